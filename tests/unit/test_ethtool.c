@@ -1,0 +1,590 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tn_ethtool against the running kernel.
+ *
+ * Reads are checked against the ethtool command on a real interface (eth0, or
+ * TN_TEST_IFNAME), without changing anything. Sets are only done on a veth
+ * pair inside a network namespace that a forked child creates for itself and
+ * that disappears with it; the initial namespace's interfaces are never set.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <net/if.h>
+
+#include <cmocka.h>
+
+#include "ethtool.h"
+
+#define NO_SUCH_DEV "tnnosuchdev0"
+#define VETH_A "tnva"
+#define VETH_B "tnvb"
+#define CHILD_SKIP 77
+
+struct fixture {
+	struct tn_ethtool *e;		/* NULL when the kernel has no ethtool family */
+	char ethtool[PATH_MAX];		/* the ethtool binary, "" when absent */
+	char ip[PATH_MAX];		/* the ip binary, "" when absent */
+};
+
+/* The values one section of `ethtool -g` or `ethtool -l` output gives. */
+struct ethtool_out {
+	int64_t max[4];
+	int64_t cur[4];
+};
+
+static void find_cmd(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	char *dirs;
+	char *save = NULL;
+
+	out[0] = '\0';
+	if (asprintf(&dirs, "%s:/usr/sbin:/sbin:/usr/bin:/bin", path ? path : "") < 0)
+		return;
+	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		char cand[PATH_MAX];
+
+		if (!*d || snprintf(cand, sizeof(cand), "%s/%s", d, name) >= (int)sizeof(cand))
+			continue;
+		if (access(cand, X_OK) == 0) {
+			snprintf(out, len, "%s", cand);
+			break;
+		}
+	}
+	free(dirs);
+}
+
+static int64_t parse_value(const char *s)
+{
+	char *end;
+	long long v;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (strncmp(s, "n/a", 3) == 0)
+		return TN_UNKNOWN;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s)
+		return -2;	/* neither a number nor n/a: fails any comparison */
+	return v;
+}
+
+/*
+ * Run "ethtool <opt> <ifname>" and read the values of keys[] ("RX", "TX",
+ * ...) from its "Pre-set maximums" and "Current hardware settings" sections.
+ * Returns the command's exit status, or -1 when it could not be run.
+ */
+static int run_ethtool(const char *ethtool, const char *opt, const char *ifname,
+		       const char *const keys[], int n_keys, struct ethtool_out *out)
+{
+	char cmd[PATH_MAX + 64];
+	char line[256];
+	int section = -1;
+	FILE *f;
+	int status;
+
+	for (int i = 0; i < n_keys; i++)
+		out->max[i] = out->cur[i] = TN_UNKNOWN;
+	snprintf(cmd, sizeof(cmd), "LC_ALL=C '%s' %s %s 2>/dev/null", ethtool, opt, ifname);
+	fflush(NULL);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "Pre-set maximums:", 17) == 0) {
+			section = 0;
+			continue;
+		}
+		if (strncmp(line, "Current hardware settings:", 26) == 0) {
+			section = 1;
+			continue;
+		}
+		if (section < 0 || !colon)
+			continue;
+		*colon = '\0';
+		for (int i = 0; i < n_keys; i++) {
+			if (strcmp(line, keys[i]) != 0)
+				continue;
+			if (section == 0)
+				out->max[i] = parse_value(colon + 1);
+			else
+				out->cur[i] = parse_value(colon + 1);
+		}
+	}
+	status = pclose(f);
+	if (status < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static const char *const ring_keys[] = { "RX", "TX" };
+static const char *const channel_keys[] = { "RX", "TX", "Other", "Combined" };
+
+static int ethtool_rings(const char *ethtool, const char *ifname, struct tn_ring *r)
+{
+	struct ethtool_out o;
+	int status = run_ethtool(ethtool, "-g", ifname, ring_keys, 2, &o);
+
+	r->rx_max = o.max[0];
+	r->tx_max = o.max[1];
+	r->rx = o.cur[0];
+	r->tx = o.cur[1];
+	return status;
+}
+
+static int ethtool_channels(const char *ethtool, const char *ifname, struct tn_channels *c)
+{
+	struct ethtool_out o;
+	int status = run_ethtool(ethtool, "-l", ifname, channel_keys, 4, &o);
+
+	c->rx_max = o.max[0];
+	c->tx_max = o.max[1];
+	c->other_max = o.max[2];
+	c->combined_max = o.max[3];
+	c->rx = o.cur[0];
+	c->tx = o.cur[1];
+	c->other = o.cur[2];
+	c->combined = o.cur[3];
+	return status;
+}
+
+static const char *test_ifname(void)
+{
+	const char *name = getenv("TN_TEST_IFNAME");
+
+	return name && *name ? name : "eth0";
+}
+
+static int group_setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	int rc;
+
+	if (!fx)
+		return -1;
+	rc = tn_ethtool_open(&fx->e);
+	if (rc == -EOPNOTSUPP)
+		fx->e = NULL;
+	else if (rc < 0) {
+		fprintf(stderr, "tn_ethtool_open: %s\n", strerror(-rc));
+		free(fx);
+		return -1;
+	}
+	find_cmd("ethtool", fx->ethtool, sizeof(fx->ethtool));
+	find_cmd("ip", fx->ip, sizeof(fx->ip));
+	*state = fx;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	tn_ethtool_close(fx->e);
+	free(fx);
+	return 0;
+}
+
+#define SKIP_BECAUSE(...)                                          \
+	do {                                                       \
+		print_message("skipped: " __VA_ARGS__);            \
+		print_message("\n");                               \
+		skip();                                            \
+	} while (0)
+
+static struct tn_ethtool *need_handle(void **state)
+{
+	struct fixture *fx = *state;
+
+	if (!fx->e)
+		SKIP_BECAUSE("the kernel has no ethtool netlink family");
+	return fx->e;
+}
+
+static void test_close_null(void **state)
+{
+	(void)state;
+	tn_ethtool_close(NULL);
+	assert_int_equal(tn_ethtool_open(NULL), -EINVAL);
+}
+
+static void test_rings_match_ethtool(void **state)
+{
+	struct fixture *fx = *state;
+	struct tn_ethtool *e = need_handle(state);
+	const char *ifname = test_ifname();
+	struct tn_ring got, want;
+	char msg[256];
+	int rc, status;
+
+	if (!if_nametoindex(ifname))
+		SKIP_BECAUSE("no interface %s", ifname);
+	if (!fx->ethtool[0])
+		SKIP_BECAUSE("no ethtool binary to compare with");
+	rc = tn_ethtool_get_rings(e, ifname, &got, msg, sizeof(msg));
+	status = ethtool_rings(fx->ethtool, ifname, &want);
+	assert_true(status >= 0);
+	if (status != 0) {
+		/* ethtool failed as well: the driver has no get_ringparam */
+		assert_true(rc < 0);
+		return;
+	}
+	assert_int_equal(rc, 0);
+	assert_string_equal(msg, "");
+	assert_int_equal(got.rx, want.rx);
+	assert_int_equal(got.rx_max, want.rx_max);
+	assert_int_equal(got.tx, want.tx);
+	assert_int_equal(got.tx_max, want.tx_max);
+}
+
+static void assert_channels_equal(const struct tn_channels *got, const struct tn_channels *want)
+{
+	assert_int_equal(got->rx, want->rx);
+	assert_int_equal(got->rx_max, want->rx_max);
+	assert_int_equal(got->tx, want->tx);
+	assert_int_equal(got->tx_max, want->tx_max);
+	assert_int_equal(got->other, want->other);
+	assert_int_equal(got->other_max, want->other_max);
+	assert_int_equal(got->combined, want->combined);
+	assert_int_equal(got->combined_max, want->combined_max);
+}
+
+static void test_channels_match_ethtool(void **state)
+{
+	struct fixture *fx = *state;
+	struct tn_ethtool *e = need_handle(state);
+	const char *ifname = test_ifname();
+	struct tn_channels got, want;
+	char msg[256];
+	int rc, status;
+
+	if (!if_nametoindex(ifname))
+		SKIP_BECAUSE("no interface %s", ifname);
+	if (!fx->ethtool[0])
+		SKIP_BECAUSE("no ethtool binary to compare with");
+	rc = tn_ethtool_get_channels(e, ifname, &got, msg, sizeof(msg));
+	status = ethtool_channels(fx->ethtool, ifname, &want);
+	assert_true(status >= 0);
+	if (status != 0) {
+		assert_true(rc < 0);
+		return;
+	}
+	assert_int_equal(rc, 0);
+	assert_string_equal(msg, "");
+	assert_channels_equal(&got, &want);
+}
+
+/* A NUL-terminated string within the buffer, whatever the kernel said. */
+static void assert_msg_sane(const char *msg, size_t len)
+{
+	assert_true(memchr(msg, '\0', len) != NULL);
+}
+
+static void test_no_such_device(void **state)
+{
+	struct tn_ethtool *e = need_handle(state);
+	struct tn_ring ring, ring_before;
+	struct tn_channels ch, ch_before;
+	char msg[256];
+	int rc;
+
+	if (if_nametoindex(NO_SUCH_DEV))
+		SKIP_BECAUSE("an interface named %s exists", NO_SUCH_DEV);
+	memset(&ring, 0x5a, sizeof(ring));
+	ring_before = ring;
+	memset(&ch, 0x5a, sizeof(ch));
+	ch_before = ch;
+
+	strcpy(msg, "stale");
+	assert_int_equal(tn_ethtool_get_rings(e, NO_SUCH_DEV, &ring, msg, sizeof(msg)), -ENODEV);
+	assert_msg_sane(msg, sizeof(msg));
+	assert_string_not_equal(msg, "stale");
+	print_message("kernel said: \"%s\"\n", msg);
+	assert_memory_equal(&ring, &ring_before, sizeof(ring));	/* out untouched */
+
+	assert_int_equal(tn_ethtool_get_channels(e, NO_SUCH_DEV, &ch, NULL, 0), -ENODEV);
+	assert_memory_equal(&ch, &ch_before, sizeof(ch));
+
+	/* A set on a missing device cannot change anything; -EPERM without root. */
+	rc = tn_ethtool_set_channels(e, NO_SUCH_DEV, TN_UNKNOWN, 1, 1, msg, sizeof(msg));
+	assert_true(rc == -ENODEV || rc == -EPERM);
+	assert_msg_sane(msg, sizeof(msg));
+	rc = tn_ethtool_set_rings(e, NO_SUCH_DEV, 256, TN_UNKNOWN, NULL, 0);
+	assert_true(rc == -ENODEV || rc == -EPERM);
+
+	/* 15 characters is the longest valid name: it is sent, and not found. */
+	assert_int_equal(tn_ethtool_get_rings(e, "tnnosuchdev0123", &ring, msg, sizeof(msg)),
+			 -ENODEV);
+}
+
+static void test_invalid_arguments(void **state)
+{
+	struct tn_ethtool *e = need_handle(state);
+	struct tn_ring ring;
+	struct tn_channels ch;
+	char msg[64];
+
+	/*
+	 * The kernel accepts names up to 127 characters (altnames) and would
+	 * answer -ENODEV, so -EINVAL shows the request was never sent.
+	 */
+	strcpy(msg, "stale");
+	assert_int_equal(tn_ethtool_get_rings(e, "tnnosuchdev01234", &ring, msg, sizeof(msg)),
+			 -EINVAL);
+	assert_string_equal(msg, "");
+	assert_int_equal(tn_ethtool_get_channels(e, "a-much-too-long-interface-name", &ch, msg,
+						 sizeof(msg)),
+			 -EINVAL);
+	assert_int_equal(tn_ethtool_get_rings(e, "", &ring, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(tn_ethtool_get_rings(e, NULL, &ring, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(tn_ethtool_get_rings(e, NO_SUCH_DEV, NULL, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(tn_ethtool_get_channels(e, NO_SUCH_DEV, NULL, NULL, 0), -EINVAL);
+	assert_int_equal(tn_ethtool_get_rings(NULL, NO_SUCH_DEV, &ring, msg, sizeof(msg)), -EINVAL);
+
+	/* Values that do not fit a u32 are refused before sending (else -ENODEV). */
+	assert_int_equal(tn_ethtool_set_rings(e, NO_SUCH_DEV, -2, TN_UNKNOWN, msg, sizeof(msg)),
+			 -EINVAL);
+	assert_int_equal(tn_ethtool_set_rings(e, NO_SUCH_DEV, TN_UNKNOWN, (int64_t)UINT32_MAX + 1,
+					      msg, sizeof(msg)),
+			 -EINVAL);
+	assert_int_equal(tn_ethtool_set_channels(e, NO_SUCH_DEV, INT64_MIN, TN_UNKNOWN, TN_UNKNOWN,
+						 msg, sizeof(msg)),
+			 -EINVAL);
+	assert_string_equal(msg, "");
+	/* msglen 0 never writes to msg */
+	assert_int_equal(tn_ethtool_set_rings(e, "", 1, 1, msg, 0), -EINVAL);
+}
+
+/* ---- inside the child's own network namespace ---- */
+
+#define CHILD_CHECK(cond)                                                                  \
+	do {                                                                               \
+		if (!(cond)) {                                                             \
+			fprintf(stderr, "%s:%d: check failed in the namespace child: %s\n", \
+				__FILE__, __LINE__, #cond);                                \
+			ret = 1;                                                           \
+			goto out;                                                          \
+		}                                                                          \
+	} while (0)
+
+static int child_channels(const struct fixture *fx, struct tn_ethtool *e)
+{
+	struct tn_channels ch, cmd;
+	char msg[256], small[8];
+	int64_t rx_max, tx_max;
+	int ret = 0;
+	int rc;
+
+	rc = tn_ethtool_get_channels(e, VETH_A, &ch, msg, sizeof(msg));
+	CHILD_CHECK(rc == 0);
+	CHILD_CHECK(ch.rx_max >= 2 && ch.tx_max >= 2);	/* created with 4 queues each */
+	CHILD_CHECK(ch.combined == TN_UNKNOWN && ch.combined_max == TN_UNKNOWN);
+	if (fx->ethtool[0]) {
+		CHILD_CHECK(ethtool_channels(fx->ethtool, VETH_A, &cmd) == 0);
+		CHILD_CHECK(memcmp(&ch, &cmd, sizeof(ch)) == 0);
+	}
+	rx_max = ch.rx_max;
+	tx_max = ch.tx_max;
+
+	/* rx and tx together */
+	rc = tn_ethtool_set_channels(e, VETH_A, TN_UNKNOWN, rx_max - 1, 1, msg, sizeof(msg));
+	fprintf(stderr, "set rx %lld tx 1: %d \"%s\"\n", (long long)rx_max - 1, rc, msg);
+	CHILD_CHECK(rc == 0);
+	CHILD_CHECK(msg[0] == '\0');
+	CHILD_CHECK(tn_ethtool_get_channels(e, VETH_A, &ch, NULL, 0) == 0);
+	CHILD_CHECK(ch.rx == rx_max - 1 && ch.tx == 1);
+	if (fx->ethtool[0]) {
+		CHILD_CHECK(ethtool_channels(fx->ethtool, VETH_A, &cmd) == 0);
+		CHILD_CHECK(cmd.rx == rx_max - 1 && cmd.tx == 1);
+	}
+
+	/* TN_UNKNOWN leaves tx alone */
+	CHILD_CHECK(tn_ethtool_set_channels(e, VETH_A, TN_UNKNOWN, rx_max, TN_UNKNOWN, msg,
+					    sizeof(msg)) == 0);
+	CHILD_CHECK(tn_ethtool_get_channels(e, VETH_A, &ch, NULL, 0) == 0);
+	CHILD_CHECK(ch.rx == rx_max && ch.tx == 1);
+	if (fx->ethtool[0]) {
+		CHILD_CHECK(ethtool_channels(fx->ethtool, VETH_A, &cmd) == 0);
+		CHILD_CHECK(cmd.rx == rx_max && cmd.tx == 1);
+	}
+
+	/* veth has no combined channels: the kernel refuses, with a reason */
+	rc = tn_ethtool_set_channels(e, VETH_A, 1, TN_UNKNOWN, TN_UNKNOWN, msg, sizeof(msg));
+	fprintf(stderr, "set combined 1: %d \"%s\"\n", rc, msg);
+	CHILD_CHECK(rc == -EINVAL);
+	CHILD_CHECK(msg[0] != '\0');
+	/* the same text, truncated to the buffer */
+	rc = tn_ethtool_set_channels(e, VETH_A, 1, TN_UNKNOWN, TN_UNKNOWN, small, sizeof(small));
+	CHILD_CHECK(rc == -EINVAL);
+	CHILD_CHECK(strlen(small) == sizeof(small) - 1 || strcmp(small, msg) == 0);
+	CHILD_CHECK(strncmp(small, msg, strlen(small)) == 0);
+	CHILD_CHECK(tn_ethtool_set_channels(e, VETH_A, 1, TN_UNKNOWN, TN_UNKNOWN, NULL, 0) ==
+		    -EINVAL);
+
+	rc = tn_ethtool_set_channels(e, VETH_A, TN_UNKNOWN, rx_max + 1, TN_UNKNOWN, msg,
+				     sizeof(msg));
+	fprintf(stderr, "set rx %lld: %d \"%s\"\n", (long long)rx_max + 1, rc, msg);
+	CHILD_CHECK(rc == -EINVAL);
+	CHILD_CHECK(msg[0] != '\0');
+
+	/* a refused set changed nothing; a successful one clears msg */
+	CHILD_CHECK(tn_ethtool_get_channels(e, VETH_A, &ch, msg, sizeof(msg)) == 0);
+	CHILD_CHECK(msg[0] == '\0');
+	CHILD_CHECK(ch.rx == rx_max && ch.tx == 1 && ch.tx_max == tx_max);
+out:
+	return ret;
+}
+
+static int child_rings(const struct fixture *fx, struct tn_ethtool *e)
+{
+	struct tn_ring ring, before, cmd;
+	char msg[256];
+	int ret = 0;
+	int rc, status = -1;
+
+	memset(&ring, 0x5a, sizeof(ring));
+	before = ring;
+	rc = tn_ethtool_get_rings(e, VETH_A, &ring, msg, sizeof(msg));
+	fprintf(stderr, "get rings on veth: %d \"%s\"\n", rc, msg);
+	if (fx->ethtool[0])
+		status = ethtool_rings(fx->ethtool, VETH_A, &cmd);
+	if (rc == -EOPNOTSUPP) {
+		/* veth without get/set_ringparam */
+		CHILD_CHECK(memcmp(&ring, &before, sizeof(ring)) == 0);
+		CHILD_CHECK(status != 0);
+		strcpy(msg, "stale");
+		rc = tn_ethtool_set_rings(e, VETH_A, 128, TN_UNKNOWN, msg, sizeof(msg));
+		fprintf(stderr, "set rx ring on veth: %d \"%s\"\n", rc, msg);
+		CHILD_CHECK(rc == -EOPNOTSUPP);
+		CHILD_CHECK(strcmp(msg, "stale") != 0);
+		CHILD_CHECK(tn_ethtool_set_rings(e, VETH_A, TN_UNKNOWN, TN_UNKNOWN, NULL, 0) ==
+			    -EOPNOTSUPP);
+		goto out;
+	}
+	/* a veth driver that has ring parameters */
+	CHILD_CHECK(rc == 0);
+	if (status >= 0) {
+		CHILD_CHECK(status == 0);
+		CHILD_CHECK(memcmp(&ring, &cmd, sizeof(ring)) == 0);
+	}
+	if (ring.rx_max > 1) {
+		int64_t want = ring.rx_max / 2;
+
+		rc = tn_ethtool_set_rings(e, VETH_A, want, TN_UNKNOWN, msg, sizeof(msg));
+		fprintf(stderr, "set rx ring %lld on veth: %d \"%s\"\n", (long long)want, rc,
+			msg);
+		CHILD_CHECK(rc == 0);
+		CHILD_CHECK(tn_ethtool_get_rings(e, VETH_A, &ring, NULL, 0) == 0);
+		CHILD_CHECK(ring.rx == want);
+		rc = tn_ethtool_set_rings(e, VETH_A, ring.rx_max + 1, TN_UNKNOWN, msg,
+					  sizeof(msg));
+		CHILD_CHECK(rc == -EINVAL);
+		CHILD_CHECK(msg[0] != '\0');
+	}
+out:
+	return ret;
+}
+
+static int netns_child(const struct fixture *fx, struct tn_ethtool *parent_handle)
+{
+	struct tn_ethtool *e = NULL;
+	struct tn_channels ch;
+	struct stat before, after;
+	char cmd[2 * PATH_MAX];
+	int ret = 0;
+
+	if (stat("/proc/self/ns/net", &before) < 0) {
+		printf("skipped: no /proc/self/ns/net\n");
+		return CHILD_SKIP;
+	}
+	if (unshare(CLONE_NEWNET) < 0) {
+		printf("skipped: unshare(CLONE_NEWNET): %s\n", strerror(errno));
+		return CHILD_SKIP;
+	}
+	/* Never go on to create or set anything unless the namespace is new. */
+	if (stat("/proc/self/ns/net", &after) < 0 ||
+	    (after.st_dev == before.st_dev && after.st_ino == before.st_ino)) {
+		fprintf(stderr, "not in a new network namespace after unshare\n");
+		return 1;
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' link add " VETH_A " numrxqueues 4 numtxqueues 4 type veth peer name "
+		 VETH_B " numrxqueues 4 numtxqueues 4",
+		 fx->ip);
+	fflush(NULL);
+	if (system(cmd) != 0) {
+		printf("skipped: cannot create a veth pair (%s)\n", cmd);
+		return CHILD_SKIP;
+	}
+
+	/* A genl socket stays in the namespace it was opened in. */
+	CHILD_CHECK(tn_ethtool_get_channels(parent_handle, VETH_A, &ch, NULL, 0) == -ENODEV);
+
+	CHILD_CHECK(tn_ethtool_open(&e) == 0);
+	CHILD_CHECK(child_channels(fx, e) == 0);
+	CHILD_CHECK(child_rings(fx, e) == 0);
+out:
+	tn_ethtool_close(e);
+	return ret;
+}
+
+static void test_set_in_netns(void **state)
+{
+	struct fixture *fx = *state;
+	struct tn_ethtool *e = need_handle(state);
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP_BECAUSE("needs root to create a network namespace");
+	if (!fx->ip[0])
+		SKIP_BECAUSE("no ip binary to create a veth pair");
+	if (if_nametoindex(VETH_A) || if_nametoindex(VETH_B))
+		SKIP_BECAUSE("%s or %s exists in this namespace", VETH_A, VETH_B);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int rc = netns_child(fx, e);
+
+		fflush(NULL);
+		exit(rc);	/* exit(), not _exit(): LeakSanitizer checks the child too */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	/* the pair went away with the child's namespace, and never was here */
+	assert_int_equal(if_nametoindex(VETH_A), 0);
+	if (WEXITSTATUS(status) == CHILD_SKIP)
+		skip();
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_close_null),
+		cmocka_unit_test(test_rings_match_ethtool),
+		cmocka_unit_test(test_channels_match_ethtool),
+		cmocka_unit_test(test_no_such_device),
+		cmocka_unit_test(test_invalid_arguments),
+		cmocka_unit_test(test_set_in_netns),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

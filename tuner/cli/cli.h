@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef TN_CLI_H
+#define TN_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "diag.h"
+#include "procmatch.h"
+#include "profile.h"
+#include "state.h"
+
+/* Exit codes: stable, documented in the README and tuner(8). */
+enum {
+	TN_EXIT_OK = 0,		/* success; nothing to change; host matches */
+	TN_EXIT_ERROR = 1,	/* error; nothing was changed (or it was undone) */
+	TN_EXIT_CHANGES = 2,	/* plan: changes pending; verify: drift */
+	TN_EXIT_PARTIAL = 3,	/* apply --keep-going: some changes failed */
+	TN_EXIT_USAGE = 64,	/* bad command line */
+};
+
+#define TN_MAX_PROCSEL 64
+
+/* What every command may be given, before or after its name. */
+struct tn_cli {
+	const char *prog;
+	const char *sysroot;
+	const char *topology;
+	const char *state_file;
+	bool json;
+	bool quiet;
+	int n_procsel;
+	struct tn_procsel procsel[TN_MAX_PROCSEL];
+	FILE *out;
+	FILE *err;
+};
+
+struct tn_cmd {
+	const char *name;
+	int (*run)(struct tn_cli *cli, int argc, char **argv);
+	const char *summary;
+};
+
+/*
+ * getopt_long over the global options plus a command's own. 'own' and
+ * 'own_short' describe the command's options; each one found is passed to
+ * 'handle' (which returns 0, or -1 for a usage error it has reported).
+ * Returns the index of the first operand, or -1 after a usage error, or -2
+ * when --help was asked and printed.
+ */
+struct option;
+int tn_cli_getopt(struct tn_cli *cli, int argc, char **argv, const char *own_short,
+		  const struct option *own, int (*handle)(struct tn_cli *, int opt, const char *arg,
+							  void *ctx),
+		  void *ctx, const char *usage);
+
+/* Print the state diagnostics (warnings) and, if any, the error. */
+void tn_cli_report(struct tn_cli *cli, const struct tn_diag *d);
+int tn_cli_usage_error(struct tn_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print a JSON document (takes ownership); returns 0 or -ENOMEM. */
+int tn_cli_print_json(struct tn_cli *cli, cJSON *doc);
+
+/* Load a snapshot: from --state, or by discovery of the sysroot. Extra
+ * sysctls and process selectors come from a profile (may be NULL/0). */
+int tn_cli_load_state(struct tn_cli *cli, const char *const *extra_sysctls, int n_extra,
+		      const struct tn_procsel *procs, int n_procs, struct tn_state *out,
+		      struct tn_diag *d);
+
+/* Load a profile by path or name (NULL: the built-in default). */
+struct tn_profile;
+int tn_cli_load_profile(const char *name, struct tn_profile *out, struct tn_diag *d);
+
+struct tn_plan;
+struct tn_change;
+int tn_cli_plan(struct tn_cli *cli, const char *profile_name, struct tn_profile *prof,
+		struct tn_state *state, struct tn_plan *plan, struct tn_diag *d);
+void tn_cli_print_changes(struct tn_cli *cli, const struct tn_change *changes, int n);
+
+/* Commands */
+int tn_cmd_show(struct tn_cli *cli, int argc, char **argv);
+int tn_cmd_plan(struct tn_cli *cli, int argc, char **argv);
+int tn_cmd_profile(struct tn_cli *cli, int argc, char **argv);
+
+#endif

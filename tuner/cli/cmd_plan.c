@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "plan.h"
+
+static const char usage[] =
+	"Usage: tuner plan [--profile FILE|NAME] [--json] [GLOBAL OPTIONS]\n"
+	"\n"
+	"Show the changes a profile asks for on this host: a dry run that writes\n"
+	"nothing, anywhere. Without --profile, the built-in default profile.\n"
+	"\n"
+	"  -p, --profile P       a profile file, or the name of a shipped profile\n"
+	"  -j, --json            the change records as JSON\n"
+	"      --sysroot DIR     plan for the tree below DIR (no netlink)\n"
+	"      --topology FILE   take the NUMA topology from an hwloc XML export\n"
+	"      --state FILE      plan for a saved snapshot ('tuner show --json')\n"
+	"  -q, --quiet           no warnings\n"
+	"\n"
+	"Exit status: 0 nothing to change, 2 changes pending, 1 error, 64 usage.\n";
+
+static int opt_profile(struct tn_cli *cli, int opt, const char *arg, void *ctx)
+{
+	*(const char **)ctx = arg;
+	return 0;
+}
+
+/* Profile, snapshot and plan for commands that plan (plan, apply, verify). */
+int tn_cli_plan(struct tn_cli *cli, const char *profile_name, struct tn_profile *prof,
+		struct tn_state *state, struct tn_plan *plan, struct tn_diag *d)
+{
+	const char **names = NULL;
+	struct tn_procsel *sels = NULL;
+	int ret, nsel = 0;
+
+	ret = tn_cli_load_profile(profile_name, prof, d);
+	if (ret < 0)
+		return ret;
+	names = calloc((size_t)prof->n_sysctls + 1, sizeof(*names));
+	for (int i = 0; i < prof->n_procs; i++)
+		nsel += prof->procs[i].n_sel;
+	sels = calloc((size_t)nsel + 1, sizeof(*sels));
+	if (!names || !sels) {
+		ret = tn_diag_error(d, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < prof->n_sysctls; i++)
+		names[i] = prof->sysctls[i].name;
+	nsel = 0;
+	for (int i = 0; i < prof->n_procs; i++)
+		for (int k = 0; k < prof->procs[i].n_sel; k++)
+			sels[nsel++] = prof->procs[i].sel[k];
+	ret = tn_cli_load_state(cli, names, prof->n_sysctls, sels, nsel, state, d);
+	if (ret < 0)
+		goto out;
+	ret = tn_plan_compute(state, prof, plan, d);
+	if (ret < 0)
+		tn_state_free(state);
+out:
+	free(names);
+	free(sels);
+	if (ret < 0)
+		tn_profile_free(prof);
+	return ret;
+}
+
+void tn_cli_print_changes(struct tn_cli *cli, const struct tn_change *changes, int n)
+{
+	FILE *o = cli->out;
+	int last = -1;
+
+	for (int i = 0; i < n; i++) {
+		const struct tn_change *c = &changes[i];
+
+		if ((int)c->kind != last)
+			fprintf(o, "%s%s:\n", last >= 0 ? "\n" : "", tn_change_kind_name(c->kind));
+		last = (int)c->kind;
+		switch (c->kind) {
+		case TN_CHANGE_CHANNELS:
+			fprintf(o, "  %s %s channels: %s -> %s", c->target, c->key, c->before,
+				c->after);
+			break;
+		case TN_CHANGE_RING:
+			fprintf(o, "  %s %s ring: %s -> %s", c->target, c->key, c->before, c->after);
+			break;
+		case TN_CHANGE_SYSCTL:
+			fprintf(o, "  %s: %s -> %s", c->target, c->before, c->after);
+			break;
+		case TN_CHANGE_IRQ_AFFINITY:
+			fprintf(o, "  irq %s %s: %s -> %s", c->target, c->label, c->before, c->after);
+			break;
+		case TN_CHANGE_PROCESS_AFFINITY:
+		case TN_CHANGE_PROCESS_MEMORY:
+			fprintf(o, "  pid %s %s %s: %s -> %s", c->target, c->label,
+				c->kind == TN_CHANGE_PROCESS_AFFINITY ? "CPUs" : "memory", c->before,
+				c->after);
+			break;
+		default:
+			fprintf(o, "  %s %s: %s -> %s", c->target, c->key, c->before, c->after);
+			break;
+		}
+		if (c->note[0])
+			fprintf(o, " %s", c->note);
+		fputc('\n', o);
+	}
+}
+
+static void print_summary(struct tn_cli *cli, const struct tn_plan *plan)
+{
+	int per[TN_CHANGE_KIND_COUNT] = { 0 };
+	bool first = true;
+
+	for (int i = 0; i < plan->n; i++)
+		per[plan->changes[i].kind]++;
+	if (plan->n_managed) {
+		fprintf(cli->out, "\nkernel-managed IRQs, left alone:");
+		for (int i = 0; i < plan->n_managed; i++)
+			fprintf(cli->out, " %d", plan->managed[i]);
+		fputc('\n', cli->out);
+	}
+	if (plan->n == 0) {
+		fprintf(cli->out, "nothing to change: this host matches profile %s\n",
+			plan->profile);
+		return;
+	}
+	fprintf(cli->out, "\n%d change%s (", plan->n, plan->n == 1 ? "" : "s");
+	for (int k = 0; k < TN_CHANGE_KIND_COUNT; k++) {
+		if (!per[k])
+			continue;
+		fprintf(cli->out, "%s%s %d", first ? "" : ", ", tn_change_kind_name(k), per[k]);
+		first = false;
+	}
+	fprintf(cli->out, ") for profile %s; nothing was changed\n", plan->profile);
+}
+
+int tn_cmd_plan(struct tn_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *profile = NULL;
+	struct tn_profile prof;
+	struct tn_state state;
+	struct tn_plan plan;
+	struct tn_diag d;
+	int first, ret;
+
+	first = tn_cli_getopt(cli, argc, argv, "p:", opts, opt_profile, &profile, usage);
+	if (first == -2)
+		return TN_EXIT_OK;
+	if (first < 0)
+		return TN_EXIT_USAGE;
+	if (first < argc)
+		return tn_cli_usage_error(cli, "plan: unexpected argument '%s'", argv[first]),
+		       TN_EXIT_USAGE;
+	tn_diag_init(&d);
+	ret = tn_cli_plan(cli, profile, &prof, &state, &plan, &d);
+	if (ret < 0) {
+		tn_cli_report(cli, &d);
+		tn_diag_free(&d);
+		return TN_EXIT_ERROR;
+	}
+	if (cli->json) {
+		ret = tn_cli_print_json(cli, tn_plan_to_json(&plan, &d));
+		if (!cli->quiet)
+			for (int i = 0; i < d.n_warnings; i++)
+				fprintf(cli->err, "%s: warning: %s\n", cli->prog, d.warnings[i]);
+	} else {
+		tn_cli_report(cli, &d);
+		tn_cli_print_changes(cli, plan.changes, plan.n);
+		print_summary(cli, &plan);
+	}
+	first = plan.n > 0 ? TN_EXIT_CHANGES : TN_EXIT_OK;
+	tn_plan_free(&plan);
+	tn_state_free(&state);
+	tn_profile_free(&prof);
+	tn_diag_free(&d);
+	if (ret < 0) {
+		fprintf(cli->err, "%s: out of memory\n", cli->prog);
+		return TN_EXIT_ERROR;
+	}
+	return first;
+}

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+#include "cpuset.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tn_cpuset_zero(struct tn_cpuset *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+int tn_cpuset_set(struct tn_cpuset *s, int cpu)
+{
+	if (cpu < 0 || cpu >= TN_CPU_MAX)
+		return -ERANGE;
+	s->w[cpu / 64] |= UINT64_C(1) << (cpu % 64);
+	return 0;
+}
+
+void tn_cpuset_clear(struct tn_cpuset *s, int cpu)
+{
+	if (cpu >= 0 && cpu < TN_CPU_MAX)
+		s->w[cpu / 64] &= ~(UINT64_C(1) << (cpu % 64));
+}
+
+bool tn_cpuset_test(const struct tn_cpuset *s, int cpu)
+{
+	if (cpu < 0 || cpu >= TN_CPU_MAX)
+		return false;
+	return (s->w[cpu / 64] >> (cpu % 64)) & 1;
+}
+
+int tn_cpuset_count(const struct tn_cpuset *s)
+{
+	int n = 0;
+
+	for (int i = 0; i < TN_CPUSET_WORDS; i++)
+		n += __builtin_popcountll(s->w[i]);
+	return n;
+}
+
+bool tn_cpuset_empty(const struct tn_cpuset *s)
+{
+	for (int i = 0; i < TN_CPUSET_WORDS; i++)
+		if (s->w[i])
+			return false;
+	return true;
+}
+
+bool tn_cpuset_equal(const struct tn_cpuset *a, const struct tn_cpuset *b)
+{
+	return memcmp(a->w, b->w, sizeof(a->w)) == 0;
+}
+
+bool tn_cpuset_intersects(const struct tn_cpuset *a, const struct tn_cpuset *b)
+{
+	for (int i = 0; i < TN_CPUSET_WORDS; i++)
+		if (a->w[i] & b->w[i])
+			return true;
+	return false;
+}
+
+bool tn_cpuset_subset(const struct tn_cpuset *a, const struct tn_cpuset *b)
+{
+	for (int i = 0; i < TN_CPUSET_WORDS; i++)
+		if (a->w[i] & ~b->w[i])
+			return false;
+	return true;
+}
+
+void tn_cpuset_or(struct tn_cpuset *dst, const struct tn_cpuset *src)
+{
+	for (int i = 0; i < TN_CPUSET_WORDS; i++)
+		dst->w[i] |= src->w[i];
+}
+
+void tn_cpuset_and(struct tn_cpuset *dst, const struct tn_cpuset *src)
+{
+	for (int i = 0; i < TN_CPUSET_WORDS; i++)
+		dst->w[i] &= src->w[i];
+}
+
+void tn_cpuset_andnot(struct tn_cpuset *dst, const struct tn_cpuset *src)
+{
+	for (int i = 0; i < TN_CPUSET_WORDS; i++)
+		dst->w[i] &= ~src->w[i];
+}
+
+int tn_cpuset_next(const struct tn_cpuset *s, int from)
+{
+	if (from < 0)
+		from = 0;
+	for (int i = from / 64; i < TN_CPUSET_WORDS; i++) {
+		uint64_t w = s->w[i];
+
+		if (i == from / 64)
+			w &= ~UINT64_C(0) << (from % 64);
+		if (w)
+			return i * 64 + __builtin_ctzll(w);
+	}
+	return -1;
+}
+
+int tn_cpuset_last(const struct tn_cpuset *s)
+{
+	for (int i = TN_CPUSET_WORDS - 1; i >= 0; i--)
+		if (s->w[i])
+			return i * 64 + 63 - __builtin_clzll(s->w[i]);
+	return -1;
+}
+
+static int parse_cpu_number(const char **p, int *out)
+{
+	const char *s = *p;
+	long v = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	while (isdigit((unsigned char)*s)) {
+		v = v * 10 + (*s - '0');
+		if (v >= TN_CPU_MAX)
+			return -ERANGE;
+		s++;
+	}
+	*p = s;
+	*out = (int)v;
+	return 0;
+}
+
+static const char *skip_space(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	return s;
+}
+
+int tn_cpuset_parse_list(const char *text, struct tn_cpuset *out)
+{
+	struct tn_cpuset s;
+	const char *p = skip_space(text);
+	int r;
+
+	tn_cpuset_zero(&s);
+	if (*p == '\0') {
+		*out = s;
+		return 0;
+	}
+	for (;;) {
+		int lo, hi, stride = 1;
+
+		r = parse_cpu_number(&p, &lo);
+		if (r < 0)
+			return r;
+		hi = lo;
+		if (*p == '-') {
+			p++;
+			r = parse_cpu_number(&p, &hi);
+			if (r < 0)
+				return r;
+			if (hi < lo)
+				return -EINVAL;
+			if (*p == ':') {
+				p++;
+				r = parse_cpu_number(&p, &stride);
+				if (r < 0)
+					return r;
+				if (stride == 0)
+					return -EINVAL;
+			}
+		}
+		for (int c = lo; c <= hi; c += stride)
+			tn_cpuset_set(&s, c);
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		p = skip_space(p);
+		if (*p != '\0')
+			return -EINVAL;
+		break;
+	}
+	*out = s;
+	return 0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int tn_cpuset_parse_mask(const char *text, struct tn_cpuset *out)
+{
+	struct tn_cpuset s;
+	const char *start = skip_space(text);
+	const char *end = start + strlen(start);
+	int bit = 0, ndigits = 0;
+
+	while (end > start && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	if (end == start)
+		return -EINVAL;
+	tn_cpuset_zero(&s);
+	/* Walk from the least significant digit; each comma closes a 32-bit group. */
+	for (const char *p = end; p > start; p--) {
+		int c = p[-1];
+
+		if (c == ',') {
+			if (ndigits == 0 || ndigits > 8)
+				return -EINVAL;
+			bit = ((bit + 31) / 32) * 32;
+			ndigits = 0;
+			continue;
+		}
+		int v = hexval(c);
+
+		if (v < 0)
+			return -EINVAL;
+		for (int i = 0; i < 4; i++, bit++) {
+			if (!(v & (1 << i)))
+				continue;
+			if (bit >= TN_CPU_MAX)
+				return -ERANGE;
+			tn_cpuset_set(&s, bit);
+		}
+		ndigits++;
+	}
+	if (ndigits == 0)
+		return -EINVAL;
+	*out = s;
+	return 0;
+}
+
+size_t tn_cpuset_format_list(const struct tn_cpuset *s, char *buf, size_t len)
+{
+	size_t n = 0;
+	int cpu = tn_cpuset_next(s, 0);
+
+	if (len)
+		buf[0] = '\0';
+	while (cpu >= 0) {
+		int end = cpu;
+		char tmp[32];
+		int k;
+
+		while (tn_cpuset_test(s, end + 1))
+			end++;
+		if (end == cpu)
+			k = snprintf(tmp, sizeof(tmp), "%s%d", n ? "," : "", cpu);
+		else
+			k = snprintf(tmp, sizeof(tmp), "%s%d-%d", n ? "," : "", cpu, end);
+		if (n + (size_t)k < len)
+			memcpy(buf + n, tmp, (size_t)k + 1);
+		else if (len && n < len)
+			buf[n] = '\0';
+		n += (size_t)k;
+		cpu = tn_cpuset_next(s, end + 1);
+	}
+	return n;
+}
+
+size_t tn_cpuset_format_mask(const struct tn_cpuset *s, int ncpus, char *buf, size_t len)
+{
+	int last = tn_cpuset_last(s);
+	int top = last + 1 > ncpus ? last + 1 : ncpus;
+	int groups = top > 0 ? (top + 31) / 32 : 1;
+	size_t n = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (int g = groups - 1; g >= 0; g--) {
+		uint32_t v = (uint32_t)(s->w[g / 2] >> ((g % 2) * 32));
+		char tmp[16];
+		int k = snprintf(tmp, sizeof(tmp), "%s%08x", n ? "," : "", v);
+
+		if (n + (size_t)k < len)
+			memcpy(buf + n, tmp, (size_t)k + 1);
+		n += (size_t)k;
+	}
+	return n;
+}

@@ -1,0 +1,998 @@
+/* SPDX-License-Identifier: MIT */
+#include "plan.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonutil.h"
+
+static const char *const kind_names[TN_CHANGE_KIND_COUNT] = {
+	[TN_CHANGE_CHANNELS] = "channels",
+	[TN_CHANGE_RING] = "ring",
+	[TN_CHANGE_SYSCTL] = "sysctl",
+	[TN_CHANGE_IRQ_AFFINITY] = "irq_affinity",
+	[TN_CHANGE_PROCESS_AFFINITY] = "process_affinity",
+	[TN_CHANGE_PROCESS_MEMORY] = "process_memory",
+	[TN_CHANGE_IRQBALANCE] = "irqbalance",
+};
+
+const char *tn_change_kind_name(enum tn_change_kind k)
+{
+	return (unsigned)k < TN_CHANGE_KIND_COUNT ? kind_names[k] : "unknown";
+}
+
+int tn_change_kind_parse(const char *name)
+{
+	for (int i = 0; i < TN_CHANGE_KIND_COUNT; i++)
+		if (strcmp(name, kind_names[i]) == 0)
+			return i;
+	return -EINVAL;
+}
+
+void tn_plan_free(struct tn_plan *p)
+{
+	if (!p)
+		return;
+	free(p->changes);
+	free(p->managed);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Working state of one computation. */
+struct planner {
+	const struct tn_state *s;
+	const struct tn_profile *p;
+	struct tn_diag *d;
+	struct tn_plan plan;
+	int cap;
+	/* per NIC: the rule that applies (-1 none) and the CPU of each IRQ */
+	int *rule_of;
+	int **irq_cpu;			/* [nic][irq index] = CPU, -1 not placed */
+	int *ncpus_of;			/* CPUs the NIC's IRQs were spread over */
+	struct tn_cpuset placed_cpus;	/* every CPU that receives a placed IRQ */
+	/* rotation offsets, so that NICs sharing CPUs start on different ones */
+	int n_rot;
+	struct tn_cpuset *rot_set;
+	int *rot_off;
+};
+
+static struct tn_change *add_change(struct planner *pl, enum tn_change_kind kind)
+{
+	struct tn_change *c;
+
+	if (pl->plan.n == pl->cap) {
+		int ncap = pl->cap ? pl->cap * 2 : 64;
+		struct tn_change *nc = realloc(pl->plan.changes, sizeof(*nc) * (size_t)ncap);
+
+		if (!nc)
+			return NULL;
+		pl->plan.changes = nc;
+		pl->cap = ncap;
+	}
+	c = &pl->plan.changes[pl->plan.n++];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	return c;
+}
+
+#define NEW_CHANGE(pl, kind)                                                       \
+	({                                                                         \
+		struct tn_change *c_ = add_change(pl, kind);                       \
+		if (!c_)                                                           \
+			return tn_diag_error((pl)->d, -ENOMEM, "out of memory");   \
+		c_;                                                                \
+	})
+
+static bool nic_matches(const struct tn_iface_match *m, const struct tn_nic *n)
+{
+	if (m->name[0] && fnmatch(m->name, n->name, 0) != 0)
+		return false;
+	if (m->driver[0] && strcmp(m->driver, n->driver) != 0)
+		return false;
+	if (m->pci[0] && strcasecmp(m->pci, n->pci) != 0)
+		return false;
+	return true;
+}
+
+static void describe_match(const struct tn_iface_match *m, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!m->name[0] && !m->driver[0] && !m->pci[0]) {
+		snprintf(buf, len, "all");
+		return;
+	}
+	if (m->name[0])
+		n += (size_t)snprintf(buf + n, len - n, "name %s", m->name);
+	if (m->driver[0] && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%sdriver %s", n ? ", " : "", m->driver);
+	if (m->pci[0] && n < len)
+		snprintf(buf + n, len - n, "%spci %s", n ? ", " : "", m->pci);
+}
+
+/* The first rule whose match fits a NIC applies to it. */
+static int match_rules(struct planner *pl)
+{
+	const struct tn_state *s = pl->s;
+	const struct tn_profile *p = pl->p;
+
+	for (int i = 0; i < s->n_nics; i++) {
+		pl->rule_of[i] = -1;
+		for (int r = 0; r < p->n_ifaces && pl->rule_of[i] < 0; r++)
+			if (nic_matches(&p->ifaces[r].match, &s->nics[i]))
+				pl->rule_of[i] = r;
+	}
+	for (int r = 0; r < p->n_ifaces; r++) {
+		bool any = false;
+		char what[200];
+
+		for (int i = 0; i < s->n_nics; i++)
+			any |= pl->rule_of[i] == r;
+		if (any)
+			continue;
+		describe_match(&p->ifaces[r].match, what, sizeof(what));
+		if (p->ifaces[r].required)
+			return tn_diag_error(pl->d, -EINVAL,
+					     "interfaces[%d] (%s) is required but matches no NIC "
+					     "of this host",
+					     r, what);
+		tn_diag_warn(pl->d, "interfaces[%d] (%s) matches no NIC of this host", r, what);
+	}
+	return 0;
+}
+
+static void node_cpus(const struct tn_topology *t, const struct tn_cpuset *nodes,
+		      struct tn_cpuset *out)
+{
+	tn_cpuset_zero(out);
+	for (int i = 0; i < t->n_nodes; i++)
+		if (tn_cpuset_test(nodes, t->nodes[i].id))
+			tn_cpuset_or(out, &t->nodes[i].cpus);
+}
+
+static int cores_in_node(const struct tn_topology *t, int node)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->n_cores; i++)
+		n += t->cores[i].node == node;
+	return n;
+}
+
+/* Order candidate CPUs: one thread per physical core before any sibling
+ * (smt avoid), or in CPU number order (smt allow). */
+static int order_cpus(const struct tn_topology *t, const struct tn_cpuset *cand, bool smt_allow,
+		      int *order)
+{
+	struct tn_cpuset left = *cand;
+	int n = 0, cpu;
+
+	if (!smt_allow) {
+		for (;;) {
+			bool took = false;
+
+			for (int i = 0; i < t->n_cores; i++) {
+				struct tn_cpuset c = t->cores[i].cpus;
+				int first;
+
+				tn_cpuset_and(&c, &left);
+				first = tn_cpuset_next(&c, 0);
+				if (first < 0)
+					continue;
+				order[n++] = first;
+				tn_cpuset_clear(&left, first);
+				took = true;
+			}
+			if (!took)
+				break;
+		}
+	}
+	tn_cpuset_foreach(cpu, &left)
+		order[n++] = cpu;
+	return n;
+}
+
+static void fmt_set(const struct tn_cpuset *s, char *buf, size_t len)
+{
+	tn_cpuset_format_list(s, buf, len);
+	if (!buf[0])
+		snprintf(buf, len, "none");
+}
+
+/* The CPUs a NIC's queue IRQs go to, in order; returns how many, or -errno. */
+static int irq_targets(struct planner *pl, const struct tn_nic *n, const struct tn_irq_rule *q,
+		       int *order, char *why, size_t whylen)
+{
+	const struct tn_topology *t = &pl->s->topo;
+	struct tn_cpuset cand, nodes;
+	int cnt;
+
+	tn_cpuset_zero(&nodes);
+	switch (q->policy) {
+	case TN_CPUS_LOCAL:
+	case TN_CPUS_REMOTE:
+		if (n->numa_node < 0 || !tn_topology_node(t, n->numa_node)) {
+			tn_diag_warn(pl->d, "%s: NUMA node unknown; its IRQs go to any online CPU",
+				     n->name);
+			cand = t->online;
+			snprintf(why, whylen, "NUMA node unknown");
+			break;
+		}
+		if (q->policy == TN_CPUS_LOCAL) {
+			tn_cpuset_set(&nodes, n->numa_node);
+			snprintf(why, whylen, "local node %d", n->numa_node);
+		} else {
+			for (int i = 0; i < t->n_nodes; i++)
+				if (t->nodes[i].id != n->numa_node)
+					tn_cpuset_set(&nodes, t->nodes[i].id);
+			if (tn_cpuset_empty(&nodes))
+				return tn_diag_error(pl->d, -EINVAL,
+						     "%s: irq.cpus is \"remote\" but this host has "
+						     "one NUMA node",
+						     n->name);
+			snprintf(why, whylen, "remote from node %d", n->numa_node);
+		}
+		node_cpus(t, &nodes, &cand);
+		break;
+	case TN_CPUS_NODES: {
+		int id;
+
+		tn_cpuset_foreach(id, &q->nodes) {
+			if (!tn_topology_node(t, id))
+				return tn_diag_error(pl->d, -EINVAL,
+						     "%s: irq.cpus names NUMA node %d, which this "
+						     "host does not have",
+						     n->name, id);
+		}
+		node_cpus(t, &q->nodes, &cand);
+		fmt_set(&q->nodes, why + snprintf(why, whylen, "nodes "), whylen - 6);
+		break;
+	}
+	case TN_CPUS_LIST:
+	default:
+		cand = q->cpus;
+		snprintf(why, whylen, "listed CPUs");
+		break;
+	}
+	tn_cpuset_and(&cand, &t->online);
+	if (q->has_exclude) {
+		tn_cpuset_andnot(&cand, &q->exclude);
+	} else {
+		tn_cpuset_andnot(&cand, &t->isolated);
+		tn_cpuset_andnot(&cand, &t->nohz_full);
+		if (tn_cpuset_test(&cand, 0) && cores_in_node(t, tn_topology_cpu_node(t, 0)) > 2)
+			tn_cpuset_clear(&cand, 0);
+	}
+	if (tn_cpuset_empty(&cand))
+		return tn_diag_error(pl->d, -EINVAL,
+				     "%s: no online CPU is left for its IRQs (%s, after exclusions)",
+				     n->name, why);
+	cnt = order_cpus(t, &cand, q->smt_allow, order);
+	if (q->count > 0) {
+		if (q->count > cnt)
+			tn_diag_warn(pl->d, "%s: irq.count is %d but only %d CPUs qualify", n->name,
+				     q->count, cnt);
+		else
+			cnt = q->count;
+	}
+	return cnt;
+}
+
+static int rotation(struct planner *pl, const int *order, int cnt)
+{
+	struct tn_cpuset set;
+	int i;
+
+	tn_cpuset_zero(&set);
+	for (i = 0; i < cnt; i++)
+		tn_cpuset_set(&set, order[i]);
+	for (i = 0; i < pl->n_rot; i++)
+		if (tn_cpuset_equal(&pl->rot_set[i], &set))
+			return i;
+	pl->rot_set[pl->n_rot] = set;
+	pl->rot_off[pl->n_rot] = 0;
+	return pl->n_rot++;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Decide the CPU of each queue IRQ of NIC i (no changes emitted yet). */
+static int place_irqs(struct planner *pl, int i, int *order)
+{
+	const struct tn_nic *n = &pl->s->nics[i];
+	const struct tn_iface_rule *rule = &pl->p->ifaces[pl->rule_of[i]];
+	int *queues, nq = 0, cnt, rot;
+	char why[128];
+
+	for (int k = 0; k < n->n_irqs; k++)
+		pl->irq_cpu[i][k] = -1;
+	if (!rule->irq.set)
+		return 0;
+	cnt = irq_targets(pl, n, &rule->irq, order, why, sizeof(why));
+	if (cnt < 0)
+		return cnt;
+	pl->ncpus_of[i] = cnt;
+	queues = calloc((size_t)(n->n_irqs ? n->n_irqs : 1), sizeof(int));
+	if (!queues)
+		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
+	for (int k = 0; k < n->n_irqs; k++) {
+		const struct tn_irq *q = &n->irqs[k];
+		bool seen = false;
+
+		if (q->kind == TN_IRQ_OTHER || q->queue < 0)
+			continue;
+		for (int j = 0; j < nq; j++)
+			seen |= queues[j] == q->queue;
+		if (!seen)
+			queues[nq++] = q->queue;
+	}
+	qsort(queues, (size_t)nq, sizeof(int), cmp_int);
+	if (nq > cnt)
+		tn_diag_warn(pl->d, "%s: %d queues on %d CPUs: some CPUs take several queues",
+			     n->name, nq, cnt);
+	rot = rotation(pl, order, cnt);
+	for (int k = 0; k < n->n_irqs; k++) {
+		const struct tn_irq *q = &n->irqs[k];
+		int idx = -1;
+
+		if (q->kind == TN_IRQ_OTHER || q->queue < 0)
+			continue;
+		for (int j = 0; j < nq; j++)
+			if (queues[j] == q->queue)
+				idx = j;
+		pl->irq_cpu[i][k] = order[(pl->rot_off[rot] + idx) % cnt];
+		tn_cpuset_set(&pl->placed_cpus, pl->irq_cpu[i][k]);
+	}
+	pl->rot_off[rot] = (pl->rot_off[rot] + nq) % cnt;
+	free(queues);
+	return 0;
+}
+
+static void fmt_count(char *buf, size_t len, int64_t v)
+{
+	if (v == TN_UNKNOWN)
+		snprintf(buf, len, "unknown");
+	else
+		snprintf(buf, len, "%lld", (long long)v);
+}
+
+static int plan_channels(struct planner *pl)
+{
+	for (int i = 0; i < pl->s->n_nics; i++) {
+		const struct tn_nic *n = &pl->s->nics[i];
+		const struct tn_iface_rule *rule;
+		int64_t want, max;
+		struct tn_change *c;
+
+		if (pl->rule_of[i] < 0)
+			continue;
+		rule = &pl->p->ifaces[pl->rule_of[i]];
+		if (rule->channels_combined == TN_VAL_UNSET)
+			continue;
+		if (!n->has_channels || n->channels.combined == TN_UNKNOWN) {
+			tn_diag_warn(pl->d, "%s: channel counts unknown (%s); channels not planned",
+				     n->name, n->has_channels ? "no combined channels" : "not read");
+			continue;
+		}
+		max = n->channels.combined_max;
+		if (rule->channels_combined == TN_VAL_MAX)
+			want = max;
+		else if (rule->channels_combined == TN_VAL_CPUS)
+			want = pl->ncpus_of[i] > 0 ? pl->ncpus_of[i] : n->channels.combined;
+		else
+			want = rule->channels_combined;
+		if (want == TN_UNKNOWN)
+			continue;
+		if (max != TN_UNKNOWN && want > max) {
+			tn_diag_warn(pl->d, "%s: %lld combined channels asked, the device allows %lld",
+				     n->name, (long long)want, (long long)max);
+			want = max;
+		}
+		if (want == n->channels.combined)
+			continue;
+		c = NEW_CHANGE(pl, TN_CHANGE_CHANNELS);
+		snprintf(c->target, sizeof(c->target), "%s", n->name);
+		snprintf(c->key, sizeof(c->key), "combined");
+		fmt_count(c->before, sizeof(c->before), n->channels.combined);
+		snprintf(c->after, sizeof(c->after), "%lld", (long long)want);
+		if (max != TN_UNKNOWN)
+			snprintf(c->note, sizeof(c->note), "(max %lld)", (long long)max);
+		snprintf(c->reason, sizeof(c->reason),
+			 "profile channels.combined; the queue IRQs change with it: apply "
+			 "re-reads them before placing IRQs");
+		tn_diag_warn(pl->d, "%s: the channel change replaces its queue IRQs; the IRQ "
+				    "placement shown is for the current ones",
+			     n->name);
+	}
+	return 0;
+}
+
+static int plan_ring_one(struct planner *pl, const struct tn_nic *n, const char *key,
+			 int64_t rule, int64_t cur, int64_t max)
+{
+	struct tn_change *c;
+	int64_t want;
+
+	if (rule == TN_VAL_UNSET)
+		return 0;
+	if (!n->has_ring || cur == TN_UNKNOWN) {
+		tn_diag_warn(pl->d, "%s: %s ring size unknown (%s); not planned", n->name, key,
+			     n->has_ring ? "the driver does not report it" : "rings were not read");
+		return 0;
+	}
+	want = rule == TN_VAL_MAX ? max : rule;
+	if (want == TN_UNKNOWN)
+		return 0;
+	if (max != TN_UNKNOWN && want > max) {
+		tn_diag_warn(pl->d, "%s: %s ring %lld asked, the device maximum is %lld", n->name,
+			     key, (long long)want, (long long)max);
+		want = max;
+	}
+	if (want == cur)
+		return 0;
+	c = NEW_CHANGE(pl, TN_CHANGE_RING);
+	snprintf(c->target, sizeof(c->target), "%s", n->name);
+	snprintf(c->key, sizeof(c->key), "%s", key);
+	snprintf(c->before, sizeof(c->before), "%lld", (long long)cur);
+	snprintf(c->after, sizeof(c->after), "%lld", (long long)want);
+	if (max != TN_UNKNOWN)
+		snprintf(c->note, sizeof(c->note), "(max %lld)", (long long)max);
+	snprintf(c->reason, sizeof(c->reason), "profile rings.%s %s", key,
+		 rule == TN_VAL_MAX ? "max" : "value");
+	return 0;
+}
+
+static int plan_rings(struct planner *pl)
+{
+	int ret;
+
+	for (int i = 0; i < pl->s->n_nics; i++) {
+		const struct tn_nic *n = &pl->s->nics[i];
+		const struct tn_iface_rule *rule;
+
+		if (pl->rule_of[i] < 0)
+			continue;
+		rule = &pl->p->ifaces[pl->rule_of[i]];
+		if ((ret = plan_ring_one(pl, n, "rx", rule->ring_rx, n->ring.rx, n->ring.rx_max)) < 0 ||
+		    (ret = plan_ring_one(pl, n, "tx", rule->ring_tx, n->ring.tx, n->ring.tx_max)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int parse_fields(const char *text, int64_t *f, int max)
+{
+	int n = 0;
+	char *end;
+
+	while (*text) {
+		while (*text == ' ')
+			text++;
+		if (!*text)
+			break;
+		if (n == max)
+			return -1;
+		f[n++] = strtoll(text, &end, 10);
+		if (end == text)
+			return -1;
+		text = end;
+	}
+	return n;
+}
+
+static int cmp_sysctl_rule(const void *a, const void *b)
+{
+	return strcmp((*(const struct tn_sysctl_rule *const *)a)->name,
+		      (*(const struct tn_sysctl_rule *const *)b)->name);
+}
+
+static int plan_sysctls(struct planner *pl)
+{
+	const struct tn_profile *p = pl->p;
+	const struct tn_sysctl_rule **sorted;
+	int ret = 0;
+
+	if (p->n_sysctls == 0)
+		return 0;
+	sorted = calloc((size_t)p->n_sysctls, sizeof(*sorted));
+	if (!sorted)
+		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
+	for (int i = 0; i < p->n_sysctls; i++)
+		sorted[i] = &p->sysctls[i];
+	qsort(sorted, (size_t)p->n_sysctls, sizeof(*sorted), cmp_sysctl_rule);
+	for (int i = 0; i < p->n_sysctls && ret == 0; i++) {
+		const struct tn_sysctl_rule *r = sorted[i];
+		const struct tn_sysctl *cur = tn_state_sysctl(pl->s, r->name);
+		char after[TN_SYSCTL_VALUE_MAX];
+		struct tn_change *c;
+
+		if (!cur || !cur->present) {
+			ret = tn_diag_error(pl->d, -EINVAL,
+					    "sysctl %s: this host has no such setting (%s)", r->name,
+					    cur ? "not present on this kernel" : "not in the snapshot");
+			break;
+		}
+		snprintf(after, sizeof(after), "%s", r->text);
+		if (r->only_raise) {
+			int64_t f[TN_SYSCTL_MAX_FIELDS];
+			int nf = parse_fields(cur->value, f, TN_SYSCTL_MAX_FIELDS);
+			size_t len = 0;
+
+			if (nf != r->n_fields) {
+				ret = tn_diag_error(pl->d, -EINVAL,
+						    "sysctl %s: the host value \"%s\" does not have "
+						    "%d field(s) to compare with \"min\"",
+						    r->name, cur->value, r->n_fields);
+				break;
+			}
+			for (int k = 0; k < nf; k++)
+				len += (size_t)snprintf(after + len, sizeof(after) - len, "%s%lld",
+							k ? " " : "",
+							(long long)(f[k] > r->fields[k] ? f[k]
+											: r->fields[k]));
+		}
+		if (strcmp(after, cur->value) == 0)
+			continue;
+		c = add_change(pl, TN_CHANGE_SYSCTL);
+		if (!c) {
+			ret = tn_diag_error(pl->d, -ENOMEM, "out of memory");
+			break;
+		}
+		snprintf(c->target, sizeof(c->target), "%s", r->name);
+		snprintf(c->key, sizeof(c->key), "value");
+		snprintf(c->before, sizeof(c->before), "%s", cur->value);
+		snprintf(c->after, sizeof(c->after), "%s", after);
+		snprintf(c->reason, sizeof(c->reason), "%s",
+			 r->only_raise ? "profile: raise to at least the minimum, never lower"
+				       : "profile value");
+	}
+	free(sorted);
+	return ret;
+}
+
+static int plan_irq_changes(struct planner *pl)
+{
+	for (int i = 0; i < pl->s->n_nics; i++) {
+		const struct tn_nic *n = &pl->s->nics[i];
+
+		if (pl->rule_of[i] < 0)
+			continue;
+		for (int k = 0; k < n->n_irqs; k++) {
+			const struct tn_irq *q = &n->irqs[k];
+			int cpu = pl->irq_cpu[i][k];
+			struct tn_cpuset want;
+			struct tn_change *c;
+			int *nm;
+
+			if (cpu < 0)
+				continue;
+			if (q->managed) {
+				nm = realloc(pl->plan.managed,
+					     sizeof(int) * (size_t)(pl->plan.n_managed + 1));
+				if (!nm)
+					return tn_diag_error(pl->d, -ENOMEM, "out of memory");
+				pl->plan.managed = nm;
+				pl->plan.managed[pl->plan.n_managed++] = q->irq;
+				continue;
+			}
+			tn_cpuset_zero(&want);
+			tn_cpuset_set(&want, cpu);
+			if (q->has_affinity && tn_cpuset_equal(&q->affinity, &want))
+				continue;
+			c = NEW_CHANGE(pl, TN_CHANGE_IRQ_AFFINITY);
+			snprintf(c->target, sizeof(c->target), "%d", q->irq);
+			snprintf(c->key, sizeof(c->key), "smp_affinity_list");
+			snprintf(c->label, sizeof(c->label), "%s", q->name);
+			if (q->has_affinity)
+				fmt_set(&q->affinity, c->before, sizeof(c->before));
+			else
+				snprintf(c->before, sizeof(c->before), "unknown");
+			snprintf(c->after, sizeof(c->after), "%d", cpu);
+			snprintf(c->reason, sizeof(c->reason), "%s queue %d on node %d of %d CPUs",
+				 n->name, q->queue, tn_topology_cpu_node(&pl->s->topo, cpu),
+				 pl->ncpus_of[i]);
+		}
+	}
+	return 0;
+}
+
+/* ---- processes ---- */
+
+static bool proc_matches(const struct tn_proc_rule *r, const struct tn_process *p)
+{
+	for (int i = 0; i < r->n_sel; i++)
+		if (!tn_procsel_match(&r->sel[i], p->pid, p->comm, p->cmdline, p->cgroup))
+			return false;
+	return true;
+}
+
+static void describe_sel(const struct tn_proc_rule *r, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < r->n_sel && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s %s", i ? ", " : "",
+				      tn_procsel_kind_name(r->sel[i].kind), r->sel[i].text);
+}
+
+/* Nodes holding placed IRQs; without any, the nodes of the matched NICs. */
+static void irq_nodes(struct planner *pl, struct tn_cpuset *nodes)
+{
+	const struct tn_topology *t = &pl->s->topo;
+	int cpu;
+
+	tn_cpuset_zero(nodes);
+	tn_cpuset_foreach(cpu, &pl->placed_cpus) {
+		int node = tn_topology_cpu_node(t, cpu);
+
+		if (node >= 0)
+			tn_cpuset_set(nodes, node);
+	}
+	if (!tn_cpuset_empty(nodes))
+		return;
+	for (int i = 0; i < pl->s->n_nics; i++)
+		if (pl->rule_of[i] >= 0 && pl->s->nics[i].numa_node >= 0)
+			tn_cpuset_set(nodes, pl->s->nics[i].numa_node);
+}
+
+static int proc_nodes(struct planner *pl, const struct tn_proc_rule *r, int idx,
+		      struct tn_cpuset *nodes)
+{
+	const struct tn_topology *t = &pl->s->topo;
+	struct tn_cpuset busy, cand;
+	int best = -1, id;
+	uint32_t best_d = UINT32_MAX;
+
+	irq_nodes(pl, &busy);
+	switch (r->placement) {
+	case TN_PLACE_LOCAL:
+		if (tn_cpuset_empty(&busy))
+			return tn_diag_error(pl->d, -EINVAL,
+					     "processes[%d]: placement \"local\" needs interfaces "
+					     "the profile places",
+					     idx);
+		*nodes = busy;
+		return 0;
+	case TN_PLACE_NODES:
+		*nodes = r->nodes;
+		break;
+	case TN_PLACE_CPUS:
+		tn_cpuset_zero(nodes);
+		return 0;
+	case TN_PLACE_OPPOSITE:
+		if (tn_cpuset_empty(&busy))
+			return tn_diag_error(pl->d, -EINVAL,
+					     "processes[%d]: placement \"opposite\" needs interfaces "
+					     "the profile places",
+					     idx);
+		tn_cpuset_zero(&cand);
+		for (int i = 0; i < t->n_nodes; i++)
+			if (!tn_cpuset_test(&busy, t->nodes[i].id) &&
+			    (!r->has_nodes || tn_cpuset_test(&r->nodes, t->nodes[i].id)))
+				tn_cpuset_set(&cand, t->nodes[i].id);
+		if (tn_cpuset_empty(&cand))
+			return tn_diag_error(pl->d, -EINVAL,
+					     "processes[%d]: placement \"opposite\": every NUMA node "
+					     "of this host holds NIC IRQs (%d node%s)",
+					     idx, t->n_nodes, t->n_nodes == 1 ? "" : "s");
+		if (r->has_nodes) {
+			*nodes = cand;
+			break;
+		}
+		/* the nearest node without IRQs, by hwloc distance; ties: lowest id */
+		tn_cpuset_foreach(id, &cand) {
+			uint32_t dsum = 0;
+			int b;
+
+			tn_cpuset_foreach(b, &busy)
+				dsum += tn_topology_distance(t, b, id);
+			if (best < 0 || dsum < best_d) {
+				best = id;
+				best_d = dsum;
+			}
+		}
+		tn_cpuset_zero(nodes);
+		tn_cpuset_set(nodes, best);
+		break;
+	}
+	tn_cpuset_foreach(id, nodes) {
+		if (!tn_topology_node(t, id))
+			return tn_diag_error(pl->d, -EINVAL,
+					     "processes[%d]: NUMA node %d does not exist on this host",
+					     idx, id);
+	}
+	return 0;
+}
+
+static int plan_processes(struct planner *pl)
+{
+	const struct tn_topology *t = &pl->s->topo;
+	int ret;
+
+	for (int r = 0; r < pl->p->n_procs; r++) {
+		const struct tn_proc_rule *rule = &pl->p->procs[r];
+		struct tn_cpuset nodes, cpus;
+		char what[300], list[TN_CPULIST_MAX], nodelist[256];
+		bool any = false;
+
+		describe_sel(rule, what, sizeof(what));
+		for (int i = 0; i < pl->s->n_processes; i++)
+			any |= proc_matches(rule, &pl->s->processes[i]);
+		if (!any) {
+			if (rule->required)
+				return tn_diag_error(pl->d, -EINVAL,
+						     "processes[%d] (%s) is required but no "
+						     "process matches",
+						     r, what);
+			tn_diag_warn(pl->d, "processes[%d] (%s): no process matches", r, what);
+			continue;
+		}
+		ret = proc_nodes(pl, rule, r, &nodes);
+		if (ret < 0)
+			return ret;
+		if (rule->placement == TN_PLACE_CPUS)
+			cpus = rule->cpus;
+		else
+			node_cpus(t, &nodes, &cpus);
+		tn_cpuset_and(&cpus, &t->online);
+		if (rule->placement == TN_PLACE_LOCAL)
+			tn_cpuset_andnot(&cpus, &pl->placed_cpus);
+		if (tn_cpuset_intersects(&cpus, &pl->placed_cpus))
+			return tn_diag_error(pl->d, -EINVAL,
+					     "processes[%d] (%s) would run on the IRQ CPUs %s", r,
+					     what, (fmt_set(&pl->placed_cpus, list, sizeof(list)), list));
+		if (tn_cpuset_empty(&cpus))
+			return tn_diag_error(pl->d, -EINVAL,
+					     "processes[%d] (%s): no online CPU is left for them", r,
+					     what);
+		fmt_set(&cpus, list, sizeof(list));
+		fmt_set(&nodes, nodelist, sizeof(nodelist));
+		if (strlen(list) >= TN_CHANGE_VALUE_MAX)
+			return tn_diag_error(pl->d, -E2BIG,
+					     "processes[%d]: the CPU list is too long to record", r);
+		for (int i = 0; i < pl->s->n_processes; i++) {
+			const struct tn_process *p = &pl->s->processes[i];
+			bool same = p->n_threads > 0;
+			struct tn_change *c;
+
+			if (!proc_matches(rule, p))
+				continue;
+			for (int k = 0; k < p->n_threads; k++)
+				same &= tn_cpuset_equal(&p->threads[k].affinity, &cpus);
+			if (!same) {
+				c = NEW_CHANGE(pl, TN_CHANGE_PROCESS_AFFINITY);
+				snprintf(c->target, sizeof(c->target), "%d", p->pid);
+				snprintf(c->key, sizeof(c->key), "cpus");
+				snprintf(c->label, sizeof(c->label), "%s", p->comm);
+				if (p->n_threads > 0)
+					fmt_set(&p->threads[0].affinity, c->before, sizeof(c->before));
+				for (int k = 1; k < p->n_threads; k++) {
+					if (!tn_cpuset_equal(&p->threads[k].affinity,
+							     &p->threads[0].affinity)) {
+						snprintf(c->before, sizeof(c->before), "mixed");
+						break;
+					}
+				}
+				snprintf(c->after, sizeof(c->after), "%s", list);
+				snprintf(c->note, sizeof(c->note), "(%d thread%s)", p->n_threads,
+					 p->n_threads == 1 ? "" : "s");
+				snprintf(c->reason, sizeof(c->reason),
+					 "processes[%d] placement %s: node%s %s", r,
+					 tn_placement_name(rule->placement),
+					 tn_cpuset_count(&nodes) == 1 ? "" : "s", nodelist);
+			}
+			if (rule->memory != TN_MEM_KEEP && rule->placement != TN_PLACE_CPUS) {
+				char want[64];
+
+				if (rule->memory == TN_MEM_BIND)
+					snprintf(want, sizeof(want), "bind:%s", nodelist);
+				else
+					snprintf(want, sizeof(want), "prefer:%d",
+						 tn_cpuset_next(&nodes, 0));
+				if (strcmp(want, p->mempolicy) == 0)
+					continue;
+				c = NEW_CHANGE(pl, TN_CHANGE_PROCESS_MEMORY);
+				snprintf(c->target, sizeof(c->target), "%d", p->pid);
+				snprintf(c->key, sizeof(c->key), "policy");
+				snprintf(c->label, sizeof(c->label), "%s", p->comm);
+				snprintf(c->before, sizeof(c->before), "%s",
+					 p->mempolicy[0] ? p->mempolicy : "unknown");
+				snprintf(c->after, sizeof(c->after), "%s", want);
+				snprintf(c->reason, sizeof(c->reason), "processes[%d] memory %s", r,
+					 tn_memory_name(rule->memory));
+			}
+		}
+	}
+	return 0;
+}
+
+static bool banned(const struct tn_irqbalance *b, int irq)
+{
+	for (int i = 0; i < b->n_banned_irqs; i++)
+		if (b->banned_irqs[i] == irq)
+			return true;
+	return false;
+}
+
+static int plan_irqbalance(struct planner *pl)
+{
+	const struct tn_irqbalance *b = &pl->s->irqbalance;
+	struct tn_change *c;
+	size_t len;
+	int missing = 0;
+
+	if (!b->running || pl->p->irqbalance == TN_IRQB_IGNORE)
+		return 0;
+	if (pl->p->irqbalance == TN_IRQB_STOP) {
+		c = NEW_CHANGE(pl, TN_CHANGE_IRQBALANCE);
+		snprintf(c->target, sizeof(c->target), "irqbalance");
+		snprintf(c->key, sizeof(c->key), "running");
+		snprintf(c->before, sizeof(c->before), "running");
+		snprintf(c->after, sizeof(c->after), "stopped");
+		snprintf(c->reason, sizeof(c->reason),
+			 "profile irqbalance \"stop\": it would move the placed IRQs");
+		return 0;
+	}
+	/* ban: every placed IRQ must be on irqbalance's banned list */
+	for (int i = 0; i < pl->s->n_nics; i++)
+		for (int k = 0; k < pl->s->nics[i].n_irqs; k++)
+			if (pl->irq_cpu[i][k] >= 0 && !banned(b, pl->s->nics[i].irqs[k].irq))
+				missing++;
+	if (!missing)
+		return 0;
+	c = NEW_CHANGE(pl, TN_CHANGE_IRQBALANCE);
+	snprintf(c->target, sizeof(c->target), "irqbalance");
+	snprintf(c->key, sizeof(c->key), "banned_irqs");
+	c->before[0] = '\0';
+	len = 0;
+	for (int i = 0; i < b->n_banned_irqs; i++)
+		len += (size_t)snprintf(c->before + len, sizeof(c->before) - len, "%s%d",
+					i ? "," : "", b->banned_irqs[i]);
+	if (!c->before[0])
+		snprintf(c->before, sizeof(c->before), "none");
+	/* the union, in IRQ order */
+	{
+		int *all = calloc((size_t)(b->n_banned_irqs + missing), sizeof(int));
+		int n = 0;
+
+		if (!all)
+			return tn_diag_error(pl->d, -ENOMEM, "out of memory");
+		for (int i = 0; i < b->n_banned_irqs; i++)
+			all[n++] = b->banned_irqs[i];
+		for (int i = 0; i < pl->s->n_nics; i++)
+			for (int k = 0; k < pl->s->nics[i].n_irqs; k++)
+				if (pl->irq_cpu[i][k] >= 0 && !banned(b, pl->s->nics[i].irqs[k].irq))
+					all[n++] = pl->s->nics[i].irqs[k].irq;
+		qsort(all, (size_t)n, sizeof(int), cmp_int);
+		len = 0;
+		for (int i = 0; i < n && len < sizeof(c->after); i++)
+			if (i == 0 || all[i] != all[i - 1])
+				len += (size_t)snprintf(c->after + len, sizeof(c->after) - len,
+							"%s%d", len ? "," : "", all[i]);
+		free(all);
+		if (len >= sizeof(c->after))
+			return tn_diag_error(pl->d, -E2BIG, "irqbalance: too many IRQs to ban");
+	}
+	snprintf(c->note, sizeof(c->note), "(%d more)", missing);
+	snprintf(c->reason, sizeof(c->reason),
+		 "profile irqbalance \"ban\": keep it running, away from the placed IRQs");
+	return 0;
+}
+
+static void planner_free(struct planner *pl)
+{
+	if (pl->irq_cpu)
+		for (int i = 0; i < pl->s->n_nics; i++)
+			free(pl->irq_cpu[i]);
+	free(pl->irq_cpu);
+	free(pl->rule_of);
+	free(pl->ncpus_of);
+	free(pl->rot_set);
+	free(pl->rot_off);
+	tn_plan_free(&pl->plan);
+}
+
+int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct tn_plan *out,
+		    struct tn_diag *d)
+{
+	struct planner pl = { .s = s, .p = p, .d = d };
+	int *order = NULL;
+	int ret, nn = s->n_nics ? s->n_nics : 1;
+
+	pl.rule_of = calloc((size_t)nn, sizeof(int));
+	pl.ncpus_of = calloc((size_t)nn, sizeof(int));
+	pl.irq_cpu = calloc((size_t)nn, sizeof(int *));
+	pl.rot_set = calloc((size_t)nn, sizeof(*pl.rot_set));
+	pl.rot_off = calloc((size_t)nn, sizeof(int));
+	order = calloc(TN_CPU_MAX, sizeof(int));
+	if (!pl.rule_of || !pl.ncpus_of || !pl.irq_cpu || !pl.rot_set || !pl.rot_off || !order) {
+		ret = tn_diag_error(d, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < s->n_nics; i++) {
+		pl.irq_cpu[i] = calloc((size_t)(s->nics[i].n_irqs ? s->nics[i].n_irqs : 1),
+				       sizeof(int));
+		if (!pl.irq_cpu[i]) {
+			ret = tn_diag_error(d, -ENOMEM, "out of memory");
+			goto out;
+		}
+		for (int k = 0; k < s->nics[i].n_irqs; k++)
+			pl.irq_cpu[i][k] = -1;
+	}
+	snprintf(pl.plan.profile, sizeof(pl.plan.profile), "%s", p->name);
+	snprintf(pl.plan.digest, sizeof(pl.plan.digest), "%s", p->digest);
+
+	if ((ret = match_rules(&pl)) < 0)
+		goto out;
+	for (int i = 0; i < s->n_nics; i++)
+		if (pl.rule_of[i] >= 0 && (ret = place_irqs(&pl, i, order)) < 0)
+			goto out;
+	if ((ret = plan_channels(&pl)) < 0 || (ret = plan_rings(&pl)) < 0 ||
+	    (ret = plan_sysctls(&pl)) < 0 || (ret = plan_irq_changes(&pl)) < 0 ||
+	    (ret = plan_processes(&pl)) < 0 || (ret = plan_irqbalance(&pl)) < 0)
+		goto out;
+	*out = pl.plan;
+	memset(&pl.plan, 0, sizeof(pl.plan));
+	ret = 0;
+out:
+	free(order);
+	planner_free(&pl);
+	return ret;
+}
+
+cJSON *tn_change_to_json(const struct tn_change *c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	if (tn_json_add_str(o, "kind", tn_change_kind_name(c->kind)) < 0 ||
+	    tn_json_add_str(o, "target", c->target) < 0 || tn_json_add_str(o, "key", c->key) < 0 ||
+	    tn_json_add_str(o, "before", c->before) < 0 ||
+	    tn_json_add_str(o, "after", c->after) < 0 ||
+	    (c->label[0] && tn_json_add_str(o, "label", c->label) < 0) ||
+	    (c->note[0] && tn_json_add_str(o, "note", c->note) < 0) ||
+	    tn_json_add_str(o, "reason", c->reason) < 0) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+cJSON *tn_plan_to_json(const struct tn_plan *p, const struct tn_diag *warnings)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+
+	if (!o)
+		return NULL;
+	if (tn_json_add_int(o, "schema_version", TN_SCHEMA_VERSION) < 0 ||
+	    tn_json_add_str(o, "kind", "plan") < 0 || tn_json_add_str(o, "profile", p->profile) < 0 ||
+	    tn_json_add_str(o, "digest", p->digest) < 0 ||
+	    tn_json_add_item(o, "changes", arr = cJSON_CreateArray()) < 0)
+		goto oom;
+	for (int i = 0; i < p->n; i++)
+		if (tn_json_add_item(arr, NULL, tn_change_to_json(&p->changes[i])) < 0)
+			goto oom;
+	if (tn_json_add_item(o, "kernel_managed_irqs", arr = cJSON_CreateArray()) < 0)
+		goto oom;
+	for (int i = 0; i < p->n_managed; i++)
+		if (tn_json_add_int(arr, NULL, p->managed[i]) < 0)
+			goto oom;
+	if (tn_json_add_item(o, "warnings", arr = cJSON_CreateArray()) < 0)
+		goto oom;
+	for (int i = 0; warnings && i < warnings->n_warnings; i++)
+		if (tn_json_add_str(arr, NULL, warnings->warnings[i]) < 0)
+			goto oom;
+	return o;
+oom:
+	cJSON_Delete(o);
+	return NULL;
+}

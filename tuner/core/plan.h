@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The planner: plan = f(snapshot, profile), pure and deterministic. A plan is
+ * an ordered list of change records, the one vocabulary that plan, apply, the
+ * journal and verify share: {kind, target, key, before, after, reason}.
+ */
+#ifndef TN_PLAN_H
+#define TN_PLAN_H
+
+#include <cjson/cJSON.h>
+
+#include "diag.h"
+#include "profile.h"
+#include "state.h"
+
+/* In plan order: drivers reset IRQ affinity on ring and channel changes. */
+enum tn_change_kind {
+	TN_CHANGE_CHANNELS,
+	TN_CHANGE_RING,
+	TN_CHANGE_SYSCTL,
+	TN_CHANGE_IRQ_AFFINITY,
+	TN_CHANGE_PROCESS_AFFINITY,
+	TN_CHANGE_PROCESS_MEMORY,
+	TN_CHANGE_IRQBALANCE,
+	TN_CHANGE_KIND_COUNT,
+};
+
+#define TN_CHANGE_VALUE_MAX 1024
+
+struct tn_change {
+	enum tn_change_kind kind;
+	char target[64];	/* "eth0", "38", "net.core.netdev_budget", "1234", "irqbalance" */
+	char key[64];		/* "rx", "combined", "smp_affinity_list", "value", "cpus", ... */
+	char before[TN_CHANGE_VALUE_MAX];
+	char after[TN_CHANGE_VALUE_MAX];
+	char reason[256];
+	/* what the human diff shows beside the target */
+	char label[TN_IRQNAME_MAX];	/* IRQ name, process comm */
+	char note[128];			/* "(max 4096)" */
+};
+
+struct tn_plan {
+	char profile[128];
+	char digest[17];
+	int n;
+	struct tn_change *changes;
+	/* IRQs the profile would place but the kernel manages; listed, not changed. */
+	int n_managed;
+	int *managed;
+};
+
+void tn_plan_free(struct tn_plan *p);
+const char *tn_change_kind_name(enum tn_change_kind k);
+int tn_change_kind_parse(const char *name);
+
+/*
+ * Compute the plan. Warnings (clamped rings, wrapped queues, rules matching
+ * nothing...) go to d; an error (a required rule matching nothing, a sysctl
+ * the host does not have, processes on IRQ CPUs...) returns -EINVAL and
+ * nothing is planned.
+ */
+int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct tn_plan *out,
+		    struct tn_diag *d);
+
+/* {"schema_version", "kind": "plan", "profile", "digest", "changes": [...]} */
+cJSON *tn_plan_to_json(const struct tn_plan *p, const struct tn_diag *warnings);
+cJSON *tn_change_to_json(const struct tn_change *c);
+
+#endif

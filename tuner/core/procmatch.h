@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* Selecting target processes: by pid, command name, command line, cgroup or unit. */
+#ifndef TN_PROCMATCH_H
+#define TN_PROCMATCH_H
+
+#include <regex.h>
+#include <stdbool.h>
+
+#include "diag.h"
+#include "state.h"
+
+enum tn_procsel_kind {
+	TN_SEL_PID,
+	TN_SEL_COMM,		/* exact name or fnmatch(3) glob */
+	TN_SEL_CMDLINE,		/* POSIX extended regex, unanchored */
+	TN_SEL_CGROUP,		/* the cgroup path or one below it */
+	TN_SEL_UNIT,		/* a systemd unit: a component of the cgroup path */
+};
+
+struct tn_procsel {
+	enum tn_procsel_kind kind;
+	int pid;
+	char text[256];
+	bool compiled;
+	regex_t re;
+};
+
+/*
+ * Parse "pid:N", "comm:GLOB", "cmdline:REGEX", "cgroup:PATH" or "unit:NAME"
+ * (the command-line form). Returns 0 or -EINVAL with a message in d.
+ */
+int tn_procsel_parse(const char *spec, struct tn_procsel *out, struct tn_diag *d);
+/* Build one from a kind and its text (the profile form). */
+int tn_procsel_init(struct tn_procsel *s, enum tn_procsel_kind kind, const char *text,
+		    struct tn_diag *d);
+void tn_procsel_free(struct tn_procsel *s);
+const char *tn_procsel_kind_name(enum tn_procsel_kind k);
+
+/* What a selector needs of a process; cmdline and cgroup may be NULL when the
+ * selector does not need them (tn_procsel_needs tells). */
+bool tn_procsel_match(const struct tn_procsel *s, int pid, const char *comm, const char *cmdline,
+		      const char *cgroup);
+bool tn_procsel_needs_cmdline(const struct tn_procsel *s);
+bool tn_procsel_needs_cgroup(const struct tn_procsel *s);
+
+#endif

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Profiles: what an operator wants, as JSON (profiles/schema.json). Parsing
+ * checks everything that can be checked without a host; the planner checks the
+ * rest against a snapshot.
+ */
+#ifndef TN_PROFILE_H
+#define TN_PROFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "cpuset.h"
+#include "diag.h"
+#include "procmatch.h"
+
+/* Special values of ring and channel targets. */
+#define TN_VAL_UNSET (-1)
+#define TN_VAL_MAX (-2)
+#define TN_VAL_CPUS (-3)	/* channels.combined: one per IRQ CPU */
+
+enum tn_cpu_policy {
+	TN_CPUS_LOCAL,		/* the NIC's NUMA node */
+	TN_CPUS_REMOTE,		/* the other nodes */
+	TN_CPUS_NODES,		/* listed nodes */
+	TN_CPUS_LIST,		/* listed CPUs */
+};
+
+struct tn_irq_rule {
+	bool set;
+	enum tn_cpu_policy policy;
+	struct tn_cpuset nodes;		/* TN_CPUS_NODES: node ids as a set */
+	struct tn_cpuset cpus;		/* TN_CPUS_LIST */
+	int count;			/* 0: every candidate CPU */
+	bool smt_allow;
+	bool has_exclude;		/* else the default exclusions */
+	struct tn_cpuset exclude;
+};
+
+struct tn_iface_match {
+	char name[64];			/* fnmatch glob; "" matches any */
+	char driver[64];		/* "" matches any */
+	char pci[32];			/* "" matches any */
+	bool physical;			/* "all": every NIC with a device */
+};
+
+struct tn_iface_rule {
+	struct tn_iface_match match;
+	bool required;
+	struct tn_irq_rule irq;
+	int64_t ring_rx, ring_tx;	/* number, TN_VAL_MAX or TN_VAL_UNSET */
+	int64_t channels_combined;	/* number, TN_VAL_MAX, TN_VAL_CPUS or TN_VAL_UNSET */
+};
+
+#define TN_SYSCTL_MAX_FIELDS 3
+
+struct tn_sysctl_rule {
+	char name[128];
+	bool only_raise;		/* {"min": ...} */
+	bool numeric;
+	int n_fields;			/* numeric: 1, or 3 for tcp_rmem-like */
+	int64_t fields[TN_SYSCTL_MAX_FIELDS];
+	char text[256];			/* the value as written to /proc/sys */
+};
+
+enum tn_placement {
+	TN_PLACE_OPPOSITE,
+	TN_PLACE_LOCAL,
+	TN_PLACE_NODES,
+	TN_PLACE_CPUS,
+};
+
+enum tn_memory {
+	TN_MEM_KEEP,
+	TN_MEM_BIND,
+	TN_MEM_PREFER,
+};
+
+#define TN_PROC_MAX_SELECTORS 5
+
+struct tn_proc_rule {
+	int n_sel;
+	struct tn_procsel sel[TN_PROC_MAX_SELECTORS];	/* all must match */
+	enum tn_placement placement;
+	bool has_nodes;
+	struct tn_cpuset nodes;		/* NODES, or OPPOSITE restricted to these */
+	struct tn_cpuset cpus;		/* CPUS */
+	enum tn_memory memory;
+	bool required;
+};
+
+enum tn_irqbalance_mode {
+	TN_IRQB_BAN,
+	TN_IRQB_STOP,
+	TN_IRQB_IGNORE,
+};
+
+struct tn_profile {
+	char name[128];
+	char description[1024];
+	char source[512];		/* file, or "(built-in default)" */
+	int n_ifaces;
+	struct tn_iface_rule *ifaces;
+	int n_sysctls;
+	struct tn_sysctl_rule *sysctls;
+	int n_procs;
+	struct tn_proc_rule *procs;
+	enum tn_irqbalance_mode irqbalance;
+	char digest[17];		/* FNV-1a 64 of the merged profile's JSON */
+	char *merged;			/* the merged profile, as JSON text */
+};
+
+/* Longest profile file accepted, and deepest nesting. */
+#define TN_PROFILE_MAX_BYTES (1 << 20)
+#define TN_PROFILE_MAX_DEPTH 32
+
+/*
+ * Resolve "extends" with 'load' (called with the name given in the file and
+ * the including file's name; returns the text, malloc'ed, or NULL with an
+ * error in d). May be NULL: then "extends" is an error.
+ */
+typedef char *(*tn_profile_loader)(const char *name, const char *from, char *resolved,
+				   size_t resolved_len, void *ctx, struct tn_diag *d);
+
+/* Parse a profile's text. Errors name file:line:column and the JSON path. */
+int tn_profile_parse(const char *text, const char *file, tn_profile_loader load, void *ctx,
+		     struct tn_profile *out, struct tn_diag *d);
+void tn_profile_free(struct tn_profile *p);
+
+/* The compiled-in default profile (the text of profiles/default.json). */
+extern const char tn_default_profile_json[];
+
+const char *tn_placement_name(enum tn_placement p);
+const char *tn_memory_name(enum tn_memory m);
+const char *tn_irqbalance_mode_name(enum tn_irqbalance_mode m);
+
+#endif

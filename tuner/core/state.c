@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+#include "state.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const tn_managed_sysctls[] = {
+	"net.core.netdev_budget",
+	"net.core.netdev_budget_usecs",
+	"net.core.netdev_max_backlog",
+	"net.core.rmem_default",
+	"net.core.rmem_max",
+	"net.core.wmem_default",
+	"net.core.wmem_max",
+	"net.ipv4.tcp_rmem",
+	"net.ipv4.tcp_wmem",
+	NULL,
+};
+
+void tn_state_init(struct tn_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->schema_version = TN_SCHEMA_VERSION;
+}
+
+void tn_nic_free(struct tn_nic *nic)
+{
+	if (!nic)
+		return;
+	free(nic->irqs);
+	nic->irqs = NULL;
+	nic->n_irqs = 0;
+}
+
+void tn_process_free(struct tn_process *p)
+{
+	if (!p)
+		return;
+	free(p->cmdline);
+	free(p->cgroup);
+	free(p->threads);
+	p->cmdline = NULL;
+	p->cgroup = NULL;
+	p->threads = NULL;
+	p->n_threads = 0;
+}
+
+void tn_state_free(struct tn_state *s)
+{
+	if (!s)
+		return;
+	free(s->topo.nodes);
+	free(s->topo.distances);
+	free(s->topo.cores);
+	for (int i = 0; i < s->n_nics; i++)
+		tn_nic_free(&s->nics[i]);
+	free(s->nics);
+	free(s->sysctls);
+	free(s->irqbalance.banned_irqs);
+	for (int i = 0; i < s->n_processes; i++)
+		tn_process_free(&s->processes[i]);
+	free(s->processes);
+	tn_state_init(s);
+}
+
+static const char *const kind_names[] = {
+	[TN_IRQ_OTHER] = "other",
+	[TN_IRQ_RX] = "rx",
+	[TN_IRQ_TX] = "tx",
+	[TN_IRQ_TXRX] = "txrx",
+};
+
+const char *tn_irq_kind_name(enum tn_irq_kind k)
+{
+	if ((unsigned)k >= sizeof(kind_names) / sizeof(kind_names[0]))
+		return "other";
+	return kind_names[k];
+}
+
+int tn_irq_kind_parse(const char *name)
+{
+	for (unsigned i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+		if (strcmp(name, kind_names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+const struct tn_numa_node *tn_topology_node(const struct tn_topology *t, int id)
+{
+	for (int i = 0; i < t->n_nodes; i++)
+		if (t->nodes[i].id == id)
+			return &t->nodes[i];
+	return NULL;
+}
+
+const struct tn_numa_node *tn_state_node(const struct tn_state *s, int id)
+{
+	return tn_topology_node(&s->topo, id);
+}
+
+const struct tn_nic *tn_state_nic(const struct tn_state *s, const char *name)
+{
+	for (int i = 0; i < s->n_nics; i++)
+		if (strcmp(s->nics[i].name, name) == 0)
+			return &s->nics[i];
+	return NULL;
+}
+
+const struct tn_sysctl *tn_state_sysctl(const struct tn_state *s, const char *name)
+{
+	for (int i = 0; i < s->n_sysctls; i++)
+		if (strcmp(s->sysctls[i].name, name) == 0)
+			return &s->sysctls[i];
+	return NULL;
+}
+
+static int node_index(const struct tn_topology *t, int id)
+{
+	for (int i = 0; i < t->n_nodes; i++)
+		if (t->nodes[i].id == id)
+			return i;
+	return -1;
+}
+
+uint32_t tn_topology_distance(const struct tn_topology *t, int from, int to)
+{
+	int a = node_index(t, from), b = node_index(t, to);
+
+	if (!t->distances || a < 0 || b < 0)
+		return 0;
+	return t->distances[a * t->n_nodes + b];
+}
+
+int tn_topology_cpu_node(const struct tn_topology *t, int cpu)
+{
+	for (int i = 0; i < t->n_nodes; i++)
+		if (tn_cpuset_test(&t->nodes[i].cpus, cpu))
+			return t->nodes[i].id;
+	return -1;
+}
+
+bool tn_sysctl_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+	bool comp_start = true;
+
+	if (n == 0 || n >= TN_SYSCTL_NAME_MAX)
+		return false;
+	for (const char *p = name; *p; p++) {
+		if (*p == '.') {
+			if (comp_start)
+				return false; /* empty component, or ".." */
+			comp_start = true;
+			continue;
+		}
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return false;
+		comp_start = false;
+	}
+	return !comp_start;
+}
+
+void tn_sysctl_value_normalise(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+	bool space = false;
+
+	if (!len)
+		return;
+	for (const char *p = in; *p; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+			space = n > 0;
+			continue;
+		}
+		if (space && n + 1 < len)
+			out[n++] = ' ';
+		space = false;
+		if (n + 1 < len)
+			out[n++] = *p;
+	}
+	out[n] = '\0';
+}
+
+static int cmp_irq(const void *a, const void *b)
+{
+	return ((const struct tn_irq *)a)->irq - ((const struct tn_irq *)b)->irq;
+}
+
+static int cmp_nic(const void *a, const void *b)
+{
+	return strcmp(((const struct tn_nic *)a)->name, ((const struct tn_nic *)b)->name);
+}
+
+static int cmp_sysctl(const void *a, const void *b)
+{
+	return strcmp(((const struct tn_sysctl *)a)->name, ((const struct tn_sysctl *)b)->name);
+}
+
+static int cmp_thread(const void *a, const void *b)
+{
+	return ((const struct tn_thread *)a)->tid - ((const struct tn_thread *)b)->tid;
+}
+
+static int cmp_process(const void *a, const void *b)
+{
+	return ((const struct tn_process *)a)->pid - ((const struct tn_process *)b)->pid;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+void tn_state_sort(struct tn_state *s)
+{
+	/* Nodes keep their order: the distance matrix is indexed by position. */
+	if (s->nics)
+		qsort(s->nics, (size_t)s->n_nics, sizeof(*s->nics), cmp_nic);
+	for (int i = 0; i < s->n_nics; i++)
+		if (s->nics[i].irqs)
+			qsort(s->nics[i].irqs, (size_t)s->nics[i].n_irqs, sizeof(struct tn_irq), cmp_irq);
+	if (s->sysctls)
+		qsort(s->sysctls, (size_t)s->n_sysctls, sizeof(*s->sysctls), cmp_sysctl);
+	if (s->processes)
+		qsort(s->processes, (size_t)s->n_processes, sizeof(*s->processes), cmp_process);
+	for (int i = 0; i < s->n_processes; i++)
+		if (s->processes[i].threads)
+			qsort(s->processes[i].threads, (size_t)s->processes[i].n_threads,
+			      sizeof(struct tn_thread), cmp_thread);
+	if (s->irqbalance.banned_irqs)
+		qsort(s->irqbalance.banned_irqs, (size_t)s->irqbalance.n_banned_irqs, sizeof(int),
+		      cmp_int);
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The state snapshot: everything discovery found about a host. Pure data;
+ * tuner/sys fills it, tuner/core plans from it, and it round-trips through JSON
+ * (state_json.c) so that a planner test or a bug report needs no machine.
+ */
+#ifndef TN_STATE_H
+#define TN_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpuset.h"
+
+#define TN_SCHEMA_VERSION 1
+
+#define TN_IFNAME_MAX 16 /* IFNAMSIZ */
+#define TN_NAME_MAX 64
+#define TN_PCI_MAX 32
+#define TN_IRQNAME_MAX 128
+#define TN_SYSCTL_NAME_MAX 128
+#define TN_SYSCTL_VALUE_MAX 256
+#define TN_PATH_MAX 4096
+
+/* Unknown numeric value (a ring size netlink could not tell, a link speed
+ * reported while the link is down...). */
+#define TN_UNKNOWN (-1)
+
+struct tn_numa_node {
+	int id;			/* OS index */
+	struct tn_cpuset cpus;	/* all CPUs of the node, online or not */
+	uint64_t memory_kb;	/* 0 when unknown */
+};
+
+/* A physical core and its hardware threads (SMT siblings). */
+struct tn_core {
+	int id;		/* dense index in the snapshot, in topology order */
+	int node;	/* NUMA node OS index, -1 when unknown */
+	int package;	/* OS index of the package, -1 when unknown */
+	struct tn_cpuset cpus;
+};
+
+struct tn_topology {
+	char source[TN_NAME_MAX]; /* "live", "xml:FILE", "json" */
+	int n_nodes;
+	struct tn_numa_node *nodes;	/* sorted by id (discovery sorts; the loader checks) */
+	/* n_nodes * n_nodes relative distances (row = from), or NULL when unknown */
+	uint32_t *distances;
+	int n_cores;
+	struct tn_core *cores;		/* in topology order */
+	struct tn_cpuset cpus;		/* every CPU the topology knows */
+	struct tn_cpuset online;
+	struct tn_cpuset isolated;
+	struct tn_cpuset nohz_full;
+};
+
+enum tn_irq_kind {
+	TN_IRQ_OTHER = 0,
+	TN_IRQ_RX,
+	TN_IRQ_TX,
+	TN_IRQ_TXRX,
+};
+
+struct tn_irq {
+	int irq;
+	char name[TN_IRQNAME_MAX];	/* action name from /proc/interrupts */
+	enum tn_irq_kind kind;
+	int queue;			/* queue index, -1 for other vectors */
+	bool has_affinity;
+	struct tn_cpuset affinity;	/* smp_affinity_list */
+	bool has_effective;
+	struct tn_cpuset effective;	/* effective_affinity_list, where reported */
+	uint64_t count;			/* sum over CPUs in /proc/interrupts */
+	bool managed;			/* kernel-managed affinity (debugfs says so) */
+};
+
+struct tn_ring {
+	int64_t rx, rx_max, tx, tx_max;		/* TN_UNKNOWN when not reported */
+};
+
+struct tn_channels {
+	int64_t rx, rx_max, tx, tx_max, other, other_max, combined, combined_max;
+};
+
+struct tn_nic {
+	char name[TN_IFNAME_MAX];
+	int ifindex;
+	char driver[TN_NAME_MAX];	/* "" when unknown */
+	char pci[TN_PCI_MAX];		/* "0000:04:00.0", "" when not on PCI */
+	char bus_device[TN_NAME_MAX];	/* device node name: PCI address or "virtio2" */
+	int numa_node;			/* -1 when unknown */
+	char numa_source[16];		/* "hwloc", "sysfs", "local_cpulist", "none" */
+	char operstate[16];
+	int64_t speed;			/* Mb/s, TN_UNKNOWN when not reported */
+	int mtu;
+	int txqueuelen;
+	int rx_queues, tx_queues;
+	bool has_ring;			/* false when netlink was not asked or failed */
+	struct tn_ring ring;
+	bool has_channels;
+	struct tn_channels channels;
+	int n_irqs;
+	struct tn_irq *irqs;		/* sorted by irq number */
+};
+
+struct tn_sysctl {
+	char name[TN_SYSCTL_NAME_MAX];	/* dotted: "net.core.netdev_budget" */
+	bool present;			/* the file exists on the host */
+	char value[TN_SYSCTL_VALUE_MAX]; /* whitespace folded to single spaces */
+};
+
+struct tn_irqbalance {
+	bool running;
+	int pid;			/* 0 when not running */
+	struct tn_cpuset banned_cpus;
+	int n_banned_irqs;
+	int *banned_irqs;
+};
+
+struct tn_thread {
+	int tid;
+	char comm[TN_NAME_MAX];
+	struct tn_cpuset affinity;	/* Cpus_allowed_list */
+};
+
+struct tn_process {
+	int pid;
+	char comm[TN_NAME_MAX];
+	char *cmdline;			/* arguments joined by spaces, never NULL once filled */
+	char *cgroup;			/* unified (v2) cgroup path, or "" */
+	char mempolicy[64];		/* from numa_maps: "default", "bind:1", "" unknown */
+	int n_threads;
+	struct tn_thread *threads;	/* sorted by tid */
+};
+
+struct tn_state {
+	int schema_version;
+	char hostname[TN_NAME_MAX];
+	char kernel[TN_NAME_MAX];
+	struct tn_topology topo;
+	int n_nics;
+	struct tn_nic *nics;		/* sorted by name */
+	int n_sysctls;
+	struct tn_sysctl *sysctls;	/* sorted by name */
+	struct tn_irqbalance irqbalance;
+	int n_processes;
+	struct tn_process *processes;	/* sorted by pid */
+};
+
+/* The sysctls tuner always reads, whatever the profile. */
+extern const char *const tn_managed_sysctls[];
+
+void tn_state_init(struct tn_state *s);
+void tn_state_free(struct tn_state *s);	/* accepts NULL; leaves *s initialised */
+void tn_nic_free(struct tn_nic *nic);
+void tn_process_free(struct tn_process *p);
+
+const char *tn_irq_kind_name(enum tn_irq_kind k);
+/* Returns the kind, or -EINVAL for an unknown name. */
+int tn_irq_kind_parse(const char *name);
+
+const struct tn_numa_node *tn_topology_node(const struct tn_topology *t, int id);
+const struct tn_numa_node *tn_state_node(const struct tn_state *s, int id);
+const struct tn_nic *tn_state_nic(const struct tn_state *s, const char *name);
+const struct tn_sysctl *tn_state_sysctl(const struct tn_state *s, const char *name);
+/* Distance between two nodes by OS index; 0 when unknown. */
+uint32_t tn_topology_distance(const struct tn_topology *t, int from, int to);
+/* NUMA node of a CPU, or -1. */
+int tn_topology_cpu_node(const struct tn_topology *t, int cpu);
+
+/*
+ * A sysctl name is valid when it is made of dot-separated, non-empty
+ * components of [A-Za-z0-9_-] (and '*'-free), with no '/' and no "..".
+ * Such a name maps to /proc/sys/<name with dots as slashes>.
+ */
+bool tn_sysctl_name_valid(const char *name);
+/* Fold runs of spaces, tabs and newlines into one space and trim. */
+void tn_sysctl_value_normalise(const char *in, char *out, size_t len);
+
+/* Sort helpers, used by discovery and the JSON loader to keep snapshots canonical. */
+void tn_state_sort(struct tn_state *s);
+
+#endif

@@ -1,0 +1,699 @@
+/* SPDX-License-Identifier: MIT */
+#include "state_json.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonutil.h"
+
+#define TRY(expr)                      \
+	do {                           \
+		if ((expr) < 0)        \
+			goto oom;      \
+	} while (0)
+
+static cJSON *topology_to_json(const struct tn_topology *t)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+
+	if (!o)
+		return NULL;
+	TRY(tn_json_add_str(o, "source", t->source));
+	TRY(tn_json_add_cpuset(o, "cpus", &t->cpus));
+	TRY(tn_json_add_cpuset(o, "online", &t->online));
+	TRY(tn_json_add_cpuset(o, "isolated", &t->isolated));
+	TRY(tn_json_add_cpuset(o, "nohz_full", &t->nohz_full));
+	TRY(tn_json_add_item(o, "nodes", arr = cJSON_CreateArray()));
+	for (int i = 0; i < t->n_nodes; i++) {
+		cJSON *n = cJSON_CreateObject();
+
+		TRY(tn_json_add_item(arr, NULL, n));
+		TRY(tn_json_add_int(n, "id", t->nodes[i].id));
+		TRY(tn_json_add_cpuset(n, "cpus", &t->nodes[i].cpus));
+		TRY(tn_json_add_int(n, "memory_kb", (int64_t)t->nodes[i].memory_kb));
+	}
+	if (t->distances) {
+		TRY(tn_json_add_item(o, "distances", arr = cJSON_CreateArray()));
+		for (int i = 0; i < t->n_nodes; i++) {
+			cJSON *row = cJSON_CreateArray();
+
+			TRY(tn_json_add_item(arr, NULL, row));
+			for (int k = 0; k < t->n_nodes; k++)
+				TRY(tn_json_add_int(row, NULL, t->distances[i * t->n_nodes + k]));
+		}
+	} else {
+		TRY(tn_json_add_null(o, "distances"));
+	}
+	TRY(tn_json_add_item(o, "cores", arr = cJSON_CreateArray()));
+	for (int i = 0; i < t->n_cores; i++) {
+		cJSON *c = cJSON_CreateObject();
+
+		TRY(tn_json_add_item(arr, NULL, c));
+		TRY(tn_json_add_int(c, "id", t->cores[i].id));
+		TRY(tn_json_add_int_or_null(c, "node", t->cores[i].node, -1));
+		TRY(tn_json_add_int_or_null(c, "package", t->cores[i].package, -1));
+		TRY(tn_json_add_cpuset(c, "cpus", &t->cores[i].cpus));
+	}
+	return o;
+oom:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+static cJSON *irq_to_json(const struct tn_irq *q)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	TRY(tn_json_add_int(o, "irq", q->irq));
+	TRY(tn_json_add_str(o, "name", q->name));
+	TRY(tn_json_add_str(o, "kind", tn_irq_kind_name(q->kind)));
+	TRY(tn_json_add_int_or_null(o, "queue", q->queue, -1));
+	if (q->has_affinity)
+		TRY(tn_json_add_cpuset(o, "affinity", &q->affinity));
+	else
+		TRY(tn_json_add_null(o, "affinity"));
+	if (q->has_effective)
+		TRY(tn_json_add_cpuset(o, "effective", &q->effective));
+	else
+		TRY(tn_json_add_null(o, "effective"));
+	TRY(tn_json_add_int(o, "count", (int64_t)q->count));
+	TRY(tn_json_add_bool(o, "managed", q->managed));
+	return o;
+oom:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+static cJSON *nic_to_json(const struct tn_nic *n)
+{
+	cJSON *o = cJSON_CreateObject(), *sub;
+
+	if (!o)
+		return NULL;
+	TRY(tn_json_add_str(o, "name", n->name));
+	TRY(tn_json_add_int(o, "ifindex", n->ifindex));
+	TRY(tn_json_add_str(o, "driver", n->driver));
+	TRY(tn_json_add_str(o, "pci", n->pci));
+	TRY(tn_json_add_str(o, "device", n->bus_device));
+	TRY(tn_json_add_int_or_null(o, "numa_node", n->numa_node, -1));
+	TRY(tn_json_add_str(o, "numa_source", n->numa_source));
+	TRY(tn_json_add_str(o, "operstate", n->operstate));
+	TRY(tn_json_add_int_or_null(o, "speed", n->speed, TN_UNKNOWN));
+	TRY(tn_json_add_int(o, "mtu", n->mtu));
+	TRY(tn_json_add_int(o, "txqueuelen", n->txqueuelen));
+	TRY(tn_json_add_int(o, "rx_queues", n->rx_queues));
+	TRY(tn_json_add_int(o, "tx_queues", n->tx_queues));
+	if (n->has_ring) {
+		TRY(tn_json_add_item(o, "ring", sub = cJSON_CreateObject()));
+		TRY(tn_json_add_int_or_null(sub, "rx", n->ring.rx, TN_UNKNOWN));
+		TRY(tn_json_add_int_or_null(sub, "rx_max", n->ring.rx_max, TN_UNKNOWN));
+		TRY(tn_json_add_int_or_null(sub, "tx", n->ring.tx, TN_UNKNOWN));
+		TRY(tn_json_add_int_or_null(sub, "tx_max", n->ring.tx_max, TN_UNKNOWN));
+	} else {
+		TRY(tn_json_add_null(o, "ring"));
+	}
+	if (n->has_channels) {
+		const struct tn_channels *c = &n->channels;
+
+		TRY(tn_json_add_item(o, "channels", sub = cJSON_CreateObject()));
+		TRY(tn_json_add_int_or_null(sub, "rx", c->rx, TN_UNKNOWN));
+		TRY(tn_json_add_int_or_null(sub, "rx_max", c->rx_max, TN_UNKNOWN));
+		TRY(tn_json_add_int_or_null(sub, "tx", c->tx, TN_UNKNOWN));
+		TRY(tn_json_add_int_or_null(sub, "tx_max", c->tx_max, TN_UNKNOWN));
+		TRY(tn_json_add_int_or_null(sub, "other", c->other, TN_UNKNOWN));
+		TRY(tn_json_add_int_or_null(sub, "other_max", c->other_max, TN_UNKNOWN));
+		TRY(tn_json_add_int_or_null(sub, "combined", c->combined, TN_UNKNOWN));
+		TRY(tn_json_add_int_or_null(sub, "combined_max", c->combined_max, TN_UNKNOWN));
+	} else {
+		TRY(tn_json_add_null(o, "channels"));
+	}
+	TRY(tn_json_add_item(o, "irqs", sub = cJSON_CreateArray()));
+	for (int i = 0; i < n->n_irqs; i++)
+		TRY(tn_json_add_item(sub, NULL, irq_to_json(&n->irqs[i])));
+	return o;
+oom:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+static cJSON *process_to_json(const struct tn_process *p)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+
+	if (!o)
+		return NULL;
+	TRY(tn_json_add_int(o, "pid", p->pid));
+	TRY(tn_json_add_str(o, "comm", p->comm));
+	TRY(tn_json_add_str(o, "cmdline", p->cmdline ? p->cmdline : ""));
+	TRY(tn_json_add_str(o, "cgroup", p->cgroup ? p->cgroup : ""));
+	TRY(tn_json_add_str(o, "memory_policy", p->mempolicy));
+	TRY(tn_json_add_item(o, "threads", arr = cJSON_CreateArray()));
+	for (int i = 0; i < p->n_threads; i++) {
+		cJSON *t = cJSON_CreateObject();
+
+		TRY(tn_json_add_item(arr, NULL, t));
+		TRY(tn_json_add_int(t, "tid", p->threads[i].tid));
+		TRY(tn_json_add_str(t, "comm", p->threads[i].comm));
+		TRY(tn_json_add_cpuset(t, "affinity", &p->threads[i].affinity));
+	}
+	return o;
+oom:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+cJSON *tn_state_to_json(const struct tn_state *s)
+{
+	cJSON *o = cJSON_CreateObject(), *sub;
+
+	if (!o)
+		return NULL;
+	TRY(tn_json_add_int(o, "schema_version", s->schema_version));
+	TRY(tn_json_add_str(o, "kind", "state"));
+	TRY(tn_json_add_str(o, "hostname", s->hostname));
+	TRY(tn_json_add_str(o, "kernel", s->kernel));
+	TRY(tn_json_add_item(o, "topology", topology_to_json(&s->topo)));
+	TRY(tn_json_add_item(o, "nics", sub = cJSON_CreateArray()));
+	for (int i = 0; i < s->n_nics; i++)
+		TRY(tn_json_add_item(sub, NULL, nic_to_json(&s->nics[i])));
+	TRY(tn_json_add_item(o, "sysctls", sub = cJSON_CreateObject()));
+	for (int i = 0; i < s->n_sysctls; i++) {
+		if (s->sysctls[i].present)
+			TRY(tn_json_add_str(sub, s->sysctls[i].name, s->sysctls[i].value));
+		else
+			TRY(tn_json_add_null(sub, s->sysctls[i].name));
+	}
+	TRY(tn_json_add_item(o, "irqbalance", sub = cJSON_CreateObject()));
+	TRY(tn_json_add_bool(sub, "running", s->irqbalance.running));
+	TRY(tn_json_add_int_or_null(sub, "pid", s->irqbalance.pid, 0));
+	TRY(tn_json_add_cpuset(sub, "banned_cpus", &s->irqbalance.banned_cpus));
+	{
+		cJSON *arr;
+
+		TRY(tn_json_add_item(sub, "banned_irqs", arr = cJSON_CreateArray()));
+		for (int i = 0; i < s->irqbalance.n_banned_irqs; i++)
+			TRY(tn_json_add_int(arr, NULL, s->irqbalance.banned_irqs[i]));
+	}
+	TRY(tn_json_add_item(o, "processes", sub = cJSON_CreateArray()));
+	for (int i = 0; i < s->n_processes; i++)
+		TRY(tn_json_add_item(sub, NULL, process_to_json(&s->processes[i])));
+	return o;
+oom:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+/* ---- loading ---- */
+
+static int alloc_array(struct tn_jreader *r, size_t n, size_t size, void **out)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p)
+		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
+	*out = p;
+	return 0;
+}
+
+static int load_topology(struct tn_jreader *r, const cJSON *o, struct tn_topology *t)
+{
+	static const char *const keys[] = { "source", "cpus", "online", "isolated", "nohz_full",
+					    "nodes", "distances", "cores", NULL };
+	const cJSON *nodes, *cores, *dist, *it;
+	int ret, i;
+	size_t m;
+
+	if ((ret = tn_jr_known_keys(r, o, keys)) < 0 ||
+	    (ret = tn_jr_str(r, o, "source", false, t->source, sizeof(t->source))) < 0 ||
+	    (ret = tn_jr_cpuset(r, o, "cpus", true, &t->cpus)) < 0 ||
+	    (ret = tn_jr_cpuset(r, o, "online", true, &t->online)) < 0 ||
+	    (ret = tn_jr_cpuset(r, o, "isolated", false, &t->isolated)) < 0 ||
+	    (ret = tn_jr_cpuset(r, o, "nohz_full", false, &t->nohz_full)) < 0 ||
+	    (ret = tn_jr_array(r, o, "nodes", true, &nodes)) < 0 ||
+	    (ret = tn_jr_array(r, o, "cores", false, &cores)) < 0 ||
+	    (ret = tn_jr_array(r, o, "distances", false, &dist)) < 0)
+		return ret;
+
+	t->n_nodes = cJSON_GetArraySize(nodes);
+	if (t->n_nodes == 0)
+		return tn_jr_error(r, "topology.nodes: at least one NUMA node is needed");
+	if ((ret = alloc_array(r, (size_t)t->n_nodes, sizeof(*t->nodes), (void **)&t->nodes)) < 0)
+		return ret;
+	m = tn_jr_push_key(r, "nodes");
+	i = 0;
+	cJSON_ArrayForEach(it, nodes) {
+		static const char *const nkeys[] = { "id", "cpus", "memory_kb", NULL };
+		size_t m2 = tn_jr_push_index(r, i);
+		int64_t id = 0, mem = 0;
+
+		if (!cJSON_IsObject(it))
+			return tn_jr_error(r, "expected an object");
+		if ((ret = tn_jr_known_keys(r, it, nkeys)) < 0 ||
+		    (ret = tn_jr_int(r, it, "id", true, 0, 65535, &id)) < 0 ||
+		    (ret = tn_jr_cpuset(r, it, "cpus", true, &t->nodes[i].cpus)) < 0 ||
+		    (ret = tn_jr_int(r, it, "memory_kb", false, 0, INT64_MAX / 2, &mem)) < 0)
+			return ret;
+		if (i > 0 && id <= t->nodes[i - 1].id)
+			return tn_jr_error(r, "nodes must be sorted by id, without duplicates");
+		t->nodes[i].id = (int)id;
+		t->nodes[i].memory_kb = (uint64_t)mem;
+		tn_jr_pop(r, m2);
+		i++;
+	}
+	tn_jr_pop(r, m);
+
+	if (dist) {
+		m = tn_jr_push_key(r, "distances");
+		if (cJSON_GetArraySize(dist) != t->n_nodes)
+			return tn_jr_error(r, "expected %d rows, one per node", t->n_nodes);
+		if ((ret = alloc_array(r, (size_t)t->n_nodes * (size_t)t->n_nodes,
+				       sizeof(*t->distances), (void **)&t->distances)) < 0)
+			return ret;
+		i = 0;
+		cJSON_ArrayForEach(it, dist) {
+			size_t m2 = tn_jr_push_index(r, i);
+			const cJSON *v;
+			int k = 0;
+
+			if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != t->n_nodes)
+				return tn_jr_error(r, "expected an array of %d numbers", t->n_nodes);
+			cJSON_ArrayForEach(v, it) {
+				int64_t d;
+				size_t m3 = tn_jr_push_index(r, k);
+
+				if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 65535)
+					return tn_jr_error(r, "expected a distance from 0 to 65535");
+				d = (int64_t)v->valuedouble;
+				t->distances[i * t->n_nodes + k] = (uint32_t)d;
+				tn_jr_pop(r, m3);
+				k++;
+			}
+			tn_jr_pop(r, m2);
+			i++;
+		}
+		tn_jr_pop(r, m);
+	}
+
+	if (cores) {
+		t->n_cores = cJSON_GetArraySize(cores);
+		if ((ret = alloc_array(r, (size_t)t->n_cores, sizeof(*t->cores),
+				       (void **)&t->cores)) < 0)
+			return ret;
+		m = tn_jr_push_key(r, "cores");
+		i = 0;
+		cJSON_ArrayForEach(it, cores) {
+			static const char *const ckeys[] = { "id", "node", "package", "cpus", NULL };
+			size_t m2 = tn_jr_push_index(r, i);
+			int64_t id = i, node = -1, pkg = -1;
+
+			if (!cJSON_IsObject(it))
+				return tn_jr_error(r, "expected an object");
+			if ((ret = tn_jr_known_keys(r, it, ckeys)) < 0 ||
+			    (ret = tn_jr_int(r, it, "id", false, 0, INT_MAX, &id)) < 0 ||
+			    (ret = tn_jr_int(r, it, "node", false, -1, 65535, &node)) < 0 ||
+			    (ret = tn_jr_int(r, it, "package", false, -1, 65535, &pkg)) < 0 ||
+			    (ret = tn_jr_cpuset(r, it, "cpus", true, &t->cores[i].cpus)) < 0)
+				return ret;
+			t->cores[i].id = (int)id;
+			t->cores[i].node = (int)node;
+			t->cores[i].package = (int)pkg;
+			tn_jr_pop(r, m2);
+			i++;
+		}
+		tn_jr_pop(r, m);
+	}
+	return 0;
+}
+
+static int load_irq(struct tn_jreader *r, const cJSON *o, struct tn_irq *q)
+{
+	static const char *const keys[] = { "irq", "name", "kind", "queue", "affinity",
+					    "effective", "count", "managed", NULL };
+	char kind[16] = "other";
+	int64_t irq, queue = -1, count = 0;
+	int ret, k;
+
+	if (!cJSON_IsObject(o))
+		return tn_jr_error(r, "expected an object");
+	if ((ret = tn_jr_known_keys(r, o, keys)) < 0 ||
+	    (ret = tn_jr_int(r, o, "irq", true, 0, INT_MAX, &irq)) < 0 ||
+	    (ret = tn_jr_str(r, o, "name", false, q->name, sizeof(q->name))) < 0 ||
+	    (ret = tn_jr_str(r, o, "kind", false, kind, sizeof(kind))) < 0 ||
+	    (ret = tn_jr_int(r, o, "queue", false, -1, INT_MAX, &queue)) < 0 ||
+	    (ret = tn_jr_int(r, o, "count", false, 0, INT64_MAX / 2, &count)) < 0 ||
+	    (ret = tn_jr_bool(r, o, "managed", false, &q->managed)) < 0)
+		return ret;
+	k = tn_irq_kind_parse(kind);
+	if (k < 0) {
+		size_t m = tn_jr_push_key(r, "kind");
+
+		ret = tn_jr_error(r, "\"%s\" is not one of rx, tx, txrx, other", kind);
+		tn_jr_pop(r, m);
+		return ret;
+	}
+	q->irq = (int)irq;
+	q->kind = (enum tn_irq_kind)k;
+	q->queue = (int)queue;
+	q->count = (uint64_t)count;
+	if (cJSON_GetObjectItemCaseSensitive(o, "affinity") &&
+	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, "affinity"))) {
+		if ((ret = tn_jr_cpuset(r, o, "affinity", true, &q->affinity)) < 0)
+			return ret;
+		q->has_affinity = true;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(o, "effective") &&
+	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, "effective"))) {
+		if ((ret = tn_jr_cpuset(r, o, "effective", true, &q->effective)) < 0)
+			return ret;
+		q->has_effective = true;
+	}
+	return 0;
+}
+
+static int load_counts(struct tn_jreader *r, const cJSON *o, const char *const *keys,
+		       int64_t *const *outs)
+{
+	int ret;
+
+	for (int i = 0; keys[i]; i++)
+		if ((ret = tn_jr_int_or_null(r, o, keys[i], 0, INT32_MAX, TN_UNKNOWN, outs[i])) < 0)
+			return ret;
+	return tn_jr_known_keys(r, o, keys);
+}
+
+static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n)
+{
+	static const char *const keys[] = { "name", "ifindex", "driver", "pci", "device",
+					    "numa_node", "numa_source", "operstate", "speed",
+					    "mtu", "txqueuelen", "rx_queues", "tx_queues", "ring",
+					    "channels", "irqs", NULL };
+	int64_t ifindex = 0, node = -1, speed = TN_UNKNOWN, mtu = 0, qlen = 0, rxq = 0, txq = 0;
+	const cJSON *ring, *chan, *irqs, *it;
+	int ret, i;
+	size_t m;
+
+	if (!cJSON_IsObject(o))
+		return tn_jr_error(r, "expected an object");
+	if ((ret = tn_jr_known_keys(r, o, keys)) < 0 ||
+	    (ret = tn_jr_str(r, o, "name", true, n->name, sizeof(n->name))) < 0 ||
+	    (ret = tn_jr_int(r, o, "ifindex", false, 0, INT_MAX, &ifindex)) < 0 ||
+	    (ret = tn_jr_str(r, o, "driver", false, n->driver, sizeof(n->driver))) < 0 ||
+	    (ret = tn_jr_str(r, o, "pci", false, n->pci, sizeof(n->pci))) < 0 ||
+	    (ret = tn_jr_str(r, o, "device", false, n->bus_device, sizeof(n->bus_device))) < 0 ||
+	    (ret = tn_jr_int(r, o, "numa_node", false, -1, 65535, &node)) < 0 ||
+	    (ret = tn_jr_str(r, o, "numa_source", false, n->numa_source,
+			     sizeof(n->numa_source))) < 0 ||
+	    (ret = tn_jr_str(r, o, "operstate", false, n->operstate, sizeof(n->operstate))) < 0 ||
+	    (ret = tn_jr_int(r, o, "speed", false, -1, INT64_MAX / 2, &speed)) < 0 ||
+	    (ret = tn_jr_int(r, o, "mtu", false, 0, INT_MAX, &mtu)) < 0 ||
+	    (ret = tn_jr_int(r, o, "txqueuelen", false, 0, INT_MAX, &qlen)) < 0 ||
+	    (ret = tn_jr_int(r, o, "rx_queues", false, 0, 65535, &rxq)) < 0 ||
+	    (ret = tn_jr_int(r, o, "tx_queues", false, 0, 65535, &txq)) < 0 ||
+	    (ret = tn_jr_object(r, o, "ring", false, &ring)) < 0 ||
+	    (ret = tn_jr_object(r, o, "channels", false, &chan)) < 0 ||
+	    (ret = tn_jr_array(r, o, "irqs", false, &irqs)) < 0)
+		return ret;
+	n->ifindex = (int)ifindex;
+	n->numa_node = (int)node;
+	n->speed = speed;
+	n->mtu = (int)mtu;
+	n->txqueuelen = (int)qlen;
+	n->rx_queues = (int)rxq;
+	n->tx_queues = (int)txq;
+	if (!n->numa_source[0])
+		snprintf(n->numa_source, sizeof(n->numa_source), "%s", node >= 0 ? "json" : "none");
+	if (ring) {
+		static const char *const rk[] = { "rx", "rx_max", "tx", "tx_max", NULL };
+		int64_t *const ro[] = { &n->ring.rx, &n->ring.rx_max, &n->ring.tx, &n->ring.tx_max };
+
+		m = tn_jr_push_key(r, "ring");
+		if ((ret = load_counts(r, ring, rk, ro)) < 0)
+			return ret;
+		tn_jr_pop(r, m);
+		n->has_ring = true;
+	}
+	if (chan) {
+		static const char *const ck[] = { "rx",	   "rx_max",   "tx",	   "tx_max",
+						  "other", "other_max", "combined", "combined_max",
+						  NULL };
+		struct tn_channels *c = &n->channels;
+		int64_t *const co[] = { &c->rx,	   &c->rx_max,	  &c->tx,	&c->tx_max,
+					&c->other, &c->other_max, &c->combined, &c->combined_max };
+
+		m = tn_jr_push_key(r, "channels");
+		if ((ret = load_counts(r, chan, ck, co)) < 0)
+			return ret;
+		tn_jr_pop(r, m);
+		n->has_channels = true;
+	}
+	if (irqs) {
+		n->n_irqs = cJSON_GetArraySize(irqs);
+		if ((ret = alloc_array(r, (size_t)n->n_irqs, sizeof(*n->irqs), (void **)&n->irqs)) < 0)
+			return ret;
+		m = tn_jr_push_key(r, "irqs");
+		i = 0;
+		cJSON_ArrayForEach(it, irqs) {
+			size_t m2 = tn_jr_push_index(r, i);
+
+			if ((ret = load_irq(r, it, &n->irqs[i])) < 0)
+				return ret;
+			tn_jr_pop(r, m2);
+			i++;
+		}
+		tn_jr_pop(r, m);
+	}
+	return 0;
+}
+
+static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process *p)
+{
+	static const char *const keys[] = { "pid",     "comm",	  "cmdline",
+					    "cgroup", "threads", "memory_policy", NULL };
+	const cJSON *threads, *it, *v;
+	int64_t pid;
+	int ret, i;
+	size_t m;
+
+	if (!cJSON_IsObject(o))
+		return tn_jr_error(r, "expected an object");
+	if ((ret = tn_jr_known_keys(r, o, keys)) < 0 ||
+	    (ret = tn_jr_int(r, o, "pid", true, 1, INT_MAX, &pid)) < 0 ||
+	    (ret = tn_jr_str(r, o, "comm", false, p->comm, sizeof(p->comm))) < 0 ||
+	    (ret = tn_jr_str(r, o, "memory_policy", false, p->mempolicy, sizeof(p->mempolicy))) < 0 ||
+	    (ret = tn_jr_array(r, o, "threads", false, &threads)) < 0)
+		return ret;
+	p->pid = (int)pid;
+	v = cJSON_GetObjectItemCaseSensitive(o, "cmdline");
+	p->cmdline = strdup(cJSON_IsString(v) ? v->valuestring : "");
+	v = cJSON_GetObjectItemCaseSensitive(o, "cgroup");
+	p->cgroup = strdup(cJSON_IsString(v) ? v->valuestring : "");
+	if (!p->cmdline || !p->cgroup)
+		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
+	if (!threads)
+		return 0;
+	p->n_threads = cJSON_GetArraySize(threads);
+	if ((ret = alloc_array(r, (size_t)p->n_threads, sizeof(*p->threads),
+			       (void **)&p->threads)) < 0)
+		return ret;
+	m = tn_jr_push_key(r, "threads");
+	i = 0;
+	cJSON_ArrayForEach(it, threads) {
+		static const char *const tkeys[] = { "tid", "comm", "affinity", NULL };
+		size_t m2 = tn_jr_push_index(r, i);
+		int64_t tid;
+
+		if (!cJSON_IsObject(it))
+			return tn_jr_error(r, "expected an object");
+		if ((ret = tn_jr_known_keys(r, it, tkeys)) < 0 ||
+		    (ret = tn_jr_int(r, it, "tid", true, 1, INT_MAX, &tid)) < 0 ||
+		    (ret = tn_jr_str(r, it, "comm", false, p->threads[i].comm,
+				     sizeof(p->threads[i].comm))) < 0 ||
+		    (ret = tn_jr_cpuset(r, it, "affinity", true, &p->threads[i].affinity)) < 0)
+			return ret;
+		p->threads[i].tid = (int)tid;
+		tn_jr_pop(r, m2);
+		i++;
+	}
+	tn_jr_pop(r, m);
+	return 0;
+}
+
+static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
+{
+	static const char *const keys[] = { "schema_version", "kind", "hostname", "kernel",
+					    "topology", "nics", "sysctls", "irqbalance",
+					    "processes", NULL };
+	const cJSON *topo, *nics, *sysctls, *irqb, *procs, *it;
+	char kind[16] = "state";
+	int64_t version;
+	int ret, i;
+	size_t m;
+
+	if (!cJSON_IsObject(j))
+		return tn_jr_error(r, "expected a JSON object (a tuner state snapshot)");
+	if ((ret = tn_jr_int(r, j, "schema_version", true, 0, INT_MAX, &version)) < 0)
+		return ret;
+	if (version != TN_SCHEMA_VERSION)
+		return tn_jr_error(r, "schema_version %lld is not supported (this tuner reads %d)",
+				   (long long)version, TN_SCHEMA_VERSION);
+	if ((ret = tn_jr_known_keys(r, j, keys)) < 0 ||
+	    (ret = tn_jr_str(r, j, "kind", false, kind, sizeof(kind))) < 0)
+		return ret;
+	if (strcmp(kind, "state") != 0)
+		return tn_jr_error(r, "kind is \"%s\", expected a \"state\" snapshot", kind);
+	if ((ret = tn_jr_str(r, j, "hostname", false, s->hostname, sizeof(s->hostname))) < 0 ||
+	    (ret = tn_jr_str(r, j, "kernel", false, s->kernel, sizeof(s->kernel))) < 0 ||
+	    (ret = tn_jr_object(r, j, "topology", true, &topo)) < 0 ||
+	    (ret = tn_jr_array(r, j, "nics", false, &nics)) < 0 ||
+	    (ret = tn_jr_object(r, j, "sysctls", false, &sysctls)) < 0 ||
+	    (ret = tn_jr_object(r, j, "irqbalance", false, &irqb)) < 0 ||
+	    (ret = tn_jr_array(r, j, "processes", false, &procs)) < 0)
+		return ret;
+
+	m = tn_jr_push_key(r, "topology");
+	if ((ret = load_topology(r, topo, &s->topo)) < 0)
+		return ret;
+	tn_jr_pop(r, m);
+
+	if (nics) {
+		s->n_nics = cJSON_GetArraySize(nics);
+		if ((ret = alloc_array(r, (size_t)s->n_nics, sizeof(*s->nics), (void **)&s->nics)) < 0)
+			return ret;
+		m = tn_jr_push_key(r, "nics");
+		i = 0;
+		cJSON_ArrayForEach(it, nics) {
+			size_t m2 = tn_jr_push_index(r, i);
+
+			s->nics[i].numa_node = -1;
+			if ((ret = load_nic(r, it, &s->nics[i])) < 0)
+				return ret;
+			for (int k = 0; k < i; k++)
+				if (strcmp(s->nics[k].name, s->nics[i].name) == 0)
+					return tn_jr_error(r, "NIC \"%s\" is listed twice",
+							   s->nics[i].name);
+			tn_jr_pop(r, m2);
+			i++;
+		}
+		tn_jr_pop(r, m);
+	}
+
+	if (sysctls) {
+		s->n_sysctls = cJSON_GetArraySize(sysctls);
+		if ((ret = alloc_array(r, (size_t)s->n_sysctls, sizeof(*s->sysctls),
+				       (void **)&s->sysctls)) < 0)
+			return ret;
+		m = tn_jr_push_key(r, "sysctls");
+		i = 0;
+		cJSON_ArrayForEach(it, sysctls) {
+			struct tn_sysctl *sc = &s->sysctls[i++];
+			size_t m2 = tn_jr_push_key(r, it->string);
+
+			if (!tn_sysctl_name_valid(it->string))
+				return tn_jr_error(r, "not a valid sysctl name");
+			snprintf(sc->name, sizeof(sc->name), "%s", it->string);
+			if (cJSON_IsString(it)) {
+				if (strlen(it->valuestring) >= sizeof(sc->value))
+					return tn_jr_error(r, "value too long");
+				tn_sysctl_value_normalise(it->valuestring, sc->value,
+							  sizeof(sc->value));
+				sc->present = true;
+			} else if (!cJSON_IsNull(it)) {
+				return tn_jr_error(r, "expected a string or null");
+			}
+			tn_jr_pop(r, m2);
+		}
+		tn_jr_pop(r, m);
+	}
+
+	if (irqb) {
+		static const char *const bkeys[] = { "running", "pid", "banned_cpus",
+						     "banned_irqs", NULL };
+		const cJSON *banned;
+		int64_t pid = 0;
+
+		m = tn_jr_push_key(r, "irqbalance");
+		if ((ret = tn_jr_known_keys(r, irqb, bkeys)) < 0 ||
+		    (ret = tn_jr_bool(r, irqb, "running", false, &s->irqbalance.running)) < 0 ||
+		    (ret = tn_jr_int(r, irqb, "pid", false, 0, INT_MAX, &pid)) < 0 ||
+		    (ret = tn_jr_cpuset(r, irqb, "banned_cpus", false,
+					&s->irqbalance.banned_cpus)) < 0 ||
+		    (ret = tn_jr_array(r, irqb, "banned_irqs", false, &banned)) < 0)
+			return ret;
+		s->irqbalance.pid = (int)pid;
+		if (banned) {
+			s->irqbalance.n_banned_irqs = cJSON_GetArraySize(banned);
+			if ((ret = alloc_array(r, (size_t)s->irqbalance.n_banned_irqs, sizeof(int),
+					       (void **)&s->irqbalance.banned_irqs)) < 0)
+				return ret;
+			i = 0;
+			cJSON_ArrayForEach(it, banned) {
+				if (!cJSON_IsNumber(it) || it->valuedouble < 0 ||
+				    it->valuedouble > INT_MAX)
+					return tn_jr_error(r, "banned_irqs: expected IRQ numbers");
+				s->irqbalance.banned_irqs[i++] = (int)it->valuedouble;
+			}
+		}
+		tn_jr_pop(r, m);
+	}
+
+	if (procs) {
+		s->n_processes = cJSON_GetArraySize(procs);
+		if ((ret = alloc_array(r, (size_t)s->n_processes, sizeof(*s->processes),
+				       (void **)&s->processes)) < 0)
+			return ret;
+		m = tn_jr_push_key(r, "processes");
+		i = 0;
+		cJSON_ArrayForEach(it, procs) {
+			size_t m2 = tn_jr_push_index(r, i);
+
+			if ((ret = load_process(r, it, &s->processes[i])) < 0)
+				return ret;
+			tn_jr_pop(r, m2);
+			i++;
+		}
+		tn_jr_pop(r, m);
+	}
+	return 0;
+}
+
+int tn_state_from_json(const cJSON *j, const char *file, struct tn_state *out, struct tn_diag *d)
+{
+	struct tn_jreader r;
+	struct tn_state s;
+	int ret;
+
+	tn_state_init(&s);
+	tn_jr_init(&r, d, file);
+	ret = load_state(&r, j, &s);
+	if (ret < 0) {
+		tn_state_free(&s);
+		return ret;
+	}
+	tn_state_sort(&s);
+	*out = s;
+	return 0;
+}
+
+int tn_state_parse(const char *text, const char *file, struct tn_state *out, struct tn_diag *d)
+{
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
+	int ret;
+
+	if (!j) {
+		int line, col;
+
+		if (!end)
+			return tn_diag_error(d, -ENOMEM, "%s: out of memory", file);
+		tn_json_position(text, end, &line, &col);
+		return tn_diag_error(d, -EINVAL, "%s:%d:%d: JSON syntax error", file, line, col);
+	}
+	ret = tn_state_from_json(j, file, out, d);
+	cJSON_Delete(j);
+	return ret;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* Discovery: a state snapshot of a host (or of a sysroot tree). */
+#ifndef TN_DISCOVER_H
+#define TN_DISCOVER_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "procmatch.h"
+#include "state.h"
+#include "sysroot.h"
+
+struct tn_discover_opts {
+	const char *topology_xml;		/* NULL: live (or the sysroot's) topology */
+	const struct tn_procsel *procs;		/* target processes to record */
+	int n_procs;
+	const char *const *extra_sysctls;	/* sysctls a profile names, beyond the managed ones */
+	int n_extra_sysctls;
+};
+
+/*
+ * Fill *out. Netlink (rings and channels) is used only when the root is the
+ * host: under a sysroot those are reported unknown. Returns 0 or -errno with
+ * the reason in d; *out is only written on success.
+ */
+int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
+		struct tn_state *out, struct tn_diag *d);
+/* Read one sysctl by dotted name (the name must be valid). */
+int tn_sysctl_read(const struct tn_sysroot *root, const char *name, struct tn_sysctl *out);
+/* "net.core.x" -> "proc/sys/net/core/x" */
+int tn_sysctl_path(const char *name, char *buf, size_t len);
+
+#endif

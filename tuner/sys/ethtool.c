@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ring sizes and channel counts over the ethtool generic netlink family.
+ *
+ * Each call builds one request (a header nest naming the device by
+ * ETHTOOL_A_HEADER_DEV_NAME, plus u32 attributes for a set), sends it with
+ * NLM_F_ACK and reads until the kernel's ack or error for that sequence
+ * number. Replies and acks are read through a callback set private to the
+ * request, so the socket carries no per-request state between calls.
+ *
+ * libnl 3.7 does not read netlink extended acks: the socket gets
+ * NETLINK_EXT_ACK (and NETLINK_CAP_ACK, so errors do not echo the request)
+ * with setsockopt(), and the error and ack callbacks parse the TLVs that follow
+ * struct nlmsgerr themselves.
+ */
+#include "ethtool.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/ethtool_netlink.h>
+#include <linux/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NLM_F_CAPPED
+#define NLM_F_CAPPED 0x100
+#endif
+#ifndef NLM_F_ACK_TLVS
+#define NLM_F_ACK_TLVS 0x200
+#endif
+
+/* The kernel-internal ENOTSUPP, which some drivers let reach user space. */
+#define TN_KERNEL_ENOTSUPP 524
+
+#define TN_EXTACK_MAX 256
+
+struct tn_ethtool {
+	struct nl_sock *sk;
+	int family;
+};
+
+/* One u32 reply attribute and the int64_t field of the output it fills. */
+struct tn_field {
+	int attr;
+	size_t offset;
+};
+
+/* One ethtool command: how to address it and how to read its reply. */
+struct tn_cmd {
+	uint8_t cmd;
+	int header_attr;
+	uint8_t reply_cmd;			/* 0: no reply expected (a set) */
+	int maxtype;				/* highest attribute read from the reply */
+	const struct nla_policy *policy;
+	const struct tn_field *fields;
+	size_t n_fields;
+	size_t out_size;
+};
+
+/* A u32 attribute to put in a set request. */
+struct tn_put {
+	int attr;
+	int64_t value;				/* TN_UNKNOWN: not put */
+};
+
+/* The reply being read; copied to the caller's output only on success. */
+union tn_reply {
+	struct tn_ring ring;
+	struct tn_channels channels;
+};
+
+/* What one request collects while its messages are read. */
+struct tn_request {
+	const struct tn_cmd *cmd;
+	uint32_t seq;
+	union tn_reply reply;
+	unsigned int n_seen;			/* messages read, ours or not */
+	bool done;				/* the ack or the error arrived */
+	bool got_reply;
+	int err;				/* -errno from the kernel, or 0 */
+	int parse_err;				/* -errno: a reply we could not read */
+	char extack[TN_EXTACK_MAX];
+};
+
+/* Only the attributes read are listed; newer ones above maxtype are ignored. */
+#define TN_RINGS_MAXTYPE ETHTOOL_A_RINGS_TX
+static const struct nla_policy rings_policy[TN_RINGS_MAXTYPE + 1] = {
+	[ETHTOOL_A_RINGS_RX_MAX] = { .type = NLA_U32 },
+	[ETHTOOL_A_RINGS_RX_MINI_MAX] = { .type = NLA_U32 },
+	[ETHTOOL_A_RINGS_RX_JUMBO_MAX] = { .type = NLA_U32 },
+	[ETHTOOL_A_RINGS_TX_MAX] = { .type = NLA_U32 },
+	[ETHTOOL_A_RINGS_RX] = { .type = NLA_U32 },
+	[ETHTOOL_A_RINGS_RX_MINI] = { .type = NLA_U32 },
+	[ETHTOOL_A_RINGS_RX_JUMBO] = { .type = NLA_U32 },
+	[ETHTOOL_A_RINGS_TX] = { .type = NLA_U32 },
+};
+
+static const struct tn_field rings_fields[] = {
+	{ ETHTOOL_A_RINGS_RX, offsetof(struct tn_ring, rx) },
+	{ ETHTOOL_A_RINGS_RX_MAX, offsetof(struct tn_ring, rx_max) },
+	{ ETHTOOL_A_RINGS_TX, offsetof(struct tn_ring, tx) },
+	{ ETHTOOL_A_RINGS_TX_MAX, offsetof(struct tn_ring, tx_max) },
+};
+
+#define TN_CHANNELS_MAXTYPE ETHTOOL_A_CHANNELS_COMBINED_COUNT
+static const struct nla_policy channels_policy[TN_CHANNELS_MAXTYPE + 1] = {
+	[ETHTOOL_A_CHANNELS_RX_MAX] = { .type = NLA_U32 },
+	[ETHTOOL_A_CHANNELS_TX_MAX] = { .type = NLA_U32 },
+	[ETHTOOL_A_CHANNELS_OTHER_MAX] = { .type = NLA_U32 },
+	[ETHTOOL_A_CHANNELS_COMBINED_MAX] = { .type = NLA_U32 },
+	[ETHTOOL_A_CHANNELS_RX_COUNT] = { .type = NLA_U32 },
+	[ETHTOOL_A_CHANNELS_TX_COUNT] = { .type = NLA_U32 },
+	[ETHTOOL_A_CHANNELS_OTHER_COUNT] = { .type = NLA_U32 },
+	[ETHTOOL_A_CHANNELS_COMBINED_COUNT] = { .type = NLA_U32 },
+};
+
+static const struct tn_field channels_fields[] = {
+	{ ETHTOOL_A_CHANNELS_RX_COUNT, offsetof(struct tn_channels, rx) },
+	{ ETHTOOL_A_CHANNELS_RX_MAX, offsetof(struct tn_channels, rx_max) },
+	{ ETHTOOL_A_CHANNELS_TX_COUNT, offsetof(struct tn_channels, tx) },
+	{ ETHTOOL_A_CHANNELS_TX_MAX, offsetof(struct tn_channels, tx_max) },
+	{ ETHTOOL_A_CHANNELS_OTHER_COUNT, offsetof(struct tn_channels, other) },
+	{ ETHTOOL_A_CHANNELS_OTHER_MAX, offsetof(struct tn_channels, other_max) },
+	{ ETHTOOL_A_CHANNELS_COMBINED_COUNT, offsetof(struct tn_channels, combined) },
+	{ ETHTOOL_A_CHANNELS_COMBINED_MAX, offsetof(struct tn_channels, combined_max) },
+};
+
+#define TN_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define TN_REPLY_MAXTYPE \
+	((int)TN_CHANNELS_MAXTYPE > (int)TN_RINGS_MAXTYPE ? (int)TN_CHANNELS_MAXTYPE \
+							   : (int)TN_RINGS_MAXTYPE)
+
+static const struct tn_cmd cmd_rings_get = {
+	.cmd = ETHTOOL_MSG_RINGS_GET,
+	.header_attr = ETHTOOL_A_RINGS_HEADER,
+	.reply_cmd = ETHTOOL_MSG_RINGS_GET_REPLY,
+	.maxtype = TN_RINGS_MAXTYPE,
+	.policy = rings_policy,
+	.fields = rings_fields,
+	.n_fields = TN_ARRAY_SIZE(rings_fields),
+	.out_size = sizeof(struct tn_ring),
+};
+
+static const struct tn_cmd cmd_rings_set = {
+	.cmd = ETHTOOL_MSG_RINGS_SET,
+	.header_attr = ETHTOOL_A_RINGS_HEADER,
+};
+
+static const struct tn_cmd cmd_channels_get = {
+	.cmd = ETHTOOL_MSG_CHANNELS_GET,
+	.header_attr = ETHTOOL_A_CHANNELS_HEADER,
+	.reply_cmd = ETHTOOL_MSG_CHANNELS_GET_REPLY,
+	.maxtype = TN_CHANNELS_MAXTYPE,
+	.policy = channels_policy,
+	.fields = channels_fields,
+	.n_fields = TN_ARRAY_SIZE(channels_fields),
+	.out_size = sizeof(struct tn_channels),
+};
+
+static const struct tn_cmd cmd_channels_set = {
+	.cmd = ETHTOOL_MSG_CHANNELS_SET,
+	.header_attr = ETHTOOL_A_CHANNELS_HEADER,
+};
+
+/* libnl's NLE_* code (positive or negative) to -errno. */
+static int tn_nle_errno(int nle)
+{
+	switch (nle < 0 ? -nle : nle) {
+	case NLE_SUCCESS:
+		return 0;
+	case NLE_INTR:
+	case NLE_DUMP_INTR:
+		return -EINTR;
+	case NLE_BAD_SOCK:
+		return -EBADF;
+	case NLE_AGAIN:
+		return -EAGAIN;
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_EXIST:
+		return -EEXIST;
+	case NLE_INVAL:
+		return -EINVAL;
+	case NLE_RANGE:
+	case NLE_ATTRSIZE:
+		return -ERANGE;
+	case NLE_MSGSIZE:
+		return -EMSGSIZE;
+	case NLE_OPNOTSUPP:
+	case NLE_SRCRT_NOSUPPORT:
+	case NLE_MSGTYPE_NOSUPPORT:
+		return -EOPNOTSUPP;
+	case NLE_AF_NOSUPPORT:
+	case NLE_AF_MISMATCH:
+		return -EAFNOSUPPORT;
+	case NLE_OBJ_NOTFOUND:
+	case NLE_NOATTR:
+	case NLE_MISSING_ATTR:
+		return -ENOENT;
+	case NLE_MSG_OVERFLOW:
+		return -ENOBUFS;
+	case NLE_SEQ_MISMATCH:
+	case NLE_MSG_TRUNC:
+	case NLE_MSG_TOOSHORT:
+	case NLE_PARSE_ERR:
+		return -EBADMSG;
+	case NLE_NOADDR:
+		return -EADDRNOTAVAIL;
+	case NLE_BUSY:
+		return -EBUSY;
+	case NLE_PROTO_MISMATCH:
+		return -EPROTONOSUPPORT;
+	case NLE_NOACCESS:
+		return -EACCES;
+	case NLE_PERM:
+	case NLE_IMMUTABLE:
+		return -EPERM;
+	case NLE_NODEV:
+		return -ENODEV;
+	default:
+		return -EIO;
+	}
+}
+
+/* A kernel nlmsgerr.error (negative errno) to the -errno we return. */
+static int tn_kernel_errno(int error)
+{
+	if (error > 0)
+		error = -error;
+	if (error == -TN_KERNEL_ENOTSUPP)
+		return -EOPNOTSUPP;
+	return error ? error : -EIO;
+}
+
+static void tn_msg_set(char *msg, size_t msglen, const char *text)
+{
+	if (msg && msglen)
+		snprintf(msg, msglen, "%s", text);
+}
+
+static bool tn_ifname_valid(const char *ifname)
+{
+	size_t len;
+
+	if (!ifname)
+		return false;
+	len = strnlen(ifname, TN_IFNAME_MAX);
+	return len > 0 && len < TN_IFNAME_MAX;
+}
+
+static bool tn_u32_valid(int64_t v)
+{
+	return v == TN_UNKNOWN || (v >= 0 && v <= (int64_t)UINT32_MAX);
+}
+
+/*
+ * Copy NLMSGERR_ATTR_MSG from an NLMSG_ERROR message (an error or an ack) into
+ * req->extack. The TLVs follow struct nlmsgerr and, unless the kernel capped
+ * the echo, a copy of the request's payload.
+ */
+static void tn_extack(struct tn_request *req, struct nlmsghdr *nlh)
+{
+	static const struct nla_policy policy[NLMSGERR_ATTR_MSG + 1] = {
+		[NLMSGERR_ATTR_MSG] = { .type = NLA_STRING },
+	};
+	struct nlattr *tb[NLMSGERR_ATTR_MSG + 1];
+	struct nlmsgerr *err;
+	size_t off, total;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*err)))
+		return;
+	err = NLMSG_DATA(nlh);
+	total = nlh->nlmsg_len - NLMSG_HDRLEN;
+	off = NLMSG_ALIGN(sizeof(*err));
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (err->msg.nlmsg_len < NLMSG_HDRLEN)
+			return;
+		off += NLMSG_ALIGN(err->msg.nlmsg_len - NLMSG_HDRLEN);
+	}
+	if (off >= total)
+		return;
+	if (nla_parse(tb, NLMSGERR_ATTR_MSG, (struct nlattr *)((char *)err + off),
+		      (int)(total - off), policy) < 0)
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		nla_strlcpy(req->extack, tb[NLMSGERR_ATTR_MSG], sizeof(req->extack));
+}
+
+/* Skip anything that is not from the kernel or not for this request (a late
+ * message left over from an earlier request that failed half-way). */
+static int tn_seq_cb(struct nl_msg *msg, void *arg)
+{
+	struct tn_request *req = arg;
+	struct sockaddr_nl *src = nlmsg_get_src(msg);
+
+	req->n_seen++;
+	if ((src && src->nl_pid != 0) || nlmsg_hdr(msg)->nlmsg_seq != req->seq)
+		return NL_SKIP;
+	return NL_OK;
+}
+
+static int tn_valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct tn_request *req = arg;
+	const struct tn_cmd *cmd = req->cmd;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *tb[TN_REPLY_MAXTYPE + 1];
+	struct genlmsghdr *gnlh;
+
+	if (!cmd->reply_cmd || req->got_reply)
+		return NL_SKIP;
+	if (!genlmsg_valid_hdr(nlh, 0))
+		goto bad;
+	gnlh = genlmsg_hdr(nlh);
+	if (gnlh->cmd != cmd->reply_cmd)
+		return NL_SKIP;
+	if (cmd->maxtype > TN_REPLY_MAXTYPE ||
+	    genlmsg_parse(nlh, 0, tb, cmd->maxtype, cmd->policy) < 0)
+		goto bad;
+	for (size_t i = 0; i < cmd->n_fields; i++) {
+		const struct tn_field *f = &cmd->fields[i];
+		int64_t *dst = (int64_t *)((char *)&req->reply + f->offset);
+
+		*dst = tb[f->attr] ? (int64_t)nla_get_u32(tb[f->attr]) : TN_UNKNOWN;
+	}
+	req->got_reply = true;
+	return NL_OK;
+bad:
+	req->parse_err = -EBADMSG;
+	return NL_SKIP;
+}
+
+static int tn_ack_cb(struct nl_msg *msg, void *arg)
+{
+	struct tn_request *req = arg;
+
+	tn_extack(req, nlmsg_hdr(msg));	/* a warning attached to a success */
+	req->done = true;
+	return NL_STOP;
+}
+
+static int tn_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+{
+	struct tn_request *req = arg;
+
+	(void)nla;
+	/*
+	 * libnl passes nlmsg_data() of the NLMSG_ERROR message it is walking,
+	 * after checking that message against the bytes received; step back to
+	 * its header to reach the extended-ack TLVs after struct nlmsgerr.
+	 */
+	tn_extack(req, (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN));
+	req->err = tn_kernel_errno(err->error);
+	req->done = true;
+	return NL_STOP;
+}
+
+static int tn_build(struct nl_msg *nm, int family, const struct tn_cmd *cmd, const char *ifname,
+		    const struct tn_put *puts, size_t n_puts)
+{
+	struct nlattr *nest;
+	int err;
+
+	if (!genlmsg_put(nm, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0, cmd->cmd,
+			 ETHTOOL_GENL_VERSION))
+		return -ENOMEM;
+	nest = nla_nest_start(nm, cmd->header_attr | NLA_F_NESTED);
+	if (!nest)
+		return -ENOMEM;
+	err = nla_put_string(nm, ETHTOOL_A_HEADER_DEV_NAME, ifname);
+	if (err < 0)
+		return tn_nle_errno(err);
+	nla_nest_end(nm, nest);
+	for (size_t i = 0; i < n_puts; i++) {
+		if (puts[i].value == TN_UNKNOWN)
+			continue;
+		err = nla_put_u32(nm, puts[i].attr, (uint32_t)puts[i].value);
+		if (err < 0)
+			return tn_nle_errno(err);
+	}
+	return 0;
+}
+
+static struct nl_cb *tn_request_cb(struct tn_request *req)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+
+	if (!cb)
+		return NULL;
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, tn_seq_cb, req);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, tn_valid_cb, req);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, tn_ack_cb, req);
+	nl_cb_err(cb, NL_CB_CUSTOM, tn_err_cb, req);
+	return cb;
+}
+
+/*
+ * Send one request and read until its ack or error. For a get, out (of
+ * cmd->out_size bytes) is written only on success.
+ */
+static int tn_request(struct tn_ethtool *e, const struct tn_cmd *cmd, const char *ifname,
+		      const struct tn_put *puts, size_t n_puts, void *out, char *msg,
+		      size_t msglen)
+{
+	struct tn_request req = { .cmd = cmd };
+	struct nl_msg *nm = NULL;
+	struct nl_cb *cb = NULL;
+	int err;
+
+	tn_msg_set(msg, msglen, "");
+	if (!e || !tn_ifname_valid(ifname) || (cmd->reply_cmd && !out))
+		return -EINVAL;
+	for (size_t i = 0; i < n_puts; i++)
+		if (!tn_u32_valid(puts[i].value))
+			return -EINVAL;
+
+	nm = nlmsg_alloc();
+	if (!nm)
+		return -ENOMEM;
+	err = tn_build(nm, e->family, cmd, ifname, puts, n_puts);
+	if (err < 0)
+		goto out;
+	cb = tn_request_cb(&req);
+	if (!cb) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = nl_send_auto(e->sk, nm);
+	if (err < 0) {
+		err = tn_nle_errno(err);
+		goto out;
+	}
+	req.seq = nlmsg_hdr(nm)->nlmsg_seq;
+	while (!req.done) {
+		unsigned int seen = req.n_seen;
+
+		err = nl_recvmsgs(e->sk, cb);
+		if (err < 0 && !req.done) {
+			err = tn_nle_errno(err);
+			goto out;
+		}
+		/* libnl returns 0 for an empty read as well: do not spin on it. */
+		if (!req.done && req.n_seen == seen) {
+			err = -EIO;
+			goto out;
+		}
+	}
+	tn_msg_set(msg, msglen, req.extack);
+	if (req.err)
+		err = req.err;
+	else if (req.parse_err)
+		err = req.parse_err;
+	else if (cmd->reply_cmd && !req.got_reply)
+		err = -EBADMSG;
+	else
+		err = 0;
+	if (!err && cmd->reply_cmd)
+		memcpy(out, &req.reply, cmd->out_size);
+out:
+	if (cb)
+		nl_cb_put(cb);
+	nlmsg_free(nm);
+	return err;
+}
+
+int tn_ethtool_open(struct tn_ethtool **out)
+{
+	struct tn_ethtool *e;
+	int one = 1;
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->sk = nl_socket_alloc();
+	if (!e->sk) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	err = genl_connect(e->sk);
+	if (err < 0) {
+		err = tn_nle_errno(err);
+		goto fail;
+	}
+	nl_socket_enable_auto_ack(e->sk);
+	/* Both are optional: without them errors carry no text. */
+	(void)setsockopt(nl_socket_get_fd(e->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	(void)setsockopt(nl_socket_get_fd(e->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	err = genl_ctrl_resolve(e->sk, ETHTOOL_GENL_NAME);
+	if (err < 0) {
+		/* The controller answers ENOENT, which libnl turns into this. */
+		err = err == -NLE_OBJ_NOTFOUND ? -EOPNOTSUPP : tn_nle_errno(err);
+		goto fail;
+	}
+	e->family = err;
+	*out = e;
+	return 0;
+fail:
+	tn_ethtool_close(e);
+	return err;
+}
+
+void tn_ethtool_close(struct tn_ethtool *e)
+{
+	if (!e)
+		return;
+	if (e->sk)
+		nl_socket_free(e->sk);
+	free(e);
+}
+
+int tn_ethtool_get_rings(struct tn_ethtool *e, const char *ifname, struct tn_ring *out,
+			 char *msg, size_t msglen)
+{
+	return tn_request(e, &cmd_rings_get, ifname, NULL, 0, out, msg, msglen);
+}
+
+int tn_ethtool_get_channels(struct tn_ethtool *e, const char *ifname, struct tn_channels *out,
+			    char *msg, size_t msglen)
+{
+	return tn_request(e, &cmd_channels_get, ifname, NULL, 0, out, msg, msglen);
+}
+
+int tn_ethtool_set_rings(struct tn_ethtool *e, const char *ifname, int64_t rx, int64_t tx,
+			 char *msg, size_t msglen)
+{
+	const struct tn_put puts[] = {
+		{ ETHTOOL_A_RINGS_RX, rx },
+		{ ETHTOOL_A_RINGS_TX, tx },
+	};
+
+	return tn_request(e, &cmd_rings_set, ifname, puts, TN_ARRAY_SIZE(puts), NULL, msg, msglen);
+}
+
+int tn_ethtool_set_channels(struct tn_ethtool *e, const char *ifname, int64_t combined,
+			    int64_t rx, int64_t tx, char *msg, size_t msglen)
+{
+	const struct tn_put puts[] = {
+		{ ETHTOOL_A_CHANNELS_COMBINED_COUNT, combined },
+		{ ETHTOOL_A_CHANNELS_RX_COUNT, rx },
+		{ ETHTOOL_A_CHANNELS_TX_COUNT, tx },
+	};
+
+	return tn_request(e, &cmd_channels_set, ifname, puts, TN_ARRAY_SIZE(puts), NULL, msg,
+			  msglen);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ring sizes and channel counts through the kernel's ethtool generic netlink
+ * family (Linux 5.6 and later). One handle is one genl socket; it talks to the
+ * network namespace it was opened in.
+ *
+ * Every function returns 0 or -errno. The errno is the kernel's own when the
+ * kernel refused the request (-ENODEV: no such device, -EOPNOTSUPP: the driver
+ * lacks the operation, -EINVAL: a value the driver rejects, -EPERM: no
+ * CAP_NET_ADMIN for a set). Output parameters are written only on success.
+ *
+ * msg, when not NULL, receives the kernel's extended-ack text for the request
+ * ("requested ring size exceeds maximum"), truncated to msglen, or "" when the
+ * kernel gave none (and on errors found before anything was sent). It is also
+ * set on success, when the kernel attached a warning.
+ */
+#ifndef TN_ETHTOOL_H
+#define TN_ETHTOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "state.h"
+
+struct tn_ethtool;
+
+/* 0 or -errno; -EOPNOTSUPP when the kernel has no ethtool netlink family. */
+int tn_ethtool_open(struct tn_ethtool **out);
+void tn_ethtool_close(struct tn_ethtool *e);	/* accepts NULL */
+
+/* Fields the kernel does not report (a zero maximum) are TN_UNKNOWN. */
+int tn_ethtool_get_rings(struct tn_ethtool *e, const char *ifname, struct tn_ring *out,
+			 char *msg, size_t msglen);
+int tn_ethtool_get_channels(struct tn_ethtool *e, const char *ifname, struct tn_channels *out,
+			    char *msg, size_t msglen);
+
+/*
+ * Set the rx and/or tx ring size. TN_UNKNOWN leaves that one alone; other
+ * values must be in [0, UINT32_MAX] (-EINVAL otherwise, nothing sent). The
+ * request is sent even when both are TN_UNKNOWN, so that a missing device or
+ * operation is still reported.
+ */
+int tn_ethtool_set_rings(struct tn_ethtool *e, const char *ifname, int64_t rx, int64_t tx,
+			 char *msg, size_t msglen);
+/* Set channel counts, with the same rules as tn_ethtool_set_rings(). */
+int tn_ethtool_set_channels(struct tn_ethtool *e, const char *ifname, int64_t combined,
+			    int64_t rx, int64_t tx, char *msg, size_t msglen);
+
+#endif

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+#include "procparse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *skip_blank(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+static const char *token_end(const char *p, const char *end)
+{
+	while (p < end && *p != ' ' && *p != '\t')
+		p++;
+	return p;
+}
+
+static int count_header_cpus(const char *p, const char *end)
+{
+	int n = 0;
+
+	for (;;) {
+		p = skip_blank(p, end);
+		if (p == end)
+			return n;
+		const char *t = token_end(p, end);
+
+		if (t - p < 4 || strncmp(p, "CPU", 3) != 0)
+			return -1;
+		for (const char *q = p + 3; q < t; q++)
+			if (!isdigit((unsigned char)*q))
+				return -1;
+		n++;
+		p = t;
+	}
+}
+
+/* Flow handler names the kernel prints after the hwirq number ("1-edge"). */
+static bool is_flow_token(const char *p, const char *t)
+{
+	static const char *const flows[] = { "edge", "level", "fasteoi", "simple", "percpu",
+					     "percpu_devid", "Edge", "Level", "none", "fasteoi_ack",
+					     "edge_irq", "bad", NULL };
+	const char *dash = memchr(p, '-', (size_t)(t - p));
+	const char *word = p;
+
+	if (dash) {
+		for (const char *q = p; q < dash; q++)
+			if (!isdigit((unsigned char)*q))
+				return false;
+		word = dash + 1;
+	} else {
+		bool digits = p < t;
+
+		for (const char *q = p; q < t; q++)
+			if (!isdigit((unsigned char)*q))
+				digits = false;
+		if (digits)
+			return true; /* a bare hwirq number */
+	}
+	for (int i = 0; flows[i]; i++)
+		if ((size_t)(t - word) == strlen(flows[i]) && strncmp(word, flows[i], (size_t)(t - word)) == 0)
+			return true;
+	return false;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	return ((const struct tn_interrupt *)a)->irq - ((const struct tn_interrupt *)b)->irq;
+}
+
+static int parse_row(const char *p, const char *end, int ncpus, struct tn_interrupt *row)
+{
+	long irq = 0;
+	uint64_t sum = 0;
+	const char *t;
+	size_t n;
+
+	p = skip_blank(p, end);
+	if (p == end || !isdigit((unsigned char)*p))
+		return -EINVAL;
+	while (p < end && isdigit((unsigned char)*p)) {
+		irq = irq * 10 + (*p++ - '0');
+		if (irq > 1 << 24)
+			return -EINVAL;
+	}
+	if (p == end || *p != ':')
+		return -EINVAL;
+	p++;
+	for (int c = 0; c < ncpus; c++) {
+		uint64_t v = 0;
+
+		p = skip_blank(p, end);
+		if (p == end || !isdigit((unsigned char)*p))
+			return -EINVAL;
+		while (p < end && isdigit((unsigned char)*p)) {
+			if (v > (UINT64_MAX - 9) / 10)
+				return -EINVAL;
+			v = v * 10 + (uint64_t)(*p++ - '0');
+		}
+		if (p < end && *p != ' ' && *p != '\t')
+			return -EINVAL;
+		sum += v;
+	}
+	/* chip name, then hwirq and flow tokens, then the actions */
+	p = skip_blank(p, end);
+	t = token_end(p, end);
+	p = skip_blank(t, end);
+	while (p < end) {
+		t = token_end(p, end);
+		if (!is_flow_token(p, t))
+			break;
+		p = skip_blank(t, end);
+	}
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	n = (size_t)(end - p);
+	if (n >= sizeof(row->name))
+		n = sizeof(row->name) - 1;
+	memcpy(row->name, p, n);
+	row->name[n] = '\0';
+	row->irq = (int)irq;
+	row->count = sum;
+	return 0;
+}
+
+int tn_interrupts_parse(const char *text, struct tn_interrupts *out, char *err, size_t errlen)
+{
+	struct tn_interrupts t = { 0 };
+	const char *p = text;
+	int lineno = 0, cap = 0;
+
+	if (errlen)
+		err[0] = '\0';
+	while (*p) {
+		const char *eol = strchr(p, '\n');
+		const char *end = eol ? eol : p + strlen(p);
+		const char *q;
+
+		lineno++;
+		if (lineno == 1) {
+			t.n_cpus = count_header_cpus(p, end);
+			if (t.n_cpus <= 0) {
+				snprintf(err, errlen, "line 1: expected a header of CPU columns");
+				goto invalid;
+			}
+		} else if ((q = skip_blank(p, end)) < end && isdigit((unsigned char)*q)) {
+			if (t.n == cap) {
+				int ncap = cap ? cap * 2 : 256;
+				struct tn_interrupt *nr = realloc(t.rows, sizeof(*nr) * (size_t)ncap);
+
+				if (!nr) {
+					free(t.rows);
+					return -ENOMEM;
+				}
+				t.rows = nr;
+				cap = ncap;
+			}
+			if (parse_row(p, end, t.n_cpus, &t.rows[t.n]) < 0) {
+				snprintf(err, errlen, "line %d: malformed interrupt row", lineno);
+				goto invalid;
+			}
+			t.n++;
+		}
+		/* Named rows (NMI:, LOC:, ERR: ...) and blank lines are not ours. */
+		p = eol ? eol + 1 : end;
+	}
+	if (lineno == 0) {
+		snprintf(err, errlen, "empty file");
+		goto invalid;
+	}
+	if (t.rows)
+		qsort(t.rows, (size_t)t.n, sizeof(*t.rows), cmp_row);
+	for (int i = 1; i < t.n; i++) {
+		if (t.rows[i].irq == t.rows[i - 1].irq) {
+			snprintf(err, errlen, "IRQ %d is listed twice", t.rows[i].irq);
+			goto invalid;
+		}
+	}
+	*out = t;
+	return 0;
+invalid:
+	free(t.rows);
+	return -EINVAL;
+}
+
+void tn_interrupts_free(struct tn_interrupts *t)
+{
+	if (!t)
+		return;
+	free(t->rows);
+	t->rows = NULL;
+	t->n = 0;
+}
+
+const struct tn_interrupt *tn_interrupts_find(const struct tn_interrupts *t, int irq)
+{
+	int lo = 0, hi = t->n - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (t->rows[mid].irq == irq)
+			return &t->rows[mid];
+		if (t->rows[mid].irq < irq)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
+}
+
+int tn_status_field(const char *text, const char *key, char *buf, size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p = text;
+
+	while (p && *p) {
+		if (strncmp(p, key, klen) == 0 && p[klen] == ':') {
+			const char *v = p + klen + 1, *e;
+			size_t n;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			e = strchr(v, '\n');
+			if (!e)
+				e = v + strlen(v);
+			while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+			n = (size_t)(e - v);
+			if (n >= len)
+				return -ENAMETOOLONG;
+			memcpy(buf, v, n);
+			buf[n] = '\0';
+			return 0;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -ENOENT;
+}

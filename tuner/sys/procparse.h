@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* Parsers of kernel text files. Pure functions over a buffer: no I/O here. */
+#ifndef TN_PROCPARSE_H
+#define TN_PROCPARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpuset.h"
+#include "state.h"
+
+struct tn_interrupt {
+	int irq;
+	char name[TN_IRQNAME_MAX];	/* the action list, e.g. "eth0 (queue 0)" */
+	uint64_t count;			/* sum over the CPU columns */
+};
+
+struct tn_interrupts {
+	int n_cpus;			/* CPU columns in the header */
+	int n;
+	struct tn_interrupt *rows;	/* numeric IRQs only, in file order */
+};
+
+/*
+ * Parse /proc/interrupts. Named rows (NMI, LOC, ERR, MIS...) are skipped.
+ * Returns 0, -ENOMEM, or -EINVAL with "line N: ..." in err.
+ */
+int tn_interrupts_parse(const char *text, struct tn_interrupts *out, char *err, size_t errlen);
+void tn_interrupts_free(struct tn_interrupts *t);
+/* The row of an IRQ, or NULL. Rows must be sorted (tn_interrupts_parse sorts them). */
+const struct tn_interrupt *tn_interrupts_find(const struct tn_interrupts *t, int irq);
+
+/*
+ * From /proc/PID/status text: the value of "Key:" (trimmed) into buf.
+ * Returns 0 or -ENOENT.
+ */
+int tn_status_field(const char *text, const char *key, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+#include "sysroot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int tn_sysroot_open(const char *path, struct tn_sysroot *out)
+{
+	char real[PATH_MAX];
+	int fd;
+
+	if (!path || !*path)
+		path = "/";
+	if (!realpath(path, real))
+		return -errno;
+	fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	out->fd = fd;
+	out->is_host = strcmp(real, "/") == 0;
+	snprintf(out->path, sizeof(out->path), "%s", real);
+	return 0;
+}
+
+void tn_sysroot_close(struct tn_sysroot *r)
+{
+	if (r && r->fd >= 0) {
+		close(r->fd);
+		r->fd = -1;
+	}
+}
+
+static const char *strip_slash(const char *rel)
+{
+	while (*rel == '/')
+		rel++;
+	return *rel ? rel : ".";
+}
+
+int tn_sysroot_openat(const struct tn_sysroot *r, const char *rel, int flags, mode_t mode)
+{
+	int fd;
+
+	rel = strip_slash(rel);
+	if (r->is_host) {
+		fd = openat(r->fd, rel, flags | O_CLOEXEC, mode);
+		return fd < 0 ? -errno : fd;
+	}
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.mode = (flags & O_CREAT) ? mode : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	fd = (int)syscall(SYS_openat2, r->fd, rel, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS) {
+		/* Kernels before 5.6: plain openat, the tree's own links are relative. */
+		fd = openat(r->fd, rel, flags | O_CLOEXEC, mode);
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+int tn_sysroot_read(const struct tn_sysroot *r, const char *rel, char **out, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf;
+	int fd = tn_sysroot_openat(r, rel, O_RDONLY, 0);
+
+	if (fd < 0)
+		return fd;
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t k;
+
+		if (n + 1 >= cap) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		k = read(fd, buf + n, cap - n - 1);
+		if (k < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			free(buf);
+			close(fd);
+			return -e;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf, size_t len)
+{
+	char tmp[8192];
+	ssize_t k;
+	size_t n;
+	char *nl;
+	int fd = tn_sysroot_openat(r, rel, O_RDONLY, 0);
+
+	if (fd < 0)
+		return fd;
+	do
+		k = read(fd, tmp, sizeof(tmp) - 1);
+	while (k < 0 && errno == EINTR);
+	if (k < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	close(fd);
+	tmp[k] = '\0';
+	nl = strchr(tmp, '\n');
+	if (nl)
+		*nl = '\0';
+	n = strlen(tmp);
+	while (n > 0 && (tmp[n - 1] == ' ' || tmp[n - 1] == '\t' || tmp[n - 1] == '\r'))
+		tmp[--n] = '\0';
+	if (n >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, tmp, n + 1);
+	return 0;
+}
+
+int tn_sysroot_read_int64(const struct tn_sysroot *r, const char *rel, int64_t *out)
+{
+	char buf[64], *end;
+	long long v;
+	int ret = tn_sysroot_read_line(r, rel, buf, sizeof(buf));
+
+	if (ret < 0)
+		return ret;
+	errno = 0;
+	v = strtoll(buf, &end, 0);
+	if (errno || end == buf || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int tn_sysroot_readlink(const struct tn_sysroot *r, const char *rel, char *buf, size_t len)
+{
+	char dir[4096];
+	const char *slash;
+	ssize_t k;
+	int dfd;
+
+	/* Resolve the parent inside the root, then read the link itself. */
+	rel = strip_slash(rel);
+	slash = strrchr(rel, '/');
+	if (slash) {
+		if ((size_t)(slash - rel) >= sizeof(dir))
+			return -ENAMETOOLONG;
+		memcpy(dir, rel, (size_t)(slash - rel));
+		dir[slash - rel] = '\0';
+		dfd = tn_sysroot_openat(r, dir, O_RDONLY | O_DIRECTORY | O_PATH, 0);
+		if (dfd < 0)
+			return dfd;
+		k = readlinkat(dfd, slash + 1, buf, len);
+	} else {
+		dfd = -1;
+		k = readlinkat(r->fd, rel, buf, len);
+	}
+	if (k < 0) {
+		int e = errno;
+
+		if (dfd >= 0)
+			close(dfd);
+		return -e;
+	}
+	if (dfd >= 0)
+		close(dfd);
+	if ((size_t)k >= len)
+		return -ENAMETOOLONG;
+	buf[k] = '\0';
+	return 0;
+}
+
+int tn_sysroot_opendir(const struct tn_sysroot *r, const char *rel, DIR **out)
+{
+	DIR *d;
+	int fd = tn_sysroot_openat(r, rel, O_RDONLY | O_DIRECTORY, 0);
+
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	*out = d;
+	return 0;
+}
+
+/* Append component [c, c+n) to path (of length *plen), or pop on "..". */
+static int push_component(char *path, size_t *plen, size_t cap, const char *c, size_t n)
+{
+	if (n == 0 || (n == 1 && c[0] == '.'))
+		return 0;
+	if (n == 2 && c[0] == '.' && c[1] == '.') {
+		char *s = *plen ? memrchr(path, '/', *plen) : NULL;
+
+		*plen = s ? (size_t)(s - path) : 0;
+		path[*plen] = '\0';
+		return 0;
+	}
+	if (*plen + n + 2 > cap)
+		return -ENAMETOOLONG;
+	if (*plen)
+		path[(*plen)++] = '/';
+	memcpy(path + *plen, c, n);
+	*plen += n;
+	path[*plen] = '\0';
+	return 0;
+}
+
+int tn_sysroot_resolve(const struct tn_sysroot *r, const char *rel, char *buf, size_t len)
+{
+	char path[4096] = "", pending[8192], link[4096];
+	size_t plen = 0;
+	int hops = 0;
+
+	if (strlen(rel) >= sizeof(pending))
+		return -ENAMETOOLONG;
+	snprintf(pending, sizeof(pending), "%s", strip_slash(rel));
+	for (char *p = pending; *p;) {
+		char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		struct stat st;
+		int ret;
+
+		ret = push_component(path, &plen, sizeof(path), p, n);
+		if (ret < 0)
+			return ret;
+		p += n;
+		while (*p == '/')
+			p++;
+		if (plen == 0)
+			continue;
+		if (fstatat(r->fd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		if (!S_ISLNK(st.st_mode))
+			continue;
+		if (++hops > 40)
+			return -ELOOP;
+		ret = tn_sysroot_readlink(r, path, link, sizeof(link));
+		if (ret < 0)
+			return ret;
+		/* Replace the link by its target, then continue with the rest. */
+		char rest[8192];
+
+		snprintf(rest, sizeof(rest), "%s", p);
+		if (link[0] == '/') {
+			plen = 0;
+			path[0] = '\0';
+		} else {
+			char *s = memrchr(path, '/', plen);
+
+			plen = s ? (size_t)(s - path) : 0;
+			path[plen] = '\0';
+		}
+		if (snprintf(pending, sizeof(pending), "%s%s%s", link, *rest ? "/" : "", rest) >=
+		    (int)sizeof(pending))
+			return -ENAMETOOLONG;
+		p = pending;
+	}
+	if (plen + 1 > len)
+		return -ENAMETOOLONG;
+	memcpy(buf, path, plen + 1);
+	return 0;
+}
+
+bool tn_sysroot_exists(const struct tn_sysroot *r, const char *rel)
+{
+	int fd = tn_sysroot_openat(r, rel, O_PATH, 0);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+int tn_sysroot_write(const struct tn_sysroot *r, const char *rel, const char *data)
+{
+	size_t n = strlen(data), off = 0;
+	int fd = tn_sysroot_openat(r, rel, O_WRONLY | O_TRUNC, 0);
+
+	if (fd < 0)
+		return fd;
+	while (off < n) {
+		ssize_t k = write(fd, data + off, n - off);
+
+		if (k < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			close(fd);
+			return -e;
+		}
+		off += (size_t)k;
+	}
+	if (close(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+int tn_pathf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One root for every /proc and /sys path. Paths given to these functions are
+ * relative to the root ("proc/interrupts", "sys/class/net"). With a root other
+ * than "/", files are opened with openat2(RESOLVE_IN_ROOT) so that no symlink
+ * inside the tree can lead outside it.
+ */
+#ifndef TN_SYSROOT_H
+#define TN_SYSROOT_H
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct tn_sysroot {
+	int fd;
+	bool is_host;	/* the root is the real "/" */
+	char path[4096];
+};
+
+/* Returns 0 or -errno (the directory cannot be opened). */
+int tn_sysroot_open(const char *path, struct tn_sysroot *out);
+void tn_sysroot_close(struct tn_sysroot *r);
+
+/* open() relative to the root; returns an fd or -errno. */
+int tn_sysroot_openat(const struct tn_sysroot *r, const char *rel, int flags, mode_t mode);
+/* The whole file, NUL-terminated, in a malloc'ed buffer; *len excludes the NUL.
+ * Returns 0 or -errno; out untouched on failure. */
+int tn_sysroot_read(const struct tn_sysroot *r, const char *rel, char **out, size_t *len);
+/* The first line, without its newline and trailing white space. */
+int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf, size_t len);
+int tn_sysroot_read_int64(const struct tn_sysroot *r, const char *rel, int64_t *out);
+/* readlink() relative to the root; NUL-terminated; -ENAMETOOLONG when truncated. */
+int tn_sysroot_readlink(const struct tn_sysroot *r, const char *rel, char *buf, size_t len);
+/* opendir() relative to the root; returns 0 or -errno. */
+int tn_sysroot_opendir(const struct tn_sysroot *r, const char *rel, DIR **out);
+/*
+ * Resolve rel (following symlinks, confined to the root) to a canonical path
+ * relative to the root, without a leading slash: "sys/class/net/eth0" ->
+ * "sys/devices/pci0000:00/0000:00:03.0/virtio2/net/eth0".
+ */
+int tn_sysroot_resolve(const struct tn_sysroot *r, const char *rel, char *buf, size_t len);
+/* True when rel exists (following symlinks). */
+bool tn_sysroot_exists(const struct tn_sysroot *r, const char *rel);
+/* Write data to an existing file (O_WRONLY|O_TRUNC, no O_CREAT); 0 or -errno. */
+int tn_sysroot_write(const struct tn_sysroot *r, const char *rel, const char *data);
+
+
+/* snprintf for paths: 0, or -ENAMETOOLONG when the result does not fit. */
+int tn_pathf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif
