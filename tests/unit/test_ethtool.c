@@ -7,7 +7,7 @@
  * pair inside a network namespace that a forked child creates for itself and
  * that disappears with it; the initial namespace's interfaces are never set.
  */
-#define _GNU_SOURCE
+
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>

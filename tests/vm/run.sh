@@ -151,9 +151,9 @@ cached_pkg() {
 # module_deps KO -> its "depends" list, space separated
 module_deps() { modinfo -F depends "$1" 2>/dev/null | tr ',' ' '; }
 
-# prepare_kernel PKG: fills $CACHE/kernels/PKG/{vmlinuz,modules/*.ko,modules.order}
-prepare_kernel() {
-    local pkg=$1 dir="$CACHE/kernels/$1" tmp deb kver mdir order m
+# prepare_kernel SERIES PKG: fills $CACHE/kernels/PKG/{vmlinuz,modules/*.ko,modules.order}
+prepare_kernel() {   # prepare_kernel SERIES PKG
+    local series=$1 pkg=$2 dir="$CACHE/kernels/$2" tmp deb kver mdir order m
     [ -f "$dir/.complete" ] && return 0
     say "fetching $pkg"
     tmp=$(mktemp -d "$CACHE/tmp.XXXXXX") || return 1
@@ -208,6 +208,11 @@ prepare_kernel() {
     printf '%s\n' "${order[@]}" > "$dir/modules.order"
     rm -rf "$tmp"
     touch "$dir/.complete"
+    # drop superseded kernels of the same series
+    local old
+    for old in "$CACHE"/kernels/linux-image-"$series".*; do
+        [ "$old" = "$dir" ] || rm -rf "$old"
+    done
 }
 
 # ---------------------------------------------------------------------------
@@ -405,7 +410,7 @@ main() {
             [ -n "$pkg" ] && say "apt-cache could not resolve kernel $series; using cached $pkg" ||
                 { echo "FAIL $series: cannot resolve a Debian kernel package (run tests/vm/deps.sh, which refreshes apt lists)"; FAILED=$((FAILED+1)); continue; }
         fi
-        if ! prepare_kernel "$pkg"; then
+        if ! prepare_kernel "$series" "$pkg"; then
             local alt; alt=$(cached_pkg "$series")
             if [ -n "$alt" ]; then
                 say "could not fetch $pkg; using cached $alt"; pkg=$alt

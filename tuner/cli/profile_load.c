@@ -24,24 +24,26 @@ static char *read_file(const char *path, struct tn_diag *d)
 		tn_diag_error(d, -errno, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fileno(f), &st) < 0 || S_ISDIR(st.st_mode)) {
 		fclose(f);
-		tn_diag_error(d, -EINVAL, "%s: not a regular file", path);
+		tn_diag_error(d, -EISDIR, "%s: a directory, not a profile", path);
 		return NULL;
 	}
-	if (st.st_size > TN_PROFILE_MAX_BYTES) {
-		fclose(f);
-		tn_diag_error(d, -EFBIG, "%s: larger than %d bytes; not a profile", path,
-			      TN_PROFILE_MAX_BYTES);
-		return NULL;
-	}
-	buf = malloc((size_t)st.st_size + 1);
+	/* Read one byte more than allowed, so that pipes are bounded too. */
+	buf = malloc(TN_PROFILE_MAX_BYTES + 2);
 	if (!buf) {
 		fclose(f);
 		tn_diag_error(d, -ENOMEM, "out of memory");
 		return NULL;
 	}
-	n = fread(buf, 1, (size_t)st.st_size, f);
+	n = fread(buf, 1, TN_PROFILE_MAX_BYTES + 1, f);
+	if (n > TN_PROFILE_MAX_BYTES) {
+		free(buf);
+		fclose(f);
+		tn_diag_error(d, -EFBIG, "%s: larger than %d bytes; not a profile", path,
+			      TN_PROFILE_MAX_BYTES);
+		return NULL;
+	}
 	if (ferror(f)) {
 		free(buf);
 		fclose(f);
@@ -62,7 +64,7 @@ static bool is_file(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
 /* Find NAME (or NAME.json) in dir; returns true with the path in buf. */

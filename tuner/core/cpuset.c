@@ -232,7 +232,7 @@ int tn_cpuset_parse_mask(const char *text, struct tn_cpuset *out)
 		}
 		ndigits++;
 	}
-	if (ndigits == 0)
+	if (ndigits == 0 || ndigits > 8)
 		return -EINVAL;
 	*out = s;
 	return 0;

@@ -538,9 +538,11 @@ static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 		return tn_jr_error(r, "expected a JSON object (a tuner state snapshot)");
 	if ((ret = tn_jr_int(r, j, "schema_version", true, 0, INT_MAX, &version)) < 0)
 		return ret;
-	if (version != TN_SCHEMA_VERSION)
-		return tn_jr_error(r, "schema_version %lld is not supported (this tuner reads %d)",
+	if (version != TN_SCHEMA_VERSION) {
+		tn_jr_push_key(r, "schema_version");
+		return tn_jr_error(r, "%lld is not supported (this tuner reads %d)",
 				   (long long)version, TN_SCHEMA_VERSION);
+	}
 	if ((ret = tn_jr_known_keys(r, j, keys)) < 0 ||
 	    (ret = tn_jr_str(r, j, "kind", false, kind, sizeof(kind))) < 0)
 		return ret;

@@ -176,7 +176,7 @@ static void nic_numa(const struct tn_sysroot *root, struct tn_hwloc *hw,
 
 	n->numa_node = -1;
 	snprintf(n->numa_source, sizeof(n->numa_source), "none");
-	node = tn_hwloc_pci_node(hw, n->pci);
+	node = tn_hwloc_nic_node(hw, n->name, n->pci);
 	if (node >= 0 && tn_topology_node(topo, node)) {
 		n->numa_node = node;
 		snprintf(n->numa_source, sizeof(n->numa_source), "hwloc");

@@ -180,7 +180,12 @@ int tn_process_read(const struct tn_sysroot *root, int pid, struct tn_process *o
 
 static int add_banned_irq(struct tn_irqbalance *b, int irq)
 {
-	int *n = realloc(b->banned_irqs, sizeof(int) * (size_t)(b->n_banned_irqs + 1));
+	int *n;
+
+	for (int i = 0; i < b->n_banned_irqs; i++)
+		if (b->banned_irqs[i] == irq)
+			return 0;
+	n = realloc(b->banned_irqs, sizeof(int) * (size_t)(b->n_banned_irqs + 1));
 
 	if (!n)
 		return -ENOMEM;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 struct tn_hwloc {
@@ -206,13 +207,32 @@ void tn_hwloc_free(struct tn_hwloc *hw)
 	free(hw);
 }
 
-int tn_hwloc_pci_node(struct tn_hwloc *hw, const char *pci)
+static bool pci_equals(hwloc_obj_t o, const char *pci)
 {
-	hwloc_obj_t o, anc;
+	char id[32];
 
-	if (!hw || !pci || !*pci)
+	if (!o || o->type != HWLOC_OBJ_PCI_DEVICE)
+		return false;
+	snprintf(id, sizeof(id), "%04x:%02x:%02x.%01x", o->attr->pcidev.domain,
+		 o->attr->pcidev.bus, o->attr->pcidev.dev, o->attr->pcidev.func);
+	return strcasecmp(id, pci) == 0;
+}
+
+int tn_hwloc_nic_node(struct tn_hwloc *hw, const char *ifname, const char *pci)
+{
+	hwloc_obj_t o = NULL, anc;
+
+	if (!hw)
 		return -1;
-	o = hwloc_get_pcidev_by_busidstring(hw->topo, pci);
+	/* The network OS device of that name under that PCI function first: a
+	 * PCI address can appear twice in an XML merged from several machines. */
+	while ((o = hwloc_get_next_osdev(hw->topo, o))) {
+		if (o->attr->osdev.type == HWLOC_OBJ_OSDEV_NETWORK && o->name &&
+		    strcmp(o->name, ifname) == 0 && (!pci || !*pci || pci_equals(o->parent, pci)))
+			break;
+	}
+	if (!o && pci && *pci)
+		o = hwloc_get_pcidev_by_busidstring(hw->topo, pci);
 	if (!o)
 		return -1;
 	anc = hwloc_get_non_io_ancestor_obj(hw->topo, o);

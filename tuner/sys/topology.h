@@ -18,7 +18,8 @@ struct tn_hwloc;	/* the loaded hwloc topology, kept for PCI locality lookups */
 int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_topology *out,
 		     struct tn_hwloc **hw, struct tn_diag *d);
 void tn_hwloc_free(struct tn_hwloc *hw);
-/* The NUMA node (OS index) a PCI function is local to by hwloc, or -1. */
-int tn_hwloc_pci_node(struct tn_hwloc *hw, const char *pci);
+/* The NUMA node (OS index) a NIC is local to by hwloc (its network OS device,
+ * else its PCI function), or -1. */
+int tn_hwloc_nic_node(struct tn_hwloc *hw, const char *ifname, const char *pci);
 
 #endif

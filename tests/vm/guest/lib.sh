@@ -56,3 +56,38 @@ nic_pci() {
 }
 # nic_numa IF -> numa_node the kernel reports for the NIC's PCI device
 nic_numa() { cat "/sys/bus/pci/devices/$(nic_pci "$1")/numa_node"; }
+
+# --- tuner JSON snapshots, flattened once (jq costs ~0.3 s a call under TCG)
+# snap_load FILE: flatten a `tuner show --json` snapshot into $SNAP_FLAT,
+# one "key<TAB>value" line per scalar. Arrays of named things are keyed by
+# name so keys read naturally:
+#   nics.eth0.numa_node            1
+#   nics.eth0.irqs.26.kind         rx        (irqs keyed by IRQ number)
+#   topology.nodes.1.cpus          2-3       (nodes keyed by id)
+#   sysctls.net.core.netdev_budget 300
+# plus _nic_names (space-separated, in order, duplicates kept),
+# _nic_count and _node_count. Values: strings raw, others as JSON (null, 1).
+SNAP_FLAT=${SNAP_FLAT:-/tmp/snap.flat}
+snap_load() {
+    jq -r '
+      def keyed(f): map({key: (f | tostring), value: .}) | from_entries;
+      (.nics // []) as $nics | (.topology.nodes // []) as $nodes
+      | (if .topology then .topology.nodes = ($nodes | keyed(.id)) else . end)
+      | .nics = ($nics | map(.irqs = ((.irqs // []) | keyed(.irq))) | keyed(.name))
+      | (["_nic_names", ($nics | map(.name) | join(" "))],
+         ["_nic_count", ($nics | length)],
+         ["_node_count", ($nodes | length)],
+         (paths(type != "object" and type != "array") as $p
+           | [($p | map(tostring) | join(".")), getpath($p)]))
+      | "\(.[0])\t\(.[1] | if type == "string" then gsub("\n"; "\\n") else tojson end)"
+    ' "$1" > "$SNAP_FLAT"
+}
+# snap KEY: the value at KEY (empty if absent)
+snap() { awk -F'\t' -v k="$1" '$1 == k { print $2; exit }' "$SNAP_FLAT"; }
+# snap_has KEY: true if KEY is present
+snap_has() { awk -F'\t' -v k="$1" '$1 == k { f = 1; exit } END { exit !f }' "$SNAP_FLAT"; }
+# snap_keys PREFIX: the distinct next key components under PREFIX, in order
+# (e.g. snap_keys nics.eth0.irqs -> the IRQ numbers)
+snap_keys() {
+    awk -F'\t' -v p="$1." 'index($1, p) == 1 { r = substr($1, length(p) + 1); sub(/\..*/, "", r); if (!(r in s)) { s[r] = 1; print r } }' "$SNAP_FLAT"
+}

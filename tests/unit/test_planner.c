@@ -1,0 +1,564 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The planner on the golden snapshots of every fixture, with every shipped
+ * profile: properties that must hold whatever the host, then exact placements
+ * worked out by hand for the default profile.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "plan.h"
+#include "state_json.h"
+
+static const char *const fixtures[] = { "24em64t", "32em64t", "16intel64" };
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static void load_state(const char *name, struct tn_state *s)
+{
+	char path[512], *text;
+	struct tn_diag d;
+
+	snprintf(path, sizeof(path), "%s/tests/golden/%s.show.json", TN_SOURCE_DIR, name);
+	text = read_file(path);
+	assert_non_null(text);
+	tn_diag_init(&d);
+	if (tn_state_parse(text, path, s, &d) < 0)
+		fail_msg("%s", d.error);
+	tn_diag_free(&d);
+	free(text);
+}
+
+static char *loader(const char *name, const char *from, char *resolved, size_t len, void *ctx,
+		    struct tn_diag *d)
+{
+	char path[512];
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/profiles/%s.json", TN_SOURCE_DIR, name);
+	snprintf(resolved, len, "%s", path);
+	text = read_file(path);
+	if (!text && strcmp(name, "default") == 0)
+		text = strdup(tn_default_profile_json);
+	return text;
+}
+
+static void load_profile_text(const char *text, const char *name, struct tn_profile *p)
+{
+	struct tn_diag d;
+
+	tn_diag_init(&d);
+	if (tn_profile_parse(text, name, loader, NULL, p, &d) < 0)
+		fail_msg("%s", d.error);
+	tn_diag_free(&d);
+}
+
+static void load_profile(const char *path, struct tn_profile *p)
+{
+	char *text = read_file(path);
+
+	assert_non_null(text);
+	load_profile_text(text, path, p);
+	free(text);
+}
+
+/* What apply would leave: the plan's changes made in the snapshot. */
+static void apply_to_state(struct tn_state *s, const struct tn_plan *plan)
+{
+	for (int i = 0; i < plan->n; i++) {
+		const struct tn_change *c = &plan->changes[i];
+
+		switch (c->kind) {
+		case TN_CHANGE_IRQ_AFFINITY:
+			for (int n = 0; n < s->n_nics; n++)
+				for (int k = 0; k < s->nics[n].n_irqs; k++)
+					if (s->nics[n].irqs[k].irq == atoi(c->target)) {
+						assert_int_equal(tn_cpuset_parse_list(
+									 c->after,
+									 &s->nics[n].irqs[k].affinity),
+								 0);
+						s->nics[n].irqs[k].has_affinity = true;
+					}
+			break;
+		case TN_CHANGE_SYSCTL:
+			for (int k = 0; k < s->n_sysctls; k++)
+				if (strcmp(s->sysctls[k].name, c->target) == 0)
+					snprintf(s->sysctls[k].value, sizeof(s->sysctls[k].value), "%s",
+						 c->after);
+			break;
+		case TN_CHANGE_RING:
+		case TN_CHANGE_CHANNELS:
+			for (int n = 0; n < s->n_nics; n++) {
+				struct tn_nic *nic = &s->nics[n];
+
+				if (strcmp(nic->name, c->target) != 0)
+					continue;
+				if (c->kind == TN_CHANGE_CHANNELS)
+					nic->channels.combined = atoll(c->after);
+				else if (strcmp(c->key, "rx") == 0)
+					nic->ring.rx = atoll(c->after);
+				else
+					nic->ring.tx = atoll(c->after);
+			}
+			break;
+		case TN_CHANGE_PROCESS_AFFINITY:
+		case TN_CHANGE_PROCESS_MEMORY:
+			for (int p = 0; p < s->n_processes; p++) {
+				struct tn_process *pr = &s->processes[p];
+
+				if (pr->pid != atoi(c->target))
+					continue;
+				if (c->kind == TN_CHANGE_PROCESS_MEMORY)
+					snprintf(pr->mempolicy, sizeof(pr->mempolicy), "%s", c->after);
+				else
+					for (int t = 0; t < pr->n_threads; t++)
+						tn_cpuset_parse_list(c->after, &pr->threads[t].affinity);
+			}
+			break;
+		case TN_CHANGE_IRQBALANCE:
+			if (strcmp(c->key, "running") == 0) {
+				s->irqbalance.running = false;
+			} else {
+				char *list = strdup(c->after), *save = NULL;
+				int n = 0;
+
+				for (char *t = strtok_r(list, ",", &save); t;
+				     t = strtok_r(NULL, ",", &save))
+					n++;
+				free(s->irqbalance.banned_irqs);
+				s->irqbalance.banned_irqs = calloc((size_t)n, sizeof(int));
+				s->irqbalance.n_banned_irqs = 0;
+				strcpy(list, c->after);
+				for (char *t = strtok_r(list, ",", &save); t;
+				     t = strtok_r(NULL, ",", &save))
+					s->irqbalance.banned_irqs[s->irqbalance.n_banned_irqs++] = atoi(t);
+				free(list);
+			}
+			break;
+		default:
+			fail_msg("unknown change kind %d", c->kind);
+		}
+	}
+}
+
+static const struct tn_irq *find_irq(const struct tn_state *s, int irq, const struct tn_nic **nic)
+{
+	for (int n = 0; n < s->n_nics; n++)
+		for (int k = 0; k < s->nics[n].n_irqs; k++)
+			if (s->nics[n].irqs[k].irq == irq) {
+				*nic = &s->nics[n];
+				return &s->nics[n].irqs[k];
+			}
+	return NULL;
+}
+
+/* Properties of one plan on one host. */
+static void check_plan(const char *fx, const char *prof, const struct tn_state *s,
+		       const struct tn_plan *plan)
+{
+	struct tn_cpuset irq_cpus;
+	int last_kind = -1;
+
+	tn_cpuset_zero(&irq_cpus);
+	for (int i = 0; i < plan->n; i++) {
+		const struct tn_change *c = &plan->changes[i];
+
+		/* plan order: channels, ring, sysctl, irq, process, irqbalance */
+		if ((int)c->kind < last_kind)
+			fail_msg("%s/%s: change %d (%s) out of order", fx, prof, i,
+				 tn_change_kind_name(c->kind));
+		last_kind = (int)c->kind;
+		assert_string_not_equal(c->before, c->after);
+		if (c->kind == TN_CHANGE_IRQ_AFFINITY) {
+			const struct tn_nic *nic = NULL;
+			const struct tn_irq *q = find_irq(s, atoi(c->target), &nic);
+			int cpu = atoi(c->after);
+
+			assert_non_null(q);
+			assert_true(q->kind != TN_IRQ_OTHER);
+			tn_cpuset_set(&irq_cpus, cpu);
+			if (!tn_cpuset_test(&s->topo.online, cpu) ||
+			    tn_cpuset_test(&s->topo.isolated, cpu) ||
+			    tn_cpuset_test(&s->topo.nohz_full, cpu))
+				fail_msg("%s/%s: irq %s on CPU %d (offline or isolated)", fx, prof,
+					 c->target, cpu);
+			/* every shipped profile places IRQs on the NIC's own node */
+			if (nic->numa_node >= 0 &&
+			    tn_topology_cpu_node(&s->topo, cpu) != nic->numa_node)
+				fail_msg("%s/%s: irq %s of %s (node %d) on CPU %d of node %d", fx,
+					 prof, c->target, nic->name, nic->numa_node, cpu,
+					 tn_topology_cpu_node(&s->topo, cpu));
+		}
+	}
+	for (int i = 0; i < plan->n; i++) {
+		const struct tn_change *c = &plan->changes[i];
+		struct tn_cpuset cpus;
+		int cpu, node = -1;
+
+		if (c->kind != TN_CHANGE_PROCESS_AFFINITY)
+			continue;
+		assert_int_equal(tn_cpuset_parse_list(c->after, &cpus), 0);
+		if (tn_cpuset_intersects(&cpus, &irq_cpus))
+			fail_msg("%s/%s: pid %s on IRQ CPUs", fx, prof, c->target);
+		/* opposite: one node, holding none of the placed IRQs */
+		tn_cpuset_foreach(cpu, &cpus) {
+			int n = tn_topology_cpu_node(&s->topo, cpu);
+
+			if (node >= 0 && n != node)
+				fail_msg("%s/%s: pid %s spans nodes", fx, prof, c->target);
+			node = n;
+		}
+		tn_cpuset_foreach(cpu, &irq_cpus)
+			if (tn_topology_cpu_node(&s->topo, cpu) == node)
+				fail_msg("%s/%s: pid %s on node %d which holds IRQs", fx, prof,
+					 c->target, node);
+	}
+}
+
+/* One thread per physical core before any sibling, per NIC. */
+static void check_smt(const char *fx, const struct tn_state *s, const struct tn_plan *plan)
+{
+	for (int n = 0; n < s->n_nics; n++) {
+		const struct tn_nic *nic = &s->nics[n];
+		struct tn_cpuset used, cores_used, node_cpus;
+		int siblings = 0, cores_free = 0;
+
+		tn_cpuset_zero(&used);
+		for (int i = 0; i < plan->n; i++) {
+			const struct tn_nic *owner = NULL;
+
+			if (plan->changes[i].kind == TN_CHANGE_IRQ_AFFINITY &&
+			    find_irq(s, atoi(plan->changes[i].target), &owner) && owner == nic)
+				tn_cpuset_set(&used, atoi(plan->changes[i].after));
+		}
+		if (tn_cpuset_empty(&used) || nic->numa_node < 0)
+			continue;
+		node_cpus = tn_state_node(s, nic->numa_node)->cpus;
+		tn_cpuset_zero(&cores_used);
+		for (int c = 0; c < s->topo.n_cores; c++) {
+			struct tn_cpuset x = s->topo.cores[c].cpus;
+			int k;
+
+			if (!tn_cpuset_subset(&x, &node_cpus))
+				continue;
+			tn_cpuset_and(&x, &used);
+			k = tn_cpuset_count(&x);
+			if (k > 1)
+				siblings++;
+			if (k == 0) {
+				/* an unused core only counts if it had an eligible CPU */
+				struct tn_cpuset e = s->topo.cores[c].cpus;
+
+				tn_cpuset_and(&e, &s->topo.online);
+				tn_cpuset_andnot(&e, &s->topo.isolated);
+				tn_cpuset_clear(&e, 0);
+				if (!tn_cpuset_empty(&e))
+					cores_free++;
+			}
+		}
+		if (siblings && cores_free)
+			fail_msg("%s: %s uses SMT siblings while %d cores are unused", fx, nic->name,
+				 cores_free);
+	}
+}
+
+static void test_all_profiles(void **state)
+{
+	char pattern[512];
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "%s/profiles/*.json", TN_SOURCE_DIR);
+	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+	for (size_t pi = 0; pi < g.gl_pathc; pi++) {
+		const char *path = g.gl_pathv[pi];
+		struct tn_profile prof;
+
+		if (strstr(path, "schema.json"))
+			continue;
+		load_profile(path, &prof);
+		for (size_t f = 0; f < sizeof(fixtures) / sizeof(fixtures[0]); f++) {
+			struct tn_plan plan, again, second;
+			struct tn_state s;
+			struct tn_diag d;
+			char *j1, *j2;
+			cJSON *a, *b;
+
+			load_state(fixtures[f], &s);
+			tn_diag_init(&d);
+			if (tn_plan_compute(&s, &prof, &plan, &d) < 0)
+				fail_msg("%s with %s: %s", fixtures[f], path, d.error);
+			check_plan(fixtures[f], path, &s, &plan);
+			if (strstr(path, "default") || strstr(path, "redis"))
+				check_smt(fixtures[f], &s, &plan);
+			/* deterministic */
+			assert_int_equal(tn_plan_compute(&s, &prof, &again, &d), 0);
+			a = tn_plan_to_json(&plan, NULL);
+			b = tn_plan_to_json(&again, NULL);
+			j1 = cJSON_Print(a);
+			j2 = cJSON_Print(b);
+			assert_string_equal(j1, j2);
+			free(j1);
+			free(j2);
+			cJSON_Delete(a);
+			cJSON_Delete(b);
+			/* after the changes, nothing is left to do */
+			apply_to_state(&s, &plan);
+			assert_int_equal(tn_plan_compute(&s, &prof, &second, &d), 0);
+			if (second.n != 0)
+				fail_msg("%s with %s: %d changes after applying the plan (first: %s %s "
+					 "%s -> %s)",
+					 fixtures[f], path, second.n,
+					 tn_change_kind_name(second.changes[0].kind),
+					 second.changes[0].target, second.changes[0].before,
+					 second.changes[0].after);
+			tn_plan_free(&plan);
+			tn_plan_free(&again);
+			tn_plan_free(&second);
+			tn_state_free(&s);
+			tn_diag_free(&d);
+		}
+		tn_profile_free(&prof);
+	}
+	globfree(&g);
+}
+
+static const char *irq_after(const struct tn_plan *p, int irq)
+{
+	char t[16];
+
+	snprintf(t, sizeof(t), "%d", irq);
+	for (int i = 0; i < p->n; i++)
+		if (p->changes[i].kind == TN_CHANGE_IRQ_AFFINITY && strcmp(p->changes[i].target, t) == 0)
+			return p->changes[i].after;
+	return NULL;
+}
+
+static void plan_with(const char *fx, const char *profile_text, struct tn_state *s,
+		      struct tn_plan *plan, struct tn_diag *d, int expect)
+{
+	struct tn_profile prof;
+
+	load_state(fx, s);
+	load_profile_text(profile_text, "test.json", &prof);
+	tn_diag_init(d);
+	assert_int_equal(tn_plan_compute(s, &prof, plan, d), expect);
+	tn_profile_free(&prof);
+}
+
+/*
+ * 24em64t, default profile, worked out by hand. Node 0 is CPUs 0,2,...,22 in
+ * six cores {0,12} {2,14} {4,16} {6,18} {8,20} {10,22}; CPU 0 is left out (the
+ * node has more than two cores). One thread per core first: 12 2 4 6 8 10,
+ * then the siblings 14 16 18 20 22. eth0's 8 queues take the first 8; eth1
+ * continues where eth0 stopped (rotation), then eth2.
+ */
+static void test_default_24em64t(void **state)
+{
+	static const struct {
+		int irq;
+		const char *cpu;
+	} want[] = {
+		{ 49, "12" }, { 50, "2" },  { 51, "4" },  { 52, "6" },	{ 53, "8" },  { 54, "10" },
+		{ 55, "14" }, { 56, "16" }, { 58, "18" }, { 59, "20" }, { 60, "22" }, { 61, "12" },
+		{ 62, "2" },  { 63, "4" },  { 64, "6" },  { 65, "8" },	{ 67, "10" }, { 68, "14" },
+	};
+	struct tn_state s;
+	struct tn_plan plan;
+	struct tn_diag d;
+
+	plan_with("24em64t", tn_default_profile_json, &s, &plan, &d, 0);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const char *got = irq_after(&plan, want[i].irq);
+
+		if (!got || strcmp(got, want[i].cpu) != 0)
+			fail_msg("irq %d: %s, expected %s", want[i].irq, got ? got : "(none)",
+				 want[i].cpu);
+	}
+	/* the "other" vectors are not touched */
+	assert_null(irq_after(&plan, 48));
+	assert_null(irq_after(&plan, 66));
+	/* sysctls: only raised */
+	assert_int_equal(plan.changes[0].kind, TN_CHANGE_SYSCTL);
+	assert_string_equal(plan.changes[0].target, "net.core.netdev_budget");
+	assert_string_equal(plan.changes[0].after, "600");
+	assert_string_equal(plan.changes[1].target, "net.core.netdev_max_backlog");
+	assert_string_equal(plan.changes[1].after, "4096");
+	/* rings unknown under a sysroot: said, not planned */
+	assert_true(d.n_warnings >= 1);
+	tn_plan_free(&plan);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+}
+
+/* 16intel64: virtio eth6 on node 1 (CPUs 8-15, 4 cores of 2 threads? see the
+ * snapshot): rx and tx of the same queue on the same CPU. */
+static void test_rx_tx_same_cpu(void **state)
+{
+	struct tn_state s;
+	struct tn_plan plan;
+	struct tn_diag d;
+
+	plan_with("16intel64", tn_default_profile_json, &s, &plan, &d, 0);
+	for (int q = 0; q < 4; q++) {
+		const char *rx = irq_after(&plan, 64 + 2 * q), *tx = irq_after(&plan, 65 + 2 * q);
+
+		assert_non_null(rx);
+		assert_non_null(tx);
+		assert_string_equal(rx, tx);
+	}
+	assert_string_not_equal(irq_after(&plan, 64), irq_after(&plan, 66));
+	tn_plan_free(&plan);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+}
+
+/* Rings from a snapshot that has them: clamped to the maximum, with a warning;
+ * "max" takes the maximum; a value in place gives no change. */
+static void test_rings(void **state)
+{
+	static const char prof[] = "{\"name\": \"r\", \"interfaces\": ["
+				   "{\"match\": {\"name\": \"eth0\"}, \"rings\": {\"rx\": 8192, \"tx\": 256}},"
+				   "{\"match\": {\"name\": \"eth1\"}, \"rings\": {\"rx\": \"max\"}}]}";
+	struct tn_profile p;
+	struct tn_state s;
+	struct tn_plan plan;
+	struct tn_diag d;
+
+	load_state("24em64t", &s);
+	for (int i = 0; i < s.n_nics; i++) {
+		s.nics[i].has_ring = true;
+		s.nics[i].ring = (struct tn_ring){ 256, 4096, 256, 4096 };
+	}
+	load_profile_text(prof, "r.json", &p);
+	tn_diag_init(&d);
+	assert_int_equal(tn_plan_compute(&s, &p, &plan, &d), 0);
+	assert_int_equal(plan.n, 2);
+	assert_string_equal(plan.changes[0].target, "eth0");
+	assert_string_equal(plan.changes[0].key, "rx");
+	assert_string_equal(plan.changes[0].after, "4096");
+	assert_string_equal(plan.changes[0].note, "(max 4096)");
+	assert_string_equal(plan.changes[1].target, "eth1");
+	assert_string_equal(plan.changes[1].after, "4096");
+	assert_int_equal(d.n_warnings, 1); /* the clamp; eth2 has no rule, which is fine */
+	assert_string_equal(d.warnings[0], "eth0: rx ring 8192 asked, the device maximum is 4096");
+	tn_plan_free(&plan);
+	tn_profile_free(&p);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+}
+
+/* Refusals: each with its message, and nothing planned. */
+static void test_refusals(void **state)
+{
+	static const struct {
+		const char *fx, *profile, *err;
+	} cases[] = {
+		{ "24em64t",
+		  "{\"name\": \"x\", \"interfaces\": [{\"match\": {\"name\": \"eth9\"}, \"required\": true}]}",
+		  "interfaces[0] (name eth9) is required but matches no NIC of this host" },
+		{ "24em64t", "{\"name\": \"x\", \"sysctl\": {\"net.core.no_such\": 1}}",
+		  "sysctl net.core.no_such: this host has no such setting (not in the snapshot)" },
+		{ "24em64t",
+		  "{\"name\": \"x\", \"interfaces\": [{\"match\": \"all\", \"irq\": {\"cpus\": {\"nodes\": [5]}}}]}",
+		  "eth0: irq.cpus names NUMA node 5, which this host does not have" },
+		{ "24em64t",
+		  "{\"name\": \"x\", \"interfaces\": [{\"match\": \"all\", \"irq\": {}}],"
+		  " \"processes\": [{\"match\": {\"comm\": \"redis-server\"}, \"placement\": {\"cpus\": \"2\"}}]}",
+		  "processes[0] (comm redis-server) would run on the IRQ CPUs 2,4,6,8,10,12,14,16,18,20,22" },
+		{ "24em64t",
+		  "{\"name\": \"x\", \"processes\": [{\"match\": {\"comm\": \"redis-server\"}}]}",
+		  "processes[0]: placement \"opposite\" needs interfaces the profile places" },
+		{ "24em64t",
+		  "{\"name\": \"x\", \"processes\": [{\"match\": {\"comm\": \"nginx\"}, \"required\": true}]}",
+		  "processes[0] (comm nginx) is required but no process matches" },
+		{ "32em64t",
+		  "{\"name\": \"x\", \"interfaces\": [{\"match\": \"all\", \"irq\": {\"cpus\": {\"list\": \"30-31\"}}}]}",
+		  "eth0: no online CPU is left for its IRQs (listed CPUs, after exclusions)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tn_state s;
+		struct tn_plan plan = { .n = 77 };
+		struct tn_diag d;
+
+		plan_with(cases[i].fx, cases[i].profile, &s, &plan, &d, -EINVAL);
+		assert_string_equal(d.error, cases[i].err);
+		assert_int_equal(plan.n, 77);
+		tn_state_free(&s);
+		tn_diag_free(&d);
+	}
+}
+
+/* Explicit lists, remote nodes, counts, wrapping and exclusions. */
+static void test_policies(void **state)
+{
+	struct tn_state s;
+	struct tn_plan plan;
+	struct tn_diag d;
+
+	/* remote: eth0 of 32em64t is on node 1; node 0 is 0-7,16-23 */
+	plan_with("32em64t",
+		  "{\"name\": \"x\", \"irqbalance\": \"ignore\", \"interfaces\": [{\"match\": "
+		  "{\"name\": \"eth0\"}, \"irq\": {\"cpus\": \"remote\", \"count\": 2, \"exclude\": \"\"}}]}",
+		  &s, &plan, &d, 0);
+	/* 16 queues on 2 CPUs: wrap, one warning; CPU 0 allowed (exclude given) */
+	assert_string_equal(irq_after(&plan, 41), "0");
+	assert_string_equal(irq_after(&plan, 42), "1");
+	assert_string_equal(irq_after(&plan, 43), "0");
+	assert_string_equal(d.warnings[0], "eth0: 16 queues on 2 CPUs: some CPUs take several queues");
+	tn_plan_free(&plan);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+
+	/* smt allow: CPU number order; isolated 30-31 left out by default */
+	plan_with("32em64t",
+		  "{\"name\": \"x\", \"irqbalance\": \"ignore\", \"interfaces\": [{\"match\": "
+		  "{\"name\": \"ib0\"}, \"irq\": {\"smt\": \"allow\"}}]}",
+		  &s, &plan, &d, 0);
+	assert_string_equal(irq_after(&plan, 75), "8");
+	assert_string_equal(irq_after(&plan, 76), "9");
+	assert_string_equal(irq_after(&plan, 77), "10");
+	assert_string_equal(irq_after(&plan, 78), "11"); /* was on 12 */
+	assert_null(irq_after(&plan, 74)); /* the async vector is not a queue */
+	tn_plan_free(&plan);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_all_profiles),   cmocka_unit_test(test_default_24em64t),
+		cmocka_unit_test(test_rx_tx_same_cpu), cmocka_unit_test(test_rings),
+		cmocka_unit_test(test_refusals),       cmocka_unit_test(test_policies),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "state_json.h"
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	fread(buf, 1, (size_t)n, f);
+	fclose(f);
+	return buf;
+}
+
+static char *print(const struct tn_state *s)
+{
+	cJSON *j = tn_state_to_json(s);
+	char *text;
+
+	assert_non_null(j);
+	text = cJSON_Print(j);
+	cJSON_Delete(j);
+	return text;
+}
+
+/* Every golden snapshot loads, and prints back to the same text. */
+static void test_roundtrip_goldens(void **state)
+{
+	static const char *const names[] = { "24em64t", "32em64t", "16intel64" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[512], *text, *again;
+		struct tn_state s;
+		struct tn_diag d;
+		cJSON *orig;
+
+		snprintf(path, sizeof(path), "%s/tests/golden/%s.show.json", TN_SOURCE_DIR,
+			 names[i]);
+		text = read_file(path);
+		assert_non_null(text);
+		tn_diag_init(&d);
+		if (tn_state_parse(text, path, &s, &d) < 0)
+			fail_msg("%s", d.error);
+		again = print(&s);
+		orig = cJSON_Parse(text);
+		{
+			char *canon = cJSON_Print(orig);
+
+			assert_string_equal(again, canon);
+			free(canon);
+		}
+		cJSON_Delete(orig);
+		free(again);
+		free(text);
+		tn_state_free(&s);
+		tn_state_free(&s);
+		tn_diag_free(&d);
+	}
+}
+
+static const char minimal[] =
+	"{\"schema_version\": 1, \"topology\": {\"cpus\": \"0-3\", \"online\": \"0-3\","
+	" \"nodes\": [{\"id\": 0, \"cpus\": \"0-1\"}, {\"id\": 1, \"cpus\": \"2-3\"}]}%s}";
+
+static void test_minimal(void **state)
+{
+	char text[1024];
+	struct tn_state s;
+	struct tn_diag d;
+
+	snprintf(text, sizeof(text), minimal, "");
+	tn_diag_init(&d);
+	assert_int_equal(tn_state_parse(text, "m.json", &s, &d), 0);
+	assert_int_equal(s.topo.n_nodes, 2);
+	assert_int_equal(tn_topology_cpu_node(&s.topo, 3), 1);
+	assert_int_equal(s.n_nics, 0);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+}
+
+static void test_errors(void **state)
+{
+	static const struct {
+		const char *extra, *err;
+	} cases[] = {
+		{ ", \"nics\": {}", "bad.json: nics: expected an array, found an object" },
+		{ ", \"nics\": [{\"ifindex\": 2}]", "bad.json: nics[0].name: missing" },
+		{ ", \"nics\": [{\"name\": \"eth0\", \"irqs\": [{\"irq\": 1, \"kind\": \"x\"}]}]",
+		  "bad.json: nics[0].irqs[0].kind: \"x\" is not one of rx, tx, txrx, other" },
+		{ ", \"nics\": [{\"name\": \"eth0\", \"irqs\": [{\"irq\": 1, \"affinity\": \"0-\"}]}]",
+		  "bad.json: nics[0].irqs[0].affinity: \"0-\" is not a CPU list" },
+		{ ", \"nics\": [{\"name\": \"eth0\"}, {\"name\": \"eth0\"}]",
+		  "bad.json: nics[1]: NIC \"eth0\" is listed twice" },
+		{ ", \"sysctls\": {\"net/core/x\": \"1\"}",
+		  "bad.json: sysctls[\"net/core/x\"]: not a valid sysctl name" },
+		{ ", \"surprise\": 1", "bad.json: surprise: unknown key" },
+		{ ", \"processes\": [{\"pid\": -4}]",
+		  "bad.json: processes[0].pid: -4 is out of range (1 to 2147483647)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[1024];
+		struct tn_state s = { .n_nics = 4242 };
+		struct tn_diag d;
+
+		snprintf(text, sizeof(text), minimal, cases[i].extra);
+		tn_diag_init(&d);
+		assert_int_equal(tn_state_parse(text, "bad.json", &s, &d), -EINVAL);
+		assert_string_equal(d.error, cases[i].err);
+		assert_int_equal(s.n_nics, 4242);
+		tn_diag_free(&d);
+	}
+	{
+		struct tn_state s;
+		struct tn_diag d;
+
+		tn_diag_init(&d);
+		assert_int_equal(tn_state_parse("{\"schema_version\": 2}", "v.json", &s, &d),
+				 -EINVAL);
+		assert_string_equal(d.error, "v.json: schema_version: 2 is not supported (this "
+					     "tuner reads 1)");
+		tn_diag_free(&d);
+		tn_diag_init(&d);
+		assert_int_equal(tn_state_parse("{\"schema_version\": 1,\n x}", "s.json", &s, &d),
+				 -EINVAL);
+		/* cJSON reports the character after a bad key's first one */
+		assert_string_equal(d.error, "s.json:2:3: JSON syntax error");
+		tn_diag_free(&d);
+		tn_diag_init(&d);
+		assert_int_equal(tn_state_parse("{\"schema_version\": 1, \"kind\": \"plan\"}",
+						"k.json", &s, &d),
+				 -EINVAL);
+		assert_string_equal(d.error,
+				    "k.json: (top level): kind is \"plan\", expected a \"state\" snapshot");
+		tn_diag_free(&d);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip_goldens),
+		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

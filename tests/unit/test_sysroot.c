@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/* The sysroot: every path stays inside the tree, whatever its symlinks say. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "discover.h"
+#include "sysroot.h"
+
+static char root_dir[256];
+
+static void put(const char *rel, const char *text)
+{
+	char path[512], cmd[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root_dir, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	assert_int_equal(system(cmd), 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void link_to(const char *rel, const char *target)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root_dir, rel);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+static int setup(void **state)
+{
+	snprintf(root_dir, sizeof(root_dir), "/tmp/tn-sysroot-XXXXXX");
+	if (!mkdtemp(root_dir))
+		return -1;
+	put("proc/sys/net/core/netdev_budget", "300\n");
+	put("proc/sys/net/ipv4/tcp_rmem", "4096\t131072\t6291456\n");
+	put("sys/devices/pci0000:00/0000:00:03.0/virtio2/net/eth0/ifindex", "2\n");
+	put("sys/class/net/.keep", "");
+	link_to("sys/class/net/eth0", "../../devices/pci0000:00/0000:00:03.0/virtio2/net/eth0");
+	link_to("sys/devices/pci0000:00/0000:00:03.0/virtio2/net/eth0/device", "../../../virtio2");
+	/* links that try to leave the tree */
+	link_to("escape-abs", "/etc/hostname");
+	link_to("escape-rel", "../../../../../../../../etc/hostname");
+	put("etc/hostname", "inside\n");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root_dir);
+	return system(cmd);
+}
+
+static void test_read(void **state)
+{
+	struct tn_sysroot r;
+	char buf[64];
+	int64_t v;
+
+	assert_int_equal(tn_sysroot_open(root_dir, &r), 0);
+	assert_false(r.is_host);
+	assert_int_equal(tn_sysroot_read_line(&r, "proc/sys/net/core/netdev_budget", buf,
+					      sizeof(buf)), 0);
+	assert_string_equal(buf, "300");
+	assert_int_equal(tn_sysroot_read_int64(&r, "/proc/sys/net/core/netdev_budget", &v), 0);
+	assert_int_equal(v, 300);
+	assert_int_equal(tn_sysroot_read_line(&r, "proc/nothing", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(tn_sysroot_read_line(&r, "proc/sys/net/core/netdev_budget", buf, 2),
+			 -ENAMETOOLONG);
+	tn_sysroot_close(&r);
+}
+
+static void test_confined(void **state)
+{
+	struct tn_sysroot r;
+	char buf[64];
+
+	assert_int_equal(tn_sysroot_open(root_dir, &r), 0);
+	/* both links resolve inside the tree: to its own etc/hostname */
+	assert_int_equal(tn_sysroot_read_line(&r, "escape-abs", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "inside");
+	assert_int_equal(tn_sysroot_read_line(&r, "escape-rel", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "inside");
+	assert_int_equal(tn_sysroot_read_line(&r, "../../../../etc/hostname", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "inside");
+	assert_int_equal(tn_sysroot_resolve(&r, "escape-abs", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "etc/hostname");
+	tn_sysroot_close(&r);
+}
+
+static void test_resolve(void **state)
+{
+	struct tn_sysroot r;
+	char buf[256];
+
+	assert_int_equal(tn_sysroot_open(root_dir, &r), 0);
+	assert_int_equal(tn_sysroot_resolve(&r, "sys/class/net/eth0/device", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "sys/devices/pci0000:00/0000:00:03.0/virtio2");
+	assert_int_equal(tn_sysroot_resolve(&r, "sys/class/net/eth9/device", buf, sizeof(buf)),
+			 -ENOENT);
+	tn_sysroot_close(&r);
+}
+
+static void test_sysctl(void **state)
+{
+	struct tn_sysroot r;
+	struct tn_sysctl sc;
+	char path[128];
+
+	assert_int_equal(tn_sysroot_open(root_dir, &r), 0);
+	assert_int_equal(tn_sysctl_read(&r, "net.ipv4.tcp_rmem", &sc), 0);
+	assert_true(sc.present);
+	assert_string_equal(sc.value, "4096 131072 6291456");
+	assert_int_equal(tn_sysctl_read(&r, "net.core.nothing", &sc), 0);
+	assert_false(sc.present);
+	assert_int_equal(tn_sysctl_read(&r, "net/core/x", &sc), -EINVAL);
+	assert_int_equal(tn_sysctl_read(&r, "net.core..x", &sc), -EINVAL);
+	assert_int_equal(tn_sysctl_path("net.core.rmem_max", path, sizeof(path)), 0);
+	assert_string_equal(path, "proc/sys/net/core/rmem_max");
+	assert_int_equal(tn_sysctl_path("net/../../etc/x", path, sizeof(path)), -EINVAL);
+	/* writes land in the tree, and only on files that exist */
+	assert_int_equal(tn_sysroot_write(&r, "proc/sys/net/core/netdev_budget", "600\n"), 0);
+	assert_int_equal(tn_sysctl_read(&r, "net.core.netdev_budget", &sc), 0);
+	assert_string_equal(sc.value, "600");
+	assert_int_equal(tn_sysroot_write(&r, "proc/sys/net/core/new", "1\n"), -ENOENT);
+	tn_sysroot_close(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_read),
+		cmocka_unit_test(test_confined),
+		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_sysctl),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
