@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Benchmarks of discovery + JSON output and of planning, on a sysroot tree
+ * (bench/run.sh builds the 192-CPU / 24-node / 16 x 64-queue host). Prints
+ * figures; asserts nothing (targets are checked by reading the figures).
+ *
+ *   tuner-bench SYSROOT TOPOLOGY.xml [ITERATIONS]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "discover.h"
+#include "plan.h"
+#include "profile.h"
+#include "state_json.h"
+#include "sysroot.h"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void report(const char *what, double *t, int n)
+{
+	qsort(t, (size_t)n, sizeof(double), cmp_double);
+	printf("%-34s median %7.2f ms   min %7.2f ms   max %7.2f ms   (%d runs)\n", what,
+	       t[n / 2], t[0], t[n - 1], n);
+}
+
+static int discover(const char *root_dir, const char *xml, struct tn_state *s)
+{
+	struct tn_discover_opts o = { .topology_xml = xml };
+	struct tn_sysroot root;
+	struct tn_diag d;
+	int ret;
+
+	if (tn_sysroot_open(root_dir, &root) < 0)
+		return -1;
+	tn_diag_init(&d);
+	ret = tn_discover(&root, &o, s, &d);
+	if (ret < 0)
+		fprintf(stderr, "discovery: %s\n", d.error);
+	tn_diag_free(&d);
+	tn_sysroot_close(&root);
+	return ret;
+}
+
+/* discovery + JSON text, as `tuner show --json` does */
+static size_t show_json(const char *root_dir, const char *xml)
+{
+	struct tn_state s;
+	cJSON *j;
+	char *text;
+	size_t n;
+
+	if (discover(root_dir, xml, &s) < 0)
+		exit(1);
+	j = tn_state_to_json(&s);
+	text = cJSON_Print(j);
+	n = strlen(text);
+	free(text);
+	cJSON_Delete(j);
+	tn_state_free(&s);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	int iters = argc > 3 ? atoi(argv[3]) : 20;
+	double *t = calloc((size_t)iters, sizeof(double));
+	struct tn_profile prof;
+	struct tn_state s;
+	struct tn_diag d;
+	struct rusage ru;
+	size_t bytes = 0;
+	int irqs = 0, status;
+	pid_t pid;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s SYSROOT TOPOLOGY.xml [ITERATIONS]\n", argv[0]);
+		return 64;
+	}
+	/* Peak memory of one show in a fresh process. */
+	pid = fork();
+	if (pid == 0) {
+		show_json(argv[1], argv[2]);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	getrusage(RUSAGE_CHILDREN, &ru);
+
+	for (int i = 0; i < iters; i++) {
+		double t0 = now_ms();
+
+		bytes = show_json(argv[1], argv[2]);
+		t[i] = now_ms() - t0;
+	}
+	if (discover(argv[1], argv[2], &s) < 0)
+		return 1;
+	for (int i = 0; i < s.n_nics; i++)
+		irqs += s.nics[i].n_irqs;
+	printf("host: %d CPUs, %d NUMA nodes, %d NICs, %d NIC IRQs; JSON %zu bytes\n",
+	       tn_cpuset_count(&s.topo.cpus), s.topo.n_nodes, s.n_nics, irqs, bytes);
+	report("discovery + show --json", t, iters);
+	printf("%-34s %ld KiB (one show --json in a fresh process)\n", "peak RSS", ru.ru_maxrss);
+
+	tn_diag_init(&d);
+	if (tn_profile_parse(tn_default_profile_json, "default", NULL, NULL, &prof, &d) < 0) {
+		fprintf(stderr, "%s\n", d.error);
+		return 1;
+	}
+	for (int i = 0; i < iters; i++) {
+		struct tn_plan plan;
+		struct tn_diag pd;
+		double t0 = now_ms();
+
+		tn_diag_init(&pd);
+		if (tn_plan_compute(&s, &prof, &plan, &pd) < 0) {
+			fprintf(stderr, "plan: %s\n", pd.error);
+			return 1;
+		}
+		t[i] = now_ms() - t0;
+		if (i == 0)
+			printf("plan: %d changes\n", plan.n);
+		tn_plan_free(&plan);
+		tn_diag_free(&pd);
+	}
+	report("plan (default profile)", t, iters);
+	tn_profile_free(&prof);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+	free(t);
+	return 0;
+}

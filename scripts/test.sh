@@ -1,0 +1,29 @@
+#!/bin/sh
+# The whole test suite on a fresh Debian 12 machine, as root: install what is
+# missing, build with -Werror, run every tier under ctest (unit, sysroot
+# fixtures, the live read-only test, the VM tier on two real kernels), then
+# build again with ASan+UBSan and run every tier but the VM one under them,
+# then the fuzzers for a bounded time.
+set -eu
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+scripts/deps.sh test
+if [ -x tests/vm/deps.sh ]; then tests/vm/deps.sh; fi
+
+echo "== build (-Werror)"
+cmake -S . -B build -DTUNER_WERROR=ON -DTUNER_TESTS=ON >/dev/null
+cmake --build build -j"$jobs" >/dev/null
+echo "== tests"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== tests under ASan+UBSan"
+cmake -S . -B build-asan -DTUNER_WERROR=ON -DTUNER_TESTS=ON -DTUNER_SANITIZE=ON \
+	-DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-asan -j"$jobs" >/dev/null
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE vm
+
+if [ -x tests/fuzz/run.sh ]; then
+	echo "== fuzzers (bounded)"
+	tests/fuzz/run.sh
+fi
