@@ -136,7 +136,7 @@ static void apply_to_state(struct tn_state *s, const struct tn_plan *plan)
 				if (pr->pid != atoi(c->target))
 					continue;
 				if (c->kind == TN_CHANGE_PROCESS_MEMORY)
-					snprintf(pr->mempolicy, sizeof(pr->mempolicy), "%s", c->after);
+					tn_cpuset_parse_list(c->after, &pr->memory_nodes);
 				else
 					for (int t = 0; t < pr->n_threads; t++)
 						tn_cpuset_parse_list(c->after, &pr->threads[t].affinity);
@@ -312,6 +312,16 @@ static void test_all_profiles(void **state)
 
 			load_state(fixtures[f], &s);
 			tn_diag_init(&d);
+			/* 16intel64 has NICs on both nodes: no node is free of IRQs */
+			if (strcmp(fixtures[f], "16intel64") == 0 && strstr(path, "redis")) {
+				assert_int_equal(tn_plan_compute(&s, &prof, &plan, &d), -EINVAL);
+				assert_string_equal(d.error,
+						    "processes[0]: placement \"opposite\": every NUMA "
+						    "node of this host holds NIC IRQs (2 nodes)");
+				tn_state_free(&s);
+				tn_diag_free(&d);
+				continue;
+			}
 			if (tn_plan_compute(&s, &prof, &plan, &d) < 0)
 				fail_msg("%s with %s: %s", fixtures[f], path, d.error);
 			check_plan(fixtures[f], path, &s, &plan);

@@ -255,15 +255,14 @@ copy_libs_of() {
 copy_hwloc_plugins() {
     local pdir p
     pdir="$(dirname "$(readlink -f "$1")")/hwloc"
-    for p in "$pdir"/hwloc_pci.so; do
-        [ -f "$p" ] || continue
-        mkdir -p "$ROOT/$pdir"
-        cp -L "$p" "$ROOT/$p" && copy_libs_of "$p" || return 1
-    done
+    p="$pdir/hwloc_pci.so"
+    [ -f "$p" ] || return 0
+    mkdir -p "$ROOT/$pdir"
+    cp -L "$p" "$ROOT/$p" && copy_libs_of "$p"
 }
 
 build_common_root() {
-    local a d
+    local d
     rm -rf "$ROOT"
     mkdir -p "$ROOT"/{usr/bin,usr/sbin,usr/lib,usr/lib64,proc,sys,dev,tmp,run,root,etc,var,tnvm/scenarios,tnvm/modules}
     # merged-/usr layout, like Debian 12

@@ -789,26 +789,25 @@ static int plan_processes(struct planner *pl)
 					 tn_placement_name(rule->placement),
 					 tn_cpuset_count(&nodes) == 1 ? "" : "s", nodelist);
 			}
-			if (rule->memory != TN_MEM_KEEP && rule->placement != TN_PLACE_CPUS) {
-				char want[64];
-
-				if (rule->memory == TN_MEM_BIND)
-					snprintf(want, sizeof(want), "bind:%s", nodelist);
-				else
-					snprintf(want, sizeof(want), "prefer:%d",
-						 tn_cpuset_next(&nodes, 0));
-				if (strcmp(want, p->mempolicy) == 0)
-					continue;
-				c = NEW_CHANGE(pl, TN_CHANGE_PROCESS_MEMORY);
-				snprintf(c->target, sizeof(c->target), "%d", p->pid);
-				snprintf(c->key, sizeof(c->key), "policy");
-				snprintf(c->label, sizeof(c->label), "%s", p->comm);
-				snprintf(c->before, sizeof(c->before), "%s",
-					 p->mempolicy[0] ? p->mempolicy : "unknown");
-				snprintf(c->after, sizeof(c->after), "%s", want);
-				snprintf(c->reason, sizeof(c->reason), "processes[%d] memory %s", r,
-					 tn_memory_name(rule->memory));
+			if (rule->memory == TN_MEM_KEEP || rule->placement == TN_PLACE_CPUS)
+				continue;
+			if (!p->has_memory_nodes) {
+				tn_diag_warn(pl->d, "pid %d (%s): where its memory is is unknown (no "
+						    "numa_maps); memory not planned",
+					     p->pid, p->comm);
+				continue;
 			}
+			if (tn_cpuset_subset(&p->memory_nodes, &nodes))
+				continue;
+			c = NEW_CHANGE(pl, TN_CHANGE_PROCESS_MEMORY);
+			snprintf(c->target, sizeof(c->target), "%d", p->pid);
+			snprintf(c->key, sizeof(c->key), "nodes");
+			snprintf(c->label, sizeof(c->label), "%s", p->comm);
+			fmt_set(&p->memory_nodes, c->before, sizeof(c->before));
+			snprintf(c->after, sizeof(c->after), "%s", nodelist);
+			snprintf(c->reason, sizeof(c->reason),
+				 "processes[%d] memory %s: move its pages to the node%s of its CPUs", r,
+				 tn_memory_name(rule->memory), tn_cpuset_count(&nodes) == 1 ? "" : "s");
 		}
 	}
 	return 0;

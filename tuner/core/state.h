@@ -129,7 +129,8 @@ struct tn_process {
 	char comm[TN_NAME_MAX];
 	char *cmdline;			/* arguments joined by spaces, never NULL once filled */
 	char *cgroup;			/* unified (v2) cgroup path, or "" */
-	char mempolicy[64];		/* from numa_maps: "default", "bind:1", "" unknown */
+	bool has_memory_nodes;		/* numa_maps was readable */
+	struct tn_cpuset memory_nodes;	/* NUMA nodes holding its pages (node ids) */
 	int n_threads;
 	struct tn_thread *threads;	/* sorted by tid */
 };

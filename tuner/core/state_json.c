@@ -151,7 +151,10 @@ static cJSON *process_to_json(const struct tn_process *p)
 	TRY(tn_json_add_str(o, "comm", p->comm));
 	TRY(tn_json_add_str(o, "cmdline", p->cmdline ? p->cmdline : ""));
 	TRY(tn_json_add_str(o, "cgroup", p->cgroup ? p->cgroup : ""));
-	TRY(tn_json_add_str(o, "memory_policy", p->mempolicy));
+	if (p->has_memory_nodes)
+		TRY(tn_json_add_cpuset(o, "memory_nodes", &p->memory_nodes));
+	else
+		TRY(tn_json_add_null(o, "memory_nodes"));
 	TRY(tn_json_add_item(o, "threads", arr = cJSON_CreateArray()));
 	for (int i = 0; i < p->n_threads; i++) {
 		cJSON *t = cJSON_CreateObject();
@@ -473,7 +476,7 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n)
 static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process *p)
 {
 	static const char *const keys[] = { "pid",     "comm",	  "cmdline",
-					    "cgroup", "threads", "memory_policy", NULL };
+					    "cgroup", "threads", "memory_nodes", NULL };
 	const cJSON *threads, *it, *v;
 	int64_t pid;
 	int ret, i;
@@ -484,10 +487,15 @@ static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process 
 	if ((ret = tn_jr_known_keys(r, o, keys)) < 0 ||
 	    (ret = tn_jr_int(r, o, "pid", true, 1, INT_MAX, &pid)) < 0 ||
 	    (ret = tn_jr_str(r, o, "comm", false, p->comm, sizeof(p->comm))) < 0 ||
-	    (ret = tn_jr_str(r, o, "memory_policy", false, p->mempolicy, sizeof(p->mempolicy))) < 0 ||
 	    (ret = tn_jr_array(r, o, "threads", false, &threads)) < 0)
 		return ret;
 	p->pid = (int)pid;
+	v = cJSON_GetObjectItemCaseSensitive(o, "memory_nodes");
+	if (v && !cJSON_IsNull(v)) {
+		if ((ret = tn_jr_cpuset(r, o, "memory_nodes", true, &p->memory_nodes)) < 0)
+			return ret;
+		p->has_memory_nodes = true;
+	}
 	v = cJSON_GetObjectItemCaseSensitive(o, "cmdline");
 	p->cmdline = strdup(cJSON_IsString(v) ? v->valuestring : "");
 	v = cJSON_GetObjectItemCaseSensitive(o, "cgroup");

@@ -130,23 +130,24 @@ static int read_threads(const struct tn_sysroot *root, struct tn_process *p)
 	return p->n_threads > 0 ? 0 : -ESRCH;
 }
 
-/* The task's memory policy as numa_maps shows it on its first mapping. */
-static void read_mempolicy(const struct tn_sysroot *root, int pid, char *buf, size_t len)
+/* The NUMA nodes holding a process's pages: the N<node>= fields of numa_maps. */
+static void read_memory_nodes(const struct tn_sysroot *root, struct tn_process *p)
 {
-	char rel[64], line[512], *sp, *end;
+	char rel[64], *text = NULL;
 
-	buf[0] = '\0';
-	snprintf(rel, sizeof(rel), "proc/%d/numa_maps", pid);
-	if (tn_sysroot_read_line(root, rel, line, sizeof(line)) < 0)
+	snprintf(rel, sizeof(rel), "proc/%d/numa_maps", p->pid);
+	if (tn_sysroot_read(root, rel, &text, NULL) < 0)
 		return;
-	sp = strchr(line, ' ');
-	if (!sp)
-		return;
-	sp++;
-	end = strchr(sp, ' ');
-	if (end)
-		*end = '\0';
-	snprintf(buf, len, "%s", sp);
+	tn_cpuset_zero(&p->memory_nodes);
+	for (const char *q = text; (q = strstr(q, " N")); q += 2) {
+		char *end;
+		long node = strtol(q + 2, &end, 10);
+
+		if (end != q + 2 && *end == '=' && node >= 0 && node < TN_CPU_MAX)
+			tn_cpuset_set(&p->memory_nodes, (int)node);
+	}
+	p->has_memory_nodes = true;
+	free(text);
 }
 
 int tn_process_read(const struct tn_sysroot *root, int pid, struct tn_process *out)
@@ -168,7 +169,7 @@ int tn_process_read(const struct tn_sysroot *root, int pid, struct tn_process *o
 		tn_process_free(&p);
 		return -ENOMEM;
 	}
-	read_mempolicy(root, pid, p.mempolicy, sizeof(p.mempolicy));
+	read_memory_nodes(root, &p);
 	ret = read_threads(root, &p);
 	if (ret < 0) {
 		tn_process_free(&p);
