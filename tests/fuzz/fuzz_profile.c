@@ -127,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fprintf(stderr, "success with an error message: %s\n", d.error);
 			abort();
 		}
-		if (!p.name[0] || !p.merged || (p.n_ifaces && !p.ifaces) ||
+		if (!p.merged || (p.n_ifaces && !p.ifaces) ||
 		    (p.n_sysctls && !p.sysctls) || (p.n_procs && !p.procs)) {
 			fprintf(stderr, "an incomplete profile\n");
 			abort();

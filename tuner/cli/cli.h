@@ -82,5 +82,9 @@ void tn_cli_print_changes(struct tn_cli *cli, const struct tn_change *changes, i
 int tn_cmd_show(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_plan(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_profile(struct tn_cli *cli, int argc, char **argv);
+int tn_cmd_apply(struct tn_cli *cli, int argc, char **argv);
+int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv);
+int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv);
+int tn_cmd_history(struct tn_cli *cli, int argc, char **argv);
 
 #endif

@@ -7,6 +7,10 @@
 static const struct tn_cmd commands[] = {
 	{ "show", tn_cmd_show, "show the host's NUMA nodes, NICs, IRQs, rings and sysctls" },
 	{ "plan", tn_cmd_plan, "show the changes a profile asks for (dry run)" },
+	{ "apply", tn_cmd_apply, "make the plan's changes, journaled, undone on failure" },
+	{ "rollback", tn_cmd_rollback, "restore what an apply changed, from its journal" },
+	{ "verify", tn_cmd_verify, "check the host against a profile (exit 2 on drift)" },
+	{ "history", tn_cmd_history, "list past applies and their status" },
 	{ "profile", tn_cmd_profile, "validate or show profiles" },
 };
 
@@ -48,7 +52,8 @@ int main(int argc, char **argv)
 
 		if (strcmp(a, "--sysroot") == 0 || strcmp(a, "--topology") == 0 ||
 		    strcmp(a, "--state") == 0 || strcmp(a, "--process") == 0 ||
-		    strcmp(a, "--profile") == 0 || strcmp(a, "-p") == 0) {
+		    strcmp(a, "--profile") == 0 || strcmp(a, "-p") == 0 ||
+		    strcmp(a, "--state-dir") == 0 || strcmp(a, "--wait") == 0) {
 			i++;
 			continue;
 		}

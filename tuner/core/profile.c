@@ -398,8 +398,10 @@ static int sysctl_numbers(struct tn_jreader *r, const cJSON *v, struct tn_sysctl
 	int n = 0;
 
 	if (cJSON_IsNumber(v)) {
-		if (v->valuedouble != (double)(int64_t)v->valuedouble ||
-		    v->valuedouble < -(double)INT64_MAX / 2 || v->valuedouble > (double)INT64_MAX / 2)
+		/* range first: converting an out-of-range double is undefined */
+		if (!(v->valuedouble >= -(double)INT64_MAX / 2 &&
+		      v->valuedouble <= (double)INT64_MAX / 2) ||
+		    v->valuedouble != (double)(int64_t)v->valuedouble)
 			return tn_jr_error(r, "expected an integer");
 		s->fields[0] = (int64_t)v->valuedouble;
 		s->n_fields = 1;
@@ -412,9 +414,9 @@ static int sysctl_numbers(struct tn_jreader *r, const cJSON *v, struct tn_sysctl
 			if (n >= TN_SYSCTL_MAX_FIELDS)
 				return tn_jr_error(r, "at most %d numbers", TN_SYSCTL_MAX_FIELDS);
 			if (!cJSON_IsNumber(it) ||
-			    it->valuedouble != (double)(int64_t)it->valuedouble ||
-			    it->valuedouble > (double)INT64_MAX / 2 ||
-			    it->valuedouble < -(double)INT64_MAX / 2)
+			    !(it->valuedouble >= -(double)INT64_MAX / 2 &&
+			      it->valuedouble <= (double)INT64_MAX / 2) ||
+			    it->valuedouble != (double)(int64_t)it->valuedouble)
 				return tn_jr_error(r, "expected an integer");
 			s->fields[n++] = (int64_t)it->valuedouble;
 			tn_jr_pop(r, m);

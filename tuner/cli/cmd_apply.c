@@ -1,0 +1,621 @@
+/* SPDX-License-Identifier: MIT */
+/* apply, rollback, verify, history: the commands that change the host or read
+ * what changed it. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "jsonutil.h"
+#include "plan.h"
+#include "txn.h"
+
+struct apply_opts {
+	const char *profile;
+	const char *state_dir;
+	int wait;
+	bool dry_run, force, keep_going, last;
+};
+
+enum {
+	OPT_STATE_DIR = 2000,
+	OPT_WAIT,
+	OPT_DRY_RUN,
+	OPT_FORCE,
+	OPT_KEEP_GOING,
+	OPT_LAST,
+};
+
+static int handle(struct tn_cli *cli, int opt, const char *arg, void *ctx)
+{
+	struct apply_opts *o = ctx;
+	char *end;
+
+	switch (opt) {
+	case 'p':
+		o->profile = arg;
+		return 0;
+	case OPT_STATE_DIR:
+		o->state_dir = arg;
+		return 0;
+	case OPT_WAIT:
+		o->wait = (int)strtol(arg, &end, 10);
+		if (*end || end == arg || o->wait < 0 || o->wait > 86400)
+			return tn_cli_usage_error(cli, "--wait: \"%s\" is not a number of seconds "
+						       "(0 to 86400)",
+						  arg);
+		return 0;
+	case OPT_DRY_RUN:
+		o->dry_run = true;
+		return 0;
+	case OPT_FORCE:
+		o->force = true;
+		return 0;
+	case OPT_KEEP_GOING:
+		o->keep_going = true;
+		return 0;
+	case OPT_LAST:
+		o->last = true;
+		return 0;
+	}
+	return -1;
+}
+
+static const struct option opts[] = {
+	{ "profile", required_argument, NULL, 'p' },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
+	{ "last", no_argument, NULL, OPT_LAST },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse(struct tn_cli *cli, int argc, char **argv, struct apply_opts *o,
+		 const char *usage, int max_operands)
+{
+	int first;
+
+	o->state_dir = TN_STATE_DIR_DEFAULT;
+	first = tn_cli_getopt(cli, argc, argv, "p:", opts, handle, o, usage);
+	if (first == -2)
+		return -2;
+	if (first < 0)
+		return -1;
+	if (argc - first > max_operands) {
+		tn_cli_usage_error(cli, "%s: unexpected argument '%s'", argv[0],
+				   argv[first + max_operands]);
+		return -1;
+	}
+	return first;
+}
+
+/* ---- output ---- */
+
+struct reporter {
+	struct tn_cli *cli;
+	const char *verb;	/* "applied" / "restored" */
+};
+
+static void fmt_change(const struct tn_change *c, char *buf, size_t len)
+{
+	switch (c->kind) {
+	case TN_CHANGE_IRQ_AFFINITY:
+		snprintf(buf, len, "irq %s %s", c->target, c->label);
+		break;
+	case TN_CHANGE_SYSCTL:
+		snprintf(buf, len, "%s", c->target);
+		break;
+	case TN_CHANGE_RING:
+		snprintf(buf, len, "%s %s ring", c->target, c->key);
+		break;
+	case TN_CHANGE_CHANNELS:
+		snprintf(buf, len, "%s %s channels", c->target, c->key);
+		break;
+	case TN_CHANGE_PROCESS_AFFINITY:
+		snprintf(buf, len, "%s %s CPUs", c->label, c->target);
+		break;
+	case TN_CHANGE_PROCESS_MEMORY:
+		snprintf(buf, len, "%s %s memory nodes", c->label, c->target);
+		break;
+	default:
+		snprintf(buf, len, "%s %s", c->target, c->key);
+	}
+}
+
+static void report(void *ctx, const struct tn_change *c, enum tn_jstatus st, const char *err)
+{
+	struct reporter *r = ctx;
+	char what[200];
+
+	if (r->cli->json)
+		return;
+	fmt_change(c, what, sizeof(what));
+	if (st == TN_J_APPLIED)
+		fprintf(r->cli->err, "tuner: %s: %s -> %s\n", what, c->before, c->after);
+	else if (st == TN_J_ROLLED_BACK)
+		fprintf(r->cli->err, "tuner: %s: %s -> %s (%s)\n", what, c->after, c->before,
+			r->verb);
+	else if (!r->cli->quiet || st == TN_J_FAILED)
+		fprintf(r->cli->err, "tuner: %s: %s%s%s\n", what, tn_jstatus_name(st),
+			err && *err ? ": " : "", err ? err : "");
+}
+
+static cJSON *journal_json(const struct tn_journal *j)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+
+	if (!o || tn_json_add_int(o, "schema_version", TN_SCHEMA_VERSION) < 0 ||
+	    tn_json_add_str(o, "journal", j->id) < 0 || tn_json_add_str(o, "time", j->time) < 0 ||
+	    tn_json_add_str(o, "profile", j->profile) < 0 ||
+	    tn_json_add_str(o, "status", tn_journal_state(j)) < 0 ||
+	    tn_json_add_item(o, "changes", arr = cJSON_CreateArray()) < 0)
+		goto oom;
+	for (int i = 0; i < j->n; i++) {
+		cJSON *c = tn_change_to_json(&j->e[i].c);
+
+		if (tn_json_add_item(arr, NULL, c) < 0 ||
+		    tn_json_add_str(c, "status", tn_jstatus_name(j->e[i].status)) < 0 ||
+		    tn_json_add_str(c, "error", j->e[i].error) < 0)
+			goto oom;
+	}
+	return o;
+oom:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+/* ---- apply ---- */
+
+static const char apply_usage[] =
+	"Usage: tuner apply [--profile P] [--dry-run] [--force] [--keep-going] [--json]\n"
+	"                   [--state-dir DIR] [--wait SECS] [GLOBAL OPTIONS]\n"
+	"\n"
+	"Make the changes 'tuner plan' shows, as a transaction: each value is re-read,\n"
+	"recorded in a journal (synced) before it is written, then read back. On any\n"
+	"failure every change made so far is undone and tuner exits 1. 'tuner rollback'\n"
+	"undoes a whole apply later, even after a crash.\n"
+	"\n"
+	"  -p, --profile P     a profile file or shipped name (default: built-in default)\n"
+	"      --dry-run       show the plan and exit like 'tuner plan'\n"
+	"      --force         apply even over values changed since they were read\n"
+	"      --keep-going    record a failed change and go on (exit 3 if any failed)\n"
+	"      --state-dir DIR journals and lock (default " TN_STATE_DIR_DEFAULT ")\n"
+	"      --wait SECS     wait that long for another apply or rollback (default 0)\n"
+	"  -j, --json          the journal's records as JSON\n"
+	"      --sysroot DIR   apply to the tree below DIR (tests); nothing else is touched\n"
+	"\n"
+	"Each change is printed on stderr as it is made. Exit status: 0 applied (or\n"
+	"nothing to do), 1 failed and undone, 3 partially applied (--keep-going).\n";
+
+static int lock_state(struct tn_cli *cli, const struct apply_opts *o, bool create, int *dirfd,
+		      struct tn_diag *d)
+{
+	int ret = tn_statedir_open(o->state_dir, create, dirfd, d);
+
+	if (ret < 0)
+		return ret;
+	ret = tn_statedir_lock(*dirfd, o->state_dir, o->wait, d);
+	if (ret < 0) {
+		close(*dirfd);
+		*dirfd = -1;
+	}
+	return ret;
+}
+
+static bool stage_one(enum tn_change_kind k)
+{
+	return k == TN_CHANGE_CHANNELS || k == TN_CHANGE_RING;
+}
+
+int tn_cmd_apply(struct tn_cli *cli, int argc, char **argv)
+{
+	struct apply_opts o = { 0 };
+	struct reporter rep = { cli, "undone" };
+	struct tn_profile prof;
+	struct tn_state state;
+	struct tn_plan plan;
+	struct tn_sysroot root;
+	struct tn_txn txn;
+	struct tn_diag d;
+	int dirfd = -1, ret, rc = TN_EXIT_ERROR, first;
+	bool have_plan = false, have_txn = false;
+
+	first = parse(cli, argc, argv, &o, apply_usage, 0);
+	if (first == -2)
+		return TN_EXIT_OK;
+	if (first < 0)
+		return TN_EXIT_USAGE;
+	if (cli->state_file)
+		return tn_cli_usage_error(cli, "apply: --state is a saved snapshot; apply needs the "
+					       "host (or --sysroot)"),
+		       TN_EXIT_USAGE;
+	if (o.dry_run) {
+		char *args[] = { (char *)"plan", (char *)"--profile", (char *)o.profile, NULL };
+
+		if (!o.profile)
+			args[1] = NULL;
+		return tn_cmd_plan(cli, o.profile ? 3 : 1, args);
+	}
+	tn_diag_init(&d);
+	ret = tn_sysroot_open(cli->sysroot ? cli->sysroot : "/", &root);
+	if (ret < 0) {
+		tn_diag_error(&d, ret, "--sysroot %s: %s", cli->sysroot, strerror(-ret));
+		goto out;
+	}
+	/* Plan under the lock: nobody changes the host between plan and apply. */
+	if (lock_state(cli, &o, true, &dirfd, &d) < 0)
+		goto out_root;
+	if (tn_cli_plan(cli, o.profile, &prof, &state, &plan, &d) < 0)
+		goto out_root;
+	have_plan = true;
+	if (plan.n == 0) {
+		tn_cli_report(cli, &d);
+		if (cli->json)
+			tn_cli_print_json(cli, tn_plan_to_json(&plan, &d));
+		else if (!cli->quiet)
+			fprintf(cli->err, "tuner: nothing to change: this host matches profile %s\n",
+				plan.profile);
+		rc = TN_EXIT_OK;
+		goto out_root;
+	}
+	{
+		struct tn_txn_opts to = { .force = o.force, .keep_going = o.keep_going,
+					  .report = report, .ctx = &rep };
+
+		ret = tn_txn_begin(&txn, &root, dirfd, prof.name, prof.digest, &to, &d);
+		have_txn = true;
+		if (ret < 0)
+			goto out_root;
+	}
+	/* Stage 1: channels and rings. Drivers reset IRQ affinity and may
+	 * replace the queue IRQs when they change: plan the rest again after. */
+	{
+		int n1 = 0;
+
+		while (n1 < plan.n && stage_one(plan.changes[n1].kind))
+			n1++;
+		ret = tn_txn_run(&txn, plan.changes, n1, &d);
+		if (ret == 0 && n1 > 0) {
+			tn_plan_free(&plan);
+			tn_state_free(&state);
+			tn_profile_free(&prof);
+			have_plan = false;
+			ret = tn_cli_plan(cli, o.profile, &prof, &state, &plan, &d);
+			have_plan = ret == 0;
+		}
+		if (ret == 0) {
+			int k = 0;
+
+			while (k < plan.n && stage_one(plan.changes[k].kind))
+				k++;
+			ret = tn_txn_run(&txn, plan.changes + k, plan.n - k, &d);
+		}
+	}
+	if (ret < 0) {
+		tn_cli_report(cli, &d);
+		fprintf(cli->err, "tuner: undoing the %d change%s made\n", txn.n_applied,
+			txn.n_applied == 1 ? "" : "s");
+		tn_diag_free(&d);
+		tn_diag_init(&d);
+		ret = tn_txn_undo(&txn, &d);
+		tn_txn_end(&txn, ret < 0 ? "failed, undo incomplete" : "failed", &d);
+		if (ret < 0)
+			fprintf(cli->err, "tuner: the undo is incomplete: see 'tuner rollback %s'\n",
+				txn.j.id);
+		rc = TN_EXIT_ERROR;
+	} else {
+		const char *status = txn.n_failed ? "partial" : "applied";
+
+		tn_txn_end(&txn, status, &d);
+		rc = txn.n_failed ? TN_EXIT_PARTIAL : TN_EXIT_OK;
+		if (!cli->json)
+			fprintf(cli->err,
+				"tuner: %s: %d change%s applied, %d skipped, %d failed; journal %s "
+				"(undo: tuner rollback --last)\n",
+				status, txn.n_applied, txn.n_applied == 1 ? "" : "s", txn.n_skipped,
+				txn.n_failed, txn.j.id);
+	}
+	if (cli->json)
+		tn_cli_print_json(cli, journal_json(&txn.j));
+out_root:
+	tn_sysroot_close(&root);
+out:
+	tn_cli_report(cli, &d);
+	if (have_txn)
+		tn_txn_free(&txn);
+	if (have_plan) {
+		tn_plan_free(&plan);
+		tn_state_free(&state);
+		tn_profile_free(&prof);
+	}
+	if (dirfd >= 0)
+		close(dirfd);
+	tn_diag_free(&d);
+	return rc;
+}
+
+/* ---- rollback ---- */
+
+static const char rollback_usage[] =
+	"Usage: tuner rollback [--last | ID] [--dry-run] [--force] [--json]\n"
+	"                      [--state-dir DIR] [--wait SECS] [GLOBAL OPTIONS]\n"
+	"\n"
+	"Restore what an apply changed, in reverse order, from its journal (the newest\n"
+	"with --last or no ID; ids from 'tuner history'). A value someone changed since\n"
+	"the apply is reported and left alone unless --force. Threads that exited are\n"
+	"skipped. A journal from another boot is refused: these settings do not\n"
+	"survive a reboot (--force restores the recorded values anyway). Rolling back\n"
+	"twice changes nothing the second time.\n"
+	"\n"
+	"Exit status: 0 restored (or nothing to do), 1 error or some value not restored.\n";
+
+static int pick_journal(int dirfd, const char *want, char *id, size_t len, struct tn_diag *d,
+			const char *dir)
+{
+	char **ids;
+	int n, ret;
+
+	if (want) {
+		snprintf(id, len, "%s", want);
+		return 0;
+	}
+	ret = tn_journal_list(dirfd, &ids, &n);
+	if (ret < 0)
+		return tn_diag_error(d, ret, "%s: %s", dir, strerror(-ret));
+	if (n == 0) {
+		tn_journal_list_free(ids, n);
+		return tn_diag_error(d, -ENOENT, "%s: no journal: nothing was applied", dir);
+	}
+	snprintf(id, len, "%s", ids[n - 1]);
+	tn_journal_list_free(ids, n);
+	return 0;
+}
+
+int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
+{
+	struct apply_opts o = { 0 };
+	struct reporter rep = { cli, "restored" };
+	struct tn_rollback_result res;
+	struct tn_journal j = { 0 };
+	struct tn_sysroot root;
+	struct tn_diag d;
+	char id[96], boot[64];
+	int dirfd = -1, fd = -1, ret, rc = TN_EXIT_ERROR, first;
+
+	first = parse(cli, argc, argv, &o, rollback_usage, 1);
+	if (first == -2)
+		return TN_EXIT_OK;
+	if (first < 0)
+		return TN_EXIT_USAGE;
+	if (o.last && first < argc)
+		return tn_cli_usage_error(cli, "rollback: --last or an ID, not both"), TN_EXIT_USAGE;
+	if (cli->state_file)
+		return tn_cli_usage_error(cli, "rollback: --state cannot be used here"),
+		       TN_EXIT_USAGE;
+	tn_diag_init(&d);
+	ret = tn_sysroot_open(cli->sysroot ? cli->sysroot : "/", &root);
+	if (ret < 0) {
+		tn_diag_error(&d, ret, "--sysroot %s: %s", cli->sysroot, strerror(-ret));
+		goto out;
+	}
+	if (lock_state(cli, &o, false, &dirfd, &d) < 0 ||
+	    pick_journal(dirfd, first < argc ? argv[first] : NULL, id, sizeof(id), &d,
+			 o.state_dir) < 0 ||
+	    tn_journal_load(dirfd, o.state_dir, id, &j, &d) < 0)
+		goto out_root;
+	if (strcmp(j.sysroot, root.path) != 0) {
+		tn_diag_error(&d, -EINVAL,
+			      "journal %s was made for %s%s, not %s: give the same --sysroot", id,
+			      strcmp(j.sysroot, "/") ? "--sysroot " : "the host ", j.sysroot,
+			      root.path);
+		goto out_root;
+	}
+	tn_boot_id(&root, boot, sizeof(boot));
+	if (strcmp(boot, j.boot_id) != 0 && !o.force) {
+		tn_diag_error(&d, -ESTALE,
+			      "journal %s was made during another boot (boot id %s, now %s): "
+			      "these settings do not survive a reboot, so there is nothing to "
+			      "roll back (--force restores the recorded values anyway)",
+			      id, j.boot_id, boot);
+		goto out_root;
+	}
+	if (!o.dry_run && tn_journal_open_append(dirfd, id, &fd, &d) < 0)
+		goto out_root;
+	ret = tn_rollback(&root, &j, fd, o.force, o.dry_run, report, &rep, &res, &d);
+	if (fd >= 0 && !o.dry_run) {
+		int fdd = fd;
+		char *line = tn_journal_end_line(ret < 0 ? "rollback incomplete" : "rolled back");
+
+		if (line && write(fdd, line, strlen(line)) < 0)
+			ret = tn_diag_error(&d, -errno, "journal: %s", strerror(errno));
+		free(line);
+		fdatasync(fdd);
+		snprintf(j.end, sizeof(j.end), "%s", ret < 0 ? "rollback incomplete" : "rolled back");
+	}
+	if (cli->json) {
+		tn_cli_print_json(cli, journal_json(&j));
+	} else {
+		fprintf(cli->err, "tuner: %sjournal %s: %d restored, %d already as before, %d left "
+				  "alone (changed since), %d skipped, %d failed\n",
+			o.dry_run ? "dry run: " : "", id, res.restored, res.unchanged, res.left,
+			res.skipped, res.failed);
+	}
+	rc = ret < 0 ? TN_EXIT_ERROR : TN_EXIT_OK;
+out_root:
+	tn_sysroot_close(&root);
+out:
+	tn_cli_report(cli, &d);
+	if (fd >= 0)
+		close(fd);
+	if (dirfd >= 0)
+		close(dirfd);
+	tn_journal_free(&j);
+	tn_diag_free(&d);
+	return rc;
+}
+
+/* ---- verify ---- */
+
+static const char verify_usage[] =
+	"Usage: tuner verify [--profile P] [--json] [GLOBAL OPTIONS]\n"
+	"\n"
+	"Compare the host with what a profile asks for; needs no earlier apply.\n"
+	"Exit status: 0 the host matches, 2 drift (each difference listed), 1 error.\n";
+
+static bool irq_banned(const struct tn_state *s, int irq)
+{
+	for (int i = 0; i < s->irqbalance.n_banned_irqs; i++)
+		if (s->irqbalance.banned_irqs[i] == irq)
+			return true;
+	return false;
+}
+
+int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv)
+{
+	struct apply_opts o = { 0 };
+	struct tn_profile prof;
+	struct tn_state state;
+	struct tn_plan plan;
+	struct tn_diag d;
+	int first, rc;
+
+	first = parse(cli, argc, argv, &o, verify_usage, 0);
+	if (first == -2)
+		return TN_EXIT_OK;
+	if (first < 0)
+		return TN_EXIT_USAGE;
+	tn_diag_init(&d);
+	if (tn_cli_plan(cli, o.profile, &prof, &state, &plan, &d) < 0) {
+		tn_cli_report(cli, &d);
+		tn_diag_free(&d);
+		return TN_EXIT_ERROR;
+	}
+	if (!cli->quiet && !cli->json)
+		for (int i = 0; i < d.n_warnings; i++)
+			fprintf(cli->err, "tuner: warning: %s\n", d.warnings[i]);
+	if (cli->json) {
+		cJSON *doc = tn_plan_to_json(&plan, &d);
+
+		if (doc) {
+			cJSON_ReplaceItemInObjectCaseSensitive(doc, "kind", cJSON_CreateString("verify"));
+			cJSON_AddBoolToObject(doc, "matches", plan.n == 0);
+		}
+		tn_cli_print_json(cli, doc);
+	} else if (plan.n == 0) {
+		fprintf(cli->out, "ok: this host matches profile %s\n", plan.profile);
+	} else {
+		for (int i = 0; i < plan.n; i++) {
+			const struct tn_change *c = &plan.changes[i];
+			char what[200], hint[128] = "";
+
+			fmt_change(c, what, sizeof(what));
+			if (c->kind == TN_CHANGE_IRQ_AFFINITY && state.irqbalance.running &&
+			    !irq_banned(&state, atoi(c->target)))
+				snprintf(hint, sizeof(hint), "; irqbalance is running and may move it");
+			fprintf(cli->out, "drift: %s: expected %s, found %s%s\n", what, c->after,
+				c->before, hint);
+		}
+		fprintf(cli->out, "%d difference%s from profile %s\n", plan.n,
+			plan.n == 1 ? "" : "s", plan.profile);
+	}
+	rc = plan.n ? TN_EXIT_CHANGES : TN_EXIT_OK;
+	tn_plan_free(&plan);
+	tn_state_free(&state);
+	tn_profile_free(&prof);
+	tn_diag_free(&d);
+	return rc;
+}
+
+/* ---- history ---- */
+
+static const char history_usage[] =
+	"Usage: tuner history [--json] [--state-dir DIR]\n"
+	"\n"
+	"The journals of past applies, oldest first: time, profile, number of changes\n"
+	"and status (applied, partial, failed, rolled back, interrupted).\n";
+
+int tn_cmd_history(struct tn_cli *cli, int argc, char **argv)
+{
+	struct apply_opts o = { 0 };
+	struct tn_diag d;
+	cJSON *arr = NULL;
+	char **ids = NULL;
+	int dirfd, n = 0, first, ret;
+
+	first = parse(cli, argc, argv, &o, history_usage, 0);
+	if (first == -2)
+		return TN_EXIT_OK;
+	if (first < 0)
+		return TN_EXIT_USAGE;
+	tn_diag_init(&d);
+	ret = tn_statedir_open(o.state_dir, false, &dirfd, &d);
+	if (ret == -ENOENT) {
+		tn_diag_free(&d);
+		if (cli->json)
+			return tn_cli_print_json(cli, cJSON_CreateArray()) < 0 ? TN_EXIT_ERROR
+										: TN_EXIT_OK;
+		fprintf(cli->out, "no applies yet (%s does not exist)\n", o.state_dir);
+		return TN_EXIT_OK;
+	}
+	if (ret < 0 || (ret = tn_journal_list(dirfd, &ids, &n)) < 0) {
+		if (ret != -EPERM && !d.error[0])
+			tn_diag_error(&d, ret, "%s: %s", o.state_dir, strerror(-ret));
+		tn_cli_report(cli, &d);
+		tn_diag_free(&d);
+		return TN_EXIT_ERROR;
+	}
+	if (cli->json)
+		arr = cJSON_CreateArray();
+	else if (n == 0)
+		fprintf(cli->out, "no applies yet\n");
+	else
+		fprintf(cli->out, "%-32s %-20s %-20s %7s  %s\n", "ID", "TIME", "PROFILE", "CHANGES",
+			"STATUS");
+	for (int i = 0; i < n; i++) {
+		struct tn_journal j = { 0 };
+		struct tn_diag jd;
+
+		tn_diag_init(&jd);
+		if (tn_journal_load(dirfd, o.state_dir, ids[i], &j, &jd) < 0) {
+			if (arr) {
+				cJSON *e = cJSON_CreateObject();
+
+				tn_json_add_item(arr, NULL, e);
+				if (e) {
+					tn_json_add_str(e, "journal", ids[i]);
+					tn_json_add_str(e, "status", "damaged");
+					tn_json_add_str(e, "error", jd.error);
+				}
+			} else {
+				fprintf(cli->out, "%-32s damaged: %s\n", ids[i], jd.error);
+			}
+		} else if (arr) {
+			cJSON *e = cJSON_CreateObject();
+
+			tn_json_add_item(arr, NULL, e);
+			if (e) {
+				tn_json_add_str(e, "journal", j.id);
+				tn_json_add_str(e, "time", j.time);
+				tn_json_add_str(e, "profile", j.profile);
+				tn_json_add_int(e, "changes", j.n);
+				tn_json_add_str(e, "status", tn_journal_state(&j));
+				tn_json_add_str(e, "boot_id", j.boot_id);
+			}
+		} else {
+			fprintf(cli->out, "%-32s %-20s %-20s %7d  %s\n", j.id, j.time, j.profile, j.n,
+				tn_journal_state(&j));
+		}
+		tn_journal_free(&j);
+		tn_diag_free(&jd);
+	}
+	tn_journal_list_free(ids, n);
+	close(dirfd);
+	tn_diag_free(&d);
+	if (arr && tn_cli_print_json(cli, arr) < 0)
+		return TN_EXIT_ERROR;
+	return TN_EXIT_OK;
+}

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+#include "journal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonutil.h"
+
+static const char *const status_names[TN_J_STATUS_COUNT] = {
+	[TN_J_PENDING] = "pending",	  [TN_J_APPLIED] = "applied",
+	[TN_J_FAILED] = "failed",	  [TN_J_SKIPPED] = "skipped",
+	[TN_J_ROLLED_BACK] = "rolled back", [TN_J_LEFT] = "left alone",
+};
+
+const char *tn_jstatus_name(enum tn_jstatus s)
+{
+	return (unsigned)s < TN_J_STATUS_COUNT ? status_names[s] : "unknown";
+}
+
+static int jstatus_parse(const char *s)
+{
+	for (int i = 0; i < TN_J_STATUS_COUNT; i++)
+		if (strcmp(s, status_names[i]) == 0)
+			return i;
+	return -EINVAL;
+}
+
+static char *line_of(cJSON *o)
+{
+	char *text, *line = NULL;
+
+	if (!o)
+		return NULL;
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (text && asprintf(&line, "%s\n", text) < 0)
+		line = NULL;
+	free(text);
+	return line;
+}
+
+char *tn_journal_header_line(const struct tn_journal *j)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || tn_json_add_int(o, "schema_version", TN_SCHEMA_VERSION) < 0 ||
+	    tn_json_add_str(o, "kind", "journal") < 0 || tn_json_add_str(o, "id", j->id) < 0 ||
+	    tn_json_add_str(o, "time", j->time) < 0 ||
+	    tn_json_add_str(o, "boot_id", j->boot_id) < 0 ||
+	    tn_json_add_str(o, "profile", j->profile) < 0 ||
+	    tn_json_add_str(o, "digest", j->digest) < 0 ||
+	    tn_json_add_str(o, "sysroot", j->sysroot) < 0) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return line_of(o);
+}
+
+char *tn_journal_change_line(int seq, const struct tn_change *c)
+{
+	cJSON *o = tn_change_to_json(c);
+
+	if (!o || tn_json_add_int(o, "seq", seq) < 0 ||
+	    tn_json_add_str(o, "status", tn_jstatus_name(TN_J_PENDING)) < 0) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return line_of(o);
+}
+
+char *tn_journal_status_line(int seq, enum tn_jstatus s, const char *error)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || tn_json_add_int(o, "seq", seq) < 0 ||
+	    tn_json_add_str(o, "status", tn_jstatus_name(s)) < 0 ||
+	    (error && *error && tn_json_add_str(o, "error", error) < 0)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return line_of(o);
+}
+
+char *tn_journal_end_line(const char *status)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || tn_json_add_str(o, "end", status) < 0) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return line_of(o);
+}
+
+void tn_journal_free(struct tn_journal *j)
+{
+	if (!j)
+		return;
+	free(j->e);
+	memset(j, 0, sizeof(*j));
+}
+
+const char *tn_journal_state(const struct tn_journal *j)
+{
+	return j->end[0] ? j->end : "interrupted";
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* A target that a writer will turn into a path must be harmless. */
+static bool target_safe(const struct tn_change *c)
+{
+	const char *slash;
+
+	switch (c->kind) {
+	case TN_CHANGE_SYSCTL:
+		return tn_sysctl_name_valid(c->target);
+	case TN_CHANGE_IRQ_AFFINITY:
+	case TN_CHANGE_PROCESS_MEMORY:
+		return all_digits(c->target);
+	case TN_CHANGE_PROCESS_AFFINITY:
+		/* "PID/TID" */
+		slash = strchr(c->target, '/');
+		if (!slash)
+			return all_digits(c->target);
+		{
+			char pid[32];
+			size_t n = (size_t)(slash - c->target);
+
+			if (n == 0 || n >= sizeof(pid))
+				return false;
+			memcpy(pid, c->target, n);
+			pid[n] = '\0';
+			return all_digits(pid) && all_digits(slash + 1);
+		}
+	case TN_CHANGE_RING:
+	case TN_CHANGE_CHANNELS:
+		for (const char *p = c->target; *p; p++)
+			if (*p == '/' || isspace((unsigned char)*p))
+				return false;
+		return c->target[0] && strcmp(c->target, ".") && strcmp(c->target, "..");
+	case TN_CHANGE_IRQBALANCE:
+		return strcmp(c->target, "irqbalance") == 0;
+	default:
+		return false;
+	}
+}
+
+static int parse_line(struct tn_jreader *r, const cJSON *o, struct tn_journal *j, int *cap,
+		      bool first)
+{
+	const cJSON *v;
+	int ret;
+
+	if (first) {
+		static const char *const hk[] = { "schema_version", "kind", "id", "time", "boot_id",
+						  "profile", "digest", "sysroot", NULL };
+		int64_t ver;
+		char kind[16] = "";
+
+		if ((ret = tn_jr_known_keys(r, o, hk)) < 0 ||
+		    (ret = tn_jr_int(r, o, "schema_version", true, 0, 1000, &ver)) < 0 ||
+		    (ret = tn_jr_str(r, o, "kind", true, kind, sizeof(kind))) < 0)
+			return ret;
+		if (strcmp(kind, "journal") != 0 || ver != TN_SCHEMA_VERSION)
+			return tn_jr_error(r, "not a tuner journal of schema version %d",
+					   TN_SCHEMA_VERSION);
+		if ((ret = tn_jr_str(r, o, "id", true, j->id, sizeof(j->id))) < 0 ||
+		    (ret = tn_jr_str(r, o, "time", false, j->time, sizeof(j->time))) < 0 ||
+		    (ret = tn_jr_str(r, o, "boot_id", true, j->boot_id, sizeof(j->boot_id))) < 0 ||
+		    (ret = tn_jr_str(r, o, "profile", false, j->profile, sizeof(j->profile))) < 0 ||
+		    (ret = tn_jr_str(r, o, "digest", false, j->digest, sizeof(j->digest))) < 0 ||
+		    (ret = tn_jr_str(r, o, "sysroot", true, j->sysroot, sizeof(j->sysroot))) < 0)
+			return ret;
+		return 0;
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "end"))) {
+		if (!cJSON_IsString(v) || cJSON_GetArraySize(o) != 1)
+			return tn_jr_error(r, "a malformed end record");
+		snprintf(j->end, sizeof(j->end), "%s", v->valuestring);
+		return 0;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(o, "kind")) {
+		static const char *const ck[] = { "seq",  "kind",  "target", "key",	"before", "after",
+						  "label", "note", "reason", "status", NULL };
+		struct tn_jentry e = { 0 };
+		char kind[32];
+		int64_t seq;
+		int k;
+
+		if ((ret = tn_jr_known_keys(r, o, ck)) < 0 ||
+		    (ret = tn_jr_int(r, o, "seq", true, 0, 1 << 30, &seq)) < 0 ||
+		    (ret = tn_jr_str(r, o, "kind", true, kind, sizeof(kind))) < 0 ||
+		    (ret = tn_jr_str(r, o, "target", true, e.c.target, sizeof(e.c.target))) < 0 ||
+		    (ret = tn_jr_str(r, o, "key", true, e.c.key, sizeof(e.c.key))) < 0 ||
+		    (ret = tn_jr_str(r, o, "before", true, e.c.before, sizeof(e.c.before))) < 0 ||
+		    (ret = tn_jr_str(r, o, "after", true, e.c.after, sizeof(e.c.after))) < 0 ||
+		    (ret = tn_jr_str(r, o, "label", false, e.c.label, sizeof(e.c.label))) < 0 ||
+		    (ret = tn_jr_str(r, o, "note", false, e.c.note, sizeof(e.c.note))) < 0 ||
+		    (ret = tn_jr_str(r, o, "reason", false, e.c.reason, sizeof(e.c.reason))) < 0)
+			return ret;
+		k = tn_change_kind_parse(kind);
+		if (k < 0)
+			return tn_jr_error(r, "unknown change kind \"%s\"", kind);
+		e.c.kind = (enum tn_change_kind)k;
+		if (!target_safe(&e.c))
+			return tn_jr_error(r, "%s target \"%s\" is not acceptable", kind, e.c.target);
+		if (seq != j->n)
+			return tn_jr_error(r, "change %lld out of sequence (expected %d)",
+					   (long long)seq, j->n);
+		e.seq = (int)seq;
+		e.status = TN_J_PENDING;
+		if (j->n == *cap) {
+			int ncap = *cap ? *cap * 2 : 64;
+			struct tn_jentry *ne = realloc(j->e, sizeof(*ne) * (size_t)ncap);
+
+			if (!ne)
+				return tn_diag_error(r->diag, -ENOMEM, "out of memory");
+			j->e = ne;
+			*cap = ncap;
+		}
+		j->e[j->n++] = e;
+		return 0;
+	}
+	{
+		static const char *const sk[] = { "seq", "status", "error", NULL };
+		char status[32], err[256] = "";
+		int64_t seq;
+		int st;
+
+		if ((ret = tn_jr_known_keys(r, o, sk)) < 0 ||
+		    (ret = tn_jr_int(r, o, "seq", true, 0, 1 << 30, &seq)) < 0 ||
+		    (ret = tn_jr_str(r, o, "status", true, status, sizeof(status))) < 0 ||
+		    (ret = tn_jr_str(r, o, "error", false, err, sizeof(err))) < 0)
+			return ret;
+		st = jstatus_parse(status);
+		if (st < 0)
+			return tn_jr_error(r, "unknown status \"%s\"", status);
+		if (seq >= j->n)
+			return tn_jr_error(r, "status of change %lld, which is not recorded",
+					   (long long)seq);
+		j->e[seq].status = (enum tn_jstatus)st;
+		snprintf(j->e[seq].error, sizeof(j->e[seq].error), "%s", err);
+		/* a new status after an end record: the journal is being worked on again */
+		j->end[0] = '\0';
+		return 0;
+	}
+}
+
+int tn_journal_parse(const char *text, const char *file, struct tn_journal *out,
+		     struct tn_diag *d)
+{
+	struct tn_journal j = { 0 };
+	const char *p = text;
+	int lineno = 0, cap = 0, ret = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		struct tn_jreader r;
+		char where[600];
+		cJSON *o;
+		char *line;
+
+		lineno++;
+		if (!nl) {
+			ret = tn_diag_error(d, -EINVAL,
+					    "%s:%d: the last line is truncated (no newline): the "
+					    "journal is damaged",
+					    file, lineno);
+			goto fail;
+		}
+		line = strndup(p, (size_t)(nl - p));
+		if (!line) {
+			ret = tn_diag_error(d, -ENOMEM, "out of memory");
+			goto fail;
+		}
+		o = cJSON_Parse(line);
+		free(line);
+		if (!o || !cJSON_IsObject(o)) {
+			cJSON_Delete(o);
+			ret = tn_diag_error(d, -EINVAL, "%s:%d: not a journal record: the journal is "
+							"damaged",
+					    file, lineno);
+			goto fail;
+		}
+		snprintf(where, sizeof(where), "%s:%d", file, lineno);
+		tn_jr_init(&r, d, where);
+		ret = parse_line(&r, o, &j, &cap, lineno == 1);
+		cJSON_Delete(o);
+		if (ret < 0)
+			goto fail;
+		p = nl + 1;
+	}
+	if (lineno == 0) {
+		ret = tn_diag_error(d, -EINVAL, "%s: empty: not a journal", file);
+		goto fail;
+	}
+	*out = j;
+	return 0;
+fail:
+	tn_journal_free(&j);
+	return ret;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The apply journal: JSON Lines, one object per line, appended as the apply
+ * goes. A header, then for each change a "pending" record written and synced
+ * before the kernel is touched, then status records; rollbacks append theirs.
+ * The last status of a change is its state. This file is the pure part:
+ * encoding and decoding lines.
+ */
+#ifndef TN_JOURNAL_H
+#define TN_JOURNAL_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "plan.h"
+
+enum tn_jstatus {
+	TN_J_PENDING,		/* recorded; the kernel may or may not have it */
+	TN_J_APPLIED,
+	TN_J_FAILED,
+	TN_J_SKIPPED,		/* kernel-managed IRQ, thread gone, ... */
+	TN_J_ROLLED_BACK,
+	TN_J_LEFT,		/* rollback left it: changed by someone since */
+	TN_J_STATUS_COUNT,
+};
+
+struct tn_jentry {
+	int seq;
+	struct tn_change c;
+	enum tn_jstatus status;
+	char error[256];
+};
+
+struct tn_journal {
+	char id[64];
+	char time[32];
+	char boot_id[64];
+	char profile[128];
+	char digest[17];
+	char sysroot[512];
+	int n;
+	struct tn_jentry *e;
+	char end[32];		/* last "end" record: "applied", "partial", "failed",
+				 * "rolled back", "nothing"; "" = interrupted */
+};
+
+const char *tn_jstatus_name(enum tn_jstatus s);
+
+/* Lines (malloc'ed, newline-terminated), or NULL on out-of-memory. */
+char *tn_journal_header_line(const struct tn_journal *j);
+char *tn_journal_change_line(int seq, const struct tn_change *c);
+char *tn_journal_status_line(int seq, enum tn_jstatus s, const char *error);
+char *tn_journal_end_line(const char *status);
+
+/*
+ * Parse a whole journal. A line that is not complete JSON (a truncated last
+ * line included), a record of an unknown kind, a change whose target could
+ * name a path (a sysctl with '/' or '..', a non-numeric IRQ or pid) are all
+ * refused with "FILE:LINE: ..." and nothing is returned.
+ */
+int tn_journal_parse(const char *text, const char *file, struct tn_journal *out,
+		     struct tn_diag *d);
+void tn_journal_free(struct tn_journal *j);
+/* The apply's status as history shows it. */
+const char *tn_journal_state(const struct tn_journal *j);
+
+#endif

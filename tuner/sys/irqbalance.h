@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tell a running irqbalance (1.9.x, as in Debian 12) to leave some IRQs alone,
+ * through its control socket, without restarting it.
+ *
+ * The protocol (irqbalance 1.9.2, irqbalance.c: init_socket(), sock_handle()):
+ *  - SOCK_STREAM UNIX socket bound at /run/irqbalance/irqbalance<pid>.sock; when
+ *    that bind fails, an abstract socket whose name is sizeof(sun_path) zero
+ *    bytes (one name per network namespace, no pid in it).
+ *  - One command per connection: the daemon accept()s, reads ONE recvmsg() of
+ *    at most 500 bytes, answers (or not) and closes. The sender must be uid 0
+ *    according to SCM_CREDENTIALS; otherwise the daemon closes without a word.
+ *  - "settings ban irqs 24 25 26" REPLACES the whole list of banned IRQs (the
+ *    --banirq ones included); "settings ban irqs NONE" empties it. No reply.
+ *    The change takes effect at the next scan: a full rescan, after which
+ *    irqbalance never writes those IRQs' smp_affinity again.
+ *  - "setup" answers "SLEEP <s> " then "IRQ <n> LOAD <l> DIFF <d> CLASS <c> "
+ *    for each banned IRQ, then "BANNED <cpumask>", and closes.
+ *
+ * Paths go through the sysroot: the socket is root/run/irqbalance/irqbalance<pid>.sock,
+ * reached through an O_PATH descriptor confined to the root. The abstract
+ * fallback is not in any file tree, so it is tried only when the root is the
+ * host ("/"); there, the peer of the socket must also be the process pid.
+ *
+ * Every exchange has a 2 s budget (TN_IRQBALANCE_TIMEOUT_MS) for connect,
+ * send and reply together, so a hung daemon cannot hang tuner (-ETIMEDOUT).
+ *
+ * Errors: -ENOENT no control socket (irqbalance not running, or built without
+ * it), -ECONNREFUSED a socket file nobody listens on (stale), -ETIMEDOUT,
+ * -EPROTO a reply that is not irqbalance's (or none, when we are root),
+ * -EACCES no reply and we are not uid 0, -EINVAL bad arguments, -E2BIG a list
+ * that does not fit in one 500-byte command, -EIO the daemon did not take the
+ * list. msg, when not NULL, receives one line saying what happened, prefixed
+ * "irqbalance <pid>: ", or "" on success. Output parameters are written only
+ * on success.
+ */
+#ifndef TN_IRQBALANCE_H
+#define TN_IRQBALANCE_H
+
+#include <stddef.h>
+
+#include "sysroot.h"
+
+#define TN_IRQBALANCE_TIMEOUT_MS 2000
+/* irqbalance 1.9 reads a command with one 500-byte recvmsg(). */
+#define TN_IRQBALANCE_CMD_MAX 500
+
+/*
+ * The banned IRQs irqbalance (pid) currently honours, via its socket ("setup").
+ * On success *irqs is a malloc'ed array, sorted ascending without duplicates
+ * (NULL when *n == 0); the caller frees it. These are the IRQs banned with
+ * --banirq or through the socket; IRQs irqbalance skips for other reasons
+ * (--banmod, a policy script, an affinity it could not write) are not listed.
+ */
+int tn_irqbalance_get_banned(const struct tn_sysroot *root, int pid, int **irqs, int *n,
+			     char *msg, size_t msglen);
+
+/*
+ * Replace the set of IRQs irqbalance leaves alone; n == 0 clears it. The order
+ * and duplicates of irqs do not matter; negative numbers are -EINVAL. Reads
+ * the list first and sends nothing when it is already that set (every change
+ * makes irqbalance rescan and re-place all its other IRQs), then reads it back.
+ * Returns 1 when the list was changed, 0 when it already was that set.
+ * To undo: get_banned() before, set_banned() with that list on rollback.
+ */
+int tn_irqbalance_set_banned(const struct tn_sysroot *root, int pid, const int *irqs, int n,
+			     char *msg, size_t msglen);
+
+#endif

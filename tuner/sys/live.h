@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading and writing the live value a change record names, on the host or in
+ * a sysroot tree: the writers of apply and rollback, the readers of apply's
+ * re-read, readback and verify. Values are in the planner's forms (CPU lists
+ * canonical, sysctl whitespace folded).
+ */
+#ifndef TN_LIVE_H
+#define TN_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "plan.h"
+#include "sysroot.h"
+
+struct tn_live;
+
+int tn_live_open(const struct tn_sysroot *root, struct tn_live **out);
+void tn_live_close(struct tn_live *l);
+
+/*
+ * The current value. -ESRCH: the process or thread is gone; -ENOENT: the IRQ
+ * or sysctl is gone; -EOPNOTSUPP: not readable here (rings under a sysroot).
+ * msg (may be NULL) gets the kernel's own words where there are some.
+ */
+int tn_live_read(struct tn_live *l, const struct tn_change *c, char *out, size_t len, char *msg,
+		 size_t msglen);
+/* Write value. -EIO/-EPERM on an IRQ: kernel-managed. */
+int tn_live_write(struct tn_live *l, const struct tn_change *c, const char *value, char *msg,
+		  size_t msglen);
+/* Whether two values of this change's kind are the same (CPU lists as sets). */
+bool tn_live_same(const struct tn_change *c, const char *a, const char *b);
+/* The threads of a process now (sorted tids); -ESRCH when it is gone. */
+int tn_live_threads(struct tn_live *l, int pid, int **tids, int *n);
+
+#endif

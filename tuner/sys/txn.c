@@ -1,0 +1,699 @@
+/* SPDX-License-Identifier: MIT */
+#include "txn.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define JOURNAL_SUFFIX ".journal"
+#define MAX_THREAD_PASSES 16
+
+/* ---- state directory ---- */
+
+static int check_private(int fd, const char *what, const char *path, bool dir, struct tn_diag *d)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return tn_diag_error(d, -errno, "%s: %s", path, strerror(errno));
+	if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+		return tn_diag_error(d, -EINVAL, "%s: not a %s; refused", path,
+				     dir ? "directory" : "regular file");
+	if (st.st_uid != geteuid())
+		return tn_diag_error(d, -EPERM, "%s: %s owned by uid %u, not by us; refused", path,
+				     what, (unsigned)st.st_uid);
+	if (st.st_mode & 022)
+		return tn_diag_error(d, -EPERM, "%s: %s writable by others (mode %04o); refused",
+				     path, what, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+int tn_statedir_open(const char *path, bool create, int *dirfd, struct tn_diag *d)
+{
+	int fd, ret;
+
+	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
+		return tn_diag_error(d, -errno, "--state-dir %s: %s", path, strerror(errno));
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		if (ret == -ELOOP || ret == -ENOTDIR)
+			return tn_diag_error(d, ret, "--state-dir %s: a symlink or not a directory; "
+						     "refused",
+					     path);
+		return tn_diag_error(d, ret, "--state-dir %s: %s", path, strerror(-ret));
+	}
+	ret = check_private(fd, "state directory", path, true, d);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	*dirfd = fd;
+	return 0;
+}
+
+int tn_statedir_lock(int dirfd, const char *path, int wait_secs, struct tn_diag *d)
+{
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (flock(dirfd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK)
+			return tn_diag_error(d, -errno, "%s: lock: %s", path, strerror(errno));
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= wait_secs)
+			return tn_diag_error(d, -EBUSY,
+					     "%s: another tuner apply or rollback holds the lock%s", path,
+					     wait_secs ? " (waited --wait seconds)" :
+							 "; --wait SECS to wait for it");
+		usleep(100000);
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int tn_journal_list(int dirfd, char ***ids, int *n)
+{
+	int fd = dup(dirfd), cnt = 0, cap = 0;
+	char **v = NULL;
+	struct dirent *de;
+	DIR *dir;
+
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -errno;
+	}
+	rewinddir(dir);
+	while ((de = readdir(dir))) {
+		size_t len = strlen(de->d_name), sl = strlen(JOURNAL_SUFFIX);
+
+		if (len <= sl || strcmp(de->d_name + len - sl, JOURNAL_SUFFIX) != 0)
+			continue;
+		if (cnt == cap) {
+			char **nv = realloc(v, sizeof(*v) * (size_t)(cap ? cap * 2 : 16));
+
+			if (!nv)
+				goto oom;
+			v = nv;
+			cap = cap ? cap * 2 : 16;
+		}
+		v[cnt] = strndup(de->d_name, len - sl);
+		if (!v[cnt])
+			goto oom;
+		cnt++;
+	}
+	closedir(dir);
+	if (v)
+		qsort(v, (size_t)cnt, sizeof(*v), cmp_str);
+	*ids = v;
+	*n = cnt;
+	return 0;
+oom:
+	closedir(dir);
+	tn_journal_list_free(v, cnt);
+	return -ENOMEM;
+}
+
+void tn_journal_list_free(char **ids, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+static bool id_valid(const char *id)
+{
+	if (!*id || strlen(id) > 60)
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= 'a' && *p <= 'z') || *p == '-' || *p == '_'))
+			return false;
+	return true;
+}
+
+static int open_journal(int dirfd, const char *dir, const char *id, int flags, int *out,
+			struct tn_diag *d)
+{
+	char name[96], path[4200];
+	int fd, ret;
+
+	if (!id_valid(id))
+		return tn_diag_error(d, -EINVAL, "journal \"%s\": not a journal id", id);
+	snprintf(name, sizeof(name), "%s%s", id, JOURNAL_SUFFIX);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		if (ret == -ELOOP)
+			return tn_diag_error(d, ret, "%s: a symlink; refused", path);
+		if (ret == -ENOENT)
+			return tn_diag_error(d, ret, "journal %s: no such journal in %s", id, dir);
+		return tn_diag_error(d, ret, "%s: %s", path, strerror(-ret));
+	}
+	ret = check_private(fd, "journal", path, false, d);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	*out = fd;
+	return 0;
+}
+
+int tn_journal_open_append(int dirfd, const char *id, int *fd, struct tn_diag *d)
+{
+	return open_journal(dirfd, "state directory", id, O_WRONLY | O_APPEND, fd, d);
+}
+
+int tn_journal_load(int dirfd, const char *dir, const char *id, struct tn_journal *out,
+		    struct tn_diag *d)
+{
+	char path[4200], *buf = NULL;
+	size_t cap = 65536, n = 0;
+	int fd, ret;
+
+	ret = open_journal(dirfd, dir, id, O_RDONLY, &fd, d);
+	if (ret < 0)
+		return ret;
+	snprintf(path, sizeof(path), "%s/%s%s", dir, id, JOURNAL_SUFFIX);
+	for (;;) {
+		ssize_t k;
+
+		if (!buf || n + 1 >= cap) {
+			char *nb = realloc(buf, buf ? cap *= 2 : cap);
+
+			if (!nb) {
+				ret = tn_diag_error(d, -ENOMEM, "out of memory");
+				goto out;
+			}
+			buf = nb;
+		}
+		k = read(fd, buf + n, cap - n - 1);
+		if (k < 0) {
+			ret = tn_diag_error(d, -errno, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	buf[n] = '\0';
+	if (strlen(buf) != n) {
+		ret = tn_diag_error(d, -EINVAL, "%s: contains NUL bytes: the journal is damaged",
+				    path);
+		goto out;
+	}
+	ret = tn_journal_parse(buf, path, out, d);
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+void tn_boot_id(const struct tn_sysroot *root, char *buf, size_t len)
+{
+	if (tn_sysroot_read_line(root, "proc/sys/kernel/random/boot_id", buf, len) < 0)
+		buf[0] = '\0';
+}
+
+/* ---- writing the journal ---- */
+
+static int append(int fd, char *line, bool sync, struct tn_diag *d)
+{
+	size_t n, off = 0;
+
+	if (!line)
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	n = strlen(line);
+	while (off < n) {
+		ssize_t k = write(fd, line + off, n - off);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			free(line);
+			return tn_diag_error(d, -errno, "journal: write: %s", strerror(errno));
+		}
+		off += (size_t)k;
+	}
+	free(line);
+	if (sync && fdatasync(fd) < 0)
+		return tn_diag_error(d, -errno, "journal: fsync: %s", strerror(errno));
+	return 0;
+}
+
+static int sync_fd(int fd, struct tn_diag *d)
+{
+	if (fdatasync(fd) < 0)
+		return tn_diag_error(d, -errno, "journal: fsync: %s", strerror(errno));
+	return 0;
+}
+
+static void parse_fault(struct tn_txn *t)
+{
+	const char *f = getenv("TUNER_FAULT");
+	char *end;
+
+	t->fault_at = -1;
+	if (!f || !*f)
+		return;
+	t->fault_at = (int)strtol(f, &end, 10);
+	if (*end != ':') {
+		t->fault_at = -1;
+		return;
+	}
+	end++;
+	if (strcmp(end, "exit") == 0)
+		t->fault_err = 0;
+	else if (strcmp(end, "EINVAL") == 0)
+		t->fault_err = EINVAL;
+	else if (strcmp(end, "EPERM") == 0)
+		t->fault_err = EPERM;
+	else
+		t->fault_err = EIO;
+}
+
+int tn_txn_begin(struct tn_txn *t, const struct tn_sysroot *root, int dirfd, const char *profile,
+		 const char *digest, const struct tn_txn_opts *o, struct tn_diag *d)
+{
+	struct timespec ts;
+	struct tm tm;
+	char name[96];
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	t->root = root;
+	t->dirfd = dirfd;
+	t->fd = -1;
+	t->o = *o;
+	parse_fault(t);
+	ret = tn_live_open(root, &t->live);
+	if (ret < 0)
+		return tn_diag_error(d, ret, "out of memory");
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(t->j.time, sizeof(t->j.time), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* sortable, unique under the lock: time to the millisecond and pid */
+	snprintf(t->j.id, sizeof(t->j.id), "%04d%02d%02dT%02d%02d%02d.%03ldZ-%d", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
+		 (int)getpid());
+	for (char *p = t->j.id; *p; p++)
+		if (*p == '.')
+			*p = '_';
+	tn_boot_id(root, t->j.boot_id, sizeof(t->j.boot_id));
+	snprintf(t->j.profile, sizeof(t->j.profile), "%s", profile);
+	snprintf(t->j.digest, sizeof(t->j.digest), "%s", digest);
+	snprintf(t->j.sysroot, sizeof(t->j.sysroot), "%s", root->path);
+	snprintf(name, sizeof(name), "%s%s", t->j.id, JOURNAL_SUFFIX);
+	t->fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+		       0600);
+	if (t->fd < 0)
+		return tn_diag_error(d, -errno, "journal %s: %s", name, strerror(errno));
+	ret = append(t->fd, tn_journal_header_line(&t->j), true, d);
+	if (ret < 0)
+		return ret;
+	/* the new file's name must survive a crash too */
+	if (fsync(dirfd) < 0)
+		return tn_diag_error(d, -errno, "state directory: fsync: %s", strerror(errno));
+	return 0;
+}
+
+static int add_entry(struct tn_txn *t, const struct tn_change *c, struct tn_diag *d)
+{
+	if (t->j.n == t->cap) {
+		int ncap = t->cap ? t->cap * 2 : 64;
+		struct tn_jentry *ne = realloc(t->j.e, sizeof(*ne) * (size_t)ncap);
+
+		if (!ne)
+			return tn_diag_error(d, -ENOMEM, "out of memory");
+		t->j.e = ne;
+		t->cap = ncap;
+	}
+	memset(&t->j.e[t->j.n], 0, sizeof(t->j.e[0]));
+	t->j.e[t->j.n].seq = t->j.n;
+	t->j.e[t->j.n].c = *c;
+	t->j.e[t->j.n].status = TN_J_PENDING;
+	t->j.n++;
+	return 0;
+}
+
+static void describe(const struct tn_change *c, char *buf, size_t len)
+{
+	if (c->kind == TN_CHANGE_IRQ_AFFINITY)
+		snprintf(buf, len, "irq %s%s%s", c->target, c->label[0] ? " " : "", c->label);
+	else if (c->kind == TN_CHANGE_SYSCTL)
+		snprintf(buf, len, "%s", c->target);
+	else if (c->kind == TN_CHANGE_PROCESS_AFFINITY)
+		snprintf(buf, len, "thread %s (%s)", c->target, c->label);
+	else
+		snprintf(buf, len, "%s %s %s", tn_change_kind_name(c->kind), c->target, c->key);
+}
+
+static int set_status(struct tn_txn *t, int seq, enum tn_jstatus st, const char *err,
+		      struct tn_diag *d)
+{
+	struct tn_jentry *e = &t->j.e[seq];
+
+	e->status = st;
+	snprintf(e->error, sizeof(e->error), "%s", err ? err : "");
+	if (st == TN_J_APPLIED)
+		t->n_applied++;
+	else if (st == TN_J_FAILED)
+		t->n_failed++;
+	else if (st == TN_J_SKIPPED)
+		t->n_skipped++;
+	if (t->o.report)
+		t->o.report(t->o.ctx, &e->c, st, err);
+	return append(t->fd, tn_journal_status_line(seq, st, err), false, d);
+}
+
+/* Write one recorded change, read it back; its status is recorded. Returns
+ * -errno when the transaction must stop. */
+static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
+{
+	struct tn_change *c = &t->j.e[seq].c;
+	char msg[256], back[TN_CHANGE_VALUE_MAX], err[512], what[200];
+	int ret;
+
+	describe(c, what, sizeof(what));
+	if (seq == t->fault_at) {
+		if (t->fault_err == 0) {
+			/* a crash: the journal names this change, the kernel may have it */
+			_exit(99);
+		}
+		ret = -t->fault_err;
+		snprintf(msg, sizeof(msg), "injected by TUNER_FAULT");
+	} else {
+		ret = tn_live_write(t->live, c, c->after, msg, sizeof(msg));
+	}
+	if (ret < 0) {
+		bool managed = c->kind == TN_CHANGE_IRQ_AFFINITY && (ret == -EIO || ret == -EPERM);
+		bool gone = ret == -ESRCH;
+
+		snprintf(err, sizeof(err), "%s%s%s", managed ? "kernel-managed IRQ: " : "",
+			 strerror(-ret), msg[0] ? ": " : "");
+		snprintf(err + strlen(err), sizeof(err) - strlen(err), "%s", msg);
+		if (managed || gone) {
+			if (gone)
+				snprintf(err, sizeof(err), "the thread exited");
+			return set_status(t, seq, TN_J_SKIPPED, err, d);
+		}
+		set_status(t, seq, TN_J_FAILED, err, d);
+		tn_diag_error(d, ret, "%s: set %s: %s", what, c->after, err);
+		return t->o.keep_going ? 0 : ret;
+	}
+	ret = tn_live_read(t->live, c, back, sizeof(back), msg, sizeof(msg));
+	if (ret < 0 || !tn_live_same(c, back, c->after)) {
+		if (ret < 0)
+			snprintf(err, sizeof(err), "read back: %s", strerror(-ret));
+		else
+			snprintf(err, sizeof(err), "read back %s, not %s", back, c->after);
+		set_status(t, seq, TN_J_FAILED, err, d);
+		tn_diag_error(d, -EIO, "%s: %s", what, err);
+		return t->o.keep_going ? 0 : -EIO;
+	}
+	/* Only a real kernel moves the effective affinity (on the next interrupt). */
+	if (c->kind == TN_CHANGE_IRQ_AFFINITY && t->root->is_host) {
+		char rel[80], eff[TN_CPULIST_MAX];
+		struct tn_cpuset e, want;
+
+		snprintf(rel, sizeof(rel), "proc/irq/%s/effective_affinity_list", c->target);
+		if (tn_sysroot_read_line(t->root, rel, eff, sizeof(eff)) == 0 &&
+		    tn_cpuset_parse_list(eff, &e) == 0 && !tn_cpuset_empty(&e) &&
+		    tn_cpuset_parse_list(c->after, &want) == 0 && !tn_cpuset_subset(&e, &want))
+			tn_diag_warn(d, "%s: effective affinity still %s, not within %s (it moves "
+					"on the next interrupt)",
+				     what, eff, c->after);
+	}
+	return set_status(t, seq, TN_J_APPLIED, NULL, d);
+}
+
+/* Record a batch (synced), then make its changes. */
+static int run_batch(struct tn_txn *t, int first, struct tn_diag *d)
+{
+	int ret;
+
+	for (int i = first; i < t->j.n; i++) {
+		ret = append(t->fd, tn_journal_change_line(i, &t->j.e[i].c), false, d);
+		if (ret < 0)
+			return ret;
+	}
+	ret = sync_fd(t->fd, d);
+	if (ret < 0)
+		return ret;
+	for (int i = first; i < t->j.n; i++) {
+		ret = make_change(t, i, d);
+		if (ret < 0) {
+			/* what was not reached stays pending: rollback checks it */
+			sync_fd(t->fd, d);
+			return ret;
+		}
+	}
+	return sync_fd(t->fd, d);
+}
+
+static bool recorded_thread(const struct tn_txn *t, const char *target)
+{
+	for (int i = 0; i < t->j.n; i++)
+		if (t->j.e[i].c.kind == TN_CHANGE_PROCESS_AFFINITY &&
+		    strcmp(t->j.e[i].c.target, target) == 0)
+			return true;
+	return false;
+}
+
+/* A process change becomes one change per thread; passes until no new thread. */
+static int expand_threads(struct tn_txn *t, const struct tn_change *c, bool *added,
+			  struct tn_diag *d)
+{
+	int *tids = NULL, n = 0, ret, pid = atoi(c->target);
+
+	*added = false;
+	ret = tn_live_threads(t->live, pid, &tids, &n);
+	if (ret == -ESRCH) {
+		if (t->o.report)
+			t->o.report(t->o.ctx, c, TN_J_SKIPPED, "the process exited");
+		return 0;
+	}
+	if (ret < 0)
+		return tn_diag_error(d, ret, "pid %d: threads: %s", pid, strerror(-ret));
+	for (int i = 0; i < n; i++) {
+		struct tn_change tc = *c;
+		char msg[128];
+
+		snprintf(tc.target, sizeof(tc.target), "%d/%d", pid, tids[i]);
+		if (recorded_thread(t, tc.target))
+			continue;
+		if (tn_live_read(t->live, &tc, tc.before, sizeof(tc.before), msg, sizeof(msg)) < 0)
+			continue; /* exited meanwhile */
+		if (tn_live_same(&tc, tc.before, tc.after))
+			continue;
+		ret = add_entry(t, &tc, d);
+		if (ret < 0)
+			break;
+		*added = true;
+	}
+	free(tids);
+	return ret < 0 ? ret : 0;
+}
+
+int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct tn_diag *d)
+{
+	int i = 0, ret;
+
+	while (i < n) {
+		int end = i, first = t->j.n;
+
+		while (end < n && changes[end].kind == changes[i].kind)
+			end++;
+		if (changes[i].kind == TN_CHANGE_PROCESS_AFFINITY) {
+			for (int pass = 0; pass < MAX_THREAD_PASSES; pass++) {
+				bool any = false;
+
+				first = t->j.n;
+				for (int k = i; k < end; k++) {
+					bool added;
+
+					ret = expand_threads(t, &changes[k], &added, d);
+					if (ret < 0)
+						return ret;
+					any |= added;
+				}
+				if (!any)
+					break;
+				ret = run_batch(t, first, d);
+				if (ret < 0)
+					return ret;
+			}
+			i = end;
+			continue;
+		}
+		/* someone else may have changed a value since the plan */
+		for (int k = i; k < end; k++) {
+			const struct tn_change *c = &changes[k];
+			char cur[TN_CHANGE_VALUE_MAX], msg[256], what[200];
+
+			ret = tn_live_read(t->live, c, cur, sizeof(cur), msg, sizeof(msg));
+			describe(c, what, sizeof(what));
+			if (ret < 0)
+				return tn_diag_error(d, ret, "%s: read: %s%s%s", what, strerror(-ret),
+						     msg[0] ? ": " : "", msg);
+			if (!tn_live_same(c, cur, c->before) && !t->o.force)
+				return tn_diag_error(d, -EAGAIN,
+						     "%s is %s now, not %s as planned: someone else "
+						     "changed it (--force to apply anyway)",
+						     what, cur, c->before);
+			ret = add_entry(t, c, d);
+			if (ret < 0)
+				return ret;
+			if (!tn_live_same(c, cur, c->before))
+				snprintf(t->j.e[t->j.n - 1].c.before, sizeof(c->before), "%s", cur);
+		}
+		ret = run_batch(t, first, d);
+		if (ret < 0)
+			return ret;
+		i = end;
+	}
+	return 0;
+}
+
+int tn_txn_undo(struct tn_txn *t, struct tn_diag *d)
+{
+	struct tn_rollback_result res;
+	struct tn_diag quiet;
+	int ret;
+
+	/* the error that made us undo stays the reported one */
+	tn_diag_init(&quiet);
+	ret = tn_rollback(t->root, &t->j, t->fd, true, false, t->o.report, t->o.ctx, &res, &quiet);
+	if (ret < 0)
+		tn_diag_warn(d, "undo: %s", quiet.error);
+	for (int i = 0; i < quiet.n_warnings; i++)
+		tn_diag_warn(d, "%s", quiet.warnings[i]);
+	tn_diag_free(&quiet);
+	return ret;
+}
+
+int tn_txn_end(struct tn_txn *t, const char *status, struct tn_diag *d)
+{
+	int ret = append(t->fd, tn_journal_end_line(status), true, d);
+
+	snprintf(t->j.end, sizeof(t->j.end), "%s", status);
+	return ret;
+}
+
+void tn_txn_free(struct tn_txn *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	tn_live_close(t->live);
+	t->live = NULL;
+	tn_journal_free(&t->j);
+}
+
+/* ---- rollback ---- */
+
+int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, bool force,
+		bool dry_run, tn_txn_report report, void *ctx, struct tn_rollback_result *res,
+		struct tn_diag *d)
+{
+	struct tn_live *live;
+	int ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (tn_live_open(root, &live) < 0)
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	for (int i = j->n - 1; i >= 0; i--) {
+		struct tn_jentry *e = &j->e[i];
+		char cur[TN_CHANGE_VALUE_MAX], msg[256], err[512] = "", what[200];
+		enum tn_jstatus st;
+		int r;
+
+		if (e->status == TN_J_ROLLED_BACK || e->status == TN_J_SKIPPED ||
+		    (e->status == TN_J_LEFT && !force))
+			continue;
+		describe(&e->c, what, sizeof(what));
+		r = tn_live_read(live, &e->c, cur, sizeof(cur), msg, sizeof(msg));
+		if (r == -ESRCH || r == -ENOENT) {
+			st = TN_J_SKIPPED;
+			snprintf(err, sizeof(err), "%s", r == -ESRCH ? "the process or thread exited"
+								    : "it no longer exists");
+			res->skipped++;
+		} else if (r < 0) {
+			st = TN_J_FAILED;
+			snprintf(err, sizeof(err), "read: %s%s%s", strerror(-r), msg[0] ? ": " : "",
+				 msg);
+			res->failed++;
+		} else if (tn_live_same(&e->c, cur, e->c.before)) {
+			st = TN_J_ROLLED_BACK; /* already the original value */
+			res->unchanged++;
+		} else if (!tn_live_same(&e->c, cur, e->c.after) && !force) {
+			st = TN_J_LEFT;
+			snprintf(err, sizeof(err),
+				 "changed since the apply: now %s, tuner had set %s (--force "
+				 "restores %s)",
+				 cur, e->c.after, e->c.before);
+			tn_diag_warn(d, "%s: %s", what, err);
+			res->left++;
+		} else if (dry_run) {
+			st = TN_J_ROLLED_BACK;
+			res->restored++;
+		} else {
+			r = tn_live_write(live, &e->c, e->c.before, msg, sizeof(msg));
+			if (r == 0)
+				r = tn_live_read(live, &e->c, cur, sizeof(cur), msg, sizeof(msg));
+			if (r == -ESRCH) {
+				st = TN_J_SKIPPED;
+				snprintf(err, sizeof(err), "the process or thread exited");
+				res->skipped++;
+			} else if (r < 0 || !tn_live_same(&e->c, cur, e->c.before)) {
+				st = TN_J_FAILED;
+				if (r < 0)
+					snprintf(err, sizeof(err), "restore %s: %s%s%s", e->c.before,
+						 strerror(-r), msg[0] ? ": " : "", msg);
+				else
+					snprintf(err, sizeof(err), "restore %s: read back %s",
+						 e->c.before, cur);
+				res->failed++;
+			} else {
+				st = TN_J_ROLLED_BACK;
+				res->restored++;
+			}
+		}
+		if (report)
+			report(ctx, &e->c, st, err);
+		if (dry_run)
+			continue;
+		e->status = st;
+		snprintf(e->error, sizeof(e->error), "%s", err);
+		if (fd >= 0) {
+			r = append(fd, tn_journal_status_line(e->seq, st, err), false, d);
+			if (r < 0) {
+				ret = r;
+				break;
+			}
+		}
+	}
+	if (fd >= 0 && !dry_run && ret == 0)
+		ret = sync_fd(fd, d);
+	tn_live_close(live);
+	if (ret == 0 && res->failed)
+		ret = tn_diag_error(d, -EIO, "%d change%s could not be restored", res->failed,
+				    res->failed == 1 ? "" : "s");
+	return ret;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Apply as a transaction. A state directory (0700) holds one journal per apply
+ * (0600, JSON Lines, see journal.h) and a lock. Each batch of changes is
+ * recorded and synced before the kernel is touched; each change is re-read
+ * first, written, and read back. Rollback replays the journal in reverse and
+ * is safe to run twice.
+ */
+#ifndef TN_TXN_H
+#define TN_TXN_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "journal.h"
+#include "live.h"
+#include "sysroot.h"
+
+#define TN_STATE_DIR_DEFAULT "/var/lib/tuner"
+
+/* Open (creating it 0700 if needed) and check the state directory: refused if
+ * it is a symlink, not a directory, not owned by us, or writable by others. */
+int tn_statedir_open(const char *path, bool create, int *dirfd, struct tn_diag *d);
+/* flock the state directory, waiting up to wait_secs (0: do not wait). */
+int tn_statedir_lock(int dirfd, const char *path, int wait_secs, struct tn_diag *d);
+/* Journal ids, oldest first. */
+int tn_journal_list(int dirfd, char ***ids, int *n);
+void tn_journal_list_free(char **ids, int n);
+/* Read one journal: refused if a symlink, not a regular file, not ours or
+ * writable by others, damaged. */
+int tn_journal_load(int dirfd, const char *dir, const char *id, struct tn_journal *out,
+		    struct tn_diag *d);
+/* The boot id of the sysroot's kernel, "" when it cannot be read. */
+void tn_boot_id(const struct tn_sysroot *root, char *buf, size_t len);
+
+/* What happens to each change, for the caller to print as it goes. */
+typedef void (*tn_txn_report)(void *ctx, const struct tn_change *c, enum tn_jstatus st,
+			      const char *error);
+
+struct tn_txn_opts {
+	bool force;		/* apply over values changed since the plan */
+	bool keep_going;	/* record failures and go on */
+	tn_txn_report report;
+	void *ctx;
+};
+
+struct tn_txn {
+	const struct tn_sysroot *root;
+	struct tn_live *live;
+	int dirfd;
+	int fd;			/* the journal */
+	struct tn_journal j;	/* what was recorded, with statuses */
+	int cap;
+	struct tn_txn_opts o;
+	int fault_at;		/* TUNER_FAULT: fail or exit at this change (-1: none) */
+	int fault_err;		/* errno to fail with; 0: _exit */
+	int n_applied, n_failed, n_skipped;
+};
+
+/* Create the journal and write its header. */
+int tn_txn_begin(struct tn_txn *t, const struct tn_sysroot *root, int dirfd, const char *profile,
+		 const char *digest, const struct tn_txn_opts *o, struct tn_diag *d);
+/*
+ * Make the changes, in order. Process changes (target PID) are made on each
+ * thread, as many passes as it takes for no new thread to appear. Returns 0,
+ * or -errno after the first failure (unless keep_going): then call
+ * tn_txn_undo.
+ */
+int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct tn_diag *d);
+/* Undo what this transaction applied, in reverse. */
+int tn_txn_undo(struct tn_txn *t, struct tn_diag *d);
+/* Append the end record and close. */
+int tn_txn_end(struct tn_txn *t, const char *status, struct tn_diag *d);
+void tn_txn_free(struct tn_txn *t);
+
+struct tn_rollback_result {
+	int restored, unchanged, left, skipped, failed;
+};
+
+/*
+ * Roll a journal back: every change not already undone, in reverse order.
+ * A value someone changed since is left alone (and reported) unless force.
+ * With fd >= 0, statuses are appended to that journal; dry_run writes nothing.
+ */
+int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, bool force,
+		bool dry_run, tn_txn_report report, void *ctx, struct tn_rollback_result *res,
+		struct tn_diag *d);
+/* Open a journal for appending (the same checks as loading). */
+int tn_journal_open_append(int dirfd, const char *id, int *fd, struct tn_diag *d);
+
+#endif
