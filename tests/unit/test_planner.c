@@ -385,9 +385,12 @@ static void plan_with(const char *fx, const char *profile_text, struct tn_state 
 /*
  * 24em64t, default profile, worked out by hand. Node 0 is CPUs 0,2,...,22 in
  * six cores {0,12} {2,14} {4,16} {6,18} {8,20} {10,22}; CPU 0 is left out (the
- * node has more than two cores). One thread per core first: 12 2 4 6 8 10,
- * then the siblings 14 16 18 20 22. eth0's 8 queues take the first 8; eth1
- * continues where eth0 stopped (rotation), then eth2.
+ * node has more than two cores). One thread per core first, whole cores
+ * before the one that lost CPU 0: 2 4 6 8 10 12, then the siblings 14 16 18
+ * 20 22. eth0's 8 queues: 2 4 6 8 10 12 14 16. The next NIC starts its
+ * physical cores where eth0's count left off (8 mod 6 = 2): eth1 takes
+ * 6 8 10 12 2 4, then siblings from the same offset: 18 20; eth2 starts at
+ * (2 + 8) mod 6 = 4: 10 12 2 4 6 8, then 22 14.
  */
 static void test_default_24em64t(void **state)
 {
@@ -395,9 +398,10 @@ static void test_default_24em64t(void **state)
 		int irq;
 		const char *cpu;
 	} want[] = {
-		{ 49, "12" }, { 50, "2" },  { 51, "4" },  { 52, "6" },	{ 53, "8" },  { 54, "10" },
-		{ 55, "14" }, { 56, "16" }, { 58, "18" }, { 59, "20" }, { 60, "22" }, { 61, "12" },
-		{ 62, "2" },  { 63, "4" },  { 64, "6" },  { 65, "8" },	{ 67, "10" }, { 68, "14" },
+		{ 49, "2" },  { 50, "4" },  { 51, "6" },  { 52, "8" },  { 53, "10" }, { 54, "12" },
+		{ 55, "14" }, { 56, "16" }, { 58, "6" },  { 59, "8" },  { 60, "10" }, { 61, "12" },
+		{ 62, "2" },  { 63, "4" },  { 64, "18" }, { 65, "20" }, { 67, "10" }, { 68, "12" },
+		{ 69, "2" },  { 70, "4" },  { 71, "6" },  { 72, "8" },  { 73, "22" }, { 74, "14" },
 	};
 	struct tn_state s;
 	struct tn_plan plan;

@@ -166,33 +166,45 @@ static int cores_in_node(const struct tn_topology *t, int node)
 /* Order candidate CPUs: one thread per physical core before any sibling
  * (smt avoid), or in CPU number order (smt allow). */
 static int order_cpus(const struct tn_topology *t, const struct tn_cpuset *cand, bool smt_allow,
-		      int *order)
+		      int *order, int *first_pass)
 {
 	struct tn_cpuset left = *cand;
 	int n = 0, cpu;
 
+	*first_pass = 0;
 	if (!smt_allow) {
+		/* Each pass takes one thread of every core: cores whose threads are
+		 * all candidates first, then cores that lost one (to the CPU 0 or
+		 * isolation rule: their sibling does housekeeping work). */
 		for (;;) {
 			bool took = false;
 
-			for (int i = 0; i < t->n_cores; i++) {
-				struct tn_cpuset c = t->cores[i].cpus;
-				int first;
+			for (int whole = 1; whole >= 0; whole--) {
+				for (int i = 0; i < t->n_cores; i++) {
+					struct tn_cpuset c = t->cores[i].cpus;
+					int first;
 
-				tn_cpuset_and(&c, &left);
-				first = tn_cpuset_next(&c, 0);
-				if (first < 0)
-					continue;
-				order[n++] = first;
-				tn_cpuset_clear(&left, first);
-				took = true;
+					if (tn_cpuset_subset(&t->cores[i].cpus, cand) != whole)
+						continue;
+					tn_cpuset_and(&c, &left);
+					first = tn_cpuset_next(&c, 0);
+					if (first < 0)
+						continue;
+					order[n++] = first;
+					tn_cpuset_clear(&left, first);
+					took = true;
+				}
 			}
 			if (!took)
 				break;
+			if (!*first_pass)
+				*first_pass = n;
 		}
 	}
 	tn_cpuset_foreach(cpu, &left)
 		order[n++] = cpu;
+	if (!*first_pass)
+		*first_pass = n;
 	return n;
 }
 
@@ -205,7 +217,7 @@ static void fmt_set(const struct tn_cpuset *s, char *buf, size_t len)
 
 /* The CPUs a NIC's queue IRQs go to, in order; returns how many, or -errno. */
 static int irq_targets(struct planner *pl, const struct tn_nic *n, const struct tn_irq_rule *q,
-		       int *order, char *why, size_t whylen)
+		       int *order, int *first_pass, char *why, size_t whylen)
 {
 	const struct tn_topology *t = &pl->s->topo;
 	struct tn_cpuset cand, nodes;
@@ -271,7 +283,7 @@ static int irq_targets(struct planner *pl, const struct tn_nic *n, const struct 
 		return tn_diag_error(pl->d, -EINVAL,
 				     "%s: no online CPU is left for its IRQs (%s, after exclusions)",
 				     n->name, why);
-	cnt = order_cpus(t, &cand, q->smt_allow, order);
+	cnt = order_cpus(t, &cand, q->smt_allow, order, first_pass);
 	if (q->count > 0) {
 		if (q->count > cnt)
 			tn_diag_warn(pl->d, "%s: irq.count is %d but only %d CPUs qualify", n->name,
@@ -279,6 +291,8 @@ static int irq_targets(struct planner *pl, const struct tn_nic *n, const struct 
 		else
 			cnt = q->count;
 	}
+	if (*first_pass > cnt)
+		*first_pass = cnt;
 	return cnt;
 }
 
@@ -298,6 +312,19 @@ static int rotation(struct planner *pl, const int *order, int cnt)
 	return pl->n_rot++;
 }
 
+/*
+ * The j-th CPU of a NIC whose rotation offset is off: the physical cores
+ * (the first fp entries) rotated by off, then the siblings rotated likewise.
+ * Each NIC thus takes physical cores before siblings, and NICs sharing the
+ * CPUs start on different cores.
+ */
+static int rotated(int j, int off, int fp, int cnt)
+{
+	if (j < fp)
+		return (off + j) % fp;
+	return fp + (off + j - fp) % (cnt - fp);
+}
+
 static int cmp_int(const void *a, const void *b)
 {
 	return *(const int *)a - *(const int *)b;
@@ -308,14 +335,14 @@ static int place_irqs(struct planner *pl, int i, int *order)
 {
 	const struct tn_nic *n = &pl->s->nics[i];
 	const struct tn_iface_rule *rule = &pl->p->ifaces[pl->rule_of[i]];
-	int *queues, nq = 0, cnt, rot;
+	int *queues, nq = 0, cnt, rot, fp = 1;
 	char why[128];
 
 	for (int k = 0; k < n->n_irqs; k++)
 		pl->irq_cpu[i][k] = -1;
 	if (!rule->irq.set)
 		return 0;
-	cnt = irq_targets(pl, n, &rule->irq, order, why, sizeof(why));
+	cnt = irq_targets(pl, n, &rule->irq, order, &fp, why, sizeof(why));
 	if (cnt < 0)
 		return cnt;
 	pl->ncpus_of[i] = cnt;
@@ -347,10 +374,10 @@ static int place_irqs(struct planner *pl, int i, int *order)
 		for (int j = 0; j < nq; j++)
 			if (queues[j] == q->queue)
 				idx = j;
-		pl->irq_cpu[i][k] = order[(pl->rot_off[rot] + idx) % cnt];
+		pl->irq_cpu[i][k] = order[rotated(idx % cnt, pl->rot_off[rot], fp, cnt)];
 		tn_cpuset_set(&pl->placed_cpus, pl->irq_cpu[i][k]);
 	}
-	pl->rot_off[rot] = (pl->rot_off[rot] + nq) % cnt;
+	pl->rot_off[rot] = (pl->rot_off[rot] + nq) % fp;
 	free(queues);
 	return 0;
 }
@@ -676,6 +703,7 @@ static int proc_nodes(struct planner *pl, const struct tn_proc_rule *r, int idx,
 		tn_cpuset_zero(&cand);
 		for (int i = 0; i < t->n_nodes; i++)
 			if (!tn_cpuset_test(&busy, t->nodes[i].id) &&
+			    tn_cpuset_intersects(&t->nodes[i].cpus, &t->online) &&
 			    (!r->has_nodes || tn_cpuset_test(&r->nodes, t->nodes[i].id)))
 				tn_cpuset_set(&cand, t->nodes[i].id);
 		if (tn_cpuset_empty(&cand))
@@ -843,7 +871,8 @@ static int plan_irqbalance(struct planner *pl)
 	/* ban: every placed IRQ must be on irqbalance's banned list */
 	for (int i = 0; i < pl->s->n_nics; i++)
 		for (int k = 0; k < pl->s->nics[i].n_irqs; k++)
-			if (pl->irq_cpu[i][k] >= 0 && !banned(b, pl->s->nics[i].irqs[k].irq))
+			if (pl->irq_cpu[i][k] >= 0 && !pl->s->nics[i].irqs[k].managed &&
+			    !banned(b, pl->s->nics[i].irqs[k].irq))
 				missing++;
 	if (!missing)
 		return 0;
@@ -868,7 +897,8 @@ static int plan_irqbalance(struct planner *pl)
 			all[n++] = b->banned_irqs[i];
 		for (int i = 0; i < pl->s->n_nics; i++)
 			for (int k = 0; k < pl->s->nics[i].n_irqs; k++)
-				if (pl->irq_cpu[i][k] >= 0 && !banned(b, pl->s->nics[i].irqs[k].irq))
+				if (pl->irq_cpu[i][k] >= 0 && !pl->s->nics[i].irqs[k].managed &&
+				    !banned(b, pl->s->nics[i].irqs[k].irq))
 					all[n++] = pl->s->nics[i].irqs[k].irq;
 		qsort(all, (size_t)n, sizeof(int), cmp_int);
 		len = 0;

@@ -635,6 +635,10 @@ static int parse_proc(struct tn_jreader *r, const cJSON *o, struct tn_proc_rule 
 		if ((ret = str_choice(r, v, mem, "\"keep\", \"bind\" or \"prefer\"")) < 0)
 			return ret;
 		p->memory = (enum tn_memory)ret;
+		if (p->memory != TN_MEM_KEEP && p->placement == TN_PLACE_CPUS)
+			return tn_jr_error(r, "memory \"%s\" needs a placement by NUMA nodes, not "
+					      "{\"cpus\": ...}",
+					   tn_memory_name(p->memory));
 		tn_jr_pop(r, m);
 	}
 	return 0;
@@ -725,6 +729,13 @@ static int build(struct tn_jreader *r, const cJSON *doc, struct tn_profile *p)
 	    (ret = tn_jr_str(r, doc, "description", false, p->description,
 			     sizeof(p->description))) < 0)
 		return ret;
+	if (!p->name[0]) {
+		size_t m = tn_jr_push_key(r, "name");
+
+		ret = tn_jr_error(r, "must not be empty");
+		tn_jr_pop(r, m);
+		return ret;
+	}
 	if ((v = cJSON_GetObjectItemCaseSensitive(doc, "extends")) && !cJSON_IsString(v)) {
 		size_t m = tn_jr_push_key(r, "extends");
 
