@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -48,6 +49,7 @@ struct fake_cfg {
 	int ninitial;
 	int ignore_settings;		/* take "settings" but change nothing */
 	const char *bind_rel;		/* bind here instead of run/irqbalance/... */
+	int abstract;			/* bind irqbalance's abstract fallback name */
 };
 
 static char root_dir[64];
@@ -192,7 +194,14 @@ static void fake_main(const struct fake_cfg *cfg, int ready)
 	else
 		snprintf(rel, sizeof(rel), "run/irqbalance/irqbalance%d.sock", (int)getpid());
 	ls = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (ls < 0 || sock_addr(&sa, rel) < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	if (sock_addr(&sa, rel) < 0)
+		_exit(2);
+	if (cfg->abstract) {
+		/* irqbalance 1.9.2: a zeroed sun_path, bound with sizeof(sockaddr_un) */
+		memset(&sa, 0, sizeof(sa));
+		sa.sun_family = AF_UNIX;
+	}
+	if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    setsockopt(ls, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 || listen(ls, 1) < 0)
 		_exit(2);
 	if (write(ready, "x", 1) != 1)
@@ -225,17 +234,18 @@ static void fake_stop(void)
 	fake_pid = -1;
 }
 
-static void fake_start(const struct fake_cfg *cfg)
+/* Fork the fake and wait until it listens; its pid, or -1. No cmocka here. */
+static pid_t fake_spawn(const struct fake_cfg *cfg)
 {
 	struct pollfd p;
-	int fds[2];
+	int fds[2], ok;
+	pid_t pid;
 	char c;
 
-	fake_stop();	/* one left by a failed assertion */
-	assert_int_equal(pipe(fds), 0);
-	fake_pid = fork();
-	assert_true(fake_pid >= 0);
-	if (fake_pid == 0) {
+	if (pipe(fds) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
 		close(fds[0]);
 		fake_main(cfg, fds[1]);
 		_exit(0);
@@ -243,9 +253,20 @@ static void fake_start(const struct fake_cfg *cfg)
 	close(fds[1]);
 	p.fd = fds[0];
 	p.events = POLLIN;
-	assert_int_equal(poll(&p, 1, 5000), 1);
-	assert_int_equal(read(fds[0], &c, 1), 1);
+	ok = pid > 0 && poll(&p, 1, 5000) == 1 && read(fds[0], &c, 1) == 1;
 	close(fds[0]);
+	if (!ok && pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	return ok ? pid : -1;
+}
+
+static void fake_start(const struct fake_cfg *cfg)
+{
+	fake_stop();	/* one left by a failed assertion */
+	fake_pid = fake_spawn(cfg);
+	assert_true(fake_pid > 0);
 }
 
 static void mkdirs(const char *rel)
@@ -349,7 +370,8 @@ static void test_set_get_clear(void **state)
 	assert_banned(NULL, 0);
 
 	/* rollback: the list read first, put back */
-	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, initial, 1, msg, sizeof(msg)), 1);
+	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, initial, 1, msg, sizeof(msg)),
+			 1);
 	assert_banned(initial, 1);
 	fake_stop();
 }
@@ -602,6 +624,62 @@ static void test_symlink_stays_in_root(void **state)
 	fake_stop();
 }
 
+/*
+ * On the host root, a missing file socket falls back to irqbalance's abstract
+ * name, and the peer must be the pid asked about. Run in a child inside a new
+ * network namespace (abstract names are per namespace), so that nothing of
+ * the host's is bound or reached; the host file tree is only looked up.
+ */
+static int abstract_child(void)
+{
+	struct fake_cfg cfg = { .mode = FAKE_IRQBALANCE, .want_uid = geteuid(), .abstract = 1 };
+	struct tn_sysroot host;
+	const int irqs[] = { 21, 22 };
+	int *got = NULL, n = 0, rc = 0;
+	char msg[256];
+	pid_t pid;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return 77;
+	if (tn_sysroot_open("/", &host) < 0 || !host.is_host)
+		return 10;
+	pid = fake_spawn(&cfg);
+	if (pid <= 0)
+		return 11;
+	if (tn_irqbalance_set_banned(&host, pid, irqs, 2, msg, sizeof(msg)) != 1)
+		rc = 12;
+	else if (tn_irqbalance_get_banned(&host, pid, &got, &n, msg, sizeof(msg)) != 0 || n != 2 ||
+		 got[0] != 21 || got[1] != 22)
+		rc = 13;
+	/* a pid above any pid_max: no file socket, and the abstract peer is someone else */
+	else if (tn_irqbalance_get_banned(&host, 2000000000, &got, &n, msg, sizeof(msg)) !=
+			 -ESRCH ||
+		 !strstr(msg, "belongs to pid"))
+		rc = 14;
+	free(got);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	tn_sysroot_close(&host);
+	return rc;
+}
+
+static void test_abstract_fallback(void **state)
+{
+	pid_t pid;
+	int st;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(abstract_child());
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77)
+		skip();	/* no CAP_SYS_ADMIN for a network namespace */
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 static int clear_log(void **state)
 {
 	char path[512];
@@ -626,6 +704,7 @@ int main(void)
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_symlink_stays_in_root),
+		cmocka_unit_test(test_abstract_fallback),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

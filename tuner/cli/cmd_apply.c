@@ -121,6 +121,9 @@ static void fmt_change(const struct tn_change *c, char *buf, size_t len)
 	case TN_CHANGE_PROCESS_MEMORY:
 		snprintf(buf, len, "%s %s memory nodes", c->label, c->target);
 		break;
+	case TN_CHANGE_IRQBALANCE:
+		snprintf(buf, len, "irqbalance %s", strcmp(c->key, "running") ? "banned IRQs" : "running");
+		break;
 	default:
 		snprintf(buf, len, "%s %s", c->target, c->key);
 	}
@@ -133,13 +136,15 @@ static void report(void *ctx, const struct tn_change *c, enum tn_jstatus st, con
 
 	if (r->cli->json)
 		return;
+	if (r->cli->quiet && st != TN_J_FAILED)
+		return; /* -q: failures and the summary only */
 	fmt_change(c, what, sizeof(what));
 	if (st == TN_J_APPLIED)
 		fprintf(r->cli->err, "tuner: %s: %s -> %s\n", what, c->before, c->after);
 	else if (st == TN_J_ROLLED_BACK)
 		fprintf(r->cli->err, "tuner: %s: %s -> %s (%s)\n", what, c->after, c->before,
 			r->verb);
-	else if (!r->cli->quiet || st == TN_J_FAILED)
+	else
 		fprintf(r->cli->err, "tuner: %s: %s%s%s\n", what, tn_jstatus_name(st),
 			err && *err ? ": " : "", err ? err : "");
 }
@@ -188,8 +193,9 @@ static const char apply_usage[] =
 	"  -j, --json          the journal's records as JSON\n"
 	"      --sysroot DIR   apply to the tree below DIR (tests); nothing else is touched\n"
 	"\n"
-	"Each change is printed on stderr as it is made. Exit status: 0 applied (or\n"
-	"nothing to do), 1 failed and undone, 3 partially applied (--keep-going).\n";
+	"Each change is printed on stderr as it is made (-q: only failures and the\n"
+	"summary line). Exit status: 0 applied (or nothing to do), 1 failed and\n"
+	"undone, 3 partially applied (--keep-going).\n";
 
 static int lock_state(struct tn_cli *cli, const struct apply_opts *o, bool create, int *dirfd,
 		      struct tn_diag *d)
@@ -474,6 +480,39 @@ static bool irq_banned(const struct tn_state *s, int irq)
 	return false;
 }
 
+/* "; threads 12 (on 0), 14 (on 0-3)": the threads of a drifted process that
+ * are not where the profile wants them, at most four named. */
+static void thread_hint(const struct tn_state *s, const struct tn_change *c, char *buf,
+			size_t len)
+{
+	struct tn_cpuset want;
+	int pid = atoi(c->target), shown = 0, off = 0, n = 0;
+
+	if (tn_cpuset_parse_list(c->after, &want) < 0)
+		return;
+	for (int i = 0; i < s->n_processes; i++) {
+		const struct tn_process *p = &s->processes[i];
+
+		if (p->pid != pid)
+			continue;
+		for (int k = 0; k < p->n_threads; k++) {
+			char cpus[64];
+
+			if (tn_cpuset_equal(&p->threads[k].affinity, &want))
+				continue;
+			if (n++ >= 4)
+				continue;
+			tn_cpuset_format_list(&p->threads[k].affinity, cpus, sizeof(cpus));
+			off += snprintf(buf + off, len - (size_t)off, "%s %d (on %s)",
+					shown++ ? "," : "; thread", p->threads[k].tid, cpus);
+			if ((size_t)off >= len)
+				return;
+		}
+		if (n > shown)
+			snprintf(buf + off, len - (size_t)off, " and %d more", n - shown);
+	}
+}
+
 int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv)
 {
 	struct apply_opts o = { 0 };
@@ -510,12 +549,14 @@ int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv)
 	} else {
 		for (int i = 0; i < plan.n; i++) {
 			const struct tn_change *c = &plan.changes[i];
-			char what[200], hint[128] = "";
+			char what[200], hint[256] = "";
 
 			fmt_change(c, what, sizeof(what));
 			if (c->kind == TN_CHANGE_IRQ_AFFINITY && state.irqbalance.running &&
 			    !irq_banned(&state, atoi(c->target)))
 				snprintf(hint, sizeof(hint), "; irqbalance is running and may move it");
+			else if (c->kind == TN_CHANGE_PROCESS_AFFINITY)
+				thread_hint(&state, c, hint, sizeof(hint));
 			fprintf(cli->out, "drift: %s: expected %s, found %s%s\n", what, c->after,
 				c->before, hint);
 		}

@@ -154,7 +154,8 @@ static int tn_irqb_connect_file(struct tn_irqb *c, int s, int pathfd)
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", pathfd);
 	r = tn_irqb_connect_addr(c, s, &sa, sizeof(sa));
 	if (r == -ECONNREFUSED)
-		return tn_irqb_fail(c, r, "nobody listens on %s (stale socket of a dead irqbalance?)",
+		return tn_irqb_fail(c, r,
+				    "nobody listens on %s (stale socket of a dead irqbalance?)",
 				    c->shown);
 	if (r == -ETIMEDOUT)
 		return tn_irqb_fail(c, r, "connect to %s timed out after %d ms (daemon hung?)",
@@ -292,7 +293,8 @@ static int tn_irqb_recv_all(struct tn_irqb *c, int s, char **out, size_t *outlen
 		}
 		n += (size_t)k;
 		if (n > TN_IRQB_REPLY_MAX) {
-			r = tn_irqb_fail(c, -EPROTO, "reply longer than %u bytes", TN_IRQB_REPLY_MAX);
+			r = tn_irqb_fail(c, -EPROTO, "reply longer than %u bytes",
+					 TN_IRQB_REPLY_MAX);
 			break;
 		}
 	}
@@ -432,7 +434,8 @@ static int tn_irqb_parse_setup(struct tn_irqb *c, const char *reply, int **irqs,
 					    "closed the connection without answering: it takes "
 					    "commands only from uid 0, and we are uid %u",
 					    (unsigned)uid);
-		return tn_irqb_fail(c, -EPROTO, "closed the connection without answering \"setup\"");
+		return tn_irqb_fail(c, -EPROTO,
+				    "closed the connection without answering \"setup\"");
 	}
 	copy = strdup(reply);
 	if (!copy)

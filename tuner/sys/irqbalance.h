@@ -5,8 +5,9 @@
  *
  * The protocol (irqbalance 1.9.2, irqbalance.c: init_socket(), sock_handle()):
  *  - SOCK_STREAM UNIX socket bound at /run/irqbalance/irqbalance<pid>.sock; when
- *    that bind fails, an abstract socket whose name is sizeof(sun_path) zero
- *    bytes (one name per network namespace, no pid in it).
+ *    that bind fails (no /run/irqbalance), an abstract socket: an all-zero
+ *    sun_path bound with addrlen sizeof(struct sockaddr_un). That name has no
+ *    pid in it and any process of the network namespace may take it.
  *  - One command per connection: the daemon accept()s, reads ONE recvmsg() of
  *    at most 500 bytes, answers (or not) and closes. The sender must be uid 0
  *    according to SCM_CREDENTIALS; otherwise the daemon closes without a word.
@@ -17,16 +18,19 @@
  *  - "setup" answers "SLEEP <s> " then "IRQ <n> LOAD <l> DIFF <d> CLASS <c> "
  *    for each banned IRQ, then "BANNED <cpumask>", and closes.
  *
- * Paths go through the sysroot: the socket is root/run/irqbalance/irqbalance<pid>.sock,
- * reached through an O_PATH descriptor confined to the root. The abstract
- * fallback is not in any file tree, so it is tried only when the root is the
- * host ("/"); there, the peer of the socket must also be the process pid.
+ * Paths go through the sysroot: the socket is ROOT/run/irqbalance/irqbalance<pid>.sock,
+ * opened O_PATH with the sysroot's confinement and connected to through
+ * /proc/self/fd/<fd> (our own descriptor, so no length limit and no symlink
+ * out of the tree). The abstract fallback is in no file tree: it is tried only
+ * when the root is the host ("/"), and there the socket's peer must be pid.
  *
  * Every exchange has a 2 s budget (TN_IRQBALANCE_TIMEOUT_MS) for connect,
  * send and reply together, so a hung daemon cannot hang tuner (-ETIMEDOUT).
+ * get_banned is one exchange, set_banned up to three.
  *
  * Errors: -ENOENT no control socket (irqbalance not running, or built without
- * it), -ECONNREFUSED a socket file nobody listens on (stale), -ETIMEDOUT,
+ * it), -ECONNREFUSED a socket file nobody listens on (stale), -ENOTSOCK a file
+ * that is no socket, -ESRCH (host only) the socket's peer is another pid, -ETIMEDOUT,
  * -EPROTO a reply that is not irqbalance's (or none, when we are root),
  * -EACCES no reply and we are not uid 0, -EINVAL bad arguments, -E2BIG a list
  * that does not fit in one 500-byte command, -EIO the daemon did not take the

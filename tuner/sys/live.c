@@ -408,7 +408,8 @@ static int read_irqbalance(struct tn_live *l, const struct tn_change *c, char *o
 	ret = tn_irqbalance_get_banned(l->root, pid, &v, &n, msg, msglen);
 	if (ret < 0)
 		return ret;
-	qsort(v, (size_t)n, sizeof(int), cmp_int);
+	if (n > 1)
+		qsort(v, (size_t)n, sizeof(int), cmp_int);
 	ret = format_irqs(v, n, out, len);
 	free(v);
 	return ret;

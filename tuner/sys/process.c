@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "process.h"
+#include "irqbalance.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -278,6 +279,19 @@ static int scan_irqbalance(const struct tn_sysroot *root, int pid, struct tn_irq
 				irqbalance_args(b, line + 16);
 		}
 		free(text);
+	}
+	/*
+	 * The daemon's own answer is the truth when it gives one: it includes the
+	 * --banirq arguments and every IRQ banned since through its socket (which
+	 * is how tuner bans). No socket: the list above is all we know.
+	 */
+	int *live = NULL, n = 0;
+	char msg[8];
+
+	if (tn_irqbalance_get_banned(root, pid, &live, &n, msg, sizeof(msg)) == 0) {
+		free(b->banned_irqs);
+		b->banned_irqs = live;
+		b->n_banned_irqs = n;
 	}
 	return 0;
 }

@@ -160,9 +160,10 @@ int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_t
 	if (hwloc_topology_load(topo) < 0) {
 		ret = -errno ? -errno : -EINVAL;
 		hwloc_topology_destroy(topo);
+		/* a broken file fails here or in set_xml above, depending on
+		 * hwloc's XML backend (libxml2 plugin or its own parser) */
 		if (xml)
-			return tn_diag_error(d, -EINVAL, "%s: the hwloc XML topology does not load",
-					     xml);
+			return tn_diag_error(d, -EINVAL, "%s: not an hwloc XML topology", xml);
 		return tn_diag_error(d, ret, "hwloc: cannot load the topology of %s", root->path);
 	}
 	ret = fill(topo, &t, d);

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,16 @@ int tn_statedir_open(const char *path, bool create, int *dirfd, struct tn_diag *
 
 	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
 		return tn_diag_error(d, -errno, "--state-dir %s: %s", path, strerror(errno));
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* "link/" would make open() follow the link despite O_NOFOLLOW */
+	char bare[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(bare))
+		return tn_diag_error(d, -ENAMETOOLONG, "--state-dir %s: path too long", path);
+	memcpy(bare, path, len + 1);
+	while (len > 1 && bare[len - 1] == '/')
+		bare[--len] = '\0';
+	fd = open(bare, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
 		if (ret == -ELOOP || ret == -ENOTDIR)
@@ -62,6 +72,7 @@ int tn_statedir_open(const char *path, bool create, int *dirfd, struct tn_diag *
 int tn_statedir_lock(int dirfd, const char *path, int wait_secs, struct tn_diag *d)
 {
 	struct timespec start, now;
+	long waited_ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
@@ -70,11 +81,19 @@ int tn_statedir_lock(int dirfd, const char *path, int wait_secs, struct tn_diag 
 		if (errno != EWOULDBLOCK)
 			return tn_diag_error(d, -errno, "%s: lock: %s", path, strerror(errno));
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec >= wait_secs)
+		waited_ms = (now.tv_sec - start.tv_sec) * 1000L +
+			    (now.tv_nsec - start.tv_nsec) / 1000000L;
+		if (waited_ms >= wait_secs * 1000L) {
+			if (wait_secs)
+				return tn_diag_error(d, -EBUSY,
+						     "%s: another tuner apply or rollback holds the "
+						     "lock (waited %d s)",
+						     path, wait_secs);
 			return tn_diag_error(d, -EBUSY,
-					     "%s: another tuner apply or rollback holds the lock%s", path,
-					     wait_secs ? " (waited --wait seconds)" :
-							 "; --wait SECS to wait for it");
+					     "%s: another tuner apply or rollback holds the lock; "
+					     "--wait SECS to wait for it",
+					     path);
+		}
 		usleep(100000);
 	}
 }
@@ -264,6 +283,12 @@ static int sync_fd(int fd, struct tn_diag *d)
 	return 0;
 }
 
+/*
+ * Fault injection for tests: TUNER_FAULT=K:WHAT acts at the change with journal
+ * seq K. WHAT is EIO, EINVAL or EPERM (the write fails with it), exit (_exit(99)
+ * before the write) or exit-after (_exit(99) after the write, before its
+ * status is recorded). Anything else there means EIO.
+ */
 static void parse_fault(struct tn_txn *t)
 {
 	const char *f = getenv("TUNER_FAULT");
@@ -280,6 +305,8 @@ static void parse_fault(struct tn_txn *t)
 	end++;
 	if (strcmp(end, "exit") == 0)
 		t->fault_err = 0;
+	else if (strcmp(end, "exit-after") == 0)
+		t->fault_err = -1;
 	else if (strcmp(end, "EINVAL") == 0)
 		t->fault_err = EINVAL;
 	else if (strcmp(end, "EPERM") == 0)
@@ -360,6 +387,8 @@ static void describe(const struct tn_change *c, char *buf, size_t len)
 		snprintf(buf, len, "%s", c->target);
 	else if (c->kind == TN_CHANGE_PROCESS_AFFINITY)
 		snprintf(buf, len, "thread %s (%s)", c->target, c->label);
+	else if (c->kind == TN_CHANGE_IRQBALANCE)
+		snprintf(buf, len, "irqbalance %s", strcmp(c->key, "running") ? "banned IRQs" : "running");
 	else
 		snprintf(buf, len, "%s %s %s", tn_change_kind_name(c->kind), c->target, c->key);
 }
@@ -391,7 +420,7 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 	int ret;
 
 	describe(c, what, sizeof(what));
-	if (seq == t->fault_at) {
+	if (seq == t->fault_at && t->fault_err >= 0) {
 		if (t->fault_err == 0) {
 			/* a crash: the journal names this change, the kernel may have it */
 			_exit(99);
@@ -400,6 +429,8 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 		snprintf(msg, sizeof(msg), "injected by TUNER_FAULT");
 	} else {
 		ret = tn_live_write(t->live, c, c->after, msg, sizeof(msg));
+		if (ret >= 0 && seq == t->fault_at)
+			_exit(99); /* a crash after the write, before its status line */
 	}
 	if (ret < 0) {
 		bool managed = c->kind == TN_CHANGE_IRQ_AFFINITY && (ret == -EIO || ret == -EPERM);
@@ -648,7 +679,8 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 				 "changed since the apply: now %s, tuner had set %s (--force "
 				 "restores %s)",
 				 cur, e->c.after, e->c.before);
-			tn_diag_warn(d, "%s: %s", what, err);
+			if (!report) /* a reporter shows it with its status */
+				tn_diag_warn(d, "%s: %s", what, err);
 			res->left++;
 		} else if (dry_run) {
 			st = TN_J_ROLLED_BACK;

@@ -1,0 +1,59 @@
+"""Helpers shared by the sysroot apply tests (apply_fixtures.py, faults.py):
+a pass/fail tally, running tuner with sanitizer reports counted as failures,
+checksums of a whole tree, and building a fixture tree once."""
+import hashlib, json, os, subprocess, sys
+
+passed = failed = 0
+
+
+def check(ok, msg):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok: {msg}")
+    else:
+        failed += 1
+        print(f"FAIL: {msg}")
+    return ok
+
+
+def finish():
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+def run(tuner, args, **kw):
+    r = subprocess.run([tuner] + args, capture_output=True, text=True, **kw)
+    if "AddressSanitizer" in r.stderr or "runtime error" in r.stderr:
+        print(r.stderr, file=sys.stderr)
+        check(False, f"sanitizer report from tuner {' '.join(args)}")
+    return r
+
+
+def tree_sums(root):
+    """sha256 of every regular file under root, by relative path."""
+    sums = {}
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            p = os.path.join(dirpath, f)
+            if os.path.islink(p) or not os.path.isfile(p):
+                continue  # links, and the fake irqbalance's socket
+            with open(p, "rb") as fh:
+                sums[os.path.relpath(p, root)] = hashlib.sha256(fh.read()).hexdigest()
+    return sums
+
+
+def topology_dir(src):
+    return os.path.join(src, "..", "shared", "fixtures", "topology")
+
+
+def pristine_tree(src, work, fx):
+    """Build tests/fixtures/specs/FX.json once under work; returns (tree, topology)."""
+    spec = os.path.join(src, "tests/fixtures/specs", fx + ".json")
+    topo = os.path.join(topology_dir(src), json.load(open(spec))["topology"])
+    tree = os.path.join(work, fx + ".pristine")
+    if not os.path.isdir(tree):
+        subprocess.run([sys.executable, os.path.join(src, "tests/fixtures/mkfixture.py"),
+                        "--topology-dir", topology_dir(src), spec, tree], check=True,
+                       stdout=subprocess.DEVNULL)
+    return tree, topo
