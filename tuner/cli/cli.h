@@ -18,6 +18,8 @@ enum {
 	TN_EXIT_ERROR = 1,	/* error; nothing was changed (or it was undone) */
 	TN_EXIT_CHANGES = 2,	/* plan: changes pending; verify: drift */
 	TN_EXIT_PARTIAL = 3,	/* apply --keep-going: some changes failed */
+	TN_EXIT_LINKS = 4,	/* apply --boot: timed out waiting for links; nothing changed */
+	TN_EXIT_NOTHING = 5,	/* apply --boot: nothing to do, the host matches */
 	TN_EXIT_USAGE = 64,	/* bad command line */
 };
 

@@ -5,48 +5,72 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "jsonutil.h"
+#include "links.h"
 #include "plan.h"
 #include "txn.h"
 
 struct apply_opts {
 	const char *profile;
 	const char *state_dir;
-	int wait;
-	bool dry_run, force, keep_going, last;
+	int wait, wait_links;
+	bool dry_run, force, keep_going, last, boot;
+	unsigned seen;		/* bit (OPT_x - OPT_FIRST) of each option given */
 };
 
 enum {
-	OPT_STATE_DIR = 2000,
+	OPT_FIRST = 2000,
+	OPT_PROFILE = OPT_FIRST,
+	OPT_STATE_DIR,
 	OPT_WAIT,
 	OPT_DRY_RUN,
 	OPT_FORCE,
 	OPT_KEEP_GOING,
 	OPT_LAST,
+	OPT_BOOT,
+	OPT_WAIT_LINKS,
 };
+#define OPT_BIT(o) (1u << ((o) - OPT_FIRST))
+
+/* --boot waits this long for links unless --wait-links says otherwise */
+#define TN_WAIT_LINKS_DEFAULT 30
+
+static int seconds(struct tn_cli *cli, const char *name, const char *arg, int *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || end == arg || v < 0 || v > 86400)
+		return tn_cli_usage_error(cli, "%s: \"%s\" is not a number of seconds (0 to 86400)",
+					  name, arg);
+	*out = (int)v;
+	return 0;
+}
 
 static int handle(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 {
 	struct apply_opts *o = ctx;
-	char *end;
 
+	if (opt == 'p')
+		opt = OPT_PROFILE;
+	if (opt < OPT_FIRST || opt > OPT_WAIT_LINKS)
+		return -1;
+	o->seen |= OPT_BIT(opt);
 	switch (opt) {
-	case 'p':
+	case OPT_PROFILE:
 		o->profile = arg;
 		return 0;
 	case OPT_STATE_DIR:
 		o->state_dir = arg;
 		return 0;
 	case OPT_WAIT:
-		o->wait = (int)strtol(arg, &end, 10);
-		if (*end || end == arg || o->wait < 0 || o->wait > 86400)
-			return tn_cli_usage_error(cli, "--wait: \"%s\" is not a number of seconds "
-						       "(0 to 86400)",
-						  arg);
-		return 0;
+		return seconds(cli, "--wait", arg, &o->wait);
+	case OPT_WAIT_LINKS:
+		return seconds(cli, "--wait-links", arg, &o->wait_links);
 	case OPT_DRY_RUN:
 		o->dry_run = true;
 		return 0;
@@ -59,32 +83,47 @@ static int handle(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 	case OPT_LAST:
 		o->last = true;
 		return 0;
+	case OPT_BOOT:
+		o->boot = true;
+		return 0;
 	}
 	return -1;
 }
 
 static const struct option opts[] = {
-	{ "profile", required_argument, NULL, 'p' },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "wait", required_argument, NULL, OPT_WAIT },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
 	{ "last", no_argument, NULL, OPT_LAST },
+	{ "boot", no_argument, NULL, OPT_BOOT },
+	{ "wait-links", required_argument, NULL, OPT_WAIT_LINKS },
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Options of apply, rollback, verify and history share one table; 'allowed'
+ * (OPT_BIT()s) says which the command takes. */
 static int parse(struct tn_cli *cli, int argc, char **argv, struct apply_opts *o,
-		 const char *usage, int max_operands)
+		 const char *usage, int max_operands, unsigned allowed)
 {
 	int first;
 
 	o->state_dir = TN_STATE_DIR_DEFAULT;
+	o->wait_links = TN_WAIT_LINKS_DEFAULT;
 	first = tn_cli_getopt(cli, argc, argv, "p:", opts, handle, o, usage);
 	if (first == -2)
 		return -2;
 	if (first < 0)
 		return -1;
+	for (const struct option *op = opts; op->name; op++) {
+		if (!(o->seen & OPT_BIT(op->val)) || (allowed & OPT_BIT(op->val)))
+			continue;
+		tn_cli_usage_error(cli, "%s: --%s is not an option of this command", argv[0],
+				   op->name);
+		return -1;
+	}
 	if (argc - first > max_operands) {
 		tn_cli_usage_error(cli, "%s: unexpected argument '%s'", argv[0],
 				   argv[first + max_operands]);
@@ -177,7 +216,8 @@ oom:
 
 static const char apply_usage[] =
 	"Usage: tuner apply [--profile P] [--dry-run] [--force] [--keep-going] [--json]\n"
-	"                   [--state-dir DIR] [--wait SECS] [GLOBAL OPTIONS]\n"
+	"                   [--state-dir DIR] [--wait SECS] [--boot [--wait-links SECS]]\n"
+	"                   [GLOBAL OPTIONS]\n"
 	"\n"
 	"Make the changes 'tuner plan' shows, as a transaction: each value is re-read,\n"
 	"recorded in a journal (synced) before it is written, then read back. On any\n"
@@ -189,13 +229,22 @@ static const char apply_usage[] =
 	"      --force         apply even over values changed since they were read\n"
 	"      --keep-going    record a failed change and go on (exit 3 if any failed)\n"
 	"      --state-dir DIR journals and lock (default " TN_STATE_DIR_DEFAULT ")\n"
-	"      --wait SECS     wait that long for another apply or rollback (default 0)\n"
+	"      --wait SECS     wait that long for another apply or rollback (default 0;\n"
+	"                      with --boot, what is left of --wait-links)\n"
+	"      --boot          at boot: first wait for the profile's links (below)\n"
+	"      --wait-links SECS  how long --boot waits for links (default 30)\n"
 	"  -j, --json          the journal's records as JSON\n"
 	"      --sysroot DIR   apply to the tree below DIR (tests); nothing else is touched\n"
 	"\n"
+	"--boot waits, listening to rtnetlink link events, until every interface rule\n"
+	"with \"required\": true matches a NIC that is up (without required rules: until\n"
+	"one NIC a rule matches is up), then applies. It never waits longer than\n"
+	"--wait-links; on timeout it changes nothing.\n"
+	"\n"
 	"Each change is printed on stderr as it is made (-q: only failures and the\n"
-	"summary line). Exit status: 0 applied (or nothing to do), 1 failed and\n"
-	"undone, 3 partially applied (--keep-going).\n";
+	"summary line). Exit status: 0 applied (or nothing to do, without --boot),\n"
+	"1 failed and undone, 3 partially applied (--keep-going), 4 timed out waiting\n"
+	"for links (--boot), 5 nothing to do: the host matches (--boot).\n";
 
 static int lock_state(struct tn_cli *cli, const struct apply_opts *o, bool create, int *dirfd,
 		      struct tn_diag *d)
@@ -210,6 +259,90 @@ static int lock_state(struct tn_cli *cli, const struct apply_opts *o, bool creat
 		*dirfd = -1;
 	}
 	return ret;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * apply --boot: wait until the links the profile needs exist and are up
+ * (tn_plan_links_ready()), for at most --wait-links seconds. Link events wake
+ * us (tn_linkwatch); each wake-up discovers the NICs again and checks. Returns
+ * 0 when ready, TN_EXIT_LINKS on timeout, TN_EXIT_ERROR on error (in d).
+ */
+static int wait_links(struct tn_cli *cli, const struct apply_opts *o,
+		      const struct tn_sysroot *root, struct tn_diag *d)
+{
+	double start = now_s(), left;
+	struct tn_linkwatch *w = NULL;
+	struct tn_profile prof;
+	bool said = false, ready = false;
+	char why[300] = "";
+	int ret;
+
+	if (tn_cli_load_profile(o->profile, &prof, d) < 0)
+		return TN_EXIT_ERROR;
+	if (tn_linkwatch_open(root, &w, d) < 0) {
+		tn_profile_free(&prof);
+		return TN_EXIT_ERROR;
+	}
+	for (;;) {
+		struct tn_state s;
+		struct tn_diag quiet; /* discovery's warnings come again with the plan */
+		bool *up;
+
+		tn_diag_init(&quiet);
+		ret = tn_cli_load_state(cli, NULL, 0, NULL, 0, &s, &quiet);
+		if (ret < 0) {
+			tn_diag_error(d, ret, "%s", quiet.error);
+			tn_diag_free(&quiet);
+			break;
+		}
+		tn_diag_free(&quiet);
+		up = calloc((size_t)s.n_nics + 1, sizeof(*up));
+		if (!up) {
+			tn_state_free(&s);
+			ret = tn_diag_error(d, -ENOMEM, "out of memory");
+			break;
+		}
+		for (int i = 0; i < s.n_nics; i++)
+			up[i] = tn_link_is_up(root, s.nics[i].name);
+		ready = tn_plan_links_ready(&s, &prof, up, why, sizeof(why));
+		free(up);
+		tn_state_free(&s);
+		if (ready)
+			break;
+		left = start + o->wait_links - now_s();
+		if (left <= 0)
+			break;
+		if (!said && !cli->json && !cli->quiet)
+			fprintf(cli->err, "tuner: waiting up to %d s for links: %s\n", o->wait_links,
+				why);
+		said = true;
+		ret = tn_linkwatch_wait(w, (int)(left * 1000) + 1);
+		if (ret < 0) {
+			tn_diag_error(d, ret, "waiting for link events: %s", strerror(-ret));
+			break;
+		}
+	}
+	tn_linkwatch_close(w);
+	tn_profile_free(&prof);
+	if (ret < 0)
+		return TN_EXIT_ERROR;
+	if (!ready) {
+		tn_diag_error(d, -ETIMEDOUT, "timed out after %d s waiting for links (%s); nothing "
+					     "was changed",
+			      o->wait_links, why);
+		return TN_EXIT_LINKS;
+	}
+	if (said && !cli->json && !cli->quiet)
+		fprintf(cli->err, "tuner: links ready after %.1f s\n", now_s() - start);
+	return 0;
 }
 
 static bool stage_one(enum tn_change_kind k)
@@ -230,7 +363,10 @@ int tn_cmd_apply(struct tn_cli *cli, int argc, char **argv)
 	int dirfd = -1, ret, rc = TN_EXIT_ERROR, first;
 	bool have_plan = false, have_txn = false;
 
-	first = parse(cli, argc, argv, &o, apply_usage, 0);
+	first = parse(cli, argc, argv, &o, apply_usage, 0,
+		      OPT_BIT(OPT_PROFILE) | OPT_BIT(OPT_STATE_DIR) | OPT_BIT(OPT_WAIT) |
+			      OPT_BIT(OPT_DRY_RUN) | OPT_BIT(OPT_FORCE) | OPT_BIT(OPT_KEEP_GOING) |
+			      OPT_BIT(OPT_BOOT) | OPT_BIT(OPT_WAIT_LINKS));
 	if (first == -2)
 		return TN_EXIT_OK;
 	if (first < 0)
@@ -252,6 +388,19 @@ int tn_cmd_apply(struct tn_cli *cli, int argc, char **argv)
 		tn_diag_error(&d, ret, "--sysroot %s: %s", cli->sysroot, strerror(-ret));
 		goto out;
 	}
+	if (o.boot) {
+		double start = now_s();
+
+		rc = wait_links(cli, &o, &root, &d);
+		if (rc != 0)
+			goto out_root;
+		rc = TN_EXIT_ERROR;
+		/* the lock too is waited for within the --wait-links budget */
+		if (!(o.seen & OPT_BIT(OPT_WAIT)))
+			o.wait = o.wait_links > (int)(now_s() - start)
+					 ? o.wait_links - (int)(now_s() - start)
+					 : 0;
+	}
 	/* Plan under the lock: nobody changes the host between plan and apply. */
 	if (lock_state(cli, &o, true, &dirfd, &d) < 0)
 		goto out_root;
@@ -265,7 +414,7 @@ int tn_cmd_apply(struct tn_cli *cli, int argc, char **argv)
 		else if (!cli->quiet)
 			fprintf(cli->err, "tuner: nothing to change: this host matches profile %s\n",
 				plan.profile);
-		rc = TN_EXIT_OK;
+		rc = o.boot ? TN_EXIT_NOTHING : TN_EXIT_OK;
 		goto out_root;
 	}
 	{
@@ -392,7 +541,9 @@ int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
 	char id[96], boot[64];
 	int dirfd = -1, fd = -1, ret, rc = TN_EXIT_ERROR, first;
 
-	first = parse(cli, argc, argv, &o, rollback_usage, 1);
+	first = parse(cli, argc, argv, &o, rollback_usage, 1,
+		      OPT_BIT(OPT_STATE_DIR) | OPT_BIT(OPT_WAIT) | OPT_BIT(OPT_DRY_RUN) |
+			      OPT_BIT(OPT_FORCE) | OPT_BIT(OPT_LAST));
 	if (first == -2)
 		return TN_EXIT_OK;
 	if (first < 0)
@@ -522,7 +673,7 @@ int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv)
 	struct tn_diag d;
 	int first, rc;
 
-	first = parse(cli, argc, argv, &o, verify_usage, 0);
+	first = parse(cli, argc, argv, &o, verify_usage, 0, OPT_BIT(OPT_PROFILE));
 	if (first == -2)
 		return TN_EXIT_OK;
 	if (first < 0)
@@ -587,7 +738,7 @@ int tn_cmd_history(struct tn_cli *cli, int argc, char **argv)
 	char **ids = NULL;
 	int dirfd, n = 0, first, ret;
 
-	first = parse(cli, argc, argv, &o, history_usage, 0);
+	first = parse(cli, argc, argv, &o, history_usage, 0, OPT_BIT(OPT_STATE_DIR));
 	if (first == -2)
 		return TN_EXIT_OK;
 	if (first < 0)

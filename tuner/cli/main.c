@@ -38,7 +38,8 @@ static void usage(FILE *o)
 		   "  -V, --version     print the version\n"
 		   "\n"
 		   "Exit status: 0 success (nothing to change), 1 error, 2 changes pending or\n"
-		   "drift found, 3 partially applied, 64 usage error.\n");
+		   "drift found, 3 partially applied, 4 timed out waiting for links (apply\n"
+		   "--boot), 5 nothing to do (apply --boot), 64 usage error.\n");
 }
 
 int main(int argc, char **argv)

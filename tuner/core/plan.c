@@ -115,17 +115,21 @@ static void describe_match(const struct tn_iface_match *m, char *buf, size_t len
 }
 
 /* The first rule whose match fits a NIC applies to it. */
+static int first_rule(const struct tn_profile *p, const struct tn_nic *n)
+{
+	for (int r = 0; r < p->n_ifaces; r++)
+		if (nic_matches(&p->ifaces[r].match, n))
+			return r;
+	return -1;
+}
+
 static int match_rules(struct planner *pl)
 {
 	const struct tn_state *s = pl->s;
 	const struct tn_profile *p = pl->p;
 
-	for (int i = 0; i < s->n_nics; i++) {
-		pl->rule_of[i] = -1;
-		for (int r = 0; r < p->n_ifaces && pl->rule_of[i] < 0; r++)
-			if (nic_matches(&p->ifaces[r].match, &s->nics[i]))
-				pl->rule_of[i] = r;
-	}
+	for (int i = 0; i < s->n_nics; i++)
+		pl->rule_of[i] = first_rule(p, &s->nics[i]);
 	for (int r = 0; r < p->n_ifaces; r++) {
 		bool any = false;
 		char what[200];
@@ -143,6 +147,46 @@ static int match_rules(struct planner *pl)
 		tn_diag_warn(pl->d, "interfaces[%d] (%s) matches no NIC of this host", r, what);
 	}
 	return 0;
+}
+
+bool tn_plan_links_ready(const struct tn_state *s, const struct tn_profile *p, const bool *up,
+			 char *why, size_t len)
+{
+	bool any_required = false, any_up = false;
+	char what[200];
+
+	why[0] = '\0';
+	if (p->n_ifaces == 0)
+		return true;
+	for (int r = 0; r < p->n_ifaces; r++) {
+		const char *down = NULL;
+		bool ok = false;
+
+		if (!p->ifaces[r].required)
+			continue;
+		any_required = true;
+		for (int i = 0; i < s->n_nics && !ok; i++) {
+			if (first_rule(p, &s->nics[i]) != r)
+				continue;
+			ok = up[i];
+			down = s->nics[i].name;
+		}
+		if (ok)
+			continue;
+		describe_match(&p->ifaces[r].match, what, sizeof(what));
+		if (down)
+			snprintf(why, len, "interfaces[%d] (%s): %s is down", r, what, down);
+		else
+			snprintf(why, len, "interfaces[%d] (%s): no such NIC yet", r, what);
+		return false;
+	}
+	if (any_required)
+		return true;
+	for (int i = 0; i < s->n_nics && !any_up; i++)
+		any_up = up[i] && first_rule(p, &s->nics[i]) >= 0;
+	if (!any_up)
+		snprintf(why, len, "no NIC the profile's interface rules match is up yet");
+	return any_up;
 }
 
 static void node_cpus(const struct tn_topology *t, const struct tn_cpuset *nodes,

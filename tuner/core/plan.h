@@ -62,6 +62,17 @@ int tn_change_kind_parse(const char *name);
 int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct tn_plan *out,
 		    struct tn_diag *d);
 
+/*
+ * Whether the links a profile needs are there, for apply --boot: each
+ * "required" interface rule must be the rule of (the first rule matching) at
+ * least one NIC that is up; with no required rule, at least one NIC some rule
+ * matches must be up. A profile with no interface rules needs nothing.
+ * up[i] says whether s->nics[i] is up. Returns true when ready; otherwise
+ * 'why' says what is missing ("interfaces[0] (name eth1): eth1 is down").
+ */
+bool tn_plan_links_ready(const struct tn_state *s, const struct tn_profile *p, const bool *up,
+			 char *why, size_t len);
+
 /* {"schema_version", "kind": "plan", "profile", "digest", "changes": [...]} */
 cJSON *tn_plan_to_json(const struct tn_plan *p, const struct tn_diag *warnings);
 cJSON *tn_change_to_json(const struct tn_change *c);
