@@ -9,18 +9,13 @@ that).
 
   boot.py TUNER SRCDIR WORKDIR
 """
-import json, os, shutil, subprocess, sys, threading, time
-from tnlib import check, finish, tree_sums, pristine_tree
+import json, os, threading, time
+from tnlib import check, finish, tree_sums, Setup
 import tnlib
 
-tuner, src, work = sys.argv[1:4]
-os.makedirs(work, exist_ok=True)
-pristine, topo = pristine_tree(src, work, "24em64t")
-tree, state = os.path.join(work, "tree"), os.path.join(work, "state")
-g = ["--sysroot", tree, "--topology", topo, "--state-dir", state]
-for d in (tree, state):
-    shutil.rmtree(d, ignore_errors=True)
-shutil.copytree(pristine, tree, symlinks=True)
+fx = Setup()
+tuner, work, tree, state = fx.tuner, fx.work, fx.tree, fx.state
+g = fx.g + ["--state-dir", state]
 before = tree_sums(tree)
 
 

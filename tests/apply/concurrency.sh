@@ -8,32 +8,9 @@
 # the tree byte for byte. Everything runs on a sysroot tree.
 #   concurrency.sh TUNER WORKDIR [SRCDIR]
 set -u
-if [ $# -lt 2 ]; then
-	echo "usage: $0 TUNER WORKDIR [SRCDIR]" >&2
-	exit 64
-fi
-tuner=$1 work=$2
-src=${3:-$(cd "$(dirname "$0")/../.." && pwd)}
-topodir=$src/../shared/fixtures/topology
-topo=$topodir/24em64t-2n6c2t-pci.xml
-profile=$src/profiles/redis-numa-split.json
-passes=0 fails=0 holder=
+. "$(dirname "$0")/lib.sh"
+holder=
 
-ok() { echo "ok: $*"; passes=$((passes + 1)); }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-show() { sed 's/^/    /' "$@"; }
-sanitizer() { # FILE WHAT: a sanitizer report is a failure
-	if grep -q "AddressSanitizer\|runtime error" "$1"; then
-		fail "sanitizer report from $2"
-		show "$1"
-	fi
-}
-finish() {
-	echo "time: $(($(date +%s) - start)) s"
-	echo "$passes passed, $fails failed"
-	[ "$fails" -eq 0 ]
-	exit
-}
 cleanup() { [ -n "$holder" ] && kill "$holder" 2>/dev/null; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -55,10 +32,6 @@ tn() {
 	sanitizer "$work/err" "tuner $*"
 }
 
-snap() { # DIR: every entry's type, mode, link target, every file's md5
-	(cd "$1" && find . -printf '%y %m %p -> %l\n' | LC_ALL=C sort &&
-		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum)
-}
 
 # hold_lock DIR SECS: flock DIR from outside for SECS seconds (like 'flock DIR
 # sleep SECS'); $holder is the pid of the sleep that holds it: kill it to release
@@ -125,7 +98,6 @@ EOF
 mkdir -p "$work" || exit 1
 tree=$work/tree
 rm -rf "$tree" "$work/sa" "$work/sb1" "$work/sb2"
-start=$(date +%s)
 if ! python3 "$src/tests/fixtures/mkfixture.py" --topology-dir "$topodir" \
 	"$src/tests/fixtures/specs/24em64t.json" "$tree" >"$work/mkfixture.log" 2>&1; then
 	fail "mkfixture"

@@ -9,19 +9,13 @@ them too, and the tree is byte for byte as before the apply.
 
   drift.py TUNER SRCDIR WORKDIR
 """
-import glob, json, os, re, shutil, sys
-from tnlib import check, finish, tree_sums, pristine_tree
+import glob, json, os, re
+from tnlib import check, finish, tree_sums, Setup
 import tnlib
 
-tuner, src, work = sys.argv[1:4]
-os.makedirs(work, exist_ok=True)
-pristine, topo = pristine_tree(src, work, "24em64t")
-profile = os.path.join(src, "profiles/redis-numa-split.json")
-tree, state = os.path.join(work, "tree"), os.path.join(work, "state")
-g = ["--sysroot", tree, "--topology", topo]
-for d in (tree, state):
-    shutil.rmtree(d, ignore_errors=True)
-shutil.copytree(pristine, tree, symlinks=True)
+fx = Setup()
+tuner, tree, state, g = fx.tuner, fx.tree, fx.state, fx.g
+profile = fx.profile("redis-numa-split")
 before = tree_sums(tree)
 
 

@@ -14,23 +14,14 @@ every thread of redis-server):
 
   faults.py TUNER SRCDIR WORKDIR
 """
-import json, os, shutil, sys
-from tnlib import check, finish, tree_sums, pristine_tree
+import json, os
+from tnlib import check, finish, tree_sums, Setup
 import tnlib
 
-tuner, src, work = sys.argv[1:4]
-os.makedirs(work, exist_ok=True)
-pristine, topo = pristine_tree(src, work, "24em64t")
-profile = os.path.join(src, "profiles/redis-numa-split.json")
-tree, state = os.path.join(work, "tree"), os.path.join(work, "state")
-g = ["--sysroot", tree, "--topology", topo]
-before = tree_sums(pristine)
-
-
-def fresh():
-    for d in (tree, state):
-        shutil.rmtree(d, ignore_errors=True)
-    shutil.copytree(pristine, tree, symlinks=True)
+fx = Setup()
+tuner, tree, state, g, fresh = fx.tuner, fx.tree, fx.state, fx.g, fx.fresh
+profile = fx.profile("redis-numa-split")
+before = tree_sums(fx.pristine)
 
 
 def apply(fault=None):

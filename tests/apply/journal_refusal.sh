@@ -7,39 +7,7 @@
 # Everything runs on a sysroot tree; this machine is never touched.
 #   journal_refusal.sh TUNER WORKDIR [SRCDIR]
 set -u
-if [ $# -lt 2 ]; then
-	echo "usage: $0 TUNER WORKDIR [SRCDIR]" >&2
-	exit 64
-fi
-tuner=$1 work=$2
-src=${3:-$(cd "$(dirname "$0")/../.." && pwd)}
-topodir=$src/../shared/fixtures/topology
-topo=$topodir/24em64t-2n6c2t-pci.xml
-profile=$src/profiles/redis-numa-split.json
-passes=0 fails=0
-
-ok() { echo "ok: $*"; passes=$((passes + 1)); }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-show() { sed 's/^/    /' "$@"; }
-# check COND-EXIT-STATUS MESSAGE: ok or FAIL from the status of the last command
-check() { if [ "$1" -eq 0 ]; then ok "$2"; else fail "$2"; fi; }
-
-# tn ARGS...: run tuner; $rc, $work/out, $work/err. A sanitizer report is a failure.
-tn() {
-	"$tuner" "$@" >"$work/out" 2>"$work/err"
-	rc=$?
-	if grep -q "AddressSanitizer\|runtime error" "$work/err"; then
-		fail "sanitizer report from: tuner $*"
-		show "$work/err"
-	fi
-	return 0
-}
-
-# snap DIR: every entry's type, mode, symlink target, and every file's md5
-snap() {
-	(cd "$1" && find . -printf '%y %m %p -> %l\n' | LC_ALL=C sort &&
-		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum)
-}
+. "$(dirname "$0")/lib.sh"
 
 # refused NAME PATTERN ROLLBACK-ARGS...: rollback exits 1 with a message
 # matching PATTERN; the tree and the journal are as they were
@@ -71,7 +39,6 @@ refused() {
 mkdir -p "$work" || exit 1
 tree=$work/tree state=$work/state
 rm -rf "$tree" "$state" "$work/state2" "$work/statelink" "$work/copy.journal"
-start=$(date +%s)
 
 # ---- one apply on a fresh tree ----
 if ! python3 "$src/tests/fixtures/mkfixture.py" --topology-dir "$topodir" \

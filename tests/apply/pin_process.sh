@@ -7,24 +7,9 @@
 # stops unless it holds only process_affinity changes of that pid.
 #   pin_process.sh TUNER WORKDIR [SRCDIR]
 set -u
-if [ $# -lt 2 ]; then
-	echo "usage: $0 TUNER WORKDIR [SRCDIR]" >&2
-	exit 64
-fi
-tuner=$1 work=$2
-src=${3:-$(cd "$(dirname "$0")/../.." && pwd)}
-state=$work/state
-passes=0 fails=0 helper=
+. "$(dirname "$0")/lib.sh"
+state=$work/state helper=
 
-ok() { echo "ok: $*"; passes=$((passes + 1)); }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-show() { sed 's/^/    /' "$@"; }
-finish() {
-	echo "time: $(($(date +%s) - start)) s"
-	echo "$passes passed, $fails failed"
-	[ "$fails" -eq 0 ]
-	exit
-}
 cleanup() {
 	if [ -n "$helper" ]; then
 		kill "$helper" 2>/dev/null
@@ -35,16 +20,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# tn ARGS...: run tuner; $rc, $work/out, $work/err. A sanitizer report is a failure.
-tn() {
-	"$tuner" "$@" >"$work/out" 2>"$work/err"
-	rc=$?
-	if grep -q "AddressSanitizer\|runtime error" "$work/err"; then
-		fail "sanitizer report from: tuner $*"
-		show "$work/err"
-	fi
-	return 0
-}
 
 # affs PID: "TID CPULIST" for every thread, as sched_getaffinity sees it
 affs() {
@@ -117,7 +92,6 @@ EOF
 	fi
 }
 
-start=$(date +%s)
 mkdir -p "$work" || exit 1
 rm -rf "$state"
 

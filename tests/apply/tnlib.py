@@ -1,7 +1,7 @@
 """Helpers shared by the sysroot apply tests (apply_fixtures.py, faults.py):
 a pass/fail tally, running tuner with sanitizer reports counted as failures,
 checksums of a whole tree, and building a fixture tree once."""
-import hashlib, json, os, subprocess, sys
+import hashlib, json, os, shutil, subprocess, sys
 
 passed = failed = 0
 
@@ -57,3 +57,26 @@ def pristine_tree(src, work, fx):
                         "--topology-dir", topology_dir(src), spec, tree], check=True,
                        stdout=subprocess.DEVNULL)
     return tree, topo
+
+
+class Setup:
+    """The common start of a test on one fixture: sys.argv is TUNER SRCDIR
+    WORKDIR; .tree is a fresh copy of the fixture's tree (fresh() makes it
+    again and empties .state), .g the options pointing tuner at it."""
+
+    def __init__(self, fx="24em64t"):
+        self.tuner, self.src, self.work = sys.argv[1:4]
+        os.makedirs(self.work, exist_ok=True)
+        self.pristine, self.topo = pristine_tree(self.src, self.work, fx)
+        self.tree = os.path.join(self.work, "tree")
+        self.state = os.path.join(self.work, "state")
+        self.g = ["--sysroot", self.tree, "--topology", self.topo]
+        self.fresh()
+
+    def fresh(self):
+        for d in (self.tree, self.state):
+            shutil.rmtree(d, ignore_errors=True)
+        shutil.copytree(self.pristine, self.tree, symlinks=True)
+
+    def profile(self, name):
+        return os.path.join(self.src, "profiles", name + ".json")
