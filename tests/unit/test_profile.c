@@ -373,6 +373,16 @@ static const struct bad_case bad_cases[] = {
 	  -EINVAL,
 	  "bad.json:1:51: processes[0].match.cmdline: cmdline regex \"java (-jar\":"
 	  " Unmatched ( or \\(" },
+	{ "cmdline regex with a huge repetition count (regcomp would take gigabytes)",
+	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"cmdline\": \"x{1,32767}\"}}]}", NULL,
+	  -EINVAL,
+	  "bad.json:1:51: processes[0].match.cmdline: cmdline regex \"x{1,32767}\": too costly"
+	  " to compile (its repetitions multiply past 4096 states)" },
+	{ "cmdline regex with stacked repetitions",
+	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"cmdline\": \"(a+)+(b{1,70}){1,70}\"}}]}",
+	  NULL, -EINVAL,
+	  "bad.json:1:51: processes[0].match.cmdline: cmdline regex \"(a+)+(b{1,70}){1,70}\":"
+	  " too costly to compile (its repetitions multiply past 4096 states)" },
 	{ "relative cgroup path",
 	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"cgroup\": \"system.slice/nginx.service\"}}]}",
 	  NULL, -EINVAL,

@@ -21,6 +21,110 @@ const char *tn_procsel_kind_name(enum tn_procsel_kind k)
 	return kind_names[k];
 }
 
+/* Above this, a cmdline regex is refused before regcomp() sees it. */
+#define TN_REGEX_COST_MAX 4096
+#define TN_REGEX_DEPTH_MAX 16
+
+/*
+ * An upper estimate of the automaton glibc's regcomp() builds, which grows
+ * with repetition: "x{1,32767}" or "a++++++++++++++++++++" take gigabytes.
+ * Each atom counts 1, a group the sum of its parts, and a repetition
+ * multiplies what it repeats: {m,n} by n ({m,} by m + 1), *, + and ? by 2.
+ * Returns the cost, or TN_REGEX_COST_MAX + 1 as soon as it is exceeded.
+ * Syntax errors are left to regcomp().
+ */
+static long regex_cost(const char *p)
+{
+	long sum[TN_REGEX_DEPTH_MAX + 1] = { 0 }, last[TN_REGEX_DEPTH_MAX + 1] = { 0 };
+	const long over = TN_REGEX_COST_MAX + 1;
+	int depth = 0;
+
+	for (; *p; p++) {
+		long atom = 1, mult = 0;
+
+		switch (*p) {
+		case '\\':
+			if (p[1])
+				p++;
+			break;
+		case '[': /* one atom, up to the closing bracket */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']') {
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+					char c = p[1];
+
+					for (p += 2; *p && !(*p == c && p[1] == ']'); p++)
+						;
+					if (*p)
+						p++;
+				}
+				if (*p)
+					p++;
+			}
+			if (!*p)
+				return sum[0];
+			break;
+		case '(':
+			if (depth == TN_REGEX_DEPTH_MAX)
+				return over;
+			depth++;
+			sum[depth] = last[depth] = 0;
+			continue;
+		case ')':
+			if (depth > 0)
+				atom = sum[depth--] + 1;
+			break;
+		case '|':
+			last[depth] = 0;
+			continue;
+		case '*':
+		case '+':
+		case '?':
+			mult = 2;
+			break;
+		case '{': {
+			char *end;
+			long m = strtol(p + 1, &end, 10), n = m;
+
+			if (end == p + 1)
+				break; /* a literal '{' or an error for regcomp */
+			if (*end == ',') {
+				n = end[1] == '}' ? m + 1 : strtol(end + 1, &end, 10);
+				if (end[0] == ',')
+					end++;
+			}
+			while (*end && *end != '}')
+				end++;
+			p = *end ? end : end - 1;
+			mult = n > m ? n : m;
+			if (mult < 1)
+				mult = 1;
+			if (mult > TN_REGEX_COST_MAX)
+				return over;
+			break;
+		}
+		}
+		if (mult) {
+			sum[depth] += last[depth] * (mult - 1);
+			last[depth] *= mult;
+		} else {
+			sum[depth] += atom;
+			last[depth] = atom;
+		}
+		if (sum[depth] > TN_REGEX_COST_MAX || last[depth] > TN_REGEX_COST_MAX)
+			return over;
+	}
+	while (depth > 0) {
+		sum[depth - 1] += sum[depth];
+		depth--;
+	}
+	return sum[0] > TN_REGEX_COST_MAX ? over : sum[0];
+}
+
 int tn_procsel_init(struct tn_procsel *s, enum tn_procsel_kind kind, const char *text,
 		    struct tn_diag *d)
 {
@@ -41,7 +145,14 @@ int tn_procsel_init(struct tn_procsel *s, enum tn_procsel_kind kind, const char 
 			return tn_diag_error(d, -EINVAL, "pid \"%s\" is not a process id", text);
 		n.pid = (int)v;
 	} else if (kind == TN_SEL_CMDLINE) {
-		int r = regcomp(&n.re, text, REG_EXTENDED | REG_NOSUB);
+		int r;
+
+		if (regex_cost(text) > TN_REGEX_COST_MAX)
+			return tn_diag_error(d, -EINVAL,
+					     "cmdline regex \"%s\": too costly to compile (its "
+					     "repetitions multiply past %d states)",
+					     text, TN_REGEX_COST_MAX);
+		r = regcomp(&n.re, text, REG_EXTENDED | REG_NOSUB);
 
 		if (r) {
 			char msg[128];
