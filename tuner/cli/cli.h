@@ -59,7 +59,7 @@ int tn_cli_getopt(struct tn_cli *cli, int argc, char **argv, const char *own_sho
 		  void *ctx, const char *usage);
 
 /* Print the state diagnostics (warnings) and, if any, the error. */
-void tn_cli_report(struct tn_cli *cli, const struct tn_diag *d);
+void tn_cli_report(struct tn_cli *cli, struct tn_diag *d); /* each message once */
 int tn_cli_usage_error(struct tn_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print a JSON document (takes ownership); returns 0 or -ENOMEM. */
 int tn_cli_print_json(struct tn_cli *cli, cJSON *doc);

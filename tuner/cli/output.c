@@ -113,13 +113,16 @@ int tn_cli_getopt(struct tn_cli *cli, int argc, char **argv, const char *own_sho
 	return optind;
 }
 
-void tn_cli_report(struct tn_cli *cli, const struct tn_diag *d)
+void tn_cli_report(struct tn_cli *cli, struct tn_diag *d)
 {
+	/* only what an earlier call did not show */
 	if (!cli->quiet)
-		for (int i = 0; i < d->n_warnings; i++)
+		for (int i = d->n_reported; i < d->n_warnings; i++)
 			fprintf(cli->err, "%s: warning: %s\n", cli->prog, d->warnings[i]);
-	if (d->error[0])
+	d->n_reported = d->n_warnings;
+	if (d->error[0] && !d->error_reported)
 		fprintf(cli->err, "%s: %s\n", cli->prog, d->error);
+	d->error_reported = d->error[0] != '\0';
 }
 
 int tn_cli_print_json(struct tn_cli *cli, cJSON *doc)

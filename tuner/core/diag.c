@@ -43,6 +43,13 @@ void tn_diag_vwarn(struct tn_diag *d, const char *fmt, va_list ap)
 		d->warnings_dropped++;
 		return;
 	}
+	/* once each: planning again (after ring changes) says the same things */
+	for (int i = 0; i < d->n_warnings; i++) {
+		if (strcmp(d->warnings[i], msg) == 0) {
+			free(msg);
+			return;
+		}
+	}
 	nw = realloc(d->warnings, sizeof(*nw) * (size_t)(d->n_warnings + 1));
 	if (!nw) {
 		free(msg);

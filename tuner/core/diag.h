@@ -8,6 +8,7 @@
 #define TN_DIAG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 #define TN_DIAG_MSG_MAX 1024
 
@@ -16,6 +17,8 @@ struct tn_diag {
 	int n_warnings;
 	char **warnings;
 	int warnings_dropped;		/* warnings lost to out-of-memory */
+	int n_reported;			/* warnings already shown (by the cli) */
+	bool error_reported;
 };
 
 void tn_diag_init(struct tn_diag *d);
