@@ -14,6 +14,9 @@ declare -A NEED=(
     [jq]=/usr/bin/jq
     [ethtool]=/usr/sbin/ethtool
     [iproute2]=/usr/bin/ip
+    # tests/apply/threads.c is built with gcc -static for the guest
+    [gcc]=/usr/bin/gcc
+    [libc6-dev]=/usr/include/stdio.h
 )
 
 missing=()

@@ -20,6 +20,8 @@
 #                              removed on success unless TUNER_VM_KEEP=1)
 #   TUNER_VM_VERBOSE=1         also stream the guest console to stderr
 #   TUNER_VM_QEMU              qemu binary (default qemu-system-x86_64)
+#   CC                         C compiler for the guest helper tests/apply/threads.c
+#                              (default gcc; linked -static)
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -43,6 +45,7 @@ CACHE=${TUNER_VM_CACHE:-${HOME:-/root}/.cache/tuner-vm}
 BOOT_TIMEOUT=${TUNER_VM_TIMEOUT:-120}
 SCN_TIMEOUT=${TUNER_VM_SCENARIO_TIMEOUT:-60}
 QEMU=${TUNER_VM_QEMU:-qemu-system-x86_64}
+THREADS_SRC=$HERE/../apply/threads.c   # copied in as /usr/bin/tnvm-threads
 MODULES=${TUNER_VM_MODULES:-virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net e1000e veth}
 
 # ---------------------------------------------------------------------------
@@ -54,7 +57,7 @@ command -v "$QEMU" >/dev/null 2>&1 ||
 [ "$(id -u)" -eq 0 ] || skip "creating the tap device needs root (CAP_NET_ADMIN)"
 
 missing=()
-for t in busybox cpio gzip xz modinfo jq ethtool ip timeout dpkg-deb apt-get apt-cache ldd flock perl; do
+for t in busybox cpio gzip xz modinfo jq ethtool ip timeout dpkg-deb apt-get apt-cache ldd flock perl "${CC:-gcc}"; do
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
 done
 [ ${#missing[@]} -eq 0 ] || die "missing tools: ${missing[*]} (run tests/vm/deps.sh)"
@@ -285,6 +288,12 @@ build_common_root() {
         rm -f "$ROOT/usr/bin/$(basename "$b")" "$ROOT/usr/sbin/$(basename "$b")"
         copy_with_libs "$b" "/usr/bin/$(basename "$b")" || return 1
     done
+    # the multithreaded target process of the transaction scenarios (02-06):
+    # static, so it needs nothing from the initramfs
+    "${CC:-gcc}" -static -pthread -O2 -o "$ROOT/usr/bin/tnvm-threads" "$THREADS_SRC" \
+        2> "$OUT/threads-cc.err" || {
+        cat "$OUT/threads-cc.err" >&2
+        say "cannot build $THREADS_SRC statically (needs gcc and libc6-dev: tests/vm/deps.sh)"; return 1; }
     printf 'root:x:0:0:root:/root:/bin/sh\n' > "$ROOT/etc/passwd"
     printf 'root:x:0:\n' > "$ROOT/etc/group"
     printf '127.0.0.1 localhost tnvm\n' > "$ROOT/etc/hosts"

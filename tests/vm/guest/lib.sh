@@ -91,3 +91,29 @@ snap_has() { awk -F'\t' -v k="$1" '$1 == k { f = 1; exit } END { exit !f }' "$SN
 snap_keys() {
     awk -F'\t' -v p="$1." 'index($1, p) == 1 { r = substr($1, length(p) + 1); sub(/\..*/, "", r); if (!(r in s)) { s[r] = 1; print r } }' "$SNAP_FLAT"
 }
+
+# --- CPU lists as the kernel prints them ("0-1,3") --------------------------
+# cpulist_expand LIST -> one CPU number a line
+cpulist_expand() {
+    echo "$1" | awk -F, '{ for (i = 1; i <= NF; i++) { n = split($i, r, "-");
+        lo = r[1] + 0; hi = (n > 1 ? r[2] : r[1]) + 0;
+        if ($i !~ /^[0-9]+(-[0-9]+)?$/) { print "bad"; continue }
+        for (c = lo; c <= hi; c++) print c } }'
+}
+# cpulist_within LIST SUPER: true if LIST is non-empty and every CPU of LIST
+# is in SUPER
+cpulist_within() {
+    [ -n "$1" ] || return 1
+    awk -v a="$(cpulist_expand "$1" | tr '\n' ' ')" -v b="$(cpulist_expand "$2" | tr '\n' ' ')" '
+        BEGIN { n = split(b, s, " "); for (i = 1; i <= n; i++) in_b[s[i]] = 1
+                n = split(a, s, " "); if (!n) exit 1
+                for (i = 1; i <= n; i++) if (!(s[i] in in_b)) exit 1; exit 0 }'
+}
+# node_cpus N -> the CPU list of NUMA node N (sysfs)
+node_cpus() { cat "/sys/devices/system/node/node$1/cpulist"; }
+
+# ring_cur IF -> "RX TX": the current ring sizes `ethtool -g` reports
+ring_cur() {
+    ethtool -g "$1" 2>/dev/null | awk '/^Pre-set maximums/ {s="max"} /^Current hardware/ {s="cur"}
+        s == "cur" && /^RX:/ {r=$2} s == "cur" && /^TX:/ {t=$2} END {print r, t}'
+}
