@@ -405,7 +405,14 @@ static int read_irqbalance(struct tn_live *l, const struct tn_change *c, char *o
 	}
 	if (!pid)
 		return -ESRCH;
-	ret = tn_irqbalance_get_banned(l->root, pid, &v, &n, msg, msglen);
+	/* At boot tuner runs right after irqbalance starts, which may not have
+	 * made its control socket yet: give it up to 3 s while it runs. */
+	for (int tries = 0;; tries++) {
+		ret = tn_irqbalance_get_banned(l->root, pid, &v, &n, msg, msglen);
+		if (ret != -ENOENT || tries == 30 || irqbalance_pid(l) != pid)
+			break;
+		usleep(100000);
+	}
 	if (ret < 0)
 		return ret;
 	if (n > 1)
