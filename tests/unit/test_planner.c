@@ -566,12 +566,63 @@ static void test_policies(void **state)
 	tn_diag_free(&d);
 }
 
+/* apply --boot's readiness: 24em64t has eth0, eth1, eth2 (sorted by name) */
+static void test_links_ready(void **state)
+{
+	static const struct {
+		const char *profile;
+		bool up[3];
+		bool ready;
+		const char *why;
+	} cases[] = {
+		{ "{\"name\": \"x\"}", { false, false, false }, true, "" },
+		{ "{\"name\": \"x\", \"interfaces\": [{\"match\": \"all\"}]}",
+		  { false, false, true }, true, "" },
+		{ "{\"name\": \"x\", \"interfaces\": [{\"match\": \"all\"}]}",
+		  { false, false, false }, false,
+		  "no NIC the profile's interface rules match is up yet" },
+		{ "{\"name\": \"x\", \"interfaces\": [{\"match\": {\"name\": \"eth9\"}, "
+		  "\"required\": true}]}",
+		  { true, true, true }, false, "interfaces[0] (name eth9): no such NIC yet" },
+		{ "{\"name\": \"x\", \"interfaces\": [{\"match\": {\"name\": \"eth1\"}, "
+		  "\"required\": true}, {\"match\": \"all\"}]}",
+		  { true, false, true }, false, "interfaces[0] (name eth1): eth1 is down" },
+		{ "{\"name\": \"x\", \"interfaces\": [{\"match\": {\"name\": \"eth1\"}, "
+		  "\"required\": true}, {\"match\": \"all\"}]}",
+		  { false, true, false }, true, "" },
+		/* a required rule counts only the NICs it is the first match of */
+		{ "{\"name\": \"x\", \"interfaces\": [{\"match\": \"all\"}, "
+		  "{\"match\": {\"name\": \"eth1\"}, \"required\": true}]}",
+		  { true, true, true }, false, "interfaces[1] (name eth1): no such NIC yet" },
+	};
+	struct tn_state s;
+
+	(void)state;
+	load_state("24em64t", &s);
+	assert_int_equal(s.n_nics, 3);
+	assert_string_equal(s.nics[1].name, "eth1");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tn_profile prof;
+		char why[200];
+		bool ready;
+
+		load_profile_text(cases[i].profile, "test.json", &prof);
+		ready = tn_plan_links_ready(&s, &prof, cases[i].up, why, sizeof(why));
+		if (ready != cases[i].ready || strcmp(why, cases[i].why) != 0)
+			fail_msg("case %zu: ready %d (want %d), why \"%s\" (want \"%s\")", i, ready,
+				 cases[i].ready, why, cases[i].why);
+		tn_profile_free(&prof);
+	}
+	tn_state_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_all_profiles),   cmocka_unit_test(test_default_24em64t),
 		cmocka_unit_test(test_rx_tx_same_cpu), cmocka_unit_test(test_rings),
 		cmocka_unit_test(test_refusals),       cmocka_unit_test(test_policies),
+		cmocka_unit_test(test_links_ready),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

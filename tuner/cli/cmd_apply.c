@@ -396,10 +396,11 @@ int tn_cmd_apply(struct tn_cli *cli, int argc, char **argv)
 			goto out_root;
 		rc = TN_EXIT_ERROR;
 		/* the lock too is waited for within the --wait-links budget */
-		if (!(o.seen & OPT_BIT(OPT_WAIT)))
-			o.wait = o.wait_links > (int)(now_s() - start)
-					 ? o.wait_links - (int)(now_s() - start)
-					 : 0;
+		if (!(o.seen & OPT_BIT(OPT_WAIT))) {
+			int spent = (int)(now_s() - start);
+
+			o.wait = spent < o.wait_links ? o.wait_links - spent : 0;
+		}
 	}
 	/* Plan under the lock: nobody changes the host between plan and apply. */
 	if (lock_state(cli, &o, true, &dirfd, &d) < 0)
@@ -631,7 +632,7 @@ static bool irq_banned(const struct tn_state *s, int irq)
 	return false;
 }
 
-/* "; threads 12 (on 0), 14 (on 0-3)": the threads of a drifted process that
+/* "; thread 12 (on 0), 14 (on 0-3)": the threads of a drifted process that
  * are not where the profile wants them, at most four named. */
 static void thread_hint(const struct tn_state *s, const struct tn_change *c, char *buf,
 			size_t len)
