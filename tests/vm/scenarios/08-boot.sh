@@ -1,5 +1,5 @@
 #!/bin/sh
-# 07-boot: `tuner apply --boot` waits for the profile's links on rtnetlink
+# 08-boot: `tuner apply --boot` waits for the profile's links on rtnetlink
 # events, and a NIC that appears later is tuned again (the hotplug path).
 #  a. virtio_net and e1000e unloaded (no NIC at all): a profile matching all
 #     NICs, --boot --wait-links 2, times out with exit 4 after about 2 s and
