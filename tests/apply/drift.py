@@ -66,8 +66,9 @@ try:
     targets = {c["target"] for c in doc["changes"]}
     check(vj.returncode == 2 and doc["matches"] is False and
           {irq["target"], "net.core.netdev_budget"} <= targets and
-          pid in targets,
-          f"verify --json: exit {vj.returncode}, the IRQ, the sysctl and the process listed: {sorted(targets)}")
+          pid in targets and
+          any(f"{tid} (on 0)" in c.get("hint", "") for c in doc["changes"]),
+          f"verify --json: exit {vj.returncode}, the IRQ, the sysctl and the process listed, the thread in a hint: {sorted(targets)}")
 except (ValueError, KeyError) as e:
     check(False, f"verify --json output: {e}: {vj.stdout[:200]}")
 

@@ -632,8 +632,8 @@ static bool irq_banned(const struct tn_state *s, int irq)
 	return false;
 }
 
-/* "; thread 12 (on 0), 14 (on 0-3)": the threads of a drifted process that
- * are not where the profile wants them, at most four named. */
+/* "thread 12 (on 0), 14 (on 0-3)": the threads of a drifted process that are
+ * not where the profile wants them, at most four named. */
 static void thread_hint(const struct tn_state *s, const struct tn_change *c, char *buf,
 			size_t len)
 {
@@ -656,13 +656,25 @@ static void thread_hint(const struct tn_state *s, const struct tn_change *c, cha
 				continue;
 			tn_cpuset_format_list(&p->threads[k].affinity, cpus, sizeof(cpus));
 			off += snprintf(buf + off, len - (size_t)off, "%s %d (on %s)",
-					shown++ ? "," : "; thread", p->threads[k].tid, cpus);
+					shown++ ? "," : "thread", p->threads[k].tid, cpus);
 			if ((size_t)off >= len)
 				return;
 		}
 		if (n > shown)
 			snprintf(buf + off, len - (size_t)off, " and %d more", n - shown);
 	}
+}
+
+/* What may explain a difference, where something is known; "" otherwise. */
+static void drift_hint(const struct tn_state *s, const struct tn_change *c, char *buf,
+		       size_t len)
+{
+	buf[0] = '\0';
+	if (c->kind == TN_CHANGE_IRQ_AFFINITY && s->irqbalance.running &&
+	    !irq_banned(s, atoi(c->target)))
+		snprintf(buf, len, "irqbalance is running and may move it");
+	else if (c->kind == TN_CHANGE_PROCESS_AFFINITY)
+		thread_hint(s, c, buf, len);
 }
 
 int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv)
@@ -685,12 +697,20 @@ int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv)
 		tn_diag_free(&d);
 		return TN_EXIT_ERROR;
 	}
-	if (!cli->quiet && !cli->json)
-		for (int i = 0; i < d.n_warnings; i++)
-			fprintf(cli->err, "tuner: warning: %s\n", d.warnings[i]);
+	if (!cli->json)
+		tn_cli_report(cli, &d);
 	if (cli->json) {
 		cJSON *doc = tn_plan_to_json(&plan, &d);
+		cJSON *arr = doc ? cJSON_GetObjectItemCaseSensitive(doc, "changes") : NULL;
+		int i = 0;
 
+		for (cJSON *c = arr ? arr->child : NULL; c && i < plan.n; c = c->next, i++) {
+			char hint[256];
+
+			drift_hint(&state, &plan.changes[i], hint, sizeof(hint));
+			if (hint[0])
+				cJSON_AddStringToObject(c, "hint", hint);
+		}
 		if (doc) {
 			cJSON_ReplaceItemInObjectCaseSensitive(doc, "kind", cJSON_CreateString("verify"));
 			cJSON_AddBoolToObject(doc, "matches", plan.n == 0);
@@ -701,16 +721,12 @@ int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv)
 	} else {
 		for (int i = 0; i < plan.n; i++) {
 			const struct tn_change *c = &plan.changes[i];
-			char what[200], hint[256] = "";
+			char what[200], hint[256];
 
 			fmt_change(c, what, sizeof(what));
-			if (c->kind == TN_CHANGE_IRQ_AFFINITY && state.irqbalance.running &&
-			    !irq_banned(&state, atoi(c->target)))
-				snprintf(hint, sizeof(hint), "; irqbalance is running and may move it");
-			else if (c->kind == TN_CHANGE_PROCESS_AFFINITY)
-				thread_hint(&state, c, hint, sizeof(hint));
-			fprintf(cli->out, "drift: %s: expected %s, found %s%s\n", what, c->after,
-				c->before, hint);
+			drift_hint(&state, c, hint, sizeof(hint));
+			fprintf(cli->out, "drift: %s: expected %s, found %s%s%s\n", what, c->after,
+				c->before, hint[0] ? "; " : "", hint);
 		}
 		fprintf(cli->out, "%d difference%s from profile %s\n", plan.n,
 			plan.n == 1 ? "" : "s", plan.profile);
