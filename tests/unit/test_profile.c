@@ -367,6 +367,11 @@ static const struct bad_case bad_cases[] = {
 	  NULL, -EINVAL,
 	  "bad.json:7:47: processes[0].placement: processes placed on the IRQ CPUs"
 	  " of interfaces[0]" },
+	{ "the JSON Schema of profiles given as a profile",
+	  "{\"$schema\": \"https://json-schema.org/draft/2020-12/schema\", \"title\": \"x\"}", NULL,
+	  -EINVAL,
+	  "bad.json:1:1: (top level): a JSON Schema (the description of the profile format),"
+	  " not a profile" },
 	/* -- process selectors -- */
 	{ "invalid cmdline regex",
 	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"cmdline\": \"java (-jar\"}}]}", NULL,

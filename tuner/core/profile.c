@@ -724,6 +724,11 @@ static int build(struct tn_jreader *r, const cJSON *doc, struct tn_profile *p)
 
 	if (!cJSON_IsObject(doc))
 		return tn_jr_error(r, "a profile is a JSON object");
+	/* profiles/schema.json beside the profiles: say what it is */
+	v = cJSON_GetObjectItemCaseSensitive(doc, "$schema");
+	if (cJSON_IsString(v) && strstr(v->valuestring, "json-schema.org/"))
+		return tn_jr_error(r, "a JSON Schema (the description of the profile format), "
+				      "not a profile");
 	if ((ret = tn_jr_known_keys(r, doc, keys)) < 0 ||
 	    (ret = tn_jr_str(r, doc, "name", true, p->name, sizeof(p->name))) < 0 ||
 	    (ret = tn_jr_str(r, doc, "description", false, p->description,
