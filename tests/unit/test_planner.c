@@ -566,6 +566,49 @@ static void test_policies(void **state)
 	tn_diag_free(&d);
 }
 
+/* irqbalance 1.9 takes one 500-byte command: a ban list past it is refused
+ * at plan time, with the way out, not found out after 1000 writes. */
+static void test_irqbalance_ban_too_long(void **state)
+{
+	struct tn_profile prof;
+	struct tn_state s;
+	struct tn_plan plan;
+	struct tn_diag d;
+	int *v;
+
+	(void)state;
+	load_state("32em64t", &s);
+	assert_true(s.irqbalance.running);
+	v = calloc(150, sizeof(int));
+	assert_non_null(v);
+	for (int i = 0; i < 150; i++)
+		v[i] = 1000 + i; /* "1000 1001 ..." : 750 bytes */
+	free(s.irqbalance.banned_irqs);
+	s.irqbalance.banned_irqs = v;
+	s.irqbalance.n_banned_irqs = 150;
+	load_profile_text("{\"name\": \"x\", \"interfaces\": [{\"match\": \"all\", \"irq\": {}}]}", "test.json",
+			  &prof);
+	tn_diag_init(&d);
+	assert_int_equal(tn_plan_compute(&s, &prof, &plan, &d), -E2BIG);
+	assert_string_equal(d.error,
+			    "irqbalance: the IRQs to keep it away from (36 placed now, 150 banned "
+			    "already) do not fit in the one 500-byte command irqbalance 1.9 takes; "
+			    "set \"irqbalance\": \"stop\" or \"ignore\" in the profile, or place "
+			    "fewer IRQs");
+	tn_diag_free(&d);
+	/* with "ignore" the same host plans */
+	tn_profile_free(&prof);
+	load_profile_text("{\"name\": \"x\", \"interfaces\": [{\"match\": \"all\", \"irq\": {}}], "
+			  "\"irqbalance\": \"ignore\"}",
+			  "test.json", &prof);
+	tn_diag_init(&d);
+	assert_int_equal(tn_plan_compute(&s, &prof, &plan, &d), 0);
+	tn_plan_free(&plan);
+	tn_diag_free(&d);
+	tn_profile_free(&prof);
+	tn_state_free(&s);
+}
+
 /* apply --boot's readiness: 24em64t has eth0, eth1, eth2 (sorted by name) */
 static void test_links_ready(void **state)
 {
@@ -623,6 +666,7 @@ int main(void)
 		cmocka_unit_test(test_rx_tx_same_cpu), cmocka_unit_test(test_rings),
 		cmocka_unit_test(test_refusals),       cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_links_ready),
+		cmocka_unit_test(test_irqbalance_ban_too_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

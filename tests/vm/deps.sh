@@ -17,6 +17,13 @@ declare -A NEED=(
     # tests/apply/threads.c is built with gcc -static for the guest
     [gcc]=/usr/bin/gcc
     [libc6-dev]=/usr/include/stdio.h
+    # the guest's irqbalance (scenario 07; run.sh fetches the .deb with
+    # apt-get download and never installs it) runs with this host's copies of
+    # its libraries: what `ldd` lists for Debian 12's irqbalance 1.9.2
+    [libcap-ng0]=/usr/lib/$(uname -m)-linux-gnu/libcap-ng.so.0
+    [libglib2.0-0]=/usr/lib/$(uname -m)-linux-gnu/libglib-2.0.so.0
+    [libnuma1]=/usr/lib/$(uname -m)-linux-gnu/libnuma.so.1
+    [libsystemd0]=/usr/lib/$(uname -m)-linux-gnu/libsystemd.so.0
 )
 
 missing=()

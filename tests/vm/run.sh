@@ -20,8 +20,10 @@
 #                              removed on success unless TUNER_VM_KEEP=1)
 #   TUNER_VM_VERBOSE=1         also stream the guest console to stderr
 #   TUNER_VM_QEMU              qemu binary (default qemu-system-x86_64)
-#   CC                         C compiler for the guest helper tests/apply/threads.c
-#                              (default gcc; linked -static)
+#   CC                         C compiler for the guest helpers tests/apply/threads.c
+#                              and tests/vm/guest/irqb.c (default gcc; linked -static)
+# Scenario 07 needs Debian's irqbalance: fetched with apt-get download into
+# the cache (never installed here), copied in with its libraries.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -46,6 +48,7 @@ BOOT_TIMEOUT=${TUNER_VM_TIMEOUT:-120}
 SCN_TIMEOUT=${TUNER_VM_SCENARIO_TIMEOUT:-60}
 QEMU=${TUNER_VM_QEMU:-qemu-system-x86_64}
 THREADS_SRC=$HERE/../apply/threads.c   # copied in as /usr/bin/tnvm-threads
+IRQB_SRC=$HERE/guest/irqb.c             # irqbalance socket client, /usr/bin/tnvm-irqb
 MODULES=${TUNER_VM_MODULES:-virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net e1000e veth}
 
 # ---------------------------------------------------------------------------
@@ -219,6 +222,40 @@ prepare_kernel() {   # prepare_kernel SERIES PKG
 }
 
 # ---------------------------------------------------------------------------
+# irqbalance (scenario 07): Debian's own daemon, fetched with apt-get download
+# and extracted, never installed on this host (its service would start
+# rebalancing the host's IRQs). $CACHE/irqbalance/<version>/irqbalance.
+# ---------------------------------------------------------------------------
+IRQB_BIN=""
+prepare_irqbalance() {
+    local ver dir tmp deb d
+    ver=$(apt-cache policy irqbalance 2>/dev/null | awk '$1 == "Candidate:" && $2 != "(none)" { print $2; exit }')
+    dir="$CACHE/irqbalance/${ver//[^A-Za-z0-9.+~-]/_}"
+    if [ -n "$ver" ] && [ ! -f "$dir/.complete" ]; then
+        say "fetching irqbalance $ver"
+        tmp=$(mktemp -d "$CACHE/tmp.XXXXXX") || return 1
+        if ( cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "irqbalance=$ver" ) > "$tmp/download.log" 2>&1 &&
+           deb=$(ls "$tmp"/*.deb 2>/dev/null | head -n1) && [ -n "$deb" ] &&
+           mkdir -p "$tmp/x" && dpkg-deb -x "$deb" "$tmp/x" && [ -x "$tmp/x/usr/sbin/irqbalance" ]; then
+            rm -rf "$dir"; mkdir -p "$dir"
+            cp "$tmp/x/usr/sbin/irqbalance" "$dir/irqbalance" && echo "$ver" > "$dir/version" &&
+                touch "$dir/.complete"
+            for d in "$CACHE"/irqbalance/*; do [ "$d" = "$dir" ] || rm -rf "$d"; done
+        else
+            cat "$tmp/download.log" >&2
+        fi
+        rm -rf "$tmp"
+    fi
+    [ -f "$dir/.complete" ] || dir=""
+    if [ -z "$dir" ]; then   # apt could not help: any cached one
+        for d in "$CACHE"/irqbalance/*; do [ -f "$d/.complete" ] && dir=$d; done
+        [ -n "$dir" ] && say "could not fetch irqbalance${ver:+ $ver}; using cached $(cat "$dir/version")"
+    fi
+    [ -n "$dir" ] || return 1
+    IRQB_BIN="$dir/irqbalance"
+}
+
+# ---------------------------------------------------------------------------
 # initramfs: common part (busybox, binaries + libs, init, scenarios) built
 # once per run; a small per-kernel modules archive is appended to it.
 # ---------------------------------------------------------------------------
@@ -294,6 +331,14 @@ build_common_root() {
         2> "$OUT/threads-cc.err" || {
         cat "$OUT/threads-cc.err" >&2
         say "cannot build $THREADS_SRC statically (needs gcc and libc6-dev: tests/vm/deps.sh)"; return 1; }
+    # scenario 07's irqbalance (with its libraries, the host's: deps.sh
+    # installs them) and the client that asks it what it does, static
+    if [ -n "$IRQB_BIN" ]; then
+        copy_with_libs "$IRQB_BIN" /usr/sbin/irqbalance ||
+            { say "cannot copy irqbalance's libraries (run tests/vm/deps.sh)"; return 1; }
+    fi
+    "${CC:-gcc}" -static -O2 -o "$ROOT/usr/bin/tnvm-irqb" "$IRQB_SRC" 2> "$OUT/irqb-cc.err" || {
+        cat "$OUT/irqb-cc.err" >&2; say "cannot build $IRQB_SRC statically"; return 1; }
     printf 'root:x:0:0:root:/root:/bin/sh\n' > "$ROOT/etc/passwd"
     printf 'root:x:0:\n' > "$ROOT/etc/group"
     printf '127.0.0.1 localhost tnvm\n' > "$ROOT/etc/hosts"
@@ -428,6 +473,8 @@ main() {
         fi
         PKG[$series]=$pkg
     done
+    prepare_irqbalance ||
+        say "WARNING: no irqbalance (apt-get download irqbalance failed, none cached): 07-irqbalance will fail"
     flock -u 9
 
     build_common_root || die "building the initramfs failed"

@@ -951,8 +951,15 @@ static int plan_irqbalance(struct planner *pl)
 				len += (size_t)snprintf(c->after + len, sizeof(c->after) - len,
 							"%s%d", len ? "," : "", all[i]);
 		free(all);
-		if (len >= sizeof(c->after))
-			return tn_diag_error(pl->d, -E2BIG, "irqbalance: too many IRQs to ban");
+		if (len >= sizeof(c->after) ||
+		    len + strlen(TN_IRQBALANCE_BAN_PREFIX) > TN_IRQBALANCE_CMD_MAX)
+			return tn_diag_error(pl->d, -E2BIG,
+					     "irqbalance: the IRQs to keep it away from (%d placed "
+					     "now, %d banned already) do not fit in the one %d-byte "
+					     "command irqbalance 1.9 takes; set \"irqbalance\": "
+					     "\"stop\" or \"ignore\" in the profile, or place fewer "
+					     "IRQs",
+					     missing, b->n_banned_irqs, TN_IRQBALANCE_CMD_MAX);
 	}
 	snprintf(c->note, sizeof(c->note), "(%d more)", missing);
 	snprintf(c->reason, sizeof(c->reason),

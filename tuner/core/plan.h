@@ -26,6 +26,10 @@ enum tn_change_kind {
 };
 
 #define TN_CHANGE_VALUE_MAX 1024
+/* irqbalance 1.9 reads a command with one 500-byte recvmsg(): the ban list
+ * ("settings ban irqs 24 25 ...") must fit in it. */
+#define TN_IRQBALANCE_CMD_MAX 500
+#define TN_IRQBALANCE_BAN_PREFIX "settings ban irqs "
 
 struct tn_change {
 	enum tn_change_kind kind;

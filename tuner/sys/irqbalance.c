@@ -526,7 +526,7 @@ static int tn_irqb_ban_cmd(struct tn_irqb *c, const int *v, int n, char *buf, si
 	size_t k;
 	int i;
 
-	k = (size_t)snprintf(buf, len, "settings ban irqs %s", n ? "" : "NONE");
+	k = (size_t)snprintf(buf, len, TN_IRQBALANCE_BAN_PREFIX "%s", n ? "" : "NONE");
 	/*
 	 * irqbalance 1.9.2 parses with strtoul() until it reads a 0, so IRQ 0
 	 * is taken only in first place: ascending order puts it there.

@@ -43,11 +43,10 @@
 
 #include <stddef.h>
 
+#include "plan.h" /* TN_IRQBALANCE_CMD_MAX: the planner checks it too */
 #include "sysroot.h"
 
 #define TN_IRQBALANCE_TIMEOUT_MS 2000
-/* irqbalance 1.9 reads a command with one 500-byte recvmsg(). */
-#define TN_IRQBALANCE_CMD_MAX 500
 
 /*
  * The banned IRQs irqbalance (pid) currently honours, via its socket ("setup").
