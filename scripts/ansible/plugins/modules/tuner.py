@@ -26,7 +26,7 @@ description:
     wording.
   - The tuner binary is run as the user the task runs as (normally root, with
     C(become)); it must be a regular file owned by root or by that user and
-    not writable by group or others.
+    not writable by group or others, in a directory of which the same holds.
 options:
   profile:
     description:
