@@ -212,6 +212,27 @@ oom:
 	return NULL;
 }
 
+/* rollback --json: the journal, and what this run did (or would do, with
+ * --dry-run): the per-change statuses do not tell "restored now" from
+ * "already as before" or from an earlier rollback. */
+static cJSON *rollback_json(const struct tn_journal *j, const struct tn_rollback_result *res,
+			    bool dry_run)
+{
+	cJSON *o = journal_json(j), *r;
+
+	if (!o || tn_json_add_item(o, "result", r = cJSON_CreateObject()) < 0 ||
+	    tn_json_add_bool(r, "dry_run", dry_run) < 0 ||
+	    tn_json_add_int(r, "restored", res->restored) < 0 ||
+	    tn_json_add_int(r, "unchanged", res->unchanged) < 0 ||
+	    tn_json_add_int(r, "left_alone", res->left) < 0 ||
+	    tn_json_add_int(r, "skipped", res->skipped) < 0 ||
+	    tn_json_add_int(r, "failed", res->failed) < 0) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* ---- apply ---- */
 
 static const char apply_usage[] =
@@ -507,6 +528,9 @@ static const char rollback_usage[] =
 	"survive a reboot (--force restores the recorded values anyway). Rolling back\n"
 	"twice changes nothing the second time.\n"
 	"\n"
+	"With --json: the journal, and \"result\": how many values this run restored,\n"
+	"found already as before, left alone, skipped or failed (--dry-run: would).\n"
+	"\n"
 	"Exit status: 0 restored (or nothing to do), 1 error or some value not restored.\n";
 
 static int pick_journal(int dirfd, const char *want, char *id, size_t len, struct tn_diag *d,
@@ -595,7 +619,7 @@ int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
 		snprintf(j.end, sizeof(j.end), "%s", ret < 0 ? "rollback incomplete" : "rolled back");
 	}
 	if (cli->json) {
-		tn_cli_print_json(cli, journal_json(&j));
+		tn_cli_print_json(cli, rollback_json(&j, &res, o.dry_run));
 	} else {
 		fprintf(cli->err, "tuner: %sjournal %s: %d restored, %d already as before, %d left "
 				  "alone (changed since), %d skipped, %d failed\n",
