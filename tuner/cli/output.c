@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "discover.h"
+#include "safefile.h"
 #include "state_json.h"
 #include "sysroot.h"
 
@@ -141,44 +145,27 @@ int tn_cli_print_json(struct tn_cli *cli, cJSON *doc)
 	return 0;
 }
 
+/* The largest --state snapshot read. */
+#define TN_STATE_MAX_BYTES (64u << 20)
+
 static int read_whole(const char *path, char **out, struct tn_diag *d)
 {
-	FILE *f = fopen(path, "re");
-	size_t cap = 65536, n = 0;
-	char *buf;
+	struct stat st;
+	int fd = tn_safefile_open(AT_FDCWD, path, O_RDONLY, &st), ret;
 
-	if (!f)
-		return tn_diag_error(d, -errno, "%s: %s", path, strerror(errno));
-	buf = malloc(cap);
-	while (buf) {
-		size_t k = fread(buf + n, 1, cap - n - 1, f);
-
-		n += k;
-		if (k == 0)
-			break;
-		if (n + 1 == cap) {
-			char *nb = cap > (64u << 20) ? NULL : realloc(buf, cap * 2);
-
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	if (!buf || ferror(f)) {
-		int e = buf ? EIO : ENOMEM;
-
-		free(buf);
-		fclose(f);
-		return tn_diag_error(d, -e, "%s: %s", path,
-				     e == ENOMEM ? "too large or out of memory" : strerror(e));
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*out = buf;
+	/* a FIFO is never opened: no blocking */
+	if (fd == -EINVAL || fd == -EISDIR)
+		return tn_diag_error(d, fd, "%s: %s, not a regular file; refused", path,
+				     tn_safefile_type(st.st_mode));
+	if (fd < 0)
+		return tn_diag_error(d, fd, "%s: %s", path, strerror(-fd));
+	ret = tn_safefile_read(fd, TN_STATE_MAX_BYTES, out, NULL);
+	close(fd);
+	if (ret == -EFBIG)
+		return tn_diag_error(d, ret, "%s: larger than %u MiB; not a snapshot", path,
+				     TN_STATE_MAX_BYTES >> 20);
+	if (ret < 0)
+		return tn_diag_error(d, ret, "%s: %s", path, strerror(-ret));
 	return 0;
 }
 

@@ -277,19 +277,24 @@ static int open_journal(int dirfd, const char *dir, const char *id, int flags, i
 			struct tn_diag *d)
 {
 	char name[96], path[4200];
+	struct stat st;
 	int fd, ret;
 
 	if (!id_valid(id))
 		return tn_diag_error(d, -EINVAL, "journal \"%s\": not a journal id", id);
 	snprintf(name, sizeof(name), "%s%s", id, JOURNAL_SUFFIX);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	/* a FIFO or device planted as a journal is never opened: no blocking */
+	fd = tn_safefile_open(dirfd, name, flags | O_NOFOLLOW, &st);
 	if (fd < 0) {
-		ret = -errno;
+		ret = fd;
 		if (ret == -ELOOP)
 			return tn_diag_error(d, ret, "%s: a symlink; refused", path);
 		if (ret == -ENOENT)
 			return tn_diag_error(d, ret, "journal %s: no such journal in %s", id, dir);
+		if (ret == -EINVAL || ret == -EISDIR)
+			return tn_diag_error(d, ret, "%s: %s, not a regular file; refused", path,
+					     tn_safefile_type(st.st_mode));
 		return tn_diag_error(d, ret, "%s: %s", path, strerror(-ret));
 	}
 	ret = check_private(fd, "journal", path, false, d);
