@@ -21,7 +21,7 @@ enum {
 	OPT_PROCESS,
 };
 
-static const struct option global_opts[] = {
+const struct option tn_cli_global_options[] = {
 	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 	{ "topology", required_argument, NULL, OPT_TOPOLOGY },
 	{ "state", required_argument, NULL, OPT_STATE },
@@ -29,9 +29,8 @@ static const struct option global_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
 };
-
-#define N_GLOBAL (sizeof(global_opts) / sizeof(global_opts[0]))
 
 int tn_cli_usage_error(struct tn_cli *cli, const char *fmt, ...)
 {
@@ -55,12 +54,12 @@ int tn_cli_getopt(struct tn_cli *cli, int argc, char **argv, const char *own_sho
 	size_t n = 0;
 	int c;
 
-	for (size_t i = 0; i < N_GLOBAL; i++)
-		opts[n++] = global_opts[i];
+	for (size_t i = 0; tn_cli_global_options[i].name; i++)
+		opts[n++] = tn_cli_global_options[i];
 	for (size_t i = 0; own && own[i].name && n < 63; i++)
 		opts[n++] = own[i];
 	memset(&opts[n], 0, sizeof(opts[n]));
-	snprintf(shorts, sizeof(shorts), "+jqh%s", own_short ? own_short : "");
+	snprintf(shorts, sizeof(shorts), "+" TN_CLI_GLOBAL_SHORT "%s", own_short ? own_short : "");
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
