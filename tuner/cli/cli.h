@@ -2,6 +2,7 @@
 #ifndef TN_CLI_H
 #define TN_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -43,7 +44,18 @@ struct tn_cmd {
 	const char *name;
 	int (*run)(struct tn_cli *cli, int argc, char **argv);
 	const char *summary;
+	const struct option *opts;	/* its own long options (NULL-terminated), or NULL */
+	const char *short_opts;		/* and short ones, as for getopt ("p:"), or NULL */
 };
+
+/* The option tables: main's pre-scan reads them to know which options take a
+ * value. Each is terminated by an entry with a NULL name. */
+extern const struct option tn_cli_global_options[];
+#define TN_CLI_GLOBAL_SHORT "jqh"
+extern const struct option tn_plan_options[];
+#define TN_PLAN_SHORT "p:"
+extern const struct option tn_apply_options[]; /* apply, rollback, verify, history */
+#define TN_APPLY_SHORT "p:"
 
 /*
  * getopt_long over the global options plus a command's own. 'own' and
@@ -52,7 +64,6 @@ struct tn_cmd {
  * Returns the index of the first operand, or -1 after a usage error, or -2
  * when --help was asked and printed.
  */
-struct option;
 int tn_cli_getopt(struct tn_cli *cli, int argc, char **argv, const char *own_short,
 		  const struct option *own, int (*handle)(struct tn_cli *, int opt, const char *arg,
 							  void *ctx),

@@ -90,7 +90,7 @@ static int handle(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 	return -1;
 }
 
-static const struct option opts[] = {
+const struct option tn_apply_options[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "wait", required_argument, NULL, OPT_WAIT },
@@ -112,12 +112,12 @@ static int parse(struct tn_cli *cli, int argc, char **argv, struct apply_opts *o
 
 	o->state_dir = TN_STATE_DIR_DEFAULT;
 	o->wait_links = TN_WAIT_LINKS_DEFAULT;
-	first = tn_cli_getopt(cli, argc, argv, "p:", opts, handle, o, usage);
+	first = tn_cli_getopt(cli, argc, argv, TN_APPLY_SHORT, tn_apply_options, handle, o, usage);
 	if (first == -2)
 		return -2;
 	if (first < 0)
 		return -1;
-	for (const struct option *op = opts; op->name; op++) {
+	for (const struct option *op = tn_apply_options; op->name; op++) {
 		if (!(o->seen & OPT_BIT(op->val)) || (allowed & OPT_BIT(op->val)))
 			continue;
 		tn_cli_usage_error(cli, "%s: --%s is not an option of this command", argv[0],
@@ -245,11 +245,14 @@ static const char apply_usage[] =
 	"failure every change made so far is undone and tuner exits 1. 'tuner rollback'\n"
 	"undoes a whole apply later, even after a crash.\n"
 	"\n"
-	"  -p, --profile P     a profile file or shipped name (default: built-in default)\n"
+	"  -p, --profile P     a profile file (a path: with a '/') or a profile name, as\n"
+	"                      for 'tuner plan' (default: the built-in default)\n"
 	"      --dry-run       show the plan and exit like 'tuner plan'\n"
 	"      --force         apply even over values changed since they were read\n"
 	"      --keep-going    record a failed change and go on (exit 3 if any failed)\n"
-	"      --state-dir DIR journals and lock (default " TN_STATE_DIR_DEFAULT ")\n"
+	"      --state-dir DIR journals and lock (default " TN_STATE_DIR_DEFAULT "); it and\n"
+	"                      every directory above it must be owned by root or us\n"
+	"                      and not writable by others, and be no symlink\n"
 	"      --wait SECS     wait that long for another apply or rollback (default 0;\n"
 	"                      with --boot, what is left of --wait-links)\n"
 	"      --boot          at boot: first wait for the profile's links (below)\n"

@@ -13,7 +13,9 @@ static const char usage[] =
 	"Show the changes a profile asks for on this host: a dry run that writes\n"
 	"nothing, anywhere. Without --profile, the built-in default profile.\n"
 	"\n"
-	"  -p, --profile P       a profile file, or the name of a shipped profile\n"
+	"  -p, --profile P       a profile file (a path: with a '/'), or a profile name,\n"
+	"                        looked up in $TUNER_PROFILE_PATH and the shipped\n"
+	"                        profiles, never in the current directory\n"
 	"  -j, --json            the change records as JSON\n"
 	"      --sysroot DIR     plan for the tree below DIR (no netlink)\n"
 	"      --topology FILE   take the NUMA topology from an hwloc XML export\n"
@@ -21,6 +23,11 @@ static const char usage[] =
 	"  -q, --quiet           no warnings\n"
 	"\n"
 	"Exit status: 0 nothing to change, 2 changes pending, 1 error, 64 usage.\n";
+
+const struct option tn_plan_options[] = {
+	{ "profile", required_argument, NULL, 'p' },
+	{ NULL, 0, NULL, 0 },
+};
 
 static int opt_profile(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 {
@@ -138,10 +145,6 @@ static void print_summary(struct tn_cli *cli, const struct tn_plan *plan)
 
 int tn_cmd_plan(struct tn_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *profile = NULL;
 	struct tn_profile prof;
 	struct tn_state state;
@@ -149,7 +152,8 @@ int tn_cmd_plan(struct tn_cli *cli, int argc, char **argv)
 	struct tn_diag d;
 	int first, ret;
 
-	first = tn_cli_getopt(cli, argc, argv, "p:", opts, opt_profile, &profile, usage);
+	first = tn_cli_getopt(cli, argc, argv, TN_PLAN_SHORT, tn_plan_options, opt_profile, &profile,
+			      usage);
 	if (first == -2)
 		return TN_EXIT_OK;
 	if (first < 0)

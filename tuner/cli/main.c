@@ -1,17 +1,24 @@
 /* SPDX-License-Identifier: MIT */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 
 static const struct tn_cmd commands[] = {
-	{ "show", tn_cmd_show, "show the host's NUMA nodes, NICs, IRQs, rings and sysctls" },
-	{ "plan", tn_cmd_plan, "show the changes a profile asks for (dry run)" },
-	{ "apply", tn_cmd_apply, "make the plan's changes, journaled, undone on failure" },
-	{ "rollback", tn_cmd_rollback, "restore what an apply changed, from its journal" },
-	{ "verify", tn_cmd_verify, "check the host against a profile (exit 2 on drift)" },
-	{ "history", tn_cmd_history, "list past applies and their status" },
-	{ "profile", tn_cmd_profile, "validate or show profiles" },
+	{ "show", tn_cmd_show, "show the host's NUMA nodes, NICs, IRQs, rings and sysctls", NULL,
+	  NULL },
+	{ "plan", tn_cmd_plan, "show the changes a profile asks for (dry run)", tn_plan_options,
+	  TN_PLAN_SHORT },
+	{ "apply", tn_cmd_apply, "make the plan's changes, journaled, undone on failure",
+	  tn_apply_options, TN_APPLY_SHORT },
+	{ "rollback", tn_cmd_rollback, "restore what an apply changed, from its journal",
+	  tn_apply_options, TN_APPLY_SHORT },
+	{ "verify", tn_cmd_verify, "check the host against a profile (exit 2 on drift)",
+	  tn_apply_options, TN_APPLY_SHORT },
+	{ "history", tn_cmd_history, "list past applies and their status", tn_apply_options,
+	  TN_APPLY_SHORT },
+	{ "profile", tn_cmd_profile, "validate or show profiles", NULL, NULL },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -42,37 +49,86 @@ static void usage(FILE *o)
 		   "--boot), 5 nothing to do (apply --boot), 64 usage error.\n");
 }
 
+#define MAX_OPTS 64
+
+/* Add the table's options not there yet, all with the same val (1): then an
+ * abbreviation matching several options that all take a value is not
+ * ambiguous to getopt_long, which skips the value as the command would. */
+static void add_options(struct option *all, size_t *n, const struct option *t)
+{
+	for (; t && t->name && *n < MAX_OPTS; t++) {
+		size_t k = 0;
+
+		while (k < *n && strcmp(all[k].name, t->name) != 0)
+			k++;
+		if (k < *n)
+			continue;
+		all[*n] = *t;
+		all[*n].flag = NULL;
+		all[*n].val = strcmp(t->name, "help") == 0 ? 'h' : 1;
+		(*n)++;
+	}
+}
+
+static void add_shorts(char *shorts, size_t len, const char *s)
+{
+	for (; s && *s; s++) {
+		size_t n = strlen(shorts);
+
+		if (*s == ':' || strchr(shorts, *s))
+			continue;
+		if (n + 3 < len) {
+			shorts[n++] = *s;
+			if (s[1] == ':')
+				shorts[n++] = ':';
+			shorts[n] = '\0';
+		}
+	}
+}
+
+/*
+ * Where the command is: the first word that is not an option or an option's
+ * value. Which options take a value is read from the option tables (the
+ * global ones and every command's, since a command's own options may come
+ * before it), through getopt_long itself. Returns its index, -1 when there is
+ * none; 'h' or 'V' when -h or -V comes before it.
+ */
+static int find_command(int argc, char **argv, int *cmd_at)
+{
+	struct option all[MAX_OPTS + 2];
+	char shorts[64] = "+";
+	size_t n = 0;
+	int c;
+
+	add_options(all, &n, tn_cli_global_options);
+	add_shorts(shorts, sizeof(shorts), TN_CLI_GLOBAL_SHORT "V");
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		add_options(all, &n, commands[i].opts);
+		add_shorts(shorts, sizeof(shorts), commands[i].short_opts);
+	}
+	all[n++] = (struct option){ "version", no_argument, NULL, 'V' };
+	memset(&all[n], 0, sizeof(all[n]));
+	opterr = 0;
+	optind = 0; /* glibc: start afresh */
+	while ((c = getopt_long(argc, argv, shorts, all, NULL)) != -1)
+		if (c == 'h' || c == 'V')
+			return c;
+	*cmd_at = optind < argc ? optind : -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tn_cli cli = { .prog = "tuner", .out = stdout, .err = stderr };
 	int cmd_at = -1, ret = TN_EXIT_USAGE;
 
-	/* The command is the first word that is not an option or an option's value. */
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (strcmp(a, "--sysroot") == 0 || strcmp(a, "--topology") == 0 ||
-		    strcmp(a, "--state") == 0 || strcmp(a, "--process") == 0 ||
-		    strcmp(a, "--profile") == 0 || strcmp(a, "-p") == 0 ||
-		    strcmp(a, "--state-dir") == 0 || strcmp(a, "--wait") == 0) {
-			i++;
-			continue;
-		}
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			if (cmd_at < 0) {
-				usage(stdout);
-				return TN_EXIT_OK;
-			}
-			continue;
-		}
-		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
-			printf("tuner %s\n", TUNER_VERSION);
-			return TN_EXIT_OK;
-		}
-		if (a[0] != '-') {
-			cmd_at = i;
-			break;
-		}
+	switch (find_command(argc, argv, &cmd_at)) {
+	case 'h':
+		usage(stdout);
+		return TN_EXIT_OK;
+	case 'V':
+		printf("tuner %s\n", TUNER_VERSION);
+		return TN_EXIT_OK;
 	}
 	if (cmd_at < 0) {
 		usage(stderr);

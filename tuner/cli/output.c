@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "discover.h"
+#include "safefile.h"
 #include "state_json.h"
 #include "sysroot.h"
 
@@ -17,7 +21,7 @@ enum {
 	OPT_PROCESS,
 };
 
-static const struct option global_opts[] = {
+const struct option tn_cli_global_options[] = {
 	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 	{ "topology", required_argument, NULL, OPT_TOPOLOGY },
 	{ "state", required_argument, NULL, OPT_STATE },
@@ -25,9 +29,8 @@ static const struct option global_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
 };
-
-#define N_GLOBAL (sizeof(global_opts) / sizeof(global_opts[0]))
 
 int tn_cli_usage_error(struct tn_cli *cli, const char *fmt, ...)
 {
@@ -51,12 +54,12 @@ int tn_cli_getopt(struct tn_cli *cli, int argc, char **argv, const char *own_sho
 	size_t n = 0;
 	int c;
 
-	for (size_t i = 0; i < N_GLOBAL; i++)
-		opts[n++] = global_opts[i];
+	for (size_t i = 0; tn_cli_global_options[i].name; i++)
+		opts[n++] = tn_cli_global_options[i];
 	for (size_t i = 0; own && own[i].name && n < 63; i++)
 		opts[n++] = own[i];
 	memset(&opts[n], 0, sizeof(opts[n]));
-	snprintf(shorts, sizeof(shorts), "+jqh%s", own_short ? own_short : "");
+	snprintf(shorts, sizeof(shorts), "+" TN_CLI_GLOBAL_SHORT "%s", own_short ? own_short : "");
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
@@ -141,44 +144,27 @@ int tn_cli_print_json(struct tn_cli *cli, cJSON *doc)
 	return 0;
 }
 
+/* The largest --state snapshot read. */
+#define TN_STATE_MAX_BYTES (64u << 20)
+
 static int read_whole(const char *path, char **out, struct tn_diag *d)
 {
-	FILE *f = fopen(path, "re");
-	size_t cap = 65536, n = 0;
-	char *buf;
+	struct stat st;
+	int fd = tn_safefile_open(AT_FDCWD, path, O_RDONLY, &st), ret;
 
-	if (!f)
-		return tn_diag_error(d, -errno, "%s: %s", path, strerror(errno));
-	buf = malloc(cap);
-	while (buf) {
-		size_t k = fread(buf + n, 1, cap - n - 1, f);
-
-		n += k;
-		if (k == 0)
-			break;
-		if (n + 1 == cap) {
-			char *nb = cap > (64u << 20) ? NULL : realloc(buf, cap * 2);
-
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	if (!buf || ferror(f)) {
-		int e = buf ? EIO : ENOMEM;
-
-		free(buf);
-		fclose(f);
-		return tn_diag_error(d, -e, "%s: %s", path,
-				     e == ENOMEM ? "too large or out of memory" : strerror(e));
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*out = buf;
+	/* a FIFO is never opened: no blocking */
+	if (fd == -EINVAL || fd == -EISDIR)
+		return tn_diag_error(d, fd, "%s: %s, not a regular file; refused", path,
+				     tn_safefile_type(st.st_mode));
+	if (fd < 0)
+		return tn_diag_error(d, fd, "%s: %s", path, strerror(-fd));
+	ret = tn_safefile_read(fd, TN_STATE_MAX_BYTES, out, NULL);
+	close(fd);
+	if (ret == -EFBIG)
+		return tn_diag_error(d, ret, "%s: larger than %u MiB; not a snapshot", path,
+				     TN_STATE_MAX_BYTES >> 20);
+	if (ret < 0)
+		return tn_diag_error(d, ret, "%s: %s", path, strerror(-ret));
 	return 0;
 }
 

@@ -68,11 +68,44 @@ int tn_sysroot_openat(const struct tn_sysroot *r, const char *rel, int flags, mo
 	return fd < 0 ? -errno : fd;
 }
 
+/*
+ * Open a file of the tree to read it. A FIFO, socket or device planted in a
+ * tree is never read: O_NONBLOCK (opening a FIFO does not wait for a writer),
+ * then fstat; anything but a regular file is -EINVAL (a directory -EISDIR).
+ * procfs and sysfs files are regular files.
+ */
+static int open_read(const struct tn_sysroot *r, const char *rel)
+{
+	struct stat st;
+	int fd = tn_sysroot_openat(r, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0), fl;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
 int tn_sysroot_read(const struct tn_sysroot *r, const char *rel, char **out, size_t *len)
 {
 	size_t cap = 4096, n = 0;
 	char *buf;
-	int fd = tn_sysroot_openat(r, rel, O_RDONLY, 0);
+	int fd = open_read(r, rel);
 
 	if (fd < 0)
 		return fd;
@@ -123,7 +156,7 @@ int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf,
 	ssize_t k;
 	size_t n;
 	char *nl;
-	int fd = tn_sysroot_openat(r, rel, O_RDONLY, 0);
+	int fd = open_read(r, rel);
 
 	if (fd < 0)
 		return fd;
@@ -220,6 +253,90 @@ int tn_sysroot_opendir(const struct tn_sysroot *r, const char *rel, DIR **out)
 	}
 	*out = d;
 	return 0;
+}
+
+#define TREE_MAX_ENTRIES (1 << 20)
+#define TREE_MAX_DEPTH 64
+
+struct tree_walk {
+	char path[4096];	/* the entry being looked at, relative to the root */
+	size_t n_entries;
+	mode_t mode;		/* its type, when it is a special file */
+};
+
+/* The directory open as dfd (closed here), whose path is w->path[0, plen). */
+static int walk_dir(int dfd, struct tree_walk *w, size_t plen, int depth)
+{
+	struct dirent *de;
+	int ret = 0;
+	DIR *dir;
+
+	if (depth > TREE_MAX_DEPTH) {
+		close(dfd);
+		return -ELOOP;
+	}
+	dir = fdopendir(dfd);
+	if (!dir) {
+		close(dfd);
+		return -errno;
+	}
+	while (ret == 0 && (de = readdir(dir))) {
+		size_t k = strlen(de->d_name);
+		unsigned char type = de->d_type;
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (++w->n_entries > TREE_MAX_ENTRIES)
+			ret = -E2BIG;
+		else if (plen + k + 2 > sizeof(w->path))
+			ret = -ENAMETOOLONG;
+		if (ret < 0)
+			break;
+		w->path[plen] = '/';
+		memcpy(w->path + plen + 1, de->d_name, k + 1);
+		if (type == DT_UNKNOWN) {
+			if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			type = IFTODT(st.st_mode);
+		}
+		if (type == DT_DIR) {
+			int sub = openat(dirfd(dir), de->d_name,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub >= 0)
+				ret = walk_dir(sub, w, plen + 1 + k, depth + 1);
+		} else if (type == DT_FIFO || type == DT_SOCK || type == DT_CHR || type == DT_BLK) {
+			w->mode = DTTOIF(type);
+			ret = -EINVAL;
+		}
+	}
+	closedir(dir);
+	return ret;
+}
+
+int tn_sysroot_check_tree(const struct tn_sysroot *r, char *bad, size_t len, mode_t *mode)
+{
+	static const char *const top[] = { "proc", "sys" };
+	struct tree_walk *w = calloc(1, sizeof(*w));
+	int ret = 0;
+
+	if (!w)
+		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]) && ret == 0; i++) {
+		int fd = tn_sysroot_openat(r, top[i], O_RDONLY | O_DIRECTORY, 0);
+
+		if (fd < 0)
+			continue;
+		snprintf(w->path, sizeof(w->path), "%s", top[i]);
+		ret = walk_dir(fd, w, strlen(top[i]), 1);
+	}
+	if (ret < 0) {
+		snprintf(bad, len, "%s", w->path);
+		*mode = w->mode;
+	}
+	free(w);
+	return ret;
 }
 
 /* Append component [c, c+n) to path (of length *plen), or pop on "..". */

@@ -44,6 +44,14 @@ int tn_sysroot_opendir(const struct tn_sysroot *r, const char *rel, DIR **out);
 int tn_sysroot_resolve(const struct tn_sysroot *r, const char *rel, char *buf, size_t len);
 /* True when rel exists (following symlinks). */
 bool tn_sysroot_exists(const struct tn_sysroot *r, const char *rel);
+/*
+ * Look through the tree's proc/ and sys/ (symlinks not followed) for a FIFO,
+ * socket or device: hwloc reads the tree below HWLOC_FSROOT with plain
+ * blocking opens. Returns 0; -EINVAL with that file's path (relative to the
+ * root) in bad and its type in *mode; -E2BIG beyond 2^20 entries; -ELOOP
+ * deeper than 64 directories (bad then names where it stopped).
+ */
+int tn_sysroot_check_tree(const struct tn_sysroot *r, char *bad, size_t len, mode_t *mode);
 /* Write data to an existing file (O_WRONLY|O_TRUNC, no O_CREAT); 0 or -errno. */
 int tn_sysroot_write(const struct tn_sysroot *r, const char *rel, const char *data);
 

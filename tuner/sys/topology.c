@@ -2,12 +2,19 @@
 #include "topology.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <hwloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "safefile.h"
+
+/* The largest --topology XML read (a 1000-CPU host with PCI is a few MB). */
+#define TN_TOPOLOGY_XML_MAX (64 << 20)
 
 struct tn_hwloc {
 	hwloc_topology_t topo;
@@ -124,12 +131,65 @@ static int fill(hwloc_topology_t topo, struct tn_topology *t, struct tn_diag *d)
 	return 0;
 }
 
+/* The XML file of --topology, whole: a regular file of at most
+ * TN_TOPOLOGY_XML_MAX bytes without a NUL. */
+static int read_xml(const char *xml, char **text, size_t *len, struct tn_diag *d)
+{
+	struct stat st;
+	int fd = tn_safefile_open(AT_FDCWD, xml, O_RDONLY, &st), ret;
+
+	if (fd == -EINVAL || fd == -EISDIR)
+		return tn_diag_error(d, fd, "%s: %s, not a regular file; refused", xml,
+				     tn_safefile_type(st.st_mode));
+	if (fd < 0)
+		return tn_diag_error(d, fd, "%s: cannot read the topology: %s", xml, strerror(-fd));
+	ret = tn_safefile_read(fd, TN_TOPOLOGY_XML_MAX, text, len);
+	close(fd);
+	if (ret == -EFBIG)
+		return tn_diag_error(d, ret, "%s: larger than %d MiB; not a topology", xml,
+				     TN_TOPOLOGY_XML_MAX >> 20);
+	if (ret < 0)
+		return tn_diag_error(d, ret, "%s: cannot read the topology: %s", xml,
+				     strerror(-ret));
+	if (strlen(*text) != *len) {
+		free(*text);
+		*text = NULL;
+		return tn_diag_error(d, -EINVAL, "%s: contains a NUL byte; not an hwloc XML "
+						 "topology",
+				     xml);
+	}
+	return 0;
+}
+
+/* Before hwloc reads a tree: no FIFO, socket or device it would block on. */
+static int check_tree(const struct tn_sysroot *root, struct tn_diag *d)
+{
+	char bad[4096] = "";
+	mode_t mode = 0;
+	int ret = tn_sysroot_check_tree(root, bad, sizeof(bad), &mode);
+
+	if (ret == -EINVAL)
+		return tn_diag_error(d, ret, "%s/%s: %s in the tree; refused: hwloc reads the tree "
+					     "and would block on it (or give --topology)",
+				     root->path, bad, tn_safefile_type(mode));
+	if (ret == -E2BIG || ret == -ELOOP)
+		return tn_diag_error(d, ret, "%s: more than 2^20 entries or 64 levels below proc/ "
+					     "and sys/ (at %s); refused",
+				     root->path, bad);
+	if (ret < 0)
+		return tn_diag_error(d, ret, "%s%s%s: %s", root->path, bad[0] ? "/" : "", bad,
+				     strerror(-ret));
+	return 0;
+}
+
 int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_topology *out,
 		     struct tn_hwloc **hw, struct tn_diag *d)
 {
 	struct tn_topology t;
 	hwloc_topology_t topo;
 	struct tn_cpuset set;
+	char *text = NULL;
+	size_t text_len = 0;
 	int ret;
 
 	memset(&t, 0, sizeof(t));
@@ -138,18 +198,22 @@ int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_t
 	hwloc_topology_set_io_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
 	hwloc_topology_set_flags(topo, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED);
 	if (xml) {
-		if (access(xml, R_OK) < 0) {
-			ret = -errno;
+		/* read here, not by hwloc: a FIFO is never opened, the size is bounded */
+		ret = read_xml(xml, &text, &text_len, d);
+		if (ret < 0 || hwloc_topology_set_xmlbuffer(topo, text, (int)text_len + 1) < 0) {
 			hwloc_topology_destroy(topo);
-			return tn_diag_error(d, ret, "%s: cannot read the topology: %s", xml,
-					     strerror(-ret));
-		}
-		if (hwloc_topology_set_xml(topo, xml) < 0) {
-			hwloc_topology_destroy(topo);
+			free(text);
+			if (ret < 0)
+				return ret;
 			return tn_diag_error(d, -EINVAL, "%s: not an hwloc XML topology", xml);
 		}
 		snprintf(t.source, sizeof(t.source), "xml");
 	} else if (!root->is_host) {
+		ret = check_tree(root, d);
+		if (ret < 0) {
+			hwloc_topology_destroy(topo);
+			return ret;
+		}
 		/* hwloc's Linux backend reads /sys and /proc below HWLOC_FSROOT. */
 		setenv("HWLOC_FSROOT", root->path, 1);
 		setenv("HWLOC_THISSYSTEM", "0", 1);
@@ -157,8 +221,9 @@ int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_t
 	} else {
 		snprintf(t.source, sizeof(t.source), "live");
 	}
-	if (hwloc_topology_load(topo) < 0) {
-		ret = -errno ? -errno : -EINVAL;
+	ret = hwloc_topology_load(topo) < 0 ? (errno ? -errno : -EINVAL) : 0;
+	free(text);
+	if (ret < 0) {
 		hwloc_topology_destroy(topo);
 		/* a broken file fails here or in set_xml above, depending on
 		 * hwloc's XML backend (libxml2 plugin or its own parser) */

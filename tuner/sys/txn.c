@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "txn.h"
+#include "safefile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -36,24 +37,130 @@ static int check_private(int fd, const char *what, const char *path, bool dir, s
 	return 0;
 }
 
+/* Lexically normalise 'path' (made absolute from the current directory) into
+ * out: "/a/b/c", no ".", "..", "//" or trailing slash. Resolving ".." without
+ * the file system is right here: no component may be a symlink. */
+static int normalise(const char *path, char *out, size_t len)
+{
+	char in[PATH_MAX];
+	size_t n = 0;
+
+	if (path[0] != '/') {
+		if (!getcwd(in, sizeof(in)))
+			return -errno;
+		if (tn_pathf(in + strlen(in), sizeof(in) - strlen(in), "/%s", path) < 0)
+			return -ENAMETOOLONG;
+	} else if (tn_pathf(in, sizeof(in), "%s", path) < 0) {
+		return -ENAMETOOLONG;
+	}
+	for (char *save = NULL, *c = strtok_r(in, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		size_t k = strlen(c);
+
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0) {
+			while (n > 0 && out[n - 1] != '/')
+				n--;
+			if (n > 0)
+				n--;
+			continue;
+		}
+		if (n + k + 2 > len)
+			return -ENAMETOOLONG;
+		out[n++] = '/';
+		memcpy(out + n, c, k);
+		n += k;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* One directory above the state directory: a real directory (not a symlink)
+ * that tn_safefile_check_trusted() accepts. fd is an O_PATH descriptor. */
+static int check_parent(int fd, const char *given, const char *dir, struct tn_diag *d)
+{
+	struct stat st;
+	char why[160];
+
+	if (fstat(fd, &st) < 0)
+		return tn_diag_error(d, -errno, "--state-dir %s: %s: %s", given, dir,
+				     strerror(errno));
+	if (S_ISLNK(st.st_mode))
+		return tn_diag_error(d, -ELOOP, "--state-dir %s: %s is a symlink; refused: the "
+						"state directory must be reached through real "
+						"directories",
+				     given, dir);
+	if (!S_ISDIR(st.st_mode))
+		return tn_diag_error(d, -ENOTDIR, "--state-dir %s: %s: %s", given, dir,
+				     strerror(ENOTDIR));
+	if (tn_safefile_check_trusted(&st, why, sizeof(why)) < 0)
+		return tn_diag_error(d, -EPERM, "--state-dir %s: %s is %s; refused: another user "
+						"could replace the state directory",
+				     given, dir, why);
+	return 0;
+}
+
+/*
+ * Walk from / to the state directory's parent, one O_PATH|O_NOFOLLOW openat
+ * at a time, checking each directory. Returns 0 with the parent's fd in *out
+ * and the state directory's own name in *last (inside norm).
+ */
+static int open_parent(const char *given, char *norm, size_t len, char **last, int *out,
+		       struct tn_diag *d)
+{
+	char *c, *slash;
+	int fd, ret = normalise(given, norm, len);
+
+	if (ret < 0)
+		return tn_diag_error(d, ret, "--state-dir %s: %s", given, strerror(-ret));
+	if (!norm[0])
+		return tn_diag_error(d, -EINVAL, "--state-dir %s: the root directory cannot be a "
+						 "state directory",
+				     given);
+	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return tn_diag_error(d, -errno, "/: %s", strerror(errno));
+	ret = check_parent(fd, given, "/", d);
+	for (c = norm + 1; ret == 0 && (slash = strchr(c, '/')); c = slash + 1) {
+		int next;
+
+		*slash = '\0';
+		next = openat(fd, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		ret = next < 0 ? tn_diag_error(d, -errno, "--state-dir %s: %s: %s", given, norm,
+					       strerror(errno))
+			       : check_parent(next, given, norm, d);
+		*slash = '/';
+		close(fd);
+		fd = next;
+	}
+	if (ret < 0) {
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	*last = c;
+	*out = fd;
+	return 0;
+}
+
 int tn_statedir_open(const char *path, bool create, int *dirfd, struct tn_diag *d)
 {
-	int fd, ret;
+	char norm[PATH_MAX], *last = NULL;
+	int fd, pfd = -1, ret;
 
-	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
-		return tn_diag_error(d, -errno, "--state-dir %s: %s", path, strerror(errno));
-	/* "link/" would make open() follow the link despite O_NOFOLLOW */
-	char bare[PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len >= sizeof(bare))
-		return tn_diag_error(d, -ENAMETOOLONG, "--state-dir %s: path too long", path);
-	memcpy(bare, path, len + 1);
-	while (len > 1 && bare[len - 1] == '/')
-		bare[--len] = '\0';
-	fd = open(bare, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
+	ret = open_parent(path, norm, sizeof(norm), &last, &pfd, d);
+	if (ret < 0)
+		return ret;
+	if (create && mkdirat(pfd, last, 0700) < 0 && errno != EEXIST) {
 		ret = -errno;
+		close(pfd);
+		return tn_diag_error(d, ret, "--state-dir %s: %s", path, strerror(-ret));
+	}
+	/* O_NOFOLLOW on the last component: the state directory is no symlink either */
+	fd = openat(pfd, last, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	ret = fd < 0 ? -errno : 0;
+	close(pfd);
+	if (fd < 0) {
 		if (ret == -ELOOP || ret == -ENOTDIR)
 			return tn_diag_error(d, ret, "--state-dir %s: a symlink or not a directory; "
 						     "refused",
@@ -170,19 +277,24 @@ static int open_journal(int dirfd, const char *dir, const char *id, int flags, i
 			struct tn_diag *d)
 {
 	char name[96], path[4200];
+	struct stat st;
 	int fd, ret;
 
 	if (!id_valid(id))
 		return tn_diag_error(d, -EINVAL, "journal \"%s\": not a journal id", id);
 	snprintf(name, sizeof(name), "%s%s", id, JOURNAL_SUFFIX);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	/* a FIFO or device planted as a journal is never opened: no blocking */
+	fd = tn_safefile_open(dirfd, name, flags | O_NOFOLLOW, &st);
 	if (fd < 0) {
-		ret = -errno;
+		ret = fd;
 		if (ret == -ELOOP)
 			return tn_diag_error(d, ret, "%s: a symlink; refused", path);
 		if (ret == -ENOENT)
 			return tn_diag_error(d, ret, "journal %s: no such journal in %s", id, dir);
+		if (ret == -EINVAL || ret == -EISDIR)
+			return tn_diag_error(d, ret, "%s: %s, not a regular file; refused", path,
+					     tn_safefile_type(st.st_mode));
 		return tn_diag_error(d, ret, "%s: %s", path, strerror(-ret));
 	}
 	ret = check_private(fd, "journal", path, false, d);
