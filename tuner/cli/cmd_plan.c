@@ -15,6 +15,7 @@ static const char usage[] =
 	"\n"
 	"Show the changes a profile asks for on this host: a dry run that writes\n"
 	"nothing, anywhere. Without --profile, the built-in default profile.\n"
+	"A sysctl outside net.* (allowed by the profile's allow_sysctls) is flagged.\n"
 	"\n"
 	"  -p, --profile P       a profile file, or the name of a shipped profile\n"
 	"  -j, --json            the change records as JSON\n"

@@ -8,7 +8,9 @@ static const char usage[] =
 	"Usage: tuner profile validate FILE|NAME...\n"
 	"       tuner profile show [FILE|NAME] [--json]\n"
 	"\n"
-	"validate  check profiles (syntax, types, ranges, 'extends'); exit 1 if any is bad\n"
+	"validate  check profiles (syntax, types, ranges, 'extends'); exit 1 if any is bad;\n"
+	"          name the sysctls outside net.* a profile sets (each needs its name\n"
+	"          in the profile's allow_sysctls)\n"
 	"show      print a profile with its 'extends' chain merged (the child wins);\n"
 	"          without an argument, the built-in default\n";
 
