@@ -106,6 +106,8 @@ void tn_jr_pop(struct tn_jreader *r, size_t mark)
 
 /* Record the message at 'at' in the text (NULL: no line:column). */
 static int jr_report_at(struct tn_jreader *r, const char *at, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static int jr_report_at(struct tn_jreader *r, const char *at, const char *fmt, va_list ap)
 {
 	char msg[TN_DIAG_MSG_MAX];
 
@@ -123,6 +125,8 @@ static int jr_report_at(struct tn_jreader *r, const char *at, const char *fmt, v
 	return tn_diag_error(r->diag, -EINVAL, "%s: %s", r->path[0] ? r->path : "(top level)", msg);
 }
 
+static int jr_report(struct tn_jreader *r, bool at_key, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 static int jr_report(struct tn_jreader *r, bool at_key, const char *fmt, va_list ap)
 {
 	const char *at = r->text ? tn_json_locate(r->text, r->path, at_key) : NULL;
