@@ -941,37 +941,78 @@ static int build(struct tn_jreader *r, const cJSON *doc, struct tn_profile *p)
 
 /* ---- extends: merge documents, the child wins ---- */
 
-/* Objects merge key by key; any other value (arrays included) replaces. */
+/* The members of an object sorted by key, to look keys up while merging:
+ * a child of 87,000 sysctls over a parent of as many took 84 s with a
+ * linear lookup per key. */
+struct member_slot {
+	const char *key;
+	cJSON *item;
+};
+
+static int cmp_slot(const void *a, const void *b)
+{
+	return strcmp(((const struct member_slot *)a)->key, ((const struct member_slot *)b)->key);
+}
+
+static struct member_slot *index_members(cJSON *obj, int *n)
+{
+	struct member_slot *idx;
+	cJSON *it;
+	int k = 0;
+
+	*n = cJSON_GetArraySize(obj);
+	idx = malloc(sizeof(*idx) * (size_t)(*n ? *n : 1));
+	if (!idx)
+		return NULL;
+	cJSON_ArrayForEach(it, obj)
+		idx[k++] = (struct member_slot){ .key = it->string, .item = it };
+	qsort(idx, (size_t)*n, sizeof(*idx), cmp_slot);
+	return idx;
+}
+
+/* Objects merge key by key; any other value (arrays included) replaces. Keys
+ * are unique in both (each document was checked on its own). */
 static int merge_into(cJSON *base, const cJSON *child)
 {
+	struct member_slot *idx, *slot;
 	const cJSON *it;
+	int n, ret = 0;
 
+	idx = index_members(base, &n);
+	if (!idx)
+		return -ENOMEM;
 	cJSON_ArrayForEach(it, child) {
-		cJSON *old = cJSON_GetObjectItemCaseSensitive(base, it->string);
-		cJSON *copy;
+		struct member_slot want = { .key = it->string };
+		cJSON *old, *copy;
 
 		if (strcmp(it->string, "extends") == 0)
 			continue;
+		slot = bsearch(&want, idx, (size_t)n, sizeof(*idx), cmp_slot);
+		old = slot ? slot->item : NULL;
 		if (old && cJSON_IsObject(old) && cJSON_IsObject(it) &&
 		    strcmp(it->string, "match") != 0 && strcmp(it->string, "placement") != 0) {
-			if (merge_into(old, it) < 0)
-				return -ENOMEM;
+			if ((ret = merge_into(old, it)) < 0)
+				break;
 			continue;
 		}
 		copy = cJSON_Duplicate(it, 1);
-		if (!copy)
-			return -ENOMEM;
+		if (!copy) {
+			ret = -ENOMEM;
+			break;
+		}
 		if (old) {
-			if (!cJSON_ReplaceItemInObjectCaseSensitive(base, it->string, copy)) {
-				cJSON_Delete(copy);
-				return -ENOMEM;
-			}
+			/* the copy keeps the key; the old item, freed here, leaves the index */
+			slot->key = copy->string;
+			slot->item = copy;
+			cJSON_ReplaceItemViaPointer(base, old, copy);
 		} else if (!cJSON_AddItemToObject(base, it->string, copy)) {
 			cJSON_Delete(copy);
-			return -ENOMEM;
+			ret = -ENOMEM;
+			break;
 		}
 	}
-	return 0;
+	free(idx);
+	return ret;
 }
 
 struct chain {
