@@ -659,6 +659,83 @@ static void test_links_ready(void **state)
 	tn_state_free(&s);
 }
 
+static int count_kind(const struct tn_plan *plan, enum tn_change_kind kind)
+{
+	int n = 0;
+
+	for (int i = 0; i < plan->n; i++)
+		n += plan->changes[i].kind == kind;
+	return n;
+}
+
+/*
+ * match.user: comm and cmdline are anyone's to choose, the uid is not. The
+ * snapshot's redis-server runs as uid 112; the same process as uid 1000, or
+ * with no uid (an older snapshot), is not redis's.
+ */
+static void test_user_match(void **state)
+{
+	static const char by_uid[] =
+		"{\"name\": \"x\", \"irqbalance\": \"ignore\", \"interfaces\": [{\"match\": \"all\","
+		" \"irq\": {}}], \"processes\": [{\"match\": {\"comm\": \"redis-server\", \"user\": 112}}]}";
+	static const char anyone[] =
+		"{\"name\": \"x\", \"irqbalance\": \"ignore\", \"interfaces\": [{\"match\": \"all\","
+		" \"irq\": {}}], \"processes\": [{\"match\": {\"comm\": \"redis-server\"}}]}";
+	static const char by_name[] =
+		"{\"name\": \"x\", \"irqbalance\": \"ignore\", \"interfaces\": [{\"match\": \"all\","
+		" \"irq\": {}}], \"processes\": [{\"match\": {\"comm\": \"redis-server\", \"user\": "
+		"\"redis\"}}]}";
+	static const int64_t uids[] = { 112, 1000, -1 };
+	struct tn_profile prof_uid, prof_any, prof_name;
+	struct tn_state s;
+	struct tn_plan plan;
+	struct tn_diag d;
+
+	load_state("24em64t", &s);
+	assert_int_equal(s.n_processes, 1);
+	assert_int_equal(s.processes[0].uid, 112);
+	load_profile_text(by_uid, "uid.json", &prof_uid);
+	load_profile_text(anyone, "any.json", &prof_any);
+	load_profile_text(by_name, "name.json", &prof_name);
+	for (size_t i = 0; i < sizeof(uids) / sizeof(uids[0]); i++) {
+		s.processes[0].uid = uids[i];
+		tn_diag_init(&d);
+		assert_int_equal(tn_plan_compute(&s, &prof_uid, &plan, &d), 0);
+		assert_int_equal(count_kind(&plan, TN_CHANGE_PROCESS_AFFINITY) > 0, uids[i] == 112);
+		if (uids[i] != 112)
+			assert_string_equal(d.warnings[d.n_warnings - 1],
+					    "processes[0] (comm redis-server, user 112): no process "
+					    "matches");
+		tn_plan_free(&plan);
+		tn_diag_free(&d);
+		/* without "user": whoever runs it */
+		tn_diag_init(&d);
+		assert_int_equal(tn_plan_compute(&s, &prof_any, &plan, &d), 0);
+		assert_true(count_kind(&plan, TN_CHANGE_PROCESS_AFFINITY) > 0);
+		tn_plan_free(&plan);
+		tn_diag_free(&d);
+	}
+	/* a name nobody looked up is refused, not matched against anything */
+	tn_diag_init(&d);
+	plan.n = 77;
+	assert_int_equal(tn_plan_compute(&s, &prof_name, &plan, &d), -EINVAL);
+	assert_string_equal(d.error, "processes[0]: user \"redis\" was not looked up: give a uid");
+	assert_int_equal(plan.n, 77);
+	tn_diag_free(&d);
+	/* looked up (as the CLI does from /etc/passwd) */
+	prof_name.procs[0].uid = 112;
+	s.processes[0].uid = 112;
+	tn_diag_init(&d);
+	assert_int_equal(tn_plan_compute(&s, &prof_name, &plan, &d), 0);
+	assert_true(count_kind(&plan, TN_CHANGE_PROCESS_AFFINITY) > 0);
+	tn_plan_free(&plan);
+	tn_diag_free(&d);
+	tn_profile_free(&prof_uid);
+	tn_profile_free(&prof_any);
+	tn_profile_free(&prof_name);
+	tn_state_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -667,6 +744,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),       cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_links_ready),
 		cmocka_unit_test(test_irqbalance_ban_too_long),
+		cmocka_unit_test(test_user_match),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -84,6 +84,34 @@ static char *build_max_size(void)
 	return t;
 }
 
+/* 20 sysctls, the fourth key a repeat of the third: the sorted duplicate search. */
+static char *build_many_dup(void)
+{
+	char *t = malloc(2048);
+	size_t n = 0;
+
+	assert_non_null(t);
+	n += (size_t)sprintf(t, "{\"name\": \"x\", \"sysctl\": {\n");
+	for (int i = 0; i < 20; i++)
+		n += (size_t)sprintf(t + n, "  \"net.k%d\": 1%s\n", i == 3 ? 2 : i, i < 19 ? "," : "");
+	strcpy(t + n, "}}\n");
+	return t;
+}
+
+/* One name more than allowed in allow_sysctls. */
+static char *build_allow_65(void)
+{
+	char *t = malloc(4096);
+	size_t n = 0;
+
+	assert_non_null(t);
+	n += (size_t)sprintf(t, "{\"name\": \"x\", \"allow_sysctls\": [");
+	for (int i = 0; i < 65; i++)
+		n += (size_t)sprintf(t + n, "%s\"vm.x%d\"", i ? ", " : "", i);
+	strcpy(t + n, "]}");
+	return t;
+}
+
 /* ---- malformed profiles ---- */
 
 /* The head of a multi-line profile with one interface, for cases that need a
@@ -176,9 +204,9 @@ static const struct bad_case bad_cases[] = {
 	{ "sysctl value a word for a known sysctl",
 	  "{\"name\": \"x\", \"sysctl\": {\"net.core.netdev_budget\": \"lots\"}}", NULL, -EINVAL,
 	  "bad.json:1:52: sysctl[\"net.core.netdev_budget\"]: expected a number" },
-	{ "sysctl min a word", "{\"name\": \"x\", \"sysctl\": {\"vm.swappiness\": {\"min\": \"low\"}}}",
-	  NULL, -EINVAL,
-	  "bad.json:1:51: sysctl[\"vm.swappiness\"].min: \"min\" needs numbers" },
+	{ "sysctl min a word",
+	  "{\"name\": \"x\", \"sysctl\": {\"net.core.somaxconn\": {\"min\": \"low\"}}}", NULL, -EINVAL,
+	  "bad.json:1:56: sysctl[\"net.core.somaxconn\"].min: \"min\" needs numbers" },
 	{ "sysctl object without min",
 	  "{\"name\": \"x\", \"sysctl\": {\"net.core.netdev_budget\": {}}}", NULL, -EINVAL,
 	  "bad.json:1:52: sysctl[\"net.core.netdev_budget\"]: expected {\"min\": VALUE}" },
@@ -316,6 +344,57 @@ static const struct bad_case bad_cases[] = {
 	  -EINVAL,
 	  "bad.json:1:39: sysctl[\"net.core.\"]: not a sysctl name (dotted, like"
 	  " net.core.netdev_budget; no '/' or '..')" },
+	/* -- sysctls outside net.* -- */
+	{ "kernel.core_pattern", "{\"name\": \"x\",\n \"sysctl\": {\"kernel.core_pattern\": \"|/tmp/evil %p\"}}",
+	  NULL, -EINVAL,
+	  "bad.json:2:13: sysctl[\"kernel.core_pattern\"]: names a program the kernel runs as"
+	  " root: tuner never sets it" },
+	{ "kernel.core_pattern even when allowed",
+	  "{\"name\": \"x\", \"allow_sysctls\": [\"kernel.core_pattern\"],\n"
+	  " \"sysctl\": {\"kernel.core_pattern\": \"core\"}}",
+	  NULL, -EINVAL,
+	  "bad.json:1:33: allow_sysctls[0]: \"kernel.core_pattern\" names a program the kernel"
+	  " runs as root: tuner never sets it" },
+	{ "a binfmt_misc registration", "{\"name\": \"x\", \"sysctl\": {\"fs.binfmt_misc.register\": "
+	  "\":x:E::x::/tmp/evil:\"}}", NULL, -EINVAL,
+	  "bad.json:1:26: sysctl[\"fs.binfmt_misc.register\"]: names a program the kernel runs"
+	  " as root: tuner never sets it" },
+	{ "vm.swappiness not allowed", "{\"name\": \"x\", \"sysctl\": {\"vm.swappiness\": 10}}", NULL,
+	  -EINVAL,
+	  "bad.json:1:26: sysctl[\"vm.swappiness\"]: outside net.*: tuner sets networking"
+	  " sysctls only, unless the profile lists this name in \"allow_sysctls\"" },
+	{ "a name like net but not net.*", "{\"name\": \"x\", \"sysctl\": {\"netfilter.x\": 1}}",
+	  NULL, -EINVAL,
+	  "bad.json:1:26: sysctl[\"netfilter.x\"]: outside net.*: tuner sets networking"
+	  " sysctls only, unless the profile lists this name in \"allow_sysctls\"" },
+	{ "allowed another one", "{\"name\": \"x\", \"allow_sysctls\": [\"vm.dirty_ratio\"],"
+	  " \"sysctl\": {\"vm.swappiness\": 10}}", NULL, -EINVAL,
+	  "bad.json:1:63: sysctl[\"vm.swappiness\"]: outside net.*: tuner sets networking"
+	  " sysctls only, unless the profile lists this name in \"allow_sysctls\"" },
+	{ "allow_sysctls a pattern", "{\"name\": \"x\", \"allow_sysctls\": [\"kernel.sched_*\"]}", NULL,
+	  -EINVAL,
+	  "bad.json:1:33: allow_sysctls[0]: expected a sysctl name such as \"vm.swappiness\""
+	  " (exact, no pattern)" },
+	{ "allow_sysctls a net name", "{\"name\": \"x\", \"allow_sysctls\": [\"vm.a\", \"net.core.x\"]}",
+	  NULL, -EINVAL,
+	  "bad.json:1:41: allow_sysctls[1]: \"net.core.x\": net.* sysctls need no allowing" },
+	{ "allow_sysctls a string", "{\"name\": \"x\", \"allow_sysctls\": \"vm.swappiness\"}", NULL,
+	  -EINVAL,
+	  "bad.json:1:32: allow_sysctls: expected an array, found a string" },
+	{ "allow_sysctls of 65 names", NULL, build_allow_65, -EINVAL,
+	  "bad.json:1:32: allow_sysctls: more than 64 names" },
+	/* -- NUL characters: cJSON would cut the string there -- */
+	/* before: valid, and planned as net.core.netdev_budget */
+	{ "NUL in a sysctl name",
+	  "{\"name\": \"x\",\n \"sysctl\": {\"net.core.netdev_budget\\u0000junk\": 600}}", NULL,
+	  -EINVAL,
+	  "bad.json:2:36: \\u0000 (a NUL character) in a string: it would cut the string short" },
+	/* before: valid, then "Is a directory" in plan, with no line */
+	{ "NUL after a sysctl directory", "{\"name\": \"x\", \"sysctl\": {\"net.core\\u0000x\": 1}}",
+	  NULL, -EINVAL,
+	  "bad.json:1:35: \\u0000 (a NUL character) in a string: it would cut the string short" },
+	{ "NUL in a value", "{\"name\": \"x\\u0000y\"}", NULL, -EINVAL,
+	  "bad.json:1:12: \\u0000 (a NUL character) in a string: it would cut the string short" },
 	/* -- size, depth, encoding -- */
 	{ "huge file", NULL, build_huge, -EFBIG,
 	  "bad.json: larger than 1048576 bytes; not a profile" },
@@ -333,18 +412,31 @@ static const struct bad_case bad_cases[] = {
 	{ "truncated UTF-8 sequence", "{\"name\": \"\xe2\x82\"}", NULL, -EINVAL,
 	  "bad.json:1:11: invalid UTF-8" },
 	/* -- duplicates, empty and conflicting rules -- */
-	/* FIXME: the three cases below point at the value of the first
-	 * occurrence (2:11 here); the duplicate is the second one (3:3). */
+	/* a duplicate is named at its second occurrence: the first is not the mistake */
 	{ "duplicate top-level key", "{\n  \"name\": \"x\",\n  \"name\": \"y\"\n}\n", NULL, -EINVAL,
-	  "bad.json:2:11: name: duplicate key" },
+	  "bad.json:3:3: name: duplicate key" },
 	{ "duplicate sysctl",
 	  "{\"name\": \"x\", \"sysctl\": {\"net.core.netdev_budget\": 600, \"net.core.netdev_budget\": "
 	  "700}}",
 	  NULL, -EINVAL,
-	  "bad.json:1:52: sysctl[\"net.core.netdev_budget\"]: duplicate key" },
+	  "bad.json:1:57: sysctl[\"net.core.netdev_budget\"]: duplicate key" },
 	{ "duplicate key in rings", IFACE_HEAD "      \"rings\": {\"rx\": 512, \"rx\": 1024}\n    }\n"
 	  "  ]\n}\n", NULL, -EINVAL,
-	  "bad.json:6:23: interfaces[0].rings.rx: duplicate key" },
+	  "bad.json:6:28: interfaces[0].rings.rx: duplicate key" },
+	/* before: "expected \"opposite\", ..." (the two keys made it look like a
+	 * wrong type) */
+	{ "duplicate key in placement",
+	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"comm\": \"a\"}, \"placement\": "
+	  "{\"nodes\": [0], \"nodes\": [1]}}]}",
+	  NULL, -EINVAL,
+	  "bad.json:1:82: processes[0].placement.nodes: duplicate key" },
+	{ "duplicate key in a process match",
+	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"comm\": \"a\", \"comm\": \"b\"}}]}", NULL,
+	  -EINVAL,
+	  "bad.json:1:53: processes[0].match.comm: duplicate key" },
+	/* more than 16 keys: found by sorting, still named where it repeats */
+	{ "duplicate among many sysctls", NULL, build_many_dup, -EINVAL,
+	  "bad.json:5:3: sysctl[\"net.k2\"]: duplicate key" },
 	{ "empty interface match", IFACE_HEAD "      \"rings\": {}\n    },\n    {\"match\": {}}\n"
 	  "  ]\n}\n", NULL, -EINVAL,
 	  "bad.json:8:15: interfaces[1].match: name, driver or pci is needed (or \"all\")" },
@@ -382,12 +474,60 @@ static const struct bad_case bad_cases[] = {
 	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"cmdline\": \"x{1,32767}\"}}]}", NULL,
 	  -EINVAL,
 	  "bad.json:1:51: processes[0].match.cmdline: cmdline regex \"x{1,32767}\": too costly"
-	  " to compile (its repetitions multiply past 4096 states)" },
+	  " to compile (its repetitions multiply past 256 states)" },
 	{ "cmdline regex with stacked repetitions",
 	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"cmdline\": \"(a+)+(b{1,70}){1,70}\"}}]}",
 	  NULL, -EINVAL,
 	  "bad.json:1:51: processes[0].match.cmdline: cmdline regex \"(a+)+(b{1,70}){1,70}\":"
-	  " too costly to compile (its repetitions multiply past 4096 states)" },
+	  " too costly to compile (its repetitions multiply past 256 states)" },
+	{ "cmdline regex with a large repetition (matching would take seconds)",
+	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"cmdline\": \"a{1,1000}c\"}}]}", NULL,
+	  -EINVAL,
+	  "bad.json:1:51: processes[0].match.cmdline: cmdline regex \"a{1,1000}c\": too costly"
+	  " to compile (its repetitions multiply past 256 states)" },
+	/* back-references: glibc backtracks, and any user writes their own cmdline */
+	{ "cmdline regex with back-references",
+	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"cmdline\": "
+	  "\"^(.*)(.*)(.*)(.*)(.*)\\\\5\\\\4\\\\3\\\\2\\\\1x$\"}}]}",
+	  NULL, -EINVAL,
+	  "bad.json:1:51: processes[0].match.cmdline: cmdline regex"
+	  " \"^(.*)(.*)(.*)(.*)(.*)\\5\\4\\3\\2\\1x$\": back-reference \\5: not allowed"
+	  " (matching one can take minutes on a crafted command line)" },
+	{ "cmdline regex (a*)*\\1b",
+	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"cmdline\": \"(a*)*\\\\1b\"}}]}", NULL,
+	  -EINVAL,
+	  "bad.json:1:51: processes[0].match.cmdline: cmdline regex \"(a*)*\\1b\":"
+	  " back-reference \\1: not allowed (matching one can take minutes on a crafted"
+	  " command line)" },
+	/* -- match.user -- */
+	{ "user alone", "{\"name\": \"x\", \"processes\": [{\"match\": {\"user\": \"redis\"}}]}",
+	  NULL, -EINVAL,
+	  "bad.json:1:39: processes[0].match: give pid, comm, cmdline, cgroup or systemd_unit"
+	  " (\"user\" only narrows one of them)" },
+	{ "user with a space",
+	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"comm\": \"a\", \"user\": \"re dis\"}}]}",
+	  NULL, -EINVAL,
+	  "bad.json:1:61: processes[0].match.user: expected a user name (letters, digits,"
+	  " '.', '_', '-'; at most 32) or a uid" },
+	{ "user empty",
+	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"comm\": \"a\", \"user\": \"\"}}]}", NULL,
+	  -EINVAL,
+	  "bad.json:1:61: processes[0].match.user: expected a user name (letters, digits,"
+	  " '.', '_', '-'; at most 32) or a uid" },
+	{ "user uid -1", "{\"name\": \"x\", \"processes\": [{\"match\": {\"comm\": \"a\", \"user\": -1}}]}",
+	  NULL, -EINVAL,
+	  "bad.json:1:61: processes[0].match.user: expected a user name or a uid from 0 to"
+	  " 4294967294" },
+	{ "user uid 4294967295",
+	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"comm\": \"a\", \"user\": \"4294967295\"}}]}",
+	  NULL, -EINVAL,
+	  "bad.json:1:61: processes[0].match.user: expected a user name or a uid from 0 to"
+	  " 4294967294" },
+	{ "user a boolean",
+	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"comm\": \"a\", \"user\": true}}]}", NULL,
+	  -EINVAL,
+	  "bad.json:1:61: processes[0].match.user: expected a user name (letters, digits,"
+	  " '.', '_', '-'; at most 32) or a uid" },
 	{ "relative cgroup path",
 	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"cgroup\": \"system.slice/nginx.service\"}}]}",
 	  NULL, -EINVAL,
@@ -556,6 +696,7 @@ static const char every_key[] =
 	"    \"net.ipv4.tcp_congestion_control\": \"  bbr \",\n"
 	"    \"kernel.sched-x\": \"a   b\"\n"
 	"  },\n"
+	"  \"allow_sysctls\": [\"vm.swappiness\", \"kernel.sched-x\", \"vm.unused\"],\n"
 	"  \"processes\": [\n"
 	"    {\n"
 	"      \"match\": {\"systemd_unit\": \"nginx.service\", \"cgroup\": \"/system.slice\",\n"
@@ -565,9 +706,12 @@ static const char every_key[] =
 	"      \"memory\": \"bind\",\n"
 	"      \"required\": true\n"
 	"    },\n"
-	"    {\"match\": {\"comm\": \"redis-server\"}, \"placement\": \"local\", \"memory\": \"prefer\"},\n"
-	"    {\"match\": {\"systemd_unit\": \"db.service\"}, \"placement\": {\"nodes\": [0, 2]}},\n"
-	"    {\"match\": {\"cgroup\": \"/\"}, \"placement\": {\"cpus\": \"6-7\"}, \"memory\": \"keep\"}\n"
+	"    {\"match\": {\"comm\": \"redis-server\", \"user\": \"redis\"}, \"placement\": \"local\",\n"
+	"     \"memory\": \"prefer\"},\n"
+	"    {\"match\": {\"systemd_unit\": \"db.service\", \"user\": 0}, \"placement\": {\"nodes\":"
+	" [0, 2]}},\n"
+	"    {\"match\": {\"cgroup\": \"/\", \"user\": \"112\"}, \"placement\": {\"cpus\": \"6-7\"},"
+	" \"memory\": \"keep\"}\n"
 	"  ],\n"
 	"  \"irqbalance\": \"stop\"\n"
 	"}\n";
@@ -645,16 +789,20 @@ static void test_every_key(void **state)
 	s = find_sysctl(&p, "net.core.wmem_max");
 	assert_true(s->only_raise);
 	assert_int_equal(s->fields[0], 4194304);
+	assert_false(s->outside_net);
 	s = find_sysctl(&p, "vm.swappiness");
 	assert_true(s->numeric);
 	assert_int_equal(s->fields[0], -1);
 	assert_string_equal(s->text, "-1");
+	assert_true(s->outside_net);
 	s = find_sysctl(&p, "net.ipv4.tcp_congestion_control");
 	assert_false(s->numeric);
 	assert_string_equal(s->text, "bbr");
+	assert_false(s->outside_net);
 	s = find_sysctl(&p, "kernel.sched-x");
 	assert_false(s->numeric);
 	assert_string_equal(s->text, "a b");
+	assert_true(s->outside_net);
 
 	assert_int_equal(p.n_procs, 4);
 	r = &p.procs[0];
@@ -674,19 +822,30 @@ static void test_every_key(void **state)
 	assert_string_equal(fmt_cpus(&r->nodes), "1");
 	assert_int_equal(r->memory, TN_MEM_BIND);
 	assert_true(r->required);
+	assert_false(r->has_user);
 	r = &p.procs[1];
 	assert_int_equal(r->placement, TN_PLACE_LOCAL);
 	assert_int_equal(r->memory, TN_MEM_PREFER);
 	assert_false(r->has_nodes);
 	assert_false(r->required);
+	/* a name: the caller looks it up */
+	assert_true(r->has_user);
+	assert_string_equal(r->user, "redis");
+	assert_int_equal(r->uid, -1);
 	r = &p.procs[2];
 	assert_int_equal(r->placement, TN_PLACE_NODES);
 	assert_true(r->has_nodes);
 	assert_string_equal(fmt_cpus(&r->nodes), "0,2");
 	assert_int_equal(r->memory, TN_MEM_KEEP);
+	assert_true(r->has_user);
+	assert_int_equal(r->uid, 0);
 	r = &p.procs[3];
 	assert_int_equal(r->placement, TN_PLACE_CPUS);
 	assert_string_equal(fmt_cpus(&r->cpus), "6-7");
+	/* digits are a uid */
+	assert_true(r->has_user);
+	assert_int_equal(r->uid, 112);
+	assert_string_equal(r->user, "112");
 
 	assert_non_null(p.merged);
 	assert_null(strstr(p.merged, "\n"));
@@ -938,7 +1097,7 @@ static void test_extends_chain(void **state)
 {
 	static const struct mem_file files[] = {
 		{ "mid.json", "{\"name\": \"mid\", \"extends\": \"parent.json\", \"processes\": [],"
-			      " \"sysctl\": {\"vm.swappiness\": 10}}" },
+			      " \"sysctl\": {\"net.core.somaxconn\": 10}}" },
 		{ "parent.json", parent_text },
 	};
 	struct mem_fs fs = MEM_FS(files);
@@ -954,7 +1113,7 @@ static void test_extends_chain(void **state)
 	assert_int_equal(p.n_procs, 0);
 	assert_int_equal(p.n_ifaces, 2);
 	assert_int_equal(p.n_sysctls, 4);
-	assert_int_equal(find_sysctl(&p, "vm.swappiness")->fields[0], 10);
+	assert_int_equal(find_sysctl(&p, "net.core.somaxconn")->fields[0], 10);
 	tn_profile_free(&p);
 }
 
@@ -1012,7 +1171,7 @@ static void test_extends_depth(void **state)
 		if (i < N - 1)
 			snprintf(texts[i], sizeof(texts[i]),
 				 "{\"name\": \"p%d\", \"extends\": \"p%d.json\", \"sysctl\": "
-				 "{\"vm.p%d\": %d}}",
+				 "{\"net.p%d\": %d}}",
 				 i, i + 1, i, i);
 		else
 			snprintf(texts[i], sizeof(texts[i]), "{\"name\": \"p%d\"}", i);
@@ -1070,6 +1229,69 @@ static void test_extends_errors(void **state)
 		  "6291456 it is meant to allow");
 }
 
+/* "allow_sysctls" is a top-level array: a child inherits its parent's list,
+ * and one of its own replaces it, as for any array. */
+static void test_allow_sysctls_extends(void **state)
+{
+	static const struct mem_file files[] = {
+		{ "vm.json", "{\"name\": \"vm\", \"allow_sysctls\": [\"vm.swappiness\"],"
+			     " \"sysctl\": {\"vm.swappiness\": 10}}" },
+	};
+	struct mem_fs fs = MEM_FS(files);
+	struct tn_profile p;
+
+	parse_ok("{\"name\": \"c\", \"extends\": \"vm.json\", \"sysctl\": {\"net.core.somaxconn\": 9}}",
+		 "c.json", mem_load, &fs, &p);
+	assert_true(find_sysctl(&p, "vm.swappiness")->outside_net);
+	assert_false(find_sysctl(&p, "net.core.somaxconn")->outside_net);
+	tn_profile_free(&p);
+	/* the child's own list replaces the parent's: vm.swappiness is no longer allowed */
+	parse_bad("{\"name\": \"c\", \"extends\": \"vm.json\", \"allow_sysctls\": [\"vm.dirty_ratio\"]}",
+		  "c.json", &fs, -EINVAL,
+		  "c.json: sysctl[\"vm.swappiness\"]: outside net.*: tuner sets networking sysctls only,"
+		  " unless the profile lists this name in \"allow_sysctls\"");
+}
+
+/* What a cmdline regex may be, and how much of a command line it sees. */
+static void test_cmdline_regex(void **state)
+{
+	struct tn_procsel sel;
+	struct tn_diag d;
+	char *long_cmd = malloc(TN_CMDLINE_MATCH_MAX + 101);
+
+	tn_diag_init(&d);
+	/* a backslash and a digit inside brackets is no back-reference */
+	assert_int_equal(tn_procsel_init(&sel, TN_SEL_CMDLINE, "redis[\\1]", &d), 0);
+	assert_true(tn_procsel_match(&sel, 1, "x", "redis1", NULL));
+	tn_procsel_free(&sel);
+	assert_int_equal(tn_procsel_init(&sel, TN_SEL_CMDLINE, "a\\.b\\1", &d), -EINVAL);
+	assert_string_equal(d.error, "cmdline regex \"a\\.b\\1\": back-reference \\1: not allowed"
+				     " (matching one can take minutes on a crafted command line)");
+	tn_diag_free(&d);
+
+	/* only the first TN_CMDLINE_MATCH_MAX bytes are looked at */
+	assert_non_null(long_cmd);
+	memset(long_cmd, 'a', TN_CMDLINE_MATCH_MAX + 100);
+	long_cmd[TN_CMDLINE_MATCH_MAX + 100] = '\0';
+	long_cmd[TN_CMDLINE_MATCH_MAX + 50] = 'x';
+	assert_int_equal(tn_procsel_init(&sel, TN_SEL_CMDLINE, "x", &d), 0);
+	assert_false(tn_procsel_match(&sel, 1, "a", long_cmd, NULL));
+	tn_procsel_free(&sel);
+	/* "$" does not match where the command line is cut */
+	assert_int_equal(tn_procsel_init(&sel, TN_SEL_CMDLINE, "a$", &d), 0);
+	assert_false(tn_procsel_match(&sel, 1, "a", long_cmd, NULL));
+	long_cmd[TN_CMDLINE_MATCH_MAX] = '\0';
+	assert_true(tn_procsel_match(&sel, 1, "a", long_cmd, NULL));
+	tn_procsel_free(&sel);
+	/* a match within the bound is found */
+	long_cmd[TN_CMDLINE_MATCH_MAX - 1] = 'x';
+	assert_int_equal(tn_procsel_init(&sel, TN_SEL_CMDLINE, "ax", &d), 0);
+	assert_true(tn_procsel_match(&sel, 1, "a", long_cmd, NULL));
+	tn_procsel_free(&sel);
+	free(long_cmd);
+	tn_diag_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1088,6 +1310,8 @@ int main(void)
 		cmocka_unit_test(test_extends_cycle),
 		cmocka_unit_test(test_extends_depth),
 		cmocka_unit_test(test_extends_errors),
+		cmocka_unit_test(test_allow_sysctls_extends),
+		cmocka_unit_test(test_cmdline_regex),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -153,11 +153,59 @@ static void test_errors(void **state)
 	}
 }
 
+/* A process's uid round-trips; a snapshot from before uids loads with none. */
+static void test_process_uid(void **state)
+{
+	static const char *const extra[] = {
+		", \"processes\": [{\"pid\": 7, \"comm\": \"a\"}]",
+		", \"processes\": [{\"pid\": 7, \"comm\": \"a\", \"uid\": null}]",
+		", \"processes\": [{\"pid\": 7, \"comm\": \"a\", \"uid\": 112}]",
+	};
+	static const int64_t want[] = { -1, -1, 112 };
+
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		char text[1024], *out;
+		struct tn_state s, again;
+		struct tn_diag d;
+		cJSON *doc;
+
+		snprintf(text, sizeof(text), minimal, extra[i]);
+		tn_diag_init(&d);
+		assert_int_equal(tn_state_parse(text, "u.json", &s, &d), 0);
+		assert_int_equal(s.processes[0].uid, want[i]);
+		doc = tn_state_to_json(&s);
+		out = cJSON_Print(doc);
+		cJSON_Delete(doc);
+		assert_non_null(out);
+		assert_non_null(strstr(out, want[i] < 0 ? "\"uid\":\tnull" : "\"uid\":\t112"));
+		assert_int_equal(tn_state_parse(out, "again.json", &again, &d), 0);
+		assert_int_equal(again.processes[0].uid, want[i]);
+		cJSON_free(out);
+		tn_state_free(&again);
+		tn_state_free(&s);
+		tn_diag_free(&d);
+	}
+	{
+		char text[1024];
+		struct tn_state s;
+		struct tn_diag d;
+
+		snprintf(text, sizeof(text), minimal,
+			 ", \"processes\": [{\"pid\": 7, \"uid\": 4294967295}]");
+		tn_diag_init(&d);
+		assert_int_equal(tn_state_parse(text, "u.json", &s, &d), -EINVAL);
+		assert_string_equal(d.error, "u.json: processes[0].uid: 4294967295 is out of range "
+					     "(0 to 4294967294)");
+		tn_diag_free(&d);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_goldens),
 		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_process_uid),
 		cmocka_unit_test(test_errors),
 	};
 

@@ -3,15 +3,19 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "plan.h"
+#include "sysroot.h"
+#include "users.h"
 
 static const char usage[] =
 	"Usage: tuner plan [--profile FILE|NAME] [--json] [GLOBAL OPTIONS]\n"
 	"\n"
 	"Show the changes a profile asks for on this host: a dry run that writes\n"
 	"nothing, anywhere. Without --profile, the built-in default profile.\n"
+	"A sysctl outside net.* (allowed by the profile's allow_sysctls) is flagged.\n"
 	"\n"
 	"  -p, --profile P       a profile file (a path: with a '/'), or a profile name,\n"
 	"                        looked up in $TUNER_PROFILE_PATH and the shipped\n"
@@ -35,6 +39,36 @@ static int opt_profile(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 	return 0;
 }
 
+/*
+ * The uids of the user names in the profile's process rules, from the
+ * sysroot's /etc/passwd (this host's with --state). A snapshot records uids.
+ */
+static int resolve_users(struct tn_cli *cli, struct tn_profile *prof, struct tn_diag *d)
+{
+	struct tn_sysroot root = { .fd = -1 };
+	int ret = 0;
+
+	for (int i = 0; i < prof->n_procs && ret == 0; i++) {
+		struct tn_proc_rule *r = &prof->procs[i];
+		struct tn_diag ud;
+
+		if (!r->has_user || r->uid != TN_UNKNOWN)
+			continue;
+		if (root.fd < 0 && (ret = tn_sysroot_open(cli->sysroot ? cli->sysroot : "/",
+							  &root)) < 0)
+			return tn_diag_error(d, ret, "%s: %s", cli->sysroot ? cli->sysroot : "/",
+					     strerror(-ret));
+		tn_diag_init(&ud);
+		ret = tn_user_lookup(&root, r->user, &r->uid, &ud);
+		if (ret < 0)
+			tn_diag_error(d, ret, "%s: processes[%d].match.user: %s", prof->source, i,
+				      ud.error);
+		tn_diag_free(&ud);
+	}
+	tn_sysroot_close(&root);
+	return ret;
+}
+
 /* Profile, snapshot and plan for commands that plan (plan, apply, verify). */
 int tn_cli_plan(struct tn_cli *cli, const char *profile_name, struct tn_profile *prof,
 		struct tn_state *state, struct tn_plan *plan, struct tn_diag *d)
@@ -46,6 +80,11 @@ int tn_cli_plan(struct tn_cli *cli, const char *profile_name, struct tn_profile 
 	ret = tn_cli_load_profile(profile_name, prof, d);
 	if (ret < 0)
 		return ret;
+	ret = resolve_users(cli, prof, d);
+	if (ret < 0) {
+		tn_profile_free(prof);
+		return ret;
+	}
 	names = calloc((size_t)prof->n_sysctls + 1, sizeof(*names));
 	for (int i = 0; i < prof->n_procs; i++)
 		nsel += prof->procs[i].n_sel;
@@ -77,6 +116,8 @@ out:
 void tn_cli_print_changes(struct tn_cli *cli, const struct tn_change *changes, int n)
 {
 	FILE *o = cli->out;
+	/* colour only for a person at a terminal (and not with NO_COLOR) */
+	bool colour = isatty(fileno(o)) && !getenv("NO_COLOR");
 	int last = -1;
 
 	for (int i = 0; i < n; i++) {
@@ -109,7 +150,10 @@ void tn_cli_print_changes(struct tn_cli *cli, const struct tn_change *changes, i
 			fprintf(o, "  %s %s: %s -> %s", c->target, c->key, c->before, c->after);
 			break;
 		}
-		if (c->note[0])
+		if (c->kind == TN_CHANGE_SYSCTL && strcmp(c->note, TN_NOTE_OUTSIDE_NET) == 0 &&
+		    colour)
+			fprintf(o, " \033[1;31m%s\033[0m", c->note); /* bold red */
+		else if (c->note[0])
 			fprintf(o, " %s", c->note);
 		fputc('\n', o);
 	}

@@ -8,9 +8,27 @@ static const char usage[] =
 	"Usage: tuner profile validate FILE|NAME...\n"
 	"       tuner profile show [FILE|NAME] [--json]\n"
 	"\n"
-	"validate  check profiles (syntax, types, ranges, 'extends'); exit 1 if any is bad\n"
+	"validate  check profiles (syntax, types, ranges, 'extends'); exit 1 if any is bad;\n"
+	"          name the sysctls outside net.* a profile sets (each needs its name\n"
+	"          in the profile's allow_sysctls)\n"
 	"show      print a profile with its 'extends' chain merged (the child wins);\n"
 	"          without an argument, the built-in default\n";
+
+/* Sysctls outside net.* (each one listed in "allow_sysctls"): named, always. */
+static void print_outside_net(struct tn_cli *cli, const struct tn_profile *p)
+{
+	int n = 0;
+
+	for (int i = 0; i < p->n_sysctls; i++) {
+		if (!p->sysctls[i].outside_net)
+			continue;
+		fprintf(cli->out, "%s %s", n ? "," : "  sets sysctls outside net.* (allow_sysctls):",
+			p->sysctls[i].name);
+		n++;
+	}
+	if (n)
+		fputc('\n', cli->out);
+}
 
 static int validate(struct tn_cli *cli, int argc, char **argv)
 {
@@ -35,6 +53,8 @@ static int validate(struct tn_cli *cli, int argc, char **argv)
 					argv[i], p.name, p.n_ifaces, p.n_ifaces == 1 ? "" : "s",
 					p.n_sysctls, p.n_sysctls == 1 ? "" : "s", p.n_procs,
 					p.n_procs == 1 ? "" : "s");
+			if (!cli->quiet)
+				print_outside_net(cli, &p);
 			tn_profile_free(&p);
 		}
 		tn_diag_free(&d);

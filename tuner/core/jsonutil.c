@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -103,13 +104,15 @@ void tn_jr_pop(struct tn_jreader *r, size_t mark)
 		r->path[mark] = '\0';
 }
 
-static int jr_report(struct tn_jreader *r, bool at_key, const char *fmt, va_list ap)
+/* Record the message at 'at' in the text (NULL: no line:column). */
+static int jr_report_at(struct tn_jreader *r, const char *at, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static int jr_report_at(struct tn_jreader *r, const char *at, const char *fmt, va_list ap)
 {
 	char msg[TN_DIAG_MSG_MAX];
-	const char *at;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (r->text && (at = tn_json_locate(r->text, r->path, at_key))) {
+	if (at) {
 		int line, col;
 
 		tn_json_position(r->text, at, &line, &col);
@@ -120,6 +123,15 @@ static int jr_report(struct tn_jreader *r, bool at_key, const char *fmt, va_list
 		return tn_diag_error(r->diag, -EINVAL, "%s: %s: %s", r->file,
 				     r->path[0] ? r->path : "(top level)", msg);
 	return tn_diag_error(r->diag, -EINVAL, "%s: %s", r->path[0] ? r->path : "(top level)", msg);
+}
+
+static int jr_report(struct tn_jreader *r, bool at_key, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static int jr_report(struct tn_jreader *r, bool at_key, const char *fmt, va_list ap)
+{
+	const char *at = r->text ? tn_json_locate(r->text, r->path, at_key) : NULL;
+
+	return jr_report_at(r, at, fmt, ap);
 }
 
 int tn_jr_error(struct tn_jreader *r, const char *fmt, ...)
@@ -133,9 +145,18 @@ int tn_jr_error(struct tn_jreader *r, const char *fmt, ...)
 	return ret;
 }
 
-static int jr_key_error(struct tn_jreader *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int jr_key_error(struct tn_jreader *r, const char *fmt, ...)
+int tn_jr_error_at(struct tn_jreader *r, const char *at, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = jr_report_at(r, at, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int tn_jr_key_error(struct tn_jreader *r, const char *fmt, ...)
 {
 	va_list ap;
 	int ret;
@@ -314,28 +335,133 @@ int tn_jr_object(struct tn_jreader *r, const cJSON *obj, const char *key, bool r
 	return typed(r, obj, key, required, out, cJSON_IsObject, "an object");
 }
 
-int tn_jr_known_keys(struct tn_jreader *r, const cJSON *obj, const char *const *keys)
+/* The text scanners below, also used to point at a duplicate key. */
+static const char *ws(const char *p);
+static const char *skip_string(const char *p);
+static const char *skip_value(const char *p, int depth);
+static bool key_equals(const char *p, const char *key, size_t klen);
+
+/* Up to this many members, duplicates are looked for pairwise; above, by sorting. */
+#define DUP_PAIRWISE_MAX 16
+
+struct member_ref {
+	const char *key;
+	int index;		/* position in the object */
+	const cJSON *item;
+};
+
+static int cmp_member_ref(const void *a, const void *b)
 {
-	const cJSON *it;
+	const struct member_ref *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
 
-	cJSON_ArrayForEach(it, obj) {
-		bool ok = keys == NULL;
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
 
-		for (const char *const *k = keys; k && *k; k++)
-			if (strcmp(*k, it->string) == 0)
-				ok = true;
-		for (const cJSON *prev = obj->child; prev != it; prev = prev->next) {
-			if (strcmp(prev->string, it->string) == 0) {
-				size_t m = tn_jr_push_key(r, it->string);
-				int ret = tn_jr_error(r, "duplicate key");
+/*
+ * The first member (in document order) whose key an earlier member already
+ * has: the second occurrence of that key. NULL when every key is unique;
+ * -ENOMEM in *err when the sort could not allocate. O(n log n).
+ */
+static const cJSON *first_duplicate(const cJSON *obj, int *err)
+{
+	const cJSON *it, *best = NULL;
+	struct member_ref *refs;
+	int n = 0, best_index = INT_MAX;
 
-				tn_jr_pop(r, m);
-				return ret;
+	*err = 0;
+	cJSON_ArrayForEach(it, obj)
+		n++;
+	if (n <= DUP_PAIRWISE_MAX) {
+		cJSON_ArrayForEach(it, obj) {
+			for (const cJSON *prev = obj->child; prev != it; prev = prev->next) {
+				if (strcmp(prev->string, it->string) == 0)
+					return it;
 			}
 		}
+		return NULL;
+	}
+	refs = malloc(sizeof(*refs) * (size_t)n);
+	if (!refs) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	n = 0;
+	cJSON_ArrayForEach(it, obj) {
+		refs[n] = (struct member_ref){ .key = it->string, .index = n, .item = it };
+		n++;
+	}
+	qsort(refs, (size_t)n, sizeof(*refs), cmp_member_ref);
+	/* equal keys are adjacent, in document order: the second of a run repeats */
+	for (int i = 1; i < n; i++) {
+		if (refs[i].index < best_index && strcmp(refs[i - 1].key, refs[i].key) == 0) {
+			best = refs[i].item;
+			best_index = refs[i].index;
+		}
+	}
+	free(refs);
+	return best;
+}
+
+/* The opening quote of the nth occurrence of key among the members of the
+ * object that objpath names, or NULL. */
+static const char *locate_member(const char *text, const char *objpath, const char *key, int nth)
+{
+	const char *p = tn_json_locate(text, objpath, false);
+	size_t klen = strlen(key);
+
+	if (!p || *p != '{')
+		return NULL;
+	p = ws(p + 1);
+	while (*p == '"') {
+		const char *k = p;
+
+		if (!(p = skip_string(p)))
+			return NULL;
+		if (key_equals(k, key, klen) && --nth == 0)
+			return k;
+		p = ws(p);
+		if (*p++ != ':' || !(p = skip_value(p, 0)))
+			return NULL;
+		p = ws(p);
+		if (*p != ',')
+			return NULL;
+		p = ws(p + 1);
+	}
+	return NULL;
+}
+
+/* The error points at the second occurrence: the first one is not the mistake. */
+static int duplicate_error(struct tn_jreader *r, const cJSON *dup)
+{
+	const char *at = r->text ? locate_member(r->text, r->path, dup->string, 2) : NULL;
+	size_t m = tn_jr_push_key(r, dup->string);
+	int ret = tn_jr_error_at(r, at, "duplicate key");
+
+	tn_jr_pop(r, m);
+	return ret;
+}
+
+int tn_jr_known_keys(struct tn_jreader *r, const cJSON *obj, const char *const *keys)
+{
+	const cJSON *it, *dup;
+	int err;
+
+	dup = first_duplicate(obj, &err);
+	if (err < 0)
+		return tn_diag_error(r->diag, err, "out of memory");
+	if (dup)
+		return duplicate_error(r, dup);
+	if (!keys)
+		return 0;
+	cJSON_ArrayForEach(it, obj) {
+		bool ok = false;
+
+		for (const char *const *k = keys; *k && !ok; k++)
+			ok = strcmp(*k, it->string) == 0;
 		if (!ok) {
 			size_t m = tn_jr_push_key(r, it->string);
-			int ret = jr_key_error(r, "unknown key");
+			int ret = tn_jr_key_error(r, "unknown key");
 
 			tn_jr_pop(r, m);
 			return ret;
@@ -494,4 +620,22 @@ const char *tn_json_locate(const char *text, const char *path, bool want_key)
 	if (want_key && keypos)
 		return keypos;
 	return p;
+}
+
+const char *tn_json_find_nul_escape(const char *text)
+{
+	bool in_str = false;
+
+	for (const char *p = text; *p; p++) {
+		if (!in_str) {
+			in_str = *p == '"';
+		} else if (*p == '"') {
+			in_str = false;
+		} else if (*p == '\\' && p[1]) {
+			if (p[1] == 'u' && strncmp(p + 2, "0000", 4) == 0)
+				return p;
+			p++;
+		}
+	}
+	return NULL;
 }

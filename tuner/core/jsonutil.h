@@ -42,6 +42,12 @@ size_t tn_jr_push_index(struct tn_jreader *r, int i);
 void tn_jr_pop(struct tn_jreader *r, size_t mark);
 /* Record "FILE: PATH: message" and return -EINVAL. */
 int tn_jr_error(struct tn_jreader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same, with the position of the current key (not its value). */
+int tn_jr_key_error(struct tn_jreader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The same, at a given place in the text (NULL: no line:column). */
+int tn_jr_error_at(struct tn_jreader *r, const char *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Typed getters of obj[key]. 'required' false: a missing (or null) key leaves
  * *out untouched and returns 0. Wrong type/range: error naming the path. */
@@ -60,8 +66,16 @@ int tn_jr_array(struct tn_jreader *r, const cJSON *obj, const char *key, bool re
 		const cJSON **out);
 int tn_jr_object(struct tn_jreader *r, const cJSON *obj, const char *key, bool required,
 		 const cJSON **out);
-/* Every key of obj must be in the NULL-terminated list (NULL: any key), once. */
+/* Every key of obj must be in the NULL-terminated list (NULL: any key), once.
+ * A duplicate is reported at its second occurrence; O(n log n) in the keys. */
 int tn_jr_known_keys(struct tn_jreader *r, const cJSON *obj, const char *const *keys);
+
+/*
+ * The first "\u0000" escape inside a string of JSON text, or NULL. cJSON
+ * decodes it into a NUL that ends the C string: "net.core.x\u0000junk" would
+ * silently read as "net.core.x". Callers refuse such text.
+ */
+const char *tn_json_find_nul_escape(const char *text);
 
 /* Where a cJSON parse failed: 1-based line and column of 'at' within text. */
 void tn_json_position(const char *text, const char *at, int *line, int *col);

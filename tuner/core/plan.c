@@ -623,6 +623,8 @@ static int plan_sysctls(struct planner *pl)
 		snprintf(c->reason, sizeof(c->reason), "%s",
 			 r->only_raise ? "profile: raise to at least the minimum, never lower"
 				       : "profile value");
+		if (r->outside_net)
+			snprintf(c->note, sizeof(c->note), "%s", TN_NOTE_OUTSIDE_NET);
 	}
 	free(sorted);
 	return ret;
@@ -678,6 +680,9 @@ static int plan_irq_changes(struct planner *pl)
 
 static bool proc_matches(const struct tn_proc_rule *r, const struct tn_process *p)
 {
+	/* a process whose user is unknown (an older snapshot) is nobody's */
+	if (r->has_user && (p->uid == TN_UNKNOWN || p->uid != r->uid))
+		return false;
 	for (int i = 0; i < r->n_sel; i++)
 		if (!tn_procsel_match(&r->sel[i], p->pid, p->comm, p->cmdline, p->cgroup))
 			return false;
@@ -692,6 +697,8 @@ static void describe_sel(const struct tn_proc_rule *r, char *buf, size_t len)
 	for (int i = 0; i < r->n_sel && n < len; i++)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s %s", i ? ", " : "",
 				      tn_procsel_kind_name(r->sel[i].kind), r->sel[i].text);
+	if (r->has_user && n < len)
+		snprintf(buf + n, len - n, ", user %s", r->user);
 }
 
 /* Nodes holding placed IRQs; without any, the nodes of the matched NICs. */
@@ -796,6 +803,11 @@ static int plan_processes(struct planner *pl)
 		bool any = false;
 
 		describe_sel(rule, what, sizeof(what));
+		if (rule->has_user && rule->uid == TN_UNKNOWN)
+			return tn_diag_error(pl->d, -EINVAL,
+					     "processes[%d]: user \"%s\" was not looked up: give "
+					     "a uid",
+					     r, rule->user);
 		for (int i = 0; i < pl->s->n_processes; i++)
 			any |= proc_matches(rule, &pl->s->processes[i]);
 		if (!any) {

@@ -31,6 +31,9 @@ enum tn_change_kind {
 #define TN_IRQBALANCE_CMD_MAX 500
 #define TN_IRQBALANCE_BAN_PREFIX "settings ban irqs "
 
+/* The note of a sysctl change outside net.*, which the profile had to allow. */
+#define TN_NOTE_OUTSIDE_NET "[outside net.*: allowed by the profile's allow_sysctls]"
+
 struct tn_change {
 	enum tn_change_kind kind;
 	char target[64];	/* "eth0", "38", "net.core.netdev_budget", "1234", "irqbalance" */

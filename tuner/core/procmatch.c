@@ -22,8 +22,53 @@ const char *tn_procsel_kind_name(enum tn_procsel_kind k)
 }
 
 /* Above this, a cmdline regex is refused before regcomp() sees it. */
-#define TN_REGEX_COST_MAX 4096
+#define TN_REGEX_COST_MAX 256
 #define TN_REGEX_DEPTH_MAX 16
+
+/* The closing ']' of the bracket expression opening at p, or its final NUL. */
+static const char *bracket_end(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	while (*p && *p != ']') {
+		if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+			char c = p[1];
+
+			for (p += 2; *p && !(*p == c && p[1] == ']'); p++)
+				;
+			if (*p)
+				p++;
+		}
+		if (*p)
+			p++;
+	}
+	return p;
+}
+
+/*
+ * A back-reference (\1 to \9 outside brackets), which glibc's regexec()
+ * matches by backtracking: "^(.*)(.*)(.*)\3\2\1x$" takes seconds on a few
+ * hundred characters, and "(a*)*\1b" gigabytes. Any user sets their own
+ * command line, so cmdline regexes do without. Returns it, or NULL.
+ */
+static const char *backref(const char *p)
+{
+	for (; *p; p++) {
+		if (*p == '[') {
+			p = bracket_end(p);
+			if (!*p)
+				return NULL;
+		} else if (*p == '\\' && p[1]) {
+			if (p[1] >= '1' && p[1] <= '9')
+				return p;
+			p++;
+		}
+	}
+	return NULL;
+}
 
 /*
  * An upper estimate of the automaton glibc's regcomp() builds, which grows
@@ -48,23 +93,7 @@ static long regex_cost(const char *p)
 				p++;
 			break;
 		case '[': /* one atom, up to the closing bracket */
-			p++;
-			if (*p == '^')
-				p++;
-			if (*p == ']')
-				p++;
-			while (*p && *p != ']') {
-				if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
-					char c = p[1];
-
-					for (p += 2; *p && !(*p == c && p[1] == ']'); p++)
-						;
-					if (*p)
-						p++;
-				}
-				if (*p)
-					p++;
-			}
+			p = bracket_end(p);
 			if (!*p)
 				return sum[0];
 			break;
@@ -145,8 +174,15 @@ int tn_procsel_init(struct tn_procsel *s, enum tn_procsel_kind kind, const char 
 			return tn_diag_error(d, -EINVAL, "pid \"%s\" is not a process id", text);
 		n.pid = (int)v;
 	} else if (kind == TN_SEL_CMDLINE) {
+		const char *br = backref(text);
 		int r;
 
+		if (br)
+			return tn_diag_error(d, -EINVAL,
+					     "cmdline regex \"%s\": back-reference \\%c: not allowed "
+					     "(matching one can take minutes on a crafted command "
+					     "line)",
+					     text, br[1]);
 		if (regex_cost(text) > TN_REGEX_COST_MAX)
 			return tn_diag_error(d, -EINVAL,
 					     "cmdline regex \"%s\": too costly to compile (its "
@@ -217,8 +253,17 @@ bool tn_procsel_match(const struct tn_procsel *s, int pid, const char *comm, con
 		return pid == s->pid;
 	case TN_SEL_COMM:
 		return comm && fnmatch(s->text, comm, 0) == 0;
-	case TN_SEL_CMDLINE:
-		return cmdline && regexec(&s->re, cmdline, 0, NULL, 0) == 0;
+	case TN_SEL_CMDLINE: {
+		/* the first TN_CMDLINE_MATCH_MAX bytes; "$" never matches at the cut */
+		size_t n = cmdline ? strnlen(cmdline, TN_CMDLINE_MATCH_MAX + 1) : 0;
+		regmatch_t range = { .rm_so = 0, .rm_eo = (regoff_t)n };
+
+		if (n > TN_CMDLINE_MATCH_MAX)
+			range.rm_eo = TN_CMDLINE_MATCH_MAX;
+		return cmdline && regexec(&s->re, cmdline, 1, &range,
+					  REG_STARTEND |
+						  (n > TN_CMDLINE_MATCH_MAX ? REG_NOTEOL : 0)) == 0;
+	}
 	case TN_SEL_CGROUP: {
 		size_t n = strlen(s->text);
 

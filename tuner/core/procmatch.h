@@ -12,7 +12,7 @@
 enum tn_procsel_kind {
 	TN_SEL_PID,
 	TN_SEL_COMM,		/* exact name or fnmatch(3) glob */
-	TN_SEL_CMDLINE,		/* POSIX extended regex, unanchored */
+	TN_SEL_CMDLINE,		/* POSIX extended regex, unanchored, no back-references */
 	TN_SEL_CGROUP,		/* the cgroup path or one below it */
 	TN_SEL_UNIT,		/* a systemd unit: a component of the cgroup path */
 };
@@ -35,6 +35,10 @@ int tn_procsel_init(struct tn_procsel *s, enum tn_procsel_kind kind, const char 
 		    struct tn_diag *d);
 void tn_procsel_free(struct tn_procsel *s);
 const char *tn_procsel_kind_name(enum tn_procsel_kind k);
+
+/* A cmdline regex sees this many bytes of a command line at most ('$' does
+ * not match where a longer one is cut). */
+#define TN_CMDLINE_MATCH_MAX 4096
 
 /* What a selector needs of a process; cmdline and cgroup may be NULL when the
  * selector does not need them (tn_procsel_needs tells). */

@@ -125,6 +125,9 @@ static int parse_text(const char *text, const char *file, cJSON **out, struct tn
 				     TN_PROFILE_MAX_BYTES);
 	if ((at = bad_utf8(text)))
 		return text_error(d, file, text, at, "invalid UTF-8");
+	if ((at = tn_json_find_nul_escape(text)))
+		return text_error(d, file, text, at, "\\u0000 (a NUL character) in a string: "
+						     "it would cut the string short");
 	if ((at = too_deep(text, TN_PROFILE_MAX_DEPTH))) {
 		char msg[64];
 
@@ -391,6 +394,88 @@ static const struct known_sysctl *known_sysctl(const char *name)
 	return NULL;
 }
 
+/*
+ * Sysctls that name a program the kernel runs as root (a core dump handler, a
+ * module loader, a hotplug or power-off helper) or register an interpreter
+ * (binfmt_misc): a network tuner never sets them, whatever the profile says.
+ * Each entry is a name or a subtree.
+ */
+static const char *const never_set[] = {
+	"kernel.core_pattern", "kernel.modprobe",	"kernel.hotplug",
+	"kernel.poweroff_cmd", "kernel.usermodehelper", "fs.binfmt_misc",
+	NULL,
+};
+
+bool tn_sysctl_settable(const char *name)
+{
+	for (int i = 0; never_set[i]; i++) {
+		size_t n = strlen(never_set[i]);
+
+		if (strncmp(name, never_set[i], n) == 0 && (name[n] == '\0' || name[n] == '.'))
+			return false;
+	}
+	return true;
+}
+
+static bool is_net_sysctl(const char *name)
+{
+	return strncmp(name, "net.", 4) == 0;
+}
+
+/* "allow_sysctls": names outside net.* the profile may set, each exact. */
+static int parse_allow(struct tn_jreader *r, const cJSON *doc, const cJSON **out)
+{
+	const cJSON *arr, *it;
+	size_t m;
+	int ret, i = 0;
+
+	*out = NULL;
+	if ((ret = tn_jr_array(r, doc, "allow_sysctls", false, &arr)) < 0 || !arr)
+		return ret;
+	m = tn_jr_push_key(r, "allow_sysctls");
+	if (cJSON_GetArraySize(arr) > TN_PROFILE_MAX_ALLOWED_SYSCTLS)
+		return tn_jr_error(r, "more than %d names", TN_PROFILE_MAX_ALLOWED_SYSCTLS);
+	cJSON_ArrayForEach(it, arr) {
+		size_t m2 = tn_jr_push_index(r, i++);
+
+		if (!cJSON_IsString(it) || !tn_sysctl_name_valid(it->valuestring))
+			return tn_jr_error(r, "expected a sysctl name such as \"vm.swappiness\" "
+					      "(exact, no pattern)");
+		if (is_net_sysctl(it->valuestring))
+			return tn_jr_error(r, "\"%s\": net.* sysctls need no allowing",
+					   it->valuestring);
+		if (!tn_sysctl_settable(it->valuestring))
+			return tn_jr_error(r, "\"%s\" names a program the kernel runs as root: "
+					      "tuner never sets it",
+					   it->valuestring);
+		tn_jr_pop(r, m2);
+	}
+	tn_jr_pop(r, m);
+	*out = arr;
+	return 0;
+}
+
+/* A sysctl outside net.* needs its name in "allow_sysctls" (allow may be NULL). */
+static int check_namespace(struct tn_jreader *r, const char *name, const cJSON *allow,
+			   struct tn_sysctl_rule *s)
+{
+	const cJSON *it;
+
+	if (is_net_sysctl(name))
+		return 0;
+	if (!tn_sysctl_settable(name))
+		return tn_jr_key_error(r, "names a program the kernel runs as root: tuner never "
+					  "sets it");
+	cJSON_ArrayForEach(it, allow) {
+		if (strcmp(it->valuestring, name) == 0) {
+			s->outside_net = true;
+			return 0;
+		}
+	}
+	return tn_jr_key_error(r, "outside net.*: tuner sets networking sysctls only, unless "
+				  "the profile lists this name in \"allow_sysctls\"");
+}
+
 /* Numbers: 4096, [4096, 131072, 6291456] or "4096 131072 6291456". */
 static int sysctl_numbers(struct tn_jreader *r, const cJSON *v, struct tn_sysctl_rule *s)
 {
@@ -454,7 +539,8 @@ static int sysctl_numbers(struct tn_jreader *r, const cJSON *v, struct tn_sysctl
 	return tn_jr_error(r, "expected a number, a string, or an array of numbers");
 }
 
-static int parse_sysctl(struct tn_jreader *r, const cJSON *item, struct tn_sysctl_rule *s)
+static int parse_sysctl(struct tn_jreader *r, const cJSON *item, const cJSON *allow,
+			struct tn_sysctl_rule *s)
 {
 	const struct known_sysctl *k;
 	const cJSON *v = item;
@@ -463,6 +549,8 @@ static int parse_sysctl(struct tn_jreader *r, const cJSON *item, struct tn_sysct
 	if (!tn_sysctl_name_valid(item->string))
 		return tn_jr_error(r, "not a sysctl name (dotted, like net.core.netdev_budget; "
 				      "no '/' or '..')");
+	if ((ret = check_namespace(r, item->string, allow, s)) < 0)
+		return ret;
 	snprintf(s->name, sizeof(s->name), "%s", item->string);
 	k = known_sysctl(s->name);
 	if (cJSON_IsObject(item)) {
@@ -534,11 +622,12 @@ static int parse_placement(struct tn_jreader *r, const cJSON *v, struct tn_proc_
 		p->placement = TN_PLACE_LOCAL;
 		return 0;
 	}
+	/* duplicate and unknown keys first: they are the mistake, not the count */
+	if (cJSON_IsObject(v) && (ret = tn_jr_known_keys(r, v, keys)) < 0)
+		return ret;
 	if (!cJSON_IsObject(v) || cJSON_GetArraySize(v) != 1)
 		return tn_jr_error(r, "expected \"opposite\", \"local\", {\"nodes\": [...]} or "
 				      "{\"cpus\": \"CPUS\"}");
-	if ((ret = tn_jr_known_keys(r, v, keys)) < 0)
-		return ret;
 	if (cJSON_GetObjectItemCaseSensitive(v, "nodes")) {
 		size_t m = tn_jr_push_key(r, "nodes");
 
@@ -559,14 +648,108 @@ static int parse_placement(struct tn_jreader *r, const cJSON *v, struct tn_proc_
 	return 0;
 }
 
+/* match.user: a user name, or a uid (a number, or a string of digits). */
+static int parse_user(struct tn_jreader *r, const cJSON *v, struct tn_proc_rule *p)
+{
+	const char *t = cJSON_IsString(v) ? v->valuestring : NULL;
+	bool digits = t && *t && strspn(t, "0123456789") == strlen(t);
+	double uid = -1;
+
+	if (cJSON_IsNumber(v))
+		uid = v->valuedouble;
+	else if (digits && strlen(t) <= 10)
+		uid = strtod(t, NULL);
+	if (cJSON_IsNumber(v) || digits) {
+		/* (uid_t)-1 is no user: it means "unchanged" to setresuid() */
+		if (!(uid >= 0 && uid < 4294967295.0) || uid != (double)(int64_t)uid)
+			return tn_jr_error(r, "expected a user name or a uid from 0 to 4294967294");
+		p->uid = (int64_t)uid;
+		snprintf(p->user, sizeof(p->user), "%lld", (long long)p->uid);
+	} else {
+		/* the portable user name characters (POSIX), '$' last for Samba */
+		size_t n = t ? strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					 "0123456789._-") : 0;
+
+		if (!t || !*t || *t == '-' || strlen(t) > 32 ||
+		    (t[n] && !(t[n] == '$' && !t[n + 1])))
+			return tn_jr_error(r, "expected a user name (letters, digits, '.', '_', "
+					      "'-'; at most 32) or a uid");
+		p->uid = TN_UNKNOWN;
+		snprintf(p->user, sizeof(p->user), "%s", t);
+	}
+	p->has_user = true;
+	return 0;
+}
+
+/* One selector of a process match: its kind and its text. */
+static int parse_selector(struct tn_jreader *r, const cJSON *sv, enum tn_procsel_kind kind,
+			  struct tn_proc_rule *p)
+{
+	char text[32];
+	struct tn_diag d;
+	int ret;
+
+	if (kind == TN_SEL_PID) {
+		if (!cJSON_IsNumber(sv) || sv->valuedouble < 1 || sv->valuedouble > INT_MAX ||
+		    sv->valuedouble != (int)sv->valuedouble)
+			return tn_jr_error(r, "expected a process id");
+		snprintf(text, sizeof(text), "%d", (int)sv->valuedouble);
+	} else if (!cJSON_IsString(sv)) {
+		return tn_jr_error(r, "expected a string");
+	}
+	tn_diag_init(&d);
+	ret = tn_procsel_init(&p->sel[p->n_sel], kind, kind == TN_SEL_PID ? text : sv->valuestring,
+			      &d);
+	if (ret < 0) {
+		ret = tn_jr_error(r, "%s", d.error);
+		tn_diag_free(&d);
+		return ret;
+	}
+	p->n_sel++;
+	return 0;
+}
+
+static int parse_proc_match(struct tn_jreader *r, const cJSON *match, struct tn_proc_rule *p)
+{
+	static const char *const mkeys[] = { "pid",	     "comm", "cmdline", "cgroup",
+					     "systemd_unit", "user", NULL };
+	static const enum tn_procsel_kind kinds[] = { TN_SEL_PID, TN_SEL_COMM, TN_SEL_CMDLINE,
+						      TN_SEL_CGROUP, TN_SEL_UNIT };
+	const cJSON *v;
+	int ret;
+
+	if ((ret = tn_jr_known_keys(r, match, mkeys)) < 0)
+		return ret;
+	for (int i = 0; i < TN_PROC_MAX_SELECTORS; i++) {
+		const cJSON *sv = cJSON_GetObjectItemCaseSensitive(match, mkeys[i]);
+		size_t m;
+
+		if (!sv)
+			continue;
+		m = tn_jr_push_key(r, mkeys[i]);
+		if ((ret = parse_selector(r, sv, kinds[i], p)) < 0)
+			return ret;
+		tn_jr_pop(r, m);
+	}
+	if (p->n_sel == 0)
+		return tn_jr_error(r, "give pid, comm, cmdline, cgroup or systemd_unit%s",
+				   cJSON_GetObjectItemCaseSensitive(match, "user")
+					   ? " (\"user\" only narrows one of them)"
+					   : "");
+	if ((v = cJSON_GetObjectItemCaseSensitive(match, "user"))) {
+		size_t m = tn_jr_push_key(r, "user");
+
+		if ((ret = parse_user(r, v, p)) < 0)
+			return ret;
+		tn_jr_pop(r, m);
+	}
+	return 0;
+}
+
 static int parse_proc(struct tn_jreader *r, const cJSON *o, struct tn_proc_rule *p)
 {
 	static const char *const keys[] = { "match", "placement", "nodes", "memory", "required",
 					    NULL };
-	static const char *const mkeys[] = { "pid", "comm", "cmdline", "cgroup", "systemd_unit",
-					     NULL };
-	static const enum tn_procsel_kind kinds[] = { TN_SEL_PID, TN_SEL_COMM, TN_SEL_CMDLINE,
-						      TN_SEL_CGROUP, TN_SEL_UNIT };
 	static const char *const mem[] = { "keep", "bind", "prefer", NULL };
 	const cJSON *match, *v;
 	int ret;
@@ -579,38 +762,8 @@ static int parse_proc(struct tn_jreader *r, const cJSON *o, struct tn_proc_rule 
 	    (ret = tn_jr_object(r, o, "match", true, &match)) < 0)
 		return ret;
 	m = tn_jr_push_key(r, "match");
-	if ((ret = tn_jr_known_keys(r, match, mkeys)) < 0)
+	if ((ret = parse_proc_match(r, match, p)) < 0)
 		return ret;
-	for (int i = 0; mkeys[i]; i++) {
-		const cJSON *sv = cJSON_GetObjectItemCaseSensitive(match, mkeys[i]);
-		char text[32];
-		struct tn_diag d;
-		size_t m2;
-
-		if (!sv)
-			continue;
-		m2 = tn_jr_push_key(r, mkeys[i]);
-		if (kinds[i] == TN_SEL_PID) {
-			if (!cJSON_IsNumber(sv) || sv->valuedouble < 1 || sv->valuedouble > INT_MAX ||
-			    sv->valuedouble != (int)sv->valuedouble)
-				return tn_jr_error(r, "expected a process id");
-			snprintf(text, sizeof(text), "%d", (int)sv->valuedouble);
-		} else if (!cJSON_IsString(sv)) {
-			return tn_jr_error(r, "expected a string");
-		}
-		tn_diag_init(&d);
-		ret = tn_procsel_init(&p->sel[p->n_sel], kinds[i],
-				      kinds[i] == TN_SEL_PID ? text : sv->valuestring, &d);
-		if (ret < 0) {
-			ret = tn_jr_error(r, "%s", d.error);
-			tn_diag_free(&d);
-			return ret;
-		}
-		p->n_sel++;
-		tn_jr_pop(r, m2);
-	}
-	if (p->n_sel == 0)
-		return tn_jr_error(r, "give pid, comm, cmdline, cgroup or systemd_unit");
 	tn_jr_pop(r, m);
 
 	p->placement = TN_PLACE_OPPOSITE;
@@ -716,10 +869,11 @@ static int check_cross(struct tn_jreader *r, const struct tn_profile *p)
 
 static int build(struct tn_jreader *r, const cJSON *doc, struct tn_profile *p)
 {
-	static const char *const keys[] = { "name", "description", "extends", "interfaces",
-					    "sysctl", "processes", "irqbalance", "$schema", NULL };
+	static const char *const keys[] = { "name",	 "description",	  "extends",
+					    "interfaces", "sysctl",	  "allow_sysctls",
+					    "processes",  "irqbalance", "$schema",	  NULL };
 	static const char *const irqb[] = { "ban", "stop", "ignore", NULL };
-	const cJSON *sysctl, *v;
+	const cJSON *sysctl, *allow, *v;
 	int ret;
 
 	if (!cJSON_IsObject(doc))
@@ -750,6 +904,7 @@ static int build(struct tn_jreader *r, const cJSON *doc, struct tn_profile *p)
 	}
 	if ((ret = ARRAY_FIELD(r, doc, "interfaces", p->ifaces, p->n_ifaces, parse_iface)) < 0 ||
 	    (ret = ARRAY_FIELD(r, doc, "processes", p->procs, p->n_procs, parse_proc)) < 0 ||
+	    (ret = parse_allow(r, doc, &allow)) < 0 ||
 	    (ret = tn_jr_object(r, doc, "sysctl", false, &sysctl)) < 0)
 		return ret;
 	if (sysctl) {
@@ -766,7 +921,7 @@ static int build(struct tn_jreader *r, const cJSON *doc, struct tn_profile *p)
 		cJSON_ArrayForEach(it, sysctl) {
 			size_t m2 = tn_jr_push_key(r, it->string);
 
-			if ((ret = parse_sysctl(r, it, &p->sysctls[i++])) < 0)
+			if ((ret = parse_sysctl(r, it, allow, &p->sysctls[i++])) < 0)
 				return ret;
 			tn_jr_pop(r, m2);
 		}
@@ -786,37 +941,78 @@ static int build(struct tn_jreader *r, const cJSON *doc, struct tn_profile *p)
 
 /* ---- extends: merge documents, the child wins ---- */
 
-/* Objects merge key by key; any other value (arrays included) replaces. */
+/* The members of an object sorted by key, to look keys up while merging:
+ * a child of 87,000 sysctls over a parent of as many took 84 s with a
+ * linear lookup per key. */
+struct member_slot {
+	const char *key;
+	cJSON *item;
+};
+
+static int cmp_slot(const void *a, const void *b)
+{
+	return strcmp(((const struct member_slot *)a)->key, ((const struct member_slot *)b)->key);
+}
+
+static struct member_slot *index_members(cJSON *obj, int *n)
+{
+	struct member_slot *idx;
+	cJSON *it;
+	int k = 0;
+
+	*n = cJSON_GetArraySize(obj);
+	idx = malloc(sizeof(*idx) * (size_t)(*n ? *n : 1));
+	if (!idx)
+		return NULL;
+	cJSON_ArrayForEach(it, obj)
+		idx[k++] = (struct member_slot){ .key = it->string, .item = it };
+	qsort(idx, (size_t)*n, sizeof(*idx), cmp_slot);
+	return idx;
+}
+
+/* Objects merge key by key; any other value (arrays included) replaces. Keys
+ * are unique in both (each document was checked on its own). */
 static int merge_into(cJSON *base, const cJSON *child)
 {
+	struct member_slot *idx, *slot;
 	const cJSON *it;
+	int n, ret = 0;
 
+	idx = index_members(base, &n);
+	if (!idx)
+		return -ENOMEM;
 	cJSON_ArrayForEach(it, child) {
-		cJSON *old = cJSON_GetObjectItemCaseSensitive(base, it->string);
-		cJSON *copy;
+		struct member_slot want = { .key = it->string };
+		cJSON *old, *copy;
 
 		if (strcmp(it->string, "extends") == 0)
 			continue;
+		slot = bsearch(&want, idx, (size_t)n, sizeof(*idx), cmp_slot);
+		old = slot ? slot->item : NULL;
 		if (old && cJSON_IsObject(old) && cJSON_IsObject(it) &&
 		    strcmp(it->string, "match") != 0 && strcmp(it->string, "placement") != 0) {
-			if (merge_into(old, it) < 0)
-				return -ENOMEM;
+			if ((ret = merge_into(old, it)) < 0)
+				break;
 			continue;
 		}
 		copy = cJSON_Duplicate(it, 1);
-		if (!copy)
-			return -ENOMEM;
+		if (!copy) {
+			ret = -ENOMEM;
+			break;
+		}
 		if (old) {
-			if (!cJSON_ReplaceItemInObjectCaseSensitive(base, it->string, copy)) {
-				cJSON_Delete(copy);
-				return -ENOMEM;
-			}
+			/* the copy keeps the key; the old item, freed here, leaves the index */
+			slot->key = copy->string;
+			slot->item = copy;
+			cJSON_ReplaceItemViaPointer(base, old, copy);
 		} else if (!cJSON_AddItemToObject(base, it->string, copy)) {
 			cJSON_Delete(copy);
-			return -ENOMEM;
+			ret = -ENOMEM;
+			break;
 		}
 	}
-	return 0;
+	free(idx);
+	return ret;
 }
 
 struct chain {

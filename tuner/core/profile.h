@@ -63,7 +63,11 @@ struct tn_sysctl_rule {
 	int n_fields;			/* numeric: 1, or 3 for tcp_rmem-like */
 	int64_t fields[TN_SYSCTL_MAX_FIELDS];
 	char text[256];			/* the value as written to /proc/sys */
+	bool outside_net;		/* not net.*: allowed by "allow_sysctls" */
 };
+
+/* Sysctls outside net.* a profile may list in "allow_sysctls", at most. */
+#define TN_PROFILE_MAX_ALLOWED_SYSCTLS 64
 
 enum tn_placement {
 	TN_PLACE_OPPOSITE,
@@ -89,6 +93,11 @@ struct tn_proc_rule {
 	struct tn_cpuset cpus;		/* CPUS */
 	enum tn_memory memory;
 	bool required;
+	/* match.user: only processes of this user (comm and cmdline alone match
+	 * any user's process). */
+	bool has_user;
+	char user[64];			/* as written: a name, or a uid in digits */
+	int64_t uid;			/* TN_UNKNOWN until a name is looked up */
 };
 
 enum tn_irqbalance_mode {
@@ -124,10 +133,18 @@ struct tn_profile {
 typedef char *(*tn_profile_loader)(const char *name, const char *from, char *resolved,
 				   size_t resolved_len, void *ctx, struct tn_diag *d);
 
-/* Parse a profile's text. Errors name file:line:column and the JSON path. */
+/*
+ * Parse a profile's text. Errors name file:line:column and the JSON path.
+ * Sysctls outside net.* are refused unless listed in "allow_sysctls", and a
+ * few (those naming a program the kernel runs) always. A match.user given as
+ * a name is left with uid TN_UNKNOWN: the caller looks the name up and sets
+ * the uid; the planner refuses a rule whose uid is still unknown.
+ */
 int tn_profile_parse(const char *text, const char *file, tn_profile_loader load, void *ctx,
 		     struct tn_profile *out, struct tn_diag *d);
 void tn_profile_free(struct tn_profile *p);
+/* Whether tuner may ever set this sysctl (false for kernel.core_pattern...). */
+bool tn_sysctl_settable(const char *name);
 
 /* The compiled-in default profile (the text of profiles/default.json). */
 extern const char tn_default_profile_json[];

@@ -110,6 +110,20 @@ const struct tn_nic *tn_state_nic(const struct tn_state *s, const char *name)
 
 const struct tn_sysctl *tn_state_sysctl(const struct tn_state *s, const char *name)
 {
+	int lo = 0, hi = s->n_sysctls;
+
+	/* sorted by name (tn_state_sort): a profile may name tens of thousands */
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2, c = strcmp(s->sysctls[mid].name, name);
+
+		if (c == 0)
+			return &s->sysctls[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* not found, or a snapshot not sorted yet: look at each */
 	for (int i = 0; i < s->n_sysctls; i++)
 		if (strcmp(s->sysctls[i].name, name) == 0)
 			return &s->sysctls[i];

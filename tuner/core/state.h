@@ -126,6 +126,7 @@ struct tn_thread {
 
 struct tn_process {
 	int pid;
+	int64_t uid;			/* real uid (Uid: of status), TN_UNKNOWN if not read */
 	char comm[TN_NAME_MAX];
 	char *cmdline;			/* arguments joined by spaces, never NULL once filled */
 	char *cgroup;			/* unified (v2) cgroup path, or "" */

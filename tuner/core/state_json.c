@@ -148,6 +148,7 @@ static cJSON *process_to_json(const struct tn_process *p)
 	if (!o)
 		return NULL;
 	TRY(tn_json_add_int(o, "pid", p->pid));
+	TRY(tn_json_add_int_or_null(o, "uid", p->uid, TN_UNKNOWN));
 	TRY(tn_json_add_str(o, "comm", p->comm));
 	TRY(tn_json_add_str(o, "cmdline", p->cmdline ? p->cmdline : ""));
 	TRY(tn_json_add_str(o, "cgroup", p->cgroup ? p->cgroup : ""));
@@ -476,7 +477,7 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n)
 static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process *p)
 {
 	static const char *const keys[] = { "pid",     "comm",	  "cmdline",
-					    "cgroup", "threads", "memory_nodes", NULL };
+					    "cgroup", "threads", "memory_nodes", "uid", NULL };
 	const cJSON *threads, *it, *v;
 	int64_t pid;
 	int ret, i;
@@ -490,6 +491,10 @@ static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process 
 	    (ret = tn_jr_array(r, o, "threads", false, &threads)) < 0)
 		return ret;
 	p->pid = (int)pid;
+	/* older snapshots have no uid: unknown, which no "user" rule matches */
+	p->uid = TN_UNKNOWN;
+	if ((ret = tn_jr_int(r, o, "uid", false, 0, 4294967294LL, &p->uid)) < 0)
+		return ret;
 	v = cJSON_GetObjectItemCaseSensitive(o, "memory_nodes");
 	if (v && !cJSON_IsNull(v)) {
 		if ((ret = tn_jr_cpuset(r, o, "memory_nodes", true, &p->memory_nodes)) < 0)

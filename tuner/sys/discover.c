@@ -87,38 +87,61 @@ int tn_sysctl_read(const struct tn_sysroot *root, const char *name, struct tn_sy
 	return 0;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int read_one_sysctl(const struct tn_sysroot *root, const char *name, struct tn_sysctl *out,
+			   struct tn_diag *d)
+{
+	char rel[256];
+	int ret;
+
+	if (!tn_sysctl_name_valid(name))
+		return tn_diag_error(d, -EINVAL, "sysctl \"%s\": not a valid name", name);
+	ret = tn_sysctl_read(root, name, out);
+	if (ret == -EISDIR) {
+		tn_sysctl_path(name, rel, sizeof(rel));
+		return tn_diag_error(d, ret, "sysctl %s: %s is a directory of settings, not a "
+					     "setting",
+				     name, rel);
+	}
+	if (ret < 0) {
+		tn_sysctl_path(name, rel, sizeof(rel));
+		return tn_diag_error(d, ret, "%s: %s", rel, strerror(-ret));
+	}
+	return 0;
+}
+
+/* The managed sysctls and the profile's, each once, in name order. */
 static int read_sysctls(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 			struct tn_state *s, struct tn_diag *d)
 {
-	int n = 0, total;
+	const char **names;
+	int n = 0, total, ret = 0;
 
 	while (tn_managed_sysctls[n])
 		n++;
 	total = n + o->n_extra_sysctls;
 	s->sysctls = calloc((size_t)total, sizeof(*s->sysctls));
-	if (!s->sysctls)
+	names = calloc((size_t)total, sizeof(*names));
+	if (!s->sysctls || !names) {
+		free(names);
 		return tn_diag_error(d, -ENOMEM, "out of memory");
-	for (int i = 0; i < total; i++) {
-		const char *name = i < n ? tn_managed_sysctls[i] : o->extra_sysctls[i - n];
-		bool dup = false;
-		int ret;
-
-		for (int k = 0; k < s->n_sysctls; k++)
-			dup |= strcmp(s->sysctls[k].name, name) == 0;
-		if (dup)
-			continue;
-		if (!tn_sysctl_name_valid(name))
-			return tn_diag_error(d, -EINVAL, "sysctl \"%s\": not a valid name", name);
-		ret = tn_sysctl_read(root, name, &s->sysctls[s->n_sysctls]);
-		if (ret < 0) {
-			char rel[256];
-
-			tn_sysctl_path(name, rel, sizeof(rel));
-			return tn_diag_error(d, ret, "%s: %s", rel, strerror(-ret));
-		}
-		s->n_sysctls++;
 	}
-	return 0;
+	for (int i = 0; i < total; i++)
+		names[i] = i < n ? tn_managed_sysctls[i] : o->extra_sysctls[i - n];
+	qsort(names, (size_t)total, sizeof(*names), cmp_name);
+	for (int i = 0; i < total && ret == 0; i++) {
+		if (i > 0 && strcmp(names[i - 1], names[i]) == 0)
+			continue;
+		ret = read_one_sysctl(root, names[i], &s->sysctls[s->n_sysctls], d);
+		if (ret == 0)
+			s->n_sysctls++;
+	}
+	free(names);
+	return ret;
 }
 
 static int count_queues(const struct tn_sysroot *root, const char *netdir, int *rx, int *tx)
@@ -313,18 +336,38 @@ static bool claimed_by_other(const struct tn_state *s, const struct tn_nic *self
 	return false;
 }
 
-static int read_irq_affinity(const struct tn_sysroot *root, struct tn_irq *q)
+/* One affinity list of an IRQ; a file that is there but unreadable or not a
+ * CPU list leaves it unknown, with a warning naming the file. */
+static bool read_irq_list(const struct tn_sysroot *root, int irq, const char *file,
+			  struct tn_cpuset *out, struct tn_diag *d)
 {
 	char rel[64], list[TN_CPULIST_MAX];
+	int ret;
 
-	snprintf(rel, sizeof(rel), "proc/irq/%d/smp_affinity_list", q->irq);
-	if (tn_sysroot_read_line(root, rel, list, sizeof(list)) == 0 &&
-	    tn_cpuset_parse_list(list, &q->affinity) == 0)
-		q->has_affinity = true;
-	snprintf(rel, sizeof(rel), "proc/irq/%d/effective_affinity_list", q->irq);
-	if (tn_sysroot_read_line(root, rel, list, sizeof(list)) == 0 &&
-	    tn_cpuset_parse_list(list, &q->effective) == 0)
-		q->has_effective = true;
+	snprintf(rel, sizeof(rel), "proc/irq/%d/%s", irq, file);
+	ret = tn_sysroot_read_line(root, rel, list, sizeof(list));
+	if (ret == -ENOENT)
+		return false;
+	if (ret == 0 && (ret = tn_cpuset_parse_list(list, out)) == 0)
+		return true;
+	if (ret == -EINVAL || ret == -ERANGE)
+		tn_diag_warn(d, "%s/%s: \"%.64s%s\" is not a CPU list%s; taken as unknown",
+			     root->is_host ? "" : root->path, rel, list,
+			     strlen(list) > 64 ? "..." : "",
+			     ret == -ERANGE ? " (CPU number too large)" : "");
+	else if (ret == -ENAMETOOLONG)
+		tn_diag_warn(d, "%s/%s: longer than %zu characters; taken as unknown",
+			     root->is_host ? "" : root->path, rel, sizeof(list) - 1);
+	else
+		tn_diag_warn(d, "%s/%s: %s; taken as unknown", root->is_host ? "" : root->path,
+			     rel, strerror(-ret));
+	return false;
+}
+
+static int read_irq_affinity(const struct tn_sysroot *root, struct tn_irq *q, struct tn_diag *d)
+{
+	q->has_affinity = read_irq_list(root, q->irq, "smp_affinity_list", &q->affinity, d);
+	q->has_effective = read_irq_list(root, q->irq, "effective_affinity_list", &q->effective, d);
 	return 0;
 }
 
@@ -343,7 +386,8 @@ static void read_irq_managed(const struct tn_sysroot *root, struct tn_irq *q)
 /* Second pass: the NIC's IRQs from its PCI function's vectors, named by
  * /proc/interrupts; by name alone when the function lists no vectors. */
 static int nic_irqs(const struct tn_sysroot *root, const struct tn_state *s, struct tn_nic *n,
-		    const struct nic_paths *p, const struct tn_interrupts *ints, bool debugfs)
+		    const struct nic_paths *p, const struct tn_interrupts *ints, bool debugfs,
+		    struct tn_diag *d)
 {
 	struct tn_irqname_ctx ctx = nic_ctx(n);
 	char rel[SYSFS_PATH_MAX + 16];
@@ -394,7 +438,7 @@ static int nic_irqs(const struct tn_sysroot *root, const struct tn_state *s, str
 		}
 	}
 	for (int i = 0; i < n->n_irqs; i++) {
-		read_irq_affinity(root, &n->irqs[i]);
+		read_irq_affinity(root, &n->irqs[i], d);
 		if (debugfs)
 			read_irq_managed(root, &n->irqs[i]);
 	}
@@ -528,7 +572,7 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 	debugfs = tn_sysroot_exists(root, "sys/kernel/debug/irq/irqs");
 	for (int i = 0; i < s.n_nics; i++) {
 		nic_numa(root, hw, &s.topo, &paths[i], &s.nics[i]);
-		ret = nic_irqs(root, &s, &s.nics[i], &paths[i], &ints, debugfs);
+		ret = nic_irqs(root, &s, &s.nics[i], &paths[i], &ints, debugfs, d);
 		if (ret < 0) {
 			ret = tn_diag_error(d, ret, "out of memory");
 			goto out;

@@ -151,9 +151,30 @@ static void read_memory_nodes(const struct tn_sysroot *root, struct tn_process *
 	free(text);
 }
 
+/* The real uid: the first field of "Uid:" in status; TN_UNKNOWN if unreadable. */
+static int64_t read_uid(const struct tn_sysroot *root, int pid)
+{
+	char rel[64], val[128], *text = NULL, *end;
+	unsigned long long uid;
+	int ret;
+
+	snprintf(rel, sizeof(rel), "proc/%d/status", pid);
+	if (tn_sysroot_read(root, rel, &text, NULL) < 0)
+		return TN_UNKNOWN;
+	ret = tn_status_field(text, "Uid", val, sizeof(val));
+	free(text);
+	if (ret < 0 || !isdigit((unsigned char)val[0]))
+		return TN_UNKNOWN;
+	errno = 0;
+	uid = strtoull(val, &end, 10);
+	if (errno || (*end && *end != '\t' && *end != ' ') || uid >= 4294967295ULL)
+		return TN_UNKNOWN;
+	return (int64_t)uid;
+}
+
 int tn_process_read(const struct tn_sysroot *root, int pid, struct tn_process *out)
 {
-	struct tn_process p = { .pid = pid };
+	struct tn_process p = { .pid = pid, .uid = read_uid(root, pid) };
 	char rel[64];
 	int ret;
 

@@ -34,14 +34,32 @@ static void from_bitmap(hwloc_const_bitmap_t b, struct tn_cpuset *out)
 	hwloc_bitmap_foreach_end();
 }
 
-static int read_cpulist(const struct tn_sysroot *root, const char *rel, struct tn_cpuset *out)
+/*
+ * A CPU list file of the sysroot. A missing file is not an error (-ENOENT);
+ * one that cannot be read or parsed is ignored with a warning naming it and
+ * saying what tuner assumes instead.
+ */
+static int read_cpulist(const struct tn_sysroot *root, const char *rel, struct tn_cpuset *out,
+			const char *instead, struct tn_diag *d)
 {
 	char *text = NULL;
 	int ret = tn_sysroot_read(root, rel, &text, NULL);
 
-	if (ret < 0)
+	if (ret == -ENOENT)
 		return ret;
+	if (ret < 0) {
+		tn_diag_warn(d, "%s/%s: %s; %s", root->is_host ? "" : root->path, rel,
+			     strerror(-ret), instead);
+		return ret;
+	}
 	ret = tn_cpuset_parse_list(text, out);
+	if (ret < 0) {
+		text[strcspn(text, "\n")] = '\0';
+		tn_diag_warn(d, "%s/%s: \"%.64s%s\" is not a CPU list%s; %s",
+			     root->is_host ? "" : root->path, rel, text,
+			     strlen(text) > 64 ? "..." : "",
+			     ret == -ERANGE ? " (CPU number too large)" : "", instead);
+	}
 	free(text);
 	return ret;
 }
@@ -238,11 +256,14 @@ int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_t
 	/* Online CPUs: the sysroot says, unless an XML describes another machine. */
 	t.online = t.cpus;
 	if (!(xml && root->is_host)) {
-		if (read_cpulist(root, "sys/devices/system/cpu/online", &set) == 0)
+		if (read_cpulist(root, "sys/devices/system/cpu/online", &set,
+				 "every CPU of the topology is taken as online", d) == 0)
 			t.online = set;
-		if (read_cpulist(root, "sys/devices/system/cpu/isolated", &set) == 0)
+		if (read_cpulist(root, "sys/devices/system/cpu/isolated", &set,
+				 "no CPU is taken as isolated", d) == 0)
 			t.isolated = set;
-		if (read_cpulist(root, "sys/devices/system/cpu/nohz_full", &set) == 0)
+		if (read_cpulist(root, "sys/devices/system/cpu/nohz_full", &set,
+				 "no CPU is taken as nohz_full", d) == 0)
 			t.nohz_full = set;
 	}
 	if (hw) {

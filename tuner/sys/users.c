@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+#include "users.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void file_name(const struct tn_sysroot *root, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%setc/passwd", root->path,
+		 root->path[strlen(root->path) - 1] == '/' ? "" : "/");
+}
+
+/* The whole file, bounded, after checking what it is and who owns it. */
+static int read_passwd(const struct tn_sysroot *root, const char *name, char **out,
+		       struct tn_diag *d)
+{
+	struct stat st;
+	char *buf;
+	size_t n = 0;
+	int fd = tn_sysroot_openat(root, "etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+
+	if (fd < 0)
+		return tn_diag_error(d, fd, "%s: %s", name, strerror(-fd));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return tn_diag_error(d, -EINVAL, "%s: not a regular file", name);
+	}
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		close(fd);
+		return tn_diag_error(d, -EPERM,
+				     "%s: owned by uid %u or writable by others: not trusted",
+				     name, (unsigned)st.st_uid);
+	}
+	if (st.st_size > TN_PASSWD_MAX_BYTES) {
+		close(fd);
+		return tn_diag_error(d, -EFBIG, "%s: larger than %d bytes", name,
+				     TN_PASSWD_MAX_BYTES);
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	}
+	/* the size was checked; a file that grows meanwhile is read up to it */
+	while (n < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int e = errno;
+
+			free(buf);
+			close(fd);
+			return tn_diag_error(d, -e, "%s: %s", name, strerror(e));
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+/* "name:password:uid:..." -> the uid when the name is 'user'; -1 otherwise. */
+static int64_t line_uid(const char *line, size_t len, const char *user)
+{
+	size_t ulen = strlen(user);
+	const char *p, *end = line + len;
+	int64_t uid = 0;
+
+	if (len <= ulen || strncmp(line, user, ulen) != 0 || line[ulen] != ':')
+		return -1;
+	p = memchr(line + ulen + 1, ':', (size_t)(end - line - (ptrdiff_t)ulen - 1));
+	if (!p || ++p >= end || *p < '0' || *p > '9')
+		return -2;
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		uid = uid * 10 + (*p - '0');
+		if (uid >= 4294967295LL)
+			return -2;
+	}
+	return p < end && *p == ':' ? uid : -2;
+}
+
+int tn_user_lookup(const struct tn_sysroot *root, const char *user, int64_t *uid,
+		   struct tn_diag *d)
+{
+	char name[sizeof(root->path) + 16], *text = NULL;
+	int ret, lineno = 0;
+
+	file_name(root, name, sizeof(name));
+	ret = read_passwd(root, name, &text, d);
+	if (ret < 0)
+		return ret;
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		int64_t v = line_uid(line, len, user);
+
+		lineno++;
+		if (v == -2) {
+			free(text);
+			return tn_diag_error(d, -EINVAL, "%s:%d: user \"%s\": the uid field is not a "
+							 "number below 4294967295",
+					     name, lineno, user);
+		}
+		if (v >= 0) {
+			free(text);
+			*uid = v;
+			return 0;
+		}
+		line += len + (nl ? 1 : 0);
+	}
+	free(text);
+	return tn_diag_error(d, -ENOENT, "no user \"%s\" in %s", user, name);
+}
