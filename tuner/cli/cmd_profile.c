@@ -30,11 +30,13 @@ static int validate(struct tn_cli *cli, int argc, char **argv)
 		} else {
 			tn_cli_report(cli, &d);
 			if (!cli->quiet)
-				fprintf(cli->out, "%s: valid (profile \"%s\", %d interface rule%s, "
-						  "%d sysctl%s, %d process rule%s)\n",
-					argv[i], p.name, p.n_ifaces, p.n_ifaces == 1 ? "" : "s",
-					p.n_sysctls, p.n_sysctls == 1 ? "" : "s", p.n_procs,
-					p.n_procs == 1 ? "" : "s");
+				tn_cli_printf(cli->out,
+					      "%s: valid (profile \"%s\", %d interface rule%s, "
+					      "%d sysctl%s, %d process rule%s)\n",
+					      argv[i], p.name, p.n_ifaces,
+					      p.n_ifaces == 1 ? "" : "s", p.n_sysctls,
+					      p.n_sysctls == 1 ? "" : "s", p.n_procs,
+					      p.n_procs == 1 ? "" : "s");
 			tn_profile_free(&p);
 		}
 		tn_diag_free(&d);
@@ -60,7 +62,7 @@ static int show(struct tn_cli *cli, int argc, char **argv)
 	doc = cJSON_Parse(p.merged);
 	tn_profile_free(&p);
 	if (!doc || tn_cli_print_json(cli, doc) < 0) {
-		fprintf(cli->err, "%s: out of memory\n", cli->prog);
+		tn_cli_printf(cli->err, "%s: out of memory\n", cli->prog);
 		return TN_EXIT_ERROR;
 	}
 	return TN_EXIT_OK;
