@@ -136,7 +136,7 @@ static int parse(struct tn_cli *cli, int argc, char **argv, struct apply_opts *o
 
 struct reporter {
 	struct tn_cli *cli;
-	const char *verb;	/* "applied" / "restored" */
+	const char *verb;	/* of a value written back: "undone", "restored" */
 };
 
 static void fmt_change(const struct tn_change *c, char *buf, size_t len)
@@ -180,6 +180,8 @@ static void report(void *ctx, const struct tn_change *c, enum tn_jstatus st, con
 	fmt_change(c, what, sizeof(what));
 	if (st == TN_J_APPLIED)
 		tn_cli_printf(r->cli->err, "tuner: %s: %s -> %s\n", what, c->before, c->after);
+	else if (st == TN_J_ROLLED_BACK && err && *err)
+		tn_cli_printf(r->cli->err, "tuner: %s: %s (%s)\n", what, c->before, err);
 	else if (st == TN_J_ROLLED_BACK)
 		tn_cli_printf(r->cli->err, "tuner: %s: %s -> %s (%s)\n", what, c->after, c->before,
 			      r->verb);
@@ -583,6 +585,8 @@ int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
 			      id, j.boot_id, boot);
 		goto out_root;
 	}
+	if (o.dry_run)
+		rep.verb = "would be restored";
 	if (!o.dry_run && tn_journal_open_append(dirfd, id, &fd, &d) < 0)
 		goto out_root;
 	ret = tn_rollback(&root, &j, fd, o.force, o.dry_run, report, &rep, &res, &d);
@@ -600,10 +604,10 @@ int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
 		tn_cli_print_json(cli, journal_json(&j));
 	} else {
 		tn_cli_printf(cli->err,
-			      "tuner: %sjournal %s: %d restored, %d already as before, %d left "
-			      "alone (changed since), %d skipped, %d failed\n",
+			      "tuner: %sjournal %s: %d restored, %d already as before, %d never "
+			      "applied, %d left alone (changed since), %d skipped, %d failed\n",
 			      o.dry_run ? "dry run: " : "", id, res.restored, res.unchanged,
-			      res.left, res.skipped, res.failed);
+			      res.never_applied, res.left, res.skipped, res.failed);
 	}
 	rc = ret < 0 ? TN_EXIT_ERROR : TN_EXIT_OK;
 out_root:

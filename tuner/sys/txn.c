@@ -639,6 +639,29 @@ void tn_txn_free(struct tn_txn *t)
 
 /* ---- rollback ---- */
 
+/* A change found at its original value: nothing is written; say why. */
+static void as_before(const struct tn_jentry *e, struct tn_rollback_result *res, char *buf,
+		      size_t len)
+{
+	if (e->status == TN_J_PENDING || e->status == TN_J_FAILED) {
+		snprintf(buf, len, "never applied%s; nothing written",
+			 e->status == TN_J_FAILED ? " (its write failed)" : "");
+		res->never_applied++;
+	} else {
+		snprintf(buf, len, "already as before; nothing written");
+		res->unchanged++;
+	}
+}
+
+/* A restore over a value someone set since the apply (--force) says so. */
+static void forced_note(const struct tn_jentry *e, const char *cur, bool dry_run, char *buf,
+			size_t len)
+{
+	if (!tn_live_same(&e->c, cur, e->c.after))
+		snprintf(buf, len, "%s from %s, set since the apply (--force)",
+			 dry_run ? "would be restored" : "restored", cur);
+}
+
 int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, bool force,
 		bool dry_run, tn_txn_report report, void *ctx, struct tn_rollback_result *res,
 		struct tn_diag *d)
@@ -652,6 +675,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 	for (int i = j->n - 1; i >= 0; i--) {
 		struct tn_jentry *e = &j->e[i];
 		char cur[TN_CHANGE_VALUE_MAX], msg[256], err[512] = "", what[200];
+		char note[TN_CHANGE_VALUE_MAX + 64] = ""; /* what the report says of a restore */
 		enum tn_jstatus st;
 		int r;
 
@@ -672,7 +696,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 			res->failed++;
 		} else if (tn_live_same(&e->c, cur, e->c.before)) {
 			st = TN_J_ROLLED_BACK; /* already the original value */
-			res->unchanged++;
+			as_before(e, res, note, sizeof(note));
 		} else if (!tn_live_same(&e->c, cur, e->c.after) && !force) {
 			st = TN_J_LEFT;
 			snprintf(err, sizeof(err),
@@ -685,7 +709,9 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 		} else if (dry_run) {
 			st = TN_J_ROLLED_BACK;
 			res->restored++;
+			forced_note(e, cur, true, note, sizeof(note));
 		} else {
+			forced_note(e, cur, false, note, sizeof(note));
 			r = tn_live_write(live, &e->c, e->c.before, msg, sizeof(msg));
 			if (r == 0)
 				r = tn_live_read(live, &e->c, cur, sizeof(cur), msg, sizeof(msg));
@@ -708,7 +734,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 			}
 		}
 		if (report)
-			report(ctx, &e->c, st, err);
+			report(ctx, &e->c, st, st == TN_J_ROLLED_BACK ? note : err);
 		if (dry_run)
 			continue;
 		e->status = st;
