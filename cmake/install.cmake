@@ -131,8 +131,10 @@ tn_generate(${TN_GEN}/conffiles "/etc/tuner/profile.json\n" ${CMAKE_CURRENT_LIST
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${TN_GEN}/conffiles ${TN_SCRIPTS}/deb/postinst ${TN_SCRIPTS}/deb/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
-# Checked when cpack runs: the prefix this tree was configured with.
+# Checked when cpack runs: the prefix this tree was configured with, and that
+# its binary has no fault-injection hook.
 set(CPACK_TUNER_CONFIGURED_PREFIX "${CMAKE_INSTALL_PREFIX}")
+set(CPACK_TUNER_FAULT_INJECTION "${TN_FAULT_INJECTION}")
 set(CPACK_PROJECT_CONFIG_FILE ${PROJECT_SOURCE_DIR}/cmake/cpack-project.cmake)
 # 'package_source': the checkout without builds and caches.
 set(CPACK_SOURCE_GENERATOR TGZ)

@@ -74,14 +74,18 @@ deb=$work/pkg/tuner_${version}_$arch.deb
 
 # ---- the package ----
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
-if [ "$prefix" = /usr ]; then
+# a test build has the TUNER_FAULT hook, which cpack refuses too
+hook=
+grep -q -a TUNER_FAULT "$build/tuner" 2>/dev/null && hook=" and the TUNER_FAULT test hook"
+if [ "$prefix" = /usr ] && [ -z "$hook" ]; then
 	pkgbuild=$build
 else
-	echo "note: $build has CMAKE_INSTALL_PREFIX=$prefix; building a /usr tree in $work/build"
+	echo "note: $build has CMAKE_INSTALL_PREFIX=$prefix$hook; building a /usr tree in $work/build"
 	if cpack --config "$build/CPackConfig.cmake" -B "$work/refused" >"$work/refused.log" 2>&1; then
-		fail "cpack made a .deb from a tree with CMAKE_INSTALL_PREFIX=$prefix"
-	elif grep -q "configured with -DCMAKE_INSTALL_PREFIX=/usr" "$work/refused.log"; then
-		ok "cpack refuses a tree configured with CMAKE_INSTALL_PREFIX=$prefix, saying why"
+		fail "cpack made a .deb from a tree with CMAKE_INSTALL_PREFIX=$prefix$hook"
+	elif grep -q -e "configured with -DCMAKE_INSTALL_PREFIX=/usr" -e "TUNER_FAULT test hook" \
+		"$work/refused.log"; then
+		ok "cpack refuses a tree with CMAKE_INSTALL_PREFIX=$prefix$hook, saying why"
 	else
 		fail "cpack failed on the $prefix tree without saying why"
 		show "$work/refused.log"
@@ -146,6 +150,8 @@ fi
 check "the packaged tuner looks for profiles in /usr/share/tuner/profiles" \
 	sh -c "grep -q -a '/usr/share/tuner/profiles' '$x/usr/sbin/tuner' &&
 		! grep -q -a '/usr/local/share/tuner' '$x/usr/sbin/tuner'"
+n=$(grep -c -a TUNER_FAULT "$x/usr/sbin/tuner")
+check "the packaged tuner has no TUNER_FAULT test hook (the string is in $n lines)" test "$n" -eq 0
 out=$("$x/usr/sbin/tuner" --version 2>&1)
 check "the packaged tuner runs: '$out'" sh -c "echo '$out' | grep -q -F '$version'"
 for f in tuner.service tuner-hotplug@.service; do

@@ -283,11 +283,14 @@ static int sync_fd(int fd, struct tn_diag *d)
 	return 0;
 }
 
+#ifdef TN_FAULT_INJECTION
 /*
- * Fault injection for tests: TUNER_FAULT=K:WHAT acts at the change with journal
- * seq K. WHAT is EIO, EINVAL or EPERM (the write fails with it), exit (_exit(99)
- * before the write) or exit-after (_exit(99) after the write, before its
- * status is recorded). Anything else there means EIO.
+ * Fault injection, compiled into test builds only (TUNER_FAULT_INJECTION, by
+ * default with TUNER_TESTS; never in an installed or packaged binary):
+ * TUNER_FAULT=K:WHAT acts at the change with journal seq K. WHAT is EIO,
+ * EINVAL or EPERM (the write fails with it), exit (_exit(99) before the
+ * write) or exit-after (_exit(99) after the write, before its status is
+ * recorded). Anything else there means EIO.
  */
 static void parse_fault(struct tn_txn *t)
 {
@@ -314,6 +317,41 @@ static void parse_fault(struct tn_txn *t)
 	else
 		t->fault_err = EIO;
 }
+
+/* Before the write of change seq: -errno to fail it with (msg says why), or
+ * 0 to write; or the process ends here. */
+static int fault_before(const struct tn_txn *t, int seq, char *msg, size_t len)
+{
+	if (seq != t->fault_at || t->fault_err < 0)
+		return 0;
+	if (t->fault_err == 0)
+		_exit(99); /* a crash: the journal names this change, the kernel may have it */
+	snprintf(msg, len, "injected by TUNER_FAULT");
+	return -t->fault_err;
+}
+
+/* After the write of change seq, before its status line: a crash there. */
+static void fault_after(const struct tn_txn *t, int seq)
+{
+	if (seq == t->fault_at && t->fault_err < 0)
+		_exit(99);
+}
+#else
+/* A release build: TUNER_FAULT is not read and nothing is injected. */
+static void parse_fault(struct tn_txn *t)
+{
+	t->fault_at = -1;
+}
+
+static int fault_before(const struct tn_txn *t, int seq, char *msg, size_t len)
+{
+	return 0;
+}
+
+static void fault_after(const struct tn_txn *t, int seq)
+{
+}
+#endif
 
 int tn_txn_begin(struct tn_txn *t, const struct tn_sysroot *root, int dirfd, const char *profile,
 		 const char *digest, const struct tn_txn_opts *o, struct tn_diag *d)
@@ -420,17 +458,11 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 	int ret;
 
 	describe(c, what, sizeof(what));
-	if (seq == t->fault_at && t->fault_err >= 0) {
-		if (t->fault_err == 0) {
-			/* a crash: the journal names this change, the kernel may have it */
-			_exit(99);
-		}
-		ret = -t->fault_err;
-		snprintf(msg, sizeof(msg), "injected by TUNER_FAULT");
-	} else {
+	ret = fault_before(t, seq, msg, sizeof(msg));
+	if (ret == 0) {
 		ret = tn_live_write(t->live, c, c->after, msg, sizeof(msg));
-		if (ret >= 0 && seq == t->fault_at)
-			_exit(99); /* a crash after the write, before its status line */
+		if (ret >= 0)
+			fault_after(t, seq);
 	}
 	if (ret < 0) {
 		bool managed = c->kind == TN_CHANGE_IRQ_AFFINITY && (ret == -EIO || ret == -EPERM);

@@ -59,8 +59,8 @@ struct tn_txn {
 	struct tn_journal j;	/* what was recorded, with statuses */
 	int cap;
 	struct tn_txn_opts o;
-	int fault_at;		/* TUNER_FAULT: fail or exit at this change (-1: none) */
-	int fault_err;		/* errno to fail with; 0: _exit */
+	int fault_at;		/* TUNER_FAULT (test builds): fail or exit here (-1: none) */
+	int fault_err;		/* errno to fail with; 0: _exit before, -1: after */
 	int n_applied, n_failed, n_skipped;
 };
 
