@@ -126,7 +126,7 @@ void tn_cli_vprintf(FILE *f, const char *fmt, va_list ap)
 
 	va_copy(aq, ap);
 	while (*p) {
-		char spec[48], len[3] = "";
+		char spec[80], len[3] = "";
 		long width = -1, prec = -1;
 		size_t flen;
 		bool left = false;
@@ -144,6 +144,8 @@ void tn_cli_vprintf(FILE *f, const char *fmt, va_list ap)
 		while (*p && strchr("-+ #0'", *p))
 			left |= *p++ == '-';
 		flen = (size_t)(p - flags);
+		if (flen > 8)
+			break; /* not a conversion of ours */
 		if (*p == '*') {
 			width = va_arg(aq, int);
 			left |= width < 0;
