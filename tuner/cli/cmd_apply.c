@@ -509,7 +509,9 @@ static const char rollback_usage[] =
 	"the apply is reported and left alone unless --force. Threads that exited are\n"
 	"skipped. A journal from another boot is refused: these settings do not\n"
 	"survive a reboot (--force restores the recorded values anyway). Rolling back\n"
-	"twice changes nothing the second time.\n"
+	"twice changes nothing the second time. Each change is reported as restored,\n"
+	"never applied or already as before (nothing written), left alone, skipped or\n"
+	"failed.\n"
 	"\n"
 	"Exit status: 0 restored (or nothing to do), 1 error or some value not restored.\n";
 
