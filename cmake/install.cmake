@@ -15,6 +15,7 @@
 #   UDEVDIR/rules.d/90-tuner.rules
 #   prefix/share/man/man8/tuner.8.gz
 #   prefix/share/bash-completion/completions/tuner
+#   prefix/share/doc/tuner/copyright, changelog.gz
 #
 # UNITDIR and UDEVDIR are Debian 12's /lib/systemd/system and /lib/udev for the
 # prefix /usr, else below the prefix (systemd and udev read
@@ -94,6 +95,37 @@ endif()
 install(FILES ${TN_SCRIPTS}/tuner.bash-completion
   DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME tuner)
 
+# prefix/share/doc/tuner: copyright, in Debian's machine-readable format
+# (copyright-format 1.0), with the text of LICENSE (MIT, "Expat" in Debian's
+# names); and the changelog, scripts/deb/changelog (Debian's format; a native
+# package has it as changelog.gz).
+file(READ ${PROJECT_SOURCE_DIR}/LICENSE license)
+string(REGEX MATCH "Copyright \\(c\\) ([^\n]*)" _ "${license}")
+set(TN_COPYRIGHT "${CMAKE_MATCH_1}")
+string(REGEX REPLACE "^MIT License\n\nCopyright[^\n]*\n\n" "" text "${license}")
+string(REGEX REPLACE "\n+$" "" text "${text}")
+string(REPLACE "\n\n" "\n.\n" text "${text}")
+string(REPLACE "\n" "\n " text "${text}")
+tn_generate(${TN_GEN}/copyright
+"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: tuner
+
+Files: *
+Copyright: ${TN_COPYRIGHT}
+License: Expat
+ ${text}
+" ${PROJECT_SOURCE_DIR}/LICENSE)
+install(FILES ${TN_GEN}/copyright DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/tuner)
+if(TN_GZIP)
+  add_custom_command(OUTPUT ${TN_GEN}/changelog.gz
+    COMMAND ${TN_GZIP} -9nc ${TN_SCRIPTS}/deb/changelog > ${TN_GEN}/changelog.gz
+    DEPENDS ${TN_SCRIPTS}/deb/changelog VERBATIM)
+  add_custom_target(tuner_changelog ALL DEPENDS ${TN_GEN}/changelog.gz)
+  install(FILES ${TN_GEN}/changelog.gz DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/tuner)
+else()
+  install(FILES ${TN_SCRIPTS}/deb/changelog DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/tuner)
+endif()
+
 # ---- CPack: the .deb ----
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME tuner)
@@ -131,8 +163,10 @@ tn_generate(${TN_GEN}/conffiles "/etc/tuner/profile.json\n" ${CMAKE_CURRENT_LIST
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${TN_GEN}/conffiles ${TN_SCRIPTS}/deb/postinst ${TN_SCRIPTS}/deb/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
-# Checked when cpack runs: the prefix this tree was configured with.
+# Checked when cpack runs: the prefix this tree was configured with, and that
+# its binary has no fault-injection hook.
 set(CPACK_TUNER_CONFIGURED_PREFIX "${CMAKE_INSTALL_PREFIX}")
+set(CPACK_TUNER_FAULT_INJECTION "${TN_FAULT_INJECTION}")
 set(CPACK_PROJECT_CONFIG_FILE ${PROJECT_SOURCE_DIR}/cmake/cpack-project.cmake)
 # 'package_source': the checkout without builds and caches.
 set(CPACK_SOURCE_GENERATOR TGZ)

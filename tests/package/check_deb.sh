@@ -8,9 +8,16 @@
 #     paths; the binary has no RPATH, looks for profiles in
 #     /usr/share/tuner/profiles, and the units, rule, man page and completion
 #     are the checkout's;
-#   - dpkg-deb -I: name, version, architecture; Depends names the package of
-#     every library the binary links (found with dpkg -S, independently of
-#     dpkg-shlibdeps); conffiles lists /etc/tuner/profile.json once;
+#   - dpkg-deb -I: name, version, architecture, a real Maintainer; Depends
+#     names the package of every library the binary links (found with dpkg
+#     -S, independently of dpkg-shlibdeps); conffiles lists
+#     /etc/tuner/profile.json once; the binary has no TUNER_FAULT hook;
+#   - LICENSE is MIT, as every source's SPDX line; usr/share/doc/tuner has
+#     copyright (Debian's machine-readable format, LICENSE's holder and text)
+#     and changelog.gz (scripts/deb/changelog: this version, this
+#     Maintainer);
+#   - lintian (Debian's package checker): no error; a package without its
+#     copyright file is reported (the check works);
 #   - dpkg --root=SCRATCH: install (files there, the tuner runs, the conffile
 #     recorded), remove (the changed conffile kept), purge (gone, with the
 #     enablement link and /var/lib/tuner); maintainer scripts run chrootless
@@ -56,8 +63,8 @@ if ! command -v dpkg >/dev/null 2>&1; then
 	exit 77
 fi
 missing=
-for t in dpkg-deb dpkg-shlibdeps cpack cmake systemd-analyze systemctl man groff gzip \
-	readelf python3 unshare bash; do
+for t in dpkg-deb dpkg-shlibdeps dpkg-parsechangelog cpack cmake systemd-analyze systemctl man \
+	groff gzip readelf python3 unshare bash lintian; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
 if [ -n "$missing" ]; then
@@ -74,14 +81,18 @@ deb=$work/pkg/tuner_${version}_$arch.deb
 
 # ---- the package ----
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
-if [ "$prefix" = /usr ]; then
+# a test build has the TUNER_FAULT hook, which cpack refuses too
+hook=
+grep -q -a TUNER_FAULT "$build/tuner" 2>/dev/null && hook=" and the TUNER_FAULT test hook"
+if [ "$prefix" = /usr ] && [ -z "$hook" ]; then
 	pkgbuild=$build
 else
-	echo "note: $build has CMAKE_INSTALL_PREFIX=$prefix; building a /usr tree in $work/build"
+	echo "note: $build has CMAKE_INSTALL_PREFIX=$prefix$hook; building a /usr tree in $work/build"
 	if cpack --config "$build/CPackConfig.cmake" -B "$work/refused" >"$work/refused.log" 2>&1; then
-		fail "cpack made a .deb from a tree with CMAKE_INSTALL_PREFIX=$prefix"
-	elif grep -q "configured with -DCMAKE_INSTALL_PREFIX=/usr" "$work/refused.log"; then
-		ok "cpack refuses a tree configured with CMAKE_INSTALL_PREFIX=$prefix, saying why"
+		fail "cpack made a .deb from a tree with CMAKE_INSTALL_PREFIX=$prefix$hook"
+	elif grep -q -e "configured with -DCMAKE_INSTALL_PREFIX=/usr" -e "TUNER_FAULT test hook" \
+		"$work/refused.log"; then
+		ok "cpack refuses a tree with CMAKE_INSTALL_PREFIX=$prefix$hook, saying why"
 	else
 		fail "cpack failed on the $prefix tree without saying why"
 		show "$work/refused.log"
@@ -109,6 +120,7 @@ expected=$work/expected.txt
 	printf '%s\n' ./etc/tuner/profile.json ./lib/systemd/system/tuner.service \
 		./lib/systemd/system/tuner-hotplug@.service ./lib/udev/rules.d/90-tuner.rules \
 		./usr/sbin/tuner ./usr/share/bash-completion/completions/tuner \
+		./usr/share/doc/tuner/changelog.gz ./usr/share/doc/tuner/copyright \
 		./usr/share/man/man8/tuner.8.gz
 	for f in "$src"/profiles/*.json "$src"/profiles/README.md; do
 		[ -f "$f" ] && echo "./usr/share/tuner/profiles/${f##*/}"
@@ -146,6 +158,8 @@ fi
 check "the packaged tuner looks for profiles in /usr/share/tuner/profiles" \
 	sh -c "grep -q -a '/usr/share/tuner/profiles' '$x/usr/sbin/tuner' &&
 		! grep -q -a '/usr/local/share/tuner' '$x/usr/sbin/tuner'"
+n=$(grep -c -a TUNER_FAULT "$x/usr/sbin/tuner")
+check "the packaged tuner has no TUNER_FAULT test hook (the string is in $n lines)" test "$n" -eq 0
 out=$("$x/usr/sbin/tuner" --version 2>&1)
 check "the packaged tuner runs: '$out'" sh -c "echo '$out' | grep -q -F '$version'"
 for f in tuner.service tuner-hotplug@.service; do
@@ -170,7 +184,12 @@ field() { dpkg-deb -f "$deb" "$1"; }
 check "Package: tuner" test "$(field Package)" = tuner
 check "Version: $version" test "$(field Version)" = "$version"
 check "Architecture: $arch" test "$(field Architecture)" = "$arch"
-check "a Maintainer" test -n "$(field Maintainer)"
+maint=$(field Maintainer)
+echo "Maintainer: $maint"
+check "a Maintainer: a name and an address" \
+	sh -c "echo '$maint' | grep -Eqx '[^<>@]*[[:alpha:]][^<>@]* <[^<> @]+@[^<> @]+\.[^<> @]+>'"
+check "the Maintainer is no placeholder" \
+	sh -c "! echo '$maint' | grep -Eiq 'placeholder|unknown|nobody|todo|changeme|example\.(com|org|net)>|localhost|root@'"
 check "a Description" test -n "$(field Description)"
 depends=$(field Depends)
 echo "Depends: $depends"
@@ -196,6 +215,53 @@ dpkg-deb -e "$deb" "$work/control" || fail "dpkg-deb -e"
 check "conffiles is /etc/tuner/profile.json, once" \
 	sh -c "printf '/etc/tuner/profile.json\n' | cmp -s - '$work/control/conffiles'"
 check "postinst and postrm, executable" test -x "$work/control/postinst" -a -x "$work/control/postrm"
+
+# ---- licence, copyright, changelog ----
+lic=$src/LICENSE
+check "LICENSE: the MIT licence" sh -c "head -n 1 '$lic' | grep -qx 'MIT License' &&
+	grep -q '^Copyright (c) [0-9]* The tuner authors$' '$lic'"
+notmit=$(grep -L 'SPDX-License-Identifier: MIT' $(find "$src/tuner" "$src/tests" "$src/bench" \
+	-name '*.[ch]' -not -path '*/cache/*'))
+check "every C source says SPDX MIT, as LICENSE does${notmit:+ (not: $notmit)}" test -z "$notmit"
+cr=$x/usr/share/doc/tuner/copyright
+dep5=https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+check "usr/share/doc/tuner/copyright: Debian's machine-readable format" \
+	sh -c "head -n 1 '$cr' | grep -qx 'Format: $dep5'"
+check "... Files: *, the holder of LICENSE, License: Expat (MIT)" \
+	sh -c "grep -qx 'Files: \*' '$cr' && grep -qx 'License: Expat' '$cr' &&
+		grep -qx \"Copyright: \$(sed -n 's/^Copyright (c) //p' '$lic')\" '$cr'"
+# the licence text: the field's continuation lines, " ." for a blank line
+sed -n '/^License: Expat$/,$p' "$cr" | sed '1d; s/^ //; s/^\.$//' >"$work/cr-text"
+sed '1,/^Copyright (c)/d' "$lic" | sed '1{/^$/d}' >"$work/lic-text"
+check "... with the text of LICENSE" \
+	sh -c "grep -q 'Permission is hereby granted' '$work/lic-text' &&
+		cmp -s '$work/lic-text' '$work/cr-text'"
+cl=$work/changelog
+gzip -dc "$x/usr/share/doc/tuner/changelog.gz" >"$cl" 2>/dev/null
+check "usr/share/doc/tuner/changelog.gz is scripts/deb/changelog" cmp -s "$cl" "$src/scripts/deb/changelog"
+clv=$(dpkg-parsechangelog -l "$cl" -S Version 2>&1)
+check "... its newest entry is version $version ($clv)" test "$clv" = "$version"
+clm=$(dpkg-parsechangelog -l "$cl" -S Maintainer 2>&1)
+check "... by the package's Maintainer ($clm)" test "$clm" = "$maint"
+
+# ---- lintian ----
+# Debian's package checker: no error (a warning is shown, and reported).
+lintian --fail-on error --display-info "$deb" >"$work/lintian.log" 2>&1
+rc=$?
+grep -v 'running with root privileges' "$work/lintian.log" >"$work/lintian.txt"
+if [ $rc -eq 0 ] && ! grep -q '^E: ' "$work/lintian.txt"; then
+	ok "lintian: no error ($(grep -c '^W: ' "$work/lintian.txt") warnings, $(grep -c '^I: ' \
+		"$work/lintian.txt") notes)"
+else
+	fail "lintian: exit $rc"
+fi
+show "$work/lintian.txt"
+# the check is worth something: a package without its copyright file is an error
+dpkg-deb -R "$deb" "$work/nocopyright" && rm "$work/nocopyright/usr/share/doc/tuner/copyright" &&
+	dpkg-deb --root-owner-group -b "$work/nocopyright" "$work/nocopyright.deb" >/dev/null
+lintian "$work/nocopyright.deb" >"$work/lintian-bad.log" 2>&1
+check "lintian reports a package without its copyright file (so silence means something)" \
+	grep -q '^E: tuner: no-copyright-file' "$work/lintian-bad.log"
 
 # ---- install, remove, purge in a scratch root ----
 newroot() {

@@ -3,6 +3,7 @@
 #define TN_CLI_H
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -68,6 +69,15 @@ int tn_cli_getopt(struct tn_cli *cli, int argc, char **argv, const char *own_sho
 		  const struct option *own, int (*handle)(struct tn_cli *, int opt, const char *arg,
 							  void *ctx),
 		  void *ctx, const char *usage);
+
+/*
+ * fprintf for what people read: every %s (and %c) argument is shown with the
+ * bytes a terminal acts on escaped as \xNN (tn_text_escape()); names, values
+ * and messages come from the host and from files, the format is ours. All
+ * human-readable output goes through it; JSON has escapes of its own.
+ */
+void tn_cli_printf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tn_cli_vprintf(FILE *f, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* Print the state diagnostics (warnings) and, if any, the error. */
 void tn_cli_report(struct tn_cli *cli, struct tn_diag *d); /* each message once */

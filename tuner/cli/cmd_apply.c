@@ -136,7 +136,7 @@ static int parse(struct tn_cli *cli, int argc, char **argv, struct apply_opts *o
 
 struct reporter {
 	struct tn_cli *cli;
-	const char *verb;	/* "applied" / "restored" */
+	const char *verb;	/* of a value written back: "undone", "restored" */
 };
 
 static void fmt_change(const struct tn_change *c, char *buf, size_t len)
@@ -179,13 +179,15 @@ static void report(void *ctx, const struct tn_change *c, enum tn_jstatus st, con
 		return; /* -q: failures and the summary only */
 	fmt_change(c, what, sizeof(what));
 	if (st == TN_J_APPLIED)
-		fprintf(r->cli->err, "tuner: %s: %s -> %s\n", what, c->before, c->after);
+		tn_cli_printf(r->cli->err, "tuner: %s: %s -> %s\n", what, c->before, c->after);
+	else if (st == TN_J_ROLLED_BACK && err && *err)
+		tn_cli_printf(r->cli->err, "tuner: %s: %s (%s)\n", what, c->before, err);
 	else if (st == TN_J_ROLLED_BACK)
-		fprintf(r->cli->err, "tuner: %s: %s -> %s (%s)\n", what, c->after, c->before,
-			r->verb);
+		tn_cli_printf(r->cli->err, "tuner: %s: %s -> %s (%s)\n", what, c->after, c->before,
+			      r->verb);
 	else
-		fprintf(r->cli->err, "tuner: %s: %s%s%s\n", what, tn_jstatus_name(st),
-			err && *err ? ": " : "", err ? err : "");
+		tn_cli_printf(r->cli->err, "tuner: %s: %s%s%s\n", what, tn_jstatus_name(st),
+			      err && *err ? ": " : "", err ? err : "");
 }
 
 static cJSON *journal_json(const struct tn_journal *j)
@@ -345,8 +347,8 @@ static int wait_links(struct tn_cli *cli, const struct apply_opts *o,
 		if (left <= 0)
 			break;
 		if (!said && !cli->json && !cli->quiet)
-			fprintf(cli->err, "tuner: waiting up to %d s for links: %s\n", o->wait_links,
-				why);
+			tn_cli_printf(cli->err, "tuner: waiting up to %d s for links: %s\n",
+				      o->wait_links, why);
 		said = true;
 		ret = tn_linkwatch_wait(w, (int)(left * 1000) + 1);
 		if (ret < 0) {
@@ -365,7 +367,7 @@ static int wait_links(struct tn_cli *cli, const struct apply_opts *o,
 		return TN_EXIT_LINKS;
 	}
 	if (said && !cli->json && !cli->quiet)
-		fprintf(cli->err, "tuner: links ready after %.1f s\n", now_s() - start);
+		tn_cli_printf(cli->err, "tuner: links ready after %.1f s\n", now_s() - start);
 	return 0;
 }
 
@@ -437,8 +439,9 @@ int tn_cmd_apply(struct tn_cli *cli, int argc, char **argv)
 		if (cli->json)
 			tn_cli_print_json(cli, tn_plan_to_json(&plan, &d));
 		else if (!cli->quiet)
-			fprintf(cli->err, "tuner: nothing to change: this host matches profile %s\n",
-				plan.profile);
+			tn_cli_printf(cli->err,
+				      "tuner: nothing to change: this host matches profile %s\n",
+				      plan.profile);
 		rc = o.boot ? TN_EXIT_NOTHING : TN_EXIT_OK;
 		goto out_root;
 	}
@@ -477,15 +480,16 @@ int tn_cmd_apply(struct tn_cli *cli, int argc, char **argv)
 	}
 	if (ret < 0) {
 		tn_cli_report(cli, &d);
-		fprintf(cli->err, "tuner: undoing the %d change%s made\n", txn.n_applied,
-			txn.n_applied == 1 ? "" : "s");
+		tn_cli_printf(cli->err, "tuner: undoing the %d change%s made\n", txn.n_applied,
+			      txn.n_applied == 1 ? "" : "s");
 		tn_diag_free(&d);
 		tn_diag_init(&d);
 		ret = tn_txn_undo(&txn, &d);
 		tn_txn_end(&txn, ret < 0 ? "failed, undo incomplete" : "failed", &d);
 		if (ret < 0)
-			fprintf(cli->err, "tuner: the undo is incomplete: see 'tuner rollback %s'\n",
-				txn.j.id);
+			tn_cli_printf(cli->err,
+				      "tuner: the undo is incomplete: see 'tuner rollback %s'\n",
+				      txn.j.id);
 		rc = TN_EXIT_ERROR;
 	} else {
 		const char *status = txn.n_failed ? "partial" : "applied";
@@ -493,11 +497,11 @@ int tn_cmd_apply(struct tn_cli *cli, int argc, char **argv)
 		tn_txn_end(&txn, status, &d);
 		rc = txn.n_failed ? TN_EXIT_PARTIAL : TN_EXIT_OK;
 		if (!cli->json)
-			fprintf(cli->err,
-				"tuner: %s: %d change%s applied, %d skipped, %d failed; journal %s "
-				"(undo: tuner rollback --last)\n",
-				status, txn.n_applied, txn.n_applied == 1 ? "" : "s", txn.n_skipped,
-				txn.n_failed, txn.j.id);
+			tn_cli_printf(cli->err,
+				      "tuner: %s: %d change%s applied, %d skipped, %d failed; "
+				      "journal %s (undo: tuner rollback --last)\n",
+				      status, txn.n_applied, txn.n_applied == 1 ? "" : "s",
+				      txn.n_skipped, txn.n_failed, txn.j.id);
 	}
 	if (cli->json)
 		tn_cli_print_json(cli, journal_json(&txn.j));
@@ -529,7 +533,9 @@ static const char rollback_usage[] =
 	"the apply is reported and left alone unless --force. Threads that exited are\n"
 	"skipped. A journal from another boot is refused: these settings do not\n"
 	"survive a reboot (--force restores the recorded values anyway). Rolling back\n"
-	"twice changes nothing the second time.\n"
+	"twice changes nothing the second time. Each change is reported as restored,\n"
+	"never applied or already as before (nothing written), left alone, skipped or\n"
+	"failed.\n"
 	"\n"
 	"With --json: the journal, and \"result\": how many values this run restored,\n"
 	"found already as before, left alone, skipped or failed (--dry-run: would).\n"
@@ -608,6 +614,8 @@ int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
 			      id, j.boot_id, boot);
 		goto out_root;
 	}
+	if (o.dry_run)
+		rep.verb = "would be restored";
 	if (!o.dry_run && tn_journal_open_append(dirfd, id, &fd, &d) < 0)
 		goto out_root;
 	ret = tn_rollback(&root, &j, fd, o.force, o.dry_run, report, &rep, &res, &d);
@@ -624,10 +632,11 @@ int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
 	if (cli->json) {
 		tn_cli_print_json(cli, rollback_json(&j, &res, o.dry_run));
 	} else {
-		fprintf(cli->err, "tuner: %sjournal %s: %d restored, %d already as before, %d left "
-				  "alone (changed since), %d skipped, %d failed\n",
-			o.dry_run ? "dry run: " : "", id, res.restored, res.unchanged, res.left,
-			res.skipped, res.failed);
+		tn_cli_printf(cli->err,
+			      "tuner: %sjournal %s: %d restored, %d already as before, %d never "
+			      "applied, %d left alone (changed since), %d skipped, %d failed\n",
+			      o.dry_run ? "dry run: " : "", id, res.restored, res.unchanged,
+			      res.never_applied, res.left, res.skipped, res.failed);
 	}
 	rc = ret < 0 ? TN_EXIT_ERROR : TN_EXIT_OK;
 out_root:
@@ -744,7 +753,7 @@ int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv)
 		}
 		tn_cli_print_json(cli, doc);
 	} else if (plan.n == 0) {
-		fprintf(cli->out, "ok: this host matches profile %s\n", plan.profile);
+		tn_cli_printf(cli->out, "ok: this host matches profile %s\n", plan.profile);
 	} else {
 		for (int i = 0; i < plan.n; i++) {
 			const struct tn_change *c = &plan.changes[i];
@@ -752,11 +761,11 @@ int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv)
 
 			fmt_change(c, what, sizeof(what));
 			drift_hint(&state, c, hint, sizeof(hint));
-			fprintf(cli->out, "drift: %s: expected %s, found %s%s%s\n", what, c->after,
-				c->before, hint[0] ? "; " : "", hint);
+			tn_cli_printf(cli->out, "drift: %s: expected %s, found %s%s%s\n", what,
+				      c->after, c->before, hint[0] ? "; " : "", hint);
 		}
-		fprintf(cli->out, "%d difference%s from profile %s\n", plan.n,
-			plan.n == 1 ? "" : "s", plan.profile);
+		tn_cli_printf(cli->out, "%d difference%s from profile %s\n", plan.n,
+			      plan.n == 1 ? "" : "s", plan.profile);
 	}
 	rc = plan.n ? TN_EXIT_CHANGES : TN_EXIT_OK;
 	tn_plan_free(&plan);
@@ -794,7 +803,7 @@ int tn_cmd_history(struct tn_cli *cli, int argc, char **argv)
 		if (cli->json)
 			return tn_cli_print_json(cli, cJSON_CreateArray()) < 0 ? TN_EXIT_ERROR
 										: TN_EXIT_OK;
-		fprintf(cli->out, "no applies yet (%s does not exist)\n", o.state_dir);
+		tn_cli_printf(cli->out, "no applies yet (%s does not exist)\n", o.state_dir);
 		return TN_EXIT_OK;
 	}
 	if (ret < 0 || (ret = tn_journal_list(dirfd, &ids, &n)) < 0) {
@@ -807,10 +816,10 @@ int tn_cmd_history(struct tn_cli *cli, int argc, char **argv)
 	if (cli->json)
 		arr = cJSON_CreateArray();
 	else if (n == 0)
-		fprintf(cli->out, "no applies yet\n");
+		tn_cli_printf(cli->out, "no applies yet\n");
 	else
-		fprintf(cli->out, "%-32s %-20s %-20s %7s  %s\n", "ID", "TIME", "PROFILE", "CHANGES",
-			"STATUS");
+		tn_cli_printf(cli->out, "%-32s %-20s %-20s %7s  %s\n", "ID", "TIME", "PROFILE",
+			      "CHANGES", "STATUS");
 	for (int i = 0; i < n; i++) {
 		struct tn_journal j = { 0 };
 		struct tn_diag jd;
@@ -827,7 +836,7 @@ int tn_cmd_history(struct tn_cli *cli, int argc, char **argv)
 					tn_json_add_str(e, "error", jd.error);
 				}
 			} else {
-				fprintf(cli->out, "%-32s damaged: %s\n", ids[i], jd.error);
+				tn_cli_printf(cli->out, "%-32s damaged: %s\n", ids[i], jd.error);
 			}
 		} else if (arr) {
 			cJSON *e = cJSON_CreateObject();
@@ -842,8 +851,8 @@ int tn_cmd_history(struct tn_cli *cli, int argc, char **argv)
 				tn_json_add_str(e, "boot_id", j.boot_id);
 			}
 		} else {
-			fprintf(cli->out, "%-32s %-20s %-20s %7d  %s\n", j.id, j.time, j.profile, j.n,
-				tn_journal_state(&j));
+			tn_cli_printf(cli->out, "%-32s %-20s %-20s %7d  %s\n", j.id, j.time,
+				      j.profile, j.n, tn_journal_state(&j));
 		}
 		tn_journal_free(&j);
 		tn_diag_free(&jd);

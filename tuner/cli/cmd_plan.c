@@ -123,38 +123,43 @@ void tn_cli_print_changes(struct tn_cli *cli, const struct tn_change *changes, i
 	for (int i = 0; i < n; i++) {
 		const struct tn_change *c = &changes[i];
 
+		if ((int)c->kind != last && last >= 0)
+			fputc('\n', o);
 		if ((int)c->kind != last)
-			fprintf(o, "%s%s:\n", last >= 0 ? "\n" : "", tn_change_kind_name(c->kind));
+			tn_cli_printf(o, "%s:\n", tn_change_kind_name(c->kind));
 		last = (int)c->kind;
 		switch (c->kind) {
 		case TN_CHANGE_CHANNELS:
-			fprintf(o, "  %s %s channels: %s -> %s", c->target, c->key, c->before,
-				c->after);
+			tn_cli_printf(o, "  %s %s channels: %s -> %s", c->target, c->key, c->before,
+				      c->after);
 			break;
 		case TN_CHANGE_RING:
-			fprintf(o, "  %s %s ring: %s -> %s", c->target, c->key, c->before, c->after);
+			tn_cli_printf(o, "  %s %s ring: %s -> %s", c->target, c->key, c->before,
+				      c->after);
 			break;
 		case TN_CHANGE_SYSCTL:
-			fprintf(o, "  %s: %s -> %s", c->target, c->before, c->after);
+			tn_cli_printf(o, "  %s: %s -> %s", c->target, c->before, c->after);
 			break;
 		case TN_CHANGE_IRQ_AFFINITY:
-			fprintf(o, "  irq %s %s: %s -> %s", c->target, c->label, c->before, c->after);
+			tn_cli_printf(o, "  irq %s %s: %s -> %s", c->target, c->label, c->before,
+				      c->after);
 			break;
 		case TN_CHANGE_PROCESS_AFFINITY:
 		case TN_CHANGE_PROCESS_MEMORY:
-			fprintf(o, "  pid %s %s %s: %s -> %s", c->target, c->label,
-				c->kind == TN_CHANGE_PROCESS_AFFINITY ? "CPUs" : "memory", c->before,
-				c->after);
+			tn_cli_printf(o, "  pid %s %s %s: %s -> %s", c->target, c->label,
+				      c->kind == TN_CHANGE_PROCESS_AFFINITY ? "CPUs" : "memory",
+				      c->before, c->after);
 			break;
 		default:
-			fprintf(o, "  %s %s: %s -> %s", c->target, c->key, c->before, c->after);
+			tn_cli_printf(o, "  %s %s: %s -> %s", c->target, c->key, c->before,
+				      c->after);
 			break;
 		}
 		if (c->kind == TN_CHANGE_SYSCTL && strcmp(c->note, TN_NOTE_OUTSIDE_NET) == 0 &&
 		    colour)
-			fprintf(o, " \033[1;31m%s\033[0m", c->note); /* bold red */
+			tn_cli_printf(o, " \033[1;31m%s\033[0m", c->note); /* bold red */
 		else if (c->note[0])
-			fprintf(o, " %s", c->note);
+			tn_cli_printf(o, " %s", c->note);
 		fputc('\n', o);
 	}
 }
@@ -167,24 +172,25 @@ static void print_summary(struct tn_cli *cli, const struct tn_plan *plan)
 	for (int i = 0; i < plan->n; i++)
 		per[plan->changes[i].kind]++;
 	if (plan->n_managed) {
-		fprintf(cli->out, "\nkernel-managed IRQs, left alone:");
+		tn_cli_printf(cli->out, "\nkernel-managed IRQs, left alone:");
 		for (int i = 0; i < plan->n_managed; i++)
-			fprintf(cli->out, " %d", plan->managed[i]);
+			tn_cli_printf(cli->out, " %d", plan->managed[i]);
 		fputc('\n', cli->out);
 	}
 	if (plan->n == 0) {
-		fprintf(cli->out, "nothing to change: this host matches profile %s\n",
-			plan->profile);
+		tn_cli_printf(cli->out, "nothing to change: this host matches profile %s\n",
+			      plan->profile);
 		return;
 	}
-	fprintf(cli->out, "\n%d change%s (", plan->n, plan->n == 1 ? "" : "s");
+	tn_cli_printf(cli->out, "\n%d change%s (", plan->n, plan->n == 1 ? "" : "s");
 	for (int k = 0; k < TN_CHANGE_KIND_COUNT; k++) {
 		if (!per[k])
 			continue;
-		fprintf(cli->out, "%s%s %d", first ? "" : ", ", tn_change_kind_name(k), per[k]);
+		tn_cli_printf(cli->out, "%s%s %d", first ? "" : ", ", tn_change_kind_name(k),
+			      per[k]);
 		first = false;
 	}
-	fprintf(cli->out, ") for profile %s; nothing was changed\n", plan->profile);
+	tn_cli_printf(cli->out, ") for profile %s; nothing was changed\n", plan->profile);
 }
 
 int tn_cmd_plan(struct tn_cli *cli, int argc, char **argv)
@@ -216,7 +222,8 @@ int tn_cmd_plan(struct tn_cli *cli, int argc, char **argv)
 		ret = tn_cli_print_json(cli, tn_plan_to_json(&plan, &d));
 		if (!cli->quiet)
 			for (int i = 0; i < d.n_warnings; i++)
-				fprintf(cli->err, "%s: warning: %s\n", cli->prog, d.warnings[i]);
+				tn_cli_printf(cli->err, "%s: warning: %s\n", cli->prog,
+					      d.warnings[i]);
 	} else {
 		tn_cli_report(cli, &d);
 		tn_cli_print_changes(cli, plan.changes, plan.n);
@@ -228,7 +235,7 @@ int tn_cmd_plan(struct tn_cli *cli, int argc, char **argv)
 	tn_profile_free(&prof);
 	tn_diag_free(&d);
 	if (ret < 0) {
-		fprintf(cli->err, "%s: out of memory\n", cli->prog);
+		tn_cli_printf(cli->err, "%s: out of memory\n", cli->prog);
 		return TN_EXIT_ERROR;
 	}
 	return first;

@@ -22,7 +22,7 @@ static void print_outside_net(struct tn_cli *cli, const struct tn_profile *p)
 	for (int i = 0; i < p->n_sysctls; i++) {
 		if (!p->sysctls[i].outside_net)
 			continue;
-		fprintf(cli->out, "%s %s", n ? "," : "  sets sysctls outside net.* (allow_sysctls):",
+		tn_cli_printf(cli->out, "%s %s", n ? "," : "  sets sysctls outside net.* (allow_sysctls):",
 			p->sysctls[i].name);
 		n++;
 	}
@@ -48,11 +48,13 @@ static int validate(struct tn_cli *cli, int argc, char **argv)
 		} else {
 			tn_cli_report(cli, &d);
 			if (!cli->quiet)
-				fprintf(cli->out, "%s: valid (profile \"%s\", %d interface rule%s, "
-						  "%d sysctl%s, %d process rule%s)\n",
-					argv[i], p.name, p.n_ifaces, p.n_ifaces == 1 ? "" : "s",
-					p.n_sysctls, p.n_sysctls == 1 ? "" : "s", p.n_procs,
-					p.n_procs == 1 ? "" : "s");
+				tn_cli_printf(cli->out,
+					      "%s: valid (profile \"%s\", %d interface rule%s, "
+					      "%d sysctl%s, %d process rule%s)\n",
+					      argv[i], p.name, p.n_ifaces,
+					      p.n_ifaces == 1 ? "" : "s", p.n_sysctls,
+					      p.n_sysctls == 1 ? "" : "s", p.n_procs,
+					      p.n_procs == 1 ? "" : "s");
 			if (!cli->quiet)
 				print_outside_net(cli, &p);
 			tn_profile_free(&p);
@@ -80,7 +82,7 @@ static int show(struct tn_cli *cli, int argc, char **argv)
 	doc = cJSON_Parse(p.merged);
 	tn_profile_free(&p);
 	if (!doc || tn_cli_print_json(cli, doc) < 0) {
-		fprintf(cli->err, "%s: out of memory\n", cli->prog);
+		tn_cli_printf(cli->err, "%s: out of memory\n", cli->prog);
 		return TN_EXIT_ERROR;
 	}
 	return TN_EXIT_OK;

@@ -41,29 +41,29 @@ static void print_nic(FILE *o, const struct tn_nic *n)
 {
 	char a[TN_CPULIST_MAX], b[TN_CPULIST_MAX], r1[24], r2[24], r3[24], r4[24];
 
-	fprintf(o, "  %s: %s%s%s, %s", n->name, n->driver[0] ? n->driver : "unknown driver",
-		n->pci[0] ? " at " : "", n->pci, n->operstate);
+	tn_cli_printf(o, "  %s: %s%s%s, %s", n->name, n->driver[0] ? n->driver : "unknown driver",
+		      n->pci[0] ? " at " : "", n->pci, n->operstate);
 	if (n->speed != TN_UNKNOWN)
-		fprintf(o, " %lld Mb/s", (long long)n->speed);
-	fprintf(o, ", mtu %d, queues rx %d tx %d", n->mtu, n->rx_queues, n->tx_queues);
+		tn_cli_printf(o, " %lld Mb/s", (long long)n->speed);
+	tn_cli_printf(o, ", mtu %d, queues rx %d tx %d", n->mtu, n->rx_queues, n->tx_queues);
 	if (n->numa_node < 0)
-		fprintf(o, ", NUMA node unknown");
+		tn_cli_printf(o, ", NUMA node unknown");
 	else
-		fprintf(o, " (node from %s)", n->numa_source);
+		tn_cli_printf(o, " (node from %s)", n->numa_source);
 	fputc('\n', o);
 	if (n->has_ring) {
 		fmt_count(r1, sizeof(r1), n->ring.rx);
 		fmt_count(r2, sizeof(r2), n->ring.rx_max);
 		fmt_count(r3, sizeof(r3), n->ring.tx);
 		fmt_count(r4, sizeof(r4), n->ring.tx_max);
-		fprintf(o, "    rings: rx %s (max %s), tx %s (max %s)\n", r1, r2, r3, r4);
+		tn_cli_printf(o, "    rings: rx %s (max %s), tx %s (max %s)\n", r1, r2, r3, r4);
 	} else {
-		fprintf(o, "    rings: unknown\n");
+		tn_cli_printf(o, "    rings: unknown\n");
 	}
 	if (n->has_channels) {
 		fmt_count(r1, sizeof(r1), n->channels.combined);
 		fmt_count(r2, sizeof(r2), n->channels.combined_max);
-		fprintf(o, "    channels: combined %s (max %s)\n", r1, r2);
+		tn_cli_printf(o, "    channels: combined %s (max %s)\n", r1, r2);
 	}
 	for (int i = 0; i < n->n_irqs; i++) {
 		const struct tn_irq *q = &n->irqs[i];
@@ -71,10 +71,11 @@ static void print_nic(FILE *o, const struct tn_nic *n)
 
 		if (q->queue >= 0)
 			snprintf(qname, sizeof(qname), " queue %d", q->queue);
-		fprintf(o, "    irq %d %s (%s%s): CPUs %s", q->irq, q->name, tn_irq_kind_name(q->kind),
-			qname, q->has_affinity ? fmt_set(&q->affinity, a, sizeof(a)) : "unknown");
+		tn_cli_printf(o, "    irq %d %s (%s%s): CPUs %s", q->irq, q->name,
+			      tn_irq_kind_name(q->kind), qname,
+			      q->has_affinity ? fmt_set(&q->affinity, a, sizeof(a)) : "unknown");
 		if (q->has_effective)
-			fprintf(o, ", effective %s", fmt_set(&q->effective, b, sizeof(b)));
+			tn_cli_printf(o, ", effective %s", fmt_set(&q->effective, b, sizeof(b)));
 		fputc('\n', o);
 	}
 }
@@ -85,29 +86,29 @@ static void print_human(FILE *o, const struct tn_state *s)
 	char a[TN_CPULIST_MAX], b[TN_CPULIST_MAX];
 	bool any_unknown = false;
 
-	fprintf(o, "host %s, kernel %s, topology %s\n", s->hostname[0] ? s->hostname : "?",
-		s->kernel[0] ? s->kernel : "?", t->source);
-	fprintf(o, "CPUs %s, online %s", fmt_set(&t->cpus, a, sizeof(a)),
-		fmt_set(&t->online, b, sizeof(b)));
+	tn_cli_printf(o, "host %s, kernel %s, topology %s\n", s->hostname[0] ? s->hostname : "?",
+		      s->kernel[0] ? s->kernel : "?", t->source);
+	tn_cli_printf(o, "CPUs %s, online %s", fmt_set(&t->cpus, a, sizeof(a)),
+		      fmt_set(&t->online, b, sizeof(b)));
 	if (!tn_cpuset_empty(&t->isolated))
-		fprintf(o, ", isolated %s", fmt_set(&t->isolated, a, sizeof(a)));
+		tn_cli_printf(o, ", isolated %s", fmt_set(&t->isolated, a, sizeof(a)));
 	if (!tn_cpuset_empty(&t->nohz_full))
-		fprintf(o, ", nohz_full %s", fmt_set(&t->nohz_full, a, sizeof(a)));
-	fprintf(o, "; %d physical cores\n", t->n_cores);
+		tn_cli_printf(o, ", nohz_full %s", fmt_set(&t->nohz_full, a, sizeof(a)));
+	tn_cli_printf(o, "; %d physical cores\n", t->n_cores);
 	for (int i = 0; i < t->n_nodes; i++) {
 		const struct tn_numa_node *nd = &t->nodes[i];
 		int cores = 0;
 
 		for (int c = 0; c < t->n_cores; c++)
 			cores += t->cores[c].node == nd->id;
-		fprintf(o, "\nnode %d: CPUs %s (%d cores)", nd->id, fmt_set(&nd->cpus, a, sizeof(a)),
-			cores);
+		tn_cli_printf(o, "\nnode %d: CPUs %s (%d cores)", nd->id,
+			      fmt_set(&nd->cpus, a, sizeof(a)), cores);
 		if (nd->memory_kb)
-			fprintf(o, ", %llu MiB", (unsigned long long)(nd->memory_kb / 1024));
+			tn_cli_printf(o, ", %llu MiB", (unsigned long long)(nd->memory_kb / 1024));
 		if (t->distances) {
-			fprintf(o, ", distances");
+			tn_cli_printf(o, ", distances");
 			for (int k = 0; k < t->n_nodes; k++)
-				fprintf(o, " %u", t->distances[i * t->n_nodes + k]);
+				tn_cli_printf(o, " %u", t->distances[i * t->n_nodes + k]);
 		}
 		fputc('\n', o);
 		for (int k = 0; k < s->n_nics; k++)
@@ -120,39 +121,41 @@ static void print_human(FILE *o, const struct tn_state *s)
 		if (n->numa_node >= 0 && tn_state_node(s, n->numa_node))
 			continue;
 		if (!any_unknown)
-			fprintf(o, "\nNICs without a known NUMA node:\n");
+			tn_cli_printf(o, "\nNICs without a known NUMA node:\n");
 		any_unknown = true;
 		print_nic(o, n);
 	}
 	if (s->n_nics == 0)
-		fprintf(o, "\nno physical NICs found\n");
-	fprintf(o, "\nsysctls:\n");
+		tn_cli_printf(o, "\nno physical NICs found\n");
+	tn_cli_printf(o, "\nsysctls:\n");
 	for (int i = 0; i < s->n_sysctls; i++)
-		fprintf(o, "  %s = %s\n", s->sysctls[i].name,
-			s->sysctls[i].present ? s->sysctls[i].value : "(not present)");
-	fprintf(o, "\nirqbalance: ");
+		tn_cli_printf(o, "  %s = %s\n", s->sysctls[i].name,
+			      s->sysctls[i].present ? s->sysctls[i].value : "(not present)");
+	tn_cli_printf(o, "\nirqbalance: ");
 	if (!s->irqbalance.running) {
-		fprintf(o, "not running\n");
+		tn_cli_printf(o, "not running\n");
 	} else {
-		fprintf(o, "running (pid %d)", s->irqbalance.pid);
+		tn_cli_printf(o, "running (pid %d)", s->irqbalance.pid);
 		if (!tn_cpuset_empty(&s->irqbalance.banned_cpus))
-			fprintf(o, ", banned CPUs %s",
-				fmt_set(&s->irqbalance.banned_cpus, a, sizeof(a)));
+			tn_cli_printf(o, ", banned CPUs %s",
+				      fmt_set(&s->irqbalance.banned_cpus, a, sizeof(a)));
 		for (int i = 0; i < s->irqbalance.n_banned_irqs; i++)
-			fprintf(o, "%s%d", i ? "," : ", banned IRQs ", s->irqbalance.banned_irqs[i]);
+			tn_cli_printf(o, "%s%d", i ? "," : ", banned IRQs ",
+				      s->irqbalance.banned_irqs[i]);
 		fputc('\n', o);
 	}
 	if (s->n_processes) {
-		fprintf(o, "\nprocesses:\n");
+		tn_cli_printf(o, "\nprocesses:\n");
 		for (int i = 0; i < s->n_processes; i++) {
 			const struct tn_process *p = &s->processes[i];
 
-			fprintf(o, "  %d %s (%d threads)%s%s\n", p->pid, p->comm, p->n_threads,
-				p->cgroup && p->cgroup[0] ? " in " : "", p->cgroup ? p->cgroup : "");
+			tn_cli_printf(o, "  %d %s (%d threads)%s%s\n", p->pid, p->comm,
+				      p->n_threads, p->cgroup && p->cgroup[0] ? " in " : "",
+				      p->cgroup ? p->cgroup : "");
 			for (int k = 0; k < p->n_threads; k++)
-				fprintf(o, "    thread %d %s: CPUs %s\n", p->threads[k].tid,
-					p->threads[k].comm,
-					fmt_set(&p->threads[k].affinity, a, sizeof(a)));
+				tn_cli_printf(o, "    thread %d %s: CPUs %s\n", p->threads[k].tid,
+					      p->threads[k].comm,
+					      fmt_set(&p->threads[k].affinity, a, sizeof(a)));
 		}
 	}
 }
@@ -183,7 +186,7 @@ int tn_cmd_show(struct tn_cli *cli, int argc, char **argv)
 		print_human(cli->out, &s);
 	tn_state_free(&s);
 	if (ret < 0) {
-		fprintf(cli->err, "%s: out of memory\n", cli->prog);
+		tn_cli_printf(cli->err, "%s: out of memory\n", cli->prog);
 		return TN_EXIT_ERROR;
 	}
 	return TN_EXIT_OK;

@@ -156,6 +156,6 @@ int main(int argc, char **argv)
 			tn_procsel_free(&cli.procsel[k]);
 		return ret;
 	}
-	fprintf(stderr, "tuner: unknown command '%s'\nTry 'tuner --help'.\n", argv[cmd_at]);
+	tn_cli_printf(stderr, "tuner: unknown command '%s'\nTry 'tuner --help'.\n", argv[cmd_at]);
 	return TN_EXIT_USAGE;
 }

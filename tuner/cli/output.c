@@ -3,16 +3,20 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/types.h>
 
 #include "cli.h"
 #include "discover.h"
 #include "safefile.h"
 #include "state_json.h"
 #include "sysroot.h"
+#include "text.h"
 
 enum {
 	OPT_SYSROOT = 1000,
@@ -32,15 +36,182 @@ const struct option tn_cli_global_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+
+/* ---- human-readable output: every string escaped ---- */
+
+static void pad(FILE *f, long n)
+{
+	while (n-- > 0)
+		fputc(' ', f);
+}
+
+/* One string argument: escaped (tn_text_escape), padded to 'width', at most
+ * 'prec' bytes of its escaped form (never half an escape or a character). */
+static void put_str(FILE *f, const char *s, bool left, long width, long prec)
+{
+	const char *p, *end;
+	size_t n = 0;
+
+	if (!s)
+		s = "(null)";
+	for (p = s; *p;) {
+		int k = tn_text_char_len(p);
+		size_t w = k ? (size_t)k : TN_TEXT_ESCAPE_LEN;
+
+		if (prec >= 0 && n + w > (size_t)prec)
+			break;
+		n += w;
+		p += k ? k : 1;
+	}
+	end = p;
+	if (!left)
+		pad(f, width - (long)n);
+	for (p = s; p < end;) {
+		int k = tn_text_char_len(p);
+
+		if (k) {
+			fwrite(p, 1, (size_t)k, f);
+			p += k;
+		} else {
+			fprintf(f, "\\x%02x", (unsigned char)*p++);
+		}
+	}
+	if (left)
+		pad(f, width - (long)n);
+}
+
+/* A number: 'spec' is its conversion with '*'s replaced (a literal of ours,
+ * checked by -Wformat at the caller), 'len' its length modifier. Returns -1
+ * for a conversion this printf does not know. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static int put_num(FILE *f, const char *spec, const char *len, char conv, va_list *ap)
+{
+	bool sgn = conv == 'd' || conv == 'i';
+
+	if (strchr("fFeEgGaA", conv) && strcmp(len, "L") == 0)
+		fprintf(f, spec, va_arg(*ap, long double));
+	else if (strchr("fFeEgGaA", conv))
+		fprintf(f, spec, va_arg(*ap, double));
+	else if (conv == 'p')
+		fprintf(f, spec, va_arg(*ap, void *));
+	else if (!strchr("diuoxX", conv))
+		return -1;
+	else if (strcmp(len, "ll") == 0 && sgn)
+		fprintf(f, spec, va_arg(*ap, long long));
+	else if (strcmp(len, "ll") == 0)
+		fprintf(f, spec, va_arg(*ap, unsigned long long));
+	else if (strcmp(len, "l") == 0 && sgn)
+		fprintf(f, spec, va_arg(*ap, long));
+	else if (strcmp(len, "l") == 0)
+		fprintf(f, spec, va_arg(*ap, unsigned long));
+	else if (strcmp(len, "z") == 0 && sgn)
+		fprintf(f, spec, va_arg(*ap, ssize_t));
+	else if (strcmp(len, "z") == 0)
+		fprintf(f, spec, va_arg(*ap, size_t));
+	else if (strcmp(len, "j") == 0 && sgn)
+		fprintf(f, spec, va_arg(*ap, intmax_t));
+	else if (strcmp(len, "j") == 0)
+		fprintf(f, spec, va_arg(*ap, uintmax_t));
+	else if (strcmp(len, "t") == 0)
+		fprintf(f, spec, va_arg(*ap, ptrdiff_t));
+	else if (sgn) /* none, h, hh: promoted to int */
+		fprintf(f, spec, va_arg(*ap, int));
+	else
+		fprintf(f, spec, va_arg(*ap, unsigned));
+	return 0;
+}
+#pragma GCC diagnostic pop
+
+void tn_cli_vprintf(FILE *f, const char *fmt, va_list ap)
+{
+	va_list aq;
+	const char *p = fmt;
+
+	va_copy(aq, ap);
+	while (*p) {
+		char spec[80], len[3] = "";
+		long width = -1, prec = -1;
+		size_t flen;
+		bool left = false;
+		const char *flags;
+		char conv, *end;
+
+		if (*p != '%' || p[1] == '%') {
+			size_t n = *p == '%' ? 1 : strcspn(p, "%");
+
+			fwrite(p, 1, n, f);
+			p += *p == '%' ? 2 : n;
+			continue;
+		}
+		flags = ++p;
+		while (*p && strchr("-+ #0'", *p))
+			left |= *p++ == '-';
+		flen = (size_t)(p - flags);
+		if (flen > 8)
+			break; /* not a conversion of ours */
+		if (*p == '*') {
+			width = va_arg(aq, int);
+			left |= width < 0;
+			width = width < 0 ? -width : width;
+			p++;
+		} else {
+			width = strtol(p, &end, 10);
+			width = end == p ? -1 : width;
+			p = end;
+		}
+		if (*p == '.') {
+			p++;
+			if (*p == '*') {
+				prec = va_arg(aq, int);
+				p++;
+			} else {
+				prec = strtol(p, &end, 10); /* "%.s": 0 */
+				p = end;
+			}
+		}
+		for (int i = 0; i < 2 && *p && strchr("hlzjtL", *p); i++)
+			len[i] = *p++;
+		conv = *p ? *p++ : '\0';
+		if (conv == 's') {
+			put_str(f, va_arg(aq, const char *), left, width, prec);
+		} else if (conv == 'c') {
+			char one[2] = { (char)va_arg(aq, int), '\0' };
+
+			put_str(f, one, left, width, -1);
+		} else {
+			int k = snprintf(spec, sizeof(spec), "%%%.*s", (int)flen, flags);
+
+			if (width >= 0)
+				k += snprintf(spec + k, sizeof(spec) - (size_t)k, "%ld", width);
+			if (prec >= 0)
+				k += snprintf(spec + k, sizeof(spec) - (size_t)k, ".%ld", prec);
+			snprintf(spec + k, sizeof(spec) - (size_t)k, "%s%c", len, conv);
+			if (put_num(f, spec, len, conv, &aq) < 0)
+				break; /* not a conversion of ours: the rest cannot be trusted */
+		}
+	}
+	va_end(aq);
+}
+
+void tn_cli_printf(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tn_cli_vprintf(f, fmt, ap);
+	va_end(ap);
+}
+
 int tn_cli_usage_error(struct tn_cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(cli->err, "%s: ", cli->prog);
+	tn_cli_printf(cli->err, "%s: ", cli->prog);
 	va_start(ap, fmt);
-	vfprintf(cli->err, fmt, ap);
+	tn_cli_vprintf(cli->err, fmt, ap);
 	va_end(ap);
-	fprintf(cli->err, "\nTry '%s --help'.\n", cli->prog);
+	tn_cli_printf(cli->err, "\nTry '%s --help'.\n", cli->prog);
 	return -1;
 }
 
@@ -121,10 +292,10 @@ void tn_cli_report(struct tn_cli *cli, struct tn_diag *d)
 	/* only what an earlier call did not show */
 	if (!cli->quiet)
 		for (int i = d->n_reported; i < d->n_warnings; i++)
-			fprintf(cli->err, "%s: warning: %s\n", cli->prog, d->warnings[i]);
+			tn_cli_printf(cli->err, "%s: warning: %s\n", cli->prog, d->warnings[i]);
 	d->n_reported = d->n_warnings;
 	if (d->error[0] && !d->error_reported)
-		fprintf(cli->err, "%s: %s\n", cli->prog, d->error);
+		tn_cli_printf(cli->err, "%s: %s\n", cli->prog, d->error);
 	d->error_reported = d->error[0] != '\0';
 }
 

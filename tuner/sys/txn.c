@@ -395,11 +395,14 @@ static int sync_fd(int fd, struct tn_diag *d)
 	return 0;
 }
 
+#ifdef TN_FAULT_INJECTION
 /*
- * Fault injection for tests: TUNER_FAULT=K:WHAT acts at the change with journal
- * seq K. WHAT is EIO, EINVAL or EPERM (the write fails with it), exit (_exit(99)
- * before the write) or exit-after (_exit(99) after the write, before its
- * status is recorded). Anything else there means EIO.
+ * Fault injection, compiled into test builds only (TUNER_FAULT_INJECTION, by
+ * default with TUNER_TESTS; never in an installed or packaged binary):
+ * TUNER_FAULT=K:WHAT acts at the change with journal seq K. WHAT is EIO,
+ * EINVAL or EPERM (the write fails with it), exit (_exit(99) before the
+ * write) or exit-after (_exit(99) after the write, before its status is
+ * recorded). Anything else there means EIO.
  */
 static void parse_fault(struct tn_txn *t)
 {
@@ -426,6 +429,41 @@ static void parse_fault(struct tn_txn *t)
 	else
 		t->fault_err = EIO;
 }
+
+/* Before the write of change seq: -errno to fail it with (msg says why), or
+ * 0 to write; or the process ends here. */
+static int fault_before(const struct tn_txn *t, int seq, char *msg, size_t len)
+{
+	if (seq != t->fault_at || t->fault_err < 0)
+		return 0;
+	if (t->fault_err == 0)
+		_exit(99); /* a crash: the journal names this change, the kernel may have it */
+	snprintf(msg, len, "injected by TUNER_FAULT");
+	return -t->fault_err;
+}
+
+/* After the write of change seq, before its status line: a crash there. */
+static void fault_after(const struct tn_txn *t, int seq)
+{
+	if (seq == t->fault_at && t->fault_err < 0)
+		_exit(99);
+}
+#else
+/* A release build: TUNER_FAULT is not read and nothing is injected. */
+static void parse_fault(struct tn_txn *t)
+{
+	t->fault_at = -1;
+}
+
+static int fault_before(const struct tn_txn *t, int seq, char *msg, size_t len)
+{
+	return 0;
+}
+
+static void fault_after(const struct tn_txn *t, int seq)
+{
+}
+#endif
 
 int tn_txn_begin(struct tn_txn *t, const struct tn_sysroot *root, int dirfd, const char *profile,
 		 const char *digest, const struct tn_txn_opts *o, struct tn_diag *d)
@@ -532,17 +570,11 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 	int ret;
 
 	describe(c, what, sizeof(what));
-	if (seq == t->fault_at && t->fault_err >= 0) {
-		if (t->fault_err == 0) {
-			/* a crash: the journal names this change, the kernel may have it */
-			_exit(99);
-		}
-		ret = -t->fault_err;
-		snprintf(msg, sizeof(msg), "injected by TUNER_FAULT");
-	} else {
+	ret = fault_before(t, seq, msg, sizeof(msg));
+	if (ret == 0) {
 		ret = tn_live_write(t->live, c, c->after, msg, sizeof(msg));
-		if (ret >= 0 && seq == t->fault_at)
-			_exit(99); /* a crash after the write, before its status line */
+		if (ret >= 0)
+			fault_after(t, seq);
 	}
 	if (ret < 0) {
 		bool managed = c->kind == TN_CHANGE_IRQ_AFFINITY && (ret == -EIO || ret == -EPERM);
@@ -751,6 +783,29 @@ void tn_txn_free(struct tn_txn *t)
 
 /* ---- rollback ---- */
 
+/* A change found at its original value: nothing is written; say why. */
+static void as_before(const struct tn_jentry *e, struct tn_rollback_result *res, char *buf,
+		      size_t len)
+{
+	if (e->status == TN_J_PENDING || e->status == TN_J_FAILED) {
+		snprintf(buf, len, "never applied%s; nothing written",
+			 e->status == TN_J_FAILED ? " (its write failed)" : "");
+		res->never_applied++;
+	} else {
+		snprintf(buf, len, "already as before; nothing written");
+		res->unchanged++;
+	}
+}
+
+/* A restore over a value someone set since the apply (--force) says so. */
+static void forced_note(const struct tn_jentry *e, const char *cur, bool dry_run, char *buf,
+			size_t len)
+{
+	if (!tn_live_same(&e->c, cur, e->c.after))
+		snprintf(buf, len, "%s from %s, set since the apply (--force)",
+			 dry_run ? "would be restored" : "restored", cur);
+}
+
 int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, bool force,
 		bool dry_run, tn_txn_report report, void *ctx, struct tn_rollback_result *res,
 		struct tn_diag *d)
@@ -764,6 +819,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 	for (int i = j->n - 1; i >= 0; i--) {
 		struct tn_jentry *e = &j->e[i];
 		char cur[TN_CHANGE_VALUE_MAX], msg[256], err[512] = "", what[200];
+		char note[TN_CHANGE_VALUE_MAX + 64] = ""; /* what the report says of a restore */
 		enum tn_jstatus st;
 		int r;
 
@@ -784,7 +840,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 			res->failed++;
 		} else if (tn_live_same(&e->c, cur, e->c.before)) {
 			st = TN_J_ROLLED_BACK; /* already the original value */
-			res->unchanged++;
+			as_before(e, res, note, sizeof(note));
 		} else if (!tn_live_same(&e->c, cur, e->c.after) && !force) {
 			st = TN_J_LEFT;
 			snprintf(err, sizeof(err),
@@ -797,7 +853,9 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 		} else if (dry_run) {
 			st = TN_J_ROLLED_BACK;
 			res->restored++;
+			forced_note(e, cur, true, note, sizeof(note));
 		} else {
+			forced_note(e, cur, false, note, sizeof(note));
 			r = tn_live_write(live, &e->c, e->c.before, msg, sizeof(msg));
 			if (r == 0)
 				r = tn_live_read(live, &e->c, cur, sizeof(cur), msg, sizeof(msg));
@@ -820,7 +878,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 			}
 		}
 		if (report)
-			report(ctx, &e->c, st, err);
+			report(ctx, &e->c, st, st == TN_J_ROLLED_BACK ? note : err);
 		if (dry_run)
 			continue;
 		e->status = st;

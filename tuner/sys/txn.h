@@ -33,7 +33,14 @@ int tn_journal_load(int dirfd, const char *dir, const char *id, struct tn_journa
 /* The boot id of the sysroot's kernel, "" when it cannot be read. */
 void tn_boot_id(const struct tn_sysroot *root, char *buf, size_t len);
 
-/* What happens to each change, for the caller to print as it goes. */
+/*
+ * What happens to each change, for the caller to print as it goes. 'error'
+ * says why a change failed, was skipped or left alone. For TN_J_ROLLED_BACK
+ * (rollback and undo) it is "" when the original value was written back over
+ * the one tuner had set, else it says what happened instead: nothing was
+ * written because the change was never applied or the value was already the
+ * original, or a value set since the apply was overwritten (--force).
+ */
 typedef void (*tn_txn_report)(void *ctx, const struct tn_change *c, enum tn_jstatus st,
 			      const char *error);
 
@@ -52,8 +59,8 @@ struct tn_txn {
 	struct tn_journal j;	/* what was recorded, with statuses */
 	int cap;
 	struct tn_txn_opts o;
-	int fault_at;		/* TUNER_FAULT: fail or exit at this change (-1: none) */
-	int fault_err;		/* errno to fail with; 0: _exit */
+	int fault_at;		/* TUNER_FAULT (test builds): fail or exit here (-1: none) */
+	int fault_err;		/* errno to fail with; 0: _exit before, -1: after */
 	int n_applied, n_failed, n_skipped;
 };
 
@@ -74,7 +81,10 @@ int tn_txn_end(struct tn_txn *t, const char *status, struct tn_diag *d);
 void tn_txn_free(struct tn_txn *t);
 
 struct tn_rollback_result {
-	int restored, unchanged, left, skipped, failed;
+	int restored;		/* written back */
+	int unchanged;		/* applied, at the original again since: nothing written */
+	int never_applied;	/* pending or failed, at the original: nothing written */
+	int left, skipped, failed;
 };
 
 /*
