@@ -184,6 +184,9 @@ static void mask_like(const char *old, const struct tn_cpuset *s, char *out, siz
 		else if (groups == 1)
 			first++;
 	}
+	/* a mask has at most one group per 32 CPUs, whatever a tree says */
+	if (groups > TN_CPUSET_WORDS * 2)
+		groups = TN_CPUSET_WORDS * 2;
 	if (first < 1 || first > 8)
 		first = 8;
 	for (int g = groups - 1; g >= 0; g--) {
@@ -198,19 +201,23 @@ static void mask_like(const char *old, const struct tn_cpuset *s, char *out, siz
 	}
 }
 
-/* In a tree, a thread's affinity is its status file's Cpus_allowed lines. */
+/*
+ * In a tree, a thread's affinity is its status file's Cpus_allowed lines.
+ * The new text is built in a stream that grows as needed: a status file may
+ * be empty, or hold any number of such lines.
+ */
 static int rewrite_status(struct tn_live *l, const char *rel, const struct tn_cpuset *s)
 {
-	char *text = NULL, *out, list[TN_CPULIST_MAX], mask[TN_CPULIST_MAX];
-	size_t n = 0, cap;
+	char *text = NULL, *out = NULL, list[TN_CPULIST_MAX], mask[TN_CPULIST_MAX];
+	size_t outlen = 0;
+	FILE *f;
 	int ret = tn_sysroot_read(l->root, rel, &text, NULL);
 
 	if (ret < 0)
 		return ret == -ENOENT ? -ESRCH : ret;
 	tn_cpuset_format_list(s, list, sizeof(list));
-	cap = strlen(text) + 2 * sizeof(list) + 64;
-	out = malloc(cap);
-	if (!out) {
+	f = open_memstream(&out, &outlen);
+	if (!f) {
 		free(text);
 		return -ENOMEM;
 	}
@@ -224,17 +231,21 @@ static int rewrite_status(struct tn_live *l, const char *rel, const struct tn_cp
 			while (*v == '\t' || *v == ' ')
 				v++;
 			mask_like(v, s, mask, sizeof(mask));
-			n += (size_t)snprintf(out + n, cap - n, "Cpus_allowed:\t%s\n", mask);
+			fprintf(f, "Cpus_allowed:\t%s\n", mask);
 		} else if (strncmp(line, "Cpus_allowed_list:", 18) == 0) {
-			n += (size_t)snprintf(out + n, cap - n, "Cpus_allowed_list:\t%s\n", list);
+			fprintf(f, "Cpus_allowed_list:\t%s\n", list);
 		} else {
-			n += (size_t)snprintf(out + n, cap - n, "%.*s%s", (int)ll, line, nl ? "\n" : "");
+			fwrite(line, 1, ll + (nl ? 1 : 0), f);
 		}
 		line = nl ? nl + 1 : line + ll;
 	}
-	ret = tn_sysroot_write(l->root, rel, out);
-	free(out);
 	free(text);
+	ret = ferror(f) ? -ENOMEM : 0;
+	if (fclose(f) != 0 && ret == 0)
+		ret = -ENOMEM;
+	if (ret == 0)
+		ret = tn_sysroot_write(l->root, rel, out);
+	free(out);
 	return ret;
 }
 
