@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "procid.h"
 
 static const char *const status_names[TN_J_STATUS_COUNT] = {
 	[TN_J_PENDING] = "pending",	  [TN_J_APPLIED] = "applied",
@@ -121,29 +122,18 @@ static bool all_digits(const char *s)
 /* A target that a writer will turn into a path must be harmless. */
 static bool target_safe(const struct tn_change *c)
 {
-	const char *slash;
+	struct tn_procid id;
 
 	switch (c->kind) {
 	case TN_CHANGE_SYSCTL:
 		return tn_sysctl_name_valid(c->target);
 	case TN_CHANGE_IRQ_AFFINITY:
-	case TN_CHANGE_PROCESS_MEMORY:
 		return all_digits(c->target);
 	case TN_CHANGE_PROCESS_AFFINITY:
-		/* "PID/TID" */
-		slash = strchr(c->target, '/');
-		if (!slash)
-			return all_digits(c->target);
-		{
-			char pid[32];
-			size_t n = (size_t)(slash - c->target);
-
-			if (n == 0 || n >= sizeof(pid))
-				return false;
-			memcpy(pid, c->target, n);
-			pid[n] = '\0';
-			return all_digits(pid) && all_digits(slash + 1);
-		}
+		/* "PID@START/TID@TSTART"; older journals: "PID/TID" */
+		return tn_procid_parse(c->target, &id) == 0;
+	case TN_CHANGE_PROCESS_MEMORY:
+		return tn_procid_parse(c->target, &id) == 0 && id.tid == 0;
 	case TN_CHANGE_RING:
 	case TN_CHANGE_CHANNELS:
 		for (const char *p = c->target; *p; p++)

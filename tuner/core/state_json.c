@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "procid.h"
 
 #define TRY(expr)                      \
 	do {                           \
@@ -148,6 +149,8 @@ static cJSON *process_to_json(const struct tn_process *p)
 	if (!o)
 		return NULL;
 	TRY(tn_json_add_int(o, "pid", p->pid));
+	if (p->has_start_time)
+		TRY(tn_json_add_int(o, "start_time", (int64_t)p->start_time));
 	TRY(tn_json_add_str(o, "comm", p->comm));
 	TRY(tn_json_add_str(o, "cmdline", p->cmdline ? p->cmdline : ""));
 	TRY(tn_json_add_str(o, "cgroup", p->cgroup ? p->cgroup : ""));
@@ -475,10 +478,10 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n)
 
 static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process *p)
 {
-	static const char *const keys[] = { "pid",     "comm",	  "cmdline",
-					    "cgroup", "threads", "memory_nodes", NULL };
+	static const char *const keys[] = { "pid",     "comm",	  "cmdline",	  "cgroup",
+					    "threads", "memory_nodes", "start_time", NULL };
 	const cJSON *threads, *it, *v;
-	int64_t pid;
+	int64_t pid, start = -1;
 	int ret, i;
 	size_t m;
 
@@ -486,10 +489,14 @@ static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process 
 		return tn_jr_error(r, "expected an object");
 	if ((ret = tn_jr_known_keys(r, o, keys)) < 0 ||
 	    (ret = tn_jr_int(r, o, "pid", true, 1, INT_MAX, &pid)) < 0 ||
+	    (ret = tn_jr_int(r, o, "start_time", false, 0, (int64_t)TN_START_TIME_MAX, &start)) < 0 ||
 	    (ret = tn_jr_str(r, o, "comm", false, p->comm, sizeof(p->comm))) < 0 ||
 	    (ret = tn_jr_array(r, o, "threads", false, &threads)) < 0)
 		return ret;
 	p->pid = (int)pid;
+	/* snapshots from before start times were recorded have none */
+	p->has_start_time = start >= 0;
+	p->start_time = p->has_start_time ? (uint64_t)start : 0;
 	v = cJSON_GetObjectItemCaseSensitive(o, "memory_nodes");
 	if (v && !cJSON_IsNull(v)) {
 		if ((ret = tn_jr_cpuset(r, o, "memory_nodes", true, &p->memory_nodes)) < 0)
