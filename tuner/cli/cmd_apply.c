@@ -502,10 +502,12 @@ static const char rollback_usage[] =
 	"\n"
 	"Restore what an apply changed, in reverse order, from its journal (the newest\n"
 	"with --last or no ID; ids from 'tuner history'). A value someone changed since\n"
-	"the apply is reported and left alone unless --force. Threads that exited are\n"
-	"skipped. A journal from another boot is refused: these settings do not\n"
-	"survive a reboot (--force restores the recorded values anyway). Rolling back\n"
-	"twice changes nothing the second time.\n"
+	"the apply is reported and left alone unless --force. Threads that exited, and\n"
+	"processes whose pid another process holds now (another start time or comm),\n"
+	"are skipped. A journal that is damaged or holds a value not of its kind is\n"
+	"refused, and so is one from another boot: these settings do not survive a\n"
+	"reboot (--force restores the recorded values anyway). Rolling back twice\n"
+	"changes nothing the second time.\n"
 	"\n"
 	"Exit status: 0 restored (or nothing to do), 1 error or some value not restored.\n";
 

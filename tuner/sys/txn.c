@@ -482,8 +482,15 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 /* Record a batch (synced), then make its changes. */
 static int run_batch(struct tn_txn *t, int first, struct tn_diag *d)
 {
+	char why[600];
 	int ret;
 
+	/* nothing is recorded (nor written) that the journal loader would refuse */
+	for (int i = first; i < t->j.n; i++)
+		if (tn_journal_check_change(&t->j.e[i].c, why, sizeof(why)) < 0)
+			return tn_diag_error(d, -EINVAL, "%s %s: tuner cannot record it to "
+							 "restore it later; nothing of it was changed",
+					     tn_change_kind_name(t->j.e[i].c.kind), why);
 	for (int i = first; i < t->j.n; i++) {
 		ret = append(t->fd, tn_journal_change_line(i, &t->j.e[i].c), false, d);
 		if (ret < 0)
