@@ -25,10 +25,10 @@ def expected_files(tree, change):
     if k == "sysctl":
         return {"proc/sys/" + t.replace(".", "/")}
     if k == "process_affinity":
-        files = set()
-        for tid in os.listdir(os.path.join(tree, f"proc/{t}/task")):
-            files.add(f"proc/{t}/task/{tid}/status")
-        files.add(f"proc/{t}/status")
+        pid, files = tnlib.proc_ids(t)[0], set()
+        for tid in os.listdir(os.path.join(tree, f"proc/{pid}/task")):
+            files.add(f"proc/{pid}/task/{tid}/status")
+        files.add(f"proc/{pid}/status")
         return files
     if k == "irqbalance":
         return set()  # a command to the daemon's socket, no file of the tree

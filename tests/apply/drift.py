@@ -35,8 +35,8 @@ changes = [json.loads(l) for l in open(jpath)]
 changes = [c for c in changes if "before" in c]
 irq = next(c for c in changes if c["kind"] == "irq_affinity")
 thread = next(c for c in changes if c["kind"] == "process_affinity" and "/" in c["target"]
-              and c["target"].split("/")[0] != c["target"].split("/")[1])
-pid, tid = thread["target"].split("/")
+              and len(set(tnlib.proc_ids(c["target"]))) == 2)
+pid, tid = tnlib.proc_ids(thread["target"])
 v = tn("verify", "--profile", profile)
 check(v.returncode == 0, f"verify right after the apply: exit {v.returncode}")
 
@@ -63,7 +63,8 @@ check("netdev_max_backlog" not in out, "a value above an only-raise minimum is n
 vj = tn("verify", "--json", "--profile", profile)
 try:
     doc = json.loads(vj.stdout)
-    targets = {c["target"] for c in doc["changes"]}
+    targets = {tnlib.proc_ids(c["target"])[0] if c["kind"].startswith("process") else c["target"]
+               for c in doc["changes"]}
     check(vj.returncode == 2 and doc["matches"] is False and
           {irq["target"], "net.core.netdev_budget"} <= targets and
           pid in targets and

@@ -60,7 +60,7 @@ safe_apply() {
 import json, sys
 plan = json.load(open(sys.argv[1]))
 ch = plan['changes']
-bad = [c for c in ch if c['kind'] != 'process_affinity' or c['target'] != sys.argv[2]]
+bad = [c for c in ch if c['kind'] != 'process_affinity' or c['target'].split('@')[0] != sys.argv[2]]
 if not ch or bad:
     sys.exit('changes other than process_affinity of pid %s: %r' % (sys.argv[2], bad or ch))
 EOF
@@ -80,7 +80,7 @@ EOF
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 ch = [r for r in recs if 'kind' in r and r['kind'] != 'journal']
-bad = [r for r in ch if r['kind'] != 'process_affinity' or r['target'].split('/')[0] != sys.argv[2]]
+bad = [r for r in ch if r['kind'] != 'process_affinity' or r['target'].split('@')[0] != sys.argv[2]]
 if not ch or bad:
     sys.exit('journal: %r' % (bad or 'no change'))
 EOF
@@ -186,9 +186,9 @@ tn rollback --last --state-dir "$state"
 affs "$helper" >"$work/aff.now"
 grep -v "^$gone " "$work/aff.before" >"$work/aff.want"
 if [ "$rc" -eq 0 ] && [ ! -e "/proc/$helper/task/$gone" ] &&
-   grep -q "$helper/$gone CPUs: skipped" "$work/err" && grep -q ", 1 skipped, 0 failed$" "$work/err" &&
+   grep -q "$helper@[0-9]*/$gone@[0-9]* CPUs: skipped" "$work/err" && grep -q ", 1 skipped, 0 failed$" "$work/err" &&
    cmp -s "$work/aff.want" "$work/aff.now"; then
-	ok "thread $gone exited: rollback skips it, restores the others: $(grep "$helper/$gone" "$work/err")"
+	ok "thread $gone exited: rollback skips it, restores the others: $(grep "/$gone@" "$work/err")"
 else
 	fail "thread $gone exited: rollback exit $rc; want the others restored:"
 	show "$work/aff.want"

@@ -30,6 +30,12 @@ def run(tuner, args, **kw):
     return r
 
 
+def proc_ids(target):
+    """A process change's target, "PID@START" or "PID@START/TID@TSTART": (PID, TID or None)."""
+    parts = [x.split("@")[0] for x in target.split("/")]
+    return parts[0], (parts[1] if len(parts) > 1 else None)
+
+
 def tree_sums(root):
     """sha256 of every regular file under root, by relative path."""
     sums = {}
@@ -52,7 +58,11 @@ def pristine_tree(src, work, fx):
     spec = os.path.join(src, "tests/fixtures/specs", fx + ".json")
     topo = os.path.join(topology_dir(src), json.load(open(spec))["topology"])
     tree = os.path.join(work, fx + ".pristine")
-    if not os.path.isdir(tree):
+    made = os.path.join(tree, ".mkfixture")
+    gen = os.path.join(src, "tests/fixtures/mkfixture.py")
+    # made again when the generator or the spec changed since
+    if not os.path.isfile(made) or os.path.getmtime(made) < max(os.path.getmtime(gen),
+                                                                 os.path.getmtime(spec)):
         subprocess.run([sys.executable, os.path.join(src, "tests/fixtures/mkfixture.py"),
                         "--topology-dir", topology_dir(src), spec, tree], check=True,
                        stdout=subprocess.DEVNULL)

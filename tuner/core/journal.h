@@ -55,11 +55,21 @@ char *tn_journal_end_line(const char *status);
 /*
  * Parse a whole journal. A line that is not complete JSON (a truncated last
  * line included), a record of an unknown kind, a change whose target could
- * name a path (a sysctl with '/' or '..', a non-numeric IRQ or pid) are all
- * refused with "FILE:LINE: ..." and nothing is returned.
+ * name a path (a sysctl with '/' or '..', a non-numeric IRQ or pid) or whose
+ * key or values are not of its kind (tn_journal_check_change) are all refused
+ * with "FILE:LINE: ..." and nothing is returned.
  */
 int tn_journal_parse(const char *text, const char *file, struct tn_journal *out,
 		     struct tn_diag *d);
+/*
+ * Whether a change may be recorded and restored: a target that names no path
+ * outside its kind's files, the key of its kind, and before and after values
+ * of its kind's form: CPU lists (IRQs, threads), node lists (memory), one or
+ * three integers (the sysctls tuner knows; words of [A-Za-z0-9_.:,+-] for
+ * others), sizes (rings, channels), "running"/"stopped" or an IRQ list
+ * (irqbalance). Returns 0, or -EINVAL with the reason in why.
+ */
+int tn_journal_check_change(const struct tn_change *c, char *why, size_t len);
 void tn_journal_free(struct tn_journal *j);
 /* The apply's status as history shows it. */
 const char *tn_journal_state(const struct tn_journal *j);

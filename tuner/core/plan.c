@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "procid.h"
 
 static const char *const kind_names[TN_CHANGE_KIND_COUNT] = {
 	[TN_CHANGE_CHANNELS] = "channels",
@@ -791,6 +792,15 @@ static int proc_nodes(struct planner *pl, const struct tn_proc_rule *r, int idx,
 	return 0;
 }
 
+/* "PID@START": apply and rollback check that the pid is still this process */
+static void proc_target(const struct tn_process *p, char *buf, size_t len)
+{
+	struct tn_procid id = { .pid = p->pid, .has_start = p->has_start_time,
+				.start = p->start_time };
+
+	tn_procid_format(&id, buf, len); /* at most 28 characters */
+}
+
 static int plan_processes(struct planner *pl)
 {
 	const struct tn_topology *t = &pl->s->topo;
@@ -853,7 +863,7 @@ static int plan_processes(struct planner *pl)
 				same &= tn_cpuset_equal(&p->threads[k].affinity, &cpus);
 			if (!same) {
 				c = NEW_CHANGE(pl, TN_CHANGE_PROCESS_AFFINITY);
-				snprintf(c->target, sizeof(c->target), "%d", p->pid);
+				proc_target(p, c->target, sizeof(c->target));
 				snprintf(c->key, sizeof(c->key), "cpus");
 				snprintf(c->label, sizeof(c->label), "%s", p->comm);
 				if (p->n_threads > 0)
@@ -884,7 +894,7 @@ static int plan_processes(struct planner *pl)
 			if (tn_cpuset_subset(&p->memory_nodes, &nodes))
 				continue;
 			c = NEW_CHANGE(pl, TN_CHANGE_PROCESS_MEMORY);
-			snprintf(c->target, sizeof(c->target), "%d", p->pid);
+			proc_target(p, c->target, sizeof(c->target));
 			snprintf(c->key, sizeof(c->key), "nodes");
 			snprintf(c->label, sizeof(c->label), "%s", p->comm);
 			fmt_set(&p->memory_nodes, c->before, sizeof(c->before));

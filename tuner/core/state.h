@@ -127,6 +127,10 @@ struct tn_thread {
 struct tn_process {
 	int pid;
 	int64_t uid;			/* real uid (Uid: of status), TN_UNKNOWN if not read */
+	/* field 22 of /proc/PID/stat: with the pid, which process this is (a
+	 * pid is reused once its process exits); false when it cannot be read */
+	bool has_start_time;
+	uint64_t start_time;		/* clock ticks after boot */
 	char comm[TN_NAME_MAX];
 	char *cmdline;			/* arguments joined by spaces, never NULL once filled */
 	char *cgroup;			/* unified (v2) cgroup path, or "" */

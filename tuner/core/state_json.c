@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "procid.h"
 
 #define TRY(expr)                      \
 	do {                           \
@@ -149,6 +150,8 @@ static cJSON *process_to_json(const struct tn_process *p)
 		return NULL;
 	TRY(tn_json_add_int(o, "pid", p->pid));
 	TRY(tn_json_add_int_or_null(o, "uid", p->uid, TN_UNKNOWN));
+	if (p->has_start_time)
+		TRY(tn_json_add_int(o, "start_time", (int64_t)p->start_time));
 	TRY(tn_json_add_str(o, "comm", p->comm));
 	TRY(tn_json_add_str(o, "cmdline", p->cmdline ? p->cmdline : ""));
 	TRY(tn_json_add_str(o, "cgroup", p->cgroup ? p->cgroup : ""));
@@ -476,10 +479,10 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n)
 
 static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process *p)
 {
-	static const char *const keys[] = { "pid",     "comm",	  "cmdline",
-					    "cgroup", "threads", "memory_nodes", "uid", NULL };
+	static const char *const keys[] = { "pid", "comm", "cmdline", "cgroup", "threads",
+					    "memory_nodes", "uid", "start_time", NULL };
 	const cJSON *threads, *it, *v;
-	int64_t pid;
+	int64_t pid, start = -1;
 	int ret, i;
 	size_t m;
 
@@ -487,6 +490,7 @@ static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process 
 		return tn_jr_error(r, "expected an object");
 	if ((ret = tn_jr_known_keys(r, o, keys)) < 0 ||
 	    (ret = tn_jr_int(r, o, "pid", true, 1, INT_MAX, &pid)) < 0 ||
+	    (ret = tn_jr_int(r, o, "start_time", false, 0, (int64_t)TN_START_TIME_MAX, &start)) < 0 ||
 	    (ret = tn_jr_str(r, o, "comm", false, p->comm, sizeof(p->comm))) < 0 ||
 	    (ret = tn_jr_array(r, o, "threads", false, &threads)) < 0)
 		return ret;
@@ -495,6 +499,9 @@ static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process 
 	p->uid = TN_UNKNOWN;
 	if ((ret = tn_jr_int(r, o, "uid", false, 0, 4294967294LL, &p->uid)) < 0)
 		return ret;
+	/* snapshots from before start times were recorded have none */
+	p->has_start_time = start >= 0;
+	p->start_time = p->has_start_time ? (uint64_t)start : 0;
 	v = cJSON_GetObjectItemCaseSensitive(o, "memory_nodes");
 	if (v && !cJSON_IsNull(v)) {
 		if ((ret = tn_jr_cpuset(r, o, "memory_nodes", true, &p->memory_nodes)) < 0)

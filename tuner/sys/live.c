@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "discover.h"
 #include "ethtool.h"
 #include "irqbalance.h"
+#include "procid.h"
 #include "procparse.h"
 
 struct tn_live {
@@ -86,28 +88,6 @@ bool tn_live_same(const struct tn_change *c, const char *a, const char *b)
 	}
 }
 
-/* "PID/TID" or "PID" */
-static int parse_target(const char *t, int *pid, int *tid)
-{
-	char *end;
-	long p = strtol(t, &end, 10), q;
-
-	if (end == t || p <= 0)
-		return -EINVAL;
-	if (*end == '\0') {
-		*pid = *tid = (int)p;
-		return 0;
-	}
-	if (*end != '/')
-		return -EINVAL;
-	q = strtol(end + 1, &end, 10);
-	if (*end || q <= 0)
-		return -EINVAL;
-	*pid = (int)p;
-	*tid = (int)q;
-	return 0;
-}
-
 static int ethtool(struct tn_live *l, char *msg, size_t msglen)
 {
 	int ret;
@@ -125,6 +105,105 @@ static int ethtool(struct tn_live *l, char *msg, size_t msglen)
 }
 
 /* ---- processes ---- */
+
+/* The start time of a process (tid 0) or of one of its threads; -ESRCH when
+ * it is gone, or when its stat cannot be read as one (msg says so). */
+static int read_start(struct tn_live *l, int pid, int tid, uint64_t *out, char *msg,
+		      size_t msglen)
+{
+	char rel[96], *text = NULL;
+	int ret;
+
+	if (tid > 0)
+		ret = tn_pathf(rel, sizeof(rel), "proc/%d/task/%d/stat", pid, tid);
+	else
+		ret = tn_pathf(rel, sizeof(rel), "proc/%d/stat", pid);
+	if (ret < 0)
+		return ret;
+	ret = tn_sysroot_read(l->root, rel, &text, NULL);
+	if (ret < 0)
+		return ret == -ENOENT ? -ESRCH : ret;
+	ret = tn_stat_start_time(text, out);
+	free(text);
+	if (ret < 0) {
+		set_msg(msg, msglen, "%s: no start time (field 22) in it", rel);
+		return -ESRCH;
+	}
+	return 0;
+}
+
+int tn_live_thread_start(struct tn_live *l, int pid, int tid, uint64_t *start)
+{
+	return read_start(l, pid, tid, start, NULL, 0);
+}
+
+/*
+ * Is the process (and thread) c->target names the one recorded: the same
+ * start time and, when the record has one, the same comm? Anything else is
+ * another process that got the pid: -ESRCH, as for one that exited, with msg
+ * saying which it is.
+ */
+static int check_identity(struct tn_live *l, const struct tn_change *c, struct tn_procid *id,
+			  char *msg, size_t msglen)
+{
+	char rel[64], comm[TN_NAME_MAX];
+	uint64_t now;
+	int ret;
+
+	if (tn_procid_parse(c->target, id) < 0)
+		return -EINVAL;
+	if (!id->has_start || (id->tid > 0 && !id->has_tstart)) {
+		set_msg(msg, msglen, "no start time on record for pid %d (no readable stat when it "
+				     "was read, or an older journal): it cannot be told from a "
+				     "later process with the same pid",
+			id->pid);
+		return -ESRCH;
+	}
+	ret = read_start(l, id->pid, 0, &now, msg, msglen);
+	if (ret < 0)
+		return ret;
+	if (now != id->start) {
+		set_msg(msg, msglen, "pid %d is another process now (started at %" PRIu64
+				     ", not %" PRIu64 ")",
+			id->pid, now, id->start);
+		return -ESRCH;
+	}
+	if (c->label[0]) {
+		snprintf(rel, sizeof(rel), "proc/%d/comm", id->pid);
+		ret = tn_sysroot_read_line(l->root, rel, comm, sizeof(comm));
+		if (ret == -ENOENT)
+			return -ESRCH;
+		if (ret < 0 && ret != -ENAMETOOLONG)
+			return ret;
+		if (ret < 0 || strcmp(comm, c->label) != 0) {
+			set_msg(msg, msglen, "pid %d is \"%s\" now, not \"%s\"", id->pid,
+				ret < 0 ? "(too long)" : comm, c->label);
+			return -ESRCH;
+		}
+	}
+	if (id->tid > 0 && id->tid != id->pid) {
+		ret = read_start(l, id->pid, id->tid, &now, msg, msglen);
+		if (ret < 0)
+			return ret;
+		if (now != id->tstart) {
+			set_msg(msg, msglen, "thread %d is another thread now (started at %" PRIu64
+					     ", not %" PRIu64 ")",
+				id->tid, now, id->tstart);
+			return -ESRCH;
+		}
+	}
+	return 0;
+}
+
+int tn_live_check(struct tn_live *l, const struct tn_change *c, char *msg, size_t msglen)
+{
+	struct tn_procid id;
+
+	set_msg(msg, msglen, "%s", "");
+	if (c->kind != TN_CHANGE_PROCESS_AFFINITY && c->kind != TN_CHANGE_PROCESS_MEMORY)
+		return 0;
+	return check_identity(l, c, &id, msg, msglen);
+}
 
 static int status_rel(int pid, int tid, char *rel, size_t len)
 {
@@ -184,6 +263,9 @@ static void mask_like(const char *old, const struct tn_cpuset *s, char *out, siz
 		else if (groups == 1)
 			first++;
 	}
+	/* a mask has at most one group per 32 CPUs, whatever a tree says */
+	if (groups > TN_CPUSET_WORDS * 2)
+		groups = TN_CPUSET_WORDS * 2;
 	if (first < 1 || first > 8)
 		first = 8;
 	for (int g = groups - 1; g >= 0; g--) {
@@ -198,19 +280,23 @@ static void mask_like(const char *old, const struct tn_cpuset *s, char *out, siz
 	}
 }
 
-/* In a tree, a thread's affinity is its status file's Cpus_allowed lines. */
+/*
+ * In a tree, a thread's affinity is its status file's Cpus_allowed lines.
+ * The new text is built in a stream that grows as needed: a status file may
+ * be empty, or hold any number of such lines.
+ */
 static int rewrite_status(struct tn_live *l, const char *rel, const struct tn_cpuset *s)
 {
-	char *text = NULL, *out, list[TN_CPULIST_MAX], mask[TN_CPULIST_MAX];
-	size_t n = 0, cap;
+	char *text = NULL, *out = NULL, list[TN_CPULIST_MAX], mask[TN_CPULIST_MAX];
+	size_t outlen = 0;
+	FILE *f;
 	int ret = tn_sysroot_read(l->root, rel, &text, NULL);
 
 	if (ret < 0)
 		return ret == -ENOENT ? -ESRCH : ret;
 	tn_cpuset_format_list(s, list, sizeof(list));
-	cap = strlen(text) + 2 * sizeof(list) + 64;
-	out = malloc(cap);
-	if (!out) {
+	f = open_memstream(&out, &outlen);
+	if (!f) {
 		free(text);
 		return -ENOMEM;
 	}
@@ -224,17 +310,21 @@ static int rewrite_status(struct tn_live *l, const char *rel, const struct tn_cp
 			while (*v == '\t' || *v == ' ')
 				v++;
 			mask_like(v, s, mask, sizeof(mask));
-			n += (size_t)snprintf(out + n, cap - n, "Cpus_allowed:\t%s\n", mask);
+			fprintf(f, "Cpus_allowed:\t%s\n", mask);
 		} else if (strncmp(line, "Cpus_allowed_list:", 18) == 0) {
-			n += (size_t)snprintf(out + n, cap - n, "Cpus_allowed_list:\t%s\n", list);
+			fprintf(f, "Cpus_allowed_list:\t%s\n", list);
 		} else {
-			n += (size_t)snprintf(out + n, cap - n, "%.*s%s", (int)ll, line, nl ? "\n" : "");
+			fwrite(line, 1, ll + (nl ? 1 : 0), f);
 		}
 		line = nl ? nl + 1 : line + ll;
 	}
-	ret = tn_sysroot_write(l->root, rel, out);
-	free(out);
 	free(text);
+	ret = ferror(f) ? -ENOMEM : 0;
+	if (fclose(f) != 0 && ret == 0)
+		ret = -ENOMEM;
+	if (ret == 0)
+		ret = tn_sysroot_write(l->root, rel, out);
+	free(out);
 	return ret;
 }
 
@@ -485,12 +575,28 @@ static int write_irqbalance(struct tn_live *l, const struct tn_change *c, const 
 
 /* ---- the dispatch ---- */
 
+static int live_read(struct tn_live *l, const struct tn_change *c, bool check, char *out,
+		     size_t len, char *msg, size_t msglen);
+
 int tn_live_read(struct tn_live *l, const struct tn_change *c, char *out, size_t len, char *msg,
 		 size_t msglen)
 {
+	return live_read(l, c, true, out, len, msg, msglen);
+}
+
+int tn_live_readback(struct tn_live *l, const struct tn_change *c, char *out, size_t len,
+		     char *msg, size_t msglen)
+{
+	return live_read(l, c, false, out, len, msg, msglen);
+}
+
+static int live_read(struct tn_live *l, const struct tn_change *c, bool check, char *out,
+		     size_t len, char *msg, size_t msglen)
+{
 	char rel[256], buf[TN_CPULIST_MAX];
+	struct tn_procid id;
 	struct tn_cpuset set;
-	int ret, pid, tid;
+	int ret;
 
 	set_msg(msg, msglen, "%s", "");
 	switch (c->kind) {
@@ -533,15 +639,25 @@ int tn_live_read(struct tn_live *l, const struct tn_change *c, char *out, size_t
 		return 0;
 	}
 	case TN_CHANGE_PROCESS_AFFINITY:
-		if (parse_target(c->target, &pid, &tid) < 0)
-			return -EINVAL;
-		ret = read_thread_affinity(l, pid, tid, &set);
+		if (check)
+			ret = check_identity(l, c, &id, msg, msglen);
+		else
+			ret = tn_procid_parse(c->target, &id);
+		if (ret < 0)
+			return ret;
+		ret = read_thread_affinity(l, id.pid, id.tid ? id.tid : id.pid, &set);
 		if (ret < 0)
 			return ret;
 		tn_cpuset_format_list(&set, out, len);
 		return 0;
 	case TN_CHANGE_PROCESS_MEMORY:
-		ret = read_memory_nodes(l, atoi(c->target), &set);
+		if (check)
+			ret = check_identity(l, c, &id, msg, msglen);
+		else
+			ret = tn_procid_parse(c->target, &id);
+		if (ret < 0)
+			return ret;
+		ret = read_memory_nodes(l, id.pid, &set);
 		if (ret < 0)
 			return ret;
 		tn_cpuset_format_list(&set, out, len);
@@ -557,8 +673,9 @@ int tn_live_write(struct tn_live *l, const struct tn_change *c, const char *valu
 		  size_t msglen)
 {
 	char rel[256], buf[TN_CHANGE_VALUE_MAX + 2];
+	struct tn_procid id;
 	struct tn_cpuset set;
-	int ret, pid, tid;
+	int ret;
 	size_t n;
 
 	set_msg(msg, msglen, "%s", "");
@@ -592,14 +709,18 @@ int tn_live_write(struct tn_live *l, const struct tn_change *c, const char *valu
 		return tn_ethtool_set_rings(l->et, c->target, TN_UNKNOWN, v, msg, msglen);
 	}
 	case TN_CHANGE_PROCESS_AFFINITY:
-		if (parse_target(c->target, &pid, &tid) < 0 ||
-		    tn_cpuset_parse_list(value, &set) < 0)
+		if (tn_cpuset_parse_list(value, &set) < 0)
 			return -EINVAL;
-		return write_thread_affinity(l, pid, tid, &set);
+		/* the pid must still be the process recorded, just before the write */
+		if ((ret = check_identity(l, c, &id, msg, msglen)) < 0)
+			return ret;
+		return write_thread_affinity(l, id.pid, id.tid ? id.tid : id.pid, &set);
 	case TN_CHANGE_PROCESS_MEMORY:
 		if (tn_cpuset_parse_list(value, &set) < 0)
 			return -EINVAL;
-		return migrate(l, atoi(c->target), &set, msg, msglen);
+		if ((ret = check_identity(l, c, &id, msg, msglen)) < 0)
+			return ret;
+		return migrate(l, id.pid, &set, msg, msglen);
 	case TN_CHANGE_IRQBALANCE:
 		return write_irqbalance(l, c, value, msg, msglen);
 	default:

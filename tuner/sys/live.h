@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "plan.h"
 #include "sysroot.h"
@@ -26,11 +27,25 @@ void tn_live_close(struct tn_live *l);
  */
 int tn_live_read(struct tn_live *l, const struct tn_change *c, char *out, size_t len, char *msg,
 		 size_t msglen);
-/* Write value. -EIO/-EPERM on an IRQ: kernel-managed. */
+/* The same, without the identity check of a process change (tn_live_check):
+ * for a value read right after that check or a write that made it. */
+int tn_live_readback(struct tn_live *l, const struct tn_change *c, char *out, size_t len,
+		     char *msg, size_t msglen);
+/* Write value. -EIO/-EPERM on an IRQ: kernel-managed. A process change is
+ * checked first (tn_live_check): -ESRCH when the pid is another process now. */
 int tn_live_write(struct tn_live *l, const struct tn_change *c, const char *value, char *msg,
 		  size_t msglen);
 /* Whether two values of this change's kind are the same (CPU lists as sets). */
 bool tn_live_same(const struct tn_change *c, const char *a, const char *b);
+/*
+ * For a process change: 0 when the pid in c->target is still the process
+ * recorded there (start time, and comm when c->label has one); -ESRCH when it
+ * exited or is another process now, with msg saying which. Reads and writes of
+ * process changes make this check themselves; 0 for other kinds.
+ */
+int tn_live_check(struct tn_live *l, const struct tn_change *c, char *msg, size_t msglen);
+/* The start time of thread tid of pid (field 22 of its stat); -ESRCH when gone. */
+int tn_live_thread_start(struct tn_live *l, int pid, int tid, uint64_t *start);
 /* The threads of a process now (sorted tids); -ESRCH when it is gone. */
 int tn_live_threads(struct tn_live *l, int pid, int **tids, int *n);
 

@@ -172,12 +172,36 @@ static int64_t read_uid(const struct tn_sysroot *root, int pid)
 	return (int64_t)uid;
 }
 
+/* Field 22 of /proc/PID/stat. A process whose stat is gone has exited; one
+ * whose stat cannot be parsed (a tree without it) has no start time. */
+static int read_start_time(const struct tn_sysroot *root, struct tn_process *p)
+{
+	char rel[64], *text = NULL;
+	int ret;
+
+	snprintf(rel, sizeof(rel), "proc/%d/stat", p->pid);
+	ret = tn_sysroot_read(root, rel, &text, NULL);
+	if (ret == -ENOENT && root->is_host)
+		return -ESRCH;
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret == 0 && tn_stat_start_time(text, &p->start_time) == 0)
+		p->has_start_time = true;
+	free(text);
+	return 0;
+}
+
 int tn_process_read(const struct tn_sysroot *root, int pid, struct tn_process *out)
 {
 	struct tn_process p = { .pid = pid, .uid = read_uid(root, pid) };
 	char rel[64];
 	int ret;
 
+	/* the identity first: what is read after it belongs to that process
+	 * or, should the pid be reused meanwhile, is refused at apply */
+	ret = read_start_time(root, &p);
+	if (ret < 0)
+		return ret;
 	snprintf(rel, sizeof(rel), "proc/%d/comm", pid);
 	ret = tn_sysroot_read_line(root, rel, p.comm, sizeof(p.comm));
 	if (ret < 0)

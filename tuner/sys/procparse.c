@@ -246,3 +246,36 @@ int tn_status_field(const char *text, const char *key, char *buf, size_t len)
 	}
 	return -ENOENT;
 }
+
+int tn_stat_start_time(const char *text, uint64_t *out)
+{
+	/* "PID (COMM) STATE PPID ...": COMM may hold anything, ')' included;
+	 * the fields after the last ')' are numbered from 3. */
+	const char *p = strrchr(text, ')');
+	uint64_t v = 0;
+
+	if (!p)
+		return -EINVAL;
+	p++;
+	for (int field = 3; field <= 22; field++) {
+		if (*p != ' ')
+			return -EINVAL;
+		p++;
+		if (field < 22) {
+			while (*p && *p != ' ' && *p != '\n')
+				p++;
+			continue;
+		}
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (v > (TN_START_TIME_MAX - (uint64_t)(*p - '0')) / 10)
+				return -ERANGE;
+			v = v * 10 + (uint64_t)(*p - '0');
+		}
+		if (*p != ' ' && *p != '\n' && *p)
+			return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "cpuset.h"
+#include "procid.h"
 #include "state.h"
 
 struct tn_interrupt {
@@ -35,5 +36,12 @@ const struct tn_interrupt *tn_interrupts_find(const struct tn_interrupts *t, int
  * Returns 0 or -ENOENT.
  */
 int tn_status_field(const char *text, const char *key, char *buf, size_t len);
+
+/*
+ * From /proc/PID/stat (or /proc/PID/task/TID/stat) text: the start time,
+ * field 22, in clock ticks after boot. Returns 0, -EINVAL (not a stat line)
+ * or -ERANGE (above TN_START_TIME_MAX).
+ */
+int tn_stat_start_time(const char *text, uint64_t *out);
 
 #endif

@@ -427,29 +427,117 @@ bool tn_sysroot_exists(const struct tn_sysroot *r, const char *rel)
 	return true;
 }
 
-int tn_sysroot_write(const struct tn_sysroot *r, const char *rel, const char *data)
+static int write_all(int fd, const char *data, size_t n)
 {
-	size_t n = strlen(data), off = 0;
-	int fd = tn_sysroot_openat(r, rel, O_WRONLY | O_TRUNC, 0);
+	size_t off = 0;
 
-	if (fd < 0)
-		return fd;
 	while (off < n) {
 		ssize_t k = write(fd, data + off, n - off);
 
 		if (k < 0) {
-			int e = errno;
-
-			if (e == EINTR)
+			if (errno == EINTR)
 				continue;
-			close(fd);
-			return -e;
+			return -errno;
 		}
 		off += (size_t)k;
 	}
-	if (close(fd) < 0)
-		return -errno;
 	return 0;
+}
+
+/* The directory of rel (opened inside the tree) and rel's last component. */
+static int open_parent(const struct tn_sysroot *r, const char *rel, char *path, size_t len,
+		       const char **base)
+{
+	char *slash;
+
+	if (snprintf(path, len, "%s", strip_slash(rel)) >= (int)len)
+		return -ENAMETOOLONG;
+	slash = strrchr(path, '/');
+	if (!slash) {
+		*base = path;
+		return tn_sysroot_openat(r, ".", O_RDONLY | O_DIRECTORY, 0);
+	}
+	*slash = '\0';
+	*base = slash + 1;
+	return tn_sysroot_openat(r, path, O_RDONLY | O_DIRECTORY, 0);
+}
+
+/*
+ * In a tree: write a new file beside the target (same directory, same mode)
+ * and rename it over the target, so that the tree holds the old content or
+ * the new, never an empty or half-written file, whenever tuner is killed; as
+ * procfs, which replaces a value in one write. A symlink is followed (inside
+ * the tree) to the file it names.
+ */
+static int replace_in_tree(const struct tn_sysroot *r, const char *rel, const char *data)
+{
+	static unsigned counter;
+	char path[4096], real[4096], tmp[NAME_MAX + 1];
+	const char *base;
+	struct stat st;
+	int dfd, fd = -1, ret;
+
+	dfd = open_parent(r, rel, path, sizeof(path), &base);
+	if (dfd < 0)
+		return dfd;
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+		/* replace the file the link names, not the link */
+		close(dfd);
+		ret = tn_sysroot_resolve(r, rel, real, sizeof(real));
+		if (ret < 0)
+			return ret;
+		dfd = open_parent(r, real, path, sizeof(path), &base);
+		if (dfd < 0)
+			return dfd;
+	}
+	/* an existing regular file only, as O_WRONLY without O_CREAT would */
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		goto out;
+	}
+	/* a name no one uses: one left by a tuner killed before its rename may be there */
+	for (int tries = 0; fd < 0 && tries < 100; tries++) {
+		snprintf(tmp, sizeof(tmp), ".%.200s.tuner-%d-%u", base, (int)getpid(), counter++);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = write_all(fd, data, strlen(data));
+	if (ret == 0 && fchmod(fd, st.st_mode & 07777) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && ret == 0)
+		ret = -errno;
+	if (ret == 0 && renameat(dfd, tmp, dfd, base) < 0)
+		ret = -errno;
+	if (ret < 0)
+		unlinkat(dfd, tmp, 0);
+out:
+	close(dfd);
+	return ret;
+}
+
+int tn_sysroot_write(const struct tn_sysroot *r, const char *rel, const char *data)
+{
+	int fd, ret;
+
+	if (!r->is_host)
+		return replace_in_tree(r, rel, data);
+	/* procfs and sysfs take a value in one write and ignore O_TRUNC */
+	fd = tn_sysroot_openat(r, rel, O_WRONLY | O_TRUNC, 0);
+	if (fd < 0)
+		return fd;
+	ret = write_all(fd, data, strlen(data));
+	if (close(fd) < 0 && ret == 0)
+		ret = -errno;
+	return ret;
 }
 
 int tn_pathf(char *buf, size_t len, const char *fmt, ...)

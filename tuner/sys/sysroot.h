@@ -52,7 +52,12 @@ bool tn_sysroot_exists(const struct tn_sysroot *r, const char *rel);
  * deeper than 64 directories (bad then names where it stopped).
  */
 int tn_sysroot_check_tree(const struct tn_sysroot *r, char *bad, size_t len, mode_t *mode);
-/* Write data to an existing file (O_WRONLY|O_TRUNC, no O_CREAT); 0 or -errno. */
+/*
+ * Write data to an existing file; 0 or -errno. On the host, one write
+ * (O_WRONLY|O_TRUNC, no O_CREAT), as procfs and sysfs want. In a tree, the file
+ * is replaced whole (a new file beside it renamed over it): a tuner killed
+ * midway leaves the old content or the new, as /proc would.
+ */
 int tn_sysroot_write(const struct tn_sysroot *r, const char *rel, const char *data);
 
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "procid.h"
 
 #define JOURNAL_SUFFIX ".journal"
 #define MAX_THREAD_PASSES 16
@@ -585,14 +588,16 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 		snprintf(err + strlen(err), sizeof(err) - strlen(err), "%s", msg);
 		if (managed || gone) {
 			if (gone)
-				snprintf(err, sizeof(err), "the thread exited");
+				snprintf(err, sizeof(err), "the %s exited%s%s",
+					 c->kind == TN_CHANGE_PROCESS_AFFINITY ? "thread" : "process",
+					 msg[0] ? ": " : "", msg);
 			return set_status(t, seq, TN_J_SKIPPED, err, d);
 		}
 		set_status(t, seq, TN_J_FAILED, err, d);
 		tn_diag_error(d, ret, "%s: set %s: %s", what, c->after, err);
 		return t->o.keep_going ? 0 : ret;
 	}
-	ret = tn_live_read(t->live, c, back, sizeof(back), msg, sizeof(msg));
+	ret = tn_live_readback(t->live, c, back, sizeof(back), msg, sizeof(msg));
 	if (ret < 0 || !tn_live_same(c, back, c->after)) {
 		if (ret < 0)
 			snprintf(err, sizeof(err), "read back: %s", strerror(-ret));
@@ -621,8 +626,15 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 /* Record a batch (synced), then make its changes. */
 static int run_batch(struct tn_txn *t, int first, struct tn_diag *d)
 {
+	char why[600];
 	int ret;
 
+	/* nothing is recorded (nor written) that the journal loader would refuse */
+	for (int i = first; i < t->j.n; i++)
+		if (tn_journal_check_change(&t->j.e[i].c, why, sizeof(why)) < 0)
+			return tn_diag_error(d, -EINVAL, "%s %s: tuner cannot record it to "
+							 "restore it later; nothing of it was changed",
+					     tn_change_kind_name(t->j.e[i].c.kind), why);
 	for (int i = first; i < t->j.n; i++) {
 		ret = append(t->fd, tn_journal_change_line(i, &t->j.e[i].c), false, d);
 		if (ret < 0)
@@ -642,44 +654,134 @@ static int run_batch(struct tn_txn *t, int first, struct tn_diag *d)
 	return sync_fd(t->fd, d);
 }
 
-static bool recorded_thread(const struct tn_txn *t, const char *target)
+/*
+ * The threads already recorded, as (pid, tid) keys in an open-addressing hash
+ * set: a process of 100k threads is expanded in linear time, not by comparing
+ * each new thread with every journal entry.
+ */
+struct tn_tidset {
+	uint64_t *v;		/* 0: empty slot (pids and tids are >= 1) */
+	size_t cap, n;		/* cap a power of two, n <= cap / 2 */
+};
+
+static size_t tidset_slot(const struct tn_tidset *s, uint64_t key)
 {
-	for (int i = 0; i < t->j.n; i++)
-		if (t->j.e[i].c.kind == TN_CHANGE_PROCESS_AFFINITY &&
-		    strcmp(t->j.e[i].c.target, target) == 0)
-			return true;
-	return false;
+	size_t i = (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 32) & (s->cap - 1);
+
+	while (s->v[i] && s->v[i] != key)
+		i = (i + 1) & (s->cap - 1);
+	return i;
 }
 
-/* A process change becomes one change per thread; passes until no new thread. */
+static bool tidset_has(const struct tn_tidset *s, int pid, int tid)
+{
+	uint64_t key = (uint64_t)pid << 32 | (uint32_t)tid;
+
+	return s && s->cap && s->v[tidset_slot(s, key)] == key;
+}
+
+static int tidset_add(struct tn_tidset **sp, int pid, int tid)
+{
+	uint64_t key = (uint64_t)pid << 32 | (uint32_t)tid;
+	struct tn_tidset *s = *sp;
+
+	if (!s && !(s = *sp = calloc(1, sizeof(*s))))
+		return -ENOMEM;
+	if (2 * (s->n + 1) > s->cap) {
+		struct tn_tidset g = { .cap = s->cap ? s->cap * 2 : 1024 };
+
+		g.v = calloc(g.cap, sizeof(*g.v));
+		if (!g.v)
+			return -ENOMEM;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->v[i])
+				g.v[tidset_slot(&g, s->v[i])] = s->v[i], g.n++;
+		free(s->v);
+		*s = g;
+	}
+	if (!s->v[tidset_slot(s, key)]) {
+		s->v[tidset_slot(s, key)] = key;
+		s->n++;
+	}
+	return 0;
+}
+
+static void tidset_free(struct tn_tidset *s)
+{
+	if (s)
+		free(s->v);
+	free(s);
+}
+
+static void report_gone(struct tn_txn *t, const struct tn_change *c, const char *msg)
+{
+	char err[400];
+
+	snprintf(err, sizeof(err), "the process exited%s%s", msg[0] ? ": " : "", msg);
+	if (t->o.report)
+		t->o.report(t->o.ctx, c, TN_J_SKIPPED, err);
+}
+
+/* One thread's change: target "PID@START/TID@TSTART", before as it is now.
+ * 1: record it; 0: skip it (gone, or already as wanted). */
+static int thread_change(struct tn_txn *t, struct tn_procid id, int tid, struct tn_change *tc)
+{
+	char msg[128];
+
+	id.tid = tid;
+	if (tn_live_thread_start(t->live, id.pid, tid, &id.tstart) < 0)
+		return 0; /* exited meanwhile */
+	id.has_tstart = true;
+	if (tn_procid_format(&id, tc->target, sizeof(tc->target)) < 0)
+		return -ENAMETOOLONG;
+	/* the process was checked by the caller, the thread's start just read */
+	if (tn_live_readback(t->live, tc, tc->before, sizeof(tc->before), msg, sizeof(msg)) < 0)
+		return 0; /* exited meanwhile */
+	return tn_live_same(tc, tc->before, tc->after) ? 0 : 1;
+}
+
+/* A process change becomes one change per thread; passes until no new thread.
+ * The process must still be the one planned (tn_live_check). */
 static int expand_threads(struct tn_txn *t, const struct tn_change *c, bool *added,
 			  struct tn_diag *d)
 {
-	int *tids = NULL, n = 0, ret, pid = atoi(c->target);
+	struct tn_procid id;
+	char msg[256];
+	int *tids = NULL, n = 0, ret;
 
 	*added = false;
-	ret = tn_live_threads(t->live, pid, &tids, &n);
+	ret = tn_live_check(t->live, c, msg, sizeof(msg));
+	if (ret == 0 && tn_procid_parse(c->target, &id) < 0)
+		ret = -EINVAL;
+	if (ret == 0)
+		ret = tn_live_threads(t->live, id.pid, &tids, &n);
 	if (ret == -ESRCH) {
-		if (t->o.report)
-			t->o.report(t->o.ctx, c, TN_J_SKIPPED, "the process exited");
+		report_gone(t, c, msg);
 		return 0;
 	}
 	if (ret < 0)
-		return tn_diag_error(d, ret, "pid %d: threads: %s", pid, strerror(-ret));
+		return tn_diag_error(d, ret, "pid %s: threads: %s", c->target, strerror(-ret));
 	for (int i = 0; i < n; i++) {
 		struct tn_change tc = *c;
-		char msg[128];
 
-		snprintf(tc.target, sizeof(tc.target), "%d/%d", pid, tids[i]);
-		if (recorded_thread(t, tc.target))
+		if (tidset_has(t->threads, id.pid, tids[i]))
 			continue;
-		if (tn_live_read(t->live, &tc, tc.before, sizeof(tc.before), msg, sizeof(msg)) < 0)
-			continue; /* exited meanwhile */
-		if (tn_live_same(&tc, tc.before, tc.after))
+		ret = thread_change(t, id, tids[i], &tc);
+		if (ret < 0) {
+			tn_diag_error(d, ret, "pid %s: thread %d: %s", c->target, tids[i],
+				      strerror(-ret));
+			break;
+		}
+		if (ret == 0)
 			continue;
 		ret = add_entry(t, &tc, d);
 		if (ret < 0)
 			break;
+		ret = tidset_add(&t->threads, id.pid, tids[i]);
+		if (ret < 0) {
+			tn_diag_error(d, ret, "out of memory");
+			break;
+		}
 		*added = true;
 	}
 	free(tids);
@@ -724,6 +826,10 @@ int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct 
 
 			ret = tn_live_read(t->live, c, cur, sizeof(cur), msg, sizeof(msg));
 			describe(c, what, sizeof(what));
+			if (ret == -ESRCH && c->kind == TN_CHANGE_PROCESS_MEMORY) {
+				report_gone(t, c, msg);
+				continue;
+			}
 			if (ret < 0)
 				return tn_diag_error(d, ret, "%s: read: %s%s%s", what, strerror(-ret),
 						     msg[0] ? ": " : "", msg);
@@ -778,6 +884,8 @@ void tn_txn_free(struct tn_txn *t)
 	t->fd = -1;
 	tn_live_close(t->live);
 	t->live = NULL;
+	tidset_free(t->threads);
+	t->threads = NULL;
 	tn_journal_free(&t->j);
 }
 
@@ -830,8 +938,9 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 		r = tn_live_read(live, &e->c, cur, sizeof(cur), msg, sizeof(msg));
 		if (r == -ESRCH || r == -ENOENT) {
 			st = TN_J_SKIPPED;
-			snprintf(err, sizeof(err), "%s", r == -ESRCH ? "the process or thread exited"
-								    : "it no longer exists");
+			snprintf(err, sizeof(err), "%s%s%s",
+				 r == -ESRCH ? "the process or thread exited" : "it no longer exists",
+				 msg[0] ? ": " : "", msg);
 			res->skipped++;
 		} else if (r < 0) {
 			st = TN_J_FAILED;
@@ -858,10 +967,12 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 			forced_note(e, cur, false, note, sizeof(note));
 			r = tn_live_write(live, &e->c, e->c.before, msg, sizeof(msg));
 			if (r == 0)
-				r = tn_live_read(live, &e->c, cur, sizeof(cur), msg, sizeof(msg));
+				r = tn_live_readback(live, &e->c, cur, sizeof(cur), msg,
+						     sizeof(msg));
 			if (r == -ESRCH) {
 				st = TN_J_SKIPPED;
-				snprintf(err, sizeof(err), "the process or thread exited");
+				snprintf(err, sizeof(err), "the process or thread exited%s%s",
+					 msg[0] ? ": " : "", msg);
 				res->skipped++;
 			} else if (r < 0 || !tn_live_same(&e->c, cur, e->c.before)) {
 				st = TN_J_FAILED;

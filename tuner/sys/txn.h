@@ -62,6 +62,7 @@ struct tn_txn {
 	int fault_at;		/* TUNER_FAULT (test builds): fail or exit here (-1: none) */
 	int fault_err;		/* errno to fail with; 0: _exit before, -1: after */
 	int n_applied, n_failed, n_skipped;
+	struct tn_tidset *threads;	/* the (pid, tid) recorded so far */
 };
 
 /* Create the journal and write its header. */

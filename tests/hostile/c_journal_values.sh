@@ -1,0 +1,103 @@
+#!/bin/sh
+# Item 3: rollback writes what a journal says, so every value of a journal is
+# checked for its kind when it is loaded: CPU lists for IRQs and threads, node
+# lists for memory, one or three integers for the sysctls tuner knows and plain
+# words for the others, sizes for rings and channels, irqbalance's states and
+# IRQ lists; and the key of each kind. Each journal of tests/hostile/c_journals
+# is refused naming its file and line, before anything is written; the
+# controls with well-formed values are obeyed. apply, too, records nothing
+# that a rollback would refuse.
+#   c_journal_values.sh TUNER WORKDIR SRCDIR
+set -u
+. "$(dirname "$0")/c_lib.sh"
+journals=$hostile/c_journals
+state=$work/state
+
+tng() { tn --sysroot "$tree" --topology "$topo" "$@"; }
+
+fresh_tree "$work/tree"
+rm -rf "$state"
+mkdir -m 700 "$state"
+snap "$tree" >"$work/snap.0"
+
+# refused NAME PATTERN: rollback of journal NAME exits 1 naming J1.journal:2
+# with PATTERN; the tree and the journal are as they were
+refused() {
+	craft_journal "$journals/$1.journal" "$state/J1.journal"
+	jsum=$(md5sum <"$state/J1.journal")
+	tng rollback --state-dir "$state" J1
+	if [ "$rc" -eq 1 ] && grep -Eq "J1\.journal:2: .*$2.*; the journal is refused" "$work/err"; then
+		ok "$1: refused: $(head -n 1 "$work/err")"
+	else
+		fail "$1: exit $rc (want 1), want J1.journal:2: ... /$2/; stderr:"
+		show "$work/err"
+	fi
+	snap "$tree" >"$work/snap.now"
+	if ! cmp -s "$work/snap.0" "$work/snap.now"; then
+		fail "$1: the tree changed:"
+		diff "$work/snap.0" "$work/snap.now" | head -n 10 | show
+		fresh_tree "$work/tree"
+	fi
+	[ "$(md5sum <"$state/J1.journal")" = "$jsum" ] || fail "$1: the journal was written to"
+	tng history --state-dir "$state"
+	grep -q "^J1 .*damaged: .*J1\.journal:2: " "$work/out" ||
+		fail "$1: history does not list the journal as damaged: $(cat "$work/out")"
+}
+
+refused irq-shell 'irq_affinity 48: before "garbage;rm -rf /" is not a CPU list'
+refused irq-empty 'irq_affinity 48: before "" is not a CPU list'
+refused irq-cpu-range 'before "0-9000" is not a CPU list'
+refused irq-mask 'before "ffffff" is not a CPU list'
+refused irq-key 'irq_affinity 48: key "smp_affinity" is not one of this kind'
+refused irq-number 'irq_affinity target "99999999999" is not acceptable'
+refused sysctl-int 'net.core.netdev_budget: before "300;reboot" is not an integer'
+refused sysctl-negative 'net.core.netdev_budget: before "-1" is not an integer 0 to 2147483647'
+refused sysctl-triple 'net.ipv4.tcp_rmem: before "4096 131072" is not three integers'
+refused sysctl-words 'net.core.somaxconn: before "\|/tmp/evil %p" is not words'
+refused sysctl-newline 'net.core.somaxconn: before "1\\x0a2" is not words'
+refused thread-list 'process_affinity 1187@58070/1190@58072: before "0-3 x" is not a CPU list'
+refused thread-target 'process_affinity target "1187@58070/1190@" is not acceptable'
+refused memory-nodes 'process_memory 1187@58070: before "0-2000" is not a NUMA node list'
+refused memory-thread 'process_memory target "1187@58070/1190@58072" is not acceptable'
+refused ring-size 'ring eth0: before "4096;x" is not a size'
+refused ring-key 'ring eth0: key "rx/../x" is not one of this kind'
+refused channels-size 'channels eth0: before "-4" is not a size'
+refused irqbalance-list 'irqbalance irqbalance: before "48,49;x" is not "none" or IRQ numbers'
+refused irqbalance-running 'irqbalance irqbalance: before "maybe" is not "running" or "stopped"'
+
+# ---- controls: values of their kind's form are restored ----
+# obeyed NAME FILE WANT: rollback of NAME exits 0 and FILE (in the tree) holds WANT
+obeyed() {
+	craft_journal "$journals/$1.journal" "$state/J1.journal"
+	tng rollback --state-dir "$state" J1
+	got=$(tr '\t' ' ' <"$tree/$2")
+	if [ "$rc" -eq 0 ] && [ "$got" = "$3" ]; then
+		ok "$1: a well-formed journal is obeyed: $2 = $got"
+	else
+		fail "$1: exit $rc, $2 = \"$got\" (want \"$3\"): the refusals above test nothing"
+		show "$work/err"
+	fi
+	fresh_tree "$work/tree"
+}
+obeyed ok-irq proc/irq/48/smp_affinity_list 2-3
+obeyed ok-sysctl-triple proc/sys/net/ipv4/tcp_rmem "4096 87380 6291456"
+obeyed ok-sysctl-words proc/sys/net/core/somaxconn 1024
+
+# ---- apply records nothing a rollback would refuse ----
+printf 'cubic\n' >"$tree/proc/sys/net/ipv4/tcp_congestion_control"
+snap "$tree" >"$work/snap.cc"
+printf '{"name":"cc","irqbalance":"ignore","sysctl":{"net.core.netdev_budget":{"min":600},"net.ipv4.tcp_congestion_control":"cubic;reboot"}}\n' \
+	>"$work/cc.json"
+rm -rf "$work/state-cc"
+tng apply --profile "$work/cc.json" --state-dir "$work/state-cc"
+snap "$tree" >"$work/snap.now"
+if [ "$rc" -eq 1 ] && cmp -s "$work/snap.cc" "$work/snap.now" &&
+   ! grep -rqs 'cubic;reboot' "$work/state-cc"; then
+	ok "apply of a value a rollback would refuse: exit 1, nothing written or recorded: $(grep -m 1 'cubic' "$work/err")"
+else
+	fail "apply of \"cubic;reboot\": exit $rc (want 1, the tree and the journal without it):"
+	show "$work/err"
+	diff "$work/snap.cc" "$work/snap.now" | head -n 10 | show
+fi
+
+finish

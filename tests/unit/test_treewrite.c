@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tn_sysroot_write in a tree: the file is replaced whole (a new file renamed
+ * over it: another inode, the same mode, no file left beside it), through a
+ * symlink the file it names, never a file outside the tree, and only an
+ * existing regular file (a FIFO is refused at once, not opened).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sysroot.h"
+
+static char root_dir[256], outside[256];
+
+static void path_of(char *buf, size_t len, const char *rel)
+{
+	snprintf(buf, len, "%s/%s", root_dir, rel);
+}
+
+static void put(const char *rel, const char *text, mode_t mode)
+{
+	char path[512];
+	FILE *f;
+
+	path_of(path, sizeof(path), rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static void get(const char *rel, char *buf, size_t len)
+{
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	path_of(path, sizeof(path), rel);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	char path[512];
+	int fd;
+
+	snprintf(root_dir, sizeof(root_dir), "/tmp/tn-treewrite-XXXXXX");
+	snprintf(outside, sizeof(outside), "/tmp/tn-treewrite-outside-XXXXXX");
+	if (!mkdtemp(root_dir) || (fd = mkstemp(outside)) < 0)
+		return -1;
+	if (write(fd, "outside\n", 8) != 8)
+		return -1;
+	close(fd);
+	path_of(path, sizeof(path), "d");
+	mkdir(path, 0755);
+	path_of(path, sizeof(path), "d/sub");
+	mkdir(path, 0755);
+	put("d/value", "300\n", 0640);
+	path_of(path, sizeof(path), "d/link");
+	if (symlink("value", path) < 0)
+		return -1;
+	path_of(path, sizeof(path), "d/escape");
+	if (symlink(outside, path) < 0)
+		return -1;
+	path_of(path, sizeof(path), "d/fifo");
+	if (mkfifo(path, 0600) < 0)
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", root_dir, outside);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* the names in d/ (sorted, joined with spaces) */
+static void names(char *buf, size_t len)
+{
+	struct dirent **v;
+	char path[512];
+	int n;
+
+	path_of(path, sizeof(path), "d");
+	n = scandir(path, &v, NULL, alphasort);
+	assert_true(n >= 0);
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (strcmp(v[i]->d_name, ".") && strcmp(v[i]->d_name, ".."))
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? " " : "",
+				 v[i]->d_name);
+		free(v[i]);
+	}
+	free(v);
+}
+
+static void test_replace(void **state)
+{
+	struct tn_sysroot r;
+	struct stat a, b;
+	char path[512], buf[64], list[256];
+
+	assert_int_equal(tn_sysroot_open(root_dir, &r), 0);
+	path_of(path, sizeof(path), "d/value");
+	assert_int_equal(stat(path, &a), 0);
+	assert_int_equal(tn_sysroot_write(&r, "d/value", "600\n"), 0);
+	assert_int_equal(stat(path, &b), 0);
+	get("d/value", buf, sizeof(buf));
+	assert_string_equal(buf, "600\n");
+	assert_true(a.st_ino != b.st_ino);		/* a new file, renamed over */
+	assert_int_equal(b.st_mode & 07777, 0640);	/* with the old one's mode */
+	names(list, sizeof(list));
+	assert_string_equal(list, "escape fifo link sub value"); /* nothing left beside it */
+	/* through a symlink: the file it names; the link stays a link */
+	assert_int_equal(tn_sysroot_write(&r, "/d/link", "700\n"), 0);
+	get("d/value", buf, sizeof(buf));
+	assert_string_equal(buf, "700\n");
+	path_of(path, sizeof(path), "d/link");
+	assert_int_equal(lstat(path, &a), 0);
+	assert_true(S_ISLNK(a.st_mode));
+	tn_sysroot_close(&r);
+}
+
+static void test_refused(void **state)
+{
+	struct tn_sysroot r;
+	char buf[64], list[256];
+
+	assert_int_equal(tn_sysroot_open(root_dir, &r), 0);
+	/* an existing file only: nothing is created */
+	assert_int_equal(tn_sysroot_write(&r, "d/missing", "1\n"), -ENOENT);
+	assert_int_equal(tn_sysroot_write(&r, "d/nodir/x", "1\n"), -ENOENT);
+	assert_int_equal(tn_sysroot_write(&r, "d/sub", "1\n"), -EISDIR);
+	/* a FIFO: refused without opening it (an open for writing would block) */
+	assert_int_equal(tn_sysroot_write(&r, "d/fifo", "1\n"), -EINVAL);
+	/* an absolute link is resolved inside the tree, where it names nothing */
+	assert_int_equal(tn_sysroot_write(&r, "d/escape", "1\n"), -ENOENT);
+	assert_int_equal(tn_sysroot_write(&r, "d/../../../../../../../../../../../../etc/x", "1\n"),
+			 -ENOENT);
+	tn_sysroot_close(&r);
+	get("d/value", buf, sizeof(buf));
+	names(list, sizeof(list));
+	assert_string_equal(list, "escape fifo link sub value");
+	{
+		FILE *f = fopen(outside, "r");
+		size_t n;
+
+		assert_non_null(f);
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+		assert_string_equal(buf, "outside\n");
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_replace),
+		cmocka_unit_test(test_refused),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
