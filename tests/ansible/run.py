@@ -238,7 +238,7 @@ def expected_files(h, changes):
         elif c["kind"] == "irq_affinity":
             want[f"proc/irq/{c['target']}/smp_affinity_list"] = lambda t, a=a: t.strip() == a
         elif c["kind"] == "process_affinity":
-            pid = c["target"]
+            pid = c["target"].split("@")[0]  # "PID@START": the pid and its start time
             paths = [f"proc/{pid}/status"] + [
                 os.path.relpath(p, hosts[h]["tree"])
                 for p in glob.glob(os.path.join(hosts[h]["tree"], f"proc/{pid}/task/*/status"))]
@@ -255,7 +255,8 @@ def diff_line(c, v):
         return f"  {c['target']}: {v}"
     if c["kind"] == "irq_affinity":
         return f"  irq {c['target']} {c['label']}: {v}"
-    return f"  pid {c['target']} {c['label']} CPUs: {v}"
+    pid = "/".join(part.split("@")[0] for part in c["target"].split("/"))  # no start times
+    return f"  pid {pid} {c['label']} CPUs: {v}"
 
 
 def tree_text(h, rel):

@@ -47,7 +47,7 @@ out_has() {
 procs() {
 	python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
-print(" ".join(sorted({c["target"] for c in d["changes"] if c["kind"] == "process_affinity"})))' "$1"
+print(" ".join(sorted({c["target"].split("@")[0] for c in d["changes"] if c["kind"] == "process_affinity"})))' "$1"
 }
 plan() { tn plan --sysroot "$t" --topology "$topo" "$@"; }
 

@@ -141,6 +141,8 @@ struct reporter {
 
 static void fmt_change(const struct tn_change *c, char *buf, size_t len)
 {
+	char pid[64];
+
 	switch (c->kind) {
 	case TN_CHANGE_IRQ_AFFINITY:
 		snprintf(buf, len, "irq %s %s", c->target, c->label);
@@ -155,10 +157,11 @@ static void fmt_change(const struct tn_change *c, char *buf, size_t len)
 		snprintf(buf, len, "%s %s channels", c->target, c->key);
 		break;
 	case TN_CHANGE_PROCESS_AFFINITY:
-		snprintf(buf, len, "%s %s CPUs", c->label, c->target);
+		snprintf(buf, len, "%s %s CPUs", c->label, tn_cli_target(c, pid, sizeof(pid)));
 		break;
 	case TN_CHANGE_PROCESS_MEMORY:
-		snprintf(buf, len, "%s %s memory nodes", c->label, c->target);
+		snprintf(buf, len, "%s %s memory nodes", c->label,
+			 tn_cli_target(c, pid, sizeof(pid)));
 		break;
 	case TN_CHANGE_IRQBALANCE:
 		snprintf(buf, len, "irqbalance %s", strcmp(c->key, "running") ? "banned IRQs" : "running");

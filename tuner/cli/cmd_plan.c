@@ -122,6 +122,7 @@ void tn_cli_print_changes(struct tn_cli *cli, const struct tn_change *changes, i
 
 	for (int i = 0; i < n; i++) {
 		const struct tn_change *c = &changes[i];
+		char pid[64];
 
 		if ((int)c->kind != last && last >= 0)
 			fputc('\n', o);
@@ -146,7 +147,8 @@ void tn_cli_print_changes(struct tn_cli *cli, const struct tn_change *changes, i
 			break;
 		case TN_CHANGE_PROCESS_AFFINITY:
 		case TN_CHANGE_PROCESS_MEMORY:
-			tn_cli_printf(o, "  pid %s %s %s: %s -> %s", c->target, c->label,
+			tn_cli_printf(o, "  pid %s %s %s: %s -> %s",
+				      tn_cli_target(c, pid, sizeof(pid)), c->label,
 				      c->kind == TN_CHANGE_PROCESS_AFFINITY ? "CPUs" : "memory",
 				      c->before, c->after);
 			break;

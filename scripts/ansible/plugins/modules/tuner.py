@@ -283,7 +283,9 @@ def change_what(c):
     elif kind in ("ring", "channels"):
         what = "%s %s %s" % (target, key, "ring" if kind == "ring" else "channels")
     elif kind in ("process_affinity", "process_memory"):
-        what = "pid %s %s %s" % (target, label,
+        # "PID@START" (or "PID@START/TID@TSTART"): plan shows the pid alone
+        pid = "/".join(part.split("@")[0] for part in target.split("/"))
+        what = "pid %s %s %s" % (pid, label,
                                  "CPUs" if kind == "process_affinity" else "memory")
     else:
         what = "%s %s" % (target, key)
