@@ -88,5 +88,7 @@ int tn_cmd_apply(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_history(struct tn_cli *cli, int argc, char **argv);
+int tn_cmd_diagnose(struct tn_cli *cli, int argc, char **argv);
+int tn_cli_show_counters(struct tn_cli *cli);	/* show --counters */
 
 #endif

@@ -12,6 +12,7 @@ static const struct tn_cmd commands[] = {
 	{ "verify", tn_cmd_verify, "check the host against a profile (exit 2 on drift)" },
 	{ "history", tn_cmd_history, "list past applies and their status" },
 	{ "profile", tn_cmd_profile, "validate or show profiles" },
+	{ "diagnose", tn_cmd_diagnose, "where this host loses packets, and which knob would help" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
