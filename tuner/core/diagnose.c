@@ -275,7 +275,8 @@ static int budget_finding(struct dctx *c, const struct softnet_delta *sd)
 		 sd->squeeze, cpus);
 	knob_sysctl(f, c->s, "net.core.netdev_budget", TN_DIAG_BUDGET_MIN, TN_DIAG_BUDGET_CAP,
 		    &budget);
-	knob_sysctl(f, c->s, "net.core.netdev_budget_usecs", 0, TN_DIAG_BUDGET_USECS_CAP, &usecs);
+	knob_sysctl(f, c->s, "net.core.netdev_budget_usecs", TN_DIAG_BUDGET_USECS_CAP,
+		    TN_DIAG_BUDGET_USECS_CAP, &usecs);
 	snprintf(f->advice, sizeof(f->advice),
 		 "raise net.core.netdev_budget (x2, %d to %d packets) and netdev_budget_usecs "
 		 "(to at most %d us: a softirq that runs longer delays every task of its CPU, "
