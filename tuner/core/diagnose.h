@@ -110,7 +110,8 @@ void tn_knob_format(const int64_t *v, int n, char *buf, size_t len);
 cJSON *tn_diagnosis_to_json(const struct tn_diagnosis *dg);
 
 /*
- * The profile holding exactly the recommended changes, extending 'parent'
+ * The profile holding exactly the recommended changes that 'parent' does not
+ * already cover (its knobs "covered" are left to it), extending 'parent'
  * (its name or file, as given to --profile): the parent's interface rules are
  * kept, with a rule per NIC whose rx ring is to be raised put first (a copy of
  * the parent's rule for it, so its IRQs stay placed as before).

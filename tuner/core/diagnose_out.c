@@ -194,7 +194,7 @@ static int add_interfaces(cJSON *out, const struct tn_diagnosis *dg, const struc
 			const struct tn_knob *kb = &dg->findings[i].knobs[k];
 			cJSON *rule;
 
-			if (kb->kind != TN_KNOB_RING)
+			if (kb->kind != TN_KNOB_RING || kb->covered)
 				continue;
 			if (!(rule = ring_rule(kb, s, parent, pif)) || !cJSON_AddItemToArray(arr, rule)) {
 				cJSON_Delete(rule);
@@ -244,7 +244,8 @@ cJSON *tn_diagnosis_profile(const struct tn_diagnosis *dg, const struct tn_state
 		for (int k = 0; k < dg->findings[i].n_knobs; k++) {
 			const struct tn_knob *kb = &dg->findings[i].knobs[k];
 
-			if (kb->kind != TN_KNOB_SYSCTL ||
+			/* a covered knob: the parent already asks for as much or more */
+			if (kb->kind != TN_KNOB_SYSCTL || kb->covered ||
 			    cJSON_GetObjectItemCaseSensitive(sc, kb->target))
 				continue;
 			TRY(tn_json_add_item(sc, kb->target, sysctl_value(kb)));
