@@ -16,6 +16,7 @@
 
 #include "discover.h"
 #include "plan.h"
+#include "counters_read.h"
 #include "profile.h"
 #include "state_json.h"
 #include "sysroot.h"
@@ -141,6 +142,30 @@ int main(int argc, char **argv)
 		tn_diag_free(&pd);
 	}
 	report("plan (default profile)", t, iters);
+
+	/* diagnose: one counter sample (softnet_stat, netstat, snmp, snmp6, each
+	 * NIC's link statistics, RPS masks, the interfaces), snapshot excluded */
+	struct tn_sysroot root;
+	struct tn_counters_opts co = { 0 };
+
+	if (tn_sysroot_open(argv[1], &root) < 0)
+		return 1;
+	for (int i = 0; i < iters; i++) {
+		struct tn_sample smp;
+		struct tn_diag cd;
+		double t0 = now_ms();
+
+		tn_diag_init(&cd);
+		if (tn_counters_read(&root, &s, &co, &smp, &cd) < 0) {
+			fprintf(stderr, "counters: %s\n", cd.error);
+			return 1;
+		}
+		t[i] = now_ms() - t0;
+		tn_sample_free(&smp);
+		tn_diag_free(&cd);
+	}
+	tn_sysroot_close(&root);
+	report("diagnose: one counter sample", t, iters);
 	tn_profile_free(&prof);
 	tn_state_free(&s);
 	tn_diag_free(&d);

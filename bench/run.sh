@@ -12,6 +12,10 @@ if [ ! -f "$host.xml" ] || [ ! -d "$host" ]; then
 		--nics 16 --queues 64 >/dev/null
 	lstopo-no-graphics -f --input "node:24 core:4 pu:2" --of xml "$host.xml"
 fi
+# diagnose reads /proc/net/netstat, snmp and snmp6: real files of a 6.1 kernel.
+for f in netstat snmp snmp6; do
+	[ -f "$host/proc/net/$f" ] || cp "$here/../tests/diagnose/data/$f-6.1.txt" "$host/proc/net/$f"
+done
 "$build/tuner-bench" "$host" "$host.xml" "${BENCH_ITERATIONS:-20}"
 
 # apply and rollback of the default plan (1000+ IRQ writes and the sysctls,

@@ -9,7 +9,8 @@ pkgs="gcc make cmake pkg-config libnl-3-dev libnl-route-3-dev libnl-genl-3-dev l
 libcjson-dev"
 if [ "$what" = test ]; then
 	pkgs="$pkgs libcmocka-dev python3 hwloc ethtool iproute2 util-linux clang
-libclang-rt-14-dev valgrind dpkg-dev man-db groff-base systemd ansible-core lintian"
+libclang-rt-14-dev valgrind dpkg-dev man-db groff-base systemd ansible-core lintian
+prometheus-node-exporter curl"
 fi
 missing=
 for p in $pkgs; do

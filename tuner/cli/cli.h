@@ -57,6 +57,8 @@ extern const struct option tn_plan_options[];
 #define TN_PLAN_SHORT "p:"
 extern const struct option tn_apply_options[]; /* apply, rollback, verify, history */
 #define TN_APPLY_SHORT "p:"
+extern const struct option tn_diagnose_options[];
+#define TN_DIAGNOSE_SHORT "i:p:"
 
 /*
  * getopt_long over the global options plus a command's own. 'own' and
@@ -113,5 +115,7 @@ int tn_cmd_apply(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_history(struct tn_cli *cli, int argc, char **argv);
+int tn_cmd_diagnose(struct tn_cli *cli, int argc, char **argv);
+int tn_cli_show_counters(struct tn_cli *cli);	/* show --counters */
 
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,12 +9,15 @@
 
 static const char usage[] =
 	"Usage: tuner show [--json] [--process SEL]... [GLOBAL OPTIONS]\n"
+	"       tuner show --counters [--json] [GLOBAL OPTIONS]\n"
 	"\n"
 	"Show what tuner sees of this host: NUMA nodes and their CPUs, each NIC with its\n"
 	"queues, IRQs and their CPUs, ring sizes, the managed sysctls, irqbalance, and\n"
 	"the target processes named with --process. Changes nothing.\n"
 	"\n"
 	"  -j, --json            print the full state snapshot as JSON (loadable with --state)\n"
+	"      --counters        print one sample of the drop counters, with the snapshot, as\n"
+	"                        JSON (for 'tuner diagnose --from A --to B')\n"
 	"      --process SEL     also record processes: pid:N, comm:GLOB, cmdline:REGEX,\n"
 	"                        cgroup:PATH or unit:NAME (repeatable)\n"
 	"      --sysroot DIR     read /proc and /sys below DIR (no netlink)\n"
@@ -160,13 +164,25 @@ static void print_human(FILE *o, const struct tn_state *s)
 	}
 }
 
+static int opt_counters(struct tn_cli *cli, int opt, const char *arg, void *ctx)
+{
+	*(bool *)ctx = true;
+	return 0;
+}
+
 int tn_cmd_show(struct tn_cli *cli, int argc, char **argv)
 {
 	struct tn_state s;
 	struct tn_diag d;
 	int ret, first;
 
-	first = tn_cli_getopt(cli, argc, argv, NULL, NULL, NULL, NULL, usage);
+	static const struct option opts[] = {
+		{ "counters", no_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool counters = false;
+
+	first = tn_cli_getopt(cli, argc, argv, NULL, opts, opt_counters, &counters, usage);
 	if (first == -2)
 		return TN_EXIT_OK;
 	if (first < 0)
@@ -174,6 +190,8 @@ int tn_cmd_show(struct tn_cli *cli, int argc, char **argv)
 	if (first < argc)
 		return tn_cli_usage_error(cli, "show: unexpected argument '%s'", argv[first]),
 		       TN_EXIT_USAGE;
+	if (counters)
+		return tn_cli_show_counters(cli);
 	tn_diag_init(&d);
 	ret = tn_cli_load_state(cli, NULL, 0, NULL, 0, &s, &d);
 	tn_cli_report(cli, &d);

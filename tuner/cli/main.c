@@ -19,6 +19,8 @@ static const struct tn_cmd commands[] = {
 	{ "history", tn_cmd_history, "list past applies and their status", tn_apply_options,
 	  TN_APPLY_SHORT },
 	{ "profile", tn_cmd_profile, "validate or show profiles", NULL, NULL },
+	{ "diagnose", tn_cmd_diagnose, "where this host loses packets, and which knob would help",
+	  tn_diagnose_options, TN_DIAGNOSE_SHORT },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

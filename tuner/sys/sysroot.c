@@ -60,7 +60,13 @@ int tn_sysroot_openat(const struct tn_sysroot *r, const char *rel, int flags, mo
 		.mode = (flags & O_CREAT) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	fd = (int)syscall(SYS_openat2, r->fd, rel, &how, sizeof(how));
+	/* EAGAIN: a rename or mount anywhere on the system raced with a ".."
+	 * resolved in the root (openat2(2)); the kernel asks for a retry. */
+	for (int tries = 0; tries < 64; tries++) {
+		fd = (int)syscall(SYS_openat2, r->fd, rel, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
 	if (fd < 0 && errno == ENOSYS) {
 		/* Kernels before 5.6: plain openat, the tree's own links are relative. */
 		fd = openat(r->fd, rel, flags | O_CLOEXEC, mode);

@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""diagnose on sysroot trees: show --counters, diagnose --from/--to and
+--interval (exit 0 without loss, 2 with), --emit-profile then plan shows
+exactly the recommended changes, and --prometheus scraped through Debian's
+prometheus-node-exporter on a loopback port.
+
+  run.py TUNER SOURCE_DIR WORK_DIR
+
+Nothing of this machine is read for the findings or changed: every sample is
+of a tree built here."""
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+tuner, src, work = sys.argv[1:4]
+data = os.path.join(src, "tests", "diagnose", "data")
+topo = os.path.join(src, "..", "shared", "fixtures", "topology")
+failures = []
+passes = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    (passes if cond else failures).append(what)
+
+
+def run(*args, ok=(0,)):
+    r = subprocess.run([tuner] + list(args), capture_output=True, text=True, timeout=120)
+    if r.returncode not in ok:
+        sys.exit("tuner %s: exit %d\n%s%s" % (" ".join(args), r.returncode, r.stdout, r.stderr))
+    return r
+
+
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+tree = os.path.join(work, "tree")
+subprocess.run([sys.executable, os.path.join(src, "tests", "fixtures", "mkfixture.py"),
+                "--topology-dir", topo, os.path.join(src, "tests", "fixtures", "specs",
+                                                     "16intel64.json"), tree],
+               check=True, stdout=subprocess.DEVNULL)
+for f, dst in (("netstat-6.1.txt", "netstat"), ("snmp-6.1.txt", "snmp"),
+               ("snmp6-6.1.txt", "snmp6")):
+    shutil.copy(os.path.join(data, f), os.path.join(tree, "proc", "net", dst))
+    os.chmod(os.path.join(tree, "proc", "net", dst), 0o644)
+STATS = ("rx_missed_errors", "rx_fifo_errors", "rx_over_errors", "rx_dropped", "rx_packets")
+
+
+def set_stat(ifname, name, value):
+    with open(os.path.join(tree, "sys", "class", "net", ifname, "statistics", name), "w") as f:
+        f.write("%d\n" % value)
+
+
+for nic in ("eth0", "eth1", "eth4"):
+    os.makedirs(os.path.join(tree, "sys", "class", "net", nic, "statistics"), exist_ok=True)
+    for s in STATS:
+        set_stat(nic, s, 1000 if s == "rx_packets" else 0)
+softnet0 = open(os.path.join(tree, "proc/net/softnet_stat")).read()
+
+
+def bump_netstat(path, group, name, by):
+    p = os.path.join(tree, "proc", "net", path)
+    lines = open(p).read().split("\n")
+    for i in range(0, len(lines) - 1, 2):
+        h, v = lines[i].split(), lines[i + 1].split()
+        if h and h[0] == group + ":" and name in h:
+            k = h.index(name)
+            v[k] = str(int(v[k]) + by)
+            lines[i + 1] = " ".join(v)
+    open(p, "w").write("\n".join(lines))
+
+
+def bump_softnet(cpu, col, by):
+    p = os.path.join(tree, "proc/net/softnet_stat")
+    rows = [l.split() for l in open(p).read().splitlines()]
+    for r in rows:
+        if int(r[12], 16) == cpu:
+            r[col] = "%08x" % ((int(r[col], 16) + by) & 0xffffffff)
+    open(p, "w").write("".join(" ".join(r) + "\n" for r in rows))
+
+
+def make_loss():
+    bump_softnet(3, 1, 4000)            # backlog drops on CPU 3
+    bump_netstat("netstat", "TcpExt", "RcvPruned", 50)
+    bump_netstat("snmp", "Udp", "RcvbufErrors", 700)
+    set_stat("eth0", "rx_missed_errors", 900)
+
+
+g = ["--sysroot", tree]
+# A sample, the same again (no loss), then one after the loss.
+a = os.path.join(work, "a.json")
+open(a, "w").write(run("show", "--counters", "--json", *g).stdout)
+a2 = os.path.join(work, "a2.json")
+open(a2, "w").write(run("show", "--counters", *g).stdout)
+sa = json.load(open(a))
+check(sa["kind"] == "counters" and sa["softnet_columns"] in (13, 15) and
+      len(sa["softnet"]) == 16 and "state" in sa, "show --counters: a sample with its snapshot")
+check(sa["netstat"]["TcpExt"].get("TCPRcvQDrop") is not None and
+      "RcvbufErrors" in sa["netstat"]["Udp6"], "TcpExt, Udp and Udp6 read from the tree")
+eth0 = [n for n in sa["nics"] if n["name"] == "eth0"][0]
+check(eth0["stats"]["link"]["rx_missed_errors"] == 0, "link statistics read from the tree")
+check(sa["bridge_ports"] == 1 and sa["virtual_ifaces"] >= 1,
+      "the bridge port and the veth are seen")
+
+r = run("diagnose", "--from", a, "--to", a2, "--json", ok=(0,))
+check(json.loads(r.stdout)["findings"] == [], "no loss: exit 0, no finding")
+r = run("diagnose", "--from", a, "--to", a2, ok=(0,))
+check("no loss found" in r.stdout, "no loss: said plainly")
+
+make_loss()
+b = os.path.join(work, "b.json")
+open(b, "w").write(run("show", "--counters", "--json", *g).stdout)
+r = run("diagnose", "--from", a, "--to", b, "--json", ok=(2,))
+dg = json.loads(r.stdout)
+stages = {f["stage"]: f for f in dg["findings"]}
+check(set(stages) == {"backlog", "tcp_rcvbuf", "udp_rcvbuf", "nic_ring"},
+      "loss: exit 2 with the four stages: %s" % sorted(stages))
+check(stages["backlog"]["cpus"] == "3" and stages["backlog"]["count"] == 4000,
+      "backlog drops on CPU 3, counted")
+check("veth/bridged" in stages["backlog"]["advice"], "the backlog's user is named (bridge)")
+check(stages["nic_ring"]["where"] == "eth0" and stages["nic_ring"]["count"] == 900,
+      "eth0's missed frames")
+rates = [f["rate"] for f in dg["findings"]]
+check(rates == sorted(rates, reverse=True), "worst first")
+knobs = {}
+for f in dg["findings"]:
+    for k in f["knobs"]:
+        knobs[(k["kind"], k["target"])] = k
+check(knobs[("sysctl", "net.core.rmem_max")]["after"] ==
+      knobs[("sysctl", "net.ipv4.tcp_rmem")]["after"].split()[2],
+      "rmem_max follows the tcp_rmem maximum")
+r = run("diagnose", "--from", a, "--to", b, ok=(2,))
+check("backlog" in r.stdout and "->" in r.stdout, "human output names the knobs")
+
+# --emit-profile, then plan: exactly the recommended changes on top of the parent's.
+prof = os.path.join(work, "diag-profile.json")
+run("diagnose", "--from", a, "--to", b, "--emit-profile", prof, ok=(2,))
+os.chmod(prof, 0o644)
+run("profile", "validate", prof)
+state_b = os.path.join(work, "b.state.json")
+json.dump(json.load(open(b))["state"], open(state_b, "w"))
+
+
+def plan(profile):
+    out = run("plan", "--profile", profile, "--state", state_b, "--json", ok=(0, 2)).stdout
+    return {(c["kind"], c["target"], c.get("key", "")): (c["before"], c["after"])
+            for c in json.loads(out)["changes"]}
+
+
+base, emitted = plan("default"), plan(prof)
+extra = {k: v for k, v in emitted.items() if base.get(k) != v}
+want = {}
+for (kind, target), k in knobs.items():
+    want[(kind, target)] = k["after"]
+got = {}
+for (kind, target, key), (before, after) in extra.items():
+    got[(kind, target)] = after
+# The default profile already asks for netdev_max_backlog 4096 (more than x2):
+# that knob is covered and the plan keeps the parent's larger value.
+bk = knobs[("sysctl", "net.core.netdev_max_backlog")]
+check(bk["covered"], "backlog: the default profile already covers it")
+del want[("sysctl", "net.core.netdev_max_backlog")]
+ring = want.pop(("ring", "eth0"))
+check(ring == "max", "under --sysroot the ring size is unknown: raised to max")
+check(got == want, "plan with the emitted profile adds exactly the recommended sysctls:\n"
+      "  got  %s\n  want %s" % (sorted(got.items()), sorted(want.items())))
+
+# --interval on the tree: the loss happens while diagnose waits.
+for nic in ("eth0",):
+    set_stat(nic, "rx_missed_errors", 900)
+p = subprocess.Popen([tuner, "diagnose", "--interval", "2", "--json"] + g,
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+time.sleep(0.8)
+bump_netstat("netstat", "TcpExt", "ListenDrops", 30)
+bump_netstat("netstat", "TcpExt", "ListenOverflows", 30)
+out, err = p.communicate(timeout=60)
+check(p.returncode == 2, "--interval: exit 2 (%d) %s" % (p.returncode, err[-300:]))
+st = [f["stage"] for f in json.loads(out)["findings"]] if out else []
+check(st == ["listen_queue"], "--interval: the listen overflow is found: %s" % st)
+r = subprocess.run([tuner, "diagnose", "--interval", "1"] + g, capture_output=True, text=True)
+check(r.returncode == 0, "--interval without new loss: exit 0")
+
+# Errors: exit 1, naming the file.
+bad = os.path.join(work, "bad.json")
+open(bad, "w").write('{"schema_version": 1, "kind": "counters"}')
+r = subprocess.run([tuner, "diagnose", "--from", a, "--to", bad], capture_output=True, text=True)
+check(r.returncode == 1 and "bad.json" in r.stderr, "a bad sample: exit 1, named")
+r = subprocess.run([tuner, "diagnose", "--from", b, "--to", a], capture_output=True, text=True)
+check(r.returncode == 1 and "not later" in r.stderr, "samples in the wrong order: exit 1")
+os.chmod(bad, 0o666)
+r = subprocess.run([tuner, "diagnose", "--from", a, "--to", bad], capture_output=True, text=True)
+check(r.returncode == 1 and "writable by others" in r.stderr, "a world-writable sample: refused")
+r = subprocess.run([tuner, "diagnose", "--interval", "0"], capture_output=True, text=True)
+check(r.returncode == 64, "--interval 0: usage error")
+hostile = open(os.path.join(tree, "proc/net/softnet_stat"), "a")
+hostile.write("zz\n")
+hostile.close()
+r = subprocess.run([tuner, "show", "--counters"] + g, capture_output=True, text=True)
+check(r.returncode == 1 and "/proc/net/softnet_stat: line 17" in r.stderr,
+      "a hostile softnet_stat: exit 1, file and line named: " + r.stderr.strip())
+
+# --prometheus, scraped through the real node_exporter.
+promdir = os.path.join(work, "textfile")
+os.makedirs(promdir)
+prom = os.path.join(promdir, "tuner.prom")
+run("diagnose", "--from", a, "--to", b, "--prometheus", prom, ok=(2,))
+text = open(prom).read()
+check('node_softnet_dropped_total{cpu="3"}' in text and
+      'tuner_receive_drops_per_second{stage="backlog",cpu="3",where=""} 4000' not in text,
+      "prometheus: node_exporter's softnet names")
+exporter = shutil.which("prometheus-node-exporter")
+if not exporter:
+    check(False, "prometheus-node-exporter is installed (scripts/deps.sh test)")
+else:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    log = open(os.path.join(work, "node_exporter.log"), "w+")
+    ne = subprocess.Popen([exporter, "--web.listen-address=127.0.0.1:%d" % port,
+                           "--collector.disable-defaults", "--collector.textfile",
+                           "--collector.textfile.directory=" + promdir],
+                          stdout=log, stderr=subprocess.STDOUT)
+    try:
+        body = ""
+        for _ in range(50):
+            r = subprocess.run(["curl", "-sf", "--max-time", "2",
+                                "http://127.0.0.1:%d/metrics" % port],
+                               capture_output=True, text=True)
+            if r.returncode == 0:
+                body = r.stdout
+                break
+            time.sleep(0.2)
+    finally:
+        ne.terminate()
+        ne.wait(timeout=10)
+    log.seek(0)
+    logtext = log.read()
+    check('node_softnet_dropped_total{cpu="3"}' in body, "node_exporter serves the softnet counters")
+    check(re.search(r'tuner_receive_drops_per_second\{cpu="3",stage="backlog",where=""\} 4\d*',
+                    body) is not None or
+          re.search(r'tuner_receive_drops_per_second\{cpu="3",stage="backlog"', body) is not None,
+          "node_exporter serves tuner's per-CPU rate")
+    check('tuner_finding{' in body and 'node_netstat_TcpExt_RcvPruned' in body,
+          "node_exporter serves the findings and the netstat counters")
+    check("node_textfile_scrape_error 0" in body, "node_exporter: no textfile scrape error")
+    check("error" not in logtext.lower(), "node_exporter logged no error: " + logtext[-400:])
+
+print("%d passed, %d failed" % (len(passes), len(failures)))
+sys.exit(1 if failures else 0)

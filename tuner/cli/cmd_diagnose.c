@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/* tuner diagnose, and tuner show --counters. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "counters.h"
+#include "counters_read.h"
+#include "diagnose.h"
+#include "sysroot.h"
+
+#define TN_SAMPLE_FILE_MAX (64 << 20)
+#define TN_INTERVAL_MAX 86400
+
+static const char usage[] =
+	"Usage: tuner diagnose [--interval SECS] [--json] [--emit-profile FILE]\n"
+	"                      [--prometheus FILE] [--profile P] [--netns PID] [--process SEL]...\n"
+	"       tuner diagnose --from A.json --to B.json [...]\n"
+	"\n"
+	"Where this host loses packets, and which knob would help. Samples the drop\n"
+	"counters of every receive stage (softnet_stat, the NICs' link and driver\n"
+	"statistics, TcpExt, Udp, Udp6), waits, samples again, and reports the rate of\n"
+	"every stage that lost packets, worst first, with the knob and a bounded value.\n"
+	"Changes nothing.\n"
+	"\n"
+	"  -i, --interval SECS   seconds between the two samples (default 10, 1 to 86400)\n"
+	"      --from FILE       compare two saved samples ('tuner show --counters --json')\n"
+	"      --to FILE         instead of sampling\n"
+	"  -p, --profile P       the profile the findings are checked against, and that\n"
+	"                        --emit-profile extends (default: default)\n"
+	"      --emit-profile F  write a profile holding exactly the recommended changes\n"
+	"      --prometheus F    write the sample and the findings for node_exporter's\n"
+	"                        textfile collector (atomically)\n"
+	"      --netns PID       the TCP/UDP counters of that process's network namespace\n"
+	"  -j, --json            the findings as JSON\n"
+	"      --process SEL     processes whose CPUs the findings check (see 'show')\n"
+	"      --sysroot DIR     read the counters below DIR\n"
+	"  -q, --quiet           no warnings, no progress line\n"
+	"\n"
+	"Exit status: 0 no loss found, 2 loss found, 1 error, 64 usage.\n";
+
+struct diag_opts {
+	int interval;
+	const char *from, *to, *profile, *emit, *prom;
+	int netns_pid;
+	bool counters;	/* show --counters */
+};
+
+enum { OPT_FROM = 2000, OPT_TO, OPT_EMIT, OPT_PROM, OPT_NETNS, OPT_COUNTERS };
+
+static int parse_int(const char *arg, int min, int max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (end == arg || *end || errno || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int opt_diag(struct tn_cli *cli, int opt, const char *arg, void *ctx)
+{
+	struct diag_opts *o = ctx;
+
+	switch (opt) {
+	case 'i':
+		if (parse_int(arg, 1, TN_INTERVAL_MAX, &o->interval) < 0)
+			return tn_cli_usage_error(cli, "--interval: expected whole seconds from 1 to "
+						       "%d, not '%s'", TN_INTERVAL_MAX, arg);
+		return 0;
+	case 'p': o->profile = arg; return 0;
+	case OPT_FROM: o->from = arg; return 0;
+	case OPT_TO: o->to = arg; return 0;
+	case OPT_EMIT: o->emit = arg; return 0;
+	case OPT_PROM: o->prom = arg; return 0;
+	case OPT_COUNTERS: o->counters = true; return 0;
+	case OPT_NETNS:
+		if (parse_int(arg, 1, INT_MAX, &o->netns_pid) < 0)
+			return tn_cli_usage_error(cli, "--netns: expected a process id, not '%s'",
+						  arg);
+		return 0;
+	}
+	return -1;
+}
+
+/* One sample of the host (or of --sysroot), with its snapshot. */
+static int take_sample(struct tn_cli *cli, const struct diag_opts *o, struct tn_sample *out,
+		       struct tn_diag *d)
+{
+	struct tn_counters_opts co = { .netns_pid = o->netns_pid, .driver_stats = !cli->sysroot };
+	struct tn_sysroot root;
+	struct tn_state st;
+	int n_extra = 0, ret;
+
+	while (tn_diag_sysctls[n_extra])
+		n_extra++;
+	ret = tn_cli_load_state(cli, tn_diag_sysctls, n_extra, NULL, 0, &st, d);
+	if (ret < 0)
+		return ret;
+	ret = tn_sysroot_open(cli->sysroot ? cli->sysroot : "/", &root);
+	if (ret < 0) {
+		tn_state_free(&st);
+		return tn_diag_error(d, ret, "--sysroot %s: %s", cli->sysroot, strerror(-ret));
+	}
+	ret = tn_counters_read(&root, &st, &co, out, d);
+	tn_sysroot_close(&root);
+	if (ret < 0) {
+		tn_state_free(&st);
+		return ret;
+	}
+	out->state = st;
+	out->has_state = true;
+	return 0;
+}
+
+/* A sample file: a regular file of the caller or root, not writable by others. */
+static int load_sample(const char *file, struct tn_sample *out, struct tn_diag *d)
+{
+	char real[PATH_MAX], *text = NULL;
+	struct tn_sysroot root;
+	struct stat sb;
+	size_t len = 0;
+	int ret;
+
+	if (!realpath(file, real) || stat(real, &sb) < 0)
+		return tn_diag_error(d, -errno, "%s: %s", file, strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return tn_diag_error(d, -EINVAL, "%s: not a regular file", file);
+	if ((sb.st_uid != 0 && sb.st_uid != geteuid()) || (sb.st_mode & S_IWOTH))
+		return tn_diag_error(d, -EPERM, "%s: refused: owned by another user or writable "
+						"by others", file);
+	if (sb.st_size > TN_SAMPLE_FILE_MAX)
+		return tn_diag_error(d, -EFBIG, "%s: larger than 64 MiB", file);
+	if ((ret = tn_sysroot_open("/", &root)) < 0)
+		return tn_diag_error(d, ret, "/: %s", strerror(-ret));
+	ret = tn_sysroot_read(&root, real, &text, &len);
+	tn_sysroot_close(&root);
+	if (ret < 0)
+		return tn_diag_error(d, ret, "%s: %s", file, strerror(-ret));
+	if (len > TN_SAMPLE_FILE_MAX)
+		ret = tn_diag_error(d, -EFBIG, "%s: larger than 64 MiB", file);
+	else
+		ret = tn_sample_parse(text, file, out, d);
+	free(text);
+	return ret;
+}
+
+/* Write text to FILE atomically: FILE.tmp.PID, fsync, rename. */
+static int write_atomic(const char *file, const char *text, struct tn_diag *d)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(text), off = 0;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", file, (int)getpid()) >= (int)sizeof(tmp))
+		return tn_diag_error(d, -ENAMETOOLONG, "%s: name too long", file);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return tn_diag_error(d, -errno, "%s: %s", tmp, strerror(errno));
+	while (off < len) {
+		ssize_t k = write(fd, text + off, len - off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			int e = k < 0 ? errno : EIO;
+
+			close(fd);
+			unlink(tmp);
+			return tn_diag_error(d, -e, "%s: %s", tmp, strerror(e));
+		}
+		off += (size_t)k;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, file) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		return tn_diag_error(d, -e, "%s: %s", file, strerror(e));
+	}
+	return 0;
+}
+
+int tn_prometheus_text(const struct tn_sample *a, const struct tn_sample *b,
+		       const struct tn_diagnosis *dg, char **out);
+
+static void print_knob(FILE *o, const struct tn_knob *k, const char *profile)
+{
+	char before[96], after[96];
+
+	tn_knob_format(k->before, k->n_fields, before, sizeof(before));
+	tn_knob_format(k->after, k->n_fields, after, sizeof(after));
+	if (k->kind == TN_KNOB_RING)
+		tn_cli_printf(o, "   %s rx ring: %s -> %s", k->target, before, after);
+	else
+		tn_cli_printf(o, "   %s: %s -> %s", k->target, before, after);
+	if (k->covered)
+		tn_cli_printf(o, " (profile %s already asks for it: apply it)", profile);
+	fputc('\n', o);
+}
+
+static void print_human(struct tn_cli *cli, const struct tn_diagnosis *dg, const char *host)
+{
+	FILE *o = cli->out;
+
+	if (dg->n == 0) {
+		tn_cli_printf(o, "no loss found on %s in %.1f s: no receive stage dropped a packet\n",
+			host, dg->interval);
+		return;
+	}
+	tn_cli_printf(o, "%d finding%s on %s in %.1f s, worst first:\n", dg->n, dg->n == 1 ? "" : "s",
+		host, dg->interval);
+	for (int i = 0; i < dg->n; i++) {
+		const struct tn_finding *f = &dg->findings[i];
+		char cpus[256] = "";
+
+		if (!tn_cpuset_empty(&f->cpus) &&
+		    tn_cpuset_format_list(&f->cpus, cpus, sizeof(cpus)) >= sizeof(cpus))
+			snprintf(cpus, sizeof(cpus), "(many)");
+		tn_cli_printf(o, "\n%d. %s%s%s%s%s: %.1f/s (%" PRIu64 " in %.1f s)%s\n", i + 1,
+			tn_stage_name(f->stage), f->where[0] ? " on " : "", f->where,
+			cpus[0] ? ", CPUs " : "", cpus, f->rate, f->count, dg->interval,
+			f->fixable ? "" : ", not fixable on this host");
+		tn_cli_printf(o, "   evidence: %s\n   %s\n", f->evidence, f->advice);
+		for (int k = 0; k < f->n_knobs; k++)
+			print_knob(o, &f->knobs[k], dg->profile);
+	}
+}
+
+static int outputs(struct tn_cli *cli, const struct diag_opts *o, const struct tn_sample *a,
+		   const struct tn_sample *b, const struct tn_diagnosis *dg,
+		   const struct tn_profile *prof, struct tn_diag *d)
+{
+	char *text = NULL;
+	int ret = 0;
+
+	if (o->emit) {
+		cJSON *p = tn_diagnosis_profile(dg, &b->state, prof, o->profile ? o->profile
+										   : "default");
+
+		text = p ? cJSON_Print(p) : NULL;
+		cJSON_Delete(p);
+		if (!text)
+			return tn_diag_error(d, -ENOMEM, "out of memory");
+		ret = write_atomic(o->emit, text, d);
+		cJSON_free(text);
+		text = NULL;
+		if (ret < 0)
+			return ret;
+	}
+	if (o->prom) {
+		if ((ret = tn_prometheus_text(a, b, dg, &text)) < 0)
+			return tn_diag_error(d, ret, "out of memory");
+		ret = write_atomic(o->prom, text, d);
+		free(text);
+	}
+	return ret;
+}
+
+static void wait_interval(struct tn_cli *cli, int secs)
+{
+	bool tty = !cli->quiet && isatty(fileno(cli->err));
+
+	for (int left = secs; left > 0; left--) {
+		struct timespec ts = { 1, 0 };
+
+		if (tty)
+			fprintf(cli->err, "\rsampling: %d s left ", left);
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
+	if (tty)
+		fprintf(cli->err, "\r%*s\r", 24, "");
+}
+
+static int run(struct tn_cli *cli, const struct diag_opts *o, struct tn_diag *d)
+{
+	struct tn_sample a, b;
+	struct tn_profile prof;
+	struct tn_diagnosis dg = { 0 };
+	int ret;
+
+	tn_sample_init(&a);
+	tn_sample_init(&b);
+	if ((ret = tn_cli_load_profile(o->profile, &prof, d)) < 0)
+		return TN_EXIT_ERROR;
+	if (o->from) {
+		if ((ret = load_sample(o->from, &a, d)) < 0 || (ret = load_sample(o->to, &b, d)) < 0)
+			goto out;
+	} else {
+		if ((ret = take_sample(cli, o, &a, d)) < 0)
+			goto out;
+		tn_cli_report(cli, d);
+		wait_interval(cli, o->interval);
+		if ((ret = take_sample(cli, o, &b, d)) < 0)
+			goto out;
+	}
+	if ((ret = tn_diagnose(&a, &b, &prof, &dg, d)) < 0)
+		goto out;
+	tn_cli_report(cli, d);
+	if (cli->json)
+		ret = tn_cli_print_json(cli, tn_diagnosis_to_json(&dg));
+	else
+		print_human(cli, &dg, b.hostname[0] ? b.hostname : "this host");
+	if (ret < 0)
+		ret = tn_diag_error(d, ret, "out of memory");
+	else
+		ret = outputs(cli, o, &a, &b, &dg, &prof, d);
+out:
+	tn_cli_report(cli, d);
+	ret = ret < 0 ? TN_EXIT_ERROR : dg.n > 0 ? TN_EXIT_CHANGES : TN_EXIT_OK;
+	tn_diagnosis_free(&dg);
+	tn_sample_free(&a);
+	tn_sample_free(&b);
+	tn_profile_free(&prof);
+	return ret;
+}
+
+const struct option tn_diagnose_options[] = {
+	{ "interval", required_argument, NULL, 'i' },
+	{ "profile", required_argument, NULL, 'p' },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "emit-profile", required_argument, NULL, OPT_EMIT },
+	{ "prometheus", required_argument, NULL, OPT_PROM },
+	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ NULL, 0, NULL, 0 },
+};
+
+int tn_cmd_diagnose(struct tn_cli *cli, int argc, char **argv)
+{
+	struct diag_opts o = { .interval = 10 };
+	struct tn_diag d;
+	int first, ret;
+
+	first = tn_cli_getopt(cli, argc, argv, TN_DIAGNOSE_SHORT, tn_diagnose_options, opt_diag, &o,
+			      usage);
+	if (first == -2)
+		return TN_EXIT_OK;
+	if (first < 0)
+		return TN_EXIT_USAGE;
+	if (first < argc)
+		return tn_cli_usage_error(cli, "diagnose: unexpected argument '%s'", argv[first]),
+		       TN_EXIT_USAGE;
+	if (!o.from != !o.to)
+		return tn_cli_usage_error(cli, "diagnose: --from and --to go together"),
+		       TN_EXIT_USAGE;
+	if (cli->state_file)
+		return tn_cli_usage_error(cli, "diagnose: counters are not in a --state snapshot; "
+					       "use --from and --to with 'show --counters --json'"),
+		       TN_EXIT_USAGE;
+	if (o.netns_pid && o.from)
+		return tn_cli_usage_error(cli, "diagnose: --netns is for sampling, not --from"),
+		       TN_EXIT_USAGE;
+	tn_diag_init(&d);
+	ret = run(cli, &o, &d);
+	tn_diag_free(&d);
+	return ret;
+}
+
+/* tuner show --counters [--json]: one sample. */
+int tn_cli_show_counters(struct tn_cli *cli)
+{
+	struct diag_opts o = { 0 };
+	struct tn_sample s;
+	struct tn_diag d;
+	int ret;
+
+	if (cli->state_file)
+		return tn_cli_usage_error(cli, "show --counters: counters are read from the host "
+					       "or --sysroot, not from --state"),
+		       TN_EXIT_USAGE;
+	tn_diag_init(&d);
+	tn_sample_init(&s);
+	ret = take_sample(cli, &o, &s, &d);
+	tn_cli_report(cli, &d);
+	tn_diag_free(&d);
+	if (ret < 0)
+		return TN_EXIT_ERROR;
+	ret = tn_cli_print_json(cli, tn_sample_to_json(&s));
+	tn_sample_free(&s);
+	if (ret < 0) {
+		fprintf(cli->err, "%s: out of memory\n", cli->prog);
+		return TN_EXIT_ERROR;
+	}
+	return TN_EXIT_OK;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Where a host loses packets, and which knob would help: a pure function of
+ * two counter samples (and the snapshot taken with the later one). Each
+ * finding names the stage, the rate of loss, the evidence, and the knobs with
+ * bounded values, never lower than the current ones.
+ */
+#ifndef TN_DIAGNOSE_H
+#define TN_DIAGNOSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "counters.h"
+#include "diag.h"
+#include "profile.h"
+
+/* Bounds of recommended values (README "diagnose"). */
+#define TN_DIAG_BACKLOG_CAP 65536		/* netdev_max_backlog: x2 up to this */
+#define TN_DIAG_BUDGET_MIN 600			/* netdev_budget: x2, at least this, */
+#define TN_DIAG_BUDGET_CAP 2400			/* at most this */
+#define TN_DIAG_BUDGET_USECS_CAP 8000		/* netdev_budget_usecs: 8 ms at most */
+#define TN_DIAG_TCP_RMEM_CAP (64 << 20)		/* tcp_rmem max: x2 up to 64 MiB */
+#define TN_DIAG_RMEM_MAX_CAP (64 << 20)		/* rmem_max: x2 up to 64 MiB */
+#define TN_DIAG_RMEM_DEFAULT_CAP (8 << 20)	/* rmem_default: x2 up to 8 MiB */
+#define TN_DIAG_SOMAXCONN_CAP 65535		/* somaxconn: x2 up to this */
+
+/* Sysctls diagnose reads beyond the managed ones. */
+extern const char *const tn_diag_sysctls[];
+
+enum tn_stage {
+	TN_STAGE_NIC_RING,	/* rx ring or FIFO of the NIC overflowed */
+	TN_STAGE_NIC_PORT,	/* the NIC's port buffer: no host setting fixes it */
+	TN_STAGE_CLOUD_LIMIT,	/* the cloud instance's allowance: no host setting fixes it */
+	TN_STAGE_NIC_DROPPED,	/* the kernel's rx_dropped of the interface */
+	TN_STAGE_BUDGET,	/* softirq out of budget or time (time_squeeze) */
+	TN_STAGE_BACKLOG,	/* per-CPU backlog full (softnet dropped) */
+	TN_STAGE_FLOW_LIMIT,	/* flow limit dropped the heaviest flows */
+	TN_STAGE_TCP_RCVBUF,	/* TCP receive queue pruned, collapsed or dropped */
+	TN_STAGE_LISTEN,	/* listen queue overflowed */
+	TN_STAGE_UDP_RCVBUF,	/* UDP receive buffer full */
+	TN_STAGE_COUNT,
+};
+
+const char *tn_stage_name(enum tn_stage s);
+
+/* Which driver statistics (ethtool -S names) mean what. */
+enum tn_nicstat_kind {
+	TN_NICSTAT_NONE,
+	TN_NICSTAT_RING,	/* rx ring/buffer exhaustion: the host can help */
+	TN_NICSTAT_PORT,	/* port buffer discards: no host setting fixes them */
+	TN_NICSTAT_ALLOWANCE,	/* cloud allowance exceeded: no host setting fixes it */
+};
+
+enum tn_nicstat_kind tn_nicstat_classify(const char *driver, const char *name);
+
+enum tn_knob_kind {
+	TN_KNOB_SYSCTL,
+	TN_KNOB_RING,		/* target: the NIC; after[0] TN_VAL_MAX when the max is unknown */
+};
+
+#define TN_FINDING_MAX_KNOBS 3
+
+struct tn_knob {
+	enum tn_knob_kind kind;
+	char target[TN_SYSCTL_NAME_MAX];	/* sysctl name, or the NIC */
+	int n_fields;				/* 1, or 3 for tcp_rmem */
+	int64_t before[TN_SYSCTL_MAX_FIELDS];	/* TN_UNKNOWN when not known */
+	int64_t after[TN_SYSCTL_MAX_FIELDS];
+	bool covered;				/* the profile already asks for as much */
+};
+
+struct tn_finding {
+	enum tn_stage stage;
+	char where[TN_IFNAME_MAX];	/* the NIC, or "" */
+	struct tn_cpuset cpus;		/* CPUs concerned (softnet stages, the NIC's IRQ CPUs) */
+	uint64_t count;			/* packets lost over the interval */
+	double rate;			/* per second */
+	bool fixable;			/* false: no host setting helps */
+	int n_knobs;
+	struct tn_knob knobs[TN_FINDING_MAX_KNOBS];
+	char evidence[1024];
+	char advice[1024];
+};
+
+struct tn_diagnosis {
+	double interval;		/* seconds between the samples */
+	char profile[128];		/* the profile the findings were checked against */
+	int n;
+	struct tn_finding *findings;	/* worst (highest rate) first */
+};
+
+void tn_diagnosis_free(struct tn_diagnosis *dg);
+
+/*
+ * Compare two samples of the same boot; 'b' must carry its snapshot. 'prof'
+ * (may be NULL) is the profile the findings are checked against ("covered").
+ * Returns 0, -EINVAL (samples that cannot be compared, said in d) or -ENOMEM.
+ */
+int tn_diagnose(const struct tn_sample *a, const struct tn_sample *b, const struct tn_profile *prof,
+		struct tn_diagnosis *out, struct tn_diag *d);
+
+/* The first interface rule of p that matches n, or -1. */
+int tn_diag_profile_rule(const struct tn_profile *p, const struct tn_nic *n);
+
+/* A knob's value as text: "4096", "4096 131072 6291456", "max", "unknown". */
+void tn_knob_format(const int64_t *v, int n, char *buf, size_t len);
+
+cJSON *tn_diagnosis_to_json(const struct tn_diagnosis *dg);
+
+/*
+ * The profile holding exactly the recommended changes that 'parent' does not
+ * already cover (its knobs "covered" are left to it), extending 'parent'
+ * (its name or file, as given to --profile): the parent's interface rules are
+ * kept, with a rule per NIC whose rx ring is to be raised put first (a copy of
+ * the parent's rule for it, so its IRQs stay placed as before).
+ */
+cJSON *tn_diagnosis_profile(const struct tn_diagnosis *dg, const struct tn_state *s,
+			    const struct tn_profile *parent, const char *parent_ref);
+
+#endif

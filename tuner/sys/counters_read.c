@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: MIT */
+#include "counters_read.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+
+#define TN_MAX_IFACES 65536	/* entries of /sys/class/net looked at */
+#define TN_MAX_RXQ 4096		/* rx queues of one NIC looked at */
+
+/* A whole counter file, at most TN_COUNTER_FILE_MAX bytes. */
+static int read_bounded(const struct tn_sysroot *r, const char *rel, char **out,
+			struct tn_diag *d, bool optional)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret = tn_sysroot_read(r, rel, &text, &len);
+
+	if (ret == -ENOENT && optional)
+		return 1;
+	if (ret < 0)
+		return tn_diag_error(d, ret, "/%s: %s", rel, strerror(-ret));
+	if (len > TN_COUNTER_FILE_MAX || strlen(text) != len) {
+		free(text);
+		return tn_diag_error(d, -EINVAL, "/%s: %s", rel,
+				     len > TN_COUNTER_FILE_MAX ? "larger than 4 MiB"
+							       : "contains a NUL byte");
+	}
+	*out = text;
+	return 0;
+}
+
+static int read_softnet(const struct tn_sysroot *r, const struct tn_state *s, struct tn_sample *o,
+			struct tn_diag *d)
+{
+	char *text = NULL, err[256] = "";
+	int ret = read_bounded(r, "proc/net/softnet_stat", &text, d, false);
+
+	if (ret < 0)
+		return ret;
+	ret = tn_softnet_parse(text, &o->softnet, &o->n_softnet, &o->softnet_columns, err,
+			       sizeof(err));
+	free(text);
+	if (ret == 0 && o->softnet_columns < 13)
+		ret = tn_softnet_assign_cpus(o->softnet, o->n_softnet, &s->topo.online, err,
+					     sizeof(err));
+	if (ret < 0)
+		return tn_diag_error(d, ret, "/proc/net/softnet_stat: %s",
+				     ret == -ENOMEM ? "out of memory" : err);
+	return 0;
+}
+
+static int read_netstat(const struct tn_sysroot *r, const char *dir, const char *file,
+			struct tn_sample *o, struct tn_diag *d)
+{
+	char rel[128], *text = NULL, err[256] = "";
+	bool v6 = strcmp(file, "snmp6") == 0;
+	int ret;
+
+	snprintf(rel, sizeof(rel), "%s/%s", dir, file);
+	ret = read_bounded(r, rel, &text, d, v6);
+	if (ret != 0)
+		return ret > 0 ? 0 : ret; /* no snmp6: IPv6 disabled */
+	ret = v6 ? tn_snmp6_parse(text, &o->net, err, sizeof(err))
+		 : tn_netstat_parse(text, &o->net, err, sizeof(err));
+	free(text);
+	if (ret < 0)
+		return tn_diag_error(d, ret, "/%s: %s", rel, ret == -ENOMEM ? "out of memory" : err);
+	return 0;
+}
+
+/* The standard link statistics of one interface (the kernel's rtnl_link_stats64,
+ * as sysfs shows them). */
+static int read_link_stats(const struct tn_sysroot *r, const char *ifname,
+			   struct tn_counter_list *l, struct tn_diag *d)
+{
+	static const char *const names[] = { "rx_missed_errors", "rx_fifo_errors",
+					     "rx_over_errors", "rx_dropped", "rx_packets" };
+	char rel[TN_PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char line[32], *end;
+		unsigned long long v;
+		int ret;
+
+		if (tn_pathf(rel, sizeof(rel), "sys/class/net/%s/statistics/%s", ifname, names[i]))
+			return tn_diag_error(d, -ENAMETOOLONG, "%s: path too long", ifname);
+		ret = tn_sysroot_read_line(r, rel, line, sizeof(line));
+		if (ret == -ENOENT)
+			continue;
+		if (ret < 0)
+			return tn_diag_error(d, ret, "/%s: %s", rel, strerror(-ret));
+		errno = 0;
+		v = strtoull(line, &end, 10);
+		if (end == line || *end || errno || line[0] == '-')
+			return tn_diag_error(d, -EINVAL, "/%s: \"%.20s\" is not a counter", rel, line);
+		if ((ret = tn_counter_list_add(l, "link", names[i], v)) < 0)
+			return tn_diag_error(d, ret, "out of memory");
+	}
+	return 0;
+}
+
+/* ethtool -S, as ethtool does it: ETHTOOL_GSSET_INFO, GSTRINGS, GSTATS. */
+static int driver_stats(int fd, const char *ifname, struct tn_counter_list *l)
+{
+	struct {
+		struct ethtool_sset_info hdr;
+		uint32_t len;
+	} info = { .hdr = { .cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ULL << ETH_SS_STATS } };
+	struct ethtool_gstrings *gs = NULL;
+	struct ethtool_stats *st = NULL;
+	struct ifreq ifr;
+	uint32_t n;
+	int ret = 0;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&info;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+		return -errno;
+	n = info.hdr.sset_mask ? info.len : 0;
+	if (n == 0)
+		return 0;
+	if (n > TN_COUNTERS_MAX)
+		return -E2BIG;
+	gs = calloc(1, sizeof(*gs) + (size_t)n * ETH_GSTRING_LEN);
+	st = calloc(1, sizeof(*st) + (size_t)n * sizeof(uint64_t));
+	if (!gs || !st) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	gs->cmd = ETHTOOL_GSTRINGS;
+	gs->string_set = ETH_SS_STATS;
+	gs->len = n;
+	ifr.ifr_data = (void *)gs;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	st->cmd = ETHTOOL_GSTATS;
+	st->n_stats = n;
+	ifr.ifr_data = (void *)st;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (uint32_t i = 0; i < n && i < gs->len && i < st->n_stats; i++) {
+		char name[ETH_GSTRING_LEN + 1];
+
+		memcpy(name, gs->data + (size_t)i * ETH_GSTRING_LEN, ETH_GSTRING_LEN);
+		name[ETH_GSTRING_LEN] = '\0';
+		if (!name[0])
+			continue;
+		if ((ret = tn_counter_list_add(l, "driver", name, st->data[i])) < 0)
+			goto out;
+	}
+out:
+	free(gs);
+	free(st);
+	return ret;
+}
+
+static void dedupe(struct tn_counter_list *l)
+{
+	int k = 0;
+
+	for (int i = 0; i < l->n; i++)
+		if (k == 0 || strcmp(l->v[k - 1].group, l->v[i].group) != 0 ||
+		    strcmp(l->v[k - 1].name, l->v[i].name) != 0)
+			l->v[k++] = l->v[i];
+	l->n = k;
+}
+
+static int read_nics(const struct tn_sysroot *r, const struct tn_state *s,
+		     const struct tn_counters_opts *o, struct tn_sample *out, struct tn_diag *d)
+{
+	int fd = -1, ret = 0;
+
+	if (s->n_nics > TN_COUNTERS_MAX_NICS)
+		return tn_diag_error(d, -E2BIG, "more than %d NICs", TN_COUNTERS_MAX_NICS);
+	out->nics = calloc((size_t)s->n_nics + 1, sizeof(*out->nics));
+	if (!out->nics)
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	if (o->driver_stats)
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	for (int i = 0; i < s->n_nics && ret == 0; i++) {
+		struct tn_nic_counters *n = &out->nics[out->n_nics++];
+		const struct tn_counter *dup;
+
+		snprintf(n->name, sizeof(n->name), "%s", s->nics[i].name);
+		snprintf(n->driver, sizeof(n->driver), "%s", s->nics[i].driver);
+		if ((ret = read_link_stats(r, n->name, &n->stats, d)) < 0)
+			break;
+		if (fd >= 0) {
+			int k = driver_stats(fd, n->name, &n->stats);
+
+			if (k == -ENOMEM)
+				ret = tn_diag_error(d, k, "out of memory");
+			else if (k < 0 && k != -EOPNOTSUPP && k != -ENODEV)
+				tn_diag_warn(d, "%s: driver statistics (ethtool -S): %s", n->name,
+					     strerror(-k));
+		}
+		if (ret == 0 && tn_counter_list_sort(&n->stats, &dup) < 0)
+			dedupe(&n->stats); /* some drivers repeat a name: one is kept */
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* Why backlogs are used: RPS masks, bridge ports, virtual interfaces. */
+static void read_backlog_users(const struct tn_sysroot *r, const struct tn_state *s,
+			       struct tn_sample *o)
+{
+	char rel[TN_PATH_MAX], line[TN_CPULIST_MAX];
+	struct dirent *de;
+	DIR *dir;
+	int seen = 0;
+
+	for (int i = 0; i < s->n_nics; i++)
+		for (int q = 0; q < TN_MAX_RXQ; q++) {
+			struct tn_cpuset mask;
+
+			if (tn_pathf(rel, sizeof(rel), "sys/class/net/%s/queues/rx-%d/rps_cpus",
+				     s->nics[i].name, q) ||
+			    tn_sysroot_read_line(r, rel, line, sizeof(line)) < 0)
+				break;
+			if (tn_cpuset_parse_mask(line, &mask) == 0 && !tn_cpuset_empty(&mask))
+				o->rps_queues++;
+		}
+	if (tn_sysroot_opendir(r, "sys/class/net", &dir) < 0)
+		return;
+	while ((de = readdir(dir)) && seen++ < TN_MAX_IFACES) {
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "lo") == 0 ||
+		    strlen(de->d_name) >= TN_IFNAME_MAX)
+			continue;
+		if (tn_pathf(rel, sizeof(rel), "sys/class/net/%s/brport", de->d_name) == 0 &&
+		    tn_sysroot_exists(r, rel))
+			o->bridge_ports++;
+		if (tn_pathf(rel, sizeof(rel), "sys/class/net/%s/device", de->d_name) == 0 &&
+		    !tn_sysroot_exists(r, rel) &&
+		    tn_pathf(rel, sizeof(rel), "sys/class/net/%s/bridge", de->d_name) == 0 &&
+		    !tn_sysroot_exists(r, rel))
+			o->virtual_ifaces++;
+	}
+	closedir(dir);
+}
+
+int tn_counters_read(const struct tn_sysroot *r, const struct tn_state *s,
+		     const struct tn_counters_opts *o, struct tn_sample *out, struct tn_diag *d)
+{
+	struct tn_sample smp;
+	struct timespec ts;
+	char dir[64] = "proc/net", line[64];
+	const struct tn_counter *dup;
+	int ret;
+
+	tn_sample_init(&smp);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	smp.time_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	smp.wall_time = (int64_t)time(NULL);
+	snprintf(smp.hostname, sizeof(smp.hostname), "%s", s->hostname);
+	if (tn_sysroot_read_line(r, "proc/sys/kernel/random/boot_id", line, sizeof(line)) == 0)
+		snprintf(smp.boot_id, sizeof(smp.boot_id), "%s", line);
+	if (o->netns_pid > 0) {
+		snprintf(dir, sizeof(dir), "proc/%d/net", o->netns_pid);
+		snprintf(smp.netns, sizeof(smp.netns), "pid:%d", o->netns_pid);
+	}
+	if ((ret = read_softnet(r, s, &smp, d)) < 0 ||
+	    (ret = read_netstat(r, dir, "netstat", &smp, d)) < 0 ||
+	    (ret = read_netstat(r, dir, "snmp", &smp, d)) < 0 ||
+	    (ret = read_netstat(r, dir, "snmp6", &smp, d)) < 0)
+		goto fail;
+	if (tn_counter_list_sort(&smp.net, &dup) < 0) {
+		ret = tn_diag_error(d, -EINVAL, "/%s: %s %s is listed twice", dir, dup->group,
+				    dup->name);
+		goto fail;
+	}
+	if ((ret = read_nics(r, s, o, &smp, d)) < 0)
+		goto fail;
+	read_backlog_users(r, s, &smp);
+	*out = smp;
+	return 0;
+fail:
+	tn_sample_free(&smp);
+	return ret;
+}
