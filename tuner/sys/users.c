@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "users.h"
+#include "safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,9 +22,8 @@ static int read_passwd(const struct tn_sysroot *root, const char *name, char **o
 		       struct tn_diag *d)
 {
 	struct stat st;
-	char *buf;
-	size_t n = 0;
-	int fd = tn_sysroot_openat(root, "etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+	char why[160];
+	int ret, fd = tn_sysroot_openat(root, "etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 
 	if (fd < 0)
 		return tn_diag_error(d, fd, "%s: %s", name, strerror(-fd));
@@ -31,42 +31,16 @@ static int read_passwd(const struct tn_sysroot *root, const char *name, char **o
 		close(fd);
 		return tn_diag_error(d, -EINVAL, "%s: not a regular file", name);
 	}
-	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+	if (tn_safefile_check_trusted(&st, why, sizeof(why)) < 0) {
 		close(fd);
-		return tn_diag_error(d, -EPERM,
-				     "%s: owned by uid %u or writable by others: not trusted",
-				     name, (unsigned)st.st_uid);
+		return tn_diag_error(d, -EPERM, "%s: %s: not trusted", name, why);
 	}
-	if (st.st_size > TN_PASSWD_MAX_BYTES) {
-		close(fd);
-		return tn_diag_error(d, -EFBIG, "%s: larger than %d bytes", name,
-				     TN_PASSWD_MAX_BYTES);
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return tn_diag_error(d, -ENOMEM, "out of memory");
-	}
-	/* the size was checked; a file that grows meanwhile is read up to it */
-	while (n < (size_t)st.st_size) {
-		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			int e = errno;
-
-			free(buf);
-			close(fd);
-			return tn_diag_error(d, -e, "%s: %s", name, strerror(e));
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
+	ret = tn_safefile_read(fd, TN_PASSWD_MAX_BYTES, out, NULL);
 	close(fd);
-	buf[n] = '\0';
-	*out = buf;
+	if (ret == -EFBIG)
+		return tn_diag_error(d, ret, "%s: larger than %d bytes", name, TN_PASSWD_MAX_BYTES);
+	if (ret < 0)
+		return tn_diag_error(d, ret, "%s: %s", name, strerror(-ret));
 	return 0;
 }
 
