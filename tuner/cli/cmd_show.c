@@ -17,7 +17,7 @@ static const char usage[] =
 	"\n"
 	"  -j, --json            print the full state snapshot as JSON (loadable with --state)\n"
 	"      --counters        print one sample of the drop counters, with the snapshot, as\n"
-	"                        JSON (for 'tuner diagnose --from A --to B')\n"
+	"                        JSON; 'tuner diagnose --from/--to' compares two of them\n"
 	"      --process SEL     also record processes: pid:N, comm:GLOB, cmdline:REGEX,\n"
 	"                        cgroup:PATH or unit:NAME (repeatable)\n"
 	"      --sysroot DIR     read /proc and /sys below DIR (no netlink)\n"
