@@ -487,6 +487,11 @@ static int read_interrupts(const struct tn_sysroot *root, struct tn_interrupts *
 	const char *where = root->is_host ? "/proc/interrupts" : "proc/interrupts";
 	int ret = tn_sysroot_read(root, "proc/interrupts", &text, NULL);
 
+	if (ret == -EFBIG)
+		return tn_diag_error(d, ret, "%s%s%s: larger than %d MiB (a real one is a few "
+					     "MB); refused",
+				     root->is_host ? "" : root->path, root->is_host ? "" : "/",
+				     where, TN_SYSROOT_READ_MAX >> 20);
 	if (ret < 0)
 		return tn_diag_error(d, ret, "%s%s%s: %s", root->is_host ? "" : root->path,
 				     root->is_host ? "" : "/", where, strerror(-ret));
