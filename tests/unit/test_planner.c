@@ -109,9 +109,10 @@ static void apply_to_state(struct tn_state *s, const struct tn_plan *plan)
 			break;
 		case TN_CHANGE_SYSCTL:
 			for (int k = 0; k < s->n_sysctls; k++)
-				if (strcmp(s->sysctls[k].name, c->target) == 0)
-					snprintf(s->sysctls[k].value, sizeof(s->sysctls[k].value), "%s",
-						 c->after);
+				if (strcmp(s->sysctls[k].name, c->target) == 0) {
+					free(s->sysctls[k].value);
+					s->sysctls[k].value = strdup(c->after);
+				}
 			break;
 		case TN_CHANGE_RING:
 		case TN_CHANGE_CHANNELS:

@@ -176,6 +176,7 @@ static void test_sysctl(void **state)
 	assert_int_equal(tn_sysctl_read(&r, "net.ipv4.tcp_rmem", &sc), 0);
 	assert_true(sc.present);
 	assert_string_equal(sc.value, "4096 131072 6291456");
+	tn_sysctl_free(&sc);
 	assert_int_equal(tn_sysctl_read(&r, "net.core.nothing", &sc), 0);
 	assert_false(sc.present);
 	assert_int_equal(tn_sysctl_read(&r, "net/core/x", &sc), -EINVAL);
@@ -187,6 +188,7 @@ static void test_sysctl(void **state)
 	assert_int_equal(tn_sysroot_write(&r, "proc/sys/net/core/netdev_budget", "600\n"), 0);
 	assert_int_equal(tn_sysctl_read(&r, "net.core.netdev_budget", &sc), 0);
 	assert_string_equal(sc.value, "600");
+	tn_sysctl_free(&sc);
 	assert_int_equal(tn_sysroot_write(&r, "proc/sys/net/core/new", "1\n"), -ENOENT);
 	tn_sysroot_close(&r);
 }

@@ -607,10 +607,12 @@ static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 				return tn_jr_error(r, "not a valid sysctl name");
 			snprintf(sc->name, sizeof(sc->name), "%s", it->string);
 			if (cJSON_IsString(it)) {
-				if (strlen(it->valuestring) >= sizeof(sc->value))
-					return tn_jr_error(r, "value too long");
-				tn_sysctl_value_normalise(it->valuestring, sc->value,
-							  sizeof(sc->value));
+				if (strlen(it->valuestring) >= TN_SYSCTL_VALUE_MAX)
+					return tn_jr_error(r, "value longer than %d bytes",
+							   TN_SYSCTL_VALUE_MAX - 1);
+				sc->value = tn_sysctl_value_fold(it->valuestring);
+				if (!sc->value)
+					return tn_diag_error(r->diag, -ENOMEM, "out of memory");
 				sc->present = true;
 			} else if (!cJSON_IsNull(it)) {
 				return tn_jr_error(r, "expected a string or null");

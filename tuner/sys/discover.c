@@ -73,15 +73,17 @@ int tn_sysctl_read(const struct tn_sysroot *root, const char *name, struct tn_sy
 	if (ret < 0)
 		return ret;
 	snprintf(sc.name, sizeof(sc.name), "%s", name);
-	ret = tn_sysroot_read(root, rel, &text, NULL);
+	ret = tn_sysroot_read_max(root, rel, TN_SYSCTL_VALUE_MAX - 1, &text, NULL);
 	if (ret == -ENOENT) {
 		*out = sc;
 		return 0;
 	}
 	if (ret < 0)
 		return ret;
-	tn_sysctl_value_normalise(text, sc.value, sizeof(sc.value));
+	sc.value = tn_sysctl_value_fold(text);
 	free(text);
+	if (!sc.value)
+		return -ENOMEM;
 	sc.present = true;
 	*out = sc;
 	return 0;
@@ -114,6 +116,10 @@ static int read_sysctls(const struct tn_sysroot *root, const struct tn_discover_
 			char rel[256];
 
 			tn_sysctl_path(name, rel, sizeof(rel));
+			if (ret == -EFBIG)
+				return tn_diag_error(d, ret, "%s: a value of more than %d bytes; "
+							     "refused",
+						     rel, TN_SYSCTL_VALUE_MAX - 1);
 			return tn_diag_error(d, ret, "%s: %s", rel, strerror(-ret));
 		}
 		s->n_sysctls++;

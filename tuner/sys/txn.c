@@ -372,8 +372,9 @@ static int add_entry(struct tn_txn *t, const struct tn_change *c, struct tn_diag
 		t->cap = ncap;
 	}
 	memset(&t->j.e[t->j.n], 0, sizeof(t->j.e[0]));
+	if (tn_change_copy(&t->j.e[t->j.n].c, c) < 0)
+		return tn_diag_error(d, -ENOMEM, "out of memory");
 	t->j.e[t->j.n].seq = t->j.n;
-	t->j.e[t->j.n].c = *c;
 	t->j.e[t->j.n].status = TN_J_PENDING;
 	t->j.n++;
 	return 0;
@@ -416,7 +417,7 @@ static int set_status(struct tn_txn *t, int seq, enum tn_jstatus st, const char 
 static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 {
 	struct tn_change *c = &t->j.e[seq].c;
-	char msg[256], back[TN_CHANGE_VALUE_MAX], err[512], what[200];
+	char msg[256], *back = NULL, err[512], what[200];
 	int ret;
 
 	describe(c, what, sizeof(what));
@@ -448,12 +449,13 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 		tn_diag_error(d, ret, "%s: set %s: %s", what, c->after, err);
 		return t->o.keep_going ? 0 : ret;
 	}
-	ret = tn_live_read(t->live, c, back, sizeof(back), msg, sizeof(msg));
+	ret = tn_live_read(t->live, c, &back, msg, sizeof(msg));
 	if (ret < 0 || !tn_live_same(c, back, c->after)) {
 		if (ret < 0)
 			snprintf(err, sizeof(err), "read back: %s", strerror(-ret));
 		else
 			snprintf(err, sizeof(err), "read back %s, not %s", back, c->after);
+		free(back);
 		set_status(t, seq, TN_J_FAILED, err, d);
 		tn_diag_error(d, -EIO, "%s: %s", what, err);
 		return t->o.keep_going ? 0 : -EIO;
@@ -471,6 +473,7 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 					"on the next interrupt)",
 				     what, eff, c->after);
 	}
+	free(back);
 	return set_status(t, seq, TN_J_APPLIED, NULL, d);
 }
 
@@ -523,17 +526,21 @@ static int expand_threads(struct tn_txn *t, const struct tn_change *c, bool *add
 	if (ret < 0)
 		return tn_diag_error(d, ret, "pid %d: threads: %s", pid, strerror(-ret));
 	for (int i = 0; i < n; i++) {
-		struct tn_change tc = *c;
-		char msg[128];
+		struct tn_change tc = *c; /* its values are c's: add_entry copies them */
+		char msg[128], *before = NULL;
 
 		snprintf(tc.target, sizeof(tc.target), "%d/%d", pid, tids[i]);
 		if (recorded_thread(t, tc.target))
 			continue;
-		if (tn_live_read(t->live, &tc, tc.before, sizeof(tc.before), msg, sizeof(msg)) < 0)
+		if (tn_live_read(t->live, &tc, &before, msg, sizeof(msg)) < 0)
 			continue; /* exited meanwhile */
-		if (tn_live_same(&tc, tc.before, tc.after))
+		if (tn_live_same(&tc, before, tc.after)) {
+			free(before);
 			continue;
+		}
+		tc.before = before;
 		ret = add_entry(t, &tc, d);
+		free(before);
 		if (ret < 0)
 			break;
 		*added = true;
@@ -576,23 +583,31 @@ int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct 
 		/* someone else may have changed a value since the plan */
 		for (int k = i; k < end; k++) {
 			const struct tn_change *c = &changes[k];
-			char cur[TN_CHANGE_VALUE_MAX], msg[256], what[200];
+			char *cur = NULL, msg[256], what[200];
 
-			ret = tn_live_read(t->live, c, cur, sizeof(cur), msg, sizeof(msg));
+			ret = tn_live_read(t->live, c, &cur, msg, sizeof(msg));
 			describe(c, what, sizeof(what));
 			if (ret < 0)
 				return tn_diag_error(d, ret, "%s: read: %s%s%s", what, strerror(-ret),
 						     msg[0] ? ": " : "", msg);
-			if (!tn_live_same(c, cur, c->before) && !t->o.force)
-				return tn_diag_error(d, -EAGAIN,
-						     "%s is %s now, not %s as planned: someone else "
-						     "changed it (--force to apply anyway)",
-						     what, cur, c->before);
+			if (!tn_live_same(c, cur, c->before) && !t->o.force) {
+				ret = tn_diag_error(d, -EAGAIN,
+						    "%s is %s now, not %s as planned: someone else "
+						    "changed it (--force to apply anyway)",
+						    what, cur, c->before);
+				free(cur);
+				return ret;
+			}
 			ret = add_entry(t, c, d);
+			if (ret == 0 && !tn_live_same(c, cur, c->before)) {
+				/* the journal keeps what is there now: rollback restores it */
+				free(t->j.e[t->j.n - 1].c.before);
+				t->j.e[t->j.n - 1].c.before = cur;
+				cur = NULL;
+			}
+			free(cur);
 			if (ret < 0)
 				return ret;
-			if (!tn_live_same(c, cur, c->before))
-				snprintf(t->j.e[t->j.n - 1].c.before, sizeof(c->before), "%s", cur);
 		}
 		ret = run_batch(t, first, d);
 		if (ret < 0)
@@ -651,7 +666,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 		return tn_diag_error(d, -ENOMEM, "out of memory");
 	for (int i = j->n - 1; i >= 0; i--) {
 		struct tn_jentry *e = &j->e[i];
-		char cur[TN_CHANGE_VALUE_MAX], msg[256], err[512] = "", what[200];
+		char *cur = NULL, msg[256], err[512] = "", what[200];
 		enum tn_jstatus st;
 		int r;
 
@@ -659,7 +674,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 		    (e->status == TN_J_LEFT && !force))
 			continue;
 		describe(&e->c, what, sizeof(what));
-		r = tn_live_read(live, &e->c, cur, sizeof(cur), msg, sizeof(msg));
+		r = tn_live_read(live, &e->c, &cur, msg, sizeof(msg));
 		if (r == -ESRCH || r == -ENOENT) {
 			st = TN_J_SKIPPED;
 			snprintf(err, sizeof(err), "%s", r == -ESRCH ? "the process or thread exited"
@@ -687,8 +702,10 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 			res->restored++;
 		} else {
 			r = tn_live_write(live, &e->c, e->c.before, msg, sizeof(msg));
+			free(cur);
+			cur = NULL;
 			if (r == 0)
-				r = tn_live_read(live, &e->c, cur, sizeof(cur), msg, sizeof(msg));
+				r = tn_live_read(live, &e->c, &cur, msg, sizeof(msg));
 			if (r == -ESRCH) {
 				st = TN_J_SKIPPED;
 				snprintf(err, sizeof(err), "the process or thread exited");
@@ -707,6 +724,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 				res->restored++;
 			}
 		}
+		free(cur);
 		if (report)
 			report(ctx, &e->c, st, err);
 		if (dry_run)
