@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 #include "topology.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <hwloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+/* An hwloc XML of the largest host is a few MB. */
+#define TN_TOPOLOGY_XML_MAX (16 << 20)
+/* A cpuset or nodeset attribute: 8192 CPUs take 256 groups of "0xffffffff,". */
+#define TN_XML_SET_MAX 4096
 
 struct tn_hwloc {
 	hwloc_topology_t topo;
@@ -39,6 +47,192 @@ static int read_cpulist(const struct tn_sysroot *root, const char *rel, struct t
 	return ret;
 }
 
+/* ---- checking an XML before hwloc reads it ----
+ * hwloc makes a bitmap as large as the largest CPU or node number it reads: a
+ * PU with os_index 2147483647 costs 256 MiB. Every tag is looked at (a raw '<'
+ * always opens markup in XML), its attributes parsed as XML does; a file this
+ * scanner cannot follow is refused rather than handed to hwloc. */
+
+struct xml_scan {
+	const char *text, *p;
+	char why[160];
+};
+
+static int xml_refuse(struct xml_scan *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int xml_refuse(struct xml_scan *x, const char *fmt, ...)
+{
+	char msg[120];
+	va_list ap;
+	int line = 1;
+
+	for (const char *q = x->text; q < x->p; q++)
+		line += *q == '\n';
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(x->why, sizeof(x->why), "line %d: %s", line, msg);
+	return -EINVAL;
+}
+
+static bool attr_is(const char *name, size_t len, const char *want)
+{
+	return strlen(want) == len && strncmp(name, want, len) == 0;
+}
+
+/* A decimal os_index below limit, written plainly (no entity, no sign). */
+static int check_index(struct xml_scan *x, const char *what, const char *v, size_t len,
+		       long limit)
+{
+	long n = 0;
+
+	if (len == 0 || len > 10)
+		return xml_refuse(x, "%s os_index is not a plain number", what);
+	for (size_t i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)v[i]))
+			return xml_refuse(x, "%s os_index is not a plain number", what);
+		n = n * 10 + (v[i] - '0');
+	}
+	if (n >= limit)
+		return xml_refuse(x, "%s os_index %ld: tuner supports numbers below %ld", what, n,
+				  limit);
+	return 0;
+}
+
+/* One tag, x->p just after its '<': the attributes of an element. */
+static int xml_tag(struct xml_scan *x)
+{
+	const char *type = NULL, *index = NULL;
+	size_t type_len = 0, index_len = 0;
+	bool object = strncmp(x->p, "object", 6) == 0 && !isalnum((unsigned char)x->p[6]);
+	const char *p = x->p;
+
+	if (*p == '!' || *p == '?' || *p == '/')
+		return 0; /* comments, declarations, end tags: no attributes hwloc reads */
+	while (*p && !isspace((unsigned char)*p) && *p != '>' && *p != '/')
+		p++;
+	for (;;) {
+		const char *name, *val;
+		size_t nlen, vlen;
+		char quote;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p == '>' || (p[0] == '/' && p[1] == '>'))
+			break;
+		name = p;
+		while (*p && *p != '=' && !isspace((unsigned char)*p) && *p != '>' && *p != '/')
+			p++;
+		nlen = (size_t)(p - name);
+		while (isspace((unsigned char)*p))
+			p++;
+		if (nlen == 0 || *p++ != '=')
+			return xml_refuse(x, "a malformed tag");
+		while (isspace((unsigned char)*p))
+			p++;
+		quote = *p++;
+		if (quote != '"' && quote != '\'')
+			return xml_refuse(x, "a malformed tag");
+		val = p;
+		while (*p && *p != quote)
+			p++;
+		if (!*p)
+			return xml_refuse(x, "a malformed tag");
+		vlen = (size_t)(p++ - val);
+		if (nlen >= 6 && (strncmp(name + nlen - 6, "cpuset", 6) == 0 ||
+				  strncmp(name + nlen - 7, "nodeset", 7) == 0) &&
+		    vlen > TN_XML_SET_MAX)
+			return xml_refuse(x, "a %.*s of %zu characters (more than %d CPUs)",
+					  (int)nlen, name, vlen, TN_CPU_MAX);
+		if (attr_is(name, nlen, "type")) {
+			type = val;
+			type_len = vlen;
+		} else if (attr_is(name, nlen, "os_index")) {
+			index = val;
+			index_len = vlen;
+		}
+	}
+	x->p = p;
+	if (!object || !index || !type)
+		return 0;
+	if (memchr(type, '&', type_len))
+		return xml_refuse(x, "an object type written with an entity");
+	if (attr_is(type, type_len, "PU"))
+		return check_index(x, "PU", index, index_len, TN_CPU_MAX);
+	if (attr_is(type, type_len, "NUMANode"))
+		return check_index(x, "NUMANode", index, index_len, TN_NODES_MAX);
+	return 0;
+}
+
+static int xml_check(const char *text, char *why, size_t len)
+{
+	struct xml_scan x = { .text = text, .p = text };
+	int ret = 0;
+
+	while (ret == 0 && (x.p = strchr(x.p, '<'))) {
+		x.p++;
+		ret = xml_tag(&x);
+	}
+	if (ret < 0)
+		snprintf(why, len, "%s", x.why);
+	return ret;
+}
+
+/* Read an XML topology whole: a regular file (never a FIFO: opened without
+ * blocking), at most TN_TOPOLOGY_XML_MAX bytes, then checked. */
+static int read_xml(const char *xml, char **out, size_t *len, struct tn_diag *d)
+{
+	char *buf, why[200];
+	struct stat st;
+	size_t n = 0;
+	ssize_t k;
+	int fd = open(xml, O_RDONLY | O_NONBLOCK | O_CLOEXEC), ret;
+
+	if (fd < 0) {
+		ret = -errno;
+		return tn_diag_error(d, ret, "%s: cannot read the topology: %s", xml,
+				     strerror(-ret));
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return tn_diag_error(d, -EINVAL, "%s: not a regular file; not a topology", xml);
+	}
+	if (st.st_size > TN_TOPOLOGY_XML_MAX) {
+		close(fd);
+		return tn_diag_error(d, -EFBIG, "%s: larger than %d MiB; not a topology tuner reads",
+				     xml, TN_TOPOLOGY_XML_MAX >> 20);
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	}
+	/* the size fstat said, no more: a file that grows meanwhile is cut there
+	 * and then fails to parse, never read past the limit */
+	while (n < (size_t)st.st_size && (k = read(fd, buf + n, (size_t)st.st_size - n)) != 0) {
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			ret = -errno;
+			free(buf);
+			close(fd);
+			return tn_diag_error(d, ret, "%s: %s", xml, strerror(-ret));
+		}
+		n += (size_t)k;
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (strlen(buf) != n)
+		snprintf(why, sizeof(why), "contains a NUL byte");
+	if (strlen(buf) != n || xml_check(buf, why, sizeof(why)) < 0) {
+		free(buf);
+		return tn_diag_error(d, -EINVAL, "%s: %s; refused", xml, why);
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
 static int node_obj_index(hwloc_obj_t *objs, int n, hwloc_obj_t o)
 {
 	for (int i = 0; i < n; i++)
@@ -63,8 +257,23 @@ static int fill(hwloc_topology_t topo, struct tn_topology *t, struct tn_diag *d)
 	struct hwloc_distances_s *dist = NULL;
 	unsigned ndist = 1;
 
+	int last = hwloc_bitmap_last(hwloc_topology_get_complete_cpuset(topo));
+
 	if (nn <= 0 || npu <= 0)
 		return tn_diag_error(d, -EINVAL, "the topology has no NUMA node or no CPU");
+	/* never drop a CPU or a node tuner cannot hold: refuse the topology */
+	if (last < 0)
+		return tn_diag_error(d, -ERANGE, "the topology has CPU numbers without end; tuner "
+						 "supports CPUs 0 to %d",
+				     TN_CPU_MAX - 1);
+	if (last >= TN_CPU_MAX)
+		return tn_diag_error(d, -ERANGE, "the topology has CPU %d; tuner supports CPUs 0 "
+						 "to %d",
+				     last, TN_CPU_MAX - 1);
+	if (nn > TN_NODES_MAX)
+		return tn_diag_error(d, -ERANGE, "the topology has %d NUMA nodes; tuner supports "
+						 "%d",
+				     nn, TN_NODES_MAX);
 	objs = calloc((size_t)nn, sizeof(*objs));
 	t->nodes = calloc((size_t)nn, sizeof(*t->nodes));
 	if (!objs || !t->nodes) {
@@ -75,6 +284,14 @@ static int fill(hwloc_topology_t topo, struct tn_topology *t, struct tn_diag *d)
 		objs[i] = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, (unsigned)i);
 	qsort(objs, (size_t)nn, sizeof(*objs), cmp_obj_os);
 	t->n_nodes = nn;
+	if (objs[nn - 1]->os_index >= TN_NODES_MAX) {
+		unsigned id = objs[nn - 1]->os_index;
+
+		free(objs);
+		return tn_diag_error(d, -ERANGE, "the topology has NUMA node %u; tuner supports "
+						 "nodes 0 to %d",
+				     id, TN_NODES_MAX - 1);
+	}
 	for (int i = 0; i < nn; i++) {
 		t->nodes[i].id = (int)objs[i]->os_index;
 		from_bitmap(objs[i]->cpuset, &t->nodes[i].cpus);
@@ -130,6 +347,8 @@ int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_t
 	struct tn_topology t;
 	hwloc_topology_t topo;
 	struct tn_cpuset set;
+	char *xml_text = NULL;
+	size_t xml_len = 0;
 	int ret;
 
 	memset(&t, 0, sizeof(t));
@@ -138,13 +357,14 @@ int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_t
 	hwloc_topology_set_io_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
 	hwloc_topology_set_flags(topo, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED);
 	if (xml) {
-		if (access(xml, R_OK) < 0) {
-			ret = -errno;
+		ret = read_xml(xml, &xml_text, &xml_len, d);
+		if (ret < 0) {
 			hwloc_topology_destroy(topo);
-			return tn_diag_error(d, ret, "%s: cannot read the topology: %s", xml,
-					     strerror(-ret));
+			return ret;
 		}
-		if (hwloc_topology_set_xml(topo, xml) < 0) {
+		/* hwloc reads the very text that was checked (size: with its NUL) */
+		if (hwloc_topology_set_xmlbuffer(topo, xml_text, (int)xml_len + 1) < 0) {
+			free(xml_text);
 			hwloc_topology_destroy(topo);
 			return tn_diag_error(d, -EINVAL, "%s: not an hwloc XML topology", xml);
 		}
@@ -157,8 +377,9 @@ int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_t
 	} else {
 		snprintf(t.source, sizeof(t.source), "live");
 	}
-	if (hwloc_topology_load(topo) < 0) {
-		ret = -errno ? -errno : -EINVAL;
+	ret = hwloc_topology_load(topo) < 0 ? (errno ? -errno : -EINVAL) : 0;
+	free(xml_text);
+	if (ret < 0) {
 		hwloc_topology_destroy(topo);
 		/* a broken file fails here or in set_xml above, depending on
 		 * hwloc's XML backend (libxml2 plugin or its own parser) */

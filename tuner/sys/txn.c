@@ -15,6 +15,8 @@
 
 #define JOURNAL_SUFFIX ".journal"
 #define MAX_THREAD_PASSES 16
+/* A journal is read whole by rollback and history: beyond this it is refused. */
+#define JOURNAL_MAX_BYTES (256u << 20)
 
 /* ---- state directory ---- */
 
@@ -230,6 +232,11 @@ int tn_journal_load(int dirfd, const char *dir, const char *id, struct tn_journa
 		if (k == 0)
 			break;
 		n += (size_t)k;
+		if (n > JOURNAL_MAX_BYTES) {
+			ret = tn_diag_error(d, -EFBIG, "%s: larger than %u MiB; refused", path,
+					    JOURNAL_MAX_BYTES >> 20);
+			goto out;
+		}
 	}
 	buf[n] = '\0';
 	if (strlen(buf) != n) {
