@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* An hwloc XML of the largest host is a few MB. */
-#define TN_TOPOLOGY_XML_MAX (16 << 20)
+/* lstopo's XML of an 8192-CPU host is about 20 MB. */
+#define TN_TOPOLOGY_XML_MAX (64 << 20)
 /* A cpuset or nodeset attribute: 8192 CPUs take 256 groups of "0xffffffff,". */
 #define TN_XML_SET_MAX 4096
 
