@@ -811,6 +811,30 @@ static void test_values_whole(void **state)
 	free(ports);
 }
 
+/* A journal line is bounded before cJSON sees it ("[0,0,...]": 80 bytes a value). */
+static void test_journal_line_bound(void **state)
+{
+	const char *head = "{\"schema_version\":1,\"kind\":\"journal\",\"id\":\"x\","
+			   "\"boot_id\":\"b\",\"sysroot\":\"/\"}\n{\"end\":[";
+	size_t n = strlen(head);
+	struct tn_journal j;
+	struct tn_diag d;
+	char *text = malloc(n + TN_JOURNAL_LINE_MAX + 16);
+
+	(void)state;
+	assert_non_null(text);
+	memcpy(text, head, n);
+	for (int i = 0; i < TN_JOURNAL_LINE_MAX / 2; i++, n += 2)
+		memcpy(text + n, "0,", 2);
+	memcpy(text + n, "0]}\n", 5);
+	tn_diag_init(&d);
+	assert_int_equal(tn_journal_parse(text, "big.journal", &j, &d), -EINVAL);
+	assert_string_equal(d.error, "big.journal:2: a line of more than 1048576 bytes: the "
+				     "journal is damaged");
+	tn_diag_free(&d);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -821,6 +845,7 @@ int main(void)
 		cmocka_unit_test(test_irqbalance_ban_too_long),
 		cmocka_unit_test(test_ban_list_any_length),
 		cmocka_unit_test(test_values_whole),
+		cmocka_unit_test(test_journal_line_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

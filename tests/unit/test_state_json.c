@@ -262,6 +262,10 @@ static void test_limits(void **state)
 		       "tuner accepts");
 	expect_refused(many(TOPO_HEAD ONE_NODE "}, \"sysctls\": {", "\"net.x%d\": \"1\"", 65537, "}}"),
 		       "big.json: sysctls: 65537 sysctls: more than the 65536 tuner accepts");
+	/* values cJSON would make: refused before it makes them ("0,", 80 bytes each) */
+	expect_refused(many("{\"schema_version\": 1, \"x\": [", "0", TN_STATE_JSON_VALUES_MAX, "]}"),
+		       "big.json: more than 8388608 JSON values, more than a snapshot within "
+		       "tuner's limits has; refused");
 }
 
 /* A sysctl value is kept whole (it was cut at 255 characters), up to 1 MiB. */

@@ -312,6 +312,13 @@ int tn_journal_parse(const char *text, const char *file, struct tn_journal *out,
 					    file, lineno);
 			goto fail;
 		}
+		if (nl - p > TN_JOURNAL_LINE_MAX) {
+			ret = tn_diag_error(d, -EINVAL,
+					    "%s:%d: a line of more than %d bytes: the journal is "
+					    "damaged",
+					    file, lineno, TN_JOURNAL_LINE_MAX);
+			goto fail;
+		}
 		line = strndup(p, (size_t)(nl - p));
 		if (!line) {
 			ret = tn_diag_error(d, -ENOMEM, "out of memory");

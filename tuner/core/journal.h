@@ -52,6 +52,10 @@ char *tn_journal_change_line(int seq, const struct tn_change *c);
 char *tn_journal_status_line(int seq, enum tn_jstatus s, const char *error);
 char *tn_journal_end_line(const char *status);
 
+/* A journal line is at most this long (a change of two lists of 8192 CPUs takes
+ * 60 KB): a longer one is refused before cJSON makes a tree of it. */
+#define TN_JOURNAL_LINE_MAX (1 << 20)
+
 /*
  * Parse a whole journal. A line that is not complete JSON (a truncated last
  * line included), a record of an unknown kind, a change whose target could

@@ -777,11 +777,39 @@ int tn_state_from_json(const cJSON *j, const char *file, struct tn_state *out, s
 	return 0;
 }
 
+/* At least as many as the values cJSON would make of text: one, and one more
+ * per ',' and per opening bracket outside strings. Stops past max. */
+static size_t count_values(const char *text, size_t max)
+{
+	size_t n = 1;
+	bool in_string = false;
+
+	for (const char *p = text; *p && n <= max; p++) {
+		if (in_string) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				in_string = false;
+		} else if (*p == '"') {
+			in_string = true;
+		} else if (*p == ',' || *p == '[' || *p == '{') {
+			n++;
+		}
+	}
+	return n;
+}
+
 int tn_state_parse(const char *text, const char *file, struct tn_state *out, struct tn_diag *d)
 {
 	const char *end = NULL;
-	cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
+	cJSON *j;
 	int ret;
+
+	if (count_values(text, TN_STATE_JSON_VALUES_MAX) > TN_STATE_JSON_VALUES_MAX)
+		return tn_diag_error(d, -EINVAL, "%s: more than %d JSON values, more than a "
+						 "snapshot within tuner's limits has; refused",
+				     file, TN_STATE_JSON_VALUES_MAX);
+	j = cJSON_ParseWithOpts(text, &end, 1);
 
 	if (!j) {
 		int line, col;
