@@ -264,7 +264,7 @@ static void test_limits(void **state)
 		       "big.json: sysctls: 65537 sysctls: more than the 65536 tuner accepts");
 	/* values cJSON would make: refused before it makes them ("0,", 80 bytes each) */
 	expect_refused(many("{\"schema_version\": 1, \"x\": [", "0", TN_STATE_JSON_VALUES_MAX, "]}"),
-		       "big.json: more than 8388608 JSON values, more than a snapshot within "
+		       "big.json: more than 4194304 JSON values, more than a snapshot within "
 		       "tuner's limits has; refused");
 }
 
