@@ -69,6 +69,21 @@ fi
 expect "hwloc XML: a PU with os_index 2147483647" 1 \
 	'd_topology_pu_2147483647.xml: line 7: PU os_index 2147483647: tuner supports numbers below 8192; refused$' \
 	show --sysroot "$tree" --topology "$here/d_topology_pu_2147483647.xml"
+# a --sysroot of 600 characters: the journal kept 511 of them, and rollback
+# then refused the journal as made for another tree
+long=$work/$(printf 'l%.0s' $(seq 200))/$(printf 'o%.0s' $(seq 200))/$(printf 'n%.0s' $(seq 200))
+rm -rf "$work/l"*
+mkdir -p "$long" && cp -a "$tree" "$long/tree"
+snap "$long/tree" >"$work/snap.long.0"
+tn apply -q --sysroot "$long/tree" --topology "$topo" --state-dir "$work/state-long"
+check "$rc" "a ${#long}-character --sysroot: apply exit $rc"
+tn rollback -q --last --sysroot "$long/tree" --topology "$topo" --state-dir "$work/state-long"
+check "$rc" "a ${#long}-character --sysroot: rollback exit $rc"
+[ "$rc" -eq 0 ] || head -c 600 "$work/err" | show
+snap "$long/tree" >"$work/snap.long.1"
+cmp -s "$work/snap.long.0" "$work/snap.long.1"
+check $? "a ${#long}-character --sysroot: the tree is as before the apply"
+rm -rf "$work/l"*
 # the real text, then a hole to 3 GiB: what the reader saw was accepted
 truncate -s 3G "$tree/proc/interrupts"
 expect "3 GiB sparse /proc/interrupts" 1 \

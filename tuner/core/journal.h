@@ -37,7 +37,7 @@ struct tn_journal {
 	char boot_id[64];
 	char profile[128];
 	char digest[17];
-	char sysroot[512];
+	char sysroot[TN_PATH_MAX];	/* as long as any --sysroot: a cut one never matches */
 	int n;
 	struct tn_jentry *e;
 	char end[32];		/* last "end" record: "applied", "partial", "failed",
