@@ -755,7 +755,8 @@ static void test_values_whole(void **state)
 		   "\"affinity\": \"%s\"}]}], "
 		   "\"sysctls\": {\"net.ipv4.ip_local_reserved_ports\": \"%s\"}, "
 		   "\"processes\": [{\"pid\": 1187, \"comm\": \"redis-server\", \"threads\": "
-		   "[{\"tid\": 1187, \"affinity\": \"%s\"}, {\"tid\": 1190, \"affinity\": \"%s\"}]}]}",
+		   "[{\"tid\": 1187, \"affinity\": \"%s\"}, "
+		   "{\"tid\": 1190, \"affinity\": \"%s\"}]}]}",
 		even, odd, odd, ports, even, even);
 	fclose(f);
 	tn_diag_init(&d);
@@ -786,8 +787,9 @@ static void test_values_whole(void **state)
 		}
 		/* through the journal and back */
 		assert_non_null(line);
-		assert_true(asprintf(&doc, "{\"schema_version\":1,\"kind\":\"journal\",\"id\":\"x\","
-					   "\"boot_id\":\"b\",\"sysroot\":\"/\"}\n%s",
+		assert_true(asprintf(&doc,
+				     "{\"schema_version\":1,\"kind\":\"journal\",\"id\":\"x\","
+				     "\"boot_id\":\"b\",\"sysroot\":\"/\"}\n%s",
 				     line) > 0);
 		tn_diag_init(&jd);
 		if (tn_journal_parse(doc, "x.journal", &j, &jd) < 0)

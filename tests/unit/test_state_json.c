@@ -235,13 +235,15 @@ static void test_limits(void **state)
 		       "accepts");
 	expect_refused(strdup(TOPO_HEAD "\"nodes\": [{\"id\": 1024, \"cpus\": \"0\"}]}}"),
 		       "big.json: topology.nodes[0].id: 1024 is out of range (0 to 1023)");
-	expect_refused(many(TOPO_HEAD ONE_NODE "}, \"nics\": [", "{\"name\": \"e%d\"}", 65537, "]}"),
+	expect_refused(many(TOPO_HEAD ONE_NODE "}, \"nics\": [", "{\"name\": \"e%d\"}", 65537,
+			    "]}"),
 		       "big.json: nics: 65537 NICs: more than the 65536 tuner accepts");
 	/* IRQs and threads are counted over all NICs and processes */
 	text = many(TOPO_HEAD ONE_NODE "}, \"nics\": [{\"name\": \"a\", \"irqs\": [",
 		    "{\"irq\": %d}", 40000, "]}, ");
 	{
-		char *second = many("{\"name\": \"b\", \"irqs\": [", "{\"irq\": %d}", 30000, "]}]}");
+		char *second = many("{\"name\": \"b\", \"irqs\": [", "{\"irq\": %d}", 30000,
+				    "]}]}");
 		struct text t = { 0 };
 
 		add(&t, "%s%s", text, second);
@@ -256,14 +258,16 @@ static void test_limits(void **state)
 		       "tuner accepts");
 	expect_refused(many(TOPO_HEAD ONE_NODE "}, \"processes\": [", "{\"pid\": %d}", 65537, "]}"),
 		       "big.json: processes: 65537 processes: more than the 65536 tuner accepts");
-	expect_refused(many(TOPO_HEAD ONE_NODE "}, \"irqbalance\": {\"banned_irqs\": [", "%d", 65537,
-			    "]}}"),
+	expect_refused(many(TOPO_HEAD ONE_NODE "}, \"irqbalance\": {\"banned_irqs\": [", "%d",
+			    65537, "]}}"),
 		       "big.json: irqbalance.banned_irqs: 65537 banned IRQs: more than the 65536 "
 		       "tuner accepts");
-	expect_refused(many(TOPO_HEAD ONE_NODE "}, \"sysctls\": {", "\"net.x%d\": \"1\"", 65537, "}}"),
+	expect_refused(many(TOPO_HEAD ONE_NODE "}, \"sysctls\": {", "\"net.x%d\": \"1\"", 65537,
+			    "}}"),
 		       "big.json: sysctls: 65537 sysctls: more than the 65536 tuner accepts");
 	/* values cJSON would make: refused before it makes them ("0,", 80 bytes each) */
-	expect_refused(many("{\"schema_version\": 1, \"x\": [", "0", TN_STATE_JSON_VALUES_MAX, "]}"),
+	expect_refused(many("{\"schema_version\": 1, \"x\": [", "0", TN_STATE_JSON_VALUES_MAX,
+			    "]}"),
 		       "big.json: more than 4194304 JSON values, more than a snapshot within "
 		       "tuner's limits has; refused");
 }
@@ -277,7 +281,8 @@ static void test_long_sysctl(void **state)
 	struct text t = { 0 };
 
 	assert_true(strlen(value) > 1000);
-	add(&t, TOPO_HEAD ONE_NODE "}, \"sysctls\": {\"net.ipv4.ip_local_reserved_ports\": \"%s\"}}",
+	add(&t,
+	    TOPO_HEAD ONE_NODE "}, \"sysctls\": {\"net.ipv4.ip_local_reserved_ports\": \"%s\"}}",
 	    value);
 	tn_diag_init(&d);
 	assert_int_equal(tn_state_parse(t.s, "long.json", &s, &d), 0);
@@ -292,8 +297,8 @@ static void test_long_sysctl(void **state)
 	assert_non_null(value);
 	memset(value, '7', TN_SYSCTL_VALUE_MAX);
 	value[TN_SYSCTL_VALUE_MAX] = '\0';
-	snprintf(text, TN_SYSCTL_VALUE_MAX + 200, TOPO_HEAD ONE_NODE "}, \"sysctls\": {\"net.x\": \"%s\"}}",
-		 value);
+	snprintf(text, TN_SYSCTL_VALUE_MAX + 200,
+		 TOPO_HEAD ONE_NODE "}, \"sysctls\": {\"net.x\": \"%s\"}}", value);
 	free(value);
 	expect_refused(text, "big.json: sysctls[\"net.x\"]: value longer than 1048575 bytes");
 }

@@ -665,8 +665,8 @@ static int plan_sysctls(struct planner *pl)
 			}
 			raised[0] = '\0';
 			for (int k = 0; k < nf; k++)
-				len += (size_t)snprintf(raised + len, sizeof(raised) - len, "%s%lld",
-							k ? " " : "",
+				len += (size_t)snprintf(raised + len, sizeof(raised) - len,
+							"%s%lld", k ? " " : "",
 							(long long)(f[k] > r->fields[k] ? f[k]
 											: r->fields[k]));
 			after = raised;

@@ -653,7 +653,8 @@ static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 		int n_irqs = 0;
 
 		if ((ret = bounded(r, nics, "nics", TN_NICS_MAX, "NICs", &s->n_nics)) < 0 ||
-		    (ret = alloc_array(r, (size_t)s->n_nics, sizeof(*s->nics), (void **)&s->nics)) < 0)
+		    (ret = alloc_array(r, (size_t)s->n_nics, sizeof(*s->nics),
+				       (void **)&s->nics)) < 0)
 			return ret;
 		m = tn_jr_push_key(r, "nics");
 		i = 0;

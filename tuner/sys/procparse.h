@@ -26,7 +26,8 @@ struct tn_interrupts {
 #define TN_INTERRUPTS_MAX (1 << 19)
 
 /*
- * Parse /proc/interrupts (more than TN_INTERRUPTS_MAX rows are refused). Named rows (NMI, LOC, ERR, MIS...) are skipped.
+ * Parse /proc/interrupts (more than TN_INTERRUPTS_MAX rows are refused). Named
+ * rows (NMI, LOC, ERR, MIS...) are skipped.
  * Returns 0, -ENOMEM, or -EINVAL with "line N: ..." in err.
  */
 int tn_interrupts_parse(const char *text, struct tn_interrupts *out, char *err, size_t errlen);

@@ -199,8 +199,9 @@ static int read_xml(const char *xml, char **out, size_t *len, struct tn_diag *d)
 	}
 	if (st.st_size > TN_TOPOLOGY_XML_MAX) {
 		close(fd);
-		return tn_diag_error(d, -EFBIG, "%s: larger than %d MiB; not a topology tuner reads",
-				     xml, TN_TOPOLOGY_XML_MAX >> 20);
+		return tn_diag_error(d, -EFBIG,
+				     "%s: larger than %d MiB; not a topology tuner reads", xml,
+				     TN_TOPOLOGY_XML_MAX >> 20);
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
