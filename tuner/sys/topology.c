@@ -249,20 +249,12 @@ static int cmp_obj_os(const void *a, const void *b)
 	return (x->os_index > y->os_index) - (x->os_index < y->os_index);
 }
 
-static int fill(hwloc_topology_t topo, struct tn_topology *t, struct tn_diag *d)
+/* Never drop a CPU or a node tuner cannot hold: refuse the topology. */
+static int check_numbers(hwloc_topology_t topo, int nn, struct tn_diag *d)
 {
-	int nn = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
-	int nc = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
-	int npu = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
-	hwloc_obj_t *objs;
-	struct hwloc_distances_s *dist = NULL;
-	unsigned ndist = 1;
-
 	int last = hwloc_bitmap_last(hwloc_topology_get_complete_cpuset(topo));
+	int node = hwloc_bitmap_last(hwloc_topology_get_complete_nodeset(topo));
 
-	if (nn <= 0 || npu <= 0)
-		return tn_diag_error(d, -EINVAL, "the topology has no NUMA node or no CPU");
-	/* never drop a CPU or a node tuner cannot hold: refuse the topology */
 	if (last < 0)
 		return tn_diag_error(d, -ERANGE, "the topology has CPU numbers without end; tuner "
 						 "supports CPUs 0 to %d",
@@ -271,10 +263,27 @@ static int fill(hwloc_topology_t topo, struct tn_topology *t, struct tn_diag *d)
 		return tn_diag_error(d, -ERANGE, "the topology has CPU %d; tuner supports CPUs 0 "
 						 "to %d",
 				     last, TN_CPU_MAX - 1);
-	if (nn > TN_NODES_MAX)
-		return tn_diag_error(d, -ERANGE, "the topology has %d NUMA nodes; tuner supports "
-						 "%d",
-				     nn, TN_NODES_MAX);
+	if (nn > TN_NODES_MAX || node < 0 || node >= TN_NODES_MAX)
+		return tn_diag_error(d, -ERANGE, "the topology has NUMA node %d (of %d); tuner "
+						 "supports nodes 0 to %d",
+				     node, nn, TN_NODES_MAX - 1);
+	return 0;
+}
+
+static int fill(hwloc_topology_t topo, struct tn_topology *t, struct tn_diag *d)
+{
+	int nn = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+	int nc = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+	int npu = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+	hwloc_obj_t *objs;
+	struct hwloc_distances_s *dist = NULL;
+	unsigned ndist = 1;
+	int ret;
+
+	if (nn <= 0 || npu <= 0)
+		return tn_diag_error(d, -EINVAL, "the topology has no NUMA node or no CPU");
+	if ((ret = check_numbers(topo, nn, d)) < 0)
+		return ret;
 	objs = calloc((size_t)nn, sizeof(*objs));
 	t->nodes = calloc((size_t)nn, sizeof(*t->nodes));
 	if (!objs || !t->nodes) {
@@ -285,14 +294,6 @@ static int fill(hwloc_topology_t topo, struct tn_topology *t, struct tn_diag *d)
 		objs[i] = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, (unsigned)i);
 	qsort(objs, (size_t)nn, sizeof(*objs), cmp_obj_os);
 	t->n_nodes = nn;
-	if (objs[nn - 1]->os_index >= TN_NODES_MAX) {
-		unsigned id = objs[nn - 1]->os_index;
-
-		free(objs);
-		return tn_diag_error(d, -ERANGE, "the topology has NUMA node %u; tuner supports "
-						 "nodes 0 to %d",
-				     id, TN_NODES_MAX - 1);
-	}
 	for (int i = 0; i < nn; i++) {
 		t->nodes[i].id = (int)objs[i]->os_index;
 		from_bitmap(objs[i]->cpuset, &t->nodes[i].cpus);
