@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fnmatch.h>
+#include <search.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,10 +96,25 @@ struct planner {
 	int **irq_cpu;			/* [nic][irq index] = CPU, -1 not placed */
 	int *ncpus_of;			/* CPUs the NIC's IRQs were spread over */
 	struct tn_cpuset placed_cpus;	/* every CPU that receives a placed IRQ */
-	/* rotation offsets, so that NICs sharing CPUs start on different ones */
-	int n_rot;
-	struct tn_cpuset *rot_set;
-	int *rot_off;
+	int cpu0_node_cores;		/* cores in CPU 0's node */
+	/* Trees (tsearch) of what NICs share, worked out once: the order of a
+	 * candidate set (struct order_memo), and the rotation offset of a set of
+	 * IRQ CPUs (struct rot_memo), so that NICs sharing CPUs start on
+	 * different ones. 65,536 NICs over 1024 nodes cost 1024 orders. */
+	void *orders;
+	void *rots;
+};
+
+struct order_memo {
+	struct tn_cpuset cand;
+	bool smt_allow;
+	int n, first_pass;
+	int order[];
+};
+
+struct rot_memo {
+	struct tn_cpuset set;
+	int off;
 };
 
 static struct tn_change *add_change(struct planner *pl, enum tn_change_kind kind)
@@ -326,10 +342,40 @@ static int value_set(struct planner *pl, char **value, const struct tn_cpuset *s
 	return 0;
 }
 
-/* The CPUs a NIC's queue IRQs go to, in order; returns how many, or -errno. */
-static int irq_targets(struct planner *pl, const struct tn_nic *n, const struct tn_irq_rule *q,
-		       int *order, int *first_pass, char *why, size_t whylen)
+static int cmp_order_memo(const void *a, const void *b)
 {
+	const struct order_memo *x = a, *y = b;
+	int c = memcmp(&x->cand, &y->cand, sizeof(x->cand));
+
+	return c ? c : (int)x->smt_allow - (int)y->smt_allow;
+}
+
+/* The order of a candidate set, from the tree or worked out and kept there. */
+static const struct order_memo *ordered(struct planner *pl, const struct tn_cpuset *cand,
+					bool smt_allow)
+{
+	struct order_memo *m = malloc(sizeof(*m) + sizeof(int) * (size_t)tn_cpuset_count(cand));
+	struct order_memo **found;
+
+	if (!m)
+		return NULL;
+	m->cand = *cand;
+	m->smt_allow = smt_allow;
+	found = tsearch(m, &pl->orders, cmp_order_memo);
+	if (!found || *found != m) {
+		free(m);
+		return found ? *found : NULL;
+	}
+	m->n = order_cpus(&pl->s->topo, cand, smt_allow, m->order, &m->first_pass);
+	return m;
+}
+
+/* The CPUs a NIC's queue IRQs go to, in order (*order, shared: not to be
+ * changed); returns how many, or -errno. */
+static int irq_targets(struct planner *pl, const struct tn_nic *n, const struct tn_irq_rule *q,
+		       const int **order, int *first_pass, char *why, size_t whylen)
+{
+	const struct order_memo *m;
 	const struct tn_topology *t = &pl->s->topo;
 	struct tn_cpuset cand, nodes;
 	int cnt;
@@ -387,14 +433,19 @@ static int irq_targets(struct planner *pl, const struct tn_nic *n, const struct 
 	} else {
 		tn_cpuset_andnot(&cand, &t->isolated);
 		tn_cpuset_andnot(&cand, &t->nohz_full);
-		if (tn_cpuset_test(&cand, 0) && cores_in_node(t, tn_topology_cpu_node(t, 0)) > 2)
+		if (tn_cpuset_test(&cand, 0) && pl->cpu0_node_cores > 2)
 			tn_cpuset_clear(&cand, 0);
 	}
 	if (tn_cpuset_empty(&cand))
 		return tn_diag_error(pl->d, -EINVAL,
 				     "%s: no online CPU is left for its IRQs (%s, after exclusions)",
 				     n->name, why);
-	cnt = order_cpus(t, &cand, q->smt_allow, order, first_pass);
+	m = ordered(pl, &cand, q->smt_allow);
+	if (!m)
+		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
+	*order = m->order;
+	*first_pass = m->first_pass;
+	cnt = m->n;
 	if (q->count > 0) {
 		if (q->count > cnt)
 			tn_diag_warn(pl->d, "%s: irq.count is %d but only %d CPUs qualify", n->name,
@@ -407,20 +458,26 @@ static int irq_targets(struct planner *pl, const struct tn_nic *n, const struct 
 	return cnt;
 }
 
-static int rotation(struct planner *pl, const int *order, int cnt)
+static int cmp_rot_memo(const void *a, const void *b)
 {
-	struct tn_cpuset set;
-	int i;
+	return memcmp(&((const struct rot_memo *)a)->set, &((const struct rot_memo *)b)->set,
+		      sizeof(struct tn_cpuset));
+}
 
-	tn_cpuset_zero(&set);
-	for (i = 0; i < cnt; i++)
-		tn_cpuset_set(&set, order[i]);
-	for (i = 0; i < pl->n_rot; i++)
-		if (tn_cpuset_equal(&pl->rot_set[i], &set))
-			return i;
-	pl->rot_set[pl->n_rot] = set;
-	pl->rot_off[pl->n_rot] = 0;
-	return pl->n_rot++;
+/* The rotation offset of the NICs whose IRQs go to order[0..cnt); NULL on
+ * out-of-memory. */
+static int *rotation(struct planner *pl, const int *order, int cnt)
+{
+	struct rot_memo *m = calloc(1, sizeof(*m)), **found;
+
+	if (!m)
+		return NULL;
+	for (int i = 0; i < cnt; i++)
+		tn_cpuset_set(&m->set, order[i]);
+	found = tsearch(m, &pl->rots, cmp_rot_memo);
+	if (!found || *found != m)
+		free(m);
+	return found ? &(*found)->off : NULL;
 }
 
 /*
@@ -442,53 +499,55 @@ static int cmp_int(const void *a, const void *b)
 }
 
 /* Decide the CPU of each queue IRQ of NIC i (no changes emitted yet). */
-static int place_irqs(struct planner *pl, int i, int *order)
+static int place_irqs(struct planner *pl, int i)
 {
 	const struct tn_nic *n = &pl->s->nics[i];
 	const struct tn_iface_rule *rule = &pl->p->ifaces[pl->rule_of[i]];
-	int *queues, nq = 0, cnt, rot, fp = 1;
+	int *queues, nq = 0, w = 0, cnt, *rot, fp = 1;
+	const int *order = NULL;
 	char why[128];
 
 	for (int k = 0; k < n->n_irqs; k++)
 		pl->irq_cpu[i][k] = -1;
 	if (!rule->irq.set)
 		return 0;
-	cnt = irq_targets(pl, n, &rule->irq, order, &fp, why, sizeof(why));
+	cnt = irq_targets(pl, n, &rule->irq, &order, &fp, why, sizeof(why));
 	if (cnt < 0)
 		return cnt;
 	pl->ncpus_of[i] = cnt;
 	queues = calloc((size_t)(n->n_irqs ? n->n_irqs : 1), sizeof(int));
 	if (!queues)
 		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
-	for (int k = 0; k < n->n_irqs; k++) {
-		const struct tn_irq *q = &n->irqs[k];
-		bool seen = false;
-
-		if (q->kind == TN_IRQ_OTHER || q->queue < 0)
-			continue;
-		for (int j = 0; j < nq; j++)
-			seen |= queues[j] == q->queue;
-		if (!seen)
-			queues[nq++] = q->queue;
-	}
+	/* the distinct queue numbers, sorted: a queue's index is its place there */
+	for (int k = 0; k < n->n_irqs; k++)
+		if (n->irqs[k].kind != TN_IRQ_OTHER && n->irqs[k].queue >= 0)
+			queues[nq++] = n->irqs[k].queue;
 	qsort(queues, (size_t)nq, sizeof(int), cmp_int);
+	for (int k = 0; k < nq; k++)
+		if (w == 0 || queues[k] != queues[w - 1])
+			queues[w++] = queues[k];
+	nq = w;
 	if (nq > cnt)
 		tn_diag_warn(pl->d, "%s: %d queues on %d CPUs: some CPUs take several queues",
 			     n->name, nq, cnt);
 	rot = rotation(pl, order, cnt);
+	if (!rot) {
+		free(queues);
+		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
+	}
 	for (int k = 0; k < n->n_irqs; k++) {
 		const struct tn_irq *q = &n->irqs[k];
-		int idx = -1;
+		const int *at;
+		int idx;
 
 		if (q->kind == TN_IRQ_OTHER || q->queue < 0)
 			continue;
-		for (int j = 0; j < nq; j++)
-			if (queues[j] == q->queue)
-				idx = j;
-		pl->irq_cpu[i][k] = order[rotated(idx % cnt, pl->rot_off[rot], fp, cnt)];
+		at = bsearch(&q->queue, queues, (size_t)nq, sizeof(int), cmp_int);
+		idx = (int)(at - queues);
+		pl->irq_cpu[i][k] = order[rotated(idx % cnt, *rot, fp, cnt)];
 		tn_cpuset_set(&pl->placed_cpus, pl->irq_cpu[i][k]);
 	}
-	pl->rot_off[rot] = (pl->rot_off[rot] + nq) % fp;
+	*rot = (*rot + nq) % fp;
 	free(queues);
 	return 0;
 }
@@ -1069,8 +1128,8 @@ static void planner_free(struct planner *pl)
 	free(pl->irq_cpu);
 	free(pl->rule_of);
 	free(pl->ncpus_of);
-	free(pl->rot_set);
-	free(pl->rot_off);
+	tdestroy(pl->orders, free);
+	tdestroy(pl->rots, free);
 	tn_plan_free(&pl->plan);
 }
 
@@ -1078,16 +1137,13 @@ int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct
 		    struct tn_diag *d)
 {
 	struct planner pl = { .s = s, .p = p, .d = d };
-	int *order = NULL;
 	int ret, nn = s->n_nics ? s->n_nics : 1;
 
 	pl.rule_of = calloc((size_t)nn, sizeof(int));
 	pl.ncpus_of = calloc((size_t)nn, sizeof(int));
 	pl.irq_cpu = calloc((size_t)nn, sizeof(int *));
-	pl.rot_set = calloc((size_t)nn, sizeof(*pl.rot_set));
-	pl.rot_off = calloc((size_t)nn, sizeof(int));
-	order = calloc(TN_CPU_MAX, sizeof(int));
-	if (!pl.rule_of || !pl.ncpus_of || !pl.irq_cpu || !pl.rot_set || !pl.rot_off || !order) {
+	pl.cpu0_node_cores = cores_in_node(&s->topo, tn_topology_cpu_node(&s->topo, 0));
+	if (!pl.rule_of || !pl.ncpus_of || !pl.irq_cpu) {
 		ret = tn_diag_error(d, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -1107,7 +1163,7 @@ int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct
 	if ((ret = match_rules(&pl)) < 0)
 		goto out;
 	for (int i = 0; i < s->n_nics; i++)
-		if (pl.rule_of[i] >= 0 && (ret = place_irqs(&pl, i, order)) < 0)
+		if (pl.rule_of[i] >= 0 && (ret = place_irqs(&pl, i)) < 0)
 			goto out;
 	if ((ret = plan_channels(&pl)) < 0 || (ret = plan_rings(&pl)) < 0 ||
 	    (ret = plan_sysctls(&pl)) < 0 || (ret = plan_irq_changes(&pl)) < 0 ||
@@ -1117,7 +1173,6 @@ int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct
 	memset(&pl.plan, 0, sizeof(pl.plan));
 	ret = 0;
 out:
-	free(order);
 	planner_free(&pl);
 	return ret;
 }
