@@ -19,7 +19,7 @@ expect() {
 	tn "$@"
 	if [ "$rc" -ne "$want" ] || ! grep -Eq "$pattern" "$work/err"; then
 		fail "$name: exit $rc (want $want), want a message matching /$pattern/; stderr:"
-		head -c 600 "$work/err" | show
+		{ head -c 600 "$work/err"; echo; } | show
 	else
 		ok "$name: $(grep -m 1 -E "$pattern" "$work/err" | cut -c 1-160)"
 	fi
@@ -54,7 +54,7 @@ sys.exit(not (c["before"] == want and c["after"].endswith("," + want)))' "$work/
 	ok "40 banned IRQs: the ban change's before is the whole list, its after the union"
 else
 	fail "40 banned IRQs: exit $rc"
-	head -c 600 "$work/err" | show
+	{ head -c 600 "$work/err"; echo; } | show
 fi
 
 # ---- item 11: sizes and counts ----
@@ -79,7 +79,7 @@ tn apply -q --sysroot "$long/tree" --topology "$topo" --state-dir "$work/state-l
 check "$rc" "a ${#long}-character --sysroot: apply exit $rc"
 tn rollback -q --last --sysroot "$long/tree" --topology "$topo" --state-dir "$work/state-long"
 check "$rc" "a ${#long}-character --sysroot: rollback exit $rc"
-[ "$rc" -eq 0 ] || head -c 600 "$work/err" | show
+[ "$rc" -eq 0 ] || { head -c 600 "$work/err"; echo; } | show
 snap "$long/tree" >"$work/snap.long.1"
 cmp -s "$work/snap.long.0" "$work/snap.long.1"
 check $? "a ${#long}-character --sysroot: the tree is as before the apply"
