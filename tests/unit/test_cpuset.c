@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -141,10 +142,45 @@ static void test_ops(void **state)
 	assert_true(strlen(small) < sizeof(small));
 }
 
+/* Hardening (area d): TN_CPULIST_MAX holds any list of CPUs below TN_CPU_MAX.
+ * It was 3 * 8192, and "0-1,3-4,6-7,..." takes 26,568 characters. Periodic
+ * patterns of runs and gaps of 1 to 3 CPUs cover the long cases; the bound
+ * itself is argued in cpuset.h. */
+static void test_list_bound(void **state)
+{
+	size_t longest = 0;
+
+	for (int run = 1; run <= 3; run++) {
+		for (int gap = 1; gap <= 3; gap++) {
+			for (int off = 0; off < run + gap; off++) {
+				struct tn_cpuset s;
+				size_t n;
+				char *whole;
+
+				tn_cpuset_zero(&s);
+				for (int c = 0; c < TN_CPU_MAX; c++)
+					if ((c + off) % (run + gap) < run)
+						tn_cpuset_set(&s, c);
+				n = tn_cpuset_format_list(&s, NULL, 0);
+				assert_true(n < TN_CPULIST_MAX);
+				whole = tn_cpuset_list_alloc(&s);
+				assert_non_null(whole);
+				assert_int_equal(strlen(whole), n);
+				assert_string_equal(whole, fmt(&s));
+				free(whole);
+				if (n > longest)
+					longest = n;
+			}
+		}
+	}
+	assert_int_equal(longest, 26568);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_roundtrip),
+		cmocka_unit_test(test_list_bound),
 		cmocka_unit_test(test_list_errors),
 		cmocka_unit_test(test_masks),
 		cmocka_unit_test(test_ops),

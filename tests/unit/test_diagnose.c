@@ -252,7 +252,8 @@ static void add_sysctl(struct tn_state *s, const char *name, const char *value)
 	sc = &s->sysctls[s->n_sysctls++];
 	memset(sc, 0, sizeof(*sc));
 	snprintf(sc->name, sizeof(sc->name), "%s", name);
-	snprintf(sc->value, sizeof(sc->value), "%s", value);
+	sc->value = strdup(value);
+	assert_non_null(sc->value);
 	sc->present = true;
 }
 
@@ -581,12 +582,19 @@ static void test_property_bounds(void **st)
 			int64_t x = (int64_t)(rand_r(&seed) % 5 == 0 ? (uint64_t)rand_r(&seed) << 8
 								    : (uint64_t)rand_r(&seed) % 100000);
 
-			snprintf(sc->value, sizeof(sc->value), "%lld", (long long)x);
+			free(sc->value);
+			assert_true(asprintf(&sc->value, "%lld", (long long)x) > 0);
 		}
 		snprintf(v, sizeof(v), "%u %u %lld", rand_r(&seed) % 8192, 131072,
 			 (long long)(rand_r(&seed) % 3 ? rand_r(&seed) % (1 << 27) : INT32_MAX));
-		snprintf(((struct tn_sysctl *)tn_state_sysctl(&b.state, "net.ipv4.tcp_rmem"))->value,
-			 TN_SYSCTL_VALUE_MAX, "%s", v);
+		{
+			struct tn_sysctl *sc =
+				(struct tn_sysctl *)tn_state_sysctl(&b.state, "net.ipv4.tcp_rmem");
+
+			free(sc->value);
+			sc->value = strdup(v);
+			assert_non_null(sc->value);
+		}
 		b.state.nics[0].ring.rx = rand_r(&seed) % 8192;
 		for (int c = 0; c < 4; c++) {
 			b.softnet[c].dropped = rand_r(&seed) % 3;

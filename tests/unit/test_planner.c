@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "journal.h"
 #include "plan.h"
 #include "state_json.h"
 
@@ -109,9 +110,10 @@ static void apply_to_state(struct tn_state *s, const struct tn_plan *plan)
 			break;
 		case TN_CHANGE_SYSCTL:
 			for (int k = 0; k < s->n_sysctls; k++)
-				if (strcmp(s->sysctls[k].name, c->target) == 0)
-					snprintf(s->sysctls[k].value, sizeof(s->sysctls[k].value), "%s",
-						 c->after);
+				if (strcmp(s->sysctls[k].name, c->target) == 0) {
+					free(s->sysctls[k].value);
+					s->sysctls[k].value = strdup(c->after);
+				}
 			break;
 		case TN_CHANGE_RING:
 		case TN_CHANGE_CHANNELS:
@@ -736,6 +738,182 @@ static void test_user_match(void **state)
 	tn_state_free(&s);
 }
 
+/* ---- Hardening (area d): values are whole, lists of any length ---- */
+
+/* The existing ban list is the change's "before": it was appended to a 1 KiB
+ * array with no bound (30,000 IRQs: a heap overflow). Now it is built to size,
+ * and a list irqbalance cannot take is refused as before. */
+static void test_ban_list_any_length(void **state)
+{
+	static const int counts[] = { 30000, 60 };
+	struct tn_profile prof;
+	struct tn_plan plan;
+	struct tn_diag d;
+
+	(void)state;
+	load_profile_text("{\"name\": \"x\", \"interfaces\": [{\"match\": {\"name\": "
+			  "\"eth0\"}, \"irq\": {}}], \"irqbalance\": \"ban\"}",
+			  "test.json", &prof);
+	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+		struct tn_state s;
+		char *want = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		load_state("32em64t", &s);
+		free(s.irqbalance.banned_irqs);
+		s.irqbalance.n_banned_irqs = counts[k];
+		s.irqbalance.banned_irqs = calloc((size_t)counts[k], sizeof(int));
+		assert_non_null(s.irqbalance.banned_irqs);
+		f = open_memstream(&want, &len);
+		for (int i = 0; i < counts[k]; i++) {
+			s.irqbalance.banned_irqs[i] = 1000 + i;
+			fprintf(f, "%s%d", i ? "," : "", 1000 + i);
+		}
+		fclose(f);
+		tn_diag_init(&d);
+		if (counts[k] > 100) {
+			assert_int_equal(tn_plan_compute(&s, &prof, &plan, &d), -E2BIG);
+			assert_non_null(strstr(d.error, "(16 placed now, 30000 banned already) do "
+							"not fit in the one 500-byte command"));
+		} else {
+			const struct tn_change *c;
+
+			assert_int_equal(tn_plan_compute(&s, &prof, &plan, &d), 0);
+			c = &plan.changes[plan.n - 1];
+			assert_int_equal(c->kind, TN_CHANGE_IRQBALANCE);
+			assert_string_equal(c->before, want);
+			assert_int_equal(strncmp(c->after, "41,", 3), 0);
+			assert_non_null(strstr(c->after, want));
+			tn_plan_free(&plan);
+		}
+		free(want);
+		tn_diag_free(&d);
+		tn_state_free(&s);
+	}
+	tn_profile_free(&prof);
+}
+
+/* "0,2,4,...,N" (the CPUs of one node of a host numbering nodes alternately) */
+static char *alternate(int first, int ncpus)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+
+	for (int c = first; c < ncpus; c += 2)
+		fprintf(f, "%s%d", c > first ? "," : "", c);
+	fclose(f);
+	return s;
+}
+
+/* A 4096-CPU host numbering its two nodes alternately: its CPU lists are
+ * 9,700 characters. The plan, and a journal line of each change, carry them
+ * whole (they were cut at 1,023, or the plan refused "too long to record"). */
+static void test_values_whole(void **state)
+{
+	char *even = alternate(0, 4096), *odd = alternate(1, 4096), *text = NULL, *ports;
+	struct tn_profile prof;
+	struct tn_state s;
+	struct tn_plan plan;
+	struct tn_diag d;
+	size_t len = 0;
+	FILE *f;
+	int seen = 0;
+
+	(void)state;
+	ports = alternate(1, 2400); /* a sysctl value of 4,000 characters */
+	f = open_memstream(&text, &len);
+	fprintf(f, "{\"schema_version\": 1, \"topology\": {\"cpus\": \"0-4095\", "
+		   "\"online\": \"0-4095\", \"nodes\": [{\"id\": 0, \"cpus\": \"%s\"}, "
+		   "{\"id\": 1, \"cpus\": \"%s\"}]}, "
+		   "\"nics\": [{\"name\": \"eth0\", \"numa_node\": 0, \"irqs\": [{\"irq\": 60, "
+		   "\"name\": \"eth0-TxRx-0\", \"kind\": \"txrx\", \"queue\": 0, "
+		   "\"affinity\": \"%s\"}]}], "
+		   "\"sysctls\": {\"net.ipv4.ip_local_reserved_ports\": \"%s\"}, "
+		   "\"processes\": [{\"pid\": 1187, \"comm\": \"redis-server\", \"threads\": "
+		   "[{\"tid\": 1187, \"affinity\": \"%s\"}, "
+		   "{\"tid\": 1190, \"affinity\": \"%s\"}]}]}",
+		even, odd, odd, ports, even, even);
+	fclose(f);
+	tn_diag_init(&d);
+	if (tn_state_parse(text, "4096.json", &s, &d) < 0)
+		fail_msg("%s", d.error);
+	load_profile_text("{\"name\": \"x\", \"interfaces\": [{\"match\": \"all\", \"irq\": "
+			  "{\"count\": 1}}], \"sysctl\": {\"net.ipv4.ip_local_reserved_ports\": "
+			  "\"8000\"}, \"processes\": [{\"match\": {\"comm\": \"redis-server\"}, "
+			  "\"placement\": \"opposite\"}], \"irqbalance\": \"ignore\"}",
+			  "test.json", &prof);
+	assert_int_equal(tn_plan_compute(&s, &prof, &plan, &d), 0);
+	for (int i = 0; i < plan.n; i++) {
+		const struct tn_change *c = &plan.changes[i];
+		struct tn_journal j = { 0 };
+		struct tn_diag jd;
+		char *line = tn_journal_change_line(0, c), *doc = NULL;
+
+		if (c->kind == TN_CHANGE_IRQ_AFFINITY) {
+			assert_string_equal(c->before, odd);
+			seen |= 1;
+		} else if (c->kind == TN_CHANGE_PROCESS_AFFINITY) {
+			assert_string_equal(c->before, even);
+			assert_string_equal(c->after, odd);
+			seen |= 2;
+		} else if (c->kind == TN_CHANGE_SYSCTL) {
+			assert_string_equal(c->before, ports);
+			seen |= 4;
+		}
+		/* through the journal and back */
+		assert_non_null(line);
+		assert_true(asprintf(&doc,
+				     "{\"schema_version\":1,\"kind\":\"journal\",\"id\":\"x\","
+				     "\"boot_id\":\"b\",\"sysroot\":\"/\"}\n%s",
+				     line) > 0);
+		tn_diag_init(&jd);
+		if (tn_journal_parse(doc, "x.journal", &j, &jd) < 0)
+			fail_msg("%s", jd.error);
+		assert_int_equal(j.n, 1);
+		assert_string_equal(j.e[0].c.before, c->before);
+		assert_string_equal(j.e[0].c.after, c->after);
+		tn_journal_free(&j);
+		tn_diag_free(&jd);
+		free(doc);
+		free(line);
+	}
+	assert_int_equal(seen, 7);
+	tn_plan_free(&plan);
+	tn_profile_free(&prof);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+	free(text);
+	free(even);
+	free(odd);
+	free(ports);
+}
+
+/* A journal line is bounded before cJSON sees it ("[0,0,...]": 80 bytes a value). */
+static void test_journal_line_bound(void **state)
+{
+	const char *head = "{\"schema_version\":1,\"kind\":\"journal\",\"id\":\"x\","
+			   "\"boot_id\":\"b\",\"sysroot\":\"/\"}\n{\"end\":[";
+	size_t n = strlen(head);
+	struct tn_journal j;
+	struct tn_diag d;
+	char *text = malloc(n + TN_JOURNAL_LINE_MAX + 16);
+
+	(void)state;
+	assert_non_null(text);
+	memcpy(text, head, n);
+	for (int i = 0; i < TN_JOURNAL_LINE_MAX / 2; i++, n += 2)
+		memcpy(text + n, "0,", 2);
+	memcpy(text + n, "0]}\n", 5);
+	tn_diag_init(&d);
+	assert_int_equal(tn_journal_parse(text, "big.journal", &j, &d), -EINVAL);
+	assert_string_equal(d.error, "big.journal:2: a line of more than 1048576 bytes: the "
+				     "journal is damaged");
+	tn_diag_free(&d);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -745,6 +923,9 @@ int main(void)
 		cmocka_unit_test(test_links_ready),
 		cmocka_unit_test(test_irqbalance_ban_too_long),
 		cmocka_unit_test(test_user_match),
+		cmocka_unit_test(test_ban_list_any_length),
+		cmocka_unit_test(test_values_whole),
+		cmocka_unit_test(test_journal_line_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

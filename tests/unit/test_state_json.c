@@ -200,6 +200,156 @@ static void test_process_uid(void **state)
 	}
 }
 
+/* ---- Hardening (area d): every count a snapshot gives is bounded ---- */
+
+/* A growing text buffer for the large snapshots below. */
+struct text {
+	char *s;
+	size_t n, cap;
+};
+
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	for (;;) {
+		va_start(ap, fmt);
+		k = vsnprintf(t->s ? t->s + t->n : NULL, t->s ? t->cap - t->n : 0, fmt, ap);
+		va_end(ap);
+		assert_true(k >= 0);
+		if (t->s && t->n + (size_t)k < t->cap)
+			break;
+		t->cap = t->cap ? 2 * t->cap + (size_t)k : 4096 + (size_t)k;
+		t->s = realloc(t->s, t->cap);
+		assert_non_null(t->s);
+	}
+	t->n += (size_t)k;
+}
+
+/* prefix, n copies of item joined by commas (its "%d", if any, the index), suffix */
+static char *many(const char *prefix, const char *item, int n, const char *suffix)
+{
+	const char *at = strstr(item, "%d");
+	int head = at ? (int)(at - item) : (int)strlen(item);
+	struct text t = { 0 };
+
+	add(&t, "%s", prefix);
+	for (int i = 0; i < n; i++) {
+		add(&t, "%s%.*s", i ? "," : "", head, item);
+		if (at)
+			add(&t, "%d%s", i, at + 2);
+	}
+	add(&t, "%s", suffix);
+	return t.s;
+}
+
+static void expect_refused(char *text, const char *err)
+{
+	struct tn_state s = { .n_nics = 4242 };
+	struct tn_diag d;
+
+	tn_diag_init(&d);
+	assert_int_equal(tn_state_parse(text, "big.json", &s, &d), -EINVAL);
+	assert_string_equal(d.error, err);
+	assert_int_equal(s.n_nics, 4242);
+	tn_diag_free(&d);
+	free(text);
+}
+
+#define TOPO_HEAD "{\"schema_version\": 1, \"topology\": {\"cpus\": \"0\", \"online\": \"0\", "
+#define ONE_NODE "\"nodes\": [{\"id\": 0, \"cpus\": \"0\"}]"
+
+static void test_limits(void **state)
+{
+	struct tn_state s;
+	struct tn_diag d;
+	char *text;
+
+	/* 2M cores took 2.5 GB: 8193 are refused before anything is allocated */
+	expect_refused(many(TOPO_HEAD ONE_NODE ", \"cores\": [", "{\"cpus\": \"0\"}", 8193, "]}}"),
+		       "big.json: topology.cores: 8193 cores: more than the 8192 tuner accepts");
+	text = many(TOPO_HEAD ONE_NODE ", \"cores\": [", "{\"cpus\": \"0\"}", 8192, "]}}");
+	tn_diag_init(&d);
+	assert_int_equal(tn_state_parse(text, "big.json", &s, &d), 0);
+	assert_int_equal(s.topo.n_cores, 8192);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+	free(text);
+	expect_refused(many(TOPO_HEAD "\"nodes\": [", "{\"id\": %d, \"cpus\": \"\"}", 1025, "]}}"),
+		       "big.json: topology.nodes: 1025 NUMA nodes: more than the 1024 tuner "
+		       "accepts");
+	expect_refused(strdup(TOPO_HEAD "\"nodes\": [{\"id\": 1024, \"cpus\": \"0\"}]}}"),
+		       "big.json: topology.nodes[0].id: 1024 is out of range (0 to 1023)");
+	expect_refused(many(TOPO_HEAD ONE_NODE "}, \"nics\": [", "{\"name\": \"e%d\"}", 65537,
+			    "]}"),
+		       "big.json: nics: 65537 NICs: more than the 65536 tuner accepts");
+	/* IRQs and threads are counted over all NICs and processes */
+	text = many(TOPO_HEAD ONE_NODE "}, \"nics\": [{\"name\": \"a\", \"irqs\": [",
+		    "{\"irq\": %d}", 40000, "]}, ");
+	{
+		char *second = many("{\"name\": \"b\", \"irqs\": [", "{\"irq\": %d}", 30000,
+				    "]}]}");
+		struct text t = { 0 };
+
+		add(&t, "%s%s", text, second);
+		free(text);
+		free(second);
+		expect_refused(t.s, "big.json: nics[1].irqs: more than 65536 NIC IRQs in all: more "
+				    "than tuner accepts");
+	}
+	expect_refused(many(TOPO_HEAD ONE_NODE "}, \"processes\": [{\"pid\": 1, \"threads\": [",
+			    "{\"tid\": %d, \"affinity\": \"0\"}", 262145, "]}]}"),
+		       "big.json: processes[0].threads: more than 262144 threads in all: more than "
+		       "tuner accepts");
+	expect_refused(many(TOPO_HEAD ONE_NODE "}, \"processes\": [", "{\"pid\": %d}", 65537, "]}"),
+		       "big.json: processes: 65537 processes: more than the 65536 tuner accepts");
+	expect_refused(many(TOPO_HEAD ONE_NODE "}, \"irqbalance\": {\"banned_irqs\": [", "%d",
+			    65537, "]}}"),
+		       "big.json: irqbalance.banned_irqs: 65537 banned IRQs: more than the 65536 "
+		       "tuner accepts");
+	expect_refused(many(TOPO_HEAD ONE_NODE "}, \"sysctls\": {", "\"net.x%d\": \"1\"", 65537,
+			    "}}"),
+		       "big.json: sysctls: 65537 sysctls: more than the 65536 tuner accepts");
+	/* values cJSON would make: refused before it makes them ("0,", 80 bytes each) */
+	expect_refused(many("{\"schema_version\": 1, \"x\": [", "0", TN_STATE_JSON_VALUES_MAX,
+			    "]}"),
+		       "big.json: more than 4194304 JSON values, more than a snapshot within "
+		       "tuner's limits has; refused");
+}
+
+/* A sysctl value is kept whole (it was cut at 255 characters), up to 1 MiB. */
+static void test_long_sysctl(void **state)
+{
+	char *value = many("", "%d", 1000, ""), *text;
+	struct tn_state s;
+	struct tn_diag d;
+	struct text t = { 0 };
+
+	assert_true(strlen(value) > 1000);
+	add(&t,
+	    TOPO_HEAD ONE_NODE "}, \"sysctls\": {\"net.ipv4.ip_local_reserved_ports\": \"%s\"}}",
+	    value);
+	tn_diag_init(&d);
+	assert_int_equal(tn_state_parse(t.s, "long.json", &s, &d), 0);
+	assert_string_equal(tn_state_sysctl(&s, "net.ipv4.ip_local_reserved_ports")->value, value);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+	free(t.s);
+	free(value);
+	text = malloc(TN_SYSCTL_VALUE_MAX + 200);
+	assert_non_null(text);
+	value = malloc(TN_SYSCTL_VALUE_MAX + 1);
+	assert_non_null(value);
+	memset(value, '7', TN_SYSCTL_VALUE_MAX);
+	value[TN_SYSCTL_VALUE_MAX] = '\0';
+	snprintf(text, TN_SYSCTL_VALUE_MAX + 200,
+		 TOPO_HEAD ONE_NODE "}, \"sysctls\": {\"net.x\": \"%s\"}}", value);
+	free(value);
+	expect_refused(text, "big.json: sysctls[\"net.x\"]: value longer than 1048575 bytes");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +357,8 @@ int main(void)
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_process_uid),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_long_sysctl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

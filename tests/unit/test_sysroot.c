@@ -82,7 +82,56 @@ static void test_read(void **state)
 	assert_int_equal(v, 300);
 	assert_int_equal(tn_sysroot_read_line(&r, "proc/nothing", buf, sizeof(buf)), -ENOENT);
 	assert_int_equal(tn_sysroot_read_line(&r, "proc/sys/net/core/netdev_budget", buf, 2),
-			 -ENAMETOOLONG);
+			 -EOVERFLOW);
+	tn_sysroot_close(&r);
+}
+
+/* Hardening (area d): a line is read whole or refused, never cut; a file is
+ * read whole up to a limit, and refused beyond it. */
+static void test_read_bounds(void **state)
+{
+	static char list[TN_CPULIST_MAX], buf[TN_CPULIST_MAX];
+	struct tn_sysroot r;
+	char path[512], *text = NULL;
+	size_t n = 0, len = 0;
+	int fd;
+
+	/* "0,2,...,8190": longer than the 8 KiB the reader used to take in one read */
+	for (int cpu = 0; cpu < 8192; cpu += 2)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%d", cpu ? "," : "", cpu);
+	assert_true(n > 16384);
+	snprintf(buf, sizeof(buf), "%s\n", list);
+	put("proc/irq/60/smp_affinity_list", buf);
+	assert_int_equal(tn_sysroot_open(root_dir, &r), 0);
+	assert_int_equal(tn_sysroot_read_line(&r, "proc/irq/60/smp_affinity_list", buf,
+					      sizeof(buf)), 0);
+	assert_string_equal(buf, list);
+	/* one byte short: refused, not cut */
+	assert_int_equal(tn_sysroot_read_line(&r, "proc/irq/60/smp_affinity_list", buf, n),
+			 -EOVERFLOW);
+	/* no newline in sight */
+	memset(list, '7', sizeof(list) - 1);
+	put("proc/irq/61/smp_affinity_list", list);
+	assert_int_equal(tn_sysroot_read_line(&r, "proc/irq/61/smp_affinity_list", buf, 1000),
+			 -EOVERFLOW);
+
+	assert_int_equal(tn_sysroot_read_max(&r, "proc/irq/61/smp_affinity_list",
+					     sizeof(list) - 1, &text, &len), 0);
+	assert_int_equal(len, sizeof(list) - 1);
+	free(text);
+	text = NULL;
+	assert_int_equal(tn_sysroot_read_max(&r, "proc/irq/61/smp_affinity_list",
+					     sizeof(list) - 2, &text, &len), -EFBIG);
+	assert_null(text);
+	/* a sparse file of 3 GiB: refused without being read */
+	put("proc/interrupts", "");
+	snprintf(path, sizeof(path), "%s/proc/interrupts", root_dir);
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)3 << 30), 0);
+	close(fd);
+	assert_int_equal(tn_sysroot_read(&r, "proc/interrupts", &text, &len), -EFBIG);
+	assert_null(text);
 	tn_sysroot_close(&r);
 }
 
@@ -127,6 +176,7 @@ static void test_sysctl(void **state)
 	assert_int_equal(tn_sysctl_read(&r, "net.ipv4.tcp_rmem", &sc), 0);
 	assert_true(sc.present);
 	assert_string_equal(sc.value, "4096 131072 6291456");
+	tn_sysctl_free(&sc);
 	assert_int_equal(tn_sysctl_read(&r, "net.core.nothing", &sc), 0);
 	assert_false(sc.present);
 	assert_int_equal(tn_sysctl_read(&r, "net/core/x", &sc), -EINVAL);
@@ -138,6 +188,7 @@ static void test_sysctl(void **state)
 	assert_int_equal(tn_sysroot_write(&r, "proc/sys/net/core/netdev_budget", "600\n"), 0);
 	assert_int_equal(tn_sysctl_read(&r, "net.core.netdev_budget", &sc), 0);
 	assert_string_equal(sc.value, "600");
+	tn_sysctl_free(&sc);
 	assert_int_equal(tn_sysroot_write(&r, "proc/sys/net/core/new", "1\n"), -ENOENT);
 	tn_sysroot_close(&r);
 }
@@ -146,6 +197,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read),
+		cmocka_unit_test(test_read_bounds),
 		cmocka_unit_test(test_confined),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_sysctl),

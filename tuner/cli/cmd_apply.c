@@ -688,20 +688,30 @@ static void thread_hint(const struct tn_state *s, const struct tn_change *c, cha
 		if (p->pid != pid)
 			continue;
 		for (int k = 0; k < p->n_threads; k++) {
-			char cpus[64];
+			char *cpus;
+			int w;
 
 			if (tn_cpuset_equal(&p->threads[k].affinity, &want))
 				continue;
 			if (n++ >= 4)
 				continue;
-			tn_cpuset_format_list(&p->threads[k].affinity, cpus, sizeof(cpus));
-			off += snprintf(buf + off, len - (size_t)off, "%s %d (on %s)",
-					shown++ ? "," : "thread", p->threads[k].tid, cpus);
-			if ((size_t)off >= len)
-				return;
+			cpus = tn_cpuset_list_alloc(&p->threads[k].affinity);
+			/* a thread whose CPU list does not fit whole is counted, not cut */
+			w = cpus ? snprintf(buf + off, len - (size_t)off, "%s %d (on %s)",
+					    shown ? "," : "thread", p->threads[k].tid, cpus)
+				 : -1;
+			free(cpus);
+			if (w < 0 || (size_t)(off + w) >= len - 16) {
+				buf[off] = '\0';
+				continue;
+			}
+			off += w;
+			shown++;
 		}
-		if (n > shown)
+		if (n > shown && shown)
 			snprintf(buf + off, len - (size_t)off, " and %d more", n - shown);
+		else if (n > shown)
+			snprintf(buf, len, "%d thread%s elsewhere", n, n == 1 ? "" : "s");
 	}
 }
 

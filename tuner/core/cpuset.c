@@ -266,6 +266,16 @@ size_t tn_cpuset_format_list(const struct tn_cpuset *s, char *buf, size_t len)
 	return n;
 }
 
+char *tn_cpuset_list_alloc(const struct tn_cpuset *s)
+{
+	size_t n = tn_cpuset_format_list(s, NULL, 0);
+	char *buf = malloc(n + 1);
+
+	if (buf)
+		tn_cpuset_format_list(s, buf, n + 1);
+	return buf;
+}
+
 size_t tn_cpuset_format_mask(const struct tn_cpuset *s, int ncpus, char *buf, size_t len)
 {
 	int last = tn_cpuset_last(s);

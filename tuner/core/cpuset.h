@@ -57,7 +57,16 @@ size_t tn_cpuset_format_list(const struct tn_cpuset *s, char *buf, size_t len);
  * covering at least ncpus CPUs. Same return convention as tn_cpuset_format_list. */
 size_t tn_cpuset_format_mask(const struct tn_cpuset *s, int ncpus, char *buf, size_t len);
 
-/* Enough for any list of TN_CPU_MAX CPUs in the worst alternating case. */
-#define TN_CPULIST_MAX (TN_CPU_MAX * 3)
+/*
+ * Enough for any list of CPUs below TN_CPU_MAX, NUL included. Each item of a
+ * list is followed by at least one absent CPU: a single CPU ("8190,") takes at
+ * most 5 characters for 2 CPU numbers, a range ("8187-8188,") at most 10 for
+ * 3; so a list takes at most 10/3 characters per CPU number, 27307 for 8192
+ * (pairs with gaps, "0-1,3-4,...", come close: 26568). Checked by test_cpuset.
+ */
+#define TN_CPULIST_MAX (TN_CPU_MAX * 4)
+
+/* The list in a malloc'ed string (as tn_cpuset_format_list), NULL on out-of-memory. */
+char *tn_cpuset_list_alloc(const struct tn_cpuset *s);
 
 #endif

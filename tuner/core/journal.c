@@ -102,6 +102,8 @@ void tn_journal_free(struct tn_journal *j)
 {
 	if (!j)
 		return;
+	for (int i = 0; i < j->n; i++)
+		tn_change_free(&j->e[i].c);
 	free(j->e);
 	memset(j, 0, sizeof(*j));
 }
@@ -222,7 +224,7 @@ static bool value_valid(const struct tn_change *c, const char *v, const char **w
 		}
 		*what = "\"none\" or IRQ numbers separated by commas";
 		return strcmp(v, "none") == 0 ||
-		       (strlen(v) < TN_CHANGE_VALUE_MAX && numbers(v, 0, ',', INT_MAX));
+		       numbers(v, 0, ',', INT_MAX); /* any length: a line is at most 1 MiB */
 	default:
 		return false;
 	}
@@ -323,6 +325,52 @@ int tn_journal_check_change(const struct tn_change *c, char *why, size_t len)
 	return 0;
 }
 
+/* A change's value: a required string, whole, malloc'ed into *out. */
+static int jr_value(struct tn_jreader *r, const cJSON *o, const char *key, char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	size_t m = tn_jr_push_key(r, key);
+	int ret = 0;
+
+	if (!v || cJSON_IsNull(v))
+		ret = tn_jr_error(r, "missing");
+	else if (!cJSON_IsString(v))
+		ret = tn_jr_error(r, "expected a string");
+	else if (!(*out = strdup(v->valuestring)))
+		ret = tn_diag_error(r->diag, -ENOMEM, "out of memory");
+	tn_jr_pop(r, m);
+	return ret;
+}
+
+/* A change record; e is filled (its values owned by the caller) even on error. */
+static int parse_change(struct tn_jreader *r, const cJSON *o, struct tn_jentry *e, int64_t *seq)
+{
+	static const char *const ck[] = { "seq",  "kind",  "target", "key",	"before", "after",
+					  "label", "note", "reason", "status", NULL };
+	char kind[32], why[600];
+	int ret, k;
+
+	if ((ret = tn_jr_known_keys(r, o, ck)) < 0 ||
+	    (ret = tn_jr_int(r, o, "seq", true, 0, 1 << 30, seq)) < 0 ||
+	    (ret = tn_jr_str(r, o, "kind", true, kind, sizeof(kind))) < 0 ||
+	    (ret = tn_jr_str(r, o, "target", true, e->c.target, sizeof(e->c.target))) < 0 ||
+	    (ret = tn_jr_str(r, o, "key", true, e->c.key, sizeof(e->c.key))) < 0 ||
+	    (ret = jr_value(r, o, "before", &e->c.before)) < 0 ||
+	    (ret = jr_value(r, o, "after", &e->c.after)) < 0 ||
+	    (ret = tn_jr_str(r, o, "label", false, e->c.label, sizeof(e->c.label))) < 0 ||
+	    (ret = tn_jr_str(r, o, "note", false, e->c.note, sizeof(e->c.note))) < 0 ||
+	    (ret = tn_jr_str(r, o, "reason", false, e->c.reason, sizeof(e->c.reason))) < 0)
+		return ret;
+	k = tn_change_kind_parse(kind);
+	if (k < 0)
+		return tn_jr_error(r, "unknown change kind \"%s\"", kind);
+	e->c.kind = (enum tn_change_kind)k;
+	/* rollback writes these: each must be what its kind holds */
+	if (tn_journal_check_change(&e->c, why, sizeof(why)) < 0)
+		return tn_jr_error(r, "%s %s; the journal is refused", kind, why);
+	return 0;
+}
+
 static int parse_line(struct tn_jreader *r, const cJSON *o, struct tn_journal *j, int *cap,
 		      bool first)
 {
@@ -358,45 +406,29 @@ static int parse_line(struct tn_jreader *r, const cJSON *o, struct tn_journal *j
 		return 0;
 	}
 	if (cJSON_GetObjectItemCaseSensitive(o, "kind")) {
-		static const char *const ck[] = { "seq",  "kind",  "target", "key",	"before", "after",
-						  "label", "note", "reason", "status", NULL };
 		struct tn_jentry e = { 0 };
-		char kind[32], why[600];
 		int64_t seq;
-		int k;
 
-		if ((ret = tn_jr_known_keys(r, o, ck)) < 0 ||
-		    (ret = tn_jr_int(r, o, "seq", true, 0, 1 << 30, &seq)) < 0 ||
-		    (ret = tn_jr_str(r, o, "kind", true, kind, sizeof(kind))) < 0 ||
-		    (ret = tn_jr_str(r, o, "target", true, e.c.target, sizeof(e.c.target))) < 0 ||
-		    (ret = tn_jr_str(r, o, "key", true, e.c.key, sizeof(e.c.key))) < 0 ||
-		    (ret = tn_jr_str(r, o, "before", true, e.c.before, sizeof(e.c.before))) < 0 ||
-		    (ret = tn_jr_str(r, o, "after", true, e.c.after, sizeof(e.c.after))) < 0 ||
-		    (ret = tn_jr_str(r, o, "label", false, e.c.label, sizeof(e.c.label))) < 0 ||
-		    (ret = tn_jr_str(r, o, "note", false, e.c.note, sizeof(e.c.note))) < 0 ||
-		    (ret = tn_jr_str(r, o, "reason", false, e.c.reason, sizeof(e.c.reason))) < 0)
-			return ret;
-		k = tn_change_kind_parse(kind);
-		if (k < 0)
-			return tn_jr_error(r, "unknown change kind \"%s\"", kind);
-		e.c.kind = (enum tn_change_kind)k;
-		/* rollback writes these: each must be what its kind holds */
-		if (tn_journal_check_change(&e.c, why, sizeof(why)) < 0)
-			return tn_jr_error(r, "%s %s; the journal is refused", kind, why);
-		if (seq != j->n)
-			return tn_jr_error(r, "change %lld out of sequence (expected %d)",
-					   (long long)seq, j->n);
-		e.seq = (int)seq;
-		e.status = TN_J_PENDING;
-		if (j->n == *cap) {
+		ret = parse_change(r, o, &e, &seq);
+		if (ret == 0 && seq != j->n)
+			ret = tn_jr_error(r, "change %lld out of sequence (expected %d)",
+					  (long long)seq, j->n);
+		if (ret == 0 && j->n == *cap) {
 			int ncap = *cap ? *cap * 2 : 64;
 			struct tn_jentry *ne = realloc(j->e, sizeof(*ne) * (size_t)ncap);
 
 			if (!ne)
-				return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-			j->e = ne;
-			*cap = ncap;
+				ret = tn_diag_error(r->diag, -ENOMEM, "out of memory");
+			else
+				j->e = ne;
+			*cap = ne ? ncap : *cap;
 		}
+		if (ret < 0) {
+			tn_change_free(&e.c);
+			return ret;
+		}
+		e.seq = (int)seq;
+		e.status = TN_J_PENDING;
 		j->e[j->n++] = e;
 		return 0;
 	}
@@ -445,6 +477,13 @@ int tn_journal_parse(const char *text, const char *file, struct tn_journal *out,
 					    "%s:%d: the last line is truncated (no newline): the "
 					    "journal is damaged",
 					    file, lineno);
+			goto fail;
+		}
+		if (nl - p > TN_JOURNAL_LINE_MAX) {
+			ret = tn_diag_error(d, -EINVAL,
+					    "%s:%d: a line of more than %d bytes: the journal is "
+					    "damaged",
+					    file, lineno, TN_JOURNAL_LINE_MAX);
 			goto fail;
 		}
 		line = strndup(p, (size_t)(nl - p));

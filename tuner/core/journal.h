@@ -37,7 +37,7 @@ struct tn_journal {
 	char boot_id[64];
 	char profile[128];
 	char digest[17];
-	char sysroot[512];
+	char sysroot[TN_PATH_MAX];	/* as long as any --sysroot: a cut one never matches */
 	int n;
 	struct tn_jentry *e;
 	char end[32];		/* last "end" record: "applied", "partial", "failed",
@@ -51,6 +51,10 @@ char *tn_journal_header_line(const struct tn_journal *j);
 char *tn_journal_change_line(int seq, const struct tn_change *c);
 char *tn_journal_status_line(int seq, enum tn_jstatus s, const char *error);
 char *tn_journal_end_line(const char *status);
+
+/* A journal line is at most this long (a change of two lists of 8192 CPUs takes
+ * 60 KB): a longer one is refused before cJSON makes a tree of it. */
+#define TN_JOURNAL_LINE_MAX (1 << 20)
 
 /*
  * Parse a whole journal. A line that is not complete JSON (a truncated last

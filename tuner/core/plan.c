@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fnmatch.h>
+#include <search.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +35,51 @@ int tn_change_kind_parse(const char *name)
 	return -EINVAL;
 }
 
+void tn_change_free(struct tn_change *c)
+{
+	if (!c)
+		return;
+	free(c->before);
+	free(c->after);
+	c->before = c->after = NULL;
+}
+
+int tn_change_copy(struct tn_change *dst, const struct tn_change *src)
+{
+	struct tn_change c = *src;
+
+	c.before = src->before ? strdup(src->before) : NULL;
+	c.after = src->after ? strdup(src->after) : NULL;
+	if ((src->before && !c.before) || (src->after && !c.after)) {
+		tn_change_free(&c);
+		return -ENOMEM;
+	}
+	*dst = c;
+	return 0;
+}
+
+int tn_change_printf(char **value, const char *fmt, ...)
+{
+	char *v = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&v, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	free(*value);
+	*value = v;
+	return 0;
+}
+
 void tn_plan_free(struct tn_plan *p)
 {
 	if (!p)
 		return;
+	for (int i = 0; i < p->n; i++)
+		tn_change_free(&p->changes[i]);
 	free(p->changes);
 	free(p->managed);
 	memset(p, 0, sizeof(*p));
@@ -54,10 +97,25 @@ struct planner {
 	int **irq_cpu;			/* [nic][irq index] = CPU, -1 not placed */
 	int *ncpus_of;			/* CPUs the NIC's IRQs were spread over */
 	struct tn_cpuset placed_cpus;	/* every CPU that receives a placed IRQ */
-	/* rotation offsets, so that NICs sharing CPUs start on different ones */
-	int n_rot;
-	struct tn_cpuset *rot_set;
-	int *rot_off;
+	int cpu0_node_cores;		/* cores in CPU 0's node */
+	/* Trees (tsearch) of what NICs share, worked out once: the order of a
+	 * candidate set (struct order_memo), and the rotation offset of a set of
+	 * IRQ CPUs (struct rot_memo), so that NICs sharing CPUs start on
+	 * different ones. 65,536 NICs over 1024 nodes cost 1024 orders. */
+	void *orders;
+	void *rots;
+};
+
+struct order_memo {
+	struct tn_cpuset cand;
+	bool smt_allow;
+	int n, first_pass;
+	int order[];
+};
+
+struct rot_memo {
+	struct tn_cpuset set;
+	int off;
 };
 
 static struct tn_change *add_change(struct planner *pl, enum tn_change_kind kind)
@@ -86,6 +144,13 @@ static struct tn_change *add_change(struct planner *pl, enum tn_change_kind kind
 			return tn_diag_error((pl)->d, -ENOMEM, "out of memory");   \
 		c_;                                                                \
 	})
+
+/* Set c->before or c->after (whole, on the heap); out of memory ends the plan. */
+#define SET_VALUE(pl, value, ...)                                                  \
+	do {                                                                       \
+		if (tn_change_printf(&(value), __VA_ARGS__) < 0)                   \
+			return tn_diag_error((pl)->d, -ENOMEM, "out of memory");   \
+	} while (0)
 
 static bool nic_matches(const struct tn_iface_match *m, const struct tn_nic *n)
 {
@@ -260,10 +325,58 @@ static void fmt_set(const struct tn_cpuset *s, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
-/* The CPUs a NIC's queue IRQs go to, in order; returns how many, or -errno. */
-static int irq_targets(struct planner *pl, const struct tn_nic *n, const struct tn_irq_rule *q,
-		       int *order, int *first_pass, char *why, size_t whylen)
+/* A CPU or node list as a change's value, whole ("none" when empty). */
+static int value_set(struct planner *pl, char **value, const struct tn_cpuset *s)
 {
+	char *list = tn_cpuset_list_alloc(s);
+
+	if (!list)
+		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
+	if (!list[0]) {
+		free(list);
+		list = strdup("none");
+		if (!list)
+			return tn_diag_error(pl->d, -ENOMEM, "out of memory");
+	}
+	free(*value);
+	*value = list;
+	return 0;
+}
+
+static int cmp_order_memo(const void *a, const void *b)
+{
+	const struct order_memo *x = a, *y = b;
+	int c = memcmp(&x->cand, &y->cand, sizeof(x->cand));
+
+	return c ? c : (int)x->smt_allow - (int)y->smt_allow;
+}
+
+/* The order of a candidate set, from the tree or worked out and kept there. */
+static const struct order_memo *ordered(struct planner *pl, const struct tn_cpuset *cand,
+					bool smt_allow)
+{
+	struct order_memo *m = malloc(sizeof(*m) + sizeof(int) * (size_t)tn_cpuset_count(cand));
+	struct order_memo **found;
+
+	if (!m)
+		return NULL;
+	m->cand = *cand;
+	m->smt_allow = smt_allow;
+	found = tsearch(m, &pl->orders, cmp_order_memo);
+	if (!found || *found != m) {
+		free(m);
+		return found ? *found : NULL;
+	}
+	m->n = order_cpus(&pl->s->topo, cand, smt_allow, m->order, &m->first_pass);
+	return m;
+}
+
+/* The CPUs a NIC's queue IRQs go to, in order (*order, shared: not to be
+ * changed); returns how many, or -errno. */
+static int irq_targets(struct planner *pl, const struct tn_nic *n, const struct tn_irq_rule *q,
+		       const int **order, int *first_pass, char *why, size_t whylen)
+{
+	const struct order_memo *m;
 	const struct tn_topology *t = &pl->s->topo;
 	struct tn_cpuset cand, nodes;
 	int cnt;
@@ -321,14 +434,19 @@ static int irq_targets(struct planner *pl, const struct tn_nic *n, const struct 
 	} else {
 		tn_cpuset_andnot(&cand, &t->isolated);
 		tn_cpuset_andnot(&cand, &t->nohz_full);
-		if (tn_cpuset_test(&cand, 0) && cores_in_node(t, tn_topology_cpu_node(t, 0)) > 2)
+		if (tn_cpuset_test(&cand, 0) && pl->cpu0_node_cores > 2)
 			tn_cpuset_clear(&cand, 0);
 	}
 	if (tn_cpuset_empty(&cand))
 		return tn_diag_error(pl->d, -EINVAL,
 				     "%s: no online CPU is left for its IRQs (%s, after exclusions)",
 				     n->name, why);
-	cnt = order_cpus(t, &cand, q->smt_allow, order, first_pass);
+	m = ordered(pl, &cand, q->smt_allow);
+	if (!m)
+		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
+	*order = m->order;
+	*first_pass = m->first_pass;
+	cnt = m->n;
 	if (q->count > 0) {
 		if (q->count > cnt)
 			tn_diag_warn(pl->d, "%s: irq.count is %d but only %d CPUs qualify", n->name,
@@ -341,20 +459,26 @@ static int irq_targets(struct planner *pl, const struct tn_nic *n, const struct 
 	return cnt;
 }
 
-static int rotation(struct planner *pl, const int *order, int cnt)
+static int cmp_rot_memo(const void *a, const void *b)
 {
-	struct tn_cpuset set;
-	int i;
+	return memcmp(&((const struct rot_memo *)a)->set, &((const struct rot_memo *)b)->set,
+		      sizeof(struct tn_cpuset));
+}
 
-	tn_cpuset_zero(&set);
-	for (i = 0; i < cnt; i++)
-		tn_cpuset_set(&set, order[i]);
-	for (i = 0; i < pl->n_rot; i++)
-		if (tn_cpuset_equal(&pl->rot_set[i], &set))
-			return i;
-	pl->rot_set[pl->n_rot] = set;
-	pl->rot_off[pl->n_rot] = 0;
-	return pl->n_rot++;
+/* The rotation offset of the NICs whose IRQs go to order[0..cnt); NULL on
+ * out-of-memory. */
+static int *rotation(struct planner *pl, const int *order, int cnt)
+{
+	struct rot_memo *m = calloc(1, sizeof(*m)), **found;
+
+	if (!m)
+		return NULL;
+	for (int i = 0; i < cnt; i++)
+		tn_cpuset_set(&m->set, order[i]);
+	found = tsearch(m, &pl->rots, cmp_rot_memo);
+	if (!found || *found != m)
+		free(m);
+	return found ? &(*found)->off : NULL;
 }
 
 /*
@@ -376,63 +500,57 @@ static int cmp_int(const void *a, const void *b)
 }
 
 /* Decide the CPU of each queue IRQ of NIC i (no changes emitted yet). */
-static int place_irqs(struct planner *pl, int i, int *order)
+static int place_irqs(struct planner *pl, int i)
 {
 	const struct tn_nic *n = &pl->s->nics[i];
 	const struct tn_iface_rule *rule = &pl->p->ifaces[pl->rule_of[i]];
-	int *queues, nq = 0, cnt, rot, fp = 1;
+	int *queues, nq = 0, w = 0, cnt, *rot, fp = 1;
+	const int *order = NULL;
 	char why[128];
 
 	for (int k = 0; k < n->n_irqs; k++)
 		pl->irq_cpu[i][k] = -1;
 	if (!rule->irq.set)
 		return 0;
-	cnt = irq_targets(pl, n, &rule->irq, order, &fp, why, sizeof(why));
+	cnt = irq_targets(pl, n, &rule->irq, &order, &fp, why, sizeof(why));
 	if (cnt < 0)
 		return cnt;
 	pl->ncpus_of[i] = cnt;
 	queues = calloc((size_t)(n->n_irqs ? n->n_irqs : 1), sizeof(int));
 	if (!queues)
 		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
-	for (int k = 0; k < n->n_irqs; k++) {
-		const struct tn_irq *q = &n->irqs[k];
-		bool seen = false;
-
-		if (q->kind == TN_IRQ_OTHER || q->queue < 0)
-			continue;
-		for (int j = 0; j < nq; j++)
-			seen |= queues[j] == q->queue;
-		if (!seen)
-			queues[nq++] = q->queue;
-	}
+	/* the distinct queue numbers, sorted: a queue's index is its place there */
+	for (int k = 0; k < n->n_irqs; k++)
+		if (n->irqs[k].kind != TN_IRQ_OTHER && n->irqs[k].queue >= 0)
+			queues[nq++] = n->irqs[k].queue;
 	qsort(queues, (size_t)nq, sizeof(int), cmp_int);
+	for (int k = 0; k < nq; k++)
+		if (w == 0 || queues[k] != queues[w - 1])
+			queues[w++] = queues[k];
+	nq = w;
 	if (nq > cnt)
 		tn_diag_warn(pl->d, "%s: %d queues on %d CPUs: some CPUs take several queues",
 			     n->name, nq, cnt);
 	rot = rotation(pl, order, cnt);
+	if (!rot) {
+		free(queues);
+		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
+	}
 	for (int k = 0; k < n->n_irqs; k++) {
 		const struct tn_irq *q = &n->irqs[k];
-		int idx = -1;
+		const int *at;
+		int idx;
 
 		if (q->kind == TN_IRQ_OTHER || q->queue < 0)
 			continue;
-		for (int j = 0; j < nq; j++)
-			if (queues[j] == q->queue)
-				idx = j;
-		pl->irq_cpu[i][k] = order[rotated(idx % cnt, pl->rot_off[rot], fp, cnt)];
+		at = bsearch(&q->queue, queues, (size_t)nq, sizeof(int), cmp_int);
+		idx = (int)(at - queues);
+		pl->irq_cpu[i][k] = order[rotated(idx % cnt, *rot, fp, cnt)];
 		tn_cpuset_set(&pl->placed_cpus, pl->irq_cpu[i][k]);
 	}
-	pl->rot_off[rot] = (pl->rot_off[rot] + nq) % fp;
+	*rot = (*rot + nq) % fp;
 	free(queues);
 	return 0;
-}
-
-static void fmt_count(char *buf, size_t len, int64_t v)
-{
-	if (v == TN_UNKNOWN)
-		snprintf(buf, len, "unknown");
-	else
-		snprintf(buf, len, "%lld", (long long)v);
 }
 
 static int plan_channels(struct planner *pl)
@@ -472,8 +590,8 @@ static int plan_channels(struct planner *pl)
 		c = NEW_CHANGE(pl, TN_CHANGE_CHANNELS);
 		snprintf(c->target, sizeof(c->target), "%s", n->name);
 		snprintf(c->key, sizeof(c->key), "combined");
-		fmt_count(c->before, sizeof(c->before), n->channels.combined);
-		snprintf(c->after, sizeof(c->after), "%lld", (long long)want);
+		SET_VALUE(pl, c->before, "%lld", (long long)n->channels.combined);
+		SET_VALUE(pl, c->after, "%lld", (long long)want);
 		if (max != TN_UNKNOWN)
 			snprintf(c->note, sizeof(c->note), "(max %lld)", (long long)max);
 		snprintf(c->reason, sizeof(c->reason),
@@ -512,8 +630,8 @@ static int plan_ring_one(struct planner *pl, const struct tn_nic *n, const char 
 	c = NEW_CHANGE(pl, TN_CHANGE_RING);
 	snprintf(c->target, sizeof(c->target), "%s", n->name);
 	snprintf(c->key, sizeof(c->key), "%s", key);
-	snprintf(c->before, sizeof(c->before), "%lld", (long long)cur);
-	snprintf(c->after, sizeof(c->after), "%lld", (long long)want);
+	SET_VALUE(pl, c->before, "%lld", (long long)cur);
+	SET_VALUE(pl, c->after, "%lld", (long long)want);
 	if (max != TN_UNKNOWN)
 		snprintf(c->note, sizeof(c->note), "(max %lld)", (long long)max);
 	snprintf(c->reason, sizeof(c->reason), "profile rings.%s %s", key,
@@ -582,7 +700,9 @@ static int plan_sysctls(struct planner *pl)
 	for (int i = 0; i < p->n_sysctls && ret == 0; i++) {
 		const struct tn_sysctl_rule *r = sorted[i];
 		const struct tn_sysctl *cur = tn_state_sysctl(pl->s, r->name);
-		char after[TN_SYSCTL_VALUE_MAX];
+		/* at most TN_SYSCTL_MAX_FIELDS numbers of 20 characters */
+		char raised[TN_SYSCTL_MAX_FIELDS * 21 + 1];
+		const char *after = r->text;
 		struct tn_change *c;
 
 		if (!cur || !cur->present) {
@@ -591,7 +711,6 @@ static int plan_sysctls(struct planner *pl)
 					    cur ? "not present on this kernel" : "not in the snapshot");
 			break;
 		}
-		snprintf(after, sizeof(after), "%s", r->text);
 		if (r->only_raise) {
 			int64_t f[TN_SYSCTL_MAX_FIELDS];
 			int nf = parse_fields(cur->value, f, TN_SYSCTL_MAX_FIELDS);
@@ -604,11 +723,13 @@ static int plan_sysctls(struct planner *pl)
 						    r->name, cur->value, r->n_fields);
 				break;
 			}
+			raised[0] = '\0';
 			for (int k = 0; k < nf; k++)
-				len += (size_t)snprintf(after + len, sizeof(after) - len, "%s%lld",
-							k ? " " : "",
+				len += (size_t)snprintf(raised + len, sizeof(raised) - len,
+							"%s%lld", k ? " " : "",
 							(long long)(f[k] > r->fields[k] ? f[k]
 											: r->fields[k]));
+			after = raised;
 		}
 		if (strcmp(after, cur->value) == 0)
 			continue;
@@ -619,8 +740,11 @@ static int plan_sysctls(struct planner *pl)
 		}
 		snprintf(c->target, sizeof(c->target), "%s", r->name);
 		snprintf(c->key, sizeof(c->key), "value");
-		snprintf(c->before, sizeof(c->before), "%s", cur->value);
-		snprintf(c->after, sizeof(c->after), "%s", after);
+		if (tn_change_printf(&c->before, "%s", cur->value) < 0 ||
+		    tn_change_printf(&c->after, "%s", after) < 0) {
+			ret = tn_diag_error(pl->d, -ENOMEM, "out of memory");
+			break;
+		}
 		snprintf(c->reason, sizeof(c->reason), "%s",
 			 r->only_raise ? "profile: raise to at least the minimum, never lower"
 				       : "profile value");
@@ -664,11 +788,11 @@ static int plan_irq_changes(struct planner *pl)
 			snprintf(c->target, sizeof(c->target), "%d", q->irq);
 			snprintf(c->key, sizeof(c->key), "smp_affinity_list");
 			snprintf(c->label, sizeof(c->label), "%s", q->name);
-			if (q->has_affinity)
-				fmt_set(&q->affinity, c->before, sizeof(c->before));
-			else
-				snprintf(c->before, sizeof(c->before), "unknown");
-			snprintf(c->after, sizeof(c->after), "%d", cpu);
+			if (q->has_affinity && value_set(pl, &c->before, &q->affinity) < 0)
+				return -ENOMEM;
+			if (!q->has_affinity)
+				SET_VALUE(pl, c->before, "unknown");
+			SET_VALUE(pl, c->after, "%d", cpu);
 			snprintf(c->reason, sizeof(c->reason), "%s queue %d on node %d of %d CPUs",
 				 n->name, q->queue, tn_topology_cpu_node(&pl->s->topo, cpu),
 				 pl->ncpus_of[i]);
@@ -801,6 +925,60 @@ static void proc_target(const struct tn_process *p, char *buf, size_t len)
 	tn_procid_format(&id, buf, len); /* at most 28 characters */
 }
 
+/* The changes of one process a rule matches: its CPUs (all threads), its memory. */
+static int plan_process(struct planner *pl, const struct tn_proc_rule *rule, int r,
+			const struct tn_process *p, const struct tn_cpuset *cpus,
+			const struct tn_cpuset *nodes, const char *nodelist)
+{
+	bool same = p->n_threads > 0, mixed = false;
+	struct tn_change *c;
+
+	for (int k = 0; k < p->n_threads; k++) {
+		same &= tn_cpuset_equal(&p->threads[k].affinity, cpus);
+		mixed |= !tn_cpuset_equal(&p->threads[k].affinity, &p->threads[0].affinity);
+	}
+	if (!same) {
+		c = NEW_CHANGE(pl, TN_CHANGE_PROCESS_AFFINITY);
+		proc_target(p, c->target, sizeof(c->target));
+		snprintf(c->key, sizeof(c->key), "cpus");
+		snprintf(c->label, sizeof(c->label), "%s", p->comm);
+		if (mixed)
+			SET_VALUE(pl, c->before, "mixed");
+		else if (p->n_threads > 0 && value_set(pl, &c->before, &p->threads[0].affinity) < 0)
+			return -ENOMEM;
+		else if (p->n_threads == 0)
+			SET_VALUE(pl, c->before, "%s", "");
+		if (value_set(pl, &c->after, cpus) < 0)
+			return -ENOMEM;
+		snprintf(c->note, sizeof(c->note), "(%d thread%s)", p->n_threads,
+			 p->n_threads == 1 ? "" : "s");
+		snprintf(c->reason, sizeof(c->reason), "processes[%d] placement %s: node%s %s", r,
+			 tn_placement_name(rule->placement), tn_cpuset_count(nodes) == 1 ? "" : "s",
+			 nodelist);
+	}
+	if (rule->memory == TN_MEM_KEEP || rule->placement == TN_PLACE_CPUS)
+		return 0;
+	if (!p->has_memory_nodes) {
+		tn_diag_warn(pl->d, "pid %d (%s): where its memory is is unknown (no numa_maps); "
+				    "memory not planned",
+			     p->pid, p->comm);
+		return 0;
+	}
+	if (tn_cpuset_subset(&p->memory_nodes, nodes))
+		return 0;
+	c = NEW_CHANGE(pl, TN_CHANGE_PROCESS_MEMORY);
+	proc_target(p, c->target, sizeof(c->target));
+	snprintf(c->key, sizeof(c->key), "nodes");
+	snprintf(c->label, sizeof(c->label), "%s", p->comm);
+	if (value_set(pl, &c->before, &p->memory_nodes) < 0 ||
+	    value_set(pl, &c->after, nodes) < 0)
+		return -ENOMEM;
+	snprintf(c->reason, sizeof(c->reason),
+		 "processes[%d] memory %s: move its pages to the node%s of its CPUs", r,
+		 tn_memory_name(rule->memory), tn_cpuset_count(nodes) == 1 ? "" : "s");
+	return 0;
+}
+
 static int plan_processes(struct planner *pl)
 {
 	const struct tn_topology *t = &pl->s->topo;
@@ -809,7 +987,7 @@ static int plan_processes(struct planner *pl)
 	for (int r = 0; r < pl->p->n_procs; r++) {
 		const struct tn_proc_rule *rule = &pl->p->procs[r];
 		struct tn_cpuset nodes, cpus;
-		char what[300], list[TN_CPULIST_MAX], nodelist[256];
+		char what[300], list[TN_CPULIST_MAX], nodelist[TN_CPULIST_MAX];
 		bool any = false;
 
 		describe_sel(rule, what, sizeof(what));
@@ -847,80 +1025,64 @@ static int plan_processes(struct planner *pl)
 			return tn_diag_error(pl->d, -EINVAL,
 					     "processes[%d] (%s): no online CPU is left for them", r,
 					     what);
-		fmt_set(&cpus, list, sizeof(list));
 		fmt_set(&nodes, nodelist, sizeof(nodelist));
-		if (strlen(list) >= TN_CHANGE_VALUE_MAX)
-			return tn_diag_error(pl->d, -E2BIG,
-					     "processes[%d]: the CPU list is too long to record", r);
 		for (int i = 0; i < pl->s->n_processes; i++) {
-			const struct tn_process *p = &pl->s->processes[i];
-			bool same = p->n_threads > 0;
-			struct tn_change *c;
-
-			if (!proc_matches(rule, p))
+			if (!proc_matches(rule, &pl->s->processes[i]))
 				continue;
-			for (int k = 0; k < p->n_threads; k++)
-				same &= tn_cpuset_equal(&p->threads[k].affinity, &cpus);
-			if (!same) {
-				c = NEW_CHANGE(pl, TN_CHANGE_PROCESS_AFFINITY);
-				proc_target(p, c->target, sizeof(c->target));
-				snprintf(c->key, sizeof(c->key), "cpus");
-				snprintf(c->label, sizeof(c->label), "%s", p->comm);
-				if (p->n_threads > 0)
-					fmt_set(&p->threads[0].affinity, c->before, sizeof(c->before));
-				for (int k = 1; k < p->n_threads; k++) {
-					if (!tn_cpuset_equal(&p->threads[k].affinity,
-							     &p->threads[0].affinity)) {
-						snprintf(c->before, sizeof(c->before), "mixed");
-						break;
-					}
-				}
-				snprintf(c->after, sizeof(c->after), "%s", list);
-				snprintf(c->note, sizeof(c->note), "(%d thread%s)", p->n_threads,
-					 p->n_threads == 1 ? "" : "s");
-				snprintf(c->reason, sizeof(c->reason),
-					 "processes[%d] placement %s: node%s %s", r,
-					 tn_placement_name(rule->placement),
-					 tn_cpuset_count(&nodes) == 1 ? "" : "s", nodelist);
-			}
-			if (rule->memory == TN_MEM_KEEP || rule->placement == TN_PLACE_CPUS)
-				continue;
-			if (!p->has_memory_nodes) {
-				tn_diag_warn(pl->d, "pid %d (%s): where its memory is is unknown (no "
-						    "numa_maps); memory not planned",
-					     p->pid, p->comm);
-				continue;
-			}
-			if (tn_cpuset_subset(&p->memory_nodes, &nodes))
-				continue;
-			c = NEW_CHANGE(pl, TN_CHANGE_PROCESS_MEMORY);
-			proc_target(p, c->target, sizeof(c->target));
-			snprintf(c->key, sizeof(c->key), "nodes");
-			snprintf(c->label, sizeof(c->label), "%s", p->comm);
-			fmt_set(&p->memory_nodes, c->before, sizeof(c->before));
-			snprintf(c->after, sizeof(c->after), "%s", nodelist);
-			snprintf(c->reason, sizeof(c->reason),
-				 "processes[%d] memory %s: move its pages to the node%s of its CPUs", r,
-				 tn_memory_name(rule->memory), tn_cpuset_count(&nodes) == 1 ? "" : "s");
+			ret = plan_process(pl, rule, r, &pl->s->processes[i], &cpus, &nodes,
+					   nodelist);
+			if (ret < 0)
+				return ret;
 		}
 	}
 	return 0;
 }
 
-static bool banned(const struct tn_irqbalance *b, int irq)
+/* IRQ numbers joined by commas ("none" for none), malloc'ed whole; NULL on
+ * out-of-memory. With dedup, v is sorted and each number is written once. */
+static char *join_irqs(const int *v, int n, bool dedup)
 {
-	for (int i = 0; i < b->n_banned_irqs; i++)
-		if (b->banned_irqs[i] == irq)
-			return true;
-	return false;
+	size_t len = 0;
+	char *out;
+
+	if (n == 0)
+		return strdup("none");
+	out = malloc((size_t)n * 12 + 1); /* "-2147483648," at most */
+	if (!out)
+		return NULL;
+	out[0] = '\0';
+	for (int i = 0; i < n; i++)
+		if (!dedup || i == 0 || v[i] != v[i - 1])
+			len += (size_t)sprintf(out + len, "%s%d", len ? "," : "", v[i]);
+	return out;
+}
+
+/* The placed IRQs irqbalance does not ban yet, appended to all[*n]. */
+static int unbanned_irqs(struct planner *pl, const int *sorted_banned, int nb, int *all, int *n)
+{
+	int added = 0;
+
+	for (int i = 0; i < pl->s->n_nics; i++) {
+		for (int k = 0; k < pl->s->nics[i].n_irqs; k++) {
+			int irq = pl->s->nics[i].irqs[k].irq;
+
+			if (pl->irq_cpu[i][k] < 0 || pl->s->nics[i].irqs[k].managed ||
+			    bsearch(&irq, sorted_banned, (size_t)nb, sizeof(int), cmp_int))
+				continue;
+			if (all)
+				all[(*n)++] = irq;
+			added++;
+		}
+	}
+	return added;
 }
 
 static int plan_irqbalance(struct planner *pl)
 {
 	const struct tn_irqbalance *b = &pl->s->irqbalance;
 	struct tn_change *c;
-	size_t len;
-	int missing = 0;
+	int missing, n, nb = b->n_banned_irqs, ret = 0;
+	int *all = NULL, *grown;
 
 	if (!b->running || pl->p->irqbalance == TN_IRQB_IGNORE)
 		return 0;
@@ -928,65 +1090,56 @@ static int plan_irqbalance(struct planner *pl)
 		c = NEW_CHANGE(pl, TN_CHANGE_IRQBALANCE);
 		snprintf(c->target, sizeof(c->target), "irqbalance");
 		snprintf(c->key, sizeof(c->key), "running");
-		snprintf(c->before, sizeof(c->before), "running");
-		snprintf(c->after, sizeof(c->after), "stopped");
+		SET_VALUE(pl, c->before, "running");
+		SET_VALUE(pl, c->after, "stopped");
 		snprintf(c->reason, sizeof(c->reason),
 			 "profile irqbalance \"stop\": it would move the placed IRQs");
 		return 0;
 	}
-	/* ban: every placed IRQ must be on irqbalance's banned list */
-	for (int i = 0; i < pl->s->n_nics; i++)
-		for (int k = 0; k < pl->s->nics[i].n_irqs; k++)
-			if (pl->irq_cpu[i][k] >= 0 && !pl->s->nics[i].irqs[k].managed &&
-			    !banned(b, pl->s->nics[i].irqs[k].irq))
-				missing++;
+	/* ban: every placed IRQ must be on irqbalance's banned list. The list is
+	 * the snapshot's, of any length: all = its sorted copy, then the union. */
+	all = malloc(sizeof(int) * ((size_t)nb + 1));
+	if (!all)
+		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
+	if (nb)
+		memcpy(all, b->banned_irqs, sizeof(int) * (size_t)nb);
+	qsort(all, (size_t)nb, sizeof(int), cmp_int);
+	missing = unbanned_irqs(pl, all, nb, NULL, NULL);
 	if (!missing)
-		return 0;
-	c = NEW_CHANGE(pl, TN_CHANGE_IRQBALANCE);
+		goto out;
+	c = add_change(pl, TN_CHANGE_IRQBALANCE);
+	grown = realloc(all, sizeof(int) * ((size_t)nb + (size_t)missing));
+	if (grown)
+		all = grown;
+	if (!c || !grown || !(c->before = join_irqs(b->banned_irqs, nb, false))) {
+		ret = tn_diag_error(pl->d, -ENOMEM, "out of memory");
+		goto out;
+	}
+	n = nb;
 	snprintf(c->target, sizeof(c->target), "irqbalance");
 	snprintf(c->key, sizeof(c->key), "banned_irqs");
-	c->before[0] = '\0';
-	len = 0;
-	for (int i = 0; i < b->n_banned_irqs; i++)
-		len += (size_t)snprintf(c->before + len, sizeof(c->before) - len, "%s%d",
-					i ? "," : "", b->banned_irqs[i]);
-	if (!c->before[0])
-		snprintf(c->before, sizeof(c->before), "none");
-	/* the union, in IRQ order */
-	{
-		int *all = calloc((size_t)(b->n_banned_irqs + missing), sizeof(int));
-		int n = 0;
-
-		if (!all)
-			return tn_diag_error(pl->d, -ENOMEM, "out of memory");
-		for (int i = 0; i < b->n_banned_irqs; i++)
-			all[n++] = b->banned_irqs[i];
-		for (int i = 0; i < pl->s->n_nics; i++)
-			for (int k = 0; k < pl->s->nics[i].n_irqs; k++)
-				if (pl->irq_cpu[i][k] >= 0 && !pl->s->nics[i].irqs[k].managed &&
-				    !banned(b, pl->s->nics[i].irqs[k].irq))
-					all[n++] = pl->s->nics[i].irqs[k].irq;
-		qsort(all, (size_t)n, sizeof(int), cmp_int);
-		len = 0;
-		for (int i = 0; i < n && len < sizeof(c->after); i++)
-			if (i == 0 || all[i] != all[i - 1])
-				len += (size_t)snprintf(c->after + len, sizeof(c->after) - len,
-							"%s%d", len ? "," : "", all[i]);
-		free(all);
-		if (len >= sizeof(c->after) ||
-		    len + strlen(TN_IRQBALANCE_BAN_PREFIX) > TN_IRQBALANCE_CMD_MAX)
-			return tn_diag_error(pl->d, -E2BIG,
-					     "irqbalance: the IRQs to keep it away from (%d placed "
-					     "now, %d banned already) do not fit in the one %d-byte "
-					     "command irqbalance 1.9 takes; set \"irqbalance\": "
-					     "\"stop\" or \"ignore\" in the profile, or place fewer "
-					     "IRQs",
-					     missing, b->n_banned_irqs, TN_IRQBALANCE_CMD_MAX);
+	unbanned_irqs(pl, all, nb, all, &n);
+	qsort(all, (size_t)n, sizeof(int), cmp_int);
+	c->after = join_irqs(all, n, true);
+	if (!c->after) {
+		ret = tn_diag_error(pl->d, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (strlen(c->after) + strlen(TN_IRQBALANCE_BAN_PREFIX) > TN_IRQBALANCE_CMD_MAX) {
+		ret = tn_diag_error(pl->d, -E2BIG,
+				    "irqbalance: the IRQs to keep it away from (%d placed now, %d "
+				    "banned already) do not fit in the one %d-byte command "
+				    "irqbalance 1.9 takes; set \"irqbalance\": \"stop\" or "
+				    "\"ignore\" in the profile, or place fewer IRQs",
+				    missing, nb, TN_IRQBALANCE_CMD_MAX);
+		goto out;
 	}
 	snprintf(c->note, sizeof(c->note), "(%d more)", missing);
 	snprintf(c->reason, sizeof(c->reason),
 		 "profile irqbalance \"ban\": keep it running, away from the placed IRQs");
-	return 0;
+out:
+	free(all);
+	return ret;
 }
 
 static void planner_free(struct planner *pl)
@@ -997,8 +1150,8 @@ static void planner_free(struct planner *pl)
 	free(pl->irq_cpu);
 	free(pl->rule_of);
 	free(pl->ncpus_of);
-	free(pl->rot_set);
-	free(pl->rot_off);
+	tdestroy(pl->orders, free);
+	tdestroy(pl->rots, free);
 	tn_plan_free(&pl->plan);
 }
 
@@ -1006,16 +1159,13 @@ int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct
 		    struct tn_diag *d)
 {
 	struct planner pl = { .s = s, .p = p, .d = d };
-	int *order = NULL;
 	int ret, nn = s->n_nics ? s->n_nics : 1;
 
 	pl.rule_of = calloc((size_t)nn, sizeof(int));
 	pl.ncpus_of = calloc((size_t)nn, sizeof(int));
 	pl.irq_cpu = calloc((size_t)nn, sizeof(int *));
-	pl.rot_set = calloc((size_t)nn, sizeof(*pl.rot_set));
-	pl.rot_off = calloc((size_t)nn, sizeof(int));
-	order = calloc(TN_CPU_MAX, sizeof(int));
-	if (!pl.rule_of || !pl.ncpus_of || !pl.irq_cpu || !pl.rot_set || !pl.rot_off || !order) {
+	pl.cpu0_node_cores = cores_in_node(&s->topo, tn_topology_cpu_node(&s->topo, 0));
+	if (!pl.rule_of || !pl.ncpus_of || !pl.irq_cpu) {
 		ret = tn_diag_error(d, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -1035,7 +1185,7 @@ int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct
 	if ((ret = match_rules(&pl)) < 0)
 		goto out;
 	for (int i = 0; i < s->n_nics; i++)
-		if (pl.rule_of[i] >= 0 && (ret = place_irqs(&pl, i, order)) < 0)
+		if (pl.rule_of[i] >= 0 && (ret = place_irqs(&pl, i)) < 0)
 			goto out;
 	if ((ret = plan_channels(&pl)) < 0 || (ret = plan_rings(&pl)) < 0 ||
 	    (ret = plan_sysctls(&pl)) < 0 || (ret = plan_irq_changes(&pl)) < 0 ||
@@ -1045,7 +1195,6 @@ int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct
 	memset(&pl.plan, 0, sizeof(pl.plan));
 	ret = 0;
 out:
-	free(order);
 	planner_free(&pl);
 	return ret;
 }
@@ -1058,8 +1207,8 @@ cJSON *tn_change_to_json(const struct tn_change *c)
 		return NULL;
 	if (tn_json_add_str(o, "kind", tn_change_kind_name(c->kind)) < 0 ||
 	    tn_json_add_str(o, "target", c->target) < 0 || tn_json_add_str(o, "key", c->key) < 0 ||
-	    tn_json_add_str(o, "before", c->before) < 0 ||
-	    tn_json_add_str(o, "after", c->after) < 0 ||
+	    tn_json_add_str(o, "before", c->before ? c->before : "") < 0 ||
+	    tn_json_add_str(o, "after", c->after ? c->after : "") < 0 ||
 	    (c->label[0] && tn_json_add_str(o, "label", c->label) < 0) ||
 	    (c->note[0] && tn_json_add_str(o, "note", c->note) < 0) ||
 	    tn_json_add_str(o, "reason", c->reason) < 0) {

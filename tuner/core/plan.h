@@ -25,7 +25,6 @@ enum tn_change_kind {
 	TN_CHANGE_KIND_COUNT,
 };
 
-#define TN_CHANGE_VALUE_MAX 1024
 /* irqbalance 1.9 reads a command with one 500-byte recvmsg(): the ban list
  * ("settings ban irqs 24 25 ...") must fit in it. */
 #define TN_IRQBALANCE_CMD_MAX 500
@@ -38,8 +37,10 @@ struct tn_change {
 	enum tn_change_kind kind;
 	char target[64];	/* "eth0", "38", "net.core.netdev_budget", "1234", "irqbalance" */
 	char key[64];		/* "rx", "combined", "smp_affinity_list", "value", "cpus", ... */
-	char before[TN_CHANGE_VALUE_MAX];
-	char after[TN_CHANGE_VALUE_MAX];
+	/* The values, whole: malloc'ed strings owned by the change (a CPU list of
+	 * thousands of CPUs, a long sysctl), freed by tn_change_free(). */
+	char *before;
+	char *after;
 	char reason[256];
 	/* what the human diff shows beside the target */
 	char label[TN_IRQNAME_MAX];	/* IRQ name, process comm */
@@ -57,6 +58,13 @@ struct tn_plan {
 };
 
 void tn_plan_free(struct tn_plan *p);
+/* Free the values of a change (accepts NULL); the rest is plain data. */
+void tn_change_free(struct tn_change *c);
+/* A deep copy; 0 or -ENOMEM (dst untouched then). */
+int tn_change_copy(struct tn_change *dst, const struct tn_change *src);
+/* Replace *value (c->before or c->after) by a formatted string; 0 or -ENOMEM
+ * (the old value kept then). */
+int tn_change_printf(char **value, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *tn_change_kind_name(enum tn_change_kind k);
 int tn_change_kind_parse(const char *name);
 

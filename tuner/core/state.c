@@ -47,6 +47,14 @@ void tn_process_free(struct tn_process *p)
 	p->n_threads = 0;
 }
 
+void tn_sysctl_free(struct tn_sysctl *sc)
+{
+	if (!sc)
+		return;
+	free(sc->value);
+	sc->value = NULL;
+}
+
 void tn_state_free(struct tn_state *s)
 {
 	if (!s)
@@ -57,6 +65,8 @@ void tn_state_free(struct tn_state *s)
 	for (int i = 0; i < s->n_nics; i++)
 		tn_nic_free(&s->nics[i]);
 	free(s->nics);
+	for (int i = 0; i < s->n_sysctls; i++)
+		tn_sysctl_free(&s->sysctls[i]);
 	free(s->sysctls);
 	free(s->irqbalance.banned_irqs);
 	for (int i = 0; i < s->n_processes; i++)
@@ -195,6 +205,16 @@ void tn_sysctl_value_normalise(const char *in, char *out, size_t len)
 			out[n++] = *p;
 	}
 	out[n] = '\0';
+}
+
+char *tn_sysctl_value_fold(const char *in)
+{
+	size_t len = strlen(in) + 1;
+	char *out = malloc(len);
+
+	if (out)
+		tn_sysctl_value_normalise(in, out, len);
+	return out;
 }
 
 static int cmp_irq(const void *a, const void *b)

@@ -20,8 +20,23 @@
 #define TN_PCI_MAX 32
 #define TN_IRQNAME_MAX 128
 #define TN_SYSCTL_NAME_MAX 128
-#define TN_SYSCTL_VALUE_MAX 256
+/* A sysctl value longer than this (1 MiB) is refused, never cut. */
+#define TN_SYSCTL_VALUE_MAX (1 << 20)
 #define TN_PATH_MAX 4096
+
+/*
+ * What a snapshot may hold; the loader refuses more, naming the limit. Beyond
+ * any real host, and small enough that a hostile file cannot make tuner take
+ * gigabytes (a core, an IRQ, a thread each carry 1-2 KiB of CPU sets).
+ */
+#define TN_NODES_MAX 1024	/* the kernel's MAX_NUMNODES at its largest (NODES_SHIFT 10) */
+#define TN_CORES_MAX TN_CPU_MAX	/* a core has at least one CPU */
+#define TN_NICS_MAX 65536
+#define TN_IRQS_MAX 65536	/* NIC IRQs, over all NICs */
+#define TN_SYSCTLS_MAX 65536
+#define TN_BANNED_IRQS_MAX 65536
+#define TN_PROCESSES_MAX 65536
+#define TN_THREADS_MAX 262144	/* over all processes */
 
 /* Unknown numeric value (a ring size netlink could not tell, a link speed
  * reported while the link is down...). */
@@ -107,7 +122,8 @@ struct tn_nic {
 struct tn_sysctl {
 	char name[TN_SYSCTL_NAME_MAX];	/* dotted: "net.core.netdev_budget" */
 	bool present;			/* the file exists on the host */
-	char value[TN_SYSCTL_VALUE_MAX]; /* whitespace folded to single spaces */
+	char *value;			/* malloc'ed, whitespace folded to single spaces;
+					 * NULL when not present */
 };
 
 struct tn_irqbalance {
@@ -161,6 +177,7 @@ void tn_state_init(struct tn_state *s);
 void tn_state_free(struct tn_state *s);	/* accepts NULL; leaves *s initialised */
 void tn_nic_free(struct tn_nic *nic);
 void tn_process_free(struct tn_process *p);
+void tn_sysctl_free(struct tn_sysctl *sc);	/* its value; accepts NULL */
 
 const char *tn_irq_kind_name(enum tn_irq_kind k);
 /* Returns the kind, or -EINVAL for an unknown name. */
@@ -183,6 +200,8 @@ int tn_topology_cpu_node(const struct tn_topology *t, int cpu);
 bool tn_sysctl_name_valid(const char *name);
 /* Fold runs of spaces, tabs and newlines into one space and trim. */
 void tn_sysctl_value_normalise(const char *in, char *out, size_t len);
+/* The same, whole, into a malloc'ed string; NULL on out-of-memory. */
+char *tn_sysctl_value_fold(const char *in);
 
 /* Sort helpers, used by discovery and the JSON loader to keep snapshots canonical. */
 void tn_state_sort(struct tn_state *s);

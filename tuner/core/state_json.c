@@ -217,6 +217,43 @@ oom:
 
 /* ---- loading ---- */
 
+/* Refuse an array that takes the running total *total of what past max. */
+static int within_total(struct tn_jreader *r, const cJSON *arr, const char *key, int max,
+			const char *what, int *total, int *out)
+{
+	int n = cJSON_GetArraySize(arr);
+	size_t m;
+	int ret;
+
+	if (n <= max - *total) {
+		*total += n;
+		*out = n;
+		return 0;
+	}
+	m = tn_jr_push_key(r, key);
+	ret = tn_jr_error(r, "more than %d %s in all: more than tuner accepts", max, what);
+	tn_jr_pop(r, m);
+	return ret;
+}
+
+/* The size of array arr (obj[key]); more than max entries is refused. */
+static int bounded(struct tn_jreader *r, const cJSON *arr, const char *key, int max,
+		   const char *what, int *out)
+{
+	int n = cJSON_GetArraySize(arr);
+	size_t m;
+	int ret;
+
+	if (n <= max) {
+		*out = n;
+		return 0;
+	}
+	m = tn_jr_push_key(r, key);
+	ret = tn_jr_error(r, "%d %s: more than the %d tuner accepts", n, what, max);
+	tn_jr_pop(r, m);
+	return ret;
+}
+
 static int alloc_array(struct tn_jreader *r, size_t n, size_t size, void **out)
 {
 	void *p = calloc(n ? n : 1, size);
@@ -246,7 +283,8 @@ static int load_topology(struct tn_jreader *r, const cJSON *o, struct tn_topolog
 	    (ret = tn_jr_array(r, o, "distances", false, &dist)) < 0)
 		return ret;
 
-	t->n_nodes = cJSON_GetArraySize(nodes);
+	if ((ret = bounded(r, nodes, "nodes", TN_NODES_MAX, "NUMA nodes", &t->n_nodes)) < 0)
+		return ret;
 	if (t->n_nodes == 0)
 		return tn_jr_error(r, "topology.nodes: at least one NUMA node is needed");
 	if ((ret = alloc_array(r, (size_t)t->n_nodes, sizeof(*t->nodes), (void **)&t->nodes)) < 0)
@@ -261,7 +299,7 @@ static int load_topology(struct tn_jreader *r, const cJSON *o, struct tn_topolog
 		if (!cJSON_IsObject(it))
 			return tn_jr_error(r, "expected an object");
 		if ((ret = tn_jr_known_keys(r, it, nkeys)) < 0 ||
-		    (ret = tn_jr_int(r, it, "id", true, 0, 65535, &id)) < 0 ||
+		    (ret = tn_jr_int(r, it, "id", true, 0, TN_NODES_MAX - 1, &id)) < 0 ||
 		    (ret = tn_jr_cpuset(r, it, "cpus", true, &t->nodes[i].cpus)) < 0 ||
 		    (ret = tn_jr_int(r, it, "memory_kb", false, 0, INT64_MAX / 2, &mem)) < 0)
 			return ret;
@@ -307,7 +345,8 @@ static int load_topology(struct tn_jreader *r, const cJSON *o, struct tn_topolog
 	}
 
 	if (cores) {
-		t->n_cores = cJSON_GetArraySize(cores);
+		if ((ret = bounded(r, cores, "cores", TN_CORES_MAX, "cores", &t->n_cores)) < 0)
+			return ret;
 		if ((ret = alloc_array(r, (size_t)t->n_cores, sizeof(*t->cores),
 				       (void **)&t->cores)) < 0)
 			return ret;
@@ -393,7 +432,7 @@ static int load_counts(struct tn_jreader *r, const cJSON *o, const char *const *
 	return tn_jr_known_keys(r, o, keys);
 }
 
-static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n)
+static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int *total_irqs)
 {
 	static const char *const keys[] = { "name", "ifindex", "driver", "pci", "device",
 					    "numa_node", "numa_source", "operstate", "speed",
@@ -459,7 +498,9 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n)
 		n->has_channels = true;
 	}
 	if (irqs) {
-		n->n_irqs = cJSON_GetArraySize(irqs);
+		if ((ret = within_total(r, irqs, "irqs", TN_IRQS_MAX, "NIC IRQs", total_irqs,
+					&n->n_irqs)) < 0)
+			return ret;
 		if ((ret = alloc_array(r, (size_t)n->n_irqs, sizeof(*n->irqs), (void **)&n->irqs)) < 0)
 			return ret;
 		m = tn_jr_push_key(r, "irqs");
@@ -477,7 +518,8 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n)
 	return 0;
 }
 
-static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process *p)
+static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process *p,
+			int *total_threads)
 {
 	static const char *const keys[] = { "pid", "comm", "cmdline", "cgroup", "threads",
 					    "memory_nodes", "uid", "start_time", NULL };
@@ -516,7 +558,9 @@ static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process 
 		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
 	if (!threads)
 		return 0;
-	p->n_threads = cJSON_GetArraySize(threads);
+	if ((ret = within_total(r, threads, "threads", TN_THREADS_MAX, "threads", total_threads,
+				&p->n_threads)) < 0)
+		return ret;
 	if ((ret = alloc_array(r, (size_t)p->n_threads, sizeof(*p->threads),
 			       (void **)&p->threads)) < 0)
 		return ret;
@@ -541,6 +585,41 @@ static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process 
 	}
 	tn_jr_pop(r, m);
 	return 0;
+}
+
+static int cmp_nic_at(const void *a, const void *b, void *arg)
+{
+	const struct tn_nic *nics = arg;
+	int x = *(const int *)a, y = *(const int *)b;
+	int c = strcmp(nics[x].name, nics[y].name);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+/* No name twice: sorted, in O(n log n). The error names the first NIC (in file
+ * order) whose name an earlier one has. */
+static int check_nic_names(struct tn_jreader *r, const struct tn_state *s)
+{
+	int *idx = calloc((size_t)(s->n_nics ? s->n_nics : 1), sizeof(int)), dup = -1;
+	size_t m;
+	int ret;
+
+	if (!idx)
+		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
+	for (int i = 0; i < s->n_nics; i++)
+		idx[i] = i;
+	qsort_r(idx, (size_t)s->n_nics, sizeof(int), cmp_nic_at, s->nics);
+	for (int i = 1; i < s->n_nics; i++)
+		if (strcmp(s->nics[idx[i]].name, s->nics[idx[i - 1]].name) == 0 &&
+		    (dup < 0 || idx[i] < dup))
+			dup = idx[i];
+	free(idx);
+	if (dup < 0)
+		return 0;
+	m = tn_jr_push_index(r, dup);
+	ret = tn_jr_error(r, "NIC \"%s\" is listed twice", s->nics[dup].name);
+	tn_jr_pop(r, m);
+	return ret;
 }
 
 static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
@@ -583,8 +662,11 @@ static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 	tn_jr_pop(r, m);
 
 	if (nics) {
-		s->n_nics = cJSON_GetArraySize(nics);
-		if ((ret = alloc_array(r, (size_t)s->n_nics, sizeof(*s->nics), (void **)&s->nics)) < 0)
+		int n_irqs = 0;
+
+		if ((ret = bounded(r, nics, "nics", TN_NICS_MAX, "NICs", &s->n_nics)) < 0 ||
+		    (ret = alloc_array(r, (size_t)s->n_nics, sizeof(*s->nics),
+				       (void **)&s->nics)) < 0)
 			return ret;
 		m = tn_jr_push_key(r, "nics");
 		i = 0;
@@ -592,20 +674,20 @@ static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 			size_t m2 = tn_jr_push_index(r, i);
 
 			s->nics[i].numa_node = -1;
-			if ((ret = load_nic(r, it, &s->nics[i])) < 0)
+			if ((ret = load_nic(r, it, &s->nics[i], &n_irqs)) < 0)
 				return ret;
-			for (int k = 0; k < i; k++)
-				if (strcmp(s->nics[k].name, s->nics[i].name) == 0)
-					return tn_jr_error(r, "NIC \"%s\" is listed twice",
-							   s->nics[i].name);
 			tn_jr_pop(r, m2);
 			i++;
 		}
+		if ((ret = check_nic_names(r, s)) < 0)
+			return ret;
 		tn_jr_pop(r, m);
 	}
 
 	if (sysctls) {
-		s->n_sysctls = cJSON_GetArraySize(sysctls);
+		if ((ret = bounded(r, sysctls, "sysctls", TN_SYSCTLS_MAX, "sysctls",
+				   &s->n_sysctls)) < 0)
+			return ret;
 		if ((ret = alloc_array(r, (size_t)s->n_sysctls, sizeof(*s->sysctls),
 				       (void **)&s->sysctls)) < 0)
 			return ret;
@@ -619,10 +701,12 @@ static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 				return tn_jr_error(r, "not a valid sysctl name");
 			snprintf(sc->name, sizeof(sc->name), "%s", it->string);
 			if (cJSON_IsString(it)) {
-				if (strlen(it->valuestring) >= sizeof(sc->value))
-					return tn_jr_error(r, "value too long");
-				tn_sysctl_value_normalise(it->valuestring, sc->value,
-							  sizeof(sc->value));
+				if (strlen(it->valuestring) >= TN_SYSCTL_VALUE_MAX)
+					return tn_jr_error(r, "value longer than %d bytes",
+							   TN_SYSCTL_VALUE_MAX - 1);
+				sc->value = tn_sysctl_value_fold(it->valuestring);
+				if (!sc->value)
+					return tn_diag_error(r->diag, -ENOMEM, "out of memory");
 				sc->present = true;
 			} else if (!cJSON_IsNull(it)) {
 				return tn_jr_error(r, "expected a string or null");
@@ -648,7 +732,9 @@ static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 			return ret;
 		s->irqbalance.pid = (int)pid;
 		if (banned) {
-			s->irqbalance.n_banned_irqs = cJSON_GetArraySize(banned);
+			if ((ret = bounded(r, banned, "banned_irqs", TN_BANNED_IRQS_MAX,
+					   "banned IRQs", &s->irqbalance.n_banned_irqs)) < 0)
+				return ret;
 			if ((ret = alloc_array(r, (size_t)s->irqbalance.n_banned_irqs, sizeof(int),
 					       (void **)&s->irqbalance.banned_irqs)) < 0)
 				return ret;
@@ -664,8 +750,11 @@ static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 	}
 
 	if (procs) {
-		s->n_processes = cJSON_GetArraySize(procs);
-		if ((ret = alloc_array(r, (size_t)s->n_processes, sizeof(*s->processes),
+		int n_threads = 0;
+
+		if ((ret = bounded(r, procs, "processes", TN_PROCESSES_MAX, "processes",
+				   &s->n_processes)) < 0 ||
+		    (ret = alloc_array(r, (size_t)s->n_processes, sizeof(*s->processes),
 				       (void **)&s->processes)) < 0)
 			return ret;
 		m = tn_jr_push_key(r, "processes");
@@ -673,7 +762,7 @@ static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 		cJSON_ArrayForEach(it, procs) {
 			size_t m2 = tn_jr_push_index(r, i);
 
-			if ((ret = load_process(r, it, &s->processes[i])) < 0)
+			if ((ret = load_process(r, it, &s->processes[i], &n_threads)) < 0)
 				return ret;
 			tn_jr_pop(r, m2);
 			i++;
@@ -701,11 +790,39 @@ int tn_state_from_json(const cJSON *j, const char *file, struct tn_state *out, s
 	return 0;
 }
 
+/* At least as many as the values cJSON would make of text: one, and one more
+ * per ',' and per opening bracket outside strings. Stops past max. */
+static size_t count_values(const char *text, size_t max)
+{
+	size_t n = 1;
+	bool in_string = false;
+
+	for (const char *p = text; *p && n <= max; p++) {
+		if (in_string) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				in_string = false;
+		} else if (*p == '"') {
+			in_string = true;
+		} else if (*p == ',' || *p == '[' || *p == '{') {
+			n++;
+		}
+	}
+	return n;
+}
+
 int tn_state_parse(const char *text, const char *file, struct tn_state *out, struct tn_diag *d)
 {
 	const char *end = NULL;
-	cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
+	cJSON *j;
 	int ret;
+
+	if (count_values(text, TN_STATE_JSON_VALUES_MAX) > TN_STATE_JSON_VALUES_MAX)
+		return tn_diag_error(d, -EINVAL, "%s: more than %d JSON values, more than a "
+						 "snapshot within tuner's limits has; refused",
+				     file, TN_STATE_JSON_VALUES_MAX);
+	j = cJSON_ParseWithOpts(text, &end, 1);
 
 	if (!j) {
 		int line, col;

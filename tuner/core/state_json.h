@@ -14,6 +14,14 @@ cJSON *tn_state_to_json(const struct tn_state *s);
  * is only written on success. */
 int tn_state_from_json(const cJSON *j, const char *file, struct tn_state *out,
 		       struct tn_diag *d);
+/*
+ * A document of more JSON values than this (4,194,304) is refused before it
+ * is parsed: each costs cJSON about 100 bytes, 400 MB in all. A real host's
+ * snapshot has far fewer (8192 cores: 40,000; 60,000 NICs of one IRQ: a
+ * million), though not every count of state.h at its limit at once.
+ */
+#define TN_STATE_JSON_VALUES_MAX (1 << 22)
+
 /* Parse text (syntax errors name file:line:column) and load it. */
 int tn_state_parse(const char *text, const char *file, struct tn_state *out, struct tn_diag *d);
 

@@ -73,15 +73,17 @@ int tn_sysctl_read(const struct tn_sysroot *root, const char *name, struct tn_sy
 	if (ret < 0)
 		return ret;
 	snprintf(sc.name, sizeof(sc.name), "%s", name);
-	ret = tn_sysroot_read(root, rel, &text, NULL);
+	ret = tn_sysroot_read_max(root, rel, TN_SYSCTL_VALUE_MAX - 1, &text, NULL);
 	if (ret == -ENOENT) {
 		*out = sc;
 		return 0;
 	}
 	if (ret < 0)
 		return ret;
-	tn_sysctl_value_normalise(text, sc.value, sizeof(sc.value));
+	sc.value = tn_sysctl_value_fold(text);
 	free(text);
+	if (!sc.value)
+		return -ENOMEM;
 	sc.present = true;
 	*out = sc;
 	return 0;
@@ -106,6 +108,11 @@ static int read_one_sysctl(const struct tn_sysroot *root, const char *name, stru
 		return tn_diag_error(d, ret, "sysctl %s: %s is a directory of settings, not a "
 					     "setting",
 				     name, rel);
+	}
+	if (ret == -EFBIG) {
+		tn_sysctl_path(name, rel, sizeof(rel));
+		return tn_diag_error(d, ret, "%s: a value of more than %d bytes; refused", rel,
+				     TN_SYSCTL_VALUE_MAX - 1);
 	}
 	if (ret < 0) {
 		tn_sysctl_path(name, rel, sizeof(rel));
@@ -531,6 +538,11 @@ static int read_interrupts(const struct tn_sysroot *root, struct tn_interrupts *
 	const char *where = root->is_host ? "/proc/interrupts" : "proc/interrupts";
 	int ret = tn_sysroot_read(root, "proc/interrupts", &text, NULL);
 
+	if (ret == -EFBIG)
+		return tn_diag_error(d, ret, "%s%s%s: larger than %d MiB (a real one is a few "
+					     "MB); refused",
+				     root->is_host ? "" : root->path, root->is_host ? "" : "/",
+				     where, TN_SYSROOT_READ_MAX >> 20);
 	if (ret < 0)
 		return tn_diag_error(d, ret, "%s%s%s: %s", root->is_host ? "" : root->path,
 				     root->is_host ? "" : "/", where, strerror(-ret));

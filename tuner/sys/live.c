@@ -58,21 +58,68 @@ static void set_msg(char *msg, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int canon_list(const char *in, char *out, size_t len)
+/* A CPU set as a value: the canonical list, malloc'ed. */
+static int list_value(const struct tn_cpuset *s, char **out)
+{
+	char *v = tn_cpuset_list_alloc(s);
+
+	if (!v)
+		return -ENOMEM;
+	*out = v;
+	return 0;
+}
+
+static int canon_list(const char *in, char **out)
 {
 	struct tn_cpuset s;
 	int ret = tn_cpuset_parse_list(in, &s);
 
 	if (ret < 0)
 		return ret;
-	tn_cpuset_format_list(&s, out, len);
-	return 0;
+	return list_value(&s, out);
+}
+
+static bool blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* The next character of a value as tn_sysctl_value_normalise() writes it:
+ * runs of white space are one space, none at either end; '\0' at the end. */
+static char folded_next(const char **s, bool *started)
+{
+	bool space = false;
+
+	while (blank(**s)) {
+		(*s)++;
+		space = true;
+	}
+	if (!**s)
+		return '\0';
+	if (space && *started)
+		return ' ';
+	*started = true;
+	return *(*s)++;
+}
+
+/* Whether two values are the same once normalised, whatever their length. */
+static bool same_folded(const char *a, const char *b)
+{
+	bool sa = false, sb = false;
+
+	for (;;) {
+		char ca = folded_next(&a, &sa), cb = folded_next(&b, &sb);
+
+		if (ca != cb)
+			return false;
+		if (!ca)
+			return true;
+	}
 }
 
 bool tn_live_same(const struct tn_change *c, const char *a, const char *b)
 {
 	struct tn_cpuset x, y;
-	char na[TN_CHANGE_VALUE_MAX], nb[TN_CHANGE_VALUE_MAX];
 
 	switch (c->kind) {
 	case TN_CHANGE_IRQ_AFFINITY:
@@ -82,9 +129,7 @@ bool tn_live_same(const struct tn_change *c, const char *a, const char *b)
 			return false;
 		return tn_cpuset_equal(&x, &y);
 	default:
-		tn_sysctl_value_normalise(a, na, sizeof(na));
-		tn_sysctl_value_normalise(b, nb, sizeof(nb));
-		return strcmp(na, nb) == 0;
+		return same_folded(a, b);
 	}
 }
 
@@ -268,6 +313,9 @@ static void mask_like(const char *old, const struct tn_cpuset *s, char *out, siz
 		groups = TN_CPUSET_WORDS * 2;
 	if (first < 1 || first > 8)
 		first = 8;
+	/* no kernel prints more groups than TN_CPU_MAX CPUs take; the set has no more */
+	if (groups > TN_CPUSET_WORDS * 2)
+		groups = TN_CPUSET_WORDS * 2;
 	for (int g = groups - 1; g >= 0; g--) {
 		uint32_t v = (uint32_t)(s->w[g / 2] >> ((g % 2) * 32));
 
@@ -469,29 +517,29 @@ static int irqbalance_pid(struct tn_live *l)
 	return pid;
 }
 
-static int format_irqs(const int *v, int n, char *out, size_t len)
+/* IRQ numbers joined by commas, "none" for none: malloc'ed whole. */
+static int format_irqs(const int *v, int n, char **out)
 {
 	size_t k = 0;
+	char *s = malloc((size_t)n * 12 + 5);
 
-	out[0] = '\0';
-	for (int i = 0; i < n; i++) {
-		k += (size_t)snprintf(out + k, len - k, "%s%d", i ? "," : "", v[i]);
-		if (k >= len)
-			return -E2BIG;
-	}
-	if (!n)
-		snprintf(out, len, "none");
+	if (!s)
+		return -ENOMEM;
+	strcpy(s, n ? "" : "none");
+	for (int i = 0; i < n; i++)
+		k += (size_t)sprintf(s + k, "%s%d", i ? "," : "", v[i]);
+	*out = s;
 	return 0;
 }
 
-static int read_irqbalance(struct tn_live *l, const struct tn_change *c, char *out, size_t len,
-			   char *msg, size_t msglen)
+static int read_irqbalance(struct tn_live *l, const struct tn_change *c, char **out, char *msg,
+			   size_t msglen)
 {
 	int pid = irqbalance_pid(l), *v = NULL, n = 0, ret;
 
 	if (strcmp(c->key, "running") == 0) {
-		snprintf(out, len, "%s", pid ? "running" : "stopped");
-		return 0;
+		*out = strdup(pid ? "running" : "stopped");
+		return *out ? 0 : -ENOMEM;
 	}
 	if (!pid)
 		return -ESRCH;
@@ -507,7 +555,7 @@ static int read_irqbalance(struct tn_live *l, const struct tn_change *c, char *o
 		return ret;
 	if (n > 1)
 		qsort(v, (size_t)n, sizeof(int), cmp_int);
-	ret = format_irqs(v, n, out, len);
+	ret = format_irqs(v, n, out);
 	free(v);
 	return ret;
 }
@@ -575,23 +623,23 @@ static int write_irqbalance(struct tn_live *l, const struct tn_change *c, const 
 
 /* ---- the dispatch ---- */
 
-static int live_read(struct tn_live *l, const struct tn_change *c, bool check, char *out,
-		     size_t len, char *msg, size_t msglen);
+static int live_read(struct tn_live *l, const struct tn_change *c, bool check, char **out,
+		     char *msg, size_t msglen);
 
-int tn_live_read(struct tn_live *l, const struct tn_change *c, char *out, size_t len, char *msg,
+int tn_live_read(struct tn_live *l, const struct tn_change *c, char **out, char *msg,
 		 size_t msglen)
 {
-	return live_read(l, c, true, out, len, msg, msglen);
+	return live_read(l, c, true, out, msg, msglen);
 }
 
-int tn_live_readback(struct tn_live *l, const struct tn_change *c, char *out, size_t len,
-		     char *msg, size_t msglen)
+int tn_live_readback(struct tn_live *l, const struct tn_change *c, char **out, char *msg,
+		     size_t msglen)
 {
-	return live_read(l, c, false, out, len, msg, msglen);
+	return live_read(l, c, false, out, msg, msglen);
 }
 
-static int live_read(struct tn_live *l, const struct tn_change *c, bool check, char *out,
-		     size_t len, char *msg, size_t msglen)
+static int live_read(struct tn_live *l, const struct tn_change *c, bool check, char **out,
+		     char *msg, size_t msglen)
 {
 	char rel[256], buf[TN_CPULIST_MAX];
 	struct tn_procid id;
@@ -608,7 +656,7 @@ static int live_read(struct tn_live *l, const struct tn_change *c, bool check, c
 			return ret;
 		if (!sc.present)
 			return -ENOENT;
-		snprintf(out, len, "%s", sc.value);
+		*out = sc.value; /* ours now */
 		return 0;
 	}
 	case TN_CHANGE_IRQ_AFFINITY:
@@ -617,7 +665,7 @@ static int live_read(struct tn_live *l, const struct tn_change *c, bool check, c
 		ret = tn_sysroot_read_line(l->root, rel, buf, sizeof(buf));
 		if (ret < 0)
 			return ret;
-		return canon_list(buf, out, len);
+		return canon_list(buf, out);
 	case TN_CHANGE_RING:
 	case TN_CHANGE_CHANNELS: {
 		struct tn_ring r;
@@ -635,8 +683,7 @@ static int live_read(struct tn_live *l, const struct tn_change *c, bool check, c
 		}
 		if (ret < 0)
 			return ret;
-		snprintf(out, len, "%lld", (long long)v);
-		return 0;
+		return asprintf(out, "%lld", (long long)v) < 0 ? -ENOMEM : 0;
 	}
 	case TN_CHANGE_PROCESS_AFFINITY:
 		if (check)
@@ -648,8 +695,7 @@ static int live_read(struct tn_live *l, const struct tn_change *c, bool check, c
 		ret = read_thread_affinity(l, id.pid, id.tid ? id.tid : id.pid, &set);
 		if (ret < 0)
 			return ret;
-		tn_cpuset_format_list(&set, out, len);
-		return 0;
+		return list_value(&set, out);
 	case TN_CHANGE_PROCESS_MEMORY:
 		if (check)
 			ret = check_identity(l, c, &id, msg, msglen);
@@ -660,23 +706,39 @@ static int live_read(struct tn_live *l, const struct tn_change *c, bool check, c
 		ret = read_memory_nodes(l, id.pid, &set);
 		if (ret < 0)
 			return ret;
-		tn_cpuset_format_list(&set, out, len);
-		return 0;
+		return list_value(&set, out);
 	case TN_CHANGE_IRQBALANCE:
-		return read_irqbalance(l, c, out, len, msg, msglen);
+		return read_irqbalance(l, c, out, msg, msglen);
 	default:
 		return -EINVAL;
 	}
 }
 
+/* Write value and a newline, the whole value; sysctl fields separated by tabs. */
+static int write_line(struct tn_live *l, const char *rel, const char *value, bool tabs)
+{
+	size_t n = strlen(value);
+	char *buf = malloc(n + 2);
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tabs && value[i] == ' ' ? '\t' : value[i];
+	buf[n] = '\n';
+	buf[n + 1] = '\0';
+	ret = tn_sysroot_write(l->root, rel, buf);
+	free(buf);
+	return ret;
+}
+
 int tn_live_write(struct tn_live *l, const struct tn_change *c, const char *value, char *msg,
 		  size_t msglen)
 {
-	char rel[256], buf[TN_CHANGE_VALUE_MAX + 2];
+	char rel[256];
 	struct tn_procid id;
 	struct tn_cpuset set;
 	int ret;
-	size_t n;
 
 	set_msg(msg, msglen, "%s", "");
 	switch (c->kind) {
@@ -684,17 +746,11 @@ int tn_live_write(struct tn_live *l, const struct tn_change *c, const char *valu
 		if ((ret = tn_sysctl_path(c->target, rel, sizeof(rel))) < 0)
 			return ret;
 		/* the kernel prints fields separated by tabs: write them so */
-		n = 0;
-		for (const char *p = value; *p && n < sizeof(buf) - 2; p++)
-			buf[n++] = *p == ' ' ? '\t' : *p;
-		buf[n++] = '\n';
-		buf[n] = '\0';
-		return tn_sysroot_write(l->root, rel, buf);
+		return write_line(l, rel, value, true);
 	case TN_CHANGE_IRQ_AFFINITY:
 		if (tn_pathf(rel, sizeof(rel), "proc/irq/%d/smp_affinity_list", atoi(c->target)) < 0)
 			return -EINVAL;
-		snprintf(buf, sizeof(buf), "%s\n", value);
-		return tn_sysroot_write(l->root, rel, buf);
+		return write_line(l, rel, value, false);
 	case TN_CHANGE_RING:
 	case TN_CHANGE_CHANNELS: {
 		int64_t v = strtoll(value, NULL, 10);

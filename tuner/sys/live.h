@@ -21,16 +21,17 @@ int tn_live_open(const struct tn_sysroot *root, struct tn_live **out);
 void tn_live_close(struct tn_live *l);
 
 /*
- * The current value. -ESRCH: the process or thread is gone; -ENOENT: the IRQ
- * or sysctl is gone; -EOPNOTSUPP: not readable here (rings under a sysroot).
- * msg (may be NULL) gets the kernel's own words where there are some.
+ * The current value, whole, in a malloc'ed string the caller frees (*out
+ * untouched on failure). -ESRCH: the process or thread is gone; -ENOENT: the
+ * IRQ or sysctl is gone; -EOPNOTSUPP: not readable here (rings under a
+ * sysroot). msg (may be NULL) gets the kernel's own words where there are some.
  */
-int tn_live_read(struct tn_live *l, const struct tn_change *c, char *out, size_t len, char *msg,
+int tn_live_read(struct tn_live *l, const struct tn_change *c, char **out, char *msg,
 		 size_t msglen);
 /* The same, without the identity check of a process change (tn_live_check):
  * for a value read right after that check or a write that made it. */
-int tn_live_readback(struct tn_live *l, const struct tn_change *c, char *out, size_t len,
-		     char *msg, size_t msglen);
+int tn_live_readback(struct tn_live *l, const struct tn_change *c, char **out, char *msg,
+		     size_t msglen);
 /* Write value. -EIO/-EPERM on an IRQ: kernel-managed. A process change is
  * checked first (tn_live_check): -ESRCH when the pid is another process now. */
 int tn_live_write(struct tn_live *l, const struct tn_change *c, const char *value, char *msg,

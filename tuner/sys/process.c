@@ -108,6 +108,10 @@ static int read_threads(const struct tn_sysroot *root, struct tn_process *p)
 
 		if (tid < 0)
 			continue;
+		if (p->n_threads == TN_THREADS_MAX) {
+			closedir(dir);
+			return -E2BIG; /* a snapshot holds no more (state.h) */
+		}
 		snprintf(rel, sizeof(rel), "proc/%d/task/%d/status", p->pid, tid);
 		if (read_affinity(root, rel, &t.affinity) < 0)
 			continue; /* exited meanwhile */
@@ -408,6 +412,11 @@ int tn_process_scan(const struct tn_sysroot *root, const struct tn_procsel *sels
 			ret = tn_process_read(root, pid, &p);
 			if (ret == -ESRCH || ret == -ENOENT)
 				continue; /* exited meanwhile */
+			if (ret == -E2BIG) {
+				tn_diag_warn(d, "process %d: more than %d threads; left alone", pid,
+					     TN_THREADS_MAX);
+				continue;
+			}
 			if (ret < 0) {
 				tn_diag_warn(d, "process %d: %s", pid, strerror(-ret));
 				continue;

@@ -151,6 +151,11 @@ int tn_interrupts_parse(const char *text, struct tn_interrupts *out, char *err, 
 				goto invalid;
 			}
 		} else if ((q = skip_blank(p, end)) < end && isdigit((unsigned char)*q)) {
+			if (t.n == TN_INTERRUPTS_MAX) {
+				snprintf(err, errlen, "line %d: more than %d IRQ rows", lineno,
+					 TN_INTERRUPTS_MAX);
+				goto invalid;
+			}
 			if (t.n == cap) {
 				int ncap = cap ? cap * 2 : 256;
 				struct tn_interrupt *nr = realloc(t.rows, sizeof(*nr) * (size_t)ncap);

@@ -22,8 +22,13 @@ struct tn_interrupts {
 	struct tn_interrupt *rows;	/* numeric IRQs only, in file order */
 };
 
+/* IRQ rows of /proc/interrupts: the most any kernel has (x86 with NR_CPUS 8192:
+ * 64 vectors per CPU) is about 524,000. */
+#define TN_INTERRUPTS_MAX (1 << 19)
+
 /*
- * Parse /proc/interrupts. Named rows (NMI, LOC, ERR, MIS...) are skipped.
+ * Parse /proc/interrupts (more than TN_INTERRUPTS_MAX rows are refused). Named
+ * rows (NMI, LOC, ERR, MIS...) are skipped.
  * Returns 0, -ENOMEM, or -EINVAL with "line N: ..." in err.
  */
 int tn_interrupts_parse(const char *text, struct tn_interrupts *out, char *err, size_t errlen);

@@ -109,22 +109,36 @@ static int open_read(const struct tn_sysroot *r, const char *rel)
 
 int tn_sysroot_read(const struct tn_sysroot *r, const char *rel, char **out, size_t *len)
 {
+	return tn_sysroot_read_max(r, rel, TN_SYSROOT_READ_MAX, out, len);
+}
+
+int tn_sysroot_read_max(const struct tn_sysroot *r, const char *rel, size_t max, char **out,
+			size_t *len)
+{
 	size_t cap = 4096, n = 0;
+	struct stat st;
 	char *buf;
 	int fd = open_read(r, rel);
 
 	if (fd < 0)
 		return fd;
+	/* procfs and sysfs say 0 or 4096 here: the read below is bounded too */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
+		close(fd);
+		return -EFBIG;
+	}
 	buf = malloc(cap);
 	if (!buf) {
 		close(fd);
 		return -ENOMEM;
 	}
-	for (;;) {
+	while (n <= max) {
 		ssize_t k;
 
 		if (n + 1 >= cap) {
-			char *nb = realloc(buf, cap * 2);
+			/* up to max + 1 bytes and the NUL: enough to tell "too large" */
+			size_t ncap = cap * 2 < max + 2 ? cap * 2 : max + 2;
+			char *nb = realloc(buf, ncap);
 
 			if (!nb) {
 				free(buf);
@@ -132,7 +146,7 @@ int tn_sysroot_read(const struct tn_sysroot *r, const char *rel, char **out, siz
 				return -ENOMEM;
 			}
 			buf = nb;
-			cap *= 2;
+			cap = ncap;
 		}
 		k = read(fd, buf + n, cap - n - 1);
 		if (k < 0) {
@@ -149,6 +163,10 @@ int tn_sysroot_read(const struct tn_sysroot *r, const char *rel, char **out, siz
 		n += (size_t)k;
 	}
 	close(fd);
+	if (n > max) {
+		free(buf);
+		return -EFBIG;
+	}
 	buf[n] = '\0';
 	*out = buf;
 	if (len)
@@ -156,36 +174,64 @@ int tn_sysroot_read(const struct tn_sysroot *r, const char *rel, char **out, siz
 	return 0;
 }
 
+/* Read from fd until a newline, end of file, or cap bytes; returns the count or -errno. */
+static ssize_t read_to_newline(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	while (n < cap) {
+		ssize_t k = read(fd, buf + n, cap - n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		if (k == 0 || memchr(buf + n, '\n', (size_t)k))
+			return (ssize_t)(n + (size_t)k);
+		n += (size_t)k;
+	}
+	return (ssize_t)n;
+}
+
 int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf, size_t len)
 {
-	char tmp[8192];
+	/* room for the line, its trailing blanks and newline: a longer one is refused */
+	size_t cap = len + 256;
+	char *tmp, *nl;
 	ssize_t k;
 	size_t n;
-	char *nl;
 	int fd = open_read(r, rel);
 
 	if (fd < 0)
 		return fd;
-	do
-		k = read(fd, tmp, sizeof(tmp) - 1);
-	while (k < 0 && errno == EINTR);
-	if (k < 0) {
-		int e = errno;
-
+	tmp = malloc(cap + 1);
+	if (!tmp) {
 		close(fd);
-		return -e;
+		return -ENOMEM;
 	}
+	k = read_to_newline(fd, tmp, cap);
 	close(fd);
+	if (k < 0) {
+		free(tmp);
+		return (int)k;
+	}
 	tmp[k] = '\0';
-	nl = strchr(tmp, '\n');
+	nl = memchr(tmp, '\n', (size_t)k);
+	if (!nl && (size_t)k == cap) {
+		free(tmp);
+		return -EOVERFLOW; /* no end of line in sight: never cut it */
+	}
 	if (nl)
 		*nl = '\0';
 	n = strlen(tmp);
 	while (n > 0 && (tmp[n - 1] == ' ' || tmp[n - 1] == '\t' || tmp[n - 1] == '\r'))
 		tmp[--n] = '\0';
-	if (n >= len)
-		return -ENAMETOOLONG;
+	if (n >= len) {
+		free(tmp);
+		return -EOVERFLOW;
+	}
 	memcpy(buf, tmp, n + 1);
+	free(tmp);
 	return 0;
 }
 

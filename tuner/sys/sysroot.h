@@ -26,10 +26,18 @@ void tn_sysroot_close(struct tn_sysroot *r);
 
 /* open() relative to the root; returns an fd or -errno. */
 int tn_sysroot_openat(const struct tn_sysroot *r, const char *rel, int flags, mode_t mode);
+/* No file is read whole beyond this (64 MiB; the largest /proc/interrupts of a
+ * real host is a few MB): a larger one is refused with -EFBIG. */
+#define TN_SYSROOT_READ_MAX (64 << 20)
 /* The whole file, NUL-terminated, in a malloc'ed buffer; *len excludes the NUL.
- * Returns 0 or -errno; out untouched on failure. */
+ * Returns 0 or -errno (-EFBIG: larger than TN_SYSROOT_READ_MAX); out untouched
+ * on failure. */
 int tn_sysroot_read(const struct tn_sysroot *r, const char *rel, char **out, size_t *len);
-/* The first line, without its newline and trailing white space. */
+/* The same with another limit: a file of more than max bytes is -EFBIG. */
+int tn_sysroot_read_max(const struct tn_sysroot *r, const char *rel, size_t max, char **out,
+			size_t *len);
+/* The first line, without its newline and trailing white space; -EOVERFLOW
+ * when it does not fit in len (never cut). */
 int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf, size_t len);
 int tn_sysroot_read_int64(const struct tn_sysroot *r, const char *rel, int64_t *out);
 /* readlink() relative to the root; NUL-terminated; -ENAMETOOLONG when truncated. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "topology.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <hwloc.h>
@@ -13,8 +14,10 @@
 
 #include "safefile.h"
 
-/* The largest --topology XML read (a 1000-CPU host with PCI is a few MB). */
+/* lstopo's XML of an 8192-CPU host is about 20 MB. */
 #define TN_TOPOLOGY_XML_MAX (64 << 20)
+/* A cpuset or nodeset attribute: 8192 CPUs take 256 groups of "0xffffffff,". */
+#define TN_XML_SET_MAX 4096
 
 struct tn_hwloc {
 	hwloc_topology_t topo;
@@ -64,6 +67,137 @@ static int read_cpulist(const struct tn_sysroot *root, const char *rel, struct t
 	return ret;
 }
 
+/* ---- checking an XML before hwloc reads it ----
+ * hwloc makes a bitmap as large as the largest CPU or node number it reads: a
+ * PU with os_index 2147483647 costs 256 MiB. Every tag is looked at (a raw '<'
+ * always opens markup in XML), its attributes parsed as XML does; a file this
+ * scanner cannot follow is refused rather than handed to hwloc. */
+
+struct xml_scan {
+	const char *text, *p;
+	char why[160];
+};
+
+static int xml_refuse(struct xml_scan *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int xml_refuse(struct xml_scan *x, const char *fmt, ...)
+{
+	char msg[120];
+	va_list ap;
+	int line = 1;
+
+	for (const char *q = x->text; q < x->p; q++)
+		line += *q == '\n';
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(x->why, sizeof(x->why), "line %d: %s", line, msg);
+	return -EINVAL;
+}
+
+static bool attr_is(const char *name, size_t len, const char *want)
+{
+	return strlen(want) == len && strncmp(name, want, len) == 0;
+}
+
+/* A decimal os_index below limit, written plainly (no entity, no sign). */
+static int check_index(struct xml_scan *x, const char *what, const char *v, size_t len,
+		       long limit)
+{
+	long n = 0;
+
+	if (len == 0 || len > 10)
+		return xml_refuse(x, "%s os_index is not a plain number", what);
+	for (size_t i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)v[i]))
+			return xml_refuse(x, "%s os_index is not a plain number", what);
+		n = n * 10 + (v[i] - '0');
+	}
+	if (n >= limit)
+		return xml_refuse(x, "%s os_index %ld: tuner supports numbers below %ld", what, n,
+				  limit);
+	return 0;
+}
+
+/* One tag, x->p just after its '<': the attributes of an element. */
+static int xml_tag(struct xml_scan *x)
+{
+	const char *type = NULL, *index = NULL;
+	size_t type_len = 0, index_len = 0;
+	bool object = strncmp(x->p, "object", 6) == 0 && !isalnum((unsigned char)x->p[6]);
+	const char *p = x->p;
+
+	if (*p == '!' || *p == '?' || *p == '/')
+		return 0; /* comments, declarations, end tags: no attributes hwloc reads */
+	while (*p && !isspace((unsigned char)*p) && *p != '>' && *p != '/')
+		p++;
+	for (;;) {
+		const char *name, *val;
+		size_t nlen, vlen;
+		char quote;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p == '>' || (p[0] == '/' && p[1] == '>'))
+			break;
+		name = p;
+		while (*p && *p != '=' && !isspace((unsigned char)*p) && *p != '>' && *p != '/')
+			p++;
+		nlen = (size_t)(p - name);
+		while (isspace((unsigned char)*p))
+			p++;
+		if (nlen == 0 || *p++ != '=')
+			return xml_refuse(x, "a malformed tag");
+		while (isspace((unsigned char)*p))
+			p++;
+		quote = *p++;
+		if (quote != '"' && quote != '\'')
+			return xml_refuse(x, "a malformed tag");
+		val = p;
+		while (*p && *p != quote)
+			p++;
+		if (!*p)
+			return xml_refuse(x, "a malformed tag");
+		vlen = (size_t)(p++ - val);
+		if (nlen >= 6 && (strncmp(name + nlen - 6, "cpuset", 6) == 0 ||
+				  strncmp(name + nlen - 7, "nodeset", 7) == 0) &&
+		    vlen > TN_XML_SET_MAX)
+			return xml_refuse(x, "a %.*s of %zu characters (more than %d CPUs)",
+					  (int)nlen, name, vlen, TN_CPU_MAX);
+		if (attr_is(name, nlen, "type")) {
+			type = val;
+			type_len = vlen;
+		} else if (attr_is(name, nlen, "os_index")) {
+			index = val;
+			index_len = vlen;
+		}
+	}
+	x->p = p;
+	if (!object || !index || !type)
+		return 0;
+	if (memchr(type, '&', type_len))
+		return xml_refuse(x, "an object type written with an entity");
+	if (attr_is(type, type_len, "PU"))
+		return check_index(x, "PU", index, index_len, TN_CPU_MAX);
+	if (attr_is(type, type_len, "NUMANode"))
+		return check_index(x, "NUMANode", index, index_len, TN_NODES_MAX);
+	return 0;
+}
+
+static int xml_check(const char *text, char *why, size_t len)
+{
+	struct xml_scan x = { .text = text, .p = text };
+	int ret = 0;
+
+	while (ret == 0 && (x.p = strchr(x.p, '<'))) {
+		x.p++;
+		ret = xml_tag(&x);
+	}
+	if (ret < 0)
+		snprintf(why, len, "%s", x.why);
+	return ret;
+}
+
 static int node_obj_index(hwloc_obj_t *objs, int n, hwloc_obj_t o)
 {
 	for (int i = 0; i < n; i++)
@@ -79,6 +213,27 @@ static int cmp_obj_os(const void *a, const void *b)
 	return (x->os_index > y->os_index) - (x->os_index < y->os_index);
 }
 
+/* Never drop a CPU or a node tuner cannot hold: refuse the topology. */
+static int check_numbers(hwloc_topology_t topo, int nn, struct tn_diag *d)
+{
+	int last = hwloc_bitmap_last(hwloc_topology_get_complete_cpuset(topo));
+	int node = hwloc_bitmap_last(hwloc_topology_get_complete_nodeset(topo));
+
+	if (last < 0)
+		return tn_diag_error(d, -ERANGE, "the topology has CPU numbers without end; tuner "
+						 "supports CPUs 0 to %d",
+				     TN_CPU_MAX - 1);
+	if (last >= TN_CPU_MAX)
+		return tn_diag_error(d, -ERANGE, "the topology has CPU %d; tuner supports CPUs 0 "
+						 "to %d",
+				     last, TN_CPU_MAX - 1);
+	if (nn > TN_NODES_MAX || node < 0 || node >= TN_NODES_MAX)
+		return tn_diag_error(d, -ERANGE, "the topology has NUMA node %d (of %d); tuner "
+						 "supports nodes 0 to %d",
+				     node, nn, TN_NODES_MAX - 1);
+	return 0;
+}
+
 static int fill(hwloc_topology_t topo, struct tn_topology *t, struct tn_diag *d)
 {
 	int nn = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
@@ -87,9 +242,12 @@ static int fill(hwloc_topology_t topo, struct tn_topology *t, struct tn_diag *d)
 	hwloc_obj_t *objs;
 	struct hwloc_distances_s *dist = NULL;
 	unsigned ndist = 1;
+	int ret;
 
 	if (nn <= 0 || npu <= 0)
 		return tn_diag_error(d, -EINVAL, "the topology has no NUMA node or no CPU");
+	if ((ret = check_numbers(topo, nn, d)) < 0)
+		return ret;
 	objs = calloc((size_t)nn, sizeof(*objs));
 	t->nodes = calloc((size_t)nn, sizeof(*t->nodes));
 	if (!objs || !t->nodes) {
@@ -150,9 +308,10 @@ static int fill(hwloc_topology_t topo, struct tn_topology *t, struct tn_diag *d)
 }
 
 /* The XML file of --topology, whole: a regular file of at most
- * TN_TOPOLOGY_XML_MAX bytes without a NUL. */
+ * TN_TOPOLOGY_XML_MAX bytes without a NUL, checked (xml_check) before hwloc reads it. */
 static int read_xml(const char *xml, char **text, size_t *len, struct tn_diag *d)
 {
+	char why[200];
 	struct stat st;
 	int fd = tn_safefile_open(AT_FDCWD, xml, O_RDONLY, &st), ret;
 
@@ -175,6 +334,11 @@ static int read_xml(const char *xml, char **text, size_t *len, struct tn_diag *d
 		return tn_diag_error(d, -EINVAL, "%s: contains a NUL byte; not an hwloc XML "
 						 "topology",
 				     xml);
+	}
+	if (xml_check(*text, why, sizeof(why)) < 0) {
+		free(*text);
+		*text = NULL;
+		return tn_diag_error(d, -EINVAL, "%s: %s; refused", xml, why);
 	}
 	return 0;
 }
@@ -206,8 +370,8 @@ int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_t
 	struct tn_topology t;
 	hwloc_topology_t topo;
 	struct tn_cpuset set;
-	char *text = NULL;
-	size_t text_len = 0;
+	char *xml_text = NULL;
+	size_t xml_len = 0;
 	int ret;
 
 	memset(&t, 0, sizeof(t));
@@ -216,13 +380,15 @@ int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_t
 	hwloc_topology_set_io_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
 	hwloc_topology_set_flags(topo, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED);
 	if (xml) {
-		/* read here, not by hwloc: a FIFO is never opened, the size is bounded */
-		ret = read_xml(xml, &text, &text_len, d);
-		if (ret < 0 || hwloc_topology_set_xmlbuffer(topo, text, (int)text_len + 1) < 0) {
+		ret = read_xml(xml, &xml_text, &xml_len, d);
+		if (ret < 0) {
 			hwloc_topology_destroy(topo);
-			free(text);
-			if (ret < 0)
-				return ret;
+			return ret;
+		}
+		/* hwloc reads the very text that was checked (size: with its NUL) */
+		if (hwloc_topology_set_xmlbuffer(topo, xml_text, (int)xml_len + 1) < 0) {
+			free(xml_text);
+			hwloc_topology_destroy(topo);
 			return tn_diag_error(d, -EINVAL, "%s: not an hwloc XML topology", xml);
 		}
 		snprintf(t.source, sizeof(t.source), "xml");
@@ -240,7 +406,7 @@ int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_t
 		snprintf(t.source, sizeof(t.source), "live");
 	}
 	ret = hwloc_topology_load(topo) < 0 ? (errno ? -errno : -EINVAL) : 0;
-	free(text);
+	free(xml_text);
 	if (ret < 0) {
 		hwloc_topology_destroy(topo);
 		/* a broken file fails here or in set_xml above, depending on

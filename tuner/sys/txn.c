@@ -19,6 +19,8 @@
 
 #define JOURNAL_SUFFIX ".journal"
 #define MAX_THREAD_PASSES 16
+/* A journal is read whole by rollback and history: beyond this it is refused. */
+#define JOURNAL_MAX_BYTES (256u << 20)
 
 /* ---- state directory ---- */
 
@@ -345,6 +347,11 @@ int tn_journal_load(int dirfd, const char *dir, const char *id, struct tn_journa
 		if (k == 0)
 			break;
 		n += (size_t)k;
+		if (n > JOURNAL_MAX_BYTES) {
+			ret = tn_diag_error(d, -EFBIG, "%s: larger than %u MiB; refused", path,
+					    JOURNAL_MAX_BYTES >> 20);
+			goto out;
+		}
 	}
 	buf[n] = '\0';
 	if (strlen(buf) != n) {
@@ -525,8 +532,9 @@ static int add_entry(struct tn_txn *t, const struct tn_change *c, struct tn_diag
 		t->cap = ncap;
 	}
 	memset(&t->j.e[t->j.n], 0, sizeof(t->j.e[0]));
+	if (tn_change_copy(&t->j.e[t->j.n].c, c) < 0)
+		return tn_diag_error(d, -ENOMEM, "out of memory");
 	t->j.e[t->j.n].seq = t->j.n;
-	t->j.e[t->j.n].c = *c;
 	t->j.e[t->j.n].status = TN_J_PENDING;
 	t->j.n++;
 	return 0;
@@ -569,7 +577,7 @@ static int set_status(struct tn_txn *t, int seq, enum tn_jstatus st, const char 
 static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 {
 	struct tn_change *c = &t->j.e[seq].c;
-	char msg[256], back[TN_CHANGE_VALUE_MAX], err[512], what[200];
+	char msg[256], *back = NULL, err[512], what[200];
 	int ret;
 
 	describe(c, what, sizeof(what));
@@ -597,12 +605,13 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 		tn_diag_error(d, ret, "%s: set %s: %s", what, c->after, err);
 		return t->o.keep_going ? 0 : ret;
 	}
-	ret = tn_live_readback(t->live, c, back, sizeof(back), msg, sizeof(msg));
+	ret = tn_live_readback(t->live, c, &back, msg, sizeof(msg));
 	if (ret < 0 || !tn_live_same(c, back, c->after)) {
 		if (ret < 0)
 			snprintf(err, sizeof(err), "read back: %s", strerror(-ret));
 		else
 			snprintf(err, sizeof(err), "read back %s, not %s", back, c->after);
+		free(back);
 		set_status(t, seq, TN_J_FAILED, err, d);
 		tn_diag_error(d, -EIO, "%s: %s", what, err);
 		return t->o.keep_going ? 0 : -EIO;
@@ -620,6 +629,7 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 					"on the next interrupt)",
 				     what, eff, c->after);
 	}
+	free(back);
 	return set_status(t, seq, TN_J_APPLIED, NULL, d);
 }
 
@@ -724,7 +734,8 @@ static void report_gone(struct tn_txn *t, const struct tn_change *c, const char 
 
 /* One thread's change: target "PID@START/TID@TSTART", before as it is now.
  * 1: record it; 0: skip it (gone, or already as wanted). */
-static int thread_change(struct tn_txn *t, struct tn_procid id, int tid, struct tn_change *tc)
+static int thread_change(struct tn_txn *t, struct tn_procid id, int tid, struct tn_change *tc,
+			 char **before)
 {
 	char msg[128];
 
@@ -735,9 +746,9 @@ static int thread_change(struct tn_txn *t, struct tn_procid id, int tid, struct 
 	if (tn_procid_format(&id, tc->target, sizeof(tc->target)) < 0)
 		return -ENAMETOOLONG;
 	/* the process was checked by the caller, the thread's start just read */
-	if (tn_live_readback(t->live, tc, tc->before, sizeof(tc->before), msg, sizeof(msg)) < 0)
+	if (tn_live_readback(t->live, tc, before, msg, sizeof(msg)) < 0)
 		return 0; /* exited meanwhile */
-	return tn_live_same(tc, tc->before, tc->after) ? 0 : 1;
+	return tn_live_same(tc, *before, tc->after) ? 0 : 1;
 }
 
 /* A process change becomes one change per thread; passes until no new thread.
@@ -762,19 +773,23 @@ static int expand_threads(struct tn_txn *t, const struct tn_change *c, bool *add
 	if (ret < 0)
 		return tn_diag_error(d, ret, "pid %s: threads: %s", c->target, strerror(-ret));
 	for (int i = 0; i < n; i++) {
-		struct tn_change tc = *c;
+		struct tn_change tc = *c; /* its values are c's: add_entry copies them */
+		char *before = NULL;
 
 		if (tidset_has(t->threads, id.pid, tids[i]))
 			continue;
-		ret = thread_change(t, id, tids[i], &tc);
-		if (ret < 0) {
+		ret = thread_change(t, id, tids[i], &tc, &before);
+		if (ret <= 0) {
+			free(before);
+			if (ret == 0)
+				continue;
 			tn_diag_error(d, ret, "pid %s: thread %d: %s", c->target, tids[i],
 				      strerror(-ret));
 			break;
 		}
-		if (ret == 0)
-			continue;
+		tc.before = before;
 		ret = add_entry(t, &tc, d);
+		free(before);
 		if (ret < 0)
 			break;
 		ret = tidset_add(&t->threads, id.pid, tids[i]);
@@ -822,9 +837,9 @@ int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct 
 		/* someone else may have changed a value since the plan */
 		for (int k = i; k < end; k++) {
 			const struct tn_change *c = &changes[k];
-			char cur[TN_CHANGE_VALUE_MAX], msg[256], what[200];
+			char *cur = NULL, msg[256], what[200];
 
-			ret = tn_live_read(t->live, c, cur, sizeof(cur), msg, sizeof(msg));
+			ret = tn_live_read(t->live, c, &cur, msg, sizeof(msg));
 			describe(c, what, sizeof(what));
 			if (ret == -ESRCH && c->kind == TN_CHANGE_PROCESS_MEMORY) {
 				report_gone(t, c, msg);
@@ -833,16 +848,24 @@ int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct 
 			if (ret < 0)
 				return tn_diag_error(d, ret, "%s: read: %s%s%s", what, strerror(-ret),
 						     msg[0] ? ": " : "", msg);
-			if (!tn_live_same(c, cur, c->before) && !t->o.force)
-				return tn_diag_error(d, -EAGAIN,
-						     "%s is %s now, not %s as planned: someone else "
-						     "changed it (--force to apply anyway)",
-						     what, cur, c->before);
+			if (!tn_live_same(c, cur, c->before) && !t->o.force) {
+				ret = tn_diag_error(d, -EAGAIN,
+						    "%s is %s now, not %s as planned: someone else "
+						    "changed it (--force to apply anyway)",
+						    what, cur, c->before);
+				free(cur);
+				return ret;
+			}
 			ret = add_entry(t, c, d);
+			if (ret == 0 && !tn_live_same(c, cur, c->before)) {
+				/* the journal keeps what is there now: rollback restores it */
+				free(t->j.e[t->j.n - 1].c.before);
+				t->j.e[t->j.n - 1].c.before = cur;
+				cur = NULL;
+			}
+			free(cur);
 			if (ret < 0)
 				return ret;
-			if (!tn_live_same(c, cur, c->before))
-				snprintf(t->j.e[t->j.n - 1].c.before, sizeof(c->before), "%s", cur);
 		}
 		ret = run_batch(t, first, d);
 		if (ret < 0)
@@ -926,8 +949,8 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 		return tn_diag_error(d, -ENOMEM, "out of memory");
 	for (int i = j->n - 1; i >= 0; i--) {
 		struct tn_jentry *e = &j->e[i];
-		char cur[TN_CHANGE_VALUE_MAX], msg[256], err[512] = "", what[200];
-		char note[TN_CHANGE_VALUE_MAX + 64] = ""; /* what the report says of a restore */
+		char *cur = NULL, *note = NULL, msg[256], err[512] = "", what[200];
+		size_t notelen; /* what the report says of a restore, values whole */
 		enum tn_jstatus st;
 		int r;
 
@@ -935,7 +958,14 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 		    (e->status == TN_J_LEFT && !force))
 			continue;
 		describe(&e->c, what, sizeof(what));
-		r = tn_live_read(live, &e->c, cur, sizeof(cur), msg, sizeof(msg));
+		r = tn_live_read(live, &e->c, &cur, msg, sizeof(msg));
+		notelen = 128 + strlen(e->c.before) + (r == 0 ? strlen(cur) : 0);
+		note = calloc(1, notelen);
+		if (!note) {
+			free(cur);
+			ret = tn_diag_error(d, -ENOMEM, "out of memory");
+			break;
+		}
 		if (r == -ESRCH || r == -ENOENT) {
 			st = TN_J_SKIPPED;
 			snprintf(err, sizeof(err), "%s%s%s",
@@ -949,7 +979,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 			res->failed++;
 		} else if (tn_live_same(&e->c, cur, e->c.before)) {
 			st = TN_J_ROLLED_BACK; /* already the original value */
-			as_before(e, res, note, sizeof(note));
+			as_before(e, res, note, notelen);
 		} else if (!tn_live_same(&e->c, cur, e->c.after) && !force) {
 			st = TN_J_LEFT;
 			snprintf(err, sizeof(err),
@@ -962,13 +992,14 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 		} else if (dry_run) {
 			st = TN_J_ROLLED_BACK;
 			res->restored++;
-			forced_note(e, cur, true, note, sizeof(note));
+			forced_note(e, cur, true, note, notelen);
 		} else {
-			forced_note(e, cur, false, note, sizeof(note));
+			forced_note(e, cur, false, note, notelen);
 			r = tn_live_write(live, &e->c, e->c.before, msg, sizeof(msg));
+			free(cur);
+			cur = NULL;
 			if (r == 0)
-				r = tn_live_readback(live, &e->c, cur, sizeof(cur), msg,
-						     sizeof(msg));
+				r = tn_live_readback(live, &e->c, &cur, msg, sizeof(msg));
 			if (r == -ESRCH) {
 				st = TN_J_SKIPPED;
 				snprintf(err, sizeof(err), "the process or thread exited%s%s",
@@ -988,8 +1019,10 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 				res->restored++;
 			}
 		}
+		free(cur);
 		if (report)
 			report(ctx, &e->c, st, st == TN_J_ROLLED_BACK ? note : err);
+		free(note);
 		if (dry_run)
 			continue;
 		e->status = st;
