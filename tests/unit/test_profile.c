@@ -475,6 +475,11 @@ static const struct bad_case bad_cases[] = {
 	  -EINVAL,
 	  "bad.json:1:51: processes[0].match.cmdline: cmdline regex \"x{1,32767}\": too costly"
 	  " to compile (its repetitions multiply past 256 states)" },
+	{ "cmdline regex with glibc's {,n} repetition (found by fuzz_profile: gigabytes)",
+	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"cmdline\": \"1x{,32767}\"}}]}", NULL,
+	  -EINVAL,
+	  "bad.json:1:51: processes[0].match.cmdline: cmdline regex \"1x{,32767}\": too costly"
+	  " to compile (its repetitions multiply past 256 states)" },
 	{ "cmdline regex with stacked repetitions",
 	  "{\"name\": \"x\", \"processes\": [{\"match\": {\"cmdline\": \"(a+)+(b{1,70}){1,70}\"}}]}",
 	  NULL, -EINVAL,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "procmatch.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
@@ -116,14 +117,22 @@ static long regex_cost(const char *p)
 			mult = 2;
 			break;
 		case '{': {
-			char *end;
-			long m = strtol(p + 1, &end, 10), n = m;
+			/* {m}, {m,}, {m,n} and glibc's {,n} (zero to n) */
+			const char *q = p + 1;
+			char *end = (char *)q;
+			long m = 0, n;
 
-			if (end == p + 1)
+			if (isdigit((unsigned char)*q))
+				m = strtol(q, &end, 10);
+			else if (*q != ',')
 				break; /* a literal '{' or an error for regcomp */
+			n = m;
 			if (*end == ',') {
-				n = end[1] == '}' ? m + 1 : strtol(end + 1, &end, 10);
-				if (end[0] == ',')
+				if (end[1] == '}')
+					n = m + 1;
+				else if (isdigit((unsigned char)end[1]))
+					n = strtol(end + 1, &end, 10);
+				else
 					end++;
 			}
 			while (*end && *end != '}')
