@@ -97,7 +97,7 @@ int tn_safefile_check_trusted(const struct stat *st, char *why, size_t len)
 
 int tn_safefile_read(int fd, size_t max, char **out, size_t *len)
 {
-	size_t cap = max < 65536 ? max + 2 : 65536, n = 0;
+	size_t cap = max < 4096 ? max + 2 : 4096, n = 0; /* grows by doubling */
 	char *buf = malloc(cap);
 
 	if (!buf)

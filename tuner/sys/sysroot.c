@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "sysroot.h"
+#include "safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -115,10 +116,8 @@ int tn_sysroot_read(const struct tn_sysroot *r, const char *rel, char **out, siz
 int tn_sysroot_read_max(const struct tn_sysroot *r, const char *rel, size_t max, char **out,
 			size_t *len)
 {
-	size_t cap = 4096, n = 0;
 	struct stat st;
-	char *buf;
-	int fd = open_read(r, rel);
+	int ret, fd = open_read(r, rel);
 
 	if (fd < 0)
 		return fd;
@@ -127,51 +126,9 @@ int tn_sysroot_read_max(const struct tn_sysroot *r, const char *rel, size_t max,
 		close(fd);
 		return -EFBIG;
 	}
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (n <= max) {
-		ssize_t k;
-
-		if (n + 1 >= cap) {
-			/* up to max + 1 bytes and the NUL: enough to tell "too large" */
-			size_t ncap = cap * 2 < max + 2 ? cap * 2 : max + 2;
-			char *nb = realloc(buf, ncap);
-
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap = ncap;
-		}
-		k = read(fd, buf + n, cap - n - 1);
-		if (k < 0) {
-			int e = errno;
-
-			if (e == EINTR)
-				continue;
-			free(buf);
-			close(fd);
-			return -e;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
+	ret = tn_safefile_read(fd, max, out, len);
 	close(fd);
-	if (n > max) {
-		free(buf);
-		return -EFBIG;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	if (len)
-		*len = n;
-	return 0;
+	return ret;
 }
 
 /* Read from fd until a newline, end of file, or cap bytes; returns the count or -errno. */
