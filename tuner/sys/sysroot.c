@@ -81,30 +81,24 @@ int tn_sysroot_openat(const struct tn_sysroot *r, const char *rel, int flags, mo
  * then fstat; anything but a regular file is -EINVAL (a directory -EISDIR).
  * procfs and sysfs files are regular files.
  */
-static int open_read(const struct tn_sysroot *r, const char *rel)
+static int open_read(const struct tn_sysroot *r, const char *rel, struct stat *st)
 {
-	struct stat st;
-	int fd = tn_sysroot_openat(r, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0), fl;
+	int fd = tn_sysroot_openat(r, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, st) < 0) {
 		int e = errno;
 
 		close(fd);
 		return -e;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st->st_mode)) {
 		close(fd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		return S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL;
 	}
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
+	/* O_NONBLOCK stays set: it only ever mattered for what is refused above
+	 * (a regular file of procfs or sysfs ignores it) */
 	return fd;
 }
 
@@ -117,12 +111,12 @@ int tn_sysroot_read_max(const struct tn_sysroot *r, const char *rel, size_t max,
 			size_t *len)
 {
 	struct stat st;
-	int ret, fd = open_read(r, rel);
+	int ret, fd = open_read(r, rel, &st);
 
 	if (fd < 0)
 		return fd;
 	/* procfs and sysfs say 0 or 4096 here: the read below is bounded too */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
+	if ((uintmax_t)st.st_size > max) {
 		close(fd);
 		return -EFBIG;
 	}
@@ -157,7 +151,8 @@ int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf,
 	char *tmp, *nl;
 	ssize_t k;
 	size_t n;
-	int fd = open_read(r, rel);
+	struct stat st;
+	int fd = open_read(r, rel, &st);
 
 	if (fd < 0)
 		return fd;
@@ -489,7 +484,11 @@ static int replace_in_tree(const struct tn_sysroot *r, const char *rel, const ch
 	dfd = open_parent(r, rel, path, sizeof(path), &base);
 	if (dfd < 0)
 		return dfd;
-	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (S_ISLNK(st.st_mode)) {
 		/* replace the file the link names, not the link */
 		close(dfd);
 		ret = tn_sysroot_resolve(r, rel, real, sizeof(real));
@@ -498,12 +497,12 @@ static int replace_in_tree(const struct tn_sysroot *r, const char *rel, const ch
 		dfd = open_parent(r, real, path, sizeof(path), &base);
 		if (dfd < 0)
 			return dfd;
+		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			ret = -errno;
+			goto out;
+		}
 	}
 	/* an existing regular file only, as O_WRONLY without O_CREAT would */
-	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		ret = -errno;
-		goto out;
-	}
 	if (!S_ISREG(st.st_mode)) {
 		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 		goto out;
