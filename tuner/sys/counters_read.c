@@ -15,6 +15,8 @@
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 
+#include "discover.h"
+
 #define TN_MAX_IFACES 65536	/* entries of /sys/class/net looked at */
 #define TN_MAX_RXQ 4096		/* rx queues of one NIC looked at */
 
@@ -256,12 +258,112 @@ static void read_backlog_users(const struct tn_sysroot *r, const struct tn_state
 	closedir(dir);
 }
 
-int tn_counters_read(const struct tn_sysroot *r, const struct tn_state *s,
+/* The values a namespace has of the snapshot's "net." sysctls, and which. */
+struct ns_sysctls {
+	int n;
+	int idx[TN_NETNS_SYSCTLS_MAX];	/* into s->sysctls */
+	char *value[TN_NETNS_SYSCTLS_MAX];
+};
+
+static void ns_sysctls_free(struct ns_sysctls *v)
+{
+	for (int i = 0; i < v->n; i++)
+		free(v->value[i]);
+	v->n = 0;
+}
+
+/* In the namespace: a sysctl it has is its own (a namespace other than the
+ * host's first one shows only the per-namespace sysctls). */
+static int read_ns_sysctls(const struct tn_sysroot *r, const struct tn_state *s,
+			   struct ns_sysctls *v, struct tn_diag *d)
+{
+	for (int i = 0; i < s->n_sysctls; i++) {
+		struct tn_sysctl sc;
+		char rel[256];
+		int ret;
+
+		if (strncmp(s->sysctls[i].name, "net.", 4) != 0)
+			continue;
+		if ((ret = tn_sysctl_read(r, s->sysctls[i].name, &sc)) < 0) {
+			tn_sysctl_path(s->sysctls[i].name, rel, sizeof(rel));
+			return tn_diag_error(d, ret, "/%s (in the namespace): %s", rel,
+					     strerror(-ret));
+		}
+		if (!sc.present)
+			continue;
+		if (v->n == TN_NETNS_SYSCTLS_MAX) {
+			tn_sysctl_free(&sc);
+			return tn_diag_error(d, -E2BIG, "more than %d per-namespace sysctls",
+					     TN_NETNS_SYSCTLS_MAX);
+		}
+		v->idx[v->n] = i;
+		v->value[v->n++] = sc.value;
+	}
+	return 0;
+}
+
+/* Enter the namespace, read its netstat, snmp, snmp6 and sysctls, come back. */
+static int read_in_netns(const struct tn_sysroot *r, const struct tn_state *s,
+			 const struct tn_netns *ns, struct tn_sample *o, struct ns_sysctls *v,
+			 struct tn_diag *d)
+{
+	static const char dir[] = "proc/thread-self/net";
+	int saved, ret, back;
+
+	if ((ret = tn_netns_enter(ns, &saved, d)) < 0)
+		return ret;
+	if ((ret = read_netstat(r, dir, "netstat", o, d)) == 0 &&
+	    (ret = read_netstat(r, dir, "snmp", o, d)) == 0 &&
+	    (ret = read_netstat(r, dir, "snmp6", o, d)) == 0)
+		ret = read_ns_sysctls(r, s, v, d);
+	back = tn_netns_leave(saved, d);
+	return ret < 0 ? ret : back;
+}
+
+/* The namespace's values replace the host's in the snapshot. */
+static void apply_ns_sysctls(struct tn_state *s, struct ns_sysctls *v, struct tn_sample *o)
+{
+	for (int i = 0; i < v->n; i++) {
+		struct tn_sysctl *sc = &s->sysctls[v->idx[i]];
+
+		free(sc->value);
+		sc->value = v->value[i];
+		sc->present = true;
+		snprintf(o->netns_sysctls[i], sizeof(o->netns_sysctls[i]), "%s", sc->name);
+	}
+	o->n_netns_sysctls = v->n;
+	v->n = 0;
+}
+
+static int read_net(const struct tn_sysroot *r, const struct tn_state *s,
+		    const struct tn_counters_opts *o, struct tn_sample *smp, struct ns_sysctls *v,
+		    struct tn_diag *d)
+{
+	char dir[64] = "proc/net";
+	int ret;
+
+	if (o->netns) {
+		snprintf(smp->netns, sizeof(smp->netns), "%s", o->netns->label);
+		if (!o->netns->is_own)
+			return read_in_netns(r, s, o->netns, smp, v, d);
+	} else if (o->netns_pid > 0) {
+		snprintf(dir, sizeof(dir), "proc/%d/net", o->netns_pid);
+		snprintf(smp->netns, sizeof(smp->netns), "pid:%d", o->netns_pid);
+	}
+	if ((ret = read_netstat(r, dir, "netstat", smp, d)) < 0 ||
+	    (ret = read_netstat(r, dir, "snmp", smp, d)) < 0 ||
+	    (ret = read_netstat(r, dir, "snmp6", smp, d)) < 0)
+		return ret;
+	return 0;
+}
+
+int tn_counters_read(const struct tn_sysroot *r, struct tn_state *s,
 		     const struct tn_counters_opts *o, struct tn_sample *out, struct tn_diag *d)
 {
+	struct ns_sysctls v = { 0 };
 	struct tn_sample smp;
 	struct timespec ts;
-	char dir[64] = "proc/net", line[64];
+	char line[64];
 	const struct tn_counter *dup;
 	int ret;
 
@@ -272,26 +374,21 @@ int tn_counters_read(const struct tn_sysroot *r, const struct tn_state *s,
 	snprintf(smp.hostname, sizeof(smp.hostname), "%s", s->hostname);
 	if (tn_sysroot_read_line(r, "proc/sys/kernel/random/boot_id", line, sizeof(line)) == 0)
 		snprintf(smp.boot_id, sizeof(smp.boot_id), "%s", line);
-	if (o->netns_pid > 0) {
-		snprintf(dir, sizeof(dir), "proc/%d/net", o->netns_pid);
-		snprintf(smp.netns, sizeof(smp.netns), "pid:%d", o->netns_pid);
-	}
-	if ((ret = read_softnet(r, s, &smp, d)) < 0 ||
-	    (ret = read_netstat(r, dir, "netstat", &smp, d)) < 0 ||
-	    (ret = read_netstat(r, dir, "snmp", &smp, d)) < 0 ||
-	    (ret = read_netstat(r, dir, "snmp6", &smp, d)) < 0)
+	if ((ret = read_softnet(r, s, &smp, d)) < 0 || (ret = read_net(r, s, o, &smp, &v, d)) < 0)
 		goto fail;
 	if (tn_counter_list_sort(&smp.net, &dup) < 0) {
-		ret = tn_diag_error(d, -EINVAL, "/%s: %s %s is listed twice", dir, dup->group,
-				    dup->name);
+		ret = tn_diag_error(d, -EINVAL, "/proc/net (%s): %s %s is listed twice",
+				    smp.netns[0] ? smp.netns : "own namespace", dup->group, dup->name);
 		goto fail;
 	}
 	if ((ret = read_nics(r, s, o, &smp, d)) < 0)
 		goto fail;
 	read_backlog_users(r, s, &smp);
+	apply_ns_sysctls(s, &v, &smp);
 	*out = smp;
 	return 0;
 fail:
+	ns_sysctls_free(&v);
 	tn_sample_free(&smp);
 	return ret;
 }
