@@ -15,6 +15,12 @@
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 
+#include <netlink/cache.h>
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/socket.h>
+
 #include "discover.h"
 
 #define TN_MAX_IFACES 65536	/* entries of /sys/class/net looked at */
@@ -81,21 +87,33 @@ static int read_netstat(const struct tn_sysroot *r, const char *dir, const char 
 	return 0;
 }
 
-/* The standard link statistics of one interface (the kernel's rtnl_link_stats64,
- * as sysfs shows them). */
+/* The standard link statistics (the kernel's rtnl_link_stats64) diagnose
+ * reads, with their libnl ids. */
+static const struct {
+	const char *name;
+	rtnl_link_stat_id_t id;
+} link_stats[] = {
+	{ "rx_missed_errors", RTNL_LINK_RX_MISSED_ERR },
+	{ "rx_fifo_errors", RTNL_LINK_RX_FIFO_ERR },
+	{ "rx_over_errors", RTNL_LINK_RX_OVER_ERR },
+	{ "rx_dropped", RTNL_LINK_RX_DROPPED },
+	{ "rx_packets", RTNL_LINK_RX_PACKETS },
+};
+#define N_LINK_STATS (sizeof(link_stats) / sizeof(link_stats[0]))
+
+/* Under a sysroot: the same statistics as sysfs shows them. */
 static int read_link_stats(const struct tn_sysroot *r, const char *ifname,
 			   struct tn_counter_list *l, struct tn_diag *d)
 {
-	static const char *const names[] = { "rx_missed_errors", "rx_fifo_errors",
-					     "rx_over_errors", "rx_dropped", "rx_packets" };
 	char rel[TN_PATH_MAX];
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < N_LINK_STATS; i++) {
 		char line[32], *end;
 		unsigned long long v;
 		int ret;
 
-		if (tn_pathf(rel, sizeof(rel), "sys/class/net/%s/statistics/%s", ifname, names[i]))
+		if (tn_pathf(rel, sizeof(rel), "sys/class/net/%s/statistics/%s", ifname,
+			     link_stats[i].name))
 			return tn_diag_error(d, -ENAMETOOLONG, "%s: path too long", ifname);
 		ret = tn_sysroot_read_line(r, rel, line, sizeof(line));
 		if (ret == -ENOENT)
@@ -106,10 +124,59 @@ static int read_link_stats(const struct tn_sysroot *r, const char *ifname,
 		v = strtoull(line, &end, 10);
 		if (end == line || *end || errno || line[0] == '-')
 			return tn_diag_error(d, -EINVAL, "/%s: \"%.20s\" is not a counter", rel, line);
-		if ((ret = tn_counter_list_add(l, "link", names[i], v)) < 0)
+		if ((ret = tn_counter_list_add(l, "link", link_stats[i].name, v)) < 0)
 			return tn_diag_error(d, ret, "out of memory");
 	}
 	return 0;
+}
+
+/* On the live host: one RTM_GETLINK dump over rtnetlink (libnl-route) for
+ * every link's statistics at once. */
+struct link_dump {
+	struct nl_sock *sk;
+	struct nl_cache *cache;
+};
+
+static void link_dump_close(struct link_dump *ld)
+{
+	nl_cache_free(ld->cache);
+	nl_socket_free(ld->sk);
+	ld->cache = NULL;
+	ld->sk = NULL;
+}
+
+static int link_dump_open(struct link_dump *ld, struct tn_diag *d)
+{
+	int ret;
+
+	ld->sk = nl_socket_alloc();
+	if (!ld->sk)
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	ret = nl_connect(ld->sk, NETLINK_ROUTE);
+	if (ret == 0)
+		ret = rtnl_link_alloc_cache(ld->sk, AF_UNSPEC, &ld->cache);
+	if (ret < 0) {
+		link_dump_close(ld);
+		return tn_diag_error(d, -EIO, "link statistics over rtnetlink: %s",
+				     nl_geterror(ret));
+	}
+	return 0;
+}
+
+/* A link gone since the snapshot has no statistics: 0, nothing added. */
+static int rtnl_link_stats(struct link_dump *ld, const char *ifname, struct tn_counter_list *l,
+			   struct tn_diag *d)
+{
+	struct rtnl_link *link = rtnl_link_get_by_name(ld->cache, ifname);
+	int ret = 0;
+
+	if (!link)
+		return 0;
+	for (size_t i = 0; i < N_LINK_STATS && ret == 0; i++)
+		ret = tn_counter_list_add(l, "link", link_stats[i].name,
+					  rtnl_link_get_stat(link, link_stats[i].id));
+	rtnl_link_put(link);
+	return ret < 0 ? tn_diag_error(d, ret, "out of memory") : 0;
 }
 
 /* ethtool -S, as ethtool does it: ETHTOOL_GSSET_INFO, GSTRINGS, GSTATS. */
@@ -186,6 +253,7 @@ static void dedupe(struct tn_counter_list *l)
 static int read_nics(const struct tn_sysroot *r, const struct tn_state *s,
 		     const struct tn_counters_opts *o, struct tn_sample *out, struct tn_diag *d)
 {
+	struct link_dump ld = { 0 };
 	int fd = -1, ret = 0;
 
 	if (s->n_nics > TN_COUNTERS_MAX_NICS)
@@ -193,6 +261,8 @@ static int read_nics(const struct tn_sysroot *r, const struct tn_state *s,
 	out->nics = calloc((size_t)s->n_nics + 1, sizeof(*out->nics));
 	if (!out->nics)
 		return tn_diag_error(d, -ENOMEM, "out of memory");
+	if (r->is_host && s->n_nics > 0 && (ret = link_dump_open(&ld, d)) < 0)
+		return ret;
 	if (o->driver_stats)
 		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	for (int i = 0; i < s->n_nics && ret == 0; i++) {
@@ -201,7 +271,9 @@ static int read_nics(const struct tn_sysroot *r, const struct tn_state *s,
 
 		snprintf(n->name, sizeof(n->name), "%s", s->nics[i].name);
 		snprintf(n->driver, sizeof(n->driver), "%s", s->nics[i].driver);
-		if ((ret = read_link_stats(r, n->name, &n->stats, d)) < 0)
+		ret = ld.cache ? rtnl_link_stats(&ld, n->name, &n->stats, d)
+			       : read_link_stats(r, n->name, &n->stats, d);
+		if (ret < 0)
 			break;
 		if (fd >= 0) {
 			int k = driver_stats(fd, n->name, &n->stats);
@@ -217,6 +289,7 @@ static int read_nics(const struct tn_sysroot *r, const struct tn_state *s,
 	}
 	if (fd >= 0)
 		close(fd);
+	link_dump_close(&ld);
 	return ret;
 }
 
