@@ -79,18 +79,17 @@ static int open_named(const char *name, struct tn_diag *d)
 	return fd;
 }
 
-static int open_pid(const char *spec, struct tn_diag *d)
+static int open_pid(const char *spec, long *pid, struct tn_diag *d)
 {
 	char path[64];
-	long pid;
 	char *end;
 	int fd;
 
 	errno = 0;
-	pid = strtol(spec, &end, 10);
-	if (*end || errno || pid < 1 || pid > INT_MAX)
-		return tn_diag_error(d, -EINVAL, "--netns: '%s': not a process id", spec);
-	snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+	*pid = strtol(spec, &end, 10);
+	if (*end || errno || *pid < 1 || *pid > INT_MAX)
+		return tn_diag_error(d, -EINVAL, "--netns: '%.20s': not a process id", spec);
+	snprintf(path, sizeof(path), "/proc/%ld/ns/net", *pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return tn_diag_error(d, -errno, "%s: %s", path,
@@ -109,18 +108,21 @@ static bool same_file(int a, int b)
 int tn_netns_open(const char *spec, struct tn_netns *out, struct tn_diag *d)
 {
 	bool pid = tn_netns_spec_is_pid(spec);
-	int fd = pid ? open_pid(spec, d) : open_named(spec, d);
+	long pidv = 0;
+	int fd = pid ? open_pid(spec, &pidv, d) : open_named(spec, d);
 	int type, own;
 
 	if (fd < 0)
 		return fd;
 	type = ioctl(fd, NS_GET_NSTYPE);
 	if (type != CLONE_NEWNET) {
+		const char *why = type < 0 ? "not a namespace file"
+					   : "a namespace of another kind, not a network one";
+
 		close(fd);
-		return tn_diag_error(d, -EINVAL, "%s%s%s: %s", pid ? "/proc/" : TN_NETNS_DIR "/",
-				     spec, pid ? "/ns/net" : "",
-				     type < 0 ? "not a namespace file"
-					      : "a namespace of another kind, not a network one");
+		if (pid)
+			return tn_diag_error(d, -EINVAL, "/proc/%ld/ns/net: %s", pidv, why);
+		return tn_diag_error(d, -EINVAL, "%s/%s: %s", TN_NETNS_DIR, spec, why);
 	}
 	own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (own < 0) {
@@ -132,7 +134,10 @@ int tn_netns_open(const char *spec, struct tn_netns *out, struct tn_diag *d)
 	out->is_own = same_file(fd, own);
 	close(own);
 	out->fd = fd;
-	snprintf(out->label, sizeof(out->label), "%s%s", pid ? "pid:" : "", spec);
+	if (pid)
+		snprintf(out->label, sizeof(out->label), "pid:%ld", pidv);
+	else
+		snprintf(out->label, sizeof(out->label), "%s", spec); /* < 64 bytes */
 	return 0;
 }
 
