@@ -22,6 +22,7 @@
 #include <netlink/socket.h>
 
 #include "discover.h"
+#include "qstats.h"
 
 #define TN_MAX_IFACES 65536	/* entries of /sys/class/net looked at */
 #define TN_MAX_RXQ 4096		/* rx queues of one NIC looked at */
@@ -135,14 +136,19 @@ static int read_link_stats(const struct tn_sysroot *r, const char *ifname,
 struct link_dump {
 	struct nl_sock *sk;
 	struct nl_cache *cache;
+	struct tn_qstats *qs;	/* netdev-genl per-device totals, by ifindex */
+	int n_qs;
 };
 
 static void link_dump_close(struct link_dump *ld)
 {
 	nl_cache_free(ld->cache);
 	nl_socket_free(ld->sk);
+	free(ld->qs);
 	ld->cache = NULL;
 	ld->sk = NULL;
+	ld->qs = NULL;
+	ld->n_qs = 0;
 }
 
 static int link_dump_open(struct link_dump *ld, struct tn_diag *d)
@@ -163,6 +169,21 @@ static int link_dump_open(struct link_dump *ld, struct tn_diag *d)
 	return 0;
 }
 
+/* netdev-genl qstats where the kernel (6.9+) and the drivers have them; a
+ * failure costs those counters only, said as a warning. */
+static int qstats_open(struct link_dump *ld, struct tn_diag *d)
+{
+	char err[128];
+	int ret = tn_qstats_dump(&ld->qs, &ld->n_qs, err, sizeof(err));
+
+	if (ret == -ENOMEM)
+		return tn_diag_error(d, ret, "out of memory");
+	if (ret < 0)
+		tn_diag_warn(d, "queue statistics (netdev-genl qstats): %s: %s", strerror(-ret),
+			     err);
+	return 0;
+}
+
 /* A link gone since the snapshot has no statistics: 0, nothing added. */
 static int rtnl_link_stats(struct link_dump *ld, const char *ifname, struct tn_counter_list *l,
 			   struct tn_diag *d)
@@ -170,11 +191,17 @@ static int rtnl_link_stats(struct link_dump *ld, const char *ifname, struct tn_c
 	struct rtnl_link *link = rtnl_link_get_by_name(ld->cache, ifname);
 	int ret = 0;
 
+	const struct tn_qstats *q;
+
 	if (!link)
 		return 0;
 	for (size_t i = 0; i < N_LINK_STATS && ret == 0; i++)
 		ret = tn_counter_list_add(l, "link", link_stats[i].name,
 					  rtnl_link_get_stat(link, link_stats[i].id));
+	q = tn_qstats_find(ld->qs, ld->n_qs, rtnl_link_get_ifindex(link));
+	for (int i = 0; q && i < TN_QSTAT_N && ret == 0; i++)
+		if (q->has[i])
+			ret = tn_counter_list_add(l, "qstats", tn_qstat_names[i], q->v[i]);
 	rtnl_link_put(link);
 	return ret < 0 ? tn_diag_error(d, ret, "out of memory") : 0;
 }
@@ -261,8 +288,11 @@ static int read_nics(const struct tn_sysroot *r, const struct tn_state *s,
 	out->nics = calloc((size_t)s->n_nics + 1, sizeof(*out->nics));
 	if (!out->nics)
 		return tn_diag_error(d, -ENOMEM, "out of memory");
-	if (r->is_host && s->n_nics > 0 && (ret = link_dump_open(&ld, d)) < 0)
+	if (r->is_host && s->n_nics > 0 &&
+	    ((ret = link_dump_open(&ld, d)) < 0 || (ret = qstats_open(&ld, d)) < 0)) {
+		link_dump_close(&ld);
 		return ret;
+	}
 	if (o->driver_stats)
 		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	for (int i = 0; i < s->n_nics && ret == 0; i++) {

@@ -2,8 +2,9 @@
 /*
  * Reading a counter sample (tuner/core/counters.h) from a host: every file
  * through the sysroot, bounded in size; on the live host only, the link
- * statistics over rtnetlink (libnl-route; sysfs under a sysroot) and the
- * driver statistics (ethtool -S) through the SIOCETHTOOL ioctl.
+ * statistics over rtnetlink (libnl-route; sysfs under a sysroot), the
+ * netdev-genl qstats, and the driver statistics (ethtool -S) through the
+ * SIOCETHTOOL ioctl.
  */
 #ifndef TN_COUNTERS_READ_H
 #define TN_COUNTERS_READ_H
