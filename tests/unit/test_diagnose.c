@@ -710,6 +710,91 @@ static void test_json_round_trip(void **st)
 	tn_sample_free(&b);
 }
 
+/* --netns: which knobs are the namespace's, said in the findings, in the
+ * emitted profile (within its 1023-byte description), and kept by the JSON. */
+static void test_netns_knobs(void **st)
+{
+	struct tn_sample a, b, c;
+	struct tn_diagnosis dg;
+	struct tn_diag d;
+	const struct tn_finding *f;
+	char *text, longref[1000];
+	const char *desc;
+	cJSON *p, *j;
+
+	make_pair(&a, &b, "virtio_net");
+	snprintf(a.netns, sizeof(a.netns), "router-1");
+	snprintf(b.netns, sizeof(b.netns), "router-1");
+	b.n_netns_sysctls = 2;
+	snprintf(b.netns_sysctls[0], sizeof(b.netns_sysctls[0]), "net.ipv4.tcp_rmem");
+	snprintf(b.netns_sysctls[1], sizeof(b.netns_sysctls[1]), "net.core.rmem_max");
+	bump(&b.net, "TcpExt", "RcvPruned", 10);
+	bump(&b.net, "Udp", "RcvbufErrors", 100);
+	diagnose(&a, &b, NULL, &dg);
+	assert_string_equal(dg.netns, "router-1");
+	f = find_stage(&dg, TN_STAGE_TCP_RCVBUF);
+	assert_true(find_knob(f, "net.ipv4.tcp_rmem")->per_netns);
+	assert_true(find_knob(f, "net.core.rmem_max")->per_netns);
+	f = find_stage(&dg, TN_STAGE_UDP_RCVBUF);
+	assert_false(find_knob(f, "net.core.rmem_default")->per_netns);
+
+	p = tn_diagnosis_profile(&dg, &b.state, NULL, "default");
+	desc = cJSON_GetStringValue(cJSON_GetObjectItem(p, "description"));
+	assert_non_null(desc);
+	/* worst first: UDP (10/s, rmem_max) before TCP (1/s, tcp_rmem) */
+	assert_non_null(strstr(desc, "Per network namespace (the counters are of netns router-1): "
+				     "net.core.rmem_max, net.ipv4.tcp_rmem; apply those inside"));
+	assert_null(strstr(desc, "rmem_default"));
+	cJSON_Delete(p);
+	/* a parent path too long for both: the description is not cut, the
+	 * parent is named by 'extends' alone */
+	memset(longref, 'x', sizeof(longref) - 1);
+	longref[sizeof(longref) - 1] = '\0';
+	p = tn_diagnosis_profile(&dg, &b.state, NULL, longref);
+	desc = cJSON_GetStringValue(cJSON_GetObjectItem(p, "description"));
+	assert_true(strlen(desc) < 1024);
+	assert_non_null(strstr(desc, "the profile it extends. Per network namespace"));
+	assert_non_null(strstr(desc, "the others on the host."));
+	cJSON_Delete(p);
+	tn_diagnosis_free(&dg);
+
+	j = tn_sample_to_json(&b);
+	text = cJSON_Print(j);
+	cJSON_Delete(j);
+	tn_diag_init(&d);
+	if (tn_sample_parse(text, "b.json", &c, &d) != 0)
+		fail_msg("%s", d.error);
+	assert_int_equal(c.n_netns_sysctls, 2);
+	assert_string_equal(c.netns_sysctls[1], "net.core.rmem_max");
+	tn_sample_free(&c);
+	static const char *const swaps[][2] = {
+		{ "\"net.core.rmem_max\"", "\"net.ipv4.tcp_rmem\"" },
+		{ "\"net.core.rmem_max\"", "\"net/../x\"" },
+		{ "\"net.core.rmem_max\"", "1" },
+		{ "[\"net.ipv4.tcp_rmem\"", "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\","
+					     "\"j\",\"k\",\"l\",\"m\",\"n\",\"o\",\"p\",\"q\",\"r\","
+					     "\"s\",\"t\",\"u\",\"v\",\"w\",\"x\",\"y\",\"z\",\"A\","
+					     "\"B\",\"C\",\"D\",\"E\",\"F\",\"net.ipv4.tcp_rmem\"" },
+	};
+	for (size_t i = 0; i < sizeof(swaps) / sizeof(swaps[0]); i++) {
+		char *at = strstr(text, swaps[i][0]), *m;
+
+		assert_non_null(at);
+		m = malloc(strlen(text) + 512);
+		sprintf(m, "%.*s%s%s", (int)(at - text), text, swaps[i][1],
+			at + strlen(swaps[i][0]));
+		tn_diag_free(&d);
+		tn_diag_init(&d);
+		assert_int_equal(tn_sample_parse(m, "m.json", &c, &d), -EINVAL);
+		assert_non_null(strstr(d.error, "netns_sysctls"));
+		free(m);
+	}
+	tn_diag_free(&d);
+	free(text);
+	tn_sample_free(&a);
+	tn_sample_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -719,7 +804,7 @@ int main(void)
 		cmocka_unit_test(test_no_loss),		 cmocka_unit_test(test_softnet_findings),
 		cmocka_unit_test(test_nic_findings),	 cmocka_unit_test(test_socket_findings),
 		cmocka_unit_test(test_refused_pairs),	 cmocka_unit_test(test_property_bounds),
-		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_json_round_trip),	 cmocka_unit_test(test_netns_knobs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -116,6 +116,6 @@ int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_history(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_diagnose(struct tn_cli *cli, int argc, char **argv);
-int tn_cli_show_counters(struct tn_cli *cli);	/* show --counters */
+int tn_cli_show_counters(struct tn_cli *cli, const char *netns);	/* show --counters */
 
 #endif

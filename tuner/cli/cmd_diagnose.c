@@ -22,7 +22,8 @@
 
 static const char usage[] =
 	"Usage: tuner diagnose [--interval SECS] [--json] [--emit-profile FILE]\n"
-	"                      [--prometheus FILE] [--profile P] [--netns PID] [--process SEL]...\n"
+	"                      [--prometheus FILE] [--profile P] [--netns NAME|PID]\n"
+	"                      [--process SEL]...\n"
 	"       tuner diagnose --from A.json --to B.json [...]\n"
 	"\n"
 	"Where this host loses packets, and which knob would help. Samples the drop\n"
@@ -39,7 +40,11 @@ static const char usage[] =
 	"      --emit-profile F  write a profile holding exactly the recommended changes\n"
 	"      --prometheus F    write the sample and the findings for node_exporter's\n"
 	"                        textfile collector (atomically)\n"
-	"      --netns PID       the TCP/UDP counters of that process's network namespace\n"
+	"      --netns NAME|PID  the TCP/UDP counters and the per-namespace sysctls\n"
+	"                        (tcp_rmem, somaxconn, ...) of that network namespace: an\n"
+	"                        'ip netns' NAME (/run/netns/NAME) or a process's; the\n"
+	"                        NIC and softnet counters stay host-wide. Under --sysroot,\n"
+	"                        a PID only (DIR/proc/PID/net)\n"
 	"  -j, --json            the findings as JSON\n"
 	"      --process SEL     processes whose CPUs the findings check (see 'show')\n"
 	"      --sysroot DIR     read the counters below DIR\n"
@@ -50,11 +55,11 @@ static const char usage[] =
 struct diag_opts {
 	int interval;
 	const char *from, *to, *profile, *emit, *prom;
-	int netns_pid;
-	bool counters;	/* show --counters */
+	const char *netns;	/* --netns NAME|PID, as given */
+	struct tn_netns ns;	/* opened once on the live host; fd -1 otherwise */
 };
 
-enum { OPT_FROM = 2000, OPT_TO, OPT_EMIT, OPT_PROM, OPT_NETNS, OPT_COUNTERS };
+enum { OPT_FROM = 2000, OPT_TO, OPT_EMIT, OPT_PROM, OPT_NETNS };
 
 static int parse_int(const char *arg, int min, int max, int *out)
 {
@@ -84,27 +89,50 @@ static int opt_diag(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 	case OPT_TO: o->to = arg; return 0;
 	case OPT_EMIT: o->emit = arg; return 0;
 	case OPT_PROM: o->prom = arg; return 0;
-	case OPT_COUNTERS: o->counters = true; return 0;
-	case OPT_NETNS:
-		if (parse_int(arg, 1, INT_MAX, &o->netns_pid) < 0)
-			return tn_cli_usage_error(cli, "--netns: expected a process id, not '%s'",
-						  arg);
-		return 0;
+	case OPT_NETNS: o->netns = arg; return 0;
 	}
 	return -1;
+}
+
+/*
+ * --netns: under --sysroot a process id (its proc/PID/net in the tree); on the
+ * live host, the namespace is opened and checked once, before any sample.
+ * Returns 0, TN_EXIT_USAGE (said) or -errno (in d).
+ */
+static int netns_prepare(struct tn_cli *cli, const char *cmd, struct diag_opts *o,
+			 struct tn_diag *d)
+{
+	int pid;
+
+	o->ns.fd = -1;
+	if (!o->netns)
+		return 0;
+	if (cli->sysroot) {
+		if (!tn_netns_spec_is_pid(o->netns) || parse_int(o->netns, 1, INT_MAX, &pid) < 0)
+			return tn_cli_usage_error(cli, "%s: --netns '%s': under --sysroot, only a "
+						       "process id (the tree's proc/PID/net)",
+						  cmd, o->netns),
+			       TN_EXIT_USAGE;
+		return 0;
+	}
+	return tn_netns_open(o->netns, &o->ns, d);
 }
 
 /* One sample of the host (or of --sysroot), with its snapshot. */
 static int take_sample(struct tn_cli *cli, const struct diag_opts *o, struct tn_sample *out,
 		       struct tn_diag *d)
 {
-	struct tn_counters_opts co = { .netns_pid = o->netns_pid, .driver_stats = !cli->sysroot };
+	struct tn_counters_opts co = { .driver_stats = !cli->sysroot };
 	struct tn_sysroot root;
 	struct tn_state st;
 	int n_extra = 0, ret;
 
 	while (tn_diag_sysctls[n_extra])
 		n_extra++;
+	if (o->ns.fd >= 0)
+		co.netns = &o->ns;
+	else if (o->netns)
+		co.netns_pid = atoi(o->netns); /* under --sysroot: checked digits only */
 	ret = tn_cli_load_state(cli, tn_diag_sysctls, n_extra, NULL, 0, &st, d);
 	if (ret < 0)
 		return ret;
@@ -194,7 +222,7 @@ static int write_atomic(const char *file, const char *text, struct tn_diag *d)
 int tn_prometheus_text(const struct tn_sample *a, const struct tn_sample *b,
 		       const struct tn_diagnosis *dg, char **out);
 
-static void print_knob(FILE *o, const struct tn_knob *k, const char *profile)
+static void print_knob(FILE *o, const struct tn_knob *k, const struct tn_diagnosis *dg)
 {
 	char before[96], after[96];
 
@@ -204,8 +232,10 @@ static void print_knob(FILE *o, const struct tn_knob *k, const char *profile)
 		tn_cli_printf(o, "   %s rx ring: %s -> %s", k->target, before, after);
 	else
 		tn_cli_printf(o, "   %s: %s -> %s", k->target, before, after);
+	if (k->per_netns)
+		tn_cli_printf(o, " (in netns %s)", dg->netns);
 	if (k->covered)
-		tn_cli_printf(o, " (profile %s already asks for it: apply it)", profile);
+		tn_cli_printf(o, " (profile %s already asks for it: apply it)", dg->profile);
 	fputc('\n', o);
 }
 
@@ -233,7 +263,7 @@ static void print_human(struct tn_cli *cli, const struct tn_diagnosis *dg, const
 			f->fixable ? "" : ", not fixable on this host");
 		tn_cli_printf(o, "   evidence: %s\n   %s\n", f->evidence, f->advice);
 		for (int k = 0; k < f->n_knobs; k++)
-			print_knob(o, &f->knobs[k], dg->profile);
+			print_knob(o, &f->knobs[k], dg);
 	}
 }
 
@@ -359,19 +389,25 @@ int tn_cmd_diagnose(struct tn_cli *cli, int argc, char **argv)
 		return tn_cli_usage_error(cli, "diagnose: counters are not in a --state snapshot; "
 					       "use --from and --to with 'show --counters --json'"),
 		       TN_EXIT_USAGE;
-	if (o.netns_pid && o.from)
+	if (o.netns && o.from)
 		return tn_cli_usage_error(cli, "diagnose: --netns is for sampling, not --from"),
 		       TN_EXIT_USAGE;
 	tn_diag_init(&d);
-	ret = run(cli, &o, &d);
+	ret = netns_prepare(cli, "diagnose", &o, &d);
+	if (ret == 0)
+		ret = run(cli, &o, &d);
+	else if (ret < 0)
+		ret = TN_EXIT_ERROR;
+	tn_cli_report(cli, &d);
+	tn_netns_close(&o.ns);
 	tn_diag_free(&d);
 	return ret;
 }
 
-/* tuner show --counters [--json]: one sample. */
-int tn_cli_show_counters(struct tn_cli *cli)
+/* tuner show --counters [--netns NAME|PID] [--json]: one sample. */
+int tn_cli_show_counters(struct tn_cli *cli, const char *netns)
 {
-	struct diag_opts o = { 0 };
+	struct diag_opts o = { .netns = netns };
 	struct tn_sample s;
 	struct tn_diag d;
 	int ret;
@@ -382,9 +418,14 @@ int tn_cli_show_counters(struct tn_cli *cli)
 		       TN_EXIT_USAGE;
 	tn_diag_init(&d);
 	tn_sample_init(&s);
-	ret = take_sample(cli, &o, &s, &d);
+	ret = netns_prepare(cli, "show --counters", &o, &d);
+	if (ret == 0)
+		ret = take_sample(cli, &o, &s, &d);
+	tn_netns_close(&o.ns);
 	tn_cli_report(cli, &d);
 	tn_diag_free(&d);
+	if (ret == TN_EXIT_USAGE)
+		return TN_EXIT_USAGE;
 	if (ret < 0)
 		return TN_EXIT_ERROR;
 	ret = tn_cli_print_json(cli, tn_sample_to_json(&s));

@@ -9,7 +9,7 @@
 
 static const char usage[] =
 	"Usage: tuner show [--json] [--process SEL]... [GLOBAL OPTIONS]\n"
-	"       tuner show --counters [--json] [GLOBAL OPTIONS]\n"
+	"       tuner show --counters [--netns NAME|PID] [--json] [GLOBAL OPTIONS]\n"
 	"\n"
 	"Show what tuner sees of this host: NUMA nodes and their CPUs, each NIC with its\n"
 	"queues, IRQs and their CPUs, ring sizes, the managed sysctls, irqbalance, and\n"
@@ -18,6 +18,8 @@ static const char usage[] =
 	"  -j, --json            print the full state snapshot as JSON (loadable with --state)\n"
 	"      --counters        print one sample of the drop counters, with the snapshot, as\n"
 	"                        JSON; 'tuner diagnose --from/--to' compares two of them\n"
+	"      --netns NAME|PID  with --counters: the TCP/UDP counters and per-namespace\n"
+	"                        sysctls of that network namespace (see 'diagnose --help')\n"
 	"      --process SEL     also record processes: pid:N, comm:GLOB, cmdline:REGEX,\n"
 	"                        cgroup:PATH or unit:NAME (repeatable)\n"
 	"      --sysroot DIR     read /proc and /sys below DIR (no netlink)\n"
@@ -164,9 +166,19 @@ static void print_human(FILE *o, const struct tn_state *s)
 	}
 }
 
+struct show_opts {
+	bool counters;
+	const char *netns;
+};
+
 static int opt_counters(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 {
-	*(bool *)ctx = true;
+	struct show_opts *o = ctx;
+
+	if (opt == 'N')
+		o->netns = arg;
+	else
+		o->counters = true;
 	return 0;
 }
 
@@ -178,11 +190,12 @@ int tn_cmd_show(struct tn_cli *cli, int argc, char **argv)
 
 	static const struct option opts[] = {
 		{ "counters", no_argument, NULL, 'C' },
+		{ "netns", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool counters = false;
+	struct show_opts so = { 0 };
 
-	first = tn_cli_getopt(cli, argc, argv, NULL, opts, opt_counters, &counters, usage);
+	first = tn_cli_getopt(cli, argc, argv, NULL, opts, opt_counters, &so, usage);
 	if (first == -2)
 		return TN_EXIT_OK;
 	if (first < 0)
@@ -190,8 +203,10 @@ int tn_cmd_show(struct tn_cli *cli, int argc, char **argv)
 	if (first < argc)
 		return tn_cli_usage_error(cli, "show: unexpected argument '%s'", argv[first]),
 		       TN_EXIT_USAGE;
-	if (counters)
-		return tn_cli_show_counters(cli);
+	if (so.netns && !so.counters)
+		return tn_cli_usage_error(cli, "show: --netns goes with --counters"), TN_EXIT_USAGE;
+	if (so.counters)
+		return tn_cli_show_counters(cli, so.netns);
 	tn_diag_init(&d);
 	ret = tn_cli_load_state(cli, NULL, 0, NULL, 0, &s, &d);
 	tn_cli_report(cli, &d);

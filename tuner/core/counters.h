@@ -33,6 +33,7 @@
 #define TN_COUNTER_FILE_MAX (4 << 20)	/* bytes of one counter file */
 #define TN_CTR_GROUP_MAX 16
 #define TN_CTR_NAME_MAX 64		/* ETH_GSTRING_LEN is 32 */
+#define TN_NETNS_SYSCTLS_MAX 32		/* sysctls of the snapshot found in a --netns namespace */
 
 /* One CPU's line of /proc/net/softnet_stat. Values are the kernel's 32-bit
  * counters (they wrap). */
@@ -70,7 +71,12 @@ struct tn_sample {
 	int schema_version;
 	char hostname[TN_NAME_MAX];
 	char boot_id[40];		/* /proc/sys/kernel/random/boot_id, "" when unknown */
-	char netns[TN_NAME_MAX];	/* "" for the namespace tuner runs in */
+	char netns[TN_NAME_MAX];	/* "" for the namespace tuner runs in, "NAME" or "pid:N" */
+	/* With --netns: the sysctls of the snapshot that the namespace has its own
+	 * copy of (per-namespace knobs: tcp_rmem, somaxconn, ...); the snapshot
+	 * holds the namespace's values of these, the host's of the others. */
+	int n_netns_sysctls;
+	char netns_sysctls[TN_NETNS_SYSCTLS_MAX][TN_SYSCTL_NAME_MAX];
 	uint64_t time_us;		/* CLOCK_BOOTTIME when taken, microseconds */
 	int64_t wall_time;		/* seconds since the epoch */
 	int softnet_columns;

@@ -122,6 +122,51 @@ oom:
 	return NULL;
 }
 
+static cJSON *netns_sysctls_to_json(const struct tn_sample *s)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (int i = 0; arr && i < s->n_netns_sysctls; i++) {
+		cJSON *it = cJSON_CreateString(s->netns_sysctls[i]);
+
+		if (!it || !cJSON_AddItemToArray(arr, it)) {
+			cJSON_Delete(it);
+			cJSON_Delete(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/* Optional (samples of tuner before --netns NAME have none): sysctl names. */
+static int netns_sysctls_from_json(struct tn_jreader *r, const cJSON *j, struct tn_sample *s)
+{
+	const cJSON *arr, *it;
+	size_t m;
+	int ret, i = 0;
+
+	if ((ret = tn_jr_array(r, j, "netns_sysctls", false, &arr)) < 0 || !arr)
+		return ret;
+	m = tn_jr_push_key(r, "netns_sysctls");
+	cJSON_ArrayForEach(it, arr) {
+		size_t mi = tn_jr_push_index(r, i);
+
+		if (i == TN_NETNS_SYSCTLS_MAX)
+			return tn_jr_error(r, "more than %d names", TN_NETNS_SYSCTLS_MAX);
+		if (!cJSON_IsString(it) || !tn_sysctl_name_valid(it->valuestring) ||
+		    strlen(it->valuestring) >= TN_SYSCTL_NAME_MAX)
+			return tn_jr_error(r, "expected a sysctl name");
+		for (int k = 0; k < i; k++)
+			if (strcmp(s->netns_sysctls[k], it->valuestring) == 0)
+				return tn_jr_error(r, "\"%s\" is listed twice", it->valuestring);
+		snprintf(s->netns_sysctls[i], sizeof(s->netns_sysctls[i]), "%s", it->valuestring);
+		tn_jr_pop(r, mi);
+		s->n_netns_sysctls = ++i;
+	}
+	tn_jr_pop(r, m);
+	return 0;
+}
+
 cJSON *tn_sample_to_json(const struct tn_sample *s)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -133,6 +178,7 @@ cJSON *tn_sample_to_json(const struct tn_sample *s)
 	TRY(tn_json_add_str(o, "hostname", s->hostname));
 	TRY(tn_json_add_str(o, "boot_id", s->boot_id));
 	TRY(tn_json_add_str(o, "netns", s->netns));
+	TRY(tn_json_add_item(o, "netns_sysctls", netns_sysctls_to_json(s)));
 	TRY(add_u64(o, "time_us", s->time_us));
 	TRY(tn_json_add_int(o, "wall_time", s->wall_time));
 	TRY(tn_json_add_int(o, "softnet_columns", s->softnet_columns));
@@ -340,7 +386,8 @@ static int nics_from_json(struct tn_jreader *r, const cJSON *arr, struct tn_samp
 static int sample_fields(struct tn_jreader *r, const cJSON *j, struct tn_sample *s)
 {
 	static const char *const keys[] = { "schema_version", "kind",	    "hostname",
-					    "boot_id",	      "netns",	    "time_us",
+					    "boot_id",	      "netns",	    "netns_sysctls",
+					    "time_us",
 					    "wall_time",      "softnet_columns", "softnet",
 					    "netstat",	      "nics",	    "rps_queues",
 					    "bridge_ports",   "virtual_ifaces", "state",
@@ -372,6 +419,8 @@ static int sample_fields(struct tn_jreader *r, const cJSON *j, struct tn_sample 
 	    (ret = tn_jr_int(r, j, "rps_queues", true, 0, INT32_MAX, &rq)) < 0 ||
 	    (ret = tn_jr_int(r, j, "bridge_ports", true, 0, INT32_MAX, &bp)) < 0 ||
 	    (ret = tn_jr_int(r, j, "virtual_ifaces", true, 0, INT32_MAX, &vi)) < 0)
+		return ret;
+	if ((ret = netns_sysctls_from_json(r, j, s)) < 0)
 		return ret;
 	s->softnet_columns = (int)cols;
 	s->rps_queues = (int)rq;

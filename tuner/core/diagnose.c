@@ -771,6 +771,14 @@ void tn_diagnosis_free(struct tn_diagnosis *dg)
 	memset(dg, 0, sizeof(*dg));
 }
 
+static bool netns_sysctl(const struct tn_sample *b, const char *name)
+{
+	for (int i = 0; i < b->n_netns_sysctls; i++)
+		if (strcmp(b->netns_sysctls[i], name) == 0)
+			return true;
+	return false;
+}
+
 static int check_pair(const struct tn_sample *a, const struct tn_sample *b, struct tn_diag *d)
 {
 	if (!b->has_state)
@@ -816,10 +824,14 @@ int tn_diagnose(const struct tn_sample *a, const struct tn_sample *b, const stru
 		return tn_diag_error(d, ret, "out of memory");
 	}
 	reconcile(&dg);
+	snprintf(dg.netns, sizeof(dg.netns), "%s", b->netns);
 	for (int i = 0; i < dg.n; i++)
-		for (int k = 0; k < dg.findings[i].n_knobs; k++)
-			dg.findings[i].knobs[k].covered =
-				knob_covered(&dg.findings[i].knobs[k], prof, &b->state);
+		for (int k = 0; k < dg.findings[i].n_knobs; k++) {
+			struct tn_knob *kb = &dg.findings[i].knobs[k];
+
+			kb->covered = knob_covered(kb, prof, &b->state);
+			kb->per_netns = kb->kind == TN_KNOB_SYSCTL && netns_sysctl(b, kb->target);
+		}
 	if (dg.n > 1)
 		qsort(dg.findings, (size_t)dg.n, sizeof(*dg.findings), finding_cmp);
 	*out = dg;

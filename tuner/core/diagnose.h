@@ -69,6 +69,7 @@ struct tn_knob {
 	int64_t before[TN_SYSCTL_MAX_FIELDS];	/* TN_UNKNOWN when not known */
 	int64_t after[TN_SYSCTL_MAX_FIELDS];
 	bool covered;				/* the profile already asks for as much */
+	bool per_netns;				/* a sysctl of the --netns namespace */
 };
 
 struct tn_finding {
@@ -87,6 +88,7 @@ struct tn_finding {
 struct tn_diagnosis {
 	double interval;		/* seconds between the samples */
 	char profile[128];		/* the profile the findings were checked against */
+	char netns[TN_NAME_MAX];	/* the samples' network namespace ("" tuner's own) */
 	int n;
 	struct tn_finding *findings;	/* worst (highest rate) first */
 };

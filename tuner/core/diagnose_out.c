@@ -48,6 +48,7 @@ static cJSON *knob_to_json(const struct tn_knob *k)
 	tn_knob_format(k->after, k->n_fields, buf, sizeof(buf));
 	TRY(tn_json_add_str(o, "after", buf));
 	TRY(tn_json_add_bool(o, "covered", k->covered));
+	TRY(tn_json_add_bool(o, "per_namespace", k->per_netns));
 	return o;
 oom:
 	cJSON_Delete(o);
@@ -92,6 +93,7 @@ cJSON *tn_diagnosis_to_json(const struct tn_diagnosis *dg)
 	TRY(tn_json_add_int(o, "schema_version", 1));
 	TRY(tn_json_add_item(o, "interval", cJSON_CreateNumber(dg->interval)));
 	TRY(tn_json_add_str(o, "profile", dg->profile));
+	TRY(tn_json_add_str(o, "netns", dg->netns));
 	TRY(tn_json_add_bool(o, "loss", dg->n > 0));
 	TRY(tn_json_add_item(o, "findings", arr = cJSON_CreateArray()));
 	for (int i = 0; i < dg->n; i++) {
@@ -223,19 +225,58 @@ oom:
 	return -ENOMEM;
 }
 
+/* Which of the profile's sysctls belong to the --netns namespace: applied on
+ * the host, they would change the host's copy, not the namespace's. */
+static size_t netns_note(const struct tn_diagnosis *dg, char *buf, size_t len, size_t at)
+{
+	const char *sep = "";
+	size_t start = at;
+	int n = 0;
+
+	for (int i = 0; i < dg->n; i++)
+		for (int k = 0; k < dg->findings[i].n_knobs; k++) {
+			const struct tn_knob *kb = &dg->findings[i].knobs[k];
+
+			if (!kb->per_netns || kb->covered || at >= len ||
+			    strstr(buf + start, kb->target))
+				continue;
+			if (n++ == 0)
+				at += (size_t)snprintf(buf + at, len - at,
+						       " Per network namespace (the counters are of "
+						       "netns %s): ", dg->netns);
+			if (at < len)
+				at += (size_t)snprintf(buf + at, len - at, "%s%s", sep, kb->target);
+			sep = ", ";
+		}
+	if (at < len)
+		at += (size_t)snprintf(buf + at, len - at, "%s",
+				       n ? "; apply those inside that namespace (ip netns exec), "
+					   "the others on the host."
+					 : " No recommended sysctl is per namespace.");
+	return at; /* >= len: it did not fit */
+}
+
 cJSON *tn_diagnosis_profile(const struct tn_diagnosis *dg, const struct tn_state *s,
 			    const struct tn_profile *parent, const char *parent_ref)
 {
 	cJSON *o = cJSON_CreateObject(), *sc;
-	char desc[512];
+	char desc[1024]; /* the profile's limit (schema.json): a longer one is not cut, */
 
 	if (!o)
 		return NULL;
-	snprintf(desc, sizeof(desc),
-		 "Written by 'tuner diagnose' on %s: %d finding%s over %.1f s; the changes "
-		 "it recommends, on top of %s.",
-		 s->hostname[0] ? s->hostname : "?", dg->n, dg->n == 1 ? "" : "s", dg->interval,
-		 parent_ref);
+	for (int pass = 0; pass < 2; pass++) { /* but written without parent_ref */
+		size_t at = (size_t)snprintf(desc, sizeof(desc),
+					     "Written by 'tuner diagnose' on %s: %d finding%s over "
+					     "%.1f s; the changes it recommends, on top of %s.",
+					     s->hostname[0] ? s->hostname : "?", dg->n,
+					     dg->n == 1 ? "" : "s", dg->interval,
+					     pass ? "the profile it extends" : parent_ref);
+
+		if (dg->netns[0] && at < sizeof(desc))
+			at = netns_note(dg, desc, sizeof(desc), at);
+		if (at < sizeof(desc))
+			break;
+	}
 	TRY(tn_json_add_str(o, "name", "diagnose"));
 	TRY(tn_json_add_str(o, "description", desc));
 	TRY(tn_json_add_str(o, "extends", parent_ref));

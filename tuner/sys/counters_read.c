@@ -15,6 +15,15 @@
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 
+#include <netlink/cache.h>
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/socket.h>
+
+#include "discover.h"
+#include "qstats.h"
+
 #define TN_MAX_IFACES 65536	/* entries of /sys/class/net looked at */
 #define TN_MAX_RXQ 4096		/* rx queues of one NIC looked at */
 
@@ -79,21 +88,33 @@ static int read_netstat(const struct tn_sysroot *r, const char *dir, const char 
 	return 0;
 }
 
-/* The standard link statistics of one interface (the kernel's rtnl_link_stats64,
- * as sysfs shows them). */
+/* The standard link statistics (the kernel's rtnl_link_stats64) diagnose
+ * reads, with their libnl ids. */
+static const struct {
+	const char *name;
+	rtnl_link_stat_id_t id;
+} link_stats[] = {
+	{ "rx_missed_errors", RTNL_LINK_RX_MISSED_ERR },
+	{ "rx_fifo_errors", RTNL_LINK_RX_FIFO_ERR },
+	{ "rx_over_errors", RTNL_LINK_RX_OVER_ERR },
+	{ "rx_dropped", RTNL_LINK_RX_DROPPED },
+	{ "rx_packets", RTNL_LINK_RX_PACKETS },
+};
+#define N_LINK_STATS (sizeof(link_stats) / sizeof(link_stats[0]))
+
+/* Under a sysroot: the same statistics as sysfs shows them. */
 static int read_link_stats(const struct tn_sysroot *r, const char *ifname,
 			   struct tn_counter_list *l, struct tn_diag *d)
 {
-	static const char *const names[] = { "rx_missed_errors", "rx_fifo_errors",
-					     "rx_over_errors", "rx_dropped", "rx_packets" };
 	char rel[TN_PATH_MAX];
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < N_LINK_STATS; i++) {
 		char line[32], *end;
 		unsigned long long v;
 		int ret;
 
-		if (tn_pathf(rel, sizeof(rel), "sys/class/net/%s/statistics/%s", ifname, names[i]))
+		if (tn_pathf(rel, sizeof(rel), "sys/class/net/%s/statistics/%s", ifname,
+			     link_stats[i].name))
 			return tn_diag_error(d, -ENAMETOOLONG, "%s: path too long", ifname);
 		ret = tn_sysroot_read_line(r, rel, line, sizeof(line));
 		if (ret == -ENOENT)
@@ -104,10 +125,85 @@ static int read_link_stats(const struct tn_sysroot *r, const char *ifname,
 		v = strtoull(line, &end, 10);
 		if (end == line || *end || errno || line[0] == '-')
 			return tn_diag_error(d, -EINVAL, "/%s: \"%.20s\" is not a counter", rel, line);
-		if ((ret = tn_counter_list_add(l, "link", names[i], v)) < 0)
+		if ((ret = tn_counter_list_add(l, "link", link_stats[i].name, v)) < 0)
 			return tn_diag_error(d, ret, "out of memory");
 	}
 	return 0;
+}
+
+/* On the live host: one RTM_GETLINK dump over rtnetlink (libnl-route) for
+ * every link's statistics at once. */
+struct link_dump {
+	struct nl_sock *sk;
+	struct nl_cache *cache;
+	struct tn_qstats *qs;	/* netdev-genl per-device totals, by ifindex */
+	int n_qs;
+};
+
+static void link_dump_close(struct link_dump *ld)
+{
+	nl_cache_free(ld->cache);
+	nl_socket_free(ld->sk);
+	free(ld->qs);
+	ld->cache = NULL;
+	ld->sk = NULL;
+	ld->qs = NULL;
+	ld->n_qs = 0;
+}
+
+static int link_dump_open(struct link_dump *ld, struct tn_diag *d)
+{
+	int ret;
+
+	ld->sk = nl_socket_alloc();
+	if (!ld->sk)
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	ret = nl_connect(ld->sk, NETLINK_ROUTE);
+	if (ret == 0)
+		ret = rtnl_link_alloc_cache(ld->sk, AF_UNSPEC, &ld->cache);
+	if (ret < 0) {
+		link_dump_close(ld);
+		return tn_diag_error(d, -EIO, "link statistics over rtnetlink: %s",
+				     nl_geterror(ret));
+	}
+	return 0;
+}
+
+/* netdev-genl qstats where the kernel (6.9+) and the drivers have them; a
+ * failure costs those counters only, said as a warning. */
+static int qstats_open(struct link_dump *ld, struct tn_diag *d)
+{
+	char err[128];
+	int ret = tn_qstats_dump(&ld->qs, &ld->n_qs, err, sizeof(err));
+
+	if (ret == -ENOMEM)
+		return tn_diag_error(d, ret, "out of memory");
+	if (ret < 0)
+		tn_diag_warn(d, "queue statistics (netdev-genl qstats): %s: %s", strerror(-ret),
+			     err);
+	return 0;
+}
+
+/* A link gone since the snapshot has no statistics: 0, nothing added. */
+static int rtnl_link_stats(struct link_dump *ld, const char *ifname, struct tn_counter_list *l,
+			   struct tn_diag *d)
+{
+	struct rtnl_link *link = rtnl_link_get_by_name(ld->cache, ifname);
+	int ret = 0;
+
+	const struct tn_qstats *q;
+
+	if (!link)
+		return 0;
+	for (size_t i = 0; i < N_LINK_STATS && ret == 0; i++)
+		ret = tn_counter_list_add(l, "link", link_stats[i].name,
+					  rtnl_link_get_stat(link, link_stats[i].id));
+	q = tn_qstats_find(ld->qs, ld->n_qs, rtnl_link_get_ifindex(link));
+	for (int i = 0; q && i < TN_QSTAT_N && ret == 0; i++)
+		if (q->has[i])
+			ret = tn_counter_list_add(l, "qstats", tn_qstat_names[i], q->v[i]);
+	rtnl_link_put(link);
+	return ret < 0 ? tn_diag_error(d, ret, "out of memory") : 0;
 }
 
 /* ethtool -S, as ethtool does it: ETHTOOL_GSSET_INFO, GSTRINGS, GSTATS. */
@@ -184,6 +280,7 @@ static void dedupe(struct tn_counter_list *l)
 static int read_nics(const struct tn_sysroot *r, const struct tn_state *s,
 		     const struct tn_counters_opts *o, struct tn_sample *out, struct tn_diag *d)
 {
+	struct link_dump ld = { 0 };
 	int fd = -1, ret = 0;
 
 	if (s->n_nics > TN_COUNTERS_MAX_NICS)
@@ -191,6 +288,11 @@ static int read_nics(const struct tn_sysroot *r, const struct tn_state *s,
 	out->nics = calloc((size_t)s->n_nics + 1, sizeof(*out->nics));
 	if (!out->nics)
 		return tn_diag_error(d, -ENOMEM, "out of memory");
+	if (r->is_host && s->n_nics > 0 &&
+	    ((ret = link_dump_open(&ld, d)) < 0 || (ret = qstats_open(&ld, d)) < 0)) {
+		link_dump_close(&ld);
+		return ret;
+	}
 	if (o->driver_stats)
 		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	for (int i = 0; i < s->n_nics && ret == 0; i++) {
@@ -199,7 +301,9 @@ static int read_nics(const struct tn_sysroot *r, const struct tn_state *s,
 
 		snprintf(n->name, sizeof(n->name), "%s", s->nics[i].name);
 		snprintf(n->driver, sizeof(n->driver), "%s", s->nics[i].driver);
-		if ((ret = read_link_stats(r, n->name, &n->stats, d)) < 0)
+		ret = ld.cache ? rtnl_link_stats(&ld, n->name, &n->stats, d)
+			       : read_link_stats(r, n->name, &n->stats, d);
+		if (ret < 0)
 			break;
 		if (fd >= 0) {
 			int k = driver_stats(fd, n->name, &n->stats);
@@ -215,6 +319,7 @@ static int read_nics(const struct tn_sysroot *r, const struct tn_state *s,
 	}
 	if (fd >= 0)
 		close(fd);
+	link_dump_close(&ld);
 	return ret;
 }
 
@@ -256,12 +361,112 @@ static void read_backlog_users(const struct tn_sysroot *r, const struct tn_state
 	closedir(dir);
 }
 
-int tn_counters_read(const struct tn_sysroot *r, const struct tn_state *s,
+/* The values a namespace has of the snapshot's "net." sysctls, and which. */
+struct ns_sysctls {
+	int n;
+	int idx[TN_NETNS_SYSCTLS_MAX];	/* into s->sysctls */
+	char *value[TN_NETNS_SYSCTLS_MAX];
+};
+
+static void ns_sysctls_free(struct ns_sysctls *v)
+{
+	for (int i = 0; i < v->n; i++)
+		free(v->value[i]);
+	v->n = 0;
+}
+
+/* In the namespace: a sysctl it has is its own (a namespace other than the
+ * host's first one shows only the per-namespace sysctls). */
+static int read_ns_sysctls(const struct tn_sysroot *r, const struct tn_state *s,
+			   struct ns_sysctls *v, struct tn_diag *d)
+{
+	for (int i = 0; i < s->n_sysctls; i++) {
+		struct tn_sysctl sc;
+		char rel[256];
+		int ret;
+
+		if (strncmp(s->sysctls[i].name, "net.", 4) != 0)
+			continue;
+		if ((ret = tn_sysctl_read(r, s->sysctls[i].name, &sc)) < 0) {
+			tn_sysctl_path(s->sysctls[i].name, rel, sizeof(rel));
+			return tn_diag_error(d, ret, "/%s (in the namespace): %s", rel,
+					     strerror(-ret));
+		}
+		if (!sc.present)
+			continue;
+		if (v->n == TN_NETNS_SYSCTLS_MAX) {
+			tn_sysctl_free(&sc);
+			return tn_diag_error(d, -E2BIG, "more than %d per-namespace sysctls",
+					     TN_NETNS_SYSCTLS_MAX);
+		}
+		v->idx[v->n] = i;
+		v->value[v->n++] = sc.value;
+	}
+	return 0;
+}
+
+/* Enter the namespace, read its netstat, snmp, snmp6 and sysctls, come back. */
+static int read_in_netns(const struct tn_sysroot *r, const struct tn_state *s,
+			 const struct tn_netns *ns, struct tn_sample *o, struct ns_sysctls *v,
+			 struct tn_diag *d)
+{
+	static const char dir[] = "proc/thread-self/net";
+	int saved, ret, back;
+
+	if ((ret = tn_netns_enter(ns, &saved, d)) < 0)
+		return ret;
+	if ((ret = read_netstat(r, dir, "netstat", o, d)) == 0 &&
+	    (ret = read_netstat(r, dir, "snmp", o, d)) == 0 &&
+	    (ret = read_netstat(r, dir, "snmp6", o, d)) == 0)
+		ret = read_ns_sysctls(r, s, v, d);
+	back = tn_netns_leave(saved, d);
+	return ret < 0 ? ret : back;
+}
+
+/* The namespace's values replace the host's in the snapshot. */
+static void apply_ns_sysctls(struct tn_state *s, struct ns_sysctls *v, struct tn_sample *o)
+{
+	for (int i = 0; i < v->n; i++) {
+		struct tn_sysctl *sc = &s->sysctls[v->idx[i]];
+
+		free(sc->value);
+		sc->value = v->value[i];
+		sc->present = true;
+		snprintf(o->netns_sysctls[i], sizeof(o->netns_sysctls[i]), "%s", sc->name);
+	}
+	o->n_netns_sysctls = v->n;
+	v->n = 0;
+}
+
+static int read_net(const struct tn_sysroot *r, const struct tn_state *s,
+		    const struct tn_counters_opts *o, struct tn_sample *smp, struct ns_sysctls *v,
+		    struct tn_diag *d)
+{
+	char dir[64] = "proc/net";
+	int ret;
+
+	if (o->netns) {
+		snprintf(smp->netns, sizeof(smp->netns), "%s", o->netns->label);
+		if (!o->netns->is_own)
+			return read_in_netns(r, s, o->netns, smp, v, d);
+	} else if (o->netns_pid > 0) {
+		snprintf(dir, sizeof(dir), "proc/%d/net", o->netns_pid);
+		snprintf(smp->netns, sizeof(smp->netns), "pid:%d", o->netns_pid);
+	}
+	if ((ret = read_netstat(r, dir, "netstat", smp, d)) < 0 ||
+	    (ret = read_netstat(r, dir, "snmp", smp, d)) < 0 ||
+	    (ret = read_netstat(r, dir, "snmp6", smp, d)) < 0)
+		return ret;
+	return 0;
+}
+
+int tn_counters_read(const struct tn_sysroot *r, struct tn_state *s,
 		     const struct tn_counters_opts *o, struct tn_sample *out, struct tn_diag *d)
 {
+	struct ns_sysctls v = { 0 };
 	struct tn_sample smp;
 	struct timespec ts;
-	char dir[64] = "proc/net", line[64];
+	char line[64];
 	const struct tn_counter *dup;
 	int ret;
 
@@ -272,26 +477,21 @@ int tn_counters_read(const struct tn_sysroot *r, const struct tn_state *s,
 	snprintf(smp.hostname, sizeof(smp.hostname), "%s", s->hostname);
 	if (tn_sysroot_read_line(r, "proc/sys/kernel/random/boot_id", line, sizeof(line)) == 0)
 		snprintf(smp.boot_id, sizeof(smp.boot_id), "%s", line);
-	if (o->netns_pid > 0) {
-		snprintf(dir, sizeof(dir), "proc/%d/net", o->netns_pid);
-		snprintf(smp.netns, sizeof(smp.netns), "pid:%d", o->netns_pid);
-	}
-	if ((ret = read_softnet(r, s, &smp, d)) < 0 ||
-	    (ret = read_netstat(r, dir, "netstat", &smp, d)) < 0 ||
-	    (ret = read_netstat(r, dir, "snmp", &smp, d)) < 0 ||
-	    (ret = read_netstat(r, dir, "snmp6", &smp, d)) < 0)
+	if ((ret = read_softnet(r, s, &smp, d)) < 0 || (ret = read_net(r, s, o, &smp, &v, d)) < 0)
 		goto fail;
 	if (tn_counter_list_sort(&smp.net, &dup) < 0) {
-		ret = tn_diag_error(d, -EINVAL, "/%s: %s %s is listed twice", dir, dup->group,
-				    dup->name);
+		ret = tn_diag_error(d, -EINVAL, "/proc/net (%s): %s %s is listed twice",
+				    smp.netns[0] ? smp.netns : "own namespace", dup->group, dup->name);
 		goto fail;
 	}
 	if ((ret = read_nics(r, s, o, &smp, d)) < 0)
 		goto fail;
 	read_backlog_users(r, s, &smp);
+	apply_ns_sysctls(s, &v, &smp);
 	*out = smp;
 	return 0;
 fail:
+	ns_sysctls_free(&v);
 	tn_sample_free(&smp);
 	return ret;
 }
