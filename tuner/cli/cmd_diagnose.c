@@ -33,7 +33,7 @@ static const char usage[] =
 	"Changes nothing.\n"
 	"\n"
 	"  -i, --interval SECS   seconds between the two samples (default 10, 1 to 86400)\n"
-	"      --from FILE       compare two saved samples ('tuner show --counters --json')\n"
+	"      --from FILE       compare two saved samples (from 'show' with its counters)\n"
 	"      --to FILE         instead of sampling\n"
 	"  -p, --profile P       the profile the findings are checked against, and that\n"
 	"                        --emit-profile extends (default: default)\n"

@@ -17,7 +17,7 @@ static const char usage[] =
 	"\n"
 	"  -j, --json            print the full state snapshot as JSON (loadable with --state)\n"
 	"      --counters        print one sample of the drop counters, with the snapshot, as\n"
-	"                        JSON; 'tuner diagnose --from/--to' compares two of them\n"
+	"                        JSON; 'tuner diagnose' compares two of them\n"
 	"      --netns NAME|PID  with --counters: the TCP/UDP counters and per-namespace\n"
 	"                        sysctls of that network namespace (see 'diagnose --help')\n"
 	"      --process SEL     also record processes: pid:N, comm:GLOB, cmdline:REGEX,\n"
