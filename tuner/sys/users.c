@@ -64,6 +64,28 @@ static int64_t line_uid(const char *line, size_t len, const char *user)
 	return p < end && *p == ':' ? uid : -2;
 }
 
+int tn_passwd_find(const char *text, const char *user, int64_t *uid, int *lineno)
+{
+	int n = 0;
+
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		int64_t v = line_uid(line, len, user);
+
+		n++;
+		if (v == -2 || v >= 0) {
+			*lineno = n;
+			if (v == -2)
+				return -EINVAL;
+			*uid = v;
+			return 0;
+		}
+		line += len + (nl ? 1 : 0);
+	}
+	return -ENOENT;
+}
+
 int tn_user_lookup(const struct tn_sysroot *root, const char *user, int64_t *uid,
 		   struct tn_diag *d)
 {
@@ -74,25 +96,13 @@ int tn_user_lookup(const struct tn_sysroot *root, const char *user, int64_t *uid
 	ret = read_passwd(root, name, &text, d);
 	if (ret < 0)
 		return ret;
-	for (const char *line = text; *line;) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-		int64_t v = line_uid(line, len, user);
-
-		lineno++;
-		if (v == -2) {
-			free(text);
-			return tn_diag_error(d, -EINVAL, "%s:%d: user \"%s\": the uid field is not a "
-							 "number below 4294967295",
-					     name, lineno, user);
-		}
-		if (v >= 0) {
-			free(text);
-			*uid = v;
-			return 0;
-		}
-		line += len + (nl ? 1 : 0);
-	}
+	ret = tn_passwd_find(text, user, uid, &lineno);
 	free(text);
-	return tn_diag_error(d, -ENOENT, "no user \"%s\" in %s", user, name);
+	if (ret == -EINVAL)
+		return tn_diag_error(d, ret, "%s:%d: user \"%s\": the uid field is not a number "
+					     "below 4294967295",
+				     name, lineno, user);
+	if (ret == -ENOENT)
+		return tn_diag_error(d, ret, "no user \"%s\" in %s", user, name);
+	return ret;
 }

@@ -20,4 +20,12 @@
 int tn_user_lookup(const struct tn_sysroot *root, const char *name, int64_t *uid,
 		   struct tn_diag *d);
 
+/*
+ * The parsing part, on the text of a passwd file: the uid of the first line
+ * naming user. 0 (with *lineno), -EINVAL when that line's uid field is not a
+ * number below 4294967295 (*lineno says which), -ENOENT when no line names it.
+ * *uid is untouched unless 0 is returned.
+ */
+int tn_passwd_find(const char *text, const char *user, int64_t *uid, int *lineno);
+
 #endif
