@@ -105,6 +105,12 @@ for k, how in ((4, "exit"), (4, "exit-after"), (0, "exit")):
     tag = f"(a) apply killed at change {k} ({how})"
     check(r.returncode == 99, f"{tag}: exit {r.returncode}")
     cs = changes()
+    dj = rollback("--dry-run", "--json")
+    res = json.loads(dj.stdout).get("result", {}) if dj.returncode == 0 else {}
+    check(res.get("restored") == made and res.get("never_applied") == len(cs) - made and
+          res.get("unchanged") == 0,
+          f"{tag}: rollback --dry-run --json counts {made} restored, "
+          f"{len(cs) - made} never applied: {res}")
     rb = rollback()
     check(rb.returncode == 0 and tree_sums(tree) == pristine,
           f"{tag}: rollback --last exit {rb.returncode}, the tree as before the apply")

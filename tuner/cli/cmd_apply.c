@@ -229,6 +229,7 @@ static cJSON *rollback_json(const struct tn_journal *j, const struct tn_rollback
 	    tn_json_add_bool(r, "dry_run", dry_run) < 0 ||
 	    tn_json_add_int(r, "restored", res->restored) < 0 ||
 	    tn_json_add_int(r, "unchanged", res->unchanged) < 0 ||
+	    tn_json_add_int(r, "never_applied", res->never_applied) < 0 ||
 	    tn_json_add_int(r, "left_alone", res->left) < 0 ||
 	    tn_json_add_int(r, "skipped", res->skipped) < 0 ||
 	    tn_json_add_int(r, "failed", res->failed) < 0) {
@@ -542,7 +543,8 @@ static const char rollback_usage[] =
 	"applied or already as before (nothing written), left alone, skipped or failed.\n"
 	"\n"
 	"With --json: the journal, and \"result\": how many values this run restored,\n"
-	"found already as before, left alone, skipped or failed (--dry-run: would).\n"
+	"found already as before, never applied, left alone, skipped or failed (--dry-run:\n"
+	"would).\n"
 	"\n"
 	"Exit status: 0 restored (or nothing to do), 1 error or some value not restored.\n";
 

@@ -218,7 +218,8 @@ result:
     skipped or failed.
   returned: state=rolled_back
   type: dict
-  sample: {dry_run: false, restored: 26, unchanged: 0, left_alone: 0, skipped: 0, failed: 0}
+  sample: {dry_run: false, restored: 26, unchanged: 0, never_applied: 0, left_alone: 0, skipped: 0,
+            failed: 0}
 tuner_warnings:
   description: tuner's warnings, one string each.
   returned: always
