@@ -306,6 +306,23 @@ int tn_cli_getopt(struct tn_cli *cli, int argc, char **argv, const char *own_sho
 	return optind;
 }
 
+int tn_cli_parse(struct tn_cli *cli, int argc, char **argv, const struct tn_cli_spec *spec,
+		 int *exit_code)
+{
+	int first = tn_cli_getopt(cli, argc, argv, spec->short_opts, spec->opts, spec->handle,
+				  spec->ctx, spec->usage);
+
+	*exit_code = first == -2 ? TN_EXIT_OK : TN_EXIT_USAGE;
+	if (first < 0)
+		return -1;
+	if (spec->max_operands >= 0 && argc - first > spec->max_operands) {
+		tn_cli_usage_error(cli, "%s: unexpected argument '%s'", argv[0],
+				   argv[first + spec->max_operands]);
+		return -1;
+	}
+	return first;
+}
+
 void tn_cli_report(struct tn_cli *cli, struct tn_diag *d)
 {
 	/* only what an earlier call did not show */
