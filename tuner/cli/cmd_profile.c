@@ -23,7 +23,8 @@ static void print_outside_net(struct tn_printer *pr, const struct tn_profile *p)
 	for (int i = 0; i < p->n_sysctls; i++) {
 		if (!p->sysctls[i].outside_net)
 			continue;
-		tn_print_text(pr, "%s %s", n ? "," : "  sets sysctls outside net.* (allow_sysctls):",
+		tn_print_text(pr, "%s %s",
+			      n ? "," : "  sets sysctls outside net.* (allow_sysctls):",
 			      p->sysctls[i].name);
 		n++;
 	}
@@ -81,7 +82,8 @@ static int show(struct tn_cli *cli, int argc, char **argv)
 	int ret;
 
 	if (argc > 1)
-		return tn_cli_usage_error(cli, "profile show: one profile at a time"), TN_EXIT_USAGE;
+		return tn_cli_usage_error(cli, "profile show: one profile at a time"),
+		       TN_EXIT_USAGE;
 	tn_diag_init(&d);
 	ret = tn_cli_load_profile(argc ? argv[0] : NULL, &p, &d);
 	tn_cli_report(cli, &d);

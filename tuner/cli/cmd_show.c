@@ -47,9 +47,9 @@ static void print_nic(struct tn_printer *p, const struct tn_nic *n)
 		tn_print_text(p, " (node from %s)", n->numa_source);
 	tn_print_text(p, "\n");
 	if (n->has_ring)
-		tn_print_text(p, "    rings: rx %s (max %s), tx %s (max %s)\n", COUNT(n->ring.rx, r1),
-			      COUNT(n->ring.rx_max, r2), COUNT(n->ring.tx, r3),
-			      COUNT(n->ring.tx_max, r4));
+		tn_print_text(p, "    rings: rx %s (max %s), tx %s (max %s)\n",
+			      COUNT(n->ring.rx, r1), COUNT(n->ring.rx_max, r2),
+			      COUNT(n->ring.tx, r3), COUNT(n->ring.tx_max, r4));
 	else
 		tn_print_text(p, "    rings: unknown\n");
 	if (n->has_channels)
@@ -120,8 +120,10 @@ static void print_processes(struct tn_printer *p, const struct tn_state *s)
 	for (int i = 0; i < s->n_processes; i++) {
 		const struct tn_process *pr = &s->processes[i];
 
+		bool in = pr->cgroup && pr->cgroup[0];
+
 		tn_print_text(p, "  %d %s (%d threads)%s%s\n", pr->pid, pr->comm, pr->n_threads,
-			      pr->cgroup && pr->cgroup[0] ? " in " : "", pr->cgroup ? pr->cgroup : "");
+			      in ? " in " : "", in ? pr->cgroup : "");
 		for (int k = 0; k < pr->n_threads; k++) {
 			tn_print_text(p, "    thread %d %s: CPUs ", pr->threads[k].tid,
 				      pr->threads[k].comm);

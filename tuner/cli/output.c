@@ -366,8 +366,8 @@ int tn_cli_load_state(struct tn_cli *cli, const char *const *extra_sysctls, int 
 	if (cli->state_file) {
 		char *text = NULL;
 
-		ret = tn_safefile_load(AT_FDCWD, cli->state_file, TN_STATE_MAX_BYTES, "not a snapshot",
-				       &text, NULL, d);
+		ret = tn_safefile_load(AT_FDCWD, cli->state_file, TN_STATE_MAX_BYTES,
+				       "not a snapshot", &text, NULL, d);
 		if (ret < 0)
 			return ret;
 		ret = tn_state_parse(text, cli->state_file, out, d);

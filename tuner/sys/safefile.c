@@ -155,7 +155,8 @@ int tn_safefile_read_text(int fd, const char *path, size_t max, const char *verd
 	int ret = tn_safefile_read(fd, max, &buf, &n);
 
 	if (ret == -EFBIG && max >= 4 * mib && max % mib == 0)
-		return tn_diag_error(d, ret, "%s: larger than %zu MiB; %s", path, max / mib, verdict);
+		return tn_diag_error(d, ret, "%s: larger than %zu MiB; %s", path, max / mib,
+				     verdict);
 	if (ret == -EFBIG)
 		return tn_diag_error(d, ret, "%s: larger than %zu bytes; %s", path, max, verdict);
 	if (ret < 0)
