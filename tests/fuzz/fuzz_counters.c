@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "counters.h"
+#include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -68,12 +69,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tn_sample s;
 	struct tn_diag d;
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size, SIZE_MAX - 1);
 
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	softnet(text);
 	netstat(text, false);
 	netstat(text, true);

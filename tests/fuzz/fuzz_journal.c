@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_util.h"
 #include "journal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -19,13 +20,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tn_diag d;
 	char *text, why[600];
 
-	if (size > (4 << 20))
-		return 0;
-	text = malloc(size + 1);
+	text = fuzz_text(data, size, 4 << 20);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	tn_diag_init(&d);
 	if (tn_journal_parse(text, "fuzz.journal", &j, &d) == 0) {
 		for (int i = 0; i < j.n; i++)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_util.h"
 #include "users.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -20,13 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t uid = -77;
 	int line = 0, ret, lines = 1;
 
-	if (size > (1 << 20))
-		return 0;
-	buf = malloc(size + 1);
+	buf = fuzz_text(data, size, 1 << 20);
 	if (!buf)
 		return 0;
-	memcpy(buf, data, size);
-	buf[size] = '\0';
 	nl = strchr(buf, '\n');
 	if (!nl || nl == buf) {
 		free(buf);

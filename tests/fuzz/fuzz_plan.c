@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_util.h"
 #include "journal.h"
 #include "plan.h"
 #include "profile.h"
@@ -32,30 +33,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char *load(const char *name, const char *from, char *resolved, size_t resolved_len,
 		  void *ctx, struct tn_diag *d)
 {
-	char *copy;
-
 	if (strcmp(name, "default") != 0) {
 		tn_diag_error(d, -ENOENT, "%s: no such profile", name);
 		return NULL;
 	}
-	snprintf(resolved, resolved_len, "default.json");
-	copy = strdup(tn_default_profile_json);
-	if (!copy)
-		tn_diag_error(d, -ENOMEM, "out of memory");
-	return copy;
+	return fuzz_serve_profile(name, tn_default_profile_json, resolved, resolved_len, d);
 }
 
 /* The plan as JSON, without warnings (loading said some before planning). */
 static char *plan_text(const struct tn_plan *p)
 {
-	cJSON *j = tn_plan_to_json(p, NULL);
-	char *text;
-
-	if (!j)
-		return NULL;
-	text = cJSON_PrintUnformatted(j);
-	cJSON_Delete(j);
-	return text;
+	return fuzz_json_text(tn_plan_to_json(p, NULL));
 }
 
 /* Every change, written as a journal would and read back, is the same. */

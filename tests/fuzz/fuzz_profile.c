@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_util.h"
 #include "profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -53,7 +54,6 @@ static char *load(const char *name, const char *from, char *resolved, size_t res
 {
 	const struct input *in = ctx;
 	const char *text = NULL;
-	char *copy;
 
 	if (strcmp(name, "default") == 0)
 		text = tn_default_profile_json;
@@ -65,11 +65,7 @@ static char *load(const char *name, const char *from, char *resolved, size_t res
 		tn_diag_error(d, -ENOENT, "%s: no such profile", name);
 		return NULL;
 	}
-	snprintf(resolved, resolved_len, "%s.json", name);
-	copy = strdup(text);
-	if (!copy)
-		tn_diag_error(d, -ENOMEM, "out of memory");
-	return copy;
+	return fuzz_serve_profile(name, text, resolved, resolved_len, d);
 }
 
 static void check_reparse(const struct tn_profile *p)
@@ -102,11 +98,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text;
 	int ret;
 
-	text = malloc(size + 1);
+	text = fuzz_text(data, size, SIZE_MAX - 1);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	in.text = text;
 
 	tn_diag_init(&d);

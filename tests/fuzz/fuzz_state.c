@@ -14,30 +14,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_util.h"
 #include "state_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The snapshot as compact JSON text; NULL only on out-of-memory. */
-static char *print_state(const struct tn_state *s)
-{
-	cJSON *j = tn_state_to_json(s);
-	char *text;
-
-	if (!j)
-		return NULL;
-	text = cJSON_PrintUnformatted(j);
-	cJSON_Delete(j);
-	return text;
-}
-
 static void check_round_trip(const struct tn_state *s)
 {
 	struct tn_state again;
 	struct tn_diag d;
 	char *first, *second;
 
-	first = print_state(s);
+	first = fuzz_json_text(tn_state_to_json(s));
 	if (!first)
 		return;
 	tn_diag_init(&d);
@@ -45,7 +34,7 @@ static void check_round_trip(const struct tn_state *s)
 		fprintf(stderr, "a written snapshot does not load: %s\n%s\n", d.error, first);
 		abort();
 	}
-	second = print_state(&again);
+	second = fuzz_json_text(tn_state_to_json(&again));
 	if (second && strcmp(first, second) != 0) {
 		fprintf(stderr, "a snapshot changes on a round trip:\n%s\n%s\n", first, second);
 		abort();
@@ -63,11 +52,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text;
 	int ret;
 
-	text = malloc(size + 1);
+	text = fuzz_text(data, size, SIZE_MAX - 1);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 
 	tn_diag_init(&d);
 	memset(&s, 0x5a, sizeof(s));

@@ -72,6 +72,30 @@ int tn_cli_getopt(struct tn_cli *cli, int argc, char **argv, const char *own_sho
 							  void *ctx),
 		  void *ctx, const char *usage);
 
+/* What a command takes, for tn_cli_parse. */
+struct tn_cli_spec {
+	const char *usage;		/* what --help prints */
+	const char *short_opts;		/* the command's own short options ("p:"), or NULL */
+	const struct option *opts;	/* its own long options (NULL-terminated), or NULL */
+	/* each of its own options found (0, or -1 after a usage error it said) */
+	int (*handle)(struct tn_cli *cli, int opt, const char *arg, void *ctx);
+	void *ctx;
+	int max_operands;		/* more: "CMD: unexpected argument 'X'"; -1: any */
+};
+
+/*
+ * The prologue of every command: tn_cli_getopt over the global options and
+ * the command's own, then the count of operands. Returns the index of the
+ * first operand when the command goes on; otherwise -1, with *exit_code the
+ * command's exit status: TN_EXIT_OK after --help (printed), TN_EXIT_USAGE
+ * after a usage error (said, with "Try 'tuner --help'"). In a command:
+ *
+ *	if ((first = tn_cli_parse(cli, argc, argv, &spec, &code)) < 0)
+ *		return code;
+ */
+int tn_cli_parse(struct tn_cli *cli, int argc, char **argv, const struct tn_cli_spec *spec,
+		 int *exit_code);
+
 /*
  * fprintf for what people read: every %s (and %c) argument is shown with the
  * bytes a terminal acts on escaped as \xNN (tn_text_escape()); names, values

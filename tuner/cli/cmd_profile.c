@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "print.h"
 
 static const char usage[] =
 	"Usage: tuner profile validate FILE|NAME...\n"
@@ -15,28 +16,43 @@ static const char usage[] =
 	"          without an argument, the built-in default\n";
 
 /* Sysctls outside net.* (each one listed in "allow_sysctls"): named, always. */
-static void print_outside_net(struct tn_cli *cli, const struct tn_profile *p)
+static void print_outside_net(struct tn_printer *pr, const struct tn_profile *p)
 {
 	int n = 0;
 
 	for (int i = 0; i < p->n_sysctls; i++) {
 		if (!p->sysctls[i].outside_net)
 			continue;
-		tn_cli_printf(cli->out, "%s %s", n ? "," : "  sets sysctls outside net.* (allow_sysctls):",
-			p->sysctls[i].name);
+		tn_print_text(pr, "%s %s",
+			      n ? "," : "  sets sysctls outside net.* (allow_sysctls):",
+			      p->sysctls[i].name);
 		n++;
 	}
 	if (n)
-		fputc('\n', cli->out);
+		tn_print_text(pr, "\n");
 }
 
+/* "FILE: valid (profile "NAME", 2 interface rules, 1 sysctl, 0 process rules)" */
+static void print_valid(struct tn_printer *pr, const char *ref, const struct tn_profile *p)
+{
+	tn_print_text(pr, "%s: valid (profile \"%s\", %d interface rule%s, %d sysctl%s, "
+			  "%d process rule%s)\n",
+		      ref, p->name, p->n_ifaces, p->n_ifaces == 1 ? "" : "s", p->n_sysctls,
+		      p->n_sysctls == 1 ? "" : "s", p->n_procs, p->n_procs == 1 ? "" : "s");
+	print_outside_net(pr, p);
+}
+
+/* Each profile checked; text only (--json prints nothing more: the exit
+ * status and the messages say it all). */
 static int validate(struct tn_cli *cli, int argc, char **argv)
 {
+	struct tn_printer pr;
 	int bad = 0;
 
 	if (argc == 0)
 		return tn_cli_usage_error(cli, "profile validate: name at least one profile"),
 		       TN_EXIT_USAGE;
+	tn_print_init(&pr, cli, false);
 	for (int i = 0; i < argc; i++) {
 		struct tn_profile p;
 		struct tn_diag d;
@@ -48,40 +64,36 @@ static int validate(struct tn_cli *cli, int argc, char **argv)
 		} else {
 			tn_cli_report(cli, &d);
 			if (!cli->quiet)
-				tn_cli_printf(cli->out,
-					      "%s: valid (profile \"%s\", %d interface rule%s, "
-					      "%d sysctl%s, %d process rule%s)\n",
-					      argv[i], p.name, p.n_ifaces,
-					      p.n_ifaces == 1 ? "" : "s", p.n_sysctls,
-					      p.n_sysctls == 1 ? "" : "s", p.n_procs,
-					      p.n_procs == 1 ? "" : "s");
-			if (!cli->quiet)
-				print_outside_net(cli, &p);
+				print_valid(&pr, argv[i], &p);
 			tn_profile_free(&p);
 		}
 		tn_diag_free(&d);
 	}
+	tn_print_finish(&pr);
 	return bad ? TN_EXIT_ERROR : TN_EXIT_OK;
 }
 
+/* The merged profile, as JSON with or without --json. */
 static int show(struct tn_cli *cli, int argc, char **argv)
 {
+	struct tn_printer pr;
 	struct tn_profile p;
 	struct tn_diag d;
-	cJSON *doc;
 	int ret;
 
 	if (argc > 1)
-		return tn_cli_usage_error(cli, "profile show: one profile at a time"), TN_EXIT_USAGE;
+		return tn_cli_usage_error(cli, "profile show: one profile at a time"),
+		       TN_EXIT_USAGE;
 	tn_diag_init(&d);
 	ret = tn_cli_load_profile(argc ? argv[0] : NULL, &p, &d);
 	tn_cli_report(cli, &d);
 	tn_diag_free(&d);
 	if (ret < 0)
 		return TN_EXIT_ERROR;
-	doc = cJSON_Parse(p.merged);
+	tn_print_init(&pr, cli, true);
+	tn_print_json(&pr, NULL, cJSON_Parse(p.merged));
 	tn_profile_free(&p);
-	if (!doc || tn_cli_print_json(cli, doc) < 0) {
+	if (tn_print_finish(&pr) < 0) {
 		tn_cli_printf(cli->err, "%s: out of memory\n", cli->prog);
 		return TN_EXIT_ERROR;
 	}
@@ -90,29 +102,25 @@ static int show(struct tn_cli *cli, int argc, char **argv)
 
 int tn_cmd_profile(struct tn_cli *cli, int argc, char **argv)
 {
-	int first = tn_cli_getopt(cli, argc, argv, NULL, NULL, NULL, NULL, usage);
+	const struct tn_cli_spec spec = { .usage = usage, .max_operands = -1 };
+	int first, k, n, code;
+	char **rest;
 
-	if (first == -2)
-		return TN_EXIT_OK;
-	if (first < 0)
-		return TN_EXIT_USAGE;
+	if ((first = tn_cli_parse(cli, argc, argv, &spec, &code)) < 0)
+		return code;
 	if (first >= argc)
 		return tn_cli_usage_error(cli, "profile: expected 'validate' or 'show'"),
 		       TN_EXIT_USAGE;
+	if (strcmp(argv[first], "validate") != 0 && strcmp(argv[first], "show") != 0)
+		return tn_cli_usage_error(cli, "profile: unknown action '%s' (validate, show)",
+					  argv[first]),
+		       TN_EXIT_USAGE;
 	/* options may also follow the action: parse what comes after it */
-	if (strcmp(argv[first], "validate") == 0 || strcmp(argv[first], "show") == 0) {
-		bool is_validate = strcmp(argv[first], "validate") == 0;
-		char **rest = argv + first;
-		int n = argc - first, k;
-
-		k = tn_cli_getopt(cli, n, rest, NULL, NULL, NULL, NULL, usage);
-		if (k == -2)
-			return TN_EXIT_OK;
-		if (k < 0)
-			return TN_EXIT_USAGE;
-		return is_validate ? validate(cli, n - k, rest + k) : show(cli, n - k, rest + k);
-	}
-	return tn_cli_usage_error(cli, "profile: unknown action '%s' (validate, show)",
-				  argv[first]),
-	       TN_EXIT_USAGE;
+	rest = argv + first;
+	n = argc - first;
+	if ((k = tn_cli_parse(cli, n, rest, &spec, &code)) < 0)
+		return code;
+	if (strcmp(rest[0], "validate") == 0)
+		return validate(cli, n - k, rest + k);
+	return show(cli, n - k, rest + k);
 }

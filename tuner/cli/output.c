@@ -306,6 +306,23 @@ int tn_cli_getopt(struct tn_cli *cli, int argc, char **argv, const char *own_sho
 	return optind;
 }
 
+int tn_cli_parse(struct tn_cli *cli, int argc, char **argv, const struct tn_cli_spec *spec,
+		 int *exit_code)
+{
+	int first = tn_cli_getopt(cli, argc, argv, spec->short_opts, spec->opts, spec->handle,
+				  spec->ctx, spec->usage);
+
+	*exit_code = first == -2 ? TN_EXIT_OK : TN_EXIT_USAGE;
+	if (first < 0)
+		return -1;
+	if (spec->max_operands >= 0 && argc - first > spec->max_operands) {
+		tn_cli_usage_error(cli, "%s: unexpected argument '%s'", argv[0],
+				   argv[first + spec->max_operands]);
+		return -1;
+	}
+	return first;
+}
+
 void tn_cli_report(struct tn_cli *cli, struct tn_diag *d)
 {
 	/* only what an earlier call did not show */
@@ -337,27 +354,6 @@ int tn_cli_print_json(struct tn_cli *cli, cJSON *doc)
 /* The largest --state snapshot read. */
 #define TN_STATE_MAX_BYTES (64u << 20)
 
-static int read_whole(const char *path, char **out, struct tn_diag *d)
-{
-	struct stat st;
-	int fd = tn_safefile_open(AT_FDCWD, path, O_RDONLY, &st), ret;
-
-	/* a FIFO is never opened: no blocking */
-	if (fd == -EINVAL || fd == -EISDIR)
-		return tn_diag_error(d, fd, "%s: %s, not a regular file; refused", path,
-				     tn_safefile_type(st.st_mode));
-	if (fd < 0)
-		return tn_diag_error(d, fd, "%s: %s", path, strerror(-fd));
-	ret = tn_safefile_read(fd, TN_STATE_MAX_BYTES, out, NULL);
-	close(fd);
-	if (ret == -EFBIG)
-		return tn_diag_error(d, ret, "%s: larger than %u MiB; not a snapshot", path,
-				     TN_STATE_MAX_BYTES >> 20);
-	if (ret < 0)
-		return tn_diag_error(d, ret, "%s: %s", path, strerror(-ret));
-	return 0;
-}
-
 int tn_cli_load_state(struct tn_cli *cli, const char *const *extra_sysctls, int n_extra,
 		      const struct tn_procsel *procs, int n_procs, struct tn_state *out,
 		      struct tn_diag *d)
@@ -370,7 +366,8 @@ int tn_cli_load_state(struct tn_cli *cli, const char *const *extra_sysctls, int 
 	if (cli->state_file) {
 		char *text = NULL;
 
-		ret = read_whole(cli->state_file, &text, d);
+		ret = tn_safefile_load(AT_FDCWD, cli->state_file, TN_STATE_MAX_BYTES,
+				       "not a snapshot", &text, NULL, d);
 		if (ret < 0)
 			return ret;
 		ret = tn_state_parse(text, cli->state_file, out, d);

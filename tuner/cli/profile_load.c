@@ -164,25 +164,10 @@ static void where(char *buf, size_t len)
 
 static char *read_profile(int fd, const char *path, struct tn_diag *d)
 {
-	size_t n;
-	char *buf;
-	int ret = tn_safefile_read(fd, TN_PROFILE_MAX_BYTES, &buf, &n);
+	char *buf = NULL;
 
+	tn_safefile_read_text(fd, path, TN_PROFILE_MAX_BYTES, "not a profile", &buf, NULL, d);
 	close(fd);
-	if (ret == -EFBIG) {
-		tn_diag_error(d, ret, "%s: larger than %d bytes; not a profile", path,
-			      TN_PROFILE_MAX_BYTES);
-		return NULL;
-	}
-	if (ret < 0) {
-		tn_diag_error(d, ret, "%s: read: %s", path, strerror(-ret));
-		return NULL;
-	}
-	if (strlen(buf) != n) {
-		free(buf);
-		tn_diag_error(d, -EINVAL, "%s: contains a NUL byte; not a profile", path);
-		return NULL;
-	}
 	return buf;
 }
 

@@ -9,18 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kind_names[] = {
-	[TN_SEL_PID] = "pid",
-	[TN_SEL_COMM] = "comm",
-	[TN_SEL_CMDLINE] = "cmdline",
-	[TN_SEL_CGROUP] = "cgroup",
-	[TN_SEL_UNIT] = "systemd_unit",
-};
-
-const char *tn_procsel_kind_name(enum tn_procsel_kind k)
-{
-	return kind_names[k];
-}
+TN_ENUM_NAME_FN(tn_procsel_kind_name, enum tn_procsel_kind, TN_PROCSEL_KIND_LIST)
 
 /* Above this, a cmdline regex is refused before regcomp() sees it. */
 #define TN_REGEX_COST_MAX 256
@@ -72,6 +61,37 @@ static const char *backref(const char *p)
 }
 
 /*
+ * The repetition count of the interval opening at *pp: {m}, {m,}, {m,n} and
+ * glibc's {,n} (zero to n); *pp is left on its last character. 0 when '{'
+ * opens no interval (a literal '{', or an error for regcomp).
+ */
+static long interval_mult(const char **pp)
+{
+	const char *q = *pp + 1;
+	char *end = (char *)q;
+	long m = 0, n, mult;
+
+	if (isdigit((unsigned char)*q))
+		m = strtol(q, &end, 10);
+	else if (*q != ',')
+		return 0;
+	n = m;
+	if (*end == ',') {
+		if (end[1] == '}')
+			n = m + 1;
+		else if (isdigit((unsigned char)end[1]))
+			n = strtol(end + 1, &end, 10);
+		else
+			end++;
+	}
+	while (*end && *end != '}')
+		end++;
+	*pp = *end ? end : end - 1;
+	mult = n > m ? n : m;
+	return mult < 1 ? 1 : mult;
+}
+
+/*
  * An upper estimate of the automaton glibc's regcomp() builds, which grows
  * with repetition: "x{1,32767}" or "a++++++++++++++++++++" take gigabytes.
  * Each atom counts 1, a group the sum of its parts, and a repetition
@@ -116,35 +136,11 @@ static long regex_cost(const char *p)
 		case '?':
 			mult = 2;
 			break;
-		case '{': {
-			/* {m}, {m,}, {m,n} and glibc's {,n} (zero to n) */
-			const char *q = p + 1;
-			char *end = (char *)q;
-			long m = 0, n;
-
-			if (isdigit((unsigned char)*q))
-				m = strtol(q, &end, 10);
-			else if (*q != ',')
-				break; /* a literal '{' or an error for regcomp */
-			n = m;
-			if (*end == ',') {
-				if (end[1] == '}')
-					n = m + 1;
-				else if (isdigit((unsigned char)end[1]))
-					n = strtol(end + 1, &end, 10);
-				else
-					end++;
-			}
-			while (*end && *end != '}')
-				end++;
-			p = *end ? end : end - 1;
-			mult = n > m ? n : m;
-			if (mult < 1)
-				mult = 1;
+		case '{':
+			mult = interval_mult(&p);
 			if (mult > TN_REGEX_COST_MAX)
 				return over;
 			break;
-		}
 		}
 		if (mult) {
 			sum[depth] += last[depth] * (mult - 1);
@@ -171,7 +167,7 @@ int tn_procsel_init(struct tn_procsel *s, enum tn_procsel_kind kind, const char 
 	if (strlen(text) >= sizeof(n.text))
 		return tn_diag_error(d, -EINVAL, "process selector too long: %.40s...", text);
 	if (!*text)
-		return tn_diag_error(d, -EINVAL, "empty %s selector", kind_names[kind]);
+		return tn_diag_error(d, -EINVAL, "empty %s selector", tn_procsel_kind_name(kind));
 	snprintf(n.text, sizeof(n.text), "%s", text);
 	if (kind == TN_SEL_PID) {
 		char *end;

@@ -7,15 +7,23 @@
 #include <stdbool.h>
 
 #include "diag.h"
+#include "enumname.h"
 #include "state.h"
 
-enum tn_procsel_kind {
-	TN_SEL_PID,
-	TN_SEL_COMM,		/* exact name or fnmatch(3) glob */
-	TN_SEL_CMDLINE,		/* POSIX extended regex, unanchored, no back-references */
-	TN_SEL_CGROUP,		/* the cgroup path or one below it */
-	TN_SEL_UNIT,		/* a systemd unit: a component of the cgroup path */
-};
+/*
+ * comm: an exact name or fnmatch(3) glob; cmdline: a POSIX extended regex,
+ * unanchored, no back-references; cgroup: the cgroup path or one below it;
+ * systemd_unit: a component of the cgroup path. The names are the profile's
+ * keys of a process match.
+ */
+#define TN_PROCSEL_KIND_LIST(X)                                                           \
+	X(TN_SEL_PID, "pid")                                                              \
+	X(TN_SEL_COMM, "comm")                                                            \
+	X(TN_SEL_CMDLINE, "cmdline")                                                      \
+	X(TN_SEL_CGROUP, "cgroup")                                                        \
+	X(TN_SEL_UNIT, "systemd_unit")
+enum tn_procsel_kind { TN_PROCSEL_KIND_LIST(TN_ENUM_MEMBER) };
+#define TN_PROCSEL_KIND_COUNT TN_ENUM_COUNT(TN_PROCSEL_KIND_LIST)
 
 struct tn_procsel {
 	enum tn_procsel_kind kind;

@@ -14,6 +14,7 @@
 
 #include "cpuset.h"
 #include "diag.h"
+#include "enumname.h"
 #include "procmatch.h"
 
 /* Special values of ring and channel targets. */
@@ -69,20 +70,22 @@ struct tn_sysctl_rule {
 /* Sysctls outside net.* a profile may list in "allow_sysctls", at most. */
 #define TN_PROFILE_MAX_ALLOWED_SYSCTLS 64
 
-enum tn_placement {
-	TN_PLACE_OPPOSITE,
-	TN_PLACE_LOCAL,
-	TN_PLACE_NODES,
-	TN_PLACE_CPUS,
-};
+/* Where a process rule places its process (the profile's words). */
+#define TN_PLACEMENT_LIST(X)                                                              \
+	X(TN_PLACE_OPPOSITE, "opposite")                                                  \
+	X(TN_PLACE_LOCAL, "local")                                                        \
+	X(TN_PLACE_NODES, "nodes")                                                        \
+	X(TN_PLACE_CPUS, "cpus")
+enum tn_placement { TN_PLACEMENT_LIST(TN_ENUM_MEMBER) };
 
-enum tn_memory {
-	TN_MEM_KEEP,
-	TN_MEM_BIND,
-	TN_MEM_PREFER,
-};
+/* What a process rule does with the process's memory. */
+#define TN_MEMORY_LIST(X)                                                                 \
+	X(TN_MEM_KEEP, "keep")                                                            \
+	X(TN_MEM_BIND, "bind")                                                            \
+	X(TN_MEM_PREFER, "prefer")
+enum tn_memory { TN_MEMORY_LIST(TN_ENUM_MEMBER) };
 
-#define TN_PROC_MAX_SELECTORS 5
+#define TN_PROC_MAX_SELECTORS TN_PROCSEL_KIND_COUNT	/* one of each kind */
 
 struct tn_proc_rule {
 	int n_sel;
@@ -100,11 +103,12 @@ struct tn_proc_rule {
 	int64_t uid;			/* TN_UNKNOWN until a name is looked up */
 };
 
-enum tn_irqbalance_mode {
-	TN_IRQB_BAN,
-	TN_IRQB_STOP,
-	TN_IRQB_IGNORE,
-};
+/* What tuner does about a running irqbalance. */
+#define TN_IRQBALANCE_MODE_LIST(X)                                                        \
+	X(TN_IRQB_BAN, "ban")                                                             \
+	X(TN_IRQB_STOP, "stop")                                                           \
+	X(TN_IRQB_IGNORE, "ignore")
+enum tn_irqbalance_mode { TN_IRQBALANCE_MODE_LIST(TN_ENUM_MEMBER) };
 
 struct tn_profile {
 	char name[128];

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static int not_regular(const struct stat *st)
@@ -143,4 +144,45 @@ int tn_safefile_read(int fd, size_t max, char **out, size_t *len)
 	if (len)
 		*len = n;
 	return 0;
+}
+
+int tn_safefile_read_text(int fd, const char *path, size_t max, const char *verdict, char **out,
+			  size_t *len, struct tn_diag *d)
+{
+	const size_t mib = (size_t)1 << 20;
+	size_t n;
+	char *buf;
+	int ret = tn_safefile_read(fd, max, &buf, &n);
+
+	if (ret == -EFBIG && max >= 4 * mib && max % mib == 0)
+		return tn_diag_error(d, ret, "%s: larger than %zu MiB; %s", path, max / mib,
+				     verdict);
+	if (ret == -EFBIG)
+		return tn_diag_error(d, ret, "%s: larger than %zu bytes; %s", path, max, verdict);
+	if (ret < 0)
+		return tn_diag_error(d, ret, "%s: read: %s", path, strerror(-ret));
+	if (strlen(buf) != n) {
+		free(buf);
+		return tn_diag_error(d, -EINVAL, "%s: contains a NUL byte; %s", path, verdict);
+	}
+	*out = buf;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int tn_safefile_load(int dirfd, const char *path, size_t max, const char *verdict, char **out,
+		     size_t *len, struct tn_diag *d)
+{
+	struct stat st;
+	int fd = tn_safefile_open(dirfd, path, O_RDONLY, &st), ret;
+
+	if (fd == -EINVAL || fd == -EISDIR)
+		return tn_diag_error(d, fd, "%s: %s, not a regular file; refused", path,
+				     tn_safefile_type(st.st_mode));
+	if (fd < 0)
+		return tn_diag_error(d, fd, "%s: %s", path, strerror(-fd));
+	ret = tn_safefile_read_text(fd, path, max, verdict, out, len, d);
+	close(fd);
+	return ret;
 }
