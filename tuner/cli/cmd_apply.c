@@ -139,48 +139,16 @@ struct reporter {
 	const char *verb;	/* of a value written back: "undone", "restored" */
 };
 
-static void fmt_change(const struct tn_change *c, char *buf, size_t len)
-{
-	char pid[64];
-
-	switch (c->kind) {
-	case TN_CHANGE_IRQ_AFFINITY:
-		snprintf(buf, len, "irq %s %s", c->target, c->label);
-		break;
-	case TN_CHANGE_SYSCTL:
-		snprintf(buf, len, "%s", c->target);
-		break;
-	case TN_CHANGE_RING:
-		snprintf(buf, len, "%s %s ring", c->target, c->key);
-		break;
-	case TN_CHANGE_CHANNELS:
-		snprintf(buf, len, "%s %s channels", c->target, c->key);
-		break;
-	case TN_CHANGE_PROCESS_AFFINITY:
-		snprintf(buf, len, "%s %s CPUs", c->label, tn_cli_target(c, pid, sizeof(pid)));
-		break;
-	case TN_CHANGE_PROCESS_MEMORY:
-		snprintf(buf, len, "%s %s memory nodes", c->label,
-			 tn_cli_target(c, pid, sizeof(pid)));
-		break;
-	case TN_CHANGE_IRQBALANCE:
-		snprintf(buf, len, "irqbalance %s", strcmp(c->key, "running") ? "banned IRQs" : "running");
-		break;
-	default:
-		snprintf(buf, len, "%s %s", c->target, c->key);
-	}
-}
-
 static void report(void *ctx, const struct tn_change *c, enum tn_jstatus st, const char *err)
 {
 	struct reporter *r = ctx;
-	char what[200];
+	char what[TN_LABEL_MAX];
 
 	if (r->cli->json)
 		return;
 	if (r->cli->quiet && st != TN_J_FAILED)
 		return; /* -q: failures and the summary only */
-	fmt_change(c, what, sizeof(what));
+	tn_change_label(c, TN_LABEL_REPORT, what, sizeof(what));
 	if (st == TN_J_APPLIED)
 		tn_cli_printf(r->cli->err, "tuner: %s: %s -> %s\n", what, c->before, c->after);
 	else if (st == TN_J_ROLLED_BACK && err && *err)
@@ -773,9 +741,9 @@ int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv)
 	} else {
 		for (int i = 0; i < plan.n; i++) {
 			const struct tn_change *c = &plan.changes[i];
-			char what[200], hint[256];
+			char what[TN_LABEL_MAX], hint[256];
 
-			fmt_change(c, what, sizeof(what));
+			tn_change_label(c, TN_LABEL_REPORT, what, sizeof(what));
 			drift_hint(&state, c, hint, sizeof(hint));
 			tn_cli_printf(cli->out, "drift: %s: expected %s, found %s%s%s\n", what,
 				      c->after, c->before, hint[0] ? "; " : "", hint);

@@ -79,60 +79,6 @@ static int canon_list(const char *in, char **out)
 	return list_value(&s, out);
 }
 
-static bool blank(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
-
-/* The next character of a value as tn_sysctl_value_normalise() writes it:
- * runs of white space are one space, none at either end; '\0' at the end. */
-static char folded_next(const char **s, bool *started)
-{
-	bool space = false;
-
-	while (blank(**s)) {
-		(*s)++;
-		space = true;
-	}
-	if (!**s)
-		return '\0';
-	if (space && *started)
-		return ' ';
-	*started = true;
-	return *(*s)++;
-}
-
-/* Whether two values are the same once normalised, whatever their length. */
-static bool same_folded(const char *a, const char *b)
-{
-	bool sa = false, sb = false;
-
-	for (;;) {
-		char ca = folded_next(&a, &sa), cb = folded_next(&b, &sb);
-
-		if (ca != cb)
-			return false;
-		if (!ca)
-			return true;
-	}
-}
-
-bool tn_live_same(const struct tn_change *c, const char *a, const char *b)
-{
-	struct tn_cpuset x, y;
-
-	switch (c->kind) {
-	case TN_CHANGE_IRQ_AFFINITY:
-	case TN_CHANGE_PROCESS_AFFINITY:
-	case TN_CHANGE_PROCESS_MEMORY:
-		if (tn_cpuset_parse_list(a, &x) < 0 || tn_cpuset_parse_list(b, &y) < 0)
-			return false;
-		return tn_cpuset_equal(&x, &y);
-	default:
-		return same_folded(a, b);
-	}
-}
-
 static int ethtool(struct tn_live *l, char *msg, size_t msglen)
 {
 	int ret;

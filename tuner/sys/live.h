@@ -36,8 +36,6 @@ int tn_live_readback(struct tn_live *l, const struct tn_change *c, char **out, c
  * checked first (tn_live_check): -ESRCH when the pid is another process now. */
 int tn_live_write(struct tn_live *l, const struct tn_change *c, const char *value, char *msg,
 		  size_t msglen);
-/* Whether two values of this change's kind are the same (CPU lists as sets). */
-bool tn_live_same(const struct tn_change *c, const char *a, const char *b);
 /*
  * For a process change: 0 when the pid in c->target is still the process
  * recorded there (start time, and comm when c->label has one); -ESRCH when it

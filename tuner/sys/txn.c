@@ -542,16 +542,7 @@ static int add_entry(struct tn_txn *t, const struct tn_change *c, struct tn_diag
 
 static void describe(const struct tn_change *c, char *buf, size_t len)
 {
-	if (c->kind == TN_CHANGE_IRQ_AFFINITY)
-		snprintf(buf, len, "irq %s%s%s", c->target, c->label[0] ? " " : "", c->label);
-	else if (c->kind == TN_CHANGE_SYSCTL)
-		snprintf(buf, len, "%s", c->target);
-	else if (c->kind == TN_CHANGE_PROCESS_AFFINITY)
-		snprintf(buf, len, "thread %s (%s)", c->target, c->label);
-	else if (c->kind == TN_CHANGE_IRQBALANCE)
-		snprintf(buf, len, "irqbalance %s", strcmp(c->key, "running") ? "banned IRQs" : "running");
-	else
-		snprintf(buf, len, "%s %s %s", tn_change_kind_name(c->kind), c->target, c->key);
+	tn_change_label(c, TN_LABEL_ERROR, buf, len);
 }
 
 static int set_status(struct tn_txn *t, int seq, enum tn_jstatus st, const char *err,
@@ -577,7 +568,7 @@ static int set_status(struct tn_txn *t, int seq, enum tn_jstatus st, const char 
 static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 {
 	struct tn_change *c = &t->j.e[seq].c;
-	char msg[256], *back = NULL, err[512], what[200];
+	char msg[256], *back = NULL, err[512], what[TN_LABEL_MAX];
 	int ret;
 
 	describe(c, what, sizeof(what));
@@ -606,7 +597,7 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 		return t->o.keep_going ? 0 : ret;
 	}
 	ret = tn_live_readback(t->live, c, &back, msg, sizeof(msg));
-	if (ret < 0 || !tn_live_same(c, back, c->after)) {
+	if (ret < 0 || !tn_change_same(c, back, c->after)) {
 		if (ret < 0)
 			snprintf(err, sizeof(err), "read back: %s", strerror(-ret));
 		else
@@ -748,7 +739,7 @@ static int thread_change(struct tn_txn *t, struct tn_procid id, int tid, struct 
 	/* the process was checked by the caller, the thread's start just read */
 	if (tn_live_readback(t->live, tc, before, msg, sizeof(msg)) < 0)
 		return 0; /* exited meanwhile */
-	return tn_live_same(tc, *before, tc->after) ? 0 : 1;
+	return tn_change_same(tc, *before, tc->after) ? 0 : 1;
 }
 
 /* A process change becomes one change per thread; passes until no new thread.
@@ -837,7 +828,7 @@ int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct 
 		/* someone else may have changed a value since the plan */
 		for (int k = i; k < end; k++) {
 			const struct tn_change *c = &changes[k];
-			char *cur = NULL, msg[256], what[200];
+			char *cur = NULL, msg[256], what[TN_LABEL_MAX];
 
 			ret = tn_live_read(t->live, c, &cur, msg, sizeof(msg));
 			describe(c, what, sizeof(what));
@@ -848,7 +839,7 @@ int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct 
 			if (ret < 0)
 				return tn_diag_error(d, ret, "%s: read: %s%s%s", what, strerror(-ret),
 						     msg[0] ? ": " : "", msg);
-			if (!tn_live_same(c, cur, c->before) && !t->o.force) {
+			if (!tn_change_same(c, cur, c->before) && !t->o.force) {
 				ret = tn_diag_error(d, -EAGAIN,
 						    "%s is %s now, not %s as planned: someone else "
 						    "changed it (--force to apply anyway)",
@@ -857,7 +848,7 @@ int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct 
 				return ret;
 			}
 			ret = add_entry(t, c, d);
-			if (ret == 0 && !tn_live_same(c, cur, c->before)) {
+			if (ret == 0 && !tn_change_same(c, cur, c->before)) {
 				/* the journal keeps what is there now: rollback restores it */
 				free(t->j.e[t->j.n - 1].c.before);
 				t->j.e[t->j.n - 1].c.before = cur;
@@ -932,7 +923,7 @@ static void as_before(const struct tn_jentry *e, struct tn_rollback_result *res,
 static void forced_note(const struct tn_jentry *e, const char *cur, bool dry_run, char *buf,
 			size_t len)
 {
-	if (!tn_live_same(&e->c, cur, e->c.after))
+	if (!tn_change_same(&e->c, cur, e->c.after))
 		snprintf(buf, len, "%s from %s, set since the apply (--force)",
 			 dry_run ? "would be restored" : "restored", cur);
 }
@@ -949,7 +940,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 		return tn_diag_error(d, -ENOMEM, "out of memory");
 	for (int i = j->n - 1; i >= 0; i--) {
 		struct tn_jentry *e = &j->e[i];
-		char *cur = NULL, *note = NULL, msg[256], err[512] = "", what[200];
+		char *cur = NULL, *note = NULL, msg[256], err[512] = "", what[TN_LABEL_MAX];
 		size_t notelen; /* what the report says of a restore, values whole */
 		enum tn_jstatus st;
 		int r;
@@ -977,10 +968,10 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 			snprintf(err, sizeof(err), "read: %s%s%s", strerror(-r), msg[0] ? ": " : "",
 				 msg);
 			res->failed++;
-		} else if (tn_live_same(&e->c, cur, e->c.before)) {
+		} else if (tn_change_same(&e->c, cur, e->c.before)) {
 			st = TN_J_ROLLED_BACK; /* already the original value */
 			as_before(e, res, note, notelen);
-		} else if (!tn_live_same(&e->c, cur, e->c.after) && !force) {
+		} else if (!tn_change_same(&e->c, cur, e->c.after) && !force) {
 			st = TN_J_LEFT;
 			snprintf(err, sizeof(err),
 				 "changed since the apply: now %s, tuner had set %s (--force "
@@ -1005,7 +996,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 				snprintf(err, sizeof(err), "the process or thread exited%s%s",
 					 msg[0] ? ": " : "", msg);
 				res->skipped++;
-			} else if (r < 0 || !tn_live_same(&e->c, cur, e->c.before)) {
+			} else if (r < 0 || !tn_change_same(&e->c, cur, e->c.before)) {
 				st = TN_J_FAILED;
 				if (r < 0)
 					snprintf(err, sizeof(err), "restore %s: %s%s%s", e->c.before,
