@@ -73,18 +73,26 @@ static int resolve_users(struct tn_cli *cli, struct tn_profile *prof, struct tn_
 int tn_cli_plan(struct tn_cli *cli, const char *profile_name, struct tn_profile *prof,
 		struct tn_state *state, struct tn_plan *plan, struct tn_diag *d)
 {
+	int ret = tn_cli_load_profile(profile_name, prof, d);
+
+	if (ret < 0)
+		return ret;
+	ret = tn_cli_plan_profile(cli, prof, state, plan, d);
+	if (ret < 0)
+		tn_profile_free(prof);
+	return ret;
+}
+
+int tn_cli_plan_profile(struct tn_cli *cli, struct tn_profile *prof, struct tn_state *state,
+			struct tn_plan *plan, struct tn_diag *d)
+{
 	const char **names = NULL;
 	struct tn_procsel *sels = NULL;
 	int ret, nsel = 0;
 
-	ret = tn_cli_load_profile(profile_name, prof, d);
+	ret = resolve_users(cli, prof, d);
 	if (ret < 0)
 		return ret;
-	ret = resolve_users(cli, prof, d);
-	if (ret < 0) {
-		tn_profile_free(prof);
-		return ret;
-	}
 	names = calloc((size_t)prof->n_sysctls + 1, sizeof(*names));
 	for (int i = 0; i < prof->n_procs; i++)
 		nsel += prof->procs[i].n_sel;
@@ -108,8 +116,6 @@ int tn_cli_plan(struct tn_cli *cli, const char *profile_name, struct tn_profile 
 out:
 	free(names);
 	free(sels);
-	if (ret < 0)
-		tn_profile_free(prof);
 	return ret;
 }
 

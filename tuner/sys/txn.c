@@ -1064,3 +1064,26 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 				    res->failed == 1 ? "" : "s");
 	return ret;
 }
+
+int tn_rollback_journal(const struct tn_sysroot *root, int dirfd, const char *id,
+			struct tn_journal *j, bool force, bool dry_run, tn_txn_report report, void *ctx,
+			struct tn_rollback_result *res, struct tn_diag *d)
+{
+	const char *end;
+	int fd = -1, ret, r;
+
+	memset(res, 0, sizeof(*res));
+	if (!dry_run && (ret = tn_journal_open_append(dirfd, id, &fd, d)) < 0)
+		return ret;
+	ret = tn_rollback(root, j, fd, force, dry_run, report, ctx, res, d);
+	res->ran = true;
+	if (fd >= 0) {
+		end = ret < 0 ? "rollback incomplete" : "rolled back";
+		r = append(fd, tn_journal_end_line(end), true, d);
+		if (r < 0 && ret == 0)
+			ret = r;
+		snprintf(j->end, sizeof(j->end), "%s", end);
+		close(fd);
+	}
+	return ret;
+}
