@@ -954,6 +954,52 @@ static void forced_note(const struct tn_jentry *e, const char *cur, bool dry_run
 			 dry_run ? "would be restored" : "restored", cur);
 }
 
+/* The original value could not be read: skipped when the object is gone. */
+static enum tn_jstatus read_failed(int r, const struct tn_diag *kd, char *err, size_t len,
+				   struct tn_rollback_result *res)
+{
+	if (r == -ESRCH || r == -ENOENT) {
+		snprintf(err, len, "%s%s%s",
+			 r == -ESRCH ? "the process or thread exited" : "it no longer exists",
+			 sep(kd), kd->error);
+		res->skipped++;
+		return TN_J_SKIPPED;
+	}
+	snprintf(err, len, "read: %s%s%s", strerror(-r), sep(kd), kd->error);
+	res->failed++;
+	return TN_J_FAILED;
+}
+
+/* Write the original value back and read it back. */
+static enum tn_jstatus write_back(struct tn_live *live, const struct tn_jentry *e,
+				  struct tn_diag *kd, char *err, size_t len,
+				  struct tn_rollback_result *res)
+{
+	char *cur = NULL;
+	enum tn_jstatus st = TN_J_ROLLED_BACK;
+	int r = tn_live_write(live, &e->c, e->c.before, kd);
+
+	if (r == 0)
+		r = tn_live_readback(live, &e->c, &cur, kd);
+	if (r == -ESRCH) {
+		st = TN_J_SKIPPED;
+		snprintf(err, len, "the process or thread exited%s%s", sep(kd), kd->error);
+		res->skipped++;
+	} else if (r < 0 || !tn_change_same(&e->c, cur, e->c.before)) {
+		st = TN_J_FAILED;
+		if (r < 0)
+			snprintf(err, len, "restore %s: %s%s%s", e->c.before, strerror(-r), sep(kd),
+				 kd->error);
+		else
+			snprintf(err, len, "restore %s: read back %s", e->c.before, cur);
+		res->failed++;
+	} else {
+		res->restored++;
+	}
+	free(cur);
+	return st;
+}
+
 int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, bool force,
 		bool dry_run, tn_txn_report report, void *ctx, struct tn_rollback_result *res,
 		struct tn_diag *d)
@@ -986,17 +1032,8 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 			ret = tn_diag_error(d, -ENOMEM, "out of memory");
 			break;
 		}
-		if (r == -ESRCH || r == -ENOENT) {
-			st = TN_J_SKIPPED;
-			snprintf(err, sizeof(err), "%s%s%s",
-				 r == -ESRCH ? "the process or thread exited" : "it no longer exists",
-				 sep(&kd), kd.error);
-			res->skipped++;
-		} else if (r < 0) {
-			st = TN_J_FAILED;
-			snprintf(err, sizeof(err), "read: %s%s%s", strerror(-r), sep(&kd),
-				 kd.error);
-			res->failed++;
+		if (r < 0) {
+			st = read_failed(r, &kd, err, sizeof(err), res);
 		} else if (tn_change_same(&e->c, cur, e->c.before)) {
 			st = TN_J_ROLLED_BACK; /* already the original value */
 			as_before(e, res, note, notelen);
@@ -1015,29 +1052,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 			forced_note(e, cur, true, note, notelen);
 		} else {
 			forced_note(e, cur, false, note, notelen);
-			r = tn_live_write(live, &e->c, e->c.before, &kd);
-			free(cur);
-			cur = NULL;
-			if (r == 0)
-				r = tn_live_readback(live, &e->c, &cur, &kd);
-			if (r == -ESRCH) {
-				st = TN_J_SKIPPED;
-				snprintf(err, sizeof(err), "the process or thread exited%s%s",
-					 sep(&kd), kd.error);
-				res->skipped++;
-			} else if (r < 0 || !tn_change_same(&e->c, cur, e->c.before)) {
-				st = TN_J_FAILED;
-				if (r < 0)
-					snprintf(err, sizeof(err), "restore %s: %s%s%s", e->c.before,
-						 strerror(-r), sep(&kd), kd.error);
-				else
-					snprintf(err, sizeof(err), "restore %s: read back %s",
-						 e->c.before, cur);
-				res->failed++;
-			} else {
-				st = TN_J_ROLLED_BACK;
-				res->restored++;
-			}
+			st = write_back(live, e, &kd, err, sizeof(err), res);
 		}
 		free(cur);
 		tn_diag_free(&kd);
