@@ -171,8 +171,9 @@ def undo(c):
     if c["seq"] < k:
         return [f"{c['before']} -> {c['after']}", f"{c['after']} -> {c['before']} (undone)"]
     if c["seq"] == k:
-        return ["failed: Invalid argument: injected by TUNER_FAULT",
-                f"set {c['after']}: Invalid argument: injected by TUNER_FAULT",
+        # the failure that stops the apply is said once (issue #10: it was
+        # said twice, "failed: ..." and "set ...: ...")
+        return [f"set {c['after']}: Invalid argument: injected by TUNER_FAULT",
                 f"{c['before']} (never applied (its write failed); nothing written)"]
     return [f"{c['before']} (never applied; nothing written)"]
 

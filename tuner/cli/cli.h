@@ -125,6 +125,9 @@ struct tn_plan;
 struct tn_change;
 int tn_cli_plan(struct tn_cli *cli, const char *profile_name, struct tn_profile *prof,
 		struct tn_state *state, struct tn_plan *plan, struct tn_diag *d);
+/* The same for a profile already loaded (kept on failure too). */
+int tn_cli_plan_profile(struct tn_cli *cli, struct tn_profile *prof, struct tn_state *state,
+			struct tn_plan *plan, struct tn_diag *d);
 void tn_cli_print_changes(struct tn_cli *cli, const struct tn_change *changes, int n);
 /* A change's target as a person reads it: a process or thread without its start
  * time ("1187@58070/1190@58072" -> "1187/1190"); other targets as they are.

@@ -73,18 +73,26 @@ static int resolve_users(struct tn_cli *cli, struct tn_profile *prof, struct tn_
 int tn_cli_plan(struct tn_cli *cli, const char *profile_name, struct tn_profile *prof,
 		struct tn_state *state, struct tn_plan *plan, struct tn_diag *d)
 {
+	int ret = tn_cli_load_profile(profile_name, prof, d);
+
+	if (ret < 0)
+		return ret;
+	ret = tn_cli_plan_profile(cli, prof, state, plan, d);
+	if (ret < 0)
+		tn_profile_free(prof);
+	return ret;
+}
+
+int tn_cli_plan_profile(struct tn_cli *cli, struct tn_profile *prof, struct tn_state *state,
+			struct tn_plan *plan, struct tn_diag *d)
+{
 	const char **names = NULL;
 	struct tn_procsel *sels = NULL;
 	int ret, nsel = 0;
 
-	ret = tn_cli_load_profile(profile_name, prof, d);
+	ret = resolve_users(cli, prof, d);
 	if (ret < 0)
 		return ret;
-	ret = resolve_users(cli, prof, d);
-	if (ret < 0) {
-		tn_profile_free(prof);
-		return ret;
-	}
 	names = calloc((size_t)prof->n_sysctls + 1, sizeof(*names));
 	for (int i = 0; i < prof->n_procs; i++)
 		nsel += prof->procs[i].n_sel;
@@ -108,8 +116,6 @@ int tn_cli_plan(struct tn_cli *cli, const char *profile_name, struct tn_profile 
 out:
 	free(names);
 	free(sels);
-	if (ret < 0)
-		tn_profile_free(prof);
 	return ret;
 }
 
@@ -122,41 +128,15 @@ void tn_cli_print_changes(struct tn_cli *cli, const struct tn_change *changes, i
 
 	for (int i = 0; i < n; i++) {
 		const struct tn_change *c = &changes[i];
-		char pid[64];
+		char what[TN_LABEL_MAX];
 
 		if ((int)c->kind != last && last >= 0)
 			fputc('\n', o);
 		if ((int)c->kind != last)
 			tn_cli_printf(o, "%s:\n", tn_change_kind_name(c->kind));
 		last = (int)c->kind;
-		switch (c->kind) {
-		case TN_CHANGE_CHANNELS:
-			tn_cli_printf(o, "  %s %s channels: %s -> %s", c->target, c->key, c->before,
-				      c->after);
-			break;
-		case TN_CHANGE_RING:
-			tn_cli_printf(o, "  %s %s ring: %s -> %s", c->target, c->key, c->before,
-				      c->after);
-			break;
-		case TN_CHANGE_SYSCTL:
-			tn_cli_printf(o, "  %s: %s -> %s", c->target, c->before, c->after);
-			break;
-		case TN_CHANGE_IRQ_AFFINITY:
-			tn_cli_printf(o, "  irq %s %s: %s -> %s", c->target, c->label, c->before,
-				      c->after);
-			break;
-		case TN_CHANGE_PROCESS_AFFINITY:
-		case TN_CHANGE_PROCESS_MEMORY:
-			tn_cli_printf(o, "  pid %s %s %s: %s -> %s",
-				      tn_cli_target(c, pid, sizeof(pid)), c->label,
-				      c->kind == TN_CHANGE_PROCESS_AFFINITY ? "CPUs" : "memory",
-				      c->before, c->after);
-			break;
-		default:
-			tn_cli_printf(o, "  %s %s: %s -> %s", c->target, c->key, c->before,
-				      c->after);
-			break;
-		}
+		tn_change_label(c, TN_LABEL_PLAN, what, sizeof(what));
+		tn_cli_printf(o, "  %s: %s -> %s", what, c->before, c->after);
 		if (c->kind == TN_CHANGE_SYSCTL && strcmp(c->note, TN_NOTE_OUTSIDE_NET) == 0 &&
 		    colour)
 			tn_cli_printf(o, " \033[1;31m%s\033[0m", c->note); /* bold red */

@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include "journal.h"
 
-#include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsonutil.h"
-#include "procid.h"
 
 static const char *const status_names[TN_J_STATUS_COUNT] = {
 	[TN_J_PENDING] = "pending",	  [TN_J_APPLIED] = "applied",
@@ -113,216 +110,9 @@ const char *tn_journal_state(const struct tn_journal *j)
 	return j->end[0] ? j->end : "interrupted";
 }
 
-/* ---- what a change record may hold ---- */
-
-/* A decimal number at *p, no sign, no leading zero, at most max; *p moves past it. */
-static bool dec(const char **p, uint64_t max)
-{
-	const char *s = *p;
-	uint64_t v = 0;
-
-	if (!isdigit((unsigned char)*s) || (s[0] == '0' && isdigit((unsigned char)s[1])))
-		return false;
-	for (; isdigit((unsigned char)*s); s++) {
-		if (v > (max - (uint64_t)(*s - '0')) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*p = s;
-	return true;
-}
-
-/* n numbers at most max each, separated by sep; n 0: one or more */
-static bool numbers(const char *s, int n, char sep, uint64_t max)
-{
-	int k = 0;
-
-	do {
-		if (k && *s++ != sep)
-			return false;
-		if (!dec(&s, max))
-			return false;
-		k++;
-	} while (*s && (n == 0 || k < n));
-	return !*s && (n == 0 || k == n);
-}
-
-/* A CPU (or node) list as the kernel prints one: "0-3,8", ids below max. */
-static bool id_list(const char *s, int max)
-{
-	struct tn_cpuset set;
-
-	if (!*s || strlen(s) >= TN_CPULIST_MAX)
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!isdigit((unsigned char)*p) && *p != ',' && *p != '-')
-			return false;
-	return tn_cpuset_parse_list(s, &set) == 0 && !tn_cpuset_empty(&set) &&
-	       tn_cpuset_last(&set) < max;
-}
-
-/* The sysctls whose values tuner knows the shape of: one or three integers. */
-static const struct {
-	const char *name;
-	int fields;
-} sysctl_shapes[] = {
-	{ "net.core.netdev_max_backlog", 1 }, { "net.core.netdev_budget", 1 },
-	{ "net.core.netdev_budget_usecs", 1 }, { "net.core.rmem_max", 1 },
-	{ "net.core.rmem_default", 1 },	       { "net.core.wmem_max", 1 },
-	{ "net.core.wmem_default", 1 },	       { "net.ipv4.tcp_rmem", 3 },
-	{ "net.ipv4.tcp_wmem", 3 },
-};
-
-/* Other sysctls: words of letters, digits and "_.:,+-", single spaces between. */
-static bool sysctl_words(const char *s)
-{
-	if (strlen(s) >= TN_SYSCTL_VALUE_MAX)
-		return false;
-	for (const char *p = s; *p; p++) {
-		if (*p == ' ' && p != s && p[1] && p[1] != ' ')
-			continue;
-		if (!isalnum((unsigned char)*p) && !strchr("_.:,+-", *p))
-			return false;
-	}
-	return true;
-}
-
-static bool sysctl_value(const char *name, const char *v, const char **what)
-{
-	for (size_t i = 0; i < sizeof(sysctl_shapes) / sizeof(sysctl_shapes[0]); i++) {
-		if (strcmp(name, sysctl_shapes[i].name) != 0)
-			continue;
-		*what = sysctl_shapes[i].fields == 3 ? "three integers 0 to 2147483647"
-						     : "an integer 0 to 2147483647";
-		return numbers(v, sysctl_shapes[i].fields, ' ', INT_MAX);
-	}
-	*what = "words of letters, digits and _.:,+- with single spaces";
-	return sysctl_words(v);
-}
-
-/* Does value v fit the kind and key of c? what: what it should be. */
-static bool value_valid(const struct tn_change *c, const char *v, const char **what)
-{
-	switch (c->kind) {
-	case TN_CHANGE_SYSCTL:
-		return sysctl_value(c->target, v, what);
-	case TN_CHANGE_IRQ_AFFINITY:
-	case TN_CHANGE_PROCESS_AFFINITY:
-		*what = "a CPU list";
-		return id_list(v, TN_CPU_MAX);
-	case TN_CHANGE_PROCESS_MEMORY:
-		*what = "a NUMA node list (nodes 0 to 1023)";
-		return id_list(v, 1024);
-	case TN_CHANGE_RING:
-	case TN_CHANGE_CHANNELS:
-		*what = "a size (an integer 0 to 4294967295)";
-		return numbers(v, 1, ' ', UINT32_MAX);
-	case TN_CHANGE_IRQBALANCE:
-		if (strcmp(c->key, "running") == 0) {
-			*what = "\"running\" or \"stopped\"";
-			return strcmp(v, "running") == 0 || strcmp(v, "stopped") == 0;
-		}
-		*what = "\"none\" or IRQ numbers separated by commas";
-		return strcmp(v, "none") == 0 ||
-		       numbers(v, 0, ',', INT_MAX); /* any length: a line is at most 1 MiB */
-	default:
-		return false;
-	}
-}
-
-/* The key each kind is written with. */
-static bool key_valid(const struct tn_change *c)
-{
-	static const char *const keys[TN_CHANGE_KIND_COUNT][3] = {
-		[TN_CHANGE_CHANNELS] = { "combined" },
-		[TN_CHANGE_RING] = { "rx", "tx" },
-		[TN_CHANGE_SYSCTL] = { "value" },
-		[TN_CHANGE_IRQ_AFFINITY] = { "smp_affinity_list" },
-		[TN_CHANGE_PROCESS_AFFINITY] = { "cpus" },
-		[TN_CHANGE_PROCESS_MEMORY] = { "nodes" },
-		[TN_CHANGE_IRQBALANCE] = { "running", "banned_irqs" },
-	};
-
-	if ((unsigned)c->kind >= TN_CHANGE_KIND_COUNT)
-		return false;
-	for (int i = 0; i < 3 && keys[c->kind][i]; i++)
-		if (strcmp(c->key, keys[c->kind][i]) == 0)
-			return true;
-	return false;
-}
-
-/* A target that a writer will turn into a path must be harmless. */
-static bool target_safe(const struct tn_change *c)
-{
-	struct tn_procid id;
-	const char *p = c->target;
-
-	switch (c->kind) {
-	case TN_CHANGE_SYSCTL:
-		return tn_sysctl_name_valid(c->target);
-	case TN_CHANGE_IRQ_AFFINITY:
-		return dec(&p, INT_MAX) && !*p;
-	case TN_CHANGE_PROCESS_AFFINITY:
-		/* "PID@START/TID@TSTART"; older journals: "PID/TID" */
-		return tn_procid_parse(c->target, &id) == 0;
-	case TN_CHANGE_PROCESS_MEMORY:
-		return tn_procid_parse(c->target, &id) == 0 && id.tid == 0;
-	case TN_CHANGE_RING:
-	case TN_CHANGE_CHANNELS:
-		for (; *p; p++)
-			if (*p == '/' || isspace((unsigned char)*p) || !isprint((unsigned char)*p))
-				return false;
-		return c->target[0] && strlen(c->target) < TN_IFNAME_MAX &&
-		       strcmp(c->target, ".") && strcmp(c->target, "..");
-	case TN_CHANGE_IRQBALANCE:
-		return strcmp(c->target, "irqbalance") == 0;
-	default:
-		return false;
-	}
-}
-
-/* s for a message: its first 60 bytes, other than printable ASCII as \xNN */
-static const char *quoted(const char *s, char *buf, size_t len)
-{
-	size_t n = 0, i;
-
-	for (i = 0; s[i] && i < 60 && n + 8 < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != '"')
-			buf[n++] = (char)ch;
-		else
-			n += (size_t)snprintf(buf + n, len - n, "\\x%02x", ch);
-	}
-	snprintf(buf + n, len - n, "%s", s[i] ? "..." : "");
-	return buf;
-}
-
 int tn_journal_check_change(const struct tn_change *c, char *why, size_t len)
 {
-	const char *what = "", *bad = NULL, *name = NULL;
-	char q[300], t[300];
-
-	if (!target_safe(c)) {
-		snprintf(why, len, "target \"%s\" is not acceptable",
-			 quoted(c->target, t, sizeof(t)));
-		return -EINVAL;
-	}
-	if (!key_valid(c)) {
-		snprintf(why, len, "%s: key \"%s\" is not one of this kind", c->target,
-			 quoted(c->key, q, sizeof(q)));
-		return -EINVAL;
-	}
-	if (!value_valid(c, c->before, &what))
-		bad = c->before, name = "before";
-	else if (!value_valid(c, c->after, &what))
-		bad = c->after, name = "after";
-	if (bad) {
-		snprintf(why, len, "%s: %s \"%s\" is not %s", c->target, name,
-			 quoted(bad, q, sizeof(q)), what);
-		return -EINVAL;
-	}
-	return 0;
+	return tn_change_check(c, why, len);
 }
 
 /* A change's value: a required string, whole, malloc'ed into *out. */

@@ -12,29 +12,6 @@
 #include "jsonutil.h"
 #include "procid.h"
 
-static const char *const kind_names[TN_CHANGE_KIND_COUNT] = {
-	[TN_CHANGE_CHANNELS] = "channels",
-	[TN_CHANGE_RING] = "ring",
-	[TN_CHANGE_SYSCTL] = "sysctl",
-	[TN_CHANGE_IRQ_AFFINITY] = "irq_affinity",
-	[TN_CHANGE_PROCESS_AFFINITY] = "process_affinity",
-	[TN_CHANGE_PROCESS_MEMORY] = "process_memory",
-	[TN_CHANGE_IRQBALANCE] = "irqbalance",
-};
-
-const char *tn_change_kind_name(enum tn_change_kind k)
-{
-	return (unsigned)k < TN_CHANGE_KIND_COUNT ? kind_names[k] : "unknown";
-}
-
-int tn_change_kind_parse(const char *name)
-{
-	for (int i = 0; i < TN_CHANGE_KIND_COUNT; i++)
-		if (strcmp(name, kind_names[i]) == 0)
-			return i;
-	return -EINVAL;
-}
-
 void tn_change_free(struct tn_change *c)
 {
 	if (!c)

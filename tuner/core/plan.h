@@ -10,20 +10,10 @@
 #include <cjson/cJSON.h>
 
 #include "diag.h"
+#include "kind.h"
 #include "profile.h"
 #include "state.h"
 
-/* In plan order: drivers reset IRQ affinity on ring and channel changes. */
-enum tn_change_kind {
-	TN_CHANGE_CHANNELS,
-	TN_CHANGE_RING,
-	TN_CHANGE_SYSCTL,
-	TN_CHANGE_IRQ_AFFINITY,
-	TN_CHANGE_PROCESS_AFFINITY,
-	TN_CHANGE_PROCESS_MEMORY,
-	TN_CHANGE_IRQBALANCE,
-	TN_CHANGE_KIND_COUNT,
-};
 
 /* irqbalance 1.9 reads a command with one 500-byte recvmsg(): the ban list
  * ("settings ban irqs 24 25 ...") must fit in it. */
@@ -65,8 +55,6 @@ int tn_change_copy(struct tn_change *dst, const struct tn_change *src);
 /* Replace *value (c->before or c->after) by a formatted string; 0 or -ENOMEM
  * (the old value kept then). */
 int tn_change_printf(char **value, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-const char *tn_change_kind_name(enum tn_change_kind k);
-int tn_change_kind_parse(const char *name);
 
 /*
  * Compute the plan. Warnings (clamped rings, wrapped queues, rules matching

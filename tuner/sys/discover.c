@@ -609,3 +609,52 @@ out:
 	free(paths);
 	return ret;
 }
+
+/*
+ * Discover one NIC again after apply changed its rings or channels: its queue
+ * count, IRQs (names from /proc/interrupts, affinities) and rings; its
+ * identity and NUMA node are kept (a ring change does not move a device).
+ */
+int tn_discover_nic(const struct tn_sysroot *root, struct tn_state *s, const char *ifname,
+		    struct tn_diag *d)
+{
+	struct tn_interrupts ints = { 0 };
+	struct tn_nic n = { 0 }, saved, *old = NULL;
+	struct nic_paths p;
+	struct tn_state one;
+	int ret;
+
+	for (int i = 0; i < s->n_nics; i++)
+		if (strcmp(s->nics[i].name, ifname) == 0)
+			old = &s->nics[i];
+	if (!old)
+		return tn_diag_error(d, -ENODEV, "%s: not in the snapshot", ifname);
+	ret = nic_basic(root, ifname, &n, &p);
+	if (ret != 0)
+		return tn_diag_error(d, ret == 1 ? -ENODEV : ret, "%s: discover again: %s", ifname,
+				     strerror(ret == 1 ? ENODEV : -ret));
+	ret = read_interrupts(root, &ints, d);
+	if (ret < 0)
+		return ret;
+	n.numa_node = old->numa_node;
+	memcpy(n.numa_source, old->numa_source, sizeof(n.numa_source));
+	/* the new record takes the old one's place: its IRQs are not "another NIC's" */
+	saved = *old;
+	*old = n;
+	ret = nic_irqs(root, s, old, &p, &ints, tn_sysroot_exists(root, "sys/kernel/debug/irq/irqs"),
+		       d);
+	tn_interrupts_free(&ints);
+	if (ret < 0) {
+		free(old->irqs);
+		*old = saved;
+		return tn_diag_error(d, ret, "out of memory");
+	}
+	if (root->is_host) {
+		one = (struct tn_state){ .n_nics = 1, .nics = old };
+		read_rings(&one, d);
+	}
+	free(saved.irqs);
+	/* irqs sorted as tn_state_sort() leaves them */
+	tn_state_sort(s);
+	return 0;
+}

@@ -25,6 +25,14 @@ struct tn_discover_opts {
  */
 int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 		struct tn_state *out, struct tn_diag *d);
+/*
+ * Discover one NIC of s again (by name), after apply changed its rings or
+ * channels: queues, IRQs and their affinities, rings and channels. Its
+ * identity and NUMA node are kept. 0, or -errno with the reason in d (s is
+ * unchanged then).
+ */
+int tn_discover_nic(const struct tn_sysroot *root, struct tn_state *s, const char *ifname,
+		    struct tn_diag *d);
 /* Read one sysctl by dotted name (the name must be valid). */
 int tn_sysctl_read(const struct tn_sysroot *root, const char *name, struct tn_sysctl *out);
 /* "net.core.x" -> "proc/sys/net/core/x" */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Reading and writing the live value a change record names, on the host or in
- * a sysroot tree: the writers of apply and rollback, the readers of apply's
+ * a sysroot tree, through each kind's entry (kind_sys.h): the writers of apply and rollback, the readers of apply's
  * re-read, readback and verify. Values are in the planner's forms (CPU lists
  * canonical, sysctl whitespace folded).
  */
@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
 #include "plan.h"
 #include "sysroot.h"
 
@@ -24,27 +25,23 @@ void tn_live_close(struct tn_live *l);
  * The current value, whole, in a malloc'ed string the caller frees (*out
  * untouched on failure). -ESRCH: the process or thread is gone; -ENOENT: the
  * IRQ or sysctl is gone; -EOPNOTSUPP: not readable here (rings under a
- * sysroot). msg (may be NULL) gets the kernel's own words where there are some.
+ * sysroot). The kernel's own words, where there are some, go to d (its error).
  */
-int tn_live_read(struct tn_live *l, const struct tn_change *c, char **out, char *msg,
-		 size_t msglen);
+int tn_live_read(struct tn_live *l, const struct tn_change *c, char **out, struct tn_diag *d);
 /* The same, without the identity check of a process change (tn_live_check):
  * for a value read right after that check or a write that made it. */
-int tn_live_readback(struct tn_live *l, const struct tn_change *c, char **out, char *msg,
-		     size_t msglen);
+int tn_live_readback(struct tn_live *l, const struct tn_change *c, char **out, struct tn_diag *d);
 /* Write value. -EIO/-EPERM on an IRQ: kernel-managed. A process change is
  * checked first (tn_live_check): -ESRCH when the pid is another process now. */
-int tn_live_write(struct tn_live *l, const struct tn_change *c, const char *value, char *msg,
-		  size_t msglen);
-/* Whether two values of this change's kind are the same (CPU lists as sets). */
-bool tn_live_same(const struct tn_change *c, const char *a, const char *b);
+int tn_live_write(struct tn_live *l, const struct tn_change *c, const char *value,
+		  struct tn_diag *d);
 /*
  * For a process change: 0 when the pid in c->target is still the process
  * recorded there (start time, and comm when c->label has one); -ESRCH when it
- * exited or is another process now, with msg saying which. Reads and writes of
+ * exited or is another process now, with d saying which. Reads and writes of
  * process changes make this check themselves; 0 for other kinds.
  */
-int tn_live_check(struct tn_live *l, const struct tn_change *c, char *msg, size_t msglen);
+int tn_live_check(struct tn_live *l, const struct tn_change *c, struct tn_diag *d);
 /* The start time of thread tid of pid (field 22 of its stat); -ESRCH when gone. */
 int tn_live_thread_start(struct tn_live *l, int pid, int tid, uint64_t *start);
 /* The threads of a process now (sorted tids); -ESRCH when it is gone. */

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kind_sys.h"
 #include "procid.h"
 
 #define JOURNAL_SUFFIX ".journal"
@@ -440,16 +441,15 @@ static void parse_fault(struct tn_txn *t)
 		t->fault_err = EIO;
 }
 
-/* Before the write of change seq: -errno to fail it with (msg says why), or
+/* Before the write of change seq: -errno to fail it with (kd says why), or
  * 0 to write; or the process ends here. */
-static int fault_before(const struct tn_txn *t, int seq, char *msg, size_t len)
+static int fault_before(const struct tn_txn *t, int seq, struct tn_diag *kd)
 {
 	if (seq != t->fault_at || t->fault_err < 0)
 		return 0;
 	if (t->fault_err == 0)
 		_exit(99); /* a crash: the journal names this change, the kernel may have it */
-	snprintf(msg, len, "injected by TUNER_FAULT");
-	return -t->fault_err;
+	return tn_diag_error(kd, -t->fault_err, "injected by TUNER_FAULT");
 }
 
 /* After the write of change seq, before its status line: a crash there. */
@@ -465,7 +465,7 @@ static void parse_fault(struct tn_txn *t)
 	t->fault_at = -1;
 }
 
-static int fault_before(const struct tn_txn *t, int seq, char *msg, size_t len)
+static int fault_before(const struct tn_txn *t, int seq, struct tn_diag *kd)
 {
 	return 0;
 }
@@ -542,16 +542,7 @@ static int add_entry(struct tn_txn *t, const struct tn_change *c, struct tn_diag
 
 static void describe(const struct tn_change *c, char *buf, size_t len)
 {
-	if (c->kind == TN_CHANGE_IRQ_AFFINITY)
-		snprintf(buf, len, "irq %s%s%s", c->target, c->label[0] ? " " : "", c->label);
-	else if (c->kind == TN_CHANGE_SYSCTL)
-		snprintf(buf, len, "%s", c->target);
-	else if (c->kind == TN_CHANGE_PROCESS_AFFINITY)
-		snprintf(buf, len, "thread %s (%s)", c->target, c->label);
-	else if (c->kind == TN_CHANGE_IRQBALANCE)
-		snprintf(buf, len, "irqbalance %s", strcmp(c->key, "running") ? "banned IRQs" : "running");
-	else
-		snprintf(buf, len, "%s %s %s", tn_change_kind_name(c->kind), c->target, c->key);
+	tn_change_label(c, TN_LABEL_ERROR, buf, len);
 }
 
 static int set_status(struct tn_txn *t, int seq, enum tn_jstatus st, const char *err,
@@ -567,9 +558,33 @@ static int set_status(struct tn_txn *t, int seq, enum tn_jstatus st, const char 
 		t->n_failed++;
 	else if (st == TN_J_SKIPPED)
 		t->n_skipped++;
-	if (t->o.report)
+	if (t->o.report && (st != TN_J_FAILED || t->o.keep_going))
 		t->o.report(t->o.ctx, &e->c, st, err);
 	return append(t->fd, tn_journal_status_line(seq, st, err), false, d);
+}
+
+/* ": " and the kernel's words after an errno's text, when there are some. */
+static const char *sep(const struct tn_diag *kd)
+{
+	return kd->error[0] ? ": " : "";
+}
+
+/* A change that failed (its write, or its readback): recorded and reported.
+ * When the transaction stops here the one message of it goes to d, and the
+ * reporter is not told of it (keep_going: it is, and d is not): said once. */
+static int change_failed(struct tn_txn *t, int seq, int ret, bool write, const char *err,
+			 struct tn_diag *d)
+{
+	struct tn_change *c = &t->j.e[seq].c;
+	char what[TN_LABEL_MAX];
+
+	set_status(t, seq, TN_J_FAILED, err, d);
+	if (t->o.keep_going)
+		return 0;
+	tn_change_label(c, TN_LABEL_REPORT, what, sizeof(what));
+	if (write)
+		return tn_diag_error(d, ret, "%s: set %s: %s", what, c->after, err);
+	return tn_diag_error(d, ret, "%s: %s", what, err);
 }
 
 /* Write one recorded change, read it back; its status is recorded. Returns
@@ -577,57 +592,48 @@ static int set_status(struct tn_txn *t, int seq, enum tn_jstatus st, const char 
 static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 {
 	struct tn_change *c = &t->j.e[seq].c;
-	char msg[256], *back = NULL, err[512], what[200];
+	const struct tn_kind_sys *ops = tn_live_ops(c);
+	char *back = NULL, err[TN_DIAG_MSG_MAX + 64], what[TN_LABEL_MAX];
+	const char *skip;
+	struct tn_diag kd;
 	int ret;
 
-	describe(c, what, sizeof(what));
-	ret = fault_before(t, seq, msg, sizeof(msg));
+	tn_diag_init(&kd);
+	ret = fault_before(t, seq, &kd);
 	if (ret == 0) {
-		ret = tn_live_write(t->live, c, c->after, msg, sizeof(msg));
+		ret = tn_live_write(t->live, c, c->after, &kd);
 		if (ret >= 0)
 			fault_after(t, seq);
 	}
-	if (ret < 0) {
-		bool managed = c->kind == TN_CHANGE_IRQ_AFFINITY && (ret == -EIO || ret == -EPERM);
-		bool gone = ret == -ESRCH;
-
-		snprintf(err, sizeof(err), "%s%s%s", managed ? "kernel-managed IRQ: " : "",
-			 strerror(-ret), msg[0] ? ": " : "");
-		snprintf(err + strlen(err), sizeof(err) - strlen(err), "%s", msg);
-		if (managed || gone) {
-			if (gone)
-				snprintf(err, sizeof(err), "the %s exited%s%s",
-					 c->kind == TN_CHANGE_PROCESS_AFFINITY ? "thread" : "process",
-					 msg[0] ? ": " : "", msg);
-			return set_status(t, seq, TN_J_SKIPPED, err, d);
-		}
-		set_status(t, seq, TN_J_FAILED, err, d);
-		tn_diag_error(d, ret, "%s: set %s: %s", what, c->after, err);
-		return t->o.keep_going ? 0 : ret;
+	for (int i = 0; i < kd.n_warnings; i++) {
+		tn_change_label(c, TN_LABEL_ERROR, what, sizeof(what));
+		tn_diag_warn(d, "%s: %s", what, kd.warnings[i]);
 	}
-	ret = tn_live_readback(t->live, c, &back, msg, sizeof(msg));
-	if (ret < 0 || !tn_live_same(c, back, c->after)) {
+	if (ret < 0) {
+		skip = ops->skip_reason ? ops->skip_reason(ret) : NULL;
+		if (ret == -ESRCH)
+			snprintf(err, sizeof(err), "the %s exited%s%s", ops->gone, sep(&kd), kd.error);
+		else
+			snprintf(err, sizeof(err), "%s%s%s%s%s", skip ? skip : "", skip ? ": " : "",
+				 strerror(-ret), sep(&kd), kd.error);
+		tn_diag_free(&kd);
+		if (skip || ret == -ESRCH)
+			return set_status(t, seq, TN_J_SKIPPED, err, d);
+		return change_failed(t, seq, ret, true, err, d);
+	}
+	ret = tn_live_readback(t->live, c, &back, &kd);
+	tn_diag_free(&kd);
+	if (ret < 0 || !tn_change_same(c, back, c->after)) {
 		if (ret < 0)
 			snprintf(err, sizeof(err), "read back: %s", strerror(-ret));
 		else
 			snprintf(err, sizeof(err), "read back %s, not %s", back, c->after);
 		free(back);
-		set_status(t, seq, TN_J_FAILED, err, d);
-		tn_diag_error(d, -EIO, "%s: %s", what, err);
-		return t->o.keep_going ? 0 : -EIO;
+		return change_failed(t, seq, -EIO, false, err, d);
 	}
-	/* Only a real kernel moves the effective affinity (on the next interrupt). */
-	if (c->kind == TN_CHANGE_IRQ_AFFINITY && t->root->is_host) {
-		char rel[80], eff[TN_CPULIST_MAX];
-		struct tn_cpuset e, want;
-
-		snprintf(rel, sizeof(rel), "proc/irq/%s/effective_affinity_list", c->target);
-		if (tn_sysroot_read_line(t->root, rel, eff, sizeof(eff)) == 0 &&
-		    tn_cpuset_parse_list(eff, &e) == 0 && !tn_cpuset_empty(&e) &&
-		    tn_cpuset_parse_list(c->after, &want) == 0 && !tn_cpuset_subset(&e, &want))
-			tn_diag_warn(d, "%s: effective affinity still %s, not within %s (it moves "
-					"on the next interrupt)",
-				     what, eff, c->after);
+	if (ops->settled) {
+		tn_change_label(c, TN_LABEL_ERROR, what, sizeof(what));
+		ops->settled(t->live, c, what, d);
 	}
 	free(back);
 	return set_status(t, seq, TN_J_APPLIED, NULL, d);
@@ -737,7 +743,8 @@ static void report_gone(struct tn_txn *t, const struct tn_change *c, const char 
 static int thread_change(struct tn_txn *t, struct tn_procid id, int tid, struct tn_change *tc,
 			 char **before)
 {
-	char msg[128];
+	struct tn_diag kd;
+	int ret;
 
 	id.tid = tid;
 	if (tn_live_thread_start(t->live, id.pid, tid, &id.tstart) < 0)
@@ -746,9 +753,12 @@ static int thread_change(struct tn_txn *t, struct tn_procid id, int tid, struct 
 	if (tn_procid_format(&id, tc->target, sizeof(tc->target)) < 0)
 		return -ENAMETOOLONG;
 	/* the process was checked by the caller, the thread's start just read */
-	if (tn_live_readback(t->live, tc, before, msg, sizeof(msg)) < 0)
+	tn_diag_init(&kd);
+	ret = tn_live_readback(t->live, tc, before, &kd);
+	tn_diag_free(&kd);
+	if (ret < 0)
 		return 0; /* exited meanwhile */
-	return tn_live_same(tc, *before, tc->after) ? 0 : 1;
+	return tn_change_same(tc, *before, tc->after) ? 0 : 1;
 }
 
 /* A process change becomes one change per thread; passes until no new thread.
@@ -757,19 +767,21 @@ static int expand_threads(struct tn_txn *t, const struct tn_change *c, bool *add
 			  struct tn_diag *d)
 {
 	struct tn_procid id;
-	char msg[256];
+	struct tn_diag kd;
 	int *tids = NULL, n = 0, ret;
 
 	*added = false;
-	ret = tn_live_check(t->live, c, msg, sizeof(msg));
+	tn_diag_init(&kd);
+	ret = tn_live_check(t->live, c, &kd);
 	if (ret == 0 && tn_procid_parse(c->target, &id) < 0)
 		ret = -EINVAL;
 	if (ret == 0)
 		ret = tn_live_threads(t->live, id.pid, &tids, &n);
-	if (ret == -ESRCH) {
-		report_gone(t, c, msg);
+	if (ret == -ESRCH)
+		report_gone(t, c, kd.error);
+	tn_diag_free(&kd);
+	if (ret == -ESRCH)
 		return 0;
-	}
 	if (ret < 0)
 		return tn_diag_error(d, ret, "pid %s: threads: %s", c->target, strerror(-ret));
 	for (int i = 0; i < n; i++) {
@@ -812,7 +824,7 @@ int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct 
 
 		while (end < n && changes[end].kind == changes[i].kind)
 			end++;
-		if (changes[i].kind == TN_CHANGE_PROCESS_AFFINITY) {
+		if (tn_kind_get(changes[i].kind)->per_thread) {
 			for (int pass = 0; pass < MAX_THREAD_PASSES; pass++) {
 				bool any = false;
 
@@ -837,18 +849,23 @@ int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct 
 		/* someone else may have changed a value since the plan */
 		for (int k = i; k < end; k++) {
 			const struct tn_change *c = &changes[k];
-			char *cur = NULL, msg[256], what[200];
+			char *cur = NULL, what[TN_LABEL_MAX];
+			struct tn_diag kd;
 
-			ret = tn_live_read(t->live, c, &cur, msg, sizeof(msg));
+			tn_diag_init(&kd);
+			ret = tn_live_read(t->live, c, &cur, &kd);
 			describe(c, what, sizeof(what));
-			if (ret == -ESRCH && c->kind == TN_CHANGE_PROCESS_MEMORY) {
-				report_gone(t, c, msg);
+			if (ret == -ESRCH && tn_live_ops(c)->may_exit)
+				report_gone(t, c, kd.error);
+			else if (ret < 0)
+				tn_diag_error(d, ret, "%s: read: %s%s%s", what, strerror(-ret),
+					      sep(&kd), kd.error);
+			tn_diag_free(&kd);
+			if (ret == -ESRCH && tn_live_ops(c)->may_exit)
 				continue;
-			}
 			if (ret < 0)
-				return tn_diag_error(d, ret, "%s: read: %s%s%s", what, strerror(-ret),
-						     msg[0] ? ": " : "", msg);
-			if (!tn_live_same(c, cur, c->before) && !t->o.force) {
+				return ret;
+			if (!tn_change_same(c, cur, c->before) && !t->o.force) {
 				ret = tn_diag_error(d, -EAGAIN,
 						    "%s is %s now, not %s as planned: someone else "
 						    "changed it (--force to apply anyway)",
@@ -857,7 +874,7 @@ int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct 
 				return ret;
 			}
 			ret = add_entry(t, c, d);
-			if (ret == 0 && !tn_live_same(c, cur, c->before)) {
+			if (ret == 0 && !tn_change_same(c, cur, c->before)) {
 				/* the journal keeps what is there now: rollback restores it */
 				free(t->j.e[t->j.n - 1].c.before);
 				t->j.e[t->j.n - 1].c.before = cur;
@@ -932,9 +949,55 @@ static void as_before(const struct tn_jentry *e, struct tn_rollback_result *res,
 static void forced_note(const struct tn_jentry *e, const char *cur, bool dry_run, char *buf,
 			size_t len)
 {
-	if (!tn_live_same(&e->c, cur, e->c.after))
+	if (!tn_change_same(&e->c, cur, e->c.after))
 		snprintf(buf, len, "%s from %s, set since the apply (--force)",
 			 dry_run ? "would be restored" : "restored", cur);
+}
+
+/* The original value could not be read: skipped when the object is gone. */
+static enum tn_jstatus read_failed(int r, const struct tn_diag *kd, char *err, size_t len,
+				   struct tn_rollback_result *res)
+{
+	if (r == -ESRCH || r == -ENOENT) {
+		snprintf(err, len, "%s%s%s",
+			 r == -ESRCH ? "the process or thread exited" : "it no longer exists",
+			 sep(kd), kd->error);
+		res->skipped++;
+		return TN_J_SKIPPED;
+	}
+	snprintf(err, len, "read: %s%s%s", strerror(-r), sep(kd), kd->error);
+	res->failed++;
+	return TN_J_FAILED;
+}
+
+/* Write the original value back and read it back. */
+static enum tn_jstatus write_back(struct tn_live *live, const struct tn_jentry *e,
+				  struct tn_diag *kd, char *err, size_t len,
+				  struct tn_rollback_result *res)
+{
+	char *cur = NULL;
+	enum tn_jstatus st = TN_J_ROLLED_BACK;
+	int r = tn_live_write(live, &e->c, e->c.before, kd);
+
+	if (r == 0)
+		r = tn_live_readback(live, &e->c, &cur, kd);
+	if (r == -ESRCH) {
+		st = TN_J_SKIPPED;
+		snprintf(err, len, "the process or thread exited%s%s", sep(kd), kd->error);
+		res->skipped++;
+	} else if (r < 0 || !tn_change_same(&e->c, cur, e->c.before)) {
+		st = TN_J_FAILED;
+		if (r < 0)
+			snprintf(err, len, "restore %s: %s%s%s", e->c.before, strerror(-r), sep(kd),
+				 kd->error);
+		else
+			snprintf(err, len, "restore %s: read back %s", e->c.before, cur);
+		res->failed++;
+	} else {
+		res->restored++;
+	}
+	free(cur);
+	return st;
 }
 
 int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, bool force,
@@ -949,7 +1012,8 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 		return tn_diag_error(d, -ENOMEM, "out of memory");
 	for (int i = j->n - 1; i >= 0; i--) {
 		struct tn_jentry *e = &j->e[i];
-		char *cur = NULL, *note = NULL, msg[256], err[512] = "", what[200];
+		char *cur = NULL, *note = NULL, err[TN_DIAG_MSG_MAX + 128] = "", what[TN_LABEL_MAX];
+		struct tn_diag kd;
 		size_t notelen; /* what the report says of a restore, values whole */
 		enum tn_jstatus st;
 		int r;
@@ -958,29 +1022,22 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 		    (e->status == TN_J_LEFT && !force))
 			continue;
 		describe(&e->c, what, sizeof(what));
-		r = tn_live_read(live, &e->c, &cur, msg, sizeof(msg));
+		tn_diag_init(&kd);
+		r = tn_live_read(live, &e->c, &cur, &kd);
 		notelen = 128 + strlen(e->c.before) + (r == 0 ? strlen(cur) : 0);
 		note = calloc(1, notelen);
 		if (!note) {
 			free(cur);
+			tn_diag_free(&kd);
 			ret = tn_diag_error(d, -ENOMEM, "out of memory");
 			break;
 		}
-		if (r == -ESRCH || r == -ENOENT) {
-			st = TN_J_SKIPPED;
-			snprintf(err, sizeof(err), "%s%s%s",
-				 r == -ESRCH ? "the process or thread exited" : "it no longer exists",
-				 msg[0] ? ": " : "", msg);
-			res->skipped++;
-		} else if (r < 0) {
-			st = TN_J_FAILED;
-			snprintf(err, sizeof(err), "read: %s%s%s", strerror(-r), msg[0] ? ": " : "",
-				 msg);
-			res->failed++;
-		} else if (tn_live_same(&e->c, cur, e->c.before)) {
+		if (r < 0) {
+			st = read_failed(r, &kd, err, sizeof(err), res);
+		} else if (tn_change_same(&e->c, cur, e->c.before)) {
 			st = TN_J_ROLLED_BACK; /* already the original value */
 			as_before(e, res, note, notelen);
-		} else if (!tn_live_same(&e->c, cur, e->c.after) && !force) {
+		} else if (!tn_change_same(&e->c, cur, e->c.after) && !force) {
 			st = TN_J_LEFT;
 			snprintf(err, sizeof(err),
 				 "changed since the apply: now %s, tuner had set %s (--force "
@@ -995,31 +1052,10 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 			forced_note(e, cur, true, note, notelen);
 		} else {
 			forced_note(e, cur, false, note, notelen);
-			r = tn_live_write(live, &e->c, e->c.before, msg, sizeof(msg));
-			free(cur);
-			cur = NULL;
-			if (r == 0)
-				r = tn_live_readback(live, &e->c, &cur, msg, sizeof(msg));
-			if (r == -ESRCH) {
-				st = TN_J_SKIPPED;
-				snprintf(err, sizeof(err), "the process or thread exited%s%s",
-					 msg[0] ? ": " : "", msg);
-				res->skipped++;
-			} else if (r < 0 || !tn_live_same(&e->c, cur, e->c.before)) {
-				st = TN_J_FAILED;
-				if (r < 0)
-					snprintf(err, sizeof(err), "restore %s: %s%s%s", e->c.before,
-						 strerror(-r), msg[0] ? ": " : "", msg);
-				else
-					snprintf(err, sizeof(err), "restore %s: read back %s",
-						 e->c.before, cur);
-				res->failed++;
-			} else {
-				st = TN_J_ROLLED_BACK;
-				res->restored++;
-			}
+			st = write_back(live, e, &kd, err, sizeof(err), res);
 		}
 		free(cur);
+		tn_diag_free(&kd);
 		if (report)
 			report(ctx, &e->c, st, st == TN_J_ROLLED_BACK ? note : err);
 		free(note);
@@ -1041,5 +1077,28 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 	if (ret == 0 && res->failed)
 		ret = tn_diag_error(d, -EIO, "%d change%s could not be restored", res->failed,
 				    res->failed == 1 ? "" : "s");
+	return ret;
+}
+
+int tn_rollback_journal(const struct tn_sysroot *root, int dirfd, const char *id,
+			struct tn_journal *j, bool force, bool dry_run, tn_txn_report report, void *ctx,
+			struct tn_rollback_result *res, struct tn_diag *d)
+{
+	const char *end;
+	int fd = -1, ret, r;
+
+	memset(res, 0, sizeof(*res));
+	if (!dry_run && (ret = tn_journal_open_append(dirfd, id, &fd, d)) < 0)
+		return ret;
+	ret = tn_rollback(root, j, fd, force, dry_run, report, ctx, res, d);
+	res->ran = true;
+	if (fd >= 0) {
+		end = ret < 0 ? "rollback incomplete" : "rolled back";
+		r = append(fd, tn_journal_end_line(end), true, d);
+		if (r < 0 && ret == 0)
+			ret = r;
+		snprintf(j->end, sizeof(j->end), "%s", end);
+		close(fd);
+	}
 	return ret;
 }

@@ -35,7 +35,8 @@ void tn_boot_id(const struct tn_sysroot *root, char *buf, size_t len);
 
 /*
  * What happens to each change, for the caller to print as it goes. 'error'
- * says why a change failed, was skipped or left alone. For TN_J_ROLLED_BACK
+ * says why a change failed, was skipped or left alone. A failure that stops
+ * an apply is not reported here: it is the error in the diag (said once). For TN_J_ROLLED_BACK
  * (rollback and undo) it is "" when the original value was written back over
  * the one tuner had set, else it says what happened instead: nothing was
  * written because the change was never applied or the value was already the
@@ -75,6 +76,17 @@ int tn_txn_begin(struct tn_txn *t, const struct tn_sysroot *root, int dirfd, con
  * tn_txn_undo.
  */
 int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct tn_diag *d);
+/*
+ * Apply a plan of state and prof as transaction t: the changes of each stage
+ * of the registry in turn (tn_change_stage). Stage 1 (rings, channels) makes
+ * drivers reset IRQ affinity and may replace queue IRQs: after it, the NICs
+ * whose rings or channels changed are discovered again (tn_discover_nic,
+ * nothing else) and the later stages planned again from the same profile;
+ * state and plan are updated. Returns 0, or -errno after the first failure
+ * (unless keep_going): then call tn_txn_undo.
+ */
+int tn_apply(struct tn_txn *t, struct tn_state *state, const struct tn_profile *prof,
+	     struct tn_plan *plan, struct tn_diag *d);
 /* Undo what this transaction applied, in reverse. */
 int tn_txn_undo(struct tn_txn *t, struct tn_diag *d);
 /* Append the end record and close. */
@@ -86,6 +98,7 @@ struct tn_rollback_result {
 	int unchanged;		/* applied, at the original again since: nothing written */
 	int never_applied;	/* pending or failed, at the original: nothing written */
 	int left, skipped, failed;
+	bool ran;		/* tn_rollback_journal: false when the journal could not be opened */
 };
 
 /*
@@ -98,5 +111,14 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 		struct tn_diag *d);
 /* Open a journal for appending (the same checks as loading). */
 int tn_journal_open_append(int dirfd, const char *id, int *fd, struct tn_diag *d);
+/*
+ * Roll back journal id (its file name) of the state directory (opened and locked), as
+ * tn_rollback() does, appending the statuses and then the end record ("rolled
+ * back", or "rollback incomplete" after a failure), synced; dry_run opens and
+ * writes nothing. j is the loaded journal, its end updated.
+ */
+int tn_rollback_journal(const struct tn_sysroot *root, int dirfd, const char *id,
+			struct tn_journal *j, bool force, bool dry_run, tn_txn_report report, void *ctx,
+			struct tn_rollback_result *res, struct tn_diag *d);
 
 #endif

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/* tuner rollback: restore what an apply changed, from its journal. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd_txn.h"
+#include "jsonutil.h"
+
+/* ---- rollback ---- */
+
+static const char rollback_usage[] =
+	"Usage: tuner rollback [--last | ID] [--dry-run] [--force] [--json]\n"
+	"                      [--state-dir DIR] [--wait SECS] [GLOBAL OPTIONS]\n"
+	"\n"
+	"Restore what an apply changed, in reverse order, from its journal (the newest\n"
+	"with --last or no ID; ids from 'tuner history'). A value someone changed since\n"
+	"the apply is reported and left alone unless --force. Threads that exited, and\n"
+	"processes whose pid another process holds now (another start time or comm),\n"
+	"are skipped. A journal that is damaged or holds a value not of its kind is\n"
+	"refused, and so is one from another boot: these settings do not survive a\n"
+	"reboot (--force restores the recorded values anyway). Rolling back twice\n"
+	"changes nothing the second time. Each change is reported as restored, never\n"
+	"applied or already as before (nothing written), left alone, skipped or failed.\n"
+	"\n"
+	"With --json: the journal, and \"result\": how many values this run restored,\n"
+	"found already as before, never applied, left alone, skipped or failed (--dry-run:\n"
+	"would).\n"
+	"\n"
+	"Exit status: 0 restored (or nothing to do), 1 error or some value not restored.\n";
+
+static int pick_journal(int dirfd, const char *want, char *id, size_t len, struct tn_diag *d,
+			const char *dir)
+{
+	char **ids;
+	int n, ret;
+
+	if (want) {
+		snprintf(id, len, "%s", want);
+		return 0;
+	}
+	ret = tn_journal_list(dirfd, &ids, &n);
+	if (ret < 0)
+		return tn_diag_error(d, ret, "%s: %s", dir, strerror(-ret));
+	if (n == 0) {
+		tn_journal_list_free(ids, n);
+		return tn_diag_error(d, -ENOENT, "%s: no journal: nothing was applied", dir);
+	}
+	snprintf(id, len, "%s", ids[n - 1]);
+	tn_journal_list_free(ids, n);
+	return 0;
+}
+
+int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
+{
+	struct tn_txn_cli_opts o = { 0 };
+	struct tn_txn_cli_reporter rep = { cli, "restored" };
+	struct tn_rollback_result res;
+	struct tn_journal j = { 0 };
+	struct tn_sysroot root;
+	struct tn_diag d;
+	char id[96], boot[64];
+	int dirfd = -1, ret, rc = TN_EXIT_ERROR, first;
+
+	first = tn_txn_cli_parse(cli, argc, argv, &o, rollback_usage, 1,
+		      OPT_BIT(OPT_STATE_DIR) | OPT_BIT(OPT_WAIT) | OPT_BIT(OPT_DRY_RUN) |
+			      OPT_BIT(OPT_FORCE) | OPT_BIT(OPT_LAST));
+	if (first == -2)
+		return TN_EXIT_OK;
+	if (first < 0)
+		return TN_EXIT_USAGE;
+	if (o.last && first < argc)
+		return tn_cli_usage_error(cli, "rollback: --last or an ID, not both"), TN_EXIT_USAGE;
+	if (cli->state_file)
+		return tn_cli_usage_error(cli, "rollback: --state cannot be used here"),
+		       TN_EXIT_USAGE;
+	tn_diag_init(&d);
+	ret = tn_sysroot_open(cli->sysroot ? cli->sysroot : "/", &root);
+	if (ret < 0) {
+		tn_diag_error(&d, ret, "--sysroot %s: %s", cli->sysroot, strerror(-ret));
+		goto out;
+	}
+	if (tn_txn_cli_lock(cli, &o, false, &dirfd, &d) < 0 ||
+	    pick_journal(dirfd, first < argc ? argv[first] : NULL, id, sizeof(id), &d,
+			 o.state_dir) < 0 ||
+	    tn_journal_load(dirfd, o.state_dir, id, &j, &d) < 0)
+		goto out_root;
+	if (strcmp(j.sysroot, root.path) != 0) {
+		tn_diag_error(&d, -EINVAL,
+			      "journal %s was made for %s%s, not %s: give the same --sysroot", id,
+			      strcmp(j.sysroot, "/") ? "--sysroot " : "the host ", j.sysroot,
+			      root.path);
+		goto out_root;
+	}
+	tn_boot_id(&root, boot, sizeof(boot));
+	if (strcmp(boot, j.boot_id) != 0 && !o.force) {
+		tn_diag_error(&d, -ESTALE,
+			      "journal %s was made during another boot (boot id %s, now %s): "
+			      "these settings do not survive a reboot, so there is nothing to "
+			      "roll back (--force restores the recorded values anyway)",
+			      id, j.boot_id, boot);
+		goto out_root;
+	}
+	if (o.dry_run)
+		rep.verb = "would be restored";
+	ret = tn_rollback_journal(&root, dirfd, id, &j, o.force, o.dry_run, tn_txn_cli_report,
+				  &rep, &res, &d);
+	if (!res.ran)
+		goto out_root;
+	if (cli->json) {
+		tn_cli_print_json(cli, tn_txn_cli_rollback_json(&j, &res, o.dry_run));
+	} else {
+		tn_cli_printf(cli->err,
+			      "tuner: %sjournal %s: %d restored, %d already as before, %d never "
+			      "applied, %d left alone (changed since), %d skipped, %d failed\n",
+			      o.dry_run ? "dry run: " : "", id, res.restored, res.unchanged,
+			      res.never_applied, res.left, res.skipped, res.failed);
+	}
+	rc = ret < 0 ? TN_EXIT_ERROR : TN_EXIT_OK;
+out_root:
+	tn_sysroot_close(&root);
+out:
+	tn_cli_report(cli, &d);
+	if (dirfd >= 0)
+		close(dirfd);
+	tn_journal_free(&j);
+	tn_diag_free(&d);
+	return rc;
+}
+
