@@ -35,6 +35,14 @@ static const char *fmt_set(const struct tn_cpuset *s, char *buf, size_t len)
 	return buf;
 }
 
+static const char *fmt_cpus(const struct tn_cpus *c, char *buf, size_t len)
+{
+	struct tn_cpuset s;
+
+	tn_cpus_get(c, &s);
+	return fmt_set(&s, buf, len);
+}
+
 static void fmt_count(char *buf, size_t len, int64_t v)
 {
 	if (v == TN_UNKNOWN)
@@ -79,9 +87,9 @@ static void print_nic(FILE *o, const struct tn_nic *n)
 			snprintf(qname, sizeof(qname), " queue %d", q->queue);
 		tn_cli_printf(o, "    irq %d %s (%s%s): CPUs %s", q->irq, q->name,
 			      tn_irq_kind_name(q->kind), qname,
-			      q->has_affinity ? fmt_set(&q->affinity, a, sizeof(a)) : "unknown");
+			      q->has_affinity ? fmt_cpus(&q->affinity, a, sizeof(a)) : "unknown");
 		if (q->has_effective)
-			tn_cli_printf(o, ", effective %s", fmt_set(&q->effective, b, sizeof(b)));
+			tn_cli_printf(o, ", effective %s", fmt_cpus(&q->effective, b, sizeof(b)));
 		fputc('\n', o);
 	}
 }

@@ -64,6 +64,16 @@ oom:
 	return NULL;
 }
 
+static int add_irq_cpus(cJSON *o, const char *key, bool has, const struct tn_cpus *cpus)
+{
+	struct tn_cpuset set;
+
+	if (!has)
+		return tn_json_add_null(o, key);
+	tn_cpus_get(cpus, &set);
+	return tn_json_add_cpuset(o, key, &set);
+}
+
 static cJSON *irq_to_json(const struct tn_irq *q)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -74,14 +84,8 @@ static cJSON *irq_to_json(const struct tn_irq *q)
 	TRY(tn_json_add_str(o, "name", q->name));
 	TRY(tn_json_add_str(o, "kind", tn_irq_kind_name(q->kind)));
 	TRY(tn_json_add_int_or_null(o, "queue", q->queue, -1));
-	if (q->has_affinity)
-		TRY(tn_json_add_cpuset(o, "affinity", &q->affinity));
-	else
-		TRY(tn_json_add_null(o, "affinity"));
-	if (q->has_effective)
-		TRY(tn_json_add_cpuset(o, "effective", &q->effective));
-	else
-		TRY(tn_json_add_null(o, "effective"));
+	TRY(add_irq_cpus(o, "affinity", q->has_affinity, &q->affinity));
+	TRY(add_irq_cpus(o, "effective", q->has_effective, &q->effective));
 	TRY(tn_json_add_int(o, "count", (int64_t)q->count));
 	TRY(tn_json_add_bool(o, "managed", q->managed));
 	return o;
@@ -376,6 +380,24 @@ static int load_topology(struct tn_jreader *r, const cJSON *o, struct tn_topolog
 	return 0;
 }
 
+/* An IRQ's CPU set: null or missing is unknown (*has stays false). */
+static int load_irq_cpus(struct tn_jreader *r, const cJSON *o, const char *key, bool *has,
+			 struct tn_cpus *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	struct tn_cpuset set;
+	int ret;
+
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if ((ret = tn_jr_cpuset(r, o, key, true, &set)) < 0)
+		return ret;
+	if (tn_cpus_assign(out, &set) < 0)
+		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
+	*has = true;
+	return 0;
+}
+
 static int load_irq(struct tn_jreader *r, const cJSON *o, struct tn_irq *q)
 {
 	static const char *const keys[] = { "irq", "name", "kind", "queue", "affinity",
@@ -406,19 +428,9 @@ static int load_irq(struct tn_jreader *r, const cJSON *o, struct tn_irq *q)
 	q->kind = (enum tn_irq_kind)k;
 	q->queue = (int)queue;
 	q->count = (uint64_t)count;
-	if (cJSON_GetObjectItemCaseSensitive(o, "affinity") &&
-	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, "affinity"))) {
-		if ((ret = tn_jr_cpuset(r, o, "affinity", true, &q->affinity)) < 0)
-			return ret;
-		q->has_affinity = true;
-	}
-	if (cJSON_GetObjectItemCaseSensitive(o, "effective") &&
-	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, "effective"))) {
-		if ((ret = tn_jr_cpuset(r, o, "effective", true, &q->effective)) < 0)
-			return ret;
-		q->has_effective = true;
-	}
-	return 0;
+	if ((ret = load_irq_cpus(r, o, "affinity", &q->has_affinity, &q->affinity)) < 0)
+		return ret;
+	return load_irq_cpus(r, o, "effective", &q->has_effective, &q->effective);
 }
 
 static int load_counts(struct tn_jreader *r, const cJSON *o, const char *const *keys,
