@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Benchmarks of discovery + JSON output and of planning, on a sysroot tree
- * (bench/run.sh builds the 192-CPU / 24-node / 16 x 64-queue host). Prints
- * figures; asserts nothing (targets are checked by reading the figures).
+ * (bench/run.sh builds the hosts). Prints figures; asserts nothing (targets
+ * are checked by reading the figures).
  *
  *   tuner-bench SYSROOT TOPOLOGY.xml [ITERATIONS]
+ *   tuner-bench --run N COMMAND [ARG...]
+ *
+ * --run runs COMMAND N times, each a whole process with its output to
+ * /dev/null, and prints "wall_ms cpu_ms peak_rss_kib exit" (medians of wall
+ * and CPU time, the largest peak RSS): from this small process, a fork copies
+ * little, so the peak is the command's own (a Python parent's would count).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +87,58 @@ static size_t show_json(const char *root_dir, const char *xml)
 	return n;
 }
 
+/* One run of argv: wall and CPU time in ms, peak RSS in KiB; returns the exit status. */
+static int run_once(char **argv, double *wall, double *cpu, long *rss)
+{
+	struct rusage ru;
+	double t0 = now_ms();
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (wait4(pid, &status, 0, &ru) < 0)
+		return -1;
+	*wall = now_ms() - t0;
+	*cpu = ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3 + ru.ru_stime.tv_sec * 1e3 +
+	       ru.ru_stime.tv_usec / 1e3;
+	*rss = ru.ru_maxrss;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int run_mode(int n, char **argv)
+{
+	double *wall = calloc((size_t)n, sizeof(double)), *cpu = calloc((size_t)n, sizeof(double));
+	long rss = 0, r;
+	int rc = 0;
+
+	if (!wall || !cpu || n < 1)
+		return 64;
+	for (int i = 0; i < n; i++) {
+		rc = run_once(argv, &wall[i], &cpu[i], &r);
+		if (rc < 0)
+			return 1;
+		if (r > rss)
+			rss = r;
+	}
+	qsort(wall, (size_t)n, sizeof(double), cmp_double);
+	qsort(cpu, (size_t)n, sizeof(double), cmp_double);
+	printf("%.2f %.2f %ld %d\n", wall[n / 2], cpu[n / 2], rss, rc);
+	free(wall);
+	free(cpu);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int iters = argc > 3 ? atoi(argv[3]) : 20;
@@ -92,8 +151,11 @@ int main(int argc, char **argv)
 	int irqs = 0, status;
 	pid_t pid;
 
+	if (argc > 3 && strcmp(argv[1], "--run") == 0)
+		return run_mode(atoi(argv[2]), argv + 3);
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s SYSROOT TOPOLOGY.xml [ITERATIONS]\n", argv[0]);
+		fprintf(stderr, "usage: %s SYSROOT TOPOLOGY.xml [ITERATIONS]\n"
+				"       %s --run N COMMAND [ARG...]\n", argv[0], argv[0]);
 		return 64;
 	}
 	/* Peak memory of one show in a fresh process. */
