@@ -13,6 +13,8 @@
  * little, so the peak is the command's own (a Python parent's would count).
  */
 #include <fcntl.h>
+#include <malloc.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,9 +52,9 @@ static void report(const char *what, double *t, int n)
 	       t[n / 2], t[0], t[n - 1], n);
 }
 
-static int discover(const char *root_dir, const char *xml, struct tn_state *s)
+static int discover(const char *root_dir, const char *xml, bool plan_only, struct tn_state *s)
 {
-	struct tn_discover_opts o = { .topology_xml = xml };
+	struct tn_discover_opts o = { .topology_xml = xml, .plan_only = plan_only };
 	struct tn_sysroot root;
 	struct tn_diag d;
 	int ret;
@@ -76,7 +78,7 @@ static size_t show_json(const char *root_dir, const char *xml)
 	char *text;
 	size_t n;
 
-	if (discover(root_dir, xml, &s) < 0)
+	if (discover(root_dir, xml, false, &s) < 0)
 		exit(1);
 	j = tn_state_to_json(&s);
 	text = cJSON_Print(j);
@@ -139,88 +141,122 @@ static int run_mode(int n, char **argv)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Bytes in use from malloc: the arena's and the large blocks it mmaps. */
+static size_t heap_used(void)
 {
-	int iters = argc > 3 ? atoi(argv[3]) : 20;
-	double *t = calloc((size_t)iters, sizeof(double));
-	struct tn_profile prof;
-	struct tn_state s;
-	struct tn_diag d;
+	struct mallinfo2 m = mallinfo2();
+
+	return m.uordblks + m.hblkhd;
+}
+
+/* discovery + JSON, and the peak RSS of one show --json in a fresh process */
+static void bench_show(char **argv, double *t, int iters)
+{
 	struct rusage ru;
 	size_t bytes = 0;
-	int irqs = 0, status;
-	pid_t pid;
+	int status;
+	pid_t pid = fork();
 
-	if (argc > 3 && strcmp(argv[1], "--run") == 0)
-		return run_mode(atoi(argv[2]), argv + 3);
-	if (argc < 3) {
-		fprintf(stderr, "usage: %s SYSROOT TOPOLOGY.xml [ITERATIONS]\n"
-				"       %s --run N COMMAND [ARG...]\n", argv[0], argv[0]);
-		return 64;
-	}
-	/* Peak memory of one show in a fresh process. */
-	pid = fork();
 	if (pid == 0) {
 		show_json(argv[1], argv[2]);
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
 	getrusage(RUSAGE_CHILDREN, &ru);
-
 	for (int i = 0; i < iters; i++) {
 		double t0 = now_ms();
 
 		bytes = show_json(argv[1], argv[2]);
 		t[i] = now_ms() - t0;
 	}
-	if (discover(argv[1], argv[2], &s) < 0)
-		return 1;
-	for (int i = 0; i < s.n_nics; i++)
-		irqs += s.nics[i].n_irqs;
-	printf("host: %d CPUs, %d NUMA nodes, %d NICs, %d NIC IRQs; JSON %zu bytes\n",
-	       tn_cpuset_count(&s.topo.cpus), s.topo.n_nodes, s.n_nics, irqs, bytes);
+	printf("show --json: %zu bytes of JSON\n", bytes);
 	report("discovery + show --json", t, iters);
 	printf("%-34s %ld KiB (one show --json in a fresh process)\n", "peak RSS", ru.ru_maxrss);
+}
+
+/* Discovery as plan and apply run it (no counts, names from sys/kernel/irq),
+ * and what the snapshot holds per NIC IRQ on the heap. */
+static int bench_discover(char **argv, double *t, int iters, struct tn_state *s)
+{
+	size_t before = heap_used();
+	int irqs = 0;
+
+	for (int i = 0; i < iters; i++) {
+		struct tn_state x;
+		double t0 = now_ms();
+
+		if (discover(argv[1], argv[2], true, &x) < 0)
+			return -1;
+		t[i] = now_ms() - t0;
+		tn_state_free(&x);
+	}
+	before = heap_used();
+	if (discover(argv[1], argv[2], true, s) < 0)
+		return -1;
+	for (int i = 0; i < s->n_nics; i++)
+		irqs += s->nics[i].n_irqs;
+	printf("host: %d CPUs, %d NUMA nodes, %d NICs, %d NIC IRQs\n",
+	       tn_cpuset_count(&s->topo.cpus), s->topo.n_nodes, s->n_nics, irqs);
+	report("discovery for plan/apply", t, iters);
+	printf("%-34s %zu bytes per NIC IRQ (the whole snapshot on the heap)\n", "snapshot",
+	       irqs ? (heap_used() - before) / (size_t)irqs : 0);
+	return 0;
+}
+
+static int bench_plan(const struct tn_state *s, double *t, int iters)
+{
+	struct tn_profile prof;
+	struct tn_diag d;
 
 	tn_diag_init(&d);
 	if (tn_profile_parse(tn_default_profile_json, "default", NULL, NULL, &prof, &d) < 0) {
 		fprintf(stderr, "%s\n", d.error);
-		return 1;
+		tn_diag_free(&d);
+		return -1;
 	}
 	for (int i = 0; i < iters; i++) {
 		struct tn_plan plan;
 		struct tn_diag pd;
+		size_t before = heap_used();
 		double t0 = now_ms();
 
 		tn_diag_init(&pd);
-		if (tn_plan_compute(&s, &prof, &plan, &pd) < 0) {
+		if (tn_plan_compute(s, &prof, &plan, &pd) < 0) {
 			fprintf(stderr, "plan: %s\n", pd.error);
-			return 1;
+			return -1;
 		}
 		t[i] = now_ms() - t0;
 		if (i == 0)
-			printf("plan: %d changes\n", plan.n);
+			printf("plan: %d changes, %zu bytes each on the heap\n", plan.n,
+			       plan.n ? (heap_used() - before) / (size_t)plan.n : 0);
 		tn_plan_free(&plan);
 		tn_diag_free(&pd);
 	}
 	report("plan (default profile)", t, iters);
+	tn_profile_free(&prof);
+	tn_diag_free(&d);
+	return 0;
+}
 
-	/* diagnose: one counter sample (softnet_stat, netstat, snmp, snmp6, each
-	 * NIC's link statistics, RPS masks, the interfaces), snapshot excluded */
-	struct tn_sysroot root;
+/* diagnose: one counter sample (softnet_stat, netstat, snmp, snmp6, each NIC's
+ * link statistics, RPS masks, the interfaces), snapshot excluded */
+static int bench_counters(const char *root_dir, struct tn_state *s, double *t, int iters)
+{
 	struct tn_counters_opts co = { 0 };
+	struct tn_sysroot root;
 
-	if (tn_sysroot_open(argv[1], &root) < 0)
-		return 1;
+	if (tn_sysroot_open(root_dir, &root) < 0)
+		return -1;
 	for (int i = 0; i < iters; i++) {
 		struct tn_sample smp;
 		struct tn_diag cd;
 		double t0 = now_ms();
 
 		tn_diag_init(&cd);
-		if (tn_counters_read(&root, &s, &co, &smp, &cd) < 0) {
+		if (tn_counters_read(&root, s, &co, &smp, &cd) < 0) {
 			fprintf(stderr, "counters: %s\n", cd.error);
-			return 1;
+			tn_sysroot_close(&root);
+			return -1;
 		}
 		t[i] = now_ms() - t0;
 		tn_sample_free(&smp);
@@ -228,9 +264,33 @@ int main(int argc, char **argv)
 	}
 	tn_sysroot_close(&root);
 	report("diagnose: one counter sample", t, iters);
-	tn_profile_free(&prof);
-	tn_state_free(&s);
-	tn_diag_free(&d);
-	free(t);
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int iters = argc > 3 ? atoi(argv[3]) : 20, ret;
+	double *t;
+	struct tn_state s;
+
+	if (argc > 3 && strcmp(argv[1], "--run") == 0)
+		return run_mode(atoi(argv[2]), argv + 3);
+	if (argc < 3 || iters < 1) {
+		fprintf(stderr, "usage: %s SYSROOT TOPOLOGY.xml [ITERATIONS]\n"
+				"       %s --run N COMMAND [ARG...]\n", argv[0], argv[0]);
+		return 64;
+	}
+	t = calloc((size_t)iters, sizeof(double));
+	if (!t)
+		return 1;
+	bench_show(argv, t, iters);
+	ret = bench_discover(argv, t, iters, &s);
+	if (ret == 0) {
+		ret = bench_plan(&s, t, iters);
+		if (ret == 0)
+			ret = bench_counters(argv[1], &s, t, iters);
+		tn_state_free(&s);
+	}
+	free(t);
+	return ret < 0 ? 1 : 0;
 }
