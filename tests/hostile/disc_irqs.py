@@ -158,6 +158,11 @@ check(r.returncode == 1 and r.stderr.decode().endswith(
       "a NUL byte: refused with its line (the rest of the file was ignored)", r.stderr.decode())
 
 # ---- memory per NIC IRQ ----
+if b"__asan_init" in open(tuner, "rb").read():
+    # ASan's redzones and quarantine multiply the heap: not a figure of tuner's
+    print("not checked: peak RSS per NIC IRQ (a sanitizer build)")
+    print("%d passed, %d failed" % (passes, fails))
+    sys.exit(1 if fails else 0)
 hosts = {}
 for q in (8, 64):
     h = os.path.join(work, "m%d" % q)
