@@ -355,7 +355,7 @@ size_t tn_cpuset_format_mask(const struct tn_cpuset *s, int ncpus, char *buf, si
 
 int tn_cpus_assign(struct tn_cpus *dst, const struct tn_cpuset *src)
 {
-	int nw = tn_cpuset_last(src) / 64 + 1;
+	int last = tn_cpuset_last(src), nw = last < 0 ? 0 : last / 64 + 1;
 	uint64_t *w = NULL;
 
 	if (nw > 0) {

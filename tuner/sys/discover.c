@@ -553,14 +553,18 @@ static int msi_vectors(const struct tn_sysroot *root, const struct nic_paths *p,
 		if (*end || end == de->d_name || irq < 0 || irq > INT32_MAX)
 			continue;
 		if (*n == cap) {
-			int *nv = realloc(v, sizeof(*v) * (size_t)(cap = cap ? cap * 2 : 64));
+			/* a PCI function has at most 2048 MSI-X vectors */
+			int ncap = cap ? cap * 2 : 64, *nv = NULL;
 
+			if (cap < TN_IRQS_MAX)
+				nv = realloc(v, sizeof(*v) * (size_t)ncap);
 			if (!nv) {
 				free(v);
 				closedir(dir);
-				return -ENOMEM;
+				return cap < TN_IRQS_MAX ? -ENOMEM : -E2BIG;
 			}
 			v = nv;
+			cap = ncap;
 		}
 		v[(*n)++] = (int)irq;
 	}
@@ -600,6 +604,10 @@ static int nic_irqs(struct irq_source *src, const struct tn_state *s, struct tn_
 	int queue;
 
 	ret = msi_vectors(src->root, p, &v, &nv);
+	if (ret == -E2BIG)
+		return tn_diag_error(src->d, ret, "%s/%s/msi_irqs: more than %d vectors; refused",
+				     src->root->is_host ? "" : src->root->path, p->pcidir,
+				     TN_IRQS_MAX);
 	if (ret < 0)
 		return tn_diag_error(src->d, ret, "out of memory");
 	for (int i = 0; i < nv && ret >= 0; i++)
