@@ -1,11 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Benchmarks of discovery + JSON output and of planning, on a sysroot tree
- * (bench/run.sh builds the 192-CPU / 24-node / 16 x 64-queue host). Prints
- * figures; asserts nothing (targets are checked by reading the figures).
+ * (bench/run.sh builds the hosts). Prints figures; asserts nothing (targets
+ * are checked by reading the figures).
  *
  *   tuner-bench SYSROOT TOPOLOGY.xml [ITERATIONS]
+ *   tuner-bench --run N COMMAND [ARG...]
+ *
+ * --run runs COMMAND N times, each a whole process with its output to
+ * /dev/null, and prints "wall_ms cpu_ms peak_rss_kib exit" (medians of wall
+ * and CPU time, the largest peak RSS): from this small process, a fork copies
+ * little, so the peak is the command's own (a Python parent's would count).
  */
+#include <fcntl.h>
+#include <malloc.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,9 +52,9 @@ static void report(const char *what, double *t, int n)
 	       t[n / 2], t[0], t[n - 1], n);
 }
 
-static int discover(const char *root_dir, const char *xml, struct tn_state *s)
+static int discover(const char *root_dir, const char *xml, bool plan_only, struct tn_state *s)
 {
-	struct tn_discover_opts o = { .topology_xml = xml };
+	struct tn_discover_opts o = { .topology_xml = xml, .plan_only = plan_only };
 	struct tn_sysroot root;
 	struct tn_diag d;
 	int ret;
@@ -69,7 +78,7 @@ static size_t show_json(const char *root_dir, const char *xml)
 	char *text;
 	size_t n;
 
-	if (discover(root_dir, xml, &s) < 0)
+	if (discover(root_dir, xml, false, &s) < 0)
 		exit(1);
 	j = tn_state_to_json(&s);
 	text = cJSON_Print(j);
@@ -80,85 +89,185 @@ static size_t show_json(const char *root_dir, const char *xml)
 	return n;
 }
 
-int main(int argc, char **argv)
+/* One run of argv: wall and CPU time in ms, peak RSS in KiB; returns the exit status. */
+static int run_once(char **argv, double *wall, double *cpu, long *rss)
 {
-	int iters = argc > 3 ? atoi(argv[3]) : 20;
-	double *t = calloc((size_t)iters, sizeof(double));
-	struct tn_profile prof;
-	struct tn_state s;
-	struct tn_diag d;
+	struct rusage ru;
+	double t0 = now_ms();
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (wait4(pid, &status, 0, &ru) < 0)
+		return -1;
+	*wall = now_ms() - t0;
+	*cpu = ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3 + ru.ru_stime.tv_sec * 1e3 +
+	       ru.ru_stime.tv_usec / 1e3;
+	*rss = ru.ru_maxrss;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int run_mode(int n, char **argv)
+{
+	double *wall = calloc((size_t)n, sizeof(double)), *cpu = calloc((size_t)n, sizeof(double));
+	long rss = 0, r;
+	int rc = 0;
+
+	if (!wall || !cpu || n < 1)
+		return 64;
+	for (int i = 0; i < n; i++) {
+		rc = run_once(argv, &wall[i], &cpu[i], &r);
+		if (rc < 0)
+			return 1;
+		if (r > rss)
+			rss = r;
+	}
+	qsort(wall, (size_t)n, sizeof(double), cmp_double);
+	qsort(cpu, (size_t)n, sizeof(double), cmp_double);
+	printf("%.2f %.2f %ld %d\n", wall[n / 2], cpu[n / 2], rss, rc);
+	free(wall);
+	free(cpu);
+	return 0;
+}
+
+/* Bytes in use from malloc: the arena's and the large blocks it mmaps. */
+static size_t heap_used(void)
+{
+	struct mallinfo2 m = mallinfo2();
+
+	return m.uordblks + m.hblkhd;
+}
+
+/* discovery + JSON, and the peak RSS of one show --json in a fresh process */
+static void bench_show(char **argv, double *t, int iters)
+{
 	struct rusage ru;
 	size_t bytes = 0;
-	int irqs = 0, status;
-	pid_t pid;
+	int status;
+	pid_t pid = fork();
 
-	if (argc < 3) {
-		fprintf(stderr, "usage: %s SYSROOT TOPOLOGY.xml [ITERATIONS]\n", argv[0]);
-		return 64;
-	}
-	/* Peak memory of one show in a fresh process. */
-	pid = fork();
 	if (pid == 0) {
 		show_json(argv[1], argv[2]);
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
 	getrusage(RUSAGE_CHILDREN, &ru);
-
 	for (int i = 0; i < iters; i++) {
 		double t0 = now_ms();
 
 		bytes = show_json(argv[1], argv[2]);
 		t[i] = now_ms() - t0;
 	}
-	if (discover(argv[1], argv[2], &s) < 0)
-		return 1;
-	for (int i = 0; i < s.n_nics; i++)
-		irqs += s.nics[i].n_irqs;
-	printf("host: %d CPUs, %d NUMA nodes, %d NICs, %d NIC IRQs; JSON %zu bytes\n",
-	       tn_cpuset_count(&s.topo.cpus), s.topo.n_nodes, s.n_nics, irqs, bytes);
+	printf("show --json: %zu bytes of JSON\n", bytes);
 	report("discovery + show --json", t, iters);
 	printf("%-34s %ld KiB (one show --json in a fresh process)\n", "peak RSS", ru.ru_maxrss);
+}
+
+static double cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Discovery as plan and apply run it (no counts, names from sys/kernel/irq),
+ * and what the snapshot holds per NIC IRQ on the heap. */
+static int bench_discover(char **argv, double *t, int iters, struct tn_state *s)
+{
+	size_t before;
+	double c0 = cpu_ms();
+	int irqs = 0;
+
+	for (int i = 0; i < iters; i++) {
+		struct tn_state x;
+		double t0 = now_ms();
+
+		if (discover(argv[1], argv[2], true, &x) < 0)
+			return -1;
+		t[i] = now_ms() - t0;
+		tn_state_free(&x);
+	}
+	printf("%-34s %.2f ms of CPU per run (mean of %d)\n", "discovery for plan/apply",
+	       (cpu_ms() - c0) / iters, iters);
+	before = heap_used();
+	if (discover(argv[1], argv[2], true, s) < 0)
+		return -1;
+	for (int i = 0; i < s->n_nics; i++)
+		irqs += s->nics[i].n_irqs;
+	printf("host: %d CPUs, %d NUMA nodes, %d NICs, %d NIC IRQs\n",
+	       tn_cpuset_count(&s->topo.cpus), s->topo.n_nodes, s->n_nics, irqs);
+	report("discovery for plan/apply", t, iters);
+	printf("%-34s %zu bytes per NIC IRQ (the whole snapshot on the heap)\n", "snapshot",
+	       irqs ? (heap_used() - before) / (size_t)irqs : 0);
+	return 0;
+}
+
+static int bench_plan(const struct tn_state *s, double *t, int iters)
+{
+	struct tn_profile prof;
+	struct tn_diag d;
 
 	tn_diag_init(&d);
 	if (tn_profile_parse(tn_default_profile_json, "default", NULL, NULL, &prof, &d) < 0) {
 		fprintf(stderr, "%s\n", d.error);
-		return 1;
+		tn_diag_free(&d);
+		return -1;
 	}
 	for (int i = 0; i < iters; i++) {
 		struct tn_plan plan;
 		struct tn_diag pd;
+		size_t before = heap_used();
 		double t0 = now_ms();
 
 		tn_diag_init(&pd);
-		if (tn_plan_compute(&s, &prof, &plan, &pd) < 0) {
+		if (tn_plan_compute(s, &prof, &plan, &pd) < 0) {
 			fprintf(stderr, "plan: %s\n", pd.error);
-			return 1;
+			return -1;
 		}
 		t[i] = now_ms() - t0;
 		if (i == 0)
-			printf("plan: %d changes\n", plan.n);
+			printf("plan: %d changes, %zu bytes each on the heap\n", plan.n,
+			       plan.n ? (heap_used() - before) / (size_t)plan.n : 0);
 		tn_plan_free(&plan);
 		tn_diag_free(&pd);
 	}
 	report("plan (default profile)", t, iters);
+	tn_profile_free(&prof);
+	tn_diag_free(&d);
+	return 0;
+}
 
-	/* diagnose: one counter sample (softnet_stat, netstat, snmp, snmp6, each
-	 * NIC's link statistics, RPS masks, the interfaces), snapshot excluded */
-	struct tn_sysroot root;
+/* diagnose: one counter sample (softnet_stat, netstat, snmp, snmp6, each NIC's
+ * link statistics, RPS masks, the interfaces), snapshot excluded */
+static int bench_counters(const char *root_dir, struct tn_state *s, double *t, int iters)
+{
 	struct tn_counters_opts co = { 0 };
+	struct tn_sysroot root;
 
-	if (tn_sysroot_open(argv[1], &root) < 0)
-		return 1;
+	if (tn_sysroot_open(root_dir, &root) < 0)
+		return -1;
 	for (int i = 0; i < iters; i++) {
 		struct tn_sample smp;
 		struct tn_diag cd;
 		double t0 = now_ms();
 
 		tn_diag_init(&cd);
-		if (tn_counters_read(&root, &s, &co, &smp, &cd) < 0) {
+		if (tn_counters_read(&root, s, &co, &smp, &cd) < 0) {
 			fprintf(stderr, "counters: %s\n", cd.error);
-			return 1;
+			tn_sysroot_close(&root);
+			return -1;
 		}
 		t[i] = now_ms() - t0;
 		tn_sample_free(&smp);
@@ -166,9 +275,33 @@ int main(int argc, char **argv)
 	}
 	tn_sysroot_close(&root);
 	report("diagnose: one counter sample", t, iters);
-	tn_profile_free(&prof);
-	tn_state_free(&s);
-	tn_diag_free(&d);
-	free(t);
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int iters = argc > 3 ? atoi(argv[3]) : 20, ret;
+	double *t;
+	struct tn_state s;
+
+	if (argc > 3 && strcmp(argv[1], "--run") == 0)
+		return run_mode(atoi(argv[2]), argv + 3);
+	if (argc < 3 || iters < 1) {
+		fprintf(stderr, "usage: %s SYSROOT TOPOLOGY.xml [ITERATIONS]\n"
+				"       %s --run N COMMAND [ARG...]\n", argv[0], argv[0]);
+		return 64;
+	}
+	t = calloc((size_t)iters, sizeof(double));
+	if (!t)
+		return 1;
+	bench_show(argv, t, iters);
+	ret = bench_discover(argv, t, iters, &s);
+	if (ret == 0) {
+		ret = bench_plan(&s, t, iters);
+		if (ret == 0)
+			ret = bench_counters(argv[1], &s, t, iters);
+		tn_state_free(&s);
+	}
+	free(t);
+	return ret < 0 ? 1 : 0;
 }

@@ -1,62 +1,98 @@
 #!/bin/sh
-# Build the synthetic benchmark host (192 CPUs over 24 NUMA nodes, 16 NICs x 64
-# queues: over 1000 IRQs in /proc/interrupts) and print the figures.
-#   bench/run.sh [BUILD_DIR]
+# Build the synthetic benchmark hosts and print the figures:
+#   192 CPUs / 24 NUMA nodes / 16 NICs x 64 queues (1040 NIC IRQs), and
+#   1024 CPUs / 64 NUMA nodes / 64 NICs x 128 queues (8256 NIC IRQs; its
+#   /proc/interrupts is 94 MB: building it takes a minute, once).
+#   bench/run.sh [BUILD_DIR [BEFORE_TUNER]]
+# BEFORE_TUNER, another tuner binary (the tree before a change), is measured
+# side by side with BUILD_DIR's, run for run. BENCH_ITERATIONS (default 20)
+# sets the runs on the 192-CPU host (a quarter of them, at least 3, on the
+# 1024-CPU one); BENCH_HOSTS="192" leaves the large host out.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
-host=$build/bench-host
+before=${2:-}
+n=${BENCH_ITERATIONS:-20}
 [ -x "$build/tuner-bench" ] || { echo "build first: cmake --build $build" >&2; exit 1; }
-if [ ! -f "$host.xml" ] || [ ! -d "$host" ]; then
-	python3 "$here/../tests/fixtures/mkfixture.py" --synthetic "$host" --cpus 192 --nodes 24 \
-		--nics 16 --queues 64 >/dev/null
-	lstopo-no-graphics -f --input "node:24 core:4 pu:2" --of xml "$host.xml"
-fi
-# diagnose reads /proc/net/netstat, snmp and snmp6: real files of a 6.1 kernel.
-for f in netstat snmp snmp6; do
-	[ -f "$host/proc/net/$f" ] || cp "$here/../tests/diagnose/data/$f-6.1.txt" "$host/proc/net/$f"
-done
-"$build/tuner-bench" "$host" "$host.xml" "${BENCH_ITERATIONS:-20}"
 
-# apply and rollback of the default plan (1000+ IRQ writes and the sysctls,
-# each journaled and read back). The journal is on the build directory's disk,
-# so its fdatasyncs count. The tree is on tmpfs (/dev/shm) when there is one:
-# /proc is in memory too, while rewriting 1000 small files of an ext4 tree
-# costs ext4 block allocation that no kernel setting has; the tree on the
-# build directory's disk is measured as well, for comparison.
-tuner=$build/tuner
-work=$build/bench-apply
-rm -rf "$work"
-mkdir -p "$work"
-trees="$work/tree"
-if [ -d /dev/shm ] && [ -w /dev/shm ]; then
-	shm=$(mktemp -d /dev/shm/tuner-bench.XXXXXX)
-	trap 'rm -rf "$shm"' EXIT
-	trees="$shm/tree $trees"
-fi
-for t in $trees; do
-	cp -a "$host" "$t"
-	python3 - "$tuner" "$t" "$work/state" "$host.xml" "${BENCH_ITERATIONS:-20}" <<'PY'
-import json, os, statistics, subprocess, sys, time
-tuner, tree, state, xml, n = sys.argv[1:6]
-n = max(3, int(n) // 2)
-fs = subprocess.run(["stat", "-f", "-c", "%T", tree], capture_output=True,
-                    text=True).stdout.strip()
-g = ["--sysroot", tree, "--topology", xml, "--state-dir", state]
-def timed(args):
-    t = time.monotonic()
-    r = subprocess.run([tuner] + args + g, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"tuner {args[0]}: exit {r.returncode}: {r.stderr[-300:]}")
-    return (time.monotonic() - t) * 1e3, r
-ap, rb = [], []
-for _ in range(n):
-    t, r = timed(["apply", "-q", "--json"])
-    ap.append(t)
-    changes = len(json.loads(r.stdout)["changes"])
-    rb.append(timed(["rollback", "-q", "--last"])[0])
-for what, v in ((f"apply, {changes} changes ({fs} tree)", ap), (f"rollback --last ({fs} tree)", rb)):
-    print(f"{what:<34} median {statistics.median(v):7.2f} ms   min {min(v):7.2f} ms   "
-          f"max {max(v):7.2f} ms   ({n} runs)")
+# host CPUS NODES NICS QUEUES TOPOLOGY: the tree $build/bench-host-CPUS and its XML
+host() {
+	h=$build/bench-host-$1
+	if [ ! -f "$h.xml" ] || [ ! -d "$h" ]; then
+		rm -rf "$h"
+		python3 "$here/../tests/fixtures/mkfixture.py" --synthetic "$h" --cpus "$1" \
+			--nodes "$2" --nics "$3" --queues "$4" >/dev/null
+		lstopo-no-graphics -f --input "$5" --of xml "$h.xml"
+	fi
+	# diagnose reads /proc/net/netstat, snmp and snmp6: real files of a 6.1 kernel.
+	for f in netstat snmp snmp6; do
+		[ -f "$h/proc/net/$f" ] || cp "$here/../tests/diagnose/data/$f-6.1.txt" "$h/proc/net/$f"
+	done
+}
+
+for cpus in ${BENCH_HOSTS:-192 1024}; do
+	case $cpus in
+	192) host 192 24 16 64 "node:24 core:4 pu:2"; runs=$n ;;
+	1024) host 1024 64 64 128 "node:64 core:8 pu:2"; runs=$((n / 4 > 3 ? n / 4 : 3)) ;;
+	*) echo "BENCH_HOSTS: 192 or 1024" >&2; exit 64 ;;
+	esac
+	h=$build/bench-host-$cpus
+	echo "== in-process (this build), $cpus CPUs"
+	"$build/tuner-bench" "$h" "$h.xml" "$runs"
+
+	# Whole processes: plan, then apply and rollback of the default plan (every
+	# IRQ write journaled and read back). The tree is on tmpfs (/dev/shm) when
+	# there is one, as /proc is in memory; the journal is on the build
+	# directory's disk, so its fdatasyncs count.
+	tree=$h
+	if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+		shm=$(mktemp -d /dev/shm/tuner-bench.XXXXXX)
+		trap 'rm -rf "$shm"' EXIT
+		mkdir "$shm/tree"
+		cp -a "$h/." "$shm/tree/"
+		tree=$shm/tree
+	fi
+	echo "== whole processes, $cpus CPUs ($(stat -f -c %T "$tree") tree)"
+	python3 - "$build/tuner-bench" "$tree" "$h.xml" "$build/bench-state" "$runs" \
+		"$build/tuner" $before <<'PY'
+import json, statistics, subprocess, sys
+bench, tree, xml, state, runs = sys.argv[1:6]
+tuners = sys.argv[6:]
+runs = int(runs)
+g = ["--sysroot", tree, "--topology", xml]
+
+def run(tuner, args, n=1):
+    if args[0] != "plan":
+        args = args + ["--state-dir", state]
+    out = subprocess.run([bench, "--run", str(n), tuner] + args + g, capture_output=True,
+                         text=True, check=True).stdout.split()
+    return float(out[0]), float(out[1]), int(out[2]), int(out[3])
+
+r = subprocess.run([tuners[0], "plan", "--json"] + g, capture_output=True, text=True)
+changes = json.loads(r.stdout)["changes"]
+irqs = sum(1 for c in changes if c["kind"] == "irq_affinity")
+print(f"default profile: {len(changes)} changes, {irqs} IRQs placed; {runs} runs each, "
+      "medians of wall and CPU (user+sys) time, the largest peak RSS")
+print(f"{'tuner':<44} {'what':<10} {'wall ms':>9} {'CPU ms':>9} {'peak RSS':>10} {'RSS/IRQ':>8}")
+# run for run: each round runs every tuner once, so that a busy minute weighs on all alike
+res = {t: {"plan": [], "apply": [], "rollback": []} for t in tuners}
+for _ in range(runs):
+    for t in tuners:
+        res[t]["plan"].append(run(t, ["plan"]))
+        if res[t]["plan"][-1][3] != 2:
+            continue  # refused the host: nothing to apply
+        res[t]["apply"].append(run(t, ["apply", "-q"]))
+        res[t]["rollback"].append(run(t, ["rollback", "-q", "--last"]))
+for t in tuners:
+    for what, v in res[t].items():
+        if not v:
+            continue
+        wall = statistics.median(x[0] for x in v)
+        cpu = statistics.median(x[1] for x in v)
+        rss = max(x[2] for x in v)
+        bad = sorted({x[3] for x in v} - {0, 2})
+        print(f"{t[-44:]:<44} {what:<10} {wall:9.1f} {cpu:9.1f} {rss / 1024:7.1f} MiB "
+              f"{rss * 1024 // irqs:8d}" + (f"   (exit {bad})" if bad else ""))
 PY
+	[ -z "${shm:-}" ] || { rm -rf "$shm"; trap - EXIT; shm=; }
 done

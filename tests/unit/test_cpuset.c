@@ -176,6 +176,69 @@ static void test_list_bound(void **state)
 	assert_int_equal(longest, 26568);
 }
 
+/* next and the list formats near word edges and the last CPU (word-at-a-time code) */
+static void test_word_edges(void **state)
+{
+	static const char *const lists[] = { "8191", "0-8191", "63-64,127-128,8191", "0,64,128-191",
+					     "1-62", "4000", "0-4094:2", NULL };
+	struct tn_cpuset s, back;
+	char small[8];
+
+	for (int i = 0; lists[i]; i++) {
+		assert_int_equal(tn_cpuset_parse_list(lists[i], &s), 0);
+		assert_int_equal(tn_cpuset_parse_list(fmt(&s), &back), 0);
+		assert_true(tn_cpuset_equal(&s, &back));
+		if (!strchr(lists[i], ':'))
+			assert_string_equal(fmt(&s), lists[i]);
+	}
+	assert_int_equal(tn_cpuset_parse_list("5,4000", &s), 0);
+	assert_int_equal(tn_cpuset_next(&s, 0), 5);
+	assert_int_equal(tn_cpuset_next(&s, 6), 4000);
+	assert_int_equal(tn_cpuset_next(&s, 4001), -1);
+	assert_int_equal(tn_cpuset_next(&s, TN_CPU_MAX), -1);
+	assert_int_equal(tn_cpuset_parse_list("8191", &s), 0);
+	assert_int_equal(tn_cpuset_next(&s, 0), 8191);
+	assert_int_equal(tn_cpuset_next(&s, 8000), 8191);
+	for (int from = 8100; from < 8191; from++)
+		assert_int_equal(tn_cpuset_next(&s, from), 8191);
+	/* only whole items: "0-3,10" in 6 bytes is "0-3" */
+	assert_int_equal(tn_cpuset_parse_list("0-3,10", &s), 0);
+	assert_int_equal(tn_cpuset_format_list(&s, small, 6), 6);
+	assert_string_equal(small, "0-3");
+}
+
+/* sized sets: as many words as the highest CPU needs, equal to the full set they came from */
+static void test_sized(void **state)
+{
+	struct tn_cpus c = { 0 };
+	struct tn_cpuset s, back;
+
+	assert_true(tn_cpus_empty(&c));
+	tn_cpuset_zero(&s);
+	assert_true(tn_cpus_equal(&c, &s));
+	assert_int_equal(tn_cpus_parse_list("0-191", &c), 0);
+	assert_int_equal(c.nw, 3);
+	assert_int_equal(tn_cpuset_parse_list("0-191", &s), 0);
+	assert_true(tn_cpus_equal(&c, &s));
+	tn_cpus_get(&c, &back);
+	assert_true(tn_cpuset_equal(&s, &back));
+	assert_int_equal(tn_cpuset_set(&s, 8191), 0);
+	assert_false(tn_cpus_equal(&c, &s)); /* a CPU beyond its words */
+	assert_int_equal(tn_cpus_parse_list("8191", &c), 0); /* the old words freed (ASan) */
+	assert_int_equal(c.nw, 128);
+	assert_int_equal(tn_cpus_parse_list("", &c), 0);
+	assert_int_equal(c.nw, 0);
+	assert_null(c.w);
+	assert_int_equal(tn_cpus_parse_list("2,x", &c), -EINVAL);
+	assert_int_equal(tn_cpus_parse_list("3", &c), 0);
+	tn_cpuset_zero(&back);
+	tn_cpus_or_into(&back, &c);
+	assert_int_equal(tn_cpuset_next(&back, 0), 3);
+	tn_cpus_free(&c);
+	tn_cpus_free(&c);
+	tn_cpus_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +247,8 @@ int main(void)
 		cmocka_unit_test(test_list_errors),
 		cmocka_unit_test(test_masks),
 		cmocka_unit_test(test_ops),
+		cmocka_unit_test(test_word_edges),
+		cmocka_unit_test(test_sized),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -323,7 +323,7 @@ static void make_pair(struct tn_sample *a, struct tn_sample *b, const char *driv
 		n->irqs[i].kind = TN_IRQ_TXRX;
 		n->irqs[i].queue = i;
 		n->irqs[i].has_affinity = true;
-		tn_cpuset_set(&n->irqs[i].affinity, 2 + i);
+		assert_int_equal(tn_cpus_parse_list(i ? "3" : "2", &n->irqs[i].affinity), 0);
 	}
 }
 

@@ -101,7 +101,7 @@ static void apply_to_state(struct tn_state *s, const struct tn_plan *plan)
 			for (int n = 0; n < s->n_nics; n++)
 				for (int k = 0; k < s->nics[n].n_irqs; k++)
 					if (s->nics[n].irqs[k].irq == atoi(c->target)) {
-						assert_int_equal(tn_cpuset_parse_list(
+						assert_int_equal(tn_cpus_parse_list(
 									 c->after,
 									 &s->nics[n].irqs[k].affinity),
 								 0);

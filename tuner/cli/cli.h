@@ -35,6 +35,7 @@ struct tn_cli {
 	const char *state_file;
 	bool json;
 	bool quiet;
+	bool plan_only;	/* discovery: only what the planner reads (tn_discover_opts) */
 	int n_procsel;
 	struct tn_procsel procsel[TN_MAX_PROCSEL];
 	FILE *out;

@@ -35,6 +35,7 @@ static const char usage[] =
 static void print_nic(struct tn_printer *p, const struct tn_nic *n)
 {
 	char r1[24], r2[24], r3[24], r4[24];
+	struct tn_cpuset set;
 
 	tn_print_text(p, "  %s: %s%s%s, %s", n->name, n->driver[0] ? n->driver : "unknown driver",
 		      n->pci[0] ? " at " : "", n->pci, n->operstate);
@@ -63,12 +64,16 @@ static void print_nic(struct tn_printer *p, const struct tn_nic *n)
 			snprintf(qname, sizeof(qname), " queue %d", q->queue);
 		tn_print_text(p, "    irq %d %s (%s%s): CPUs ", q->irq, q->name,
 			      tn_irq_kind_name(q->kind), qname);
-		if (q->has_affinity)
-			tn_print_cpuset(p, NULL, "%s", &q->affinity);
-		else
+		if (q->has_affinity) {
+			tn_cpus_get(&q->affinity, &set);
+			tn_print_cpuset(p, NULL, "%s", &set);
+		} else {
 			tn_print_text(p, "unknown");
-		if (q->has_effective)
-			tn_print_cpuset(p, NULL, ", effective %s", &q->effective);
+		}
+		if (q->has_effective) {
+			tn_cpus_get(&q->effective, &set);
+			tn_print_cpuset(p, NULL, ", effective %s", &set);
+		}
 		tn_print_text(p, "\n");
 	}
 }

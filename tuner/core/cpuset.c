@@ -91,17 +91,25 @@ void tn_cpuset_andnot(struct tn_cpuset *dst, const struct tn_cpuset *src)
 
 int tn_cpuset_next(const struct tn_cpuset *s, int from)
 {
+	int i;
+	uint64_t w;
+
 	if (from < 0)
 		from = 0;
-	for (int i = from / 64; i < TN_CPUSET_WORDS; i++) {
-		uint64_t w = s->w[i];
-
-		if (i == from / 64)
-			w &= ~UINT64_C(0) << (from % 64);
-		if (w)
-			return i * 64 + __builtin_ctzll(w);
+	if (from >= TN_CPU_MAX)
+		return -1;
+	i = from / 64;
+	w = s->w[i] & (~UINT64_C(0) << (from % 64));
+	while (!w) {
+		/* the planner asks sets of a few CPUs in 128 words: skip zeros 4 words at a time */
+		for (i++; i + 4 <= TN_CPUSET_WORDS; i += 4)
+			if (s->w[i] | s->w[i + 1] | s->w[i + 2] | s->w[i + 3])
+				break;
+		if (i >= TN_CPUSET_WORDS)
+			return -1;
+		w = s->w[i]; /* zero when the set word is in the block's rest, or in the tail */
 	}
-	return -1;
+	return i * 64 + __builtin_ctzll(w);
 }
 
 int tn_cpuset_last(const struct tn_cpuset *s)
@@ -135,6 +143,20 @@ static const char *skip_space(const char *s)
 	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
 		s++;
 	return s;
+}
+
+/* CPUs lo..hi, both below TN_CPU_MAX, a word at a time. */
+static void set_range(struct tn_cpuset *s, int lo, int hi)
+{
+	for (int i = lo / 64; i <= hi / 64; i++) {
+		uint64_t m = ~UINT64_C(0);
+
+		if (i == lo / 64)
+			m &= ~UINT64_C(0) << (lo % 64);
+		if (i == hi / 64)
+			m &= ~UINT64_C(0) >> (63 - hi % 64);
+		s->w[i] |= m;
+	}
 }
 
 int tn_cpuset_parse_list(const char *text, struct tn_cpuset *out)
@@ -171,8 +193,11 @@ int tn_cpuset_parse_list(const char *text, struct tn_cpuset *out)
 					return -EINVAL;
 			}
 		}
-		for (int c = lo; c <= hi; c += stride)
-			tn_cpuset_set(&s, c);
+		if (stride == 1)
+			set_range(&s, lo, hi);
+		else
+			for (int c = lo; c <= hi; c += stride)
+				tn_cpuset_set(&s, c);
 		if (*p == ',') {
 			p++;
 			continue;
@@ -238,6 +263,35 @@ int tn_cpuset_parse_mask(const char *text, struct tn_cpuset *out)
 	return 0;
 }
 
+/* First CPU at or after 'from' that is not in the set; TN_CPU_MAX when none. */
+static int next_clear(const struct tn_cpuset *s, int from)
+{
+	for (int i = from / 64; i < TN_CPUSET_WORDS; i++) {
+		uint64_t w = ~s->w[i];
+
+		if (i == from / 64)
+			w &= ~UINT64_C(0) << (from % 64);
+		if (w)
+			return i * 64 + __builtin_ctzll(w);
+	}
+	return TN_CPU_MAX;
+}
+
+/* Decimal digits of v (>= 0) at p; returns their count. */
+static size_t put_int(char *p, int v)
+{
+	char tmp[12];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		p[i] = tmp[n - 1 - i];
+	return n;
+}
+
 size_t tn_cpuset_format_list(const struct tn_cpuset *s, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -246,22 +300,24 @@ size_t tn_cpuset_format_list(const struct tn_cpuset *s, char *buf, size_t len)
 	if (len)
 		buf[0] = '\0';
 	while (cpu >= 0) {
-		int end = cpu;
+		int end = next_clear(s, cpu) - 1;
 		char tmp[32];
-		int k;
+		size_t k = 0;
 
-		while (tn_cpuset_test(s, end + 1))
-			end++;
-		if (end == cpu)
-			k = snprintf(tmp, sizeof(tmp), "%s%d", n ? "," : "", cpu);
-		else
-			k = snprintf(tmp, sizeof(tmp), "%s%d-%d", n ? "," : "", cpu, end);
-		if (n + (size_t)k < len)
-			memcpy(buf + n, tmp, (size_t)k + 1);
-		else if (len && n < len)
-			buf[n] = '\0';
-		n += (size_t)k;
-		cpu = tn_cpuset_next(s, end + 1);
+		if (n)
+			tmp[k++] = ',';
+		k += put_int(tmp + k, cpu);
+		if (end != cpu) {
+			tmp[k++] = '-';
+			k += put_int(tmp + k, end);
+		}
+		/* only whole items: a cut list would name other CPUs */
+		if (n + k < len) {
+			memcpy(buf + n, tmp, k);
+			buf[n + k] = '\0';
+		}
+		n += k;
+		cpu = end + 1 < TN_CPU_MAX ? tn_cpuset_next(s, end + 1) : -1;
 	}
 	return n;
 }
@@ -295,4 +351,70 @@ size_t tn_cpuset_format_mask(const struct tn_cpuset *s, int ncpus, char *buf, si
 		n += (size_t)k;
 	}
 	return n;
+}
+
+int tn_cpus_assign(struct tn_cpus *dst, const struct tn_cpuset *src)
+{
+	int last = tn_cpuset_last(src), nw = last < 0 ? 0 : last / 64 + 1;
+	uint64_t *w = NULL;
+
+	if (nw > 0) {
+		w = malloc(sizeof(*w) * (size_t)nw);
+		if (!w)
+			return -ENOMEM;
+		memcpy(w, src->w, sizeof(*w) * (size_t)nw);
+	}
+	free(dst->w);
+	dst->w = w;
+	dst->nw = nw;
+	return 0;
+}
+
+int tn_cpus_parse_list(const char *text, struct tn_cpus *dst)
+{
+	struct tn_cpuset s;
+	int ret = tn_cpuset_parse_list(text, &s);
+
+	return ret < 0 ? ret : tn_cpus_assign(dst, &s);
+}
+
+void tn_cpus_get(const struct tn_cpus *src, struct tn_cpuset *out)
+{
+	tn_cpuset_zero(out);
+	if (src->nw > 0)
+		memcpy(out->w, src->w, sizeof(*src->w) * (size_t)src->nw);
+}
+
+bool tn_cpus_equal(const struct tn_cpus *a, const struct tn_cpuset *b)
+{
+	/* a's words are those up to its highest CPU: b must have none above */
+	if (a->nw > 0 && memcmp(a->w, b->w, sizeof(*a->w) * (size_t)a->nw) != 0)
+		return false;
+	for (int i = a->nw; i < TN_CPUSET_WORDS; i++)
+		if (b->w[i])
+			return false;
+	return true;
+}
+
+bool tn_cpus_empty(const struct tn_cpus *s)
+{
+	for (int i = 0; i < s->nw; i++)
+		if (s->w[i])
+			return false;
+	return true;
+}
+
+void tn_cpus_or_into(struct tn_cpuset *dst, const struct tn_cpus *src)
+{
+	for (int i = 0; i < src->nw; i++)
+		dst->w[i] |= src->w[i];
+}
+
+void tn_cpus_free(struct tn_cpus *s)
+{
+	if (!s)
+		return;
+	free(s->w);
+	s->w = NULL;
+	s->nw = 0;
 }

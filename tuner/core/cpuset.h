@@ -66,6 +66,29 @@ size_t tn_cpuset_format_mask(const struct tn_cpuset *s, int ncpus, char *buf, si
  */
 #define TN_CPULIST_MAX (TN_CPU_MAX * 4)
 
+/*
+ * A CPU set kept by the thousand (an IRQ's affinity): only the words up to its
+ * highest CPU, on the heap: 24 bytes for CPUs below 192, where a tn_cpuset
+ * takes 1 KiB. All zero ({ 0, NULL }) is the empty set; tn_cpus_free
+ * accepts it (and NULL). Functions taking a tn_cpuset work on a copy from
+ * tn_cpus_get.
+ */
+struct tn_cpus {
+	int nw;		/* words in w */
+	uint64_t *w;	/* NULL when nw is 0 */
+};
+
+/* dst becomes src (its old words freed); 0, or -ENOMEM with dst untouched. */
+int tn_cpus_assign(struct tn_cpus *dst, const struct tn_cpuset *src);
+/* Parse a CPU list as tn_cpuset_parse_list into dst (0, -EINVAL, -ERANGE, -ENOMEM). */
+int tn_cpus_parse_list(const char *text, struct tn_cpus *dst);
+void tn_cpus_get(const struct tn_cpus *src, struct tn_cpuset *out);
+bool tn_cpus_equal(const struct tn_cpus *a, const struct tn_cpuset *b);
+bool tn_cpus_empty(const struct tn_cpus *s);
+/* dst |= src */
+void tn_cpus_or_into(struct tn_cpuset *dst, const struct tn_cpus *src);
+void tn_cpus_free(struct tn_cpus *s);
+
 /* The list in a malloc'ed string (as tn_cpuset_format_list), NULL on out-of-memory. */
 char *tn_cpuset_list_alloc(const struct tn_cpuset *s);
 

@@ -405,10 +405,10 @@ static void nic_irq_cpus(const struct tn_nic *n, struct tn_cpuset *out)
 
 		if (q->kind == TN_IRQ_OTHER)
 			continue;
-		if (q->has_effective && !tn_cpuset_empty(&q->effective))
-			tn_cpuset_or(out, &q->effective);
+		if (q->has_effective && !tn_cpus_empty(&q->effective))
+			tn_cpus_or_into(out, &q->effective);
 		else if (q->has_affinity)
-			tn_cpuset_or(out, &q->affinity);
+			tn_cpus_or_into(out, &q->affinity);
 	}
 }
 

@@ -742,7 +742,7 @@ static int plan_irq_changes(struct planner *pl)
 		for (int k = 0; k < n->n_irqs; k++) {
 			const struct tn_irq *q = &n->irqs[k];
 			int cpu = pl->irq_cpu[i][k];
-			struct tn_cpuset want;
+			struct tn_cpuset want, before;
 			struct tn_change *c;
 			int *nm;
 
@@ -759,13 +759,14 @@ static int plan_irq_changes(struct planner *pl)
 			}
 			tn_cpuset_zero(&want);
 			tn_cpuset_set(&want, cpu);
-			if (q->has_affinity && tn_cpuset_equal(&q->affinity, &want))
+			if (q->has_affinity && tn_cpus_equal(&q->affinity, &want))
 				continue;
 			c = NEW_CHANGE(pl, TN_CHANGE_IRQ_AFFINITY);
 			snprintf(c->target, sizeof(c->target), "%d", q->irq);
 			snprintf(c->key, sizeof(c->key), "smp_affinity_list");
 			snprintf(c->label, sizeof(c->label), "%s", q->name);
-			if (q->has_affinity && value_set(pl, &c->before, &q->affinity) < 0)
+			tn_cpus_get(&q->affinity, &before);
+			if (q->has_affinity && value_set(pl, &c->before, &before) < 0)
 				return -ENOMEM;
 			if (!q->has_affinity)
 				SET_VALUE(pl, c->before, "unknown");

@@ -25,10 +25,20 @@ void tn_state_init(struct tn_state *s)
 	s->schema_version = TN_SCHEMA_VERSION;
 }
 
+void tn_irq_free(struct tn_irq *q)
+{
+	if (!q)
+		return;
+	tn_cpus_free(&q->affinity);
+	tn_cpus_free(&q->effective);
+}
+
 void tn_nic_free(struct tn_nic *nic)
 {
 	if (!nic)
 		return;
+	for (int i = 0; i < nic->n_irqs; i++)
+		tn_irq_free(&nic->irqs[i]);
 	free(nic->irqs);
 	nic->irqs = NULL;
 	nic->n_irqs = 0;

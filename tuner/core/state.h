@@ -83,9 +83,9 @@ struct tn_irq {
 	enum tn_irq_kind kind;
 	int queue;			/* queue index, -1 for other vectors */
 	bool has_affinity;
-	struct tn_cpuset affinity;	/* smp_affinity_list */
+	struct tn_cpus affinity;	/* smp_affinity_list (sized: thousands of IRQs) */
 	bool has_effective;
-	struct tn_cpuset effective;	/* effective_affinity_list, where reported */
+	struct tn_cpus effective;	/* effective_affinity_list, where reported */
 	uint64_t count;			/* sum over CPUs in /proc/interrupts */
 	bool managed;			/* kernel-managed affinity (debugfs says so) */
 };
@@ -175,7 +175,8 @@ extern const char *const tn_managed_sysctls[];
 
 void tn_state_init(struct tn_state *s);
 void tn_state_free(struct tn_state *s);	/* accepts NULL; leaves *s initialised */
-void tn_nic_free(struct tn_nic *nic);
+void tn_nic_free(struct tn_nic *nic);	/* its IRQs too */
+void tn_irq_free(struct tn_irq *q);	/* its CPU sets; accepts NULL */
 void tn_process_free(struct tn_process *p);
 void tn_sysctl_free(struct tn_sysctl *sc);	/* its value; accepts NULL */
 

@@ -10,213 +10,6 @@
 #include "jsonutil.h"
 #include "procid.h"
 
-#define TRY(expr)                      \
-	do {                           \
-		if ((expr) < 0)        \
-			goto oom;      \
-	} while (0)
-
-static cJSON *topology_to_json(const struct tn_topology *t)
-{
-	cJSON *o = cJSON_CreateObject(), *arr;
-
-	if (!o)
-		return NULL;
-	TRY(tn_json_add_str(o, "source", t->source));
-	TRY(tn_json_add_cpuset(o, "cpus", &t->cpus));
-	TRY(tn_json_add_cpuset(o, "online", &t->online));
-	TRY(tn_json_add_cpuset(o, "isolated", &t->isolated));
-	TRY(tn_json_add_cpuset(o, "nohz_full", &t->nohz_full));
-	TRY(tn_json_add_item(o, "nodes", arr = cJSON_CreateArray()));
-	for (int i = 0; i < t->n_nodes; i++) {
-		cJSON *n = cJSON_CreateObject();
-
-		TRY(tn_json_add_item(arr, NULL, n));
-		TRY(tn_json_add_int(n, "id", t->nodes[i].id));
-		TRY(tn_json_add_cpuset(n, "cpus", &t->nodes[i].cpus));
-		TRY(tn_json_add_int(n, "memory_kb", (int64_t)t->nodes[i].memory_kb));
-	}
-	if (t->distances) {
-		TRY(tn_json_add_item(o, "distances", arr = cJSON_CreateArray()));
-		for (int i = 0; i < t->n_nodes; i++) {
-			cJSON *row = cJSON_CreateArray();
-
-			TRY(tn_json_add_item(arr, NULL, row));
-			for (int k = 0; k < t->n_nodes; k++)
-				TRY(tn_json_add_int(row, NULL, t->distances[i * t->n_nodes + k]));
-		}
-	} else {
-		TRY(tn_json_add_null(o, "distances"));
-	}
-	TRY(tn_json_add_item(o, "cores", arr = cJSON_CreateArray()));
-	for (int i = 0; i < t->n_cores; i++) {
-		cJSON *c = cJSON_CreateObject();
-
-		TRY(tn_json_add_item(arr, NULL, c));
-		TRY(tn_json_add_int(c, "id", t->cores[i].id));
-		TRY(tn_json_add_int_or_null(c, "node", t->cores[i].node, -1));
-		TRY(tn_json_add_int_or_null(c, "package", t->cores[i].package, -1));
-		TRY(tn_json_add_cpuset(c, "cpus", &t->cores[i].cpus));
-	}
-	return o;
-oom:
-	cJSON_Delete(o);
-	return NULL;
-}
-
-static cJSON *irq_to_json(const struct tn_irq *q)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (!o)
-		return NULL;
-	TRY(tn_json_add_int(o, "irq", q->irq));
-	TRY(tn_json_add_str(o, "name", q->name));
-	TRY(tn_json_add_str(o, "kind", tn_irq_kind_name(q->kind)));
-	TRY(tn_json_add_int_or_null(o, "queue", q->queue, -1));
-	if (q->has_affinity)
-		TRY(tn_json_add_cpuset(o, "affinity", &q->affinity));
-	else
-		TRY(tn_json_add_null(o, "affinity"));
-	if (q->has_effective)
-		TRY(tn_json_add_cpuset(o, "effective", &q->effective));
-	else
-		TRY(tn_json_add_null(o, "effective"));
-	TRY(tn_json_add_int(o, "count", (int64_t)q->count));
-	TRY(tn_json_add_bool(o, "managed", q->managed));
-	return o;
-oom:
-	cJSON_Delete(o);
-	return NULL;
-}
-
-static cJSON *nic_to_json(const struct tn_nic *n)
-{
-	cJSON *o = cJSON_CreateObject(), *sub;
-
-	if (!o)
-		return NULL;
-	TRY(tn_json_add_str(o, "name", n->name));
-	TRY(tn_json_add_int(o, "ifindex", n->ifindex));
-	TRY(tn_json_add_str(o, "driver", n->driver));
-	TRY(tn_json_add_str(o, "pci", n->pci));
-	TRY(tn_json_add_str(o, "device", n->bus_device));
-	TRY(tn_json_add_int_or_null(o, "numa_node", n->numa_node, -1));
-	TRY(tn_json_add_str(o, "numa_source", n->numa_source));
-	TRY(tn_json_add_str(o, "operstate", n->operstate));
-	TRY(tn_json_add_int_or_null(o, "speed", n->speed, TN_UNKNOWN));
-	TRY(tn_json_add_int(o, "mtu", n->mtu));
-	TRY(tn_json_add_int(o, "txqueuelen", n->txqueuelen));
-	TRY(tn_json_add_int(o, "rx_queues", n->rx_queues));
-	TRY(tn_json_add_int(o, "tx_queues", n->tx_queues));
-	if (n->has_ring) {
-		TRY(tn_json_add_item(o, "ring", sub = cJSON_CreateObject()));
-		TRY(tn_json_add_int_or_null(sub, "rx", n->ring.rx, TN_UNKNOWN));
-		TRY(tn_json_add_int_or_null(sub, "rx_max", n->ring.rx_max, TN_UNKNOWN));
-		TRY(tn_json_add_int_or_null(sub, "tx", n->ring.tx, TN_UNKNOWN));
-		TRY(tn_json_add_int_or_null(sub, "tx_max", n->ring.tx_max, TN_UNKNOWN));
-	} else {
-		TRY(tn_json_add_null(o, "ring"));
-	}
-	if (n->has_channels) {
-		const struct tn_channels *c = &n->channels;
-
-		TRY(tn_json_add_item(o, "channels", sub = cJSON_CreateObject()));
-		TRY(tn_json_add_int_or_null(sub, "rx", c->rx, TN_UNKNOWN));
-		TRY(tn_json_add_int_or_null(sub, "rx_max", c->rx_max, TN_UNKNOWN));
-		TRY(tn_json_add_int_or_null(sub, "tx", c->tx, TN_UNKNOWN));
-		TRY(tn_json_add_int_or_null(sub, "tx_max", c->tx_max, TN_UNKNOWN));
-		TRY(tn_json_add_int_or_null(sub, "other", c->other, TN_UNKNOWN));
-		TRY(tn_json_add_int_or_null(sub, "other_max", c->other_max, TN_UNKNOWN));
-		TRY(tn_json_add_int_or_null(sub, "combined", c->combined, TN_UNKNOWN));
-		TRY(tn_json_add_int_or_null(sub, "combined_max", c->combined_max, TN_UNKNOWN));
-	} else {
-		TRY(tn_json_add_null(o, "channels"));
-	}
-	TRY(tn_json_add_item(o, "irqs", sub = cJSON_CreateArray()));
-	for (int i = 0; i < n->n_irqs; i++)
-		TRY(tn_json_add_item(sub, NULL, irq_to_json(&n->irqs[i])));
-	return o;
-oom:
-	cJSON_Delete(o);
-	return NULL;
-}
-
-static cJSON *process_to_json(const struct tn_process *p)
-{
-	cJSON *o = cJSON_CreateObject(), *arr;
-
-	if (!o)
-		return NULL;
-	TRY(tn_json_add_int(o, "pid", p->pid));
-	TRY(tn_json_add_int_or_null(o, "uid", p->uid, TN_UNKNOWN));
-	if (p->has_start_time)
-		TRY(tn_json_add_int(o, "start_time", (int64_t)p->start_time));
-	TRY(tn_json_add_str(o, "comm", p->comm));
-	TRY(tn_json_add_str(o, "cmdline", p->cmdline ? p->cmdline : ""));
-	TRY(tn_json_add_str(o, "cgroup", p->cgroup ? p->cgroup : ""));
-	if (p->has_memory_nodes)
-		TRY(tn_json_add_cpuset(o, "memory_nodes", &p->memory_nodes));
-	else
-		TRY(tn_json_add_null(o, "memory_nodes"));
-	TRY(tn_json_add_item(o, "threads", arr = cJSON_CreateArray()));
-	for (int i = 0; i < p->n_threads; i++) {
-		cJSON *t = cJSON_CreateObject();
-
-		TRY(tn_json_add_item(arr, NULL, t));
-		TRY(tn_json_add_int(t, "tid", p->threads[i].tid));
-		TRY(tn_json_add_str(t, "comm", p->threads[i].comm));
-		TRY(tn_json_add_cpuset(t, "affinity", &p->threads[i].affinity));
-	}
-	return o;
-oom:
-	cJSON_Delete(o);
-	return NULL;
-}
-
-cJSON *tn_state_to_json(const struct tn_state *s)
-{
-	cJSON *o = cJSON_CreateObject(), *sub;
-
-	if (!o)
-		return NULL;
-	TRY(tn_json_add_int(o, "schema_version", s->schema_version));
-	TRY(tn_json_add_str(o, "kind", "state"));
-	TRY(tn_json_add_str(o, "hostname", s->hostname));
-	TRY(tn_json_add_str(o, "kernel", s->kernel));
-	TRY(tn_json_add_item(o, "topology", topology_to_json(&s->topo)));
-	TRY(tn_json_add_item(o, "nics", sub = cJSON_CreateArray()));
-	for (int i = 0; i < s->n_nics; i++)
-		TRY(tn_json_add_item(sub, NULL, nic_to_json(&s->nics[i])));
-	TRY(tn_json_add_item(o, "sysctls", sub = cJSON_CreateObject()));
-	for (int i = 0; i < s->n_sysctls; i++) {
-		if (s->sysctls[i].present)
-			TRY(tn_json_add_str(sub, s->sysctls[i].name, s->sysctls[i].value));
-		else
-			TRY(tn_json_add_null(sub, s->sysctls[i].name));
-	}
-	TRY(tn_json_add_item(o, "irqbalance", sub = cJSON_CreateObject()));
-	TRY(tn_json_add_bool(sub, "running", s->irqbalance.running));
-	TRY(tn_json_add_int_or_null(sub, "pid", s->irqbalance.pid, 0));
-	TRY(tn_json_add_cpuset(sub, "banned_cpus", &s->irqbalance.banned_cpus));
-	{
-		cJSON *arr;
-
-		TRY(tn_json_add_item(sub, "banned_irqs", arr = cJSON_CreateArray()));
-		for (int i = 0; i < s->irqbalance.n_banned_irqs; i++)
-			TRY(tn_json_add_int(arr, NULL, s->irqbalance.banned_irqs[i]));
-	}
-	TRY(tn_json_add_item(o, "processes", sub = cJSON_CreateArray()));
-	for (int i = 0; i < s->n_processes; i++)
-		TRY(tn_json_add_item(sub, NULL, process_to_json(&s->processes[i])));
-	return o;
-oom:
-	cJSON_Delete(o);
-	return NULL;
-}
-
-/* ---- loading ---- */
-
 /* Refuse an array that takes the running total *total of what past max. */
 static int within_total(struct tn_jreader *r, const cJSON *arr, const char *key, int max,
 			const char *what, int *total, int *out)
@@ -264,24 +57,11 @@ static int alloc_array(struct tn_jreader *r, size_t n, size_t size, void **out)
 	return 0;
 }
 
-static int load_topology(struct tn_jreader *r, const cJSON *o, struct tn_topology *t)
+static int load_nodes(struct tn_jreader *r, const cJSON *nodes, struct tn_topology *t)
 {
-	static const char *const keys[] = { "source", "cpus", "online", "isolated", "nohz_full",
-					    "nodes", "distances", "cores", NULL };
-	const cJSON *nodes, *cores, *dist, *it;
-	int ret, i;
+	const cJSON *it;
+	int ret, i = 0;
 	size_t m;
-
-	if ((ret = tn_jr_known_keys(r, o, keys)) < 0 ||
-	    (ret = tn_jr_str(r, o, "source", false, t->source, sizeof(t->source))) < 0 ||
-	    (ret = tn_jr_cpuset(r, o, "cpus", true, &t->cpus)) < 0 ||
-	    (ret = tn_jr_cpuset(r, o, "online", true, &t->online)) < 0 ||
-	    (ret = tn_jr_cpuset(r, o, "isolated", false, &t->isolated)) < 0 ||
-	    (ret = tn_jr_cpuset(r, o, "nohz_full", false, &t->nohz_full)) < 0 ||
-	    (ret = tn_jr_array(r, o, "nodes", true, &nodes)) < 0 ||
-	    (ret = tn_jr_array(r, o, "cores", false, &cores)) < 0 ||
-	    (ret = tn_jr_array(r, o, "distances", false, &dist)) < 0)
-		return ret;
 
 	if ((ret = bounded(r, nodes, "nodes", TN_NODES_MAX, "NUMA nodes", &t->n_nodes)) < 0)
 		return ret;
@@ -290,7 +70,6 @@ static int load_topology(struct tn_jreader *r, const cJSON *o, struct tn_topolog
 	if ((ret = alloc_array(r, (size_t)t->n_nodes, sizeof(*t->nodes), (void **)&t->nodes)) < 0)
 		return ret;
 	m = tn_jr_push_key(r, "nodes");
-	i = 0;
 	cJSON_ArrayForEach(it, nodes) {
 		static const char *const nkeys[] = { "id", "cpus", "memory_kb", NULL };
 		size_t m2 = tn_jr_push_index(r, i);
@@ -311,68 +90,118 @@ static int load_topology(struct tn_jreader *r, const cJSON *o, struct tn_topolog
 		i++;
 	}
 	tn_jr_pop(r, m);
+	return 0;
+}
 
-	if (dist) {
-		m = tn_jr_push_key(r, "distances");
-		if (cJSON_GetArraySize(dist) != t->n_nodes)
-			return tn_jr_error(r, "expected %d rows, one per node", t->n_nodes);
-		if ((ret = alloc_array(r, (size_t)t->n_nodes * (size_t)t->n_nodes,
-				       sizeof(*t->distances), (void **)&t->distances)) < 0)
-			return ret;
-		i = 0;
-		cJSON_ArrayForEach(it, dist) {
-			size_t m2 = tn_jr_push_index(r, i);
-			const cJSON *v;
-			int k = 0;
+static int load_distances(struct tn_jreader *r, const cJSON *dist, struct tn_topology *t)
+{
+	size_t m = tn_jr_push_key(r, "distances");
+	const cJSON *it;
+	int ret, i = 0;
 
-			if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != t->n_nodes)
-				return tn_jr_error(r, "expected an array of %d numbers", t->n_nodes);
-			cJSON_ArrayForEach(v, it) {
-				int64_t d;
-				size_t m3 = tn_jr_push_index(r, k);
+	if (cJSON_GetArraySize(dist) != t->n_nodes)
+		return tn_jr_error(r, "expected %d rows, one per node", t->n_nodes);
+	if ((ret = alloc_array(r, (size_t)t->n_nodes * (size_t)t->n_nodes, sizeof(*t->distances),
+			       (void **)&t->distances)) < 0)
+		return ret;
+	cJSON_ArrayForEach(it, dist) {
+		size_t m2 = tn_jr_push_index(r, i);
+		const cJSON *v;
+		int k = 0;
 
-				if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 65535)
-					return tn_jr_error(r, "expected a distance from 0 to 65535");
-				d = (int64_t)v->valuedouble;
-				t->distances[i * t->n_nodes + k] = (uint32_t)d;
-				tn_jr_pop(r, m3);
-				k++;
-			}
-			tn_jr_pop(r, m2);
-			i++;
+		if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != t->n_nodes)
+			return tn_jr_error(r, "expected an array of %d numbers", t->n_nodes);
+		cJSON_ArrayForEach(v, it) {
+			size_t m3 = tn_jr_push_index(r, k);
+
+			if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 65535)
+				return tn_jr_error(r, "expected a distance from 0 to 65535");
+			t->distances[i * t->n_nodes + k] = (uint32_t)(int64_t)v->valuedouble;
+			tn_jr_pop(r, m3);
+			k++;
 		}
-		tn_jr_pop(r, m);
+		tn_jr_pop(r, m2);
+		i++;
 	}
+	tn_jr_pop(r, m);
+	return 0;
+}
 
-	if (cores) {
-		if ((ret = bounded(r, cores, "cores", TN_CORES_MAX, "cores", &t->n_cores)) < 0)
-			return ret;
-		if ((ret = alloc_array(r, (size_t)t->n_cores, sizeof(*t->cores),
-				       (void **)&t->cores)) < 0)
-			return ret;
-		m = tn_jr_push_key(r, "cores");
-		i = 0;
-		cJSON_ArrayForEach(it, cores) {
-			static const char *const ckeys[] = { "id", "node", "package", "cpus", NULL };
-			size_t m2 = tn_jr_push_index(r, i);
-			int64_t id = i, node = -1, pkg = -1;
+static int load_cores(struct tn_jreader *r, const cJSON *cores, struct tn_topology *t)
+{
+	const cJSON *it;
+	int ret, i = 0;
+	size_t m;
 
-			if (!cJSON_IsObject(it))
-				return tn_jr_error(r, "expected an object");
-			if ((ret = tn_jr_known_keys(r, it, ckeys)) < 0 ||
-			    (ret = tn_jr_int(r, it, "id", false, 0, INT_MAX, &id)) < 0 ||
-			    (ret = tn_jr_int(r, it, "node", false, -1, 65535, &node)) < 0 ||
-			    (ret = tn_jr_int(r, it, "package", false, -1, 65535, &pkg)) < 0 ||
-			    (ret = tn_jr_cpuset(r, it, "cpus", true, &t->cores[i].cpus)) < 0)
-				return ret;
-			t->cores[i].id = (int)id;
-			t->cores[i].node = (int)node;
-			t->cores[i].package = (int)pkg;
-			tn_jr_pop(r, m2);
-			i++;
-		}
-		tn_jr_pop(r, m);
+	if ((ret = bounded(r, cores, "cores", TN_CORES_MAX, "cores", &t->n_cores)) < 0)
+		return ret;
+	if ((ret = alloc_array(r, (size_t)t->n_cores, sizeof(*t->cores), (void **)&t->cores)) < 0)
+		return ret;
+	m = tn_jr_push_key(r, "cores");
+	cJSON_ArrayForEach(it, cores) {
+		static const char *const ckeys[] = { "id", "node", "package", "cpus", NULL };
+		size_t m2 = tn_jr_push_index(r, i);
+		int64_t id = i, node = -1, pkg = -1;
+
+		if (!cJSON_IsObject(it))
+			return tn_jr_error(r, "expected an object");
+		if ((ret = tn_jr_known_keys(r, it, ckeys)) < 0 ||
+		    (ret = tn_jr_int(r, it, "id", false, 0, INT_MAX, &id)) < 0 ||
+		    (ret = tn_jr_int(r, it, "node", false, -1, 65535, &node)) < 0 ||
+		    (ret = tn_jr_int(r, it, "package", false, -1, 65535, &pkg)) < 0 ||
+		    (ret = tn_jr_cpuset(r, it, "cpus", true, &t->cores[i].cpus)) < 0)
+			return ret;
+		t->cores[i].id = (int)id;
+		t->cores[i].node = (int)node;
+		t->cores[i].package = (int)pkg;
+		tn_jr_pop(r, m2);
+		i++;
 	}
+	tn_jr_pop(r, m);
+	return 0;
+}
+
+static int load_topology(struct tn_jreader *r, const cJSON *o, struct tn_topology *t)
+{
+	static const char *const keys[] = { "source", "cpus", "online", "isolated", "nohz_full",
+					    "nodes", "distances", "cores", NULL };
+	const cJSON *nodes, *cores, *dist;
+	int ret;
+
+	if ((ret = tn_jr_known_keys(r, o, keys)) < 0 ||
+	    (ret = tn_jr_str(r, o, "source", false, t->source, sizeof(t->source))) < 0 ||
+	    (ret = tn_jr_cpuset(r, o, "cpus", true, &t->cpus)) < 0 ||
+	    (ret = tn_jr_cpuset(r, o, "online", true, &t->online)) < 0 ||
+	    (ret = tn_jr_cpuset(r, o, "isolated", false, &t->isolated)) < 0 ||
+	    (ret = tn_jr_cpuset(r, o, "nohz_full", false, &t->nohz_full)) < 0 ||
+	    (ret = tn_jr_array(r, o, "nodes", true, &nodes)) < 0 ||
+	    (ret = tn_jr_array(r, o, "cores", false, &cores)) < 0 ||
+	    (ret = tn_jr_array(r, o, "distances", false, &dist)) < 0)
+		return ret;
+	if ((ret = load_nodes(r, nodes, t)) < 0)
+		return ret;
+	if (dist && (ret = load_distances(r, dist, t)) < 0)
+		return ret;
+	if (cores && (ret = load_cores(r, cores, t)) < 0)
+		return ret;
+	return 0;
+}
+
+/* An IRQ's CPU set: null or missing is unknown (*has stays false). */
+static int load_irq_cpus(struct tn_jreader *r, const cJSON *o, const char *key, bool *has,
+			 struct tn_cpus *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	struct tn_cpuset set;
+	int ret;
+
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if ((ret = tn_jr_cpuset(r, o, key, true, &set)) < 0)
+		return ret;
+	if (tn_cpus_assign(out, &set) < 0)
+		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
+	*has = true;
 	return 0;
 }
 
@@ -406,19 +235,9 @@ static int load_irq(struct tn_jreader *r, const cJSON *o, struct tn_irq *q)
 	q->kind = (enum tn_irq_kind)k;
 	q->queue = (int)queue;
 	q->count = (uint64_t)count;
-	if (cJSON_GetObjectItemCaseSensitive(o, "affinity") &&
-	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, "affinity"))) {
-		if ((ret = tn_jr_cpuset(r, o, "affinity", true, &q->affinity)) < 0)
-			return ret;
-		q->has_affinity = true;
-	}
-	if (cJSON_GetObjectItemCaseSensitive(o, "effective") &&
-	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, "effective"))) {
-		if ((ret = tn_jr_cpuset(r, o, "effective", true, &q->effective)) < 0)
-			return ret;
-		q->has_effective = true;
-	}
-	return 0;
+	if ((ret = load_irq_cpus(r, o, "affinity", &q->has_affinity, &q->affinity)) < 0)
+		return ret;
+	return load_irq_cpus(r, o, "effective", &q->has_effective, &q->effective);
 }
 
 static int load_counts(struct tn_jreader *r, const cJSON *o, const char *const *keys,
@@ -432,6 +251,62 @@ static int load_counts(struct tn_jreader *r, const cJSON *o, const char *const *
 	return tn_jr_known_keys(r, o, keys);
 }
 
+static int load_ring(struct tn_jreader *r, const cJSON *ring, struct tn_nic *n)
+{
+	static const char *const rk[] = { "rx", "rx_max", "tx", "tx_max", NULL };
+	int64_t *const ro[] = { &n->ring.rx, &n->ring.rx_max, &n->ring.tx, &n->ring.tx_max };
+	size_t m = tn_jr_push_key(r, "ring");
+	int ret = load_counts(r, ring, rk, ro);
+
+	if (ret < 0)
+		return ret;
+	tn_jr_pop(r, m);
+	n->has_ring = true;
+	return 0;
+}
+
+static int load_channels(struct tn_jreader *r, const cJSON *chan, struct tn_nic *n)
+{
+	static const char *const ck[] = { "rx",	   "rx_max",   "tx",	   "tx_max",
+					  "other", "other_max", "combined", "combined_max",
+					  NULL };
+	struct tn_channels *c = &n->channels;
+	int64_t *const co[] = { &c->rx,	   &c->rx_max,	  &c->tx,	&c->tx_max,
+				&c->other, &c->other_max, &c->combined, &c->combined_max };
+	size_t m = tn_jr_push_key(r, "channels");
+	int ret = load_counts(r, chan, ck, co);
+
+	if (ret < 0)
+		return ret;
+	tn_jr_pop(r, m);
+	n->has_channels = true;
+	return 0;
+}
+
+static int load_irqs(struct tn_jreader *r, const cJSON *irqs, struct tn_nic *n, int *total_irqs)
+{
+	const cJSON *it;
+	int ret, i = 0;
+	size_t m;
+
+	if ((ret = within_total(r, irqs, "irqs", TN_IRQS_MAX, "NIC IRQs", total_irqs,
+				&n->n_irqs)) < 0)
+		return ret;
+	if ((ret = alloc_array(r, (size_t)n->n_irqs, sizeof(*n->irqs), (void **)&n->irqs)) < 0)
+		return ret;
+	m = tn_jr_push_key(r, "irqs");
+	cJSON_ArrayForEach(it, irqs) {
+		size_t m2 = tn_jr_push_index(r, i);
+
+		if ((ret = load_irq(r, it, &n->irqs[i])) < 0)
+			return ret;
+		tn_jr_pop(r, m2);
+		i++;
+	}
+	tn_jr_pop(r, m);
+	return 0;
+}
+
 static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int *total_irqs)
 {
 	static const char *const keys[] = { "name", "ifindex", "driver", "pci", "device",
@@ -439,9 +314,8 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int 
 					    "mtu", "txqueuelen", "rx_queues", "tx_queues", "ring",
 					    "channels", "irqs", NULL };
 	int64_t ifindex = 0, node = -1, speed = TN_UNKNOWN, mtu = 0, qlen = 0, rxq = 0, txq = 0;
-	const cJSON *ring, *chan, *irqs, *it;
-	int ret, i;
-	size_t m;
+	const cJSON *ring, *chan, *irqs;
+	int ret;
 
 	if (!cJSON_IsObject(o))
 		return tn_jr_error(r, "expected an object");
@@ -473,48 +347,12 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int 
 	n->tx_queues = (int)txq;
 	if (!n->numa_source[0])
 		snprintf(n->numa_source, sizeof(n->numa_source), "%s", node >= 0 ? "json" : "none");
-	if (ring) {
-		static const char *const rk[] = { "rx", "rx_max", "tx", "tx_max", NULL };
-		int64_t *const ro[] = { &n->ring.rx, &n->ring.rx_max, &n->ring.tx, &n->ring.tx_max };
-
-		m = tn_jr_push_key(r, "ring");
-		if ((ret = load_counts(r, ring, rk, ro)) < 0)
-			return ret;
-		tn_jr_pop(r, m);
-		n->has_ring = true;
-	}
-	if (chan) {
-		static const char *const ck[] = { "rx",	   "rx_max",   "tx",	   "tx_max",
-						  "other", "other_max", "combined", "combined_max",
-						  NULL };
-		struct tn_channels *c = &n->channels;
-		int64_t *const co[] = { &c->rx,	   &c->rx_max,	  &c->tx,	&c->tx_max,
-					&c->other, &c->other_max, &c->combined, &c->combined_max };
-
-		m = tn_jr_push_key(r, "channels");
-		if ((ret = load_counts(r, chan, ck, co)) < 0)
-			return ret;
-		tn_jr_pop(r, m);
-		n->has_channels = true;
-	}
-	if (irqs) {
-		if ((ret = within_total(r, irqs, "irqs", TN_IRQS_MAX, "NIC IRQs", total_irqs,
-					&n->n_irqs)) < 0)
-			return ret;
-		if ((ret = alloc_array(r, (size_t)n->n_irqs, sizeof(*n->irqs), (void **)&n->irqs)) < 0)
-			return ret;
-		m = tn_jr_push_key(r, "irqs");
-		i = 0;
-		cJSON_ArrayForEach(it, irqs) {
-			size_t m2 = tn_jr_push_index(r, i);
-
-			if ((ret = load_irq(r, it, &n->irqs[i])) < 0)
-				return ret;
-			tn_jr_pop(r, m2);
-			i++;
-		}
-		tn_jr_pop(r, m);
-	}
+	if (ring && (ret = load_ring(r, ring, n)) < 0)
+		return ret;
+	if (chan && (ret = load_channels(r, chan, n)) < 0)
+		return ret;
+	if (irqs && (ret = load_irqs(r, irqs, n, total_irqs)) < 0)
+		return ret;
 	return 0;
 }
 
@@ -622,16 +460,138 @@ static int check_nic_names(struct tn_jreader *r, const struct tn_state *s)
 	return ret;
 }
 
-static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
+static int load_nics(struct tn_jreader *r, const cJSON *nics, struct tn_state *s)
+{
+	const cJSON *it;
+	int ret, i = 0, n_irqs = 0;
+	size_t m;
+
+	if ((ret = bounded(r, nics, "nics", TN_NICS_MAX, "NICs", &s->n_nics)) < 0 ||
+	    (ret = alloc_array(r, (size_t)s->n_nics, sizeof(*s->nics), (void **)&s->nics)) < 0)
+		return ret;
+	m = tn_jr_push_key(r, "nics");
+	cJSON_ArrayForEach(it, nics) {
+		size_t m2 = tn_jr_push_index(r, i);
+
+		s->nics[i].numa_node = -1;
+		if ((ret = load_nic(r, it, &s->nics[i], &n_irqs)) < 0)
+			return ret;
+		tn_jr_pop(r, m2);
+		i++;
+	}
+	if ((ret = check_nic_names(r, s)) < 0)
+		return ret;
+	tn_jr_pop(r, m);
+	return 0;
+}
+
+static int load_sysctl(struct tn_jreader *r, const cJSON *it, struct tn_sysctl *sc)
+{
+	size_t m = tn_jr_push_key(r, it->string);
+
+	if (!tn_sysctl_name_valid(it->string))
+		return tn_jr_error(r, "not a valid sysctl name");
+	snprintf(sc->name, sizeof(sc->name), "%s", it->string);
+	if (cJSON_IsString(it)) {
+		if (strlen(it->valuestring) >= TN_SYSCTL_VALUE_MAX)
+			return tn_jr_error(r, "value longer than %d bytes", TN_SYSCTL_VALUE_MAX - 1);
+		sc->value = tn_sysctl_value_fold(it->valuestring);
+		if (!sc->value)
+			return tn_diag_error(r->diag, -ENOMEM, "out of memory");
+		sc->present = true;
+	} else if (!cJSON_IsNull(it)) {
+		return tn_jr_error(r, "expected a string or null");
+	}
+	tn_jr_pop(r, m);
+	return 0;
+}
+
+static int load_sysctls(struct tn_jreader *r, const cJSON *sysctls, struct tn_state *s)
+{
+	const cJSON *it;
+	int ret, i = 0;
+	size_t m;
+
+	if ((ret = bounded(r, sysctls, "sysctls", TN_SYSCTLS_MAX, "sysctls", &s->n_sysctls)) < 0)
+		return ret;
+	if ((ret = alloc_array(r, (size_t)s->n_sysctls, sizeof(*s->sysctls),
+			       (void **)&s->sysctls)) < 0)
+		return ret;
+	m = tn_jr_push_key(r, "sysctls");
+	cJSON_ArrayForEach(it, sysctls) {
+		if ((ret = load_sysctl(r, it, &s->sysctls[i++])) < 0)
+			return ret;
+	}
+	tn_jr_pop(r, m);
+	return 0;
+}
+
+static int load_irqbalance(struct tn_jreader *r, const cJSON *irqb, struct tn_irqbalance *b)
+{
+	static const char *const bkeys[] = { "running", "pid", "banned_cpus", "banned_irqs",
+					     NULL };
+	size_t m = tn_jr_push_key(r, "irqbalance");
+	const cJSON *banned, *it;
+	int64_t pid = 0;
+	int ret, i = 0;
+
+	if ((ret = tn_jr_known_keys(r, irqb, bkeys)) < 0 ||
+	    (ret = tn_jr_bool(r, irqb, "running", false, &b->running)) < 0 ||
+	    (ret = tn_jr_int(r, irqb, "pid", false, 0, INT_MAX, &pid)) < 0 ||
+	    (ret = tn_jr_cpuset(r, irqb, "banned_cpus", false, &b->banned_cpus)) < 0 ||
+	    (ret = tn_jr_array(r, irqb, "banned_irqs", false, &banned)) < 0)
+		return ret;
+	b->pid = (int)pid;
+	if (banned) {
+		if ((ret = bounded(r, banned, "banned_irqs", TN_BANNED_IRQS_MAX, "banned IRQs",
+				   &b->n_banned_irqs)) < 0)
+			return ret;
+		if ((ret = alloc_array(r, (size_t)b->n_banned_irqs, sizeof(int),
+				       (void **)&b->banned_irqs)) < 0)
+			return ret;
+		cJSON_ArrayForEach(it, banned) {
+			if (!cJSON_IsNumber(it) || it->valuedouble < 0 || it->valuedouble > INT_MAX)
+				return tn_jr_error(r, "banned_irqs: expected IRQ numbers");
+			b->banned_irqs[i++] = (int)it->valuedouble;
+		}
+	}
+	tn_jr_pop(r, m);
+	return 0;
+}
+
+static int load_processes(struct tn_jreader *r, const cJSON *procs, struct tn_state *s)
+{
+	const cJSON *it;
+	int ret, i = 0, n_threads = 0;
+	size_t m;
+
+	if ((ret = bounded(r, procs, "processes", TN_PROCESSES_MAX, "processes",
+			   &s->n_processes)) < 0 ||
+	    (ret = alloc_array(r, (size_t)s->n_processes, sizeof(*s->processes),
+			       (void **)&s->processes)) < 0)
+		return ret;
+	m = tn_jr_push_key(r, "processes");
+	cJSON_ArrayForEach(it, procs) {
+		size_t m2 = tn_jr_push_index(r, i);
+
+		if ((ret = load_process(r, it, &s->processes[i], &n_threads)) < 0)
+			return ret;
+		tn_jr_pop(r, m2);
+		i++;
+	}
+	tn_jr_pop(r, m);
+	return 0;
+}
+
+/* schema_version and kind: what makes the document a state snapshot this tuner reads. */
+static int load_header(struct tn_jreader *r, const cJSON *j)
 {
 	static const char *const keys[] = { "schema_version", "kind", "hostname", "kernel",
 					    "topology", "nics", "sysctls", "irqbalance",
 					    "processes", NULL };
-	const cJSON *topo, *nics, *sysctls, *irqb, *procs, *it;
 	char kind[16] = "state";
 	int64_t version;
-	int ret, i;
-	size_t m;
+	int ret;
 
 	if (!cJSON_IsObject(j))
 		return tn_jr_error(r, "expected a JSON object (a tuner state snapshot)");
@@ -647,6 +607,17 @@ static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 		return ret;
 	if (strcmp(kind, "state") != 0)
 		return tn_jr_error(r, "kind is \"%s\", expected a \"state\" snapshot", kind);
+	return 0;
+}
+
+static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
+{
+	const cJSON *topo, *nics, *sysctls, *irqb, *procs;
+	int ret;
+	size_t m;
+
+	if ((ret = load_header(r, j)) < 0)
+		return ret;
 	if ((ret = tn_jr_str(r, j, "hostname", false, s->hostname, sizeof(s->hostname))) < 0 ||
 	    (ret = tn_jr_str(r, j, "kernel", false, s->kernel, sizeof(s->kernel))) < 0 ||
 	    (ret = tn_jr_object(r, j, "topology", true, &topo)) < 0 ||
@@ -655,120 +626,18 @@ static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 	    (ret = tn_jr_object(r, j, "irqbalance", false, &irqb)) < 0 ||
 	    (ret = tn_jr_array(r, j, "processes", false, &procs)) < 0)
 		return ret;
-
 	m = tn_jr_push_key(r, "topology");
 	if ((ret = load_topology(r, topo, &s->topo)) < 0)
 		return ret;
 	tn_jr_pop(r, m);
-
-	if (nics) {
-		int n_irqs = 0;
-
-		if ((ret = bounded(r, nics, "nics", TN_NICS_MAX, "NICs", &s->n_nics)) < 0 ||
-		    (ret = alloc_array(r, (size_t)s->n_nics, sizeof(*s->nics),
-				       (void **)&s->nics)) < 0)
-			return ret;
-		m = tn_jr_push_key(r, "nics");
-		i = 0;
-		cJSON_ArrayForEach(it, nics) {
-			size_t m2 = tn_jr_push_index(r, i);
-
-			s->nics[i].numa_node = -1;
-			if ((ret = load_nic(r, it, &s->nics[i], &n_irqs)) < 0)
-				return ret;
-			tn_jr_pop(r, m2);
-			i++;
-		}
-		if ((ret = check_nic_names(r, s)) < 0)
-			return ret;
-		tn_jr_pop(r, m);
-	}
-
-	if (sysctls) {
-		if ((ret = bounded(r, sysctls, "sysctls", TN_SYSCTLS_MAX, "sysctls",
-				   &s->n_sysctls)) < 0)
-			return ret;
-		if ((ret = alloc_array(r, (size_t)s->n_sysctls, sizeof(*s->sysctls),
-				       (void **)&s->sysctls)) < 0)
-			return ret;
-		m = tn_jr_push_key(r, "sysctls");
-		i = 0;
-		cJSON_ArrayForEach(it, sysctls) {
-			struct tn_sysctl *sc = &s->sysctls[i++];
-			size_t m2 = tn_jr_push_key(r, it->string);
-
-			if (!tn_sysctl_name_valid(it->string))
-				return tn_jr_error(r, "not a valid sysctl name");
-			snprintf(sc->name, sizeof(sc->name), "%s", it->string);
-			if (cJSON_IsString(it)) {
-				if (strlen(it->valuestring) >= TN_SYSCTL_VALUE_MAX)
-					return tn_jr_error(r, "value longer than %d bytes",
-							   TN_SYSCTL_VALUE_MAX - 1);
-				sc->value = tn_sysctl_value_fold(it->valuestring);
-				if (!sc->value)
-					return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-				sc->present = true;
-			} else if (!cJSON_IsNull(it)) {
-				return tn_jr_error(r, "expected a string or null");
-			}
-			tn_jr_pop(r, m2);
-		}
-		tn_jr_pop(r, m);
-	}
-
-	if (irqb) {
-		static const char *const bkeys[] = { "running", "pid", "banned_cpus",
-						     "banned_irqs", NULL };
-		const cJSON *banned;
-		int64_t pid = 0;
-
-		m = tn_jr_push_key(r, "irqbalance");
-		if ((ret = tn_jr_known_keys(r, irqb, bkeys)) < 0 ||
-		    (ret = tn_jr_bool(r, irqb, "running", false, &s->irqbalance.running)) < 0 ||
-		    (ret = tn_jr_int(r, irqb, "pid", false, 0, INT_MAX, &pid)) < 0 ||
-		    (ret = tn_jr_cpuset(r, irqb, "banned_cpus", false,
-					&s->irqbalance.banned_cpus)) < 0 ||
-		    (ret = tn_jr_array(r, irqb, "banned_irqs", false, &banned)) < 0)
-			return ret;
-		s->irqbalance.pid = (int)pid;
-		if (banned) {
-			if ((ret = bounded(r, banned, "banned_irqs", TN_BANNED_IRQS_MAX,
-					   "banned IRQs", &s->irqbalance.n_banned_irqs)) < 0)
-				return ret;
-			if ((ret = alloc_array(r, (size_t)s->irqbalance.n_banned_irqs, sizeof(int),
-					       (void **)&s->irqbalance.banned_irqs)) < 0)
-				return ret;
-			i = 0;
-			cJSON_ArrayForEach(it, banned) {
-				if (!cJSON_IsNumber(it) || it->valuedouble < 0 ||
-				    it->valuedouble > INT_MAX)
-					return tn_jr_error(r, "banned_irqs: expected IRQ numbers");
-				s->irqbalance.banned_irqs[i++] = (int)it->valuedouble;
-			}
-		}
-		tn_jr_pop(r, m);
-	}
-
-	if (procs) {
-		int n_threads = 0;
-
-		if ((ret = bounded(r, procs, "processes", TN_PROCESSES_MAX, "processes",
-				   &s->n_processes)) < 0 ||
-		    (ret = alloc_array(r, (size_t)s->n_processes, sizeof(*s->processes),
-				       (void **)&s->processes)) < 0)
-			return ret;
-		m = tn_jr_push_key(r, "processes");
-		i = 0;
-		cJSON_ArrayForEach(it, procs) {
-			size_t m2 = tn_jr_push_index(r, i);
-
-			if ((ret = load_process(r, it, &s->processes[i], &n_threads)) < 0)
-				return ret;
-			tn_jr_pop(r, m2);
-			i++;
-		}
-		tn_jr_pop(r, m);
-	}
+	if (nics && (ret = load_nics(r, nics, s)) < 0)
+		return ret;
+	if (sysctls && (ret = load_sysctls(r, sysctls, s)) < 0)
+		return ret;
+	if (irqb && (ret = load_irqbalance(r, irqb, &s->irqbalance)) < 0)
+		return ret;
+	if (procs && (ret = load_processes(r, procs, s)) < 0)
+		return ret;
 	return 0;
 }
 

@@ -322,7 +322,7 @@ static int add_irq(struct tn_nic *n, int *cap, const struct tn_interrupt *row,
 
 	memset(q, 0, sizeof(*q));
 	q->irq = row->irq;
-	snprintf(q->name, sizeof(q->name), "%s", row->name);
+	memcpy(q->name, row->name, sizeof(q->name));
 	q->kind = kind;
 	q->queue = queue;
 	q->count = row->count;
@@ -346,7 +346,7 @@ static bool claimed_by_other(const struct tn_state *s, const struct tn_nic *self
 /* One affinity list of an IRQ; a file that is there but unreadable or not a
  * CPU list leaves it unknown, with a warning naming the file. */
 static bool read_irq_list(const struct tn_sysroot *root, int irq, const char *file,
-			  struct tn_cpuset *out, struct tn_diag *d)
+			  struct tn_cpus *out, struct tn_diag *d)
 {
 	char rel[64], list[TN_CPULIST_MAX];
 	int ret;
@@ -355,8 +355,13 @@ static bool read_irq_list(const struct tn_sysroot *root, int irq, const char *fi
 	ret = tn_sysroot_read_line(root, rel, list, sizeof(list));
 	if (ret == -ENOENT)
 		return false;
-	if (ret == 0 && (ret = tn_cpuset_parse_list(list, out)) == 0)
+	if (ret == 0 && (ret = tn_cpus_parse_list(list, out)) == 0)
 		return true;
+	if (ret == -ENOMEM) {
+		tn_diag_warn(d, "%s/%s: out of memory; taken as unknown",
+			     root->is_host ? "" : root->path, rel);
+		return false;
+	}
 	if (ret == -EINVAL || ret == -ERANGE)
 		tn_diag_warn(d, "%s/%s: \"%.64s%s\" is not a CPU list%s; taken as unknown",
 			     root->is_host ? "" : root->path, rel, list,
@@ -371,13 +376,6 @@ static bool read_irq_list(const struct tn_sysroot *root, int irq, const char *fi
 	return false;
 }
 
-static int read_irq_affinity(const struct tn_sysroot *root, struct tn_irq *q, struct tn_diag *d)
-{
-	q->has_affinity = read_irq_list(root, q->irq, "smp_affinity_list", &q->affinity, d);
-	q->has_effective = read_irq_list(root, q->irq, "effective_affinity_list", &q->effective, d);
-	return 0;
-}
-
 /* Kernel-managed affinity shows only in debugfs (when it is mounted). */
 static void read_irq_managed(const struct tn_sysroot *root, struct tn_irq *q)
 {
@@ -390,64 +388,251 @@ static void read_irq_managed(const struct tn_sysroot *root, struct tn_irq *q)
 	free(text);
 }
 
-/* Second pass: the NIC's IRQs from its PCI function's vectors, named by
- * /proc/interrupts; by name alone when the function lists no vectors. */
-static int nic_irqs(const struct tn_sysroot *root, const struct tn_state *s, struct tn_nic *n,
-		    const struct nic_paths *p, const struct tn_interrupts *ints, bool debugfs,
-		    struct tn_diag *d)
+/*
+ * Where the names (and counts) of IRQs come from: /proc/interrupts, read once
+ * as a stream when first needed; or, when the caller wants no counts and the
+ * kernel has sys/kernel/irq (4.17+), each vector's own actions file, so that
+ * the planner never reads a file of 11 bytes per CPU per IRQ (94 MB at 1024
+ * CPUs) for the hundred bytes of names it needs.
+ */
+struct irq_source {
+	const struct tn_sysroot *root;
+	struct tn_diag *d;
+	bool sysfs;			/* names from sys/kernel/irq/N/actions */
+	bool loaded;			/* ints holds /proc/interrupts */
+	struct tn_interrupts ints;
+};
+
+/* The file's path for a message: "/proc/interrupts" on the host, "TREE/proc/..." in a tree. */
+static void where(const struct tn_sysroot *root, const char *rel, char *buf, size_t len)
 {
-	struct tn_irqname_ctx ctx = nic_ctx(n);
+	snprintf(buf, len, "%s/%s", root->is_host ? "" : root->path, rel);
+}
+
+struct interrupts_stream {
+	struct tn_interrupts_parser p;
+	char err[128];
+	int n_cpus;
+	uint64_t max;
+};
+
+static int interrupts_line(void *ctx, const struct tn_lines *l)
+{
+	struct interrupts_stream *st = ctx;
+	int ret = tn_interrupts_feed(&st->p, l->line, l->len, st->err, sizeof(st->err));
+
+	if (ret < 0)
+		return ret;
+	if (st->p.lineno == 1) {
+		st->n_cpus = st->p.t.n_cpus;
+		st->max = tn_interrupts_size_max(st->n_cpus);
+	}
+	if (l->file_size > st->max || l->offset + l->len > st->max)
+		return -EFBIG;
+	return 0;
+}
+
+static int load_interrupts(struct irq_source *src)
+{
+	struct interrupts_stream st = { .max = TN_INTERRUPTS_SIZE_MIN };
+	char path[TN_PATH_MAX + 32];
+	int ret;
+
+	where(src->root, "proc/interrupts", path, sizeof(path));
+	tn_interrupts_begin(&st.p);
+	ret = tn_sysroot_read_lines(src->root, "proc/interrupts", TN_INTERRUPTS_LINE_MAX,
+				    interrupts_line, &st);
+	if (ret == 0)
+		ret = tn_interrupts_end(&st.p, &src->ints, st.err, sizeof(st.err));
+	tn_interrupts_free(&st.p.t);
+	if (ret == 0) {
+		src->loaded = true;
+		return 0;
+	}
+	if (ret == -ENOMEM)
+		return tn_diag_error(src->d, ret, "out of memory");
+	if (ret == -EFBIG && st.max == TN_INTERRUPTS_SIZE_MIN)
+		return tn_diag_error(src->d, ret, "%s: larger than %d MiB (a real one is a few "
+						  "MB); refused", path, TN_INTERRUPTS_SIZE_MIN >> 20);
+	if (ret == -EFBIG)
+		return tn_diag_error(src->d, ret, "%s: larger than %llu MiB (%d KiB for each of "
+						  "its %d CPU columns); refused", path,
+				     (unsigned long long)(st.max >> 20),
+				     TN_INTERRUPTS_SIZE_PER_CPU >> 10, st.n_cpus);
+	if (ret == -EOVERFLOW)
+		return tn_diag_error(src->d, -EINVAL, "%s: line %d: longer than %d bytes; refused",
+				     path, st.p.lineno + 1, TN_INTERRUPTS_LINE_MAX);
+	if (st.err[0])
+		return tn_diag_error(src->d, ret, "%s: %s", path, st.err);
+	return tn_diag_error(src->d, ret, "%s: %s", path, strerror(-ret));
+}
+
+/*
+ * An actions file ("a,b" as the kernel writes it) as /proc/interrupts shows the
+ * same actions ("a, b"), cut where a row's name is (TN_IRQNAME_MAX - 1).
+ */
+static void actions_name(const char *text, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (const char *p = text; *p && n + 1 < len; p++) {
+		if (*p != ',') {
+			out[n++] = *p;
+			continue;
+		}
+		out[n++] = ',';
+		if (n + 1 < len)
+			out[n++] = ' ';
+		while (p[1] == ' ' || p[1] == '\t')
+			p++;
+	}
+	out[n] = '\0';
+}
+
+/* The row of an IRQ: 1 when found, 0 when the IRQ has no handler, or -errno. */
+static int irq_row(struct irq_source *src, int irq, struct tn_interrupt *out)
+{
+	char rel[64], text[4096], path[TN_PATH_MAX + 64];
+	const struct tn_interrupt *row;
+	int ret;
+
+	if (!src->sysfs) {
+		if (!src->loaded && (ret = load_interrupts(src)) < 0)
+			return ret;
+		row = tn_interrupts_find(&src->ints, irq);
+		if (row)
+			*out = *row;
+		return row != NULL;
+	}
+	snprintf(rel, sizeof(rel), "sys/kernel/irq/%d/actions", irq);
+	ret = tn_sysroot_read_line(src->root, rel, text, sizeof(text));
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0) {
+		where(src->root, rel, path, sizeof(path));
+		return tn_diag_error(src->d, ret, "%s: %s", path,
+				     ret == -EOVERFLOW ? "longer than a page; refused" :
+				     ret == -EINVAL ? "not a regular file; refused" : strerror(-ret));
+	}
+	if (!text[0])
+		return 0; /* allocated, not requested */
+	memset(out, 0, sizeof(*out));
+	out->irq = irq;
+	actions_name(text, out->name, sizeof(out->name));
+	return 1;
+}
+
+/* Every IRQ with a handler, for a NIC whose device lists no vectors. */
+static int all_rows(struct irq_source *src, const struct tn_interrupts **out)
+{
+	int ret;
+
+	if (!src->loaded && (ret = load_interrupts(src)) < 0)
+		return ret;
+	*out = &src->ints;
+	return 0;
+}
+
+/* The IRQ numbers of the device's msi_irqs, or none. */
+static int msi_vectors(const struct tn_sysroot *root, const struct nic_paths *p, int **out, int *n)
+{
 	char rel[SYSFS_PATH_MAX + 16];
 	struct dirent *de;
-	DIR *dir = NULL;
-	int ret, cap = 0;
+	DIR *dir;
+	int cap = 0, *v = NULL;
+
+	*out = NULL;
+	*n = 0;
+	if (!p->pcidir[0] || tn_pathf(rel, sizeof(rel), "%s/msi_irqs", p->pcidir) < 0 ||
+	    tn_sysroot_opendir(root, rel, &dir) < 0)
+		return 0;
+	while ((de = readdir(dir))) {
+		char *end;
+		long irq = strtol(de->d_name, &end, 10);
+
+		if (*end || end == de->d_name || irq < 0 || irq > INT32_MAX)
+			continue;
+		if (*n == cap) {
+			/* a PCI function has at most 2048 MSI-X vectors */
+			int ncap = cap ? cap * 2 : 64, *nv = NULL;
+
+			if (cap < TN_IRQS_MAX)
+				nv = realloc(v, sizeof(*v) * (size_t)ncap);
+			if (!nv) {
+				free(v);
+				closedir(dir);
+				return cap < TN_IRQS_MAX ? -ENOMEM : -E2BIG;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		v[(*n)++] = (int)irq;
+	}
+	closedir(dir);
+	*out = v;
+	return 0;
+}
+
+/* One vector of the NIC's function: kept when its name is the NIC's, or when
+ * no other NIC claims it (a name the table does not know: never a queue). */
+static int add_vector(struct irq_source *src, const struct tn_state *s, struct tn_nic *n, int *cap,
+		      int irq)
+{
+	struct tn_irqname_ctx ctx = nic_ctx(n);
+	struct tn_interrupt row;
+	enum tn_irq_kind kind;
+	int queue, ret = irq_row(src, irq, &row);
+
+	if (ret <= 0)
+		return ret; /* allocated, not requested, or an error */
+	if (tn_irqname_classify(row.name, &ctx, &kind, &queue))
+		return add_irq(n, cap, &row, kind, queue);
+	if (!claimed_by_other(s, n, row.name))
+		return add_irq(n, cap, &row, TN_IRQ_OTHER, -1);
+	return 0;
+}
+
+/* Second pass: the NIC's IRQs from its PCI function's vectors; by name alone
+ * when the function lists no vectors. */
+static int nic_irqs(struct irq_source *src, const struct tn_state *s, struct tn_nic *n,
+		    const struct nic_paths *p, const struct tn_discover_opts *o, bool debugfs)
+{
+	struct tn_irqname_ctx ctx = nic_ctx(n);
+	const struct tn_interrupts *ints;
+	int ret, cap = 0, nv, *v;
 	enum tn_irq_kind kind;
 	int queue;
 
-	if (p->pcidir[0]) {
-		if (tn_pathf(rel, sizeof(rel), "%s/msi_irqs", p->pcidir) < 0 ||
-		    tn_sysroot_opendir(root, rel, &dir) < 0)
-			dir = NULL;
+	ret = msi_vectors(src->root, p, &v, &nv);
+	if (ret == -E2BIG)
+		return tn_diag_error(src->d, ret, "%s/%s/msi_irqs: more than %d vectors; refused",
+				     src->root->is_host ? "" : src->root->path, p->pcidir,
+				     TN_IRQS_MAX);
+	if (ret < 0)
+		return tn_diag_error(src->d, ret, "out of memory");
+	for (int i = 0; i < nv && ret >= 0; i++)
+		ret = add_vector(src, s, n, &cap, v[i]);
+	free(v);
+	if (ret >= 0 && n->n_irqs == 0 && (ret = all_rows(src, &ints)) == 0) {
+		for (int i = 0; i < ints->n && ret >= 0; i++)
+			if (tn_irqname_classify(ints->rows[i].name, &ctx, &kind, &queue))
+				ret = add_irq(n, &cap, &ints->rows[i], kind, queue);
 	}
-	while (dir && (de = readdir(dir))) {
-		char *end;
-		long irq = strtol(de->d_name, &end, 10);
-		const struct tn_interrupt *row;
-
-		if (*end || end == de->d_name || irq < 0)
-			continue;
-		row = tn_interrupts_find(ints, (int)irq);
-		if (!row)
-			continue; /* allocated, not requested */
-		if (tn_irqname_classify(row->name, &ctx, &kind, &queue)) {
-			ret = add_irq(n, &cap, row, kind, queue);
-		} else if (!claimed_by_other(s, n, row->name)) {
-			/* a vector of this function named in a way the table
-			 * does not know: keep it, but never as a queue */
-			ret = add_irq(n, &cap, row, TN_IRQ_OTHER, -1);
-		} else {
-			continue;
-		}
-		if (ret < 0) {
-			closedir(dir);
-			return ret;
-		}
-	}
-	if (dir)
-		closedir(dir);
-	if (n->n_irqs == 0) {
-		for (int i = 0; i < ints->n; i++) {
-			if (!tn_irqname_classify(ints->rows[i].name, &ctx, &kind, &queue))
-				continue;
-			ret = add_irq(n, &cap, &ints->rows[i], kind, queue);
-			if (ret < 0)
-				return ret;
-		}
-	}
+	if (ret == -ENOMEM)
+		return tn_diag_error(src->d, ret, "out of memory");
+	if (ret < 0)
+		return ret;
 	for (int i = 0; i < n->n_irqs; i++) {
-		read_irq_affinity(root, &n->irqs[i], d);
+		struct tn_irq *q = &n->irqs[i];
+
+		q->has_affinity = read_irq_list(src->root, q->irq, "smp_affinity_list",
+						&q->affinity, src->d);
+		if (!o->plan_only)
+			q->has_effective = read_irq_list(src->root, q->irq,
+							 "effective_affinity_list", &q->effective,
+							 src->d);
 		if (debugfs)
-			read_irq_managed(root, &n->irqs[i]);
+			read_irq_managed(src->root, q);
 	}
 	return 0;
 }
@@ -531,35 +716,10 @@ static void read_rings(struct tn_state *s, struct tn_diag *d)
 	tn_ethtool_close(et);
 }
 
-static int read_interrupts(const struct tn_sysroot *root, struct tn_interrupts *ints,
-			   struct tn_diag *d)
-{
-	char *text = NULL, err[128];
-	const char *where = root->is_host ? "/proc/interrupts" : "proc/interrupts";
-	int ret = tn_sysroot_read(root, "proc/interrupts", &text, NULL);
-
-	if (ret == -EFBIG)
-		return tn_diag_error(d, ret, "%s%s%s: larger than %d MiB (a real one is a few "
-					     "MB); refused",
-				     root->is_host ? "" : root->path, root->is_host ? "" : "/",
-				     where, TN_SYSROOT_READ_MAX >> 20);
-	if (ret < 0)
-		return tn_diag_error(d, ret, "%s%s%s: %s", root->is_host ? "" : root->path,
-				     root->is_host ? "" : "/", where, strerror(-ret));
-	ret = tn_interrupts_parse(text, ints, err, sizeof(err));
-	free(text);
-	if (ret == -ENOMEM)
-		return tn_diag_error(d, ret, "out of memory");
-	if (ret < 0)
-		return tn_diag_error(d, ret, "%s%s%s: %s", root->is_host ? "" : root->path,
-				     root->is_host ? "" : "/", where, err);
-	return 0;
-}
-
 int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 		struct tn_state *out, struct tn_diag *d)
 {
-	struct tn_interrupts ints = { 0 };
+	struct irq_source src = { .root = root, .d = d };
 	struct nic_paths *paths = NULL;
 	struct tn_hwloc *hw = NULL;
 	struct tn_state s;
@@ -575,8 +735,9 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 	read_str(root, "proc/sys/kernel", "hostname", s.hostname, sizeof(s.hostname), "");
 	read_str(root, "proc/sys/kernel", "osrelease", s.kernel, sizeof(s.kernel), "");
 
-	ret = read_interrupts(root, &ints, d);
-	if (ret < 0)
+	/* counts (and so /proc/interrupts, whole) only when asked for */
+	src.sysfs = o->plan_only && tn_sysroot_exists(root, "sys/kernel/irq");
+	if (!src.sysfs && (ret = load_interrupts(&src)) < 0)
 		goto out;
 	ret = list_nics(root, &s, &paths, d);
 	if (ret < 0)
@@ -584,11 +745,9 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 	debugfs = tn_sysroot_exists(root, "sys/kernel/debug/irq/irqs");
 	for (int i = 0; i < s.n_nics; i++) {
 		nic_numa(root, hw, &s.topo, &paths[i], &s.nics[i]);
-		ret = nic_irqs(root, &s, &s.nics[i], &paths[i], &ints, debugfs, d);
-		if (ret < 0) {
-			ret = tn_diag_error(d, ret, "out of memory");
+		ret = nic_irqs(&src, &s, &s.nics[i], &paths[i], o, debugfs);
+		if (ret < 0)
 			goto out;
-		}
 	}
 	if (root->is_host)
 		read_rings(&s, d);
@@ -604,7 +763,7 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 	tn_state_init(&s);
 out:
 	tn_state_free(&s);
-	tn_interrupts_free(&ints);
+	tn_interrupts_free(&src.ints);
 	tn_hwloc_free(hw);
 	free(paths);
 	return ret;
@@ -612,13 +771,15 @@ out:
 
 /*
  * Discover one NIC again after apply changed its rings or channels: its queue
- * count, IRQs (names from /proc/interrupts, affinities) and rings; its
- * identity and NUMA node are kept (a ring change does not move a device).
+ * count, IRQs (names and affinities, as plan and apply discover them) and
+ * rings; its identity and NUMA node are kept (a ring change does not move a
+ * device).
  */
 int tn_discover_nic(const struct tn_sysroot *root, struct tn_state *s, const char *ifname,
 		    struct tn_diag *d)
 {
-	struct tn_interrupts ints = { 0 };
+	const struct tn_discover_opts o = { .plan_only = true };
+	struct irq_source src = { .root = root, .d = d };
 	struct tn_nic n = { 0 }, saved, *old = NULL;
 	struct nic_paths p;
 	struct tn_state one;
@@ -633,27 +794,26 @@ int tn_discover_nic(const struct tn_sysroot *root, struct tn_state *s, const cha
 	if (ret != 0)
 		return tn_diag_error(d, ret == 1 ? -ENODEV : ret, "%s: discover again: %s", ifname,
 				     strerror(ret == 1 ? ENODEV : -ret));
-	ret = read_interrupts(root, &ints, d);
-	if (ret < 0)
+	src.sysfs = tn_sysroot_exists(root, "sys/kernel/irq");
+	if (!src.sysfs && (ret = load_interrupts(&src)) < 0)
 		return ret;
 	n.numa_node = old->numa_node;
 	memcpy(n.numa_source, old->numa_source, sizeof(n.numa_source));
 	/* the new record takes the old one's place: its IRQs are not "another NIC's" */
 	saved = *old;
 	*old = n;
-	ret = nic_irqs(root, s, old, &p, &ints, tn_sysroot_exists(root, "sys/kernel/debug/irq/irqs"),
-		       d);
-	tn_interrupts_free(&ints);
+	ret = nic_irqs(&src, s, old, &p, &o, tn_sysroot_exists(root, "sys/kernel/debug/irq/irqs"));
+	tn_interrupts_free(&src.ints);
 	if (ret < 0) {
-		free(old->irqs);
+		tn_nic_free(old);
 		*old = saved;
-		return tn_diag_error(d, ret, "out of memory");
+		return ret;
 	}
 	if (root->is_host) {
 		one = (struct tn_state){ .n_nics = 1, .nics = old };
 		read_rings(&one, d);
 	}
-	free(saved.irqs);
+	tn_nic_free(&saved);
 	/* irqs sorted as tn_state_sort() leaves them */
 	tn_state_sort(s);
 	return 0;

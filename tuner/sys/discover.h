@@ -16,6 +16,12 @@ struct tn_discover_opts {
 	int n_procs;
 	const char *const *extra_sysctls;	/* sysctls a profile names, beyond the managed ones */
 	int n_extra_sysctls;
+	/*
+	 * Only what the planner reads: no per-CPU counts of IRQs (0) and no
+	 * effective affinity (unknown), and IRQ names from sys/kernel/irq/N/actions
+	 * where the kernel has it, so /proc/interrupts is not read (plan, apply).
+	 */
+	bool plan_only;
 };
 
 /*

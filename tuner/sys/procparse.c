@@ -130,69 +130,116 @@ static int parse_row(const char *p, const char *end, int ncpus, struct tn_interr
 	return 0;
 }
 
-int tn_interrupts_parse(const char *text, struct tn_interrupts *out, char *err, size_t errlen)
+uint64_t tn_interrupts_size_max(int n_cpus)
 {
-	struct tn_interrupts t = { 0 };
-	const char *p = text;
-	int lineno = 0, cap = 0;
+	uint64_t per_cpu = (uint64_t)(n_cpus > 0 ? n_cpus : 0) * TN_INTERRUPTS_SIZE_PER_CPU;
+
+	return per_cpu > TN_INTERRUPTS_SIZE_MIN ? per_cpu : TN_INTERRUPTS_SIZE_MIN;
+}
+
+void tn_interrupts_begin(struct tn_interrupts_parser *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+static int feed_row(struct tn_interrupts_parser *p, const char *line, const char *end, char *err,
+		    size_t errlen)
+{
+	struct tn_interrupts *t = &p->t;
+
+	if (t->n == TN_INTERRUPTS_MAX) {
+		snprintf(err, errlen, "line %d: more than %d IRQ rows", p->lineno, TN_INTERRUPTS_MAX);
+		return -EINVAL;
+	}
+	if (t->n == p->cap) {
+		int ncap = p->cap ? p->cap * 2 : 256;
+		struct tn_interrupt *nr = realloc(t->rows, sizeof(*nr) * (size_t)ncap);
+
+		if (!nr)
+			return -ENOMEM;
+		t->rows = nr;
+		p->cap = ncap;
+	}
+	if (parse_row(line, end, t->n_cpus, &t->rows[t->n]) < 0) {
+		snprintf(err, errlen, "line %d: malformed interrupt row", p->lineno);
+		return -EINVAL;
+	}
+	t->n++;
+	return 0;
+}
+
+int tn_interrupts_feed(struct tn_interrupts_parser *p, const char *line, size_t len, char *err,
+		       size_t errlen)
+{
+	const char *end = line + len, *q;
+	int ret = 0;
 
 	if (errlen)
 		err[0] = '\0';
-	while (*p) {
-		const char *eol = strchr(p, '\n');
-		const char *end = eol ? eol : p + strlen(p);
-		const char *q;
-
-		lineno++;
-		if (lineno == 1) {
-			t.n_cpus = count_header_cpus(p, end);
-			if (t.n_cpus <= 0) {
-				snprintf(err, errlen, "line 1: expected a header of CPU columns");
-				goto invalid;
-			}
-		} else if ((q = skip_blank(p, end)) < end && isdigit((unsigned char)*q)) {
-			if (t.n == TN_INTERRUPTS_MAX) {
-				snprintf(err, errlen, "line %d: more than %d IRQ rows", lineno,
-					 TN_INTERRUPTS_MAX);
-				goto invalid;
-			}
-			if (t.n == cap) {
-				int ncap = cap ? cap * 2 : 256;
-				struct tn_interrupt *nr = realloc(t.rows, sizeof(*nr) * (size_t)ncap);
-
-				if (!nr) {
-					free(t.rows);
-					return -ENOMEM;
-				}
-				t.rows = nr;
-				cap = ncap;
-			}
-			if (parse_row(p, end, t.n_cpus, &t.rows[t.n]) < 0) {
-				snprintf(err, errlen, "line %d: malformed interrupt row", lineno);
-				goto invalid;
-			}
-			t.n++;
+	p->lineno++;
+	if (len > TN_INTERRUPTS_LINE_MAX) {
+		snprintf(err, errlen, "line %d: longer than %d bytes", p->lineno,
+			 TN_INTERRUPTS_LINE_MAX);
+		ret = -EINVAL;
+	} else if (memchr(line, '\0', len)) {
+		snprintf(err, errlen, "line %d: a NUL byte (not a text file)", p->lineno);
+		ret = -EINVAL;
+	} else if (p->lineno == 1) {
+		p->t.n_cpus = count_header_cpus(line, end);
+		if (p->t.n_cpus <= 0) {
+			snprintf(err, errlen, "line 1: expected a header of CPU columns");
+			ret = -EINVAL;
 		}
-		/* Named rows (NMI:, LOC:, ERR: ...) and blank lines are not ours. */
-		p = eol ? eol + 1 : end;
+	} else if ((q = skip_blank(line, end)) < end && isdigit((unsigned char)*q)) {
+		ret = feed_row(p, line, end, err, errlen);
 	}
-	if (lineno == 0) {
+	/* Named rows (NMI:, LOC:, ERR: ...) and blank lines are not ours. */
+	if (ret < 0)
+		tn_interrupts_free(&p->t);
+	return ret;
+}
+
+int tn_interrupts_end(struct tn_interrupts_parser *p, struct tn_interrupts *out, char *err,
+		      size_t errlen)
+{
+	struct tn_interrupts *t = &p->t;
+
+	if (errlen)
+		err[0] = '\0';
+	if (p->lineno == 0) {
 		snprintf(err, errlen, "empty file");
-		goto invalid;
+		return -EINVAL;
 	}
-	if (t.rows)
-		qsort(t.rows, (size_t)t.n, sizeof(*t.rows), cmp_row);
-	for (int i = 1; i < t.n; i++) {
-		if (t.rows[i].irq == t.rows[i - 1].irq) {
-			snprintf(err, errlen, "IRQ %d is listed twice", t.rows[i].irq);
-			goto invalid;
+	if (t->rows)
+		qsort(t->rows, (size_t)t->n, sizeof(*t->rows), cmp_row);
+	for (int i = 1; i < t->n; i++) {
+		if (t->rows[i].irq == t->rows[i - 1].irq) {
+			snprintf(err, errlen, "IRQ %d is listed twice", t->rows[i].irq);
+			tn_interrupts_free(t);
+			return -EINVAL;
 		}
 	}
-	*out = t;
+	*out = *t;
+	memset(t, 0, sizeof(*t));
 	return 0;
-invalid:
-	free(t.rows);
-	return -EINVAL;
+}
+
+int tn_interrupts_parse(const char *text, struct tn_interrupts *out, char *err, size_t errlen)
+{
+	struct tn_interrupts_parser p;
+	const char *s = text;
+
+	tn_interrupts_begin(&p);
+	while (*s) {
+		const char *eol = strchr(s, '\n');
+		size_t len = eol ? (size_t)(eol - s) : strlen(s);
+		int ret = tn_interrupts_feed(&p, s, len, err, errlen);
+
+		if (ret < 0)
+			return ret;
+		s += len + (eol ? 1 : 0);
+	}
+	return tn_interrupts_end(&p, out, err, errlen);
 }
 
 void tn_interrupts_free(struct tn_interrupts *t)

@@ -27,10 +27,40 @@ struct tn_interrupts {
 #define TN_INTERRUPTS_MAX (1 << 19)
 
 /*
- * Parse /proc/interrupts (more than TN_INTERRUPTS_MAX rows are refused). Named
- * rows (NMI, LOC, ERR, MIS...) are skipped.
- * Returns 0, -ENOMEM, or -EINVAL with "line N: ..." in err.
+ * The largest /proc/interrupts taken: 64 MiB, or 128 KiB per CPU column when
+ * that is more (the kernel writes 11 bytes per CPU in each row: 94 MB for 8,256
+ * IRQs at 1024 CPUs); tn_interrupts_size_max(n_cpus) says which.
  */
+#define TN_INTERRUPTS_SIZE_MIN (64 << 20)
+#define TN_INTERRUPTS_SIZE_PER_CPU (128 << 10)
+uint64_t tn_interrupts_size_max(int n_cpus);
+
+/* The longest line taken: a row of 8192 CPU columns of 20-digit counts is 172 KB. */
+#define TN_INTERRUPTS_LINE_MAX (256 << 10)
+
+/*
+ * /proc/interrupts as a stream, one line at a time, so that memory follows the
+ * rows kept and not the file (94 MB at 1024 CPUs). More than TN_INTERRUPTS_MAX
+ * rows, a line longer than TN_INTERRUPTS_LINE_MAX or holding a NUL byte are
+ * refused. Named rows (NMI, LOC, ERR, MIS...) are skipped.
+ *
+ * feed takes one line without its newline; it and end return 0, -ENOMEM, or
+ * -EINVAL with "line N: ..." in err, and free what they held on failure. end
+ * sorts the rows, refuses an IRQ listed twice and moves the table to *out.
+ * A parser left before its end is freed with tn_interrupts_free(&p->t).
+ */
+struct tn_interrupts_parser {
+	struct tn_interrupts t;
+	int lineno;
+	int cap;
+};
+
+void tn_interrupts_begin(struct tn_interrupts_parser *p);
+int tn_interrupts_feed(struct tn_interrupts_parser *p, const char *line, size_t len, char *err,
+		       size_t errlen);
+int tn_interrupts_end(struct tn_interrupts_parser *p, struct tn_interrupts *out, char *err,
+		      size_t errlen);
+/* The same over a whole NUL-terminated text (the fuzzer's and the unit tests' way). */
 int tn_interrupts_parse(const char *text, struct tn_interrupts *out, char *err, size_t errlen);
 void tn_interrupts_free(struct tn_interrupts *t);
 /* The row of an IRQ, or NULL. Rows must be sorted (tn_interrupts_parse sorts them). */

@@ -187,6 +187,78 @@ int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf,
 	return 0;
 }
 
+/* Hand each complete line of buf[0..fill) to fn; returns the bytes consumed or -errno. */
+static ssize_t feed_lines(char *buf, size_t fill, size_t line_max, struct tn_lines *l,
+			  int (*fn)(void *ctx, const struct tn_lines *l), void *ctx)
+{
+	size_t off = 0;
+
+	for (;;) {
+		char *nl = memchr(buf + off, '\n', fill - off);
+		size_t n = nl ? (size_t)(nl - (buf + off)) : fill - off;
+		int ret;
+
+		if (n > line_max)
+			return -EOVERFLOW;
+		if (!nl)
+			return (ssize_t)off;
+		l->line = buf + off;
+		l->len = n;
+		ret = fn(ctx, l);
+		if (ret < 0)
+			return ret;
+		l->offset += n + 1;
+		off += n + 1;
+	}
+}
+
+int tn_sysroot_read_lines(const struct tn_sysroot *r, const char *rel, size_t line_max,
+			  int (*fn)(void *ctx, const struct tn_lines *l), void *ctx)
+{
+	size_t cap = line_max + 1 + (64 << 10), fill = 0;
+	struct tn_lines l = { 0 };
+	struct stat st;
+	ssize_t k, used;
+	char *buf;
+	int ret = 0, fd = open_read(r, rel, &st);
+
+	if (fd < 0)
+		return fd;
+	l.file_size = (uint64_t)st.st_size;
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		k = read(fd, buf + fill, cap - fill);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			ret = -errno;
+			break;
+		}
+		if (k == 0) {
+			/* the last line, without its newline */
+			l.line = buf;
+			l.len = fill;
+			ret = fill > line_max ? -EOVERFLOW : fill ? fn(ctx, &l) : 0;
+			break;
+		}
+		fill += (size_t)k;
+		used = feed_lines(buf, fill, line_max, &l, fn, ctx);
+		if (used < 0) {
+			ret = (int)used;
+			break;
+		}
+		memmove(buf, buf + used, fill - (size_t)used);
+		fill -= (size_t)used;
+	}
+	free(buf);
+	close(fd);
+	return ret;
+}
+
 int tn_sysroot_read_int64(const struct tn_sysroot *r, const char *rel, int64_t *out)
 {
 	char buf[64], *end;

@@ -39,6 +39,21 @@ int tn_sysroot_read_max(const struct tn_sysroot *r, const char *rel, size_t max,
 /* The first line, without its newline and trailing white space; -EOVERFLOW
  * when it does not fit in len (never cut). */
 int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf, size_t len);
+/* A line handed to a tn_sysroot_read_lines callback. */
+struct tn_lines {
+	const char *line;	/* not NUL-terminated, without its newline */
+	size_t len;
+	uint64_t offset;	/* of the line in the file */
+	uint64_t file_size;	/* what fstat said (0 for most of procfs) */
+};
+/*
+ * Read a file as a stream of lines: fn gets each (the last one without a
+ * newline too) and returns 0 to go on or -errno to stop, which is returned.
+ * Memory is line_max + 64 KiB whatever the file's size; a line longer than
+ * line_max stops the read with -EOVERFLOW (fn has had the lines before it).
+ */
+int tn_sysroot_read_lines(const struct tn_sysroot *r, const char *rel, size_t line_max,
+			  int (*fn)(void *ctx, const struct tn_lines *l), void *ctx);
 int tn_sysroot_read_int64(const struct tn_sysroot *r, const char *rel, int64_t *out);
 /* readlink() relative to the root; NUL-terminated; -ENAMETOOLONG when truncated. */
 int tn_sysroot_readlink(const struct tn_sysroot *r, const char *rel, char *buf, size_t len);

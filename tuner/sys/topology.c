@@ -364,14 +364,63 @@ static int check_tree(const struct tn_sysroot *root, struct tn_diag *d)
 	return 0;
 }
 
+/* Where hwloc reads from: the checked XML text (kept in *xml_text until the
+ * load), the tree below HWLOC_FSROOT, or this machine. */
+static int set_source(const struct tn_sysroot *root, const char *xml, hwloc_topology_t topo,
+		      struct tn_topology *t, char **xml_text, struct tn_diag *d)
+{
+	size_t xml_len = 0;
+	int ret;
+
+	if (xml) {
+		ret = read_xml(xml, xml_text, &xml_len, d);
+		if (ret < 0)
+			return ret;
+		/* hwloc reads the very text that was checked (size: with its NUL) */
+		if (hwloc_topology_set_xmlbuffer(topo, *xml_text, (int)xml_len + 1) < 0)
+			return tn_diag_error(d, -EINVAL, "%s: not an hwloc XML topology", xml);
+		snprintf(t->source, sizeof(t->source), "xml");
+	} else if (!root->is_host) {
+		ret = check_tree(root, d);
+		if (ret < 0)
+			return ret;
+		/* hwloc's Linux backend reads /sys and /proc below HWLOC_FSROOT. */
+		setenv("HWLOC_FSROOT", root->path, 1);
+		setenv("HWLOC_THISSYSTEM", "0", 1);
+		snprintf(t->source, sizeof(t->source), "sysroot");
+	} else {
+		snprintf(t->source, sizeof(t->source), "live");
+	}
+	return 0;
+}
+
+/* Online, isolated and nohz_full CPUs: the sysroot says, unless an XML
+ * describes another machine. */
+static void read_cpu_states(const struct tn_sysroot *root, const char *xml, struct tn_topology *t,
+			    struct tn_diag *d)
+{
+	struct tn_cpuset set;
+
+	t->online = t->cpus;
+	if (xml && root->is_host)
+		return;
+	if (read_cpulist(root, "sys/devices/system/cpu/online", &set,
+			 "every CPU of the topology is taken as online", d) == 0)
+		t->online = set;
+	if (read_cpulist(root, "sys/devices/system/cpu/isolated", &set,
+			 "no CPU is taken as isolated", d) == 0)
+		t->isolated = set;
+	if (read_cpulist(root, "sys/devices/system/cpu/nohz_full", &set,
+			 "no CPU is taken as nohz_full", d) == 0)
+		t->nohz_full = set;
+}
+
 int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_topology *out,
 		     struct tn_hwloc **hw, struct tn_diag *d)
 {
 	struct tn_topology t;
 	hwloc_topology_t topo;
-	struct tn_cpuset set;
 	char *xml_text = NULL;
-	size_t xml_len = 0;
 	int ret;
 
 	memset(&t, 0, sizeof(t));
@@ -379,31 +428,11 @@ int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_t
 		return tn_diag_error(d, -ENOMEM, "hwloc: cannot initialise a topology");
 	hwloc_topology_set_io_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
 	hwloc_topology_set_flags(topo, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED);
-	if (xml) {
-		ret = read_xml(xml, &xml_text, &xml_len, d);
-		if (ret < 0) {
-			hwloc_topology_destroy(topo);
-			return ret;
-		}
-		/* hwloc reads the very text that was checked (size: with its NUL) */
-		if (hwloc_topology_set_xmlbuffer(topo, xml_text, (int)xml_len + 1) < 0) {
-			free(xml_text);
-			hwloc_topology_destroy(topo);
-			return tn_diag_error(d, -EINVAL, "%s: not an hwloc XML topology", xml);
-		}
-		snprintf(t.source, sizeof(t.source), "xml");
-	} else if (!root->is_host) {
-		ret = check_tree(root, d);
-		if (ret < 0) {
-			hwloc_topology_destroy(topo);
-			return ret;
-		}
-		/* hwloc's Linux backend reads /sys and /proc below HWLOC_FSROOT. */
-		setenv("HWLOC_FSROOT", root->path, 1);
-		setenv("HWLOC_THISSYSTEM", "0", 1);
-		snprintf(t.source, sizeof(t.source), "sysroot");
-	} else {
-		snprintf(t.source, sizeof(t.source), "live");
+	ret = set_source(root, xml, topo, &t, &xml_text, d);
+	if (ret < 0) {
+		free(xml_text);
+		hwloc_topology_destroy(topo);
+		return ret;
 	}
 	ret = hwloc_topology_load(topo) < 0 ? (errno ? -errno : -EINVAL) : 0;
 	free(xml_text);
@@ -418,20 +447,7 @@ int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_t
 	ret = fill(topo, &t, d);
 	if (ret < 0)
 		goto fail;
-
-	/* Online CPUs: the sysroot says, unless an XML describes another machine. */
-	t.online = t.cpus;
-	if (!(xml && root->is_host)) {
-		if (read_cpulist(root, "sys/devices/system/cpu/online", &set,
-				 "every CPU of the topology is taken as online", d) == 0)
-			t.online = set;
-		if (read_cpulist(root, "sys/devices/system/cpu/isolated", &set,
-				 "no CPU is taken as isolated", d) == 0)
-			t.isolated = set;
-		if (read_cpulist(root, "sys/devices/system/cpu/nohz_full", &set,
-				 "no CPU is taken as nohz_full", d) == 0)
-			t.nohz_full = set;
-	}
+	read_cpu_states(root, xml, &t, d);
 	if (hw) {
 		*hw = calloc(1, sizeof(**hw));
 		if (!*hw) {
