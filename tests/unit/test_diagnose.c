@@ -562,6 +562,9 @@ static void test_socket_findings(void **st)
 	k = find_knob(f, "net.ipv4.tcp_rmem");
 	assert_int_equal(k->after[0], 4096);
 	assert_int_equal(k->after[2], 12582912);
+	/* issue 12: the maximum alone prunes more; the default rises with it */
+	assert_int_equal(k->before[1], 131072);
+	assert_int_equal(k->after[1], 12582912);
 	assert_non_null(strstr(f->advice, "SO_RCVBUF"));
 	f = find_stage(&dg, TN_STAGE_LISTEN);
 	k = find_knob(f, "net.core.somaxconn");

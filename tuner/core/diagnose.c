@@ -641,6 +641,13 @@ static int tcp_finding(struct dctx *c)
 		memcpy(k->before, rmem, sizeof(rmem));
 		memcpy(k->after, rmem, sizeof(rmem));
 		k->after[2] = twice_capped(rmem[2], 0, TN_DIAG_TCP_RMEM_CAP);
+		/* A socket's buffer starts at the default and autotuning grows it only
+		 * as the application reads: a reader that falls behind prunes and
+		 * collapses at the default whatever the maximum (the VM tier measured
+		 * PruneCalled up, not down, with the maximum alone), so the default
+		 * rises to the new maximum too. */
+		if (k->after[1] < k->after[2])
+			k->after[1] = k->after[2];
 		if (sysctl_fields(c->s, "net.core.rmem_max", rmax) == 1 && rmax[0] < k->after[2]) {
 			struct tn_knob *m = &f->knobs[f->n_knobs++];
 
@@ -651,8 +658,12 @@ static int tcp_finding(struct dctx *c)
 			m->after[0] = k->after[2];
 		}
 		snprintf(f->advice, sizeof(f->advice),
-			 "raise the maximum of net.ipv4.tcp_rmem (x2, at most %d), and "
-			 "net.core.rmem_max with it so that the two stay consistent",
+			 "raise the maximum of net.ipv4.tcp_rmem (x2, at most %d) and its default "
+			 "to that maximum (a socket starts at the default, and autotuning grows it "
+			 "only as the application reads: the maximum alone does not help a reader "
+			 "that falls behind), and net.core.rmem_max with them so that the two stay "
+			 "consistent; tcp_rmem is per network namespace: set it where the "
+			 "receiver lives (--netns)",
 			 TN_DIAG_TCP_RMEM_CAP);
 	}
 	appendf(f->advice, sizeof(f->advice), "%s", rcvbuf_caveat);
