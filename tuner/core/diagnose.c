@@ -696,25 +696,57 @@ static int listen_finding(struct dctx *c)
 	return 0;
 }
 
+/*
+ * The buffers held `delivered` datagrams of the interval and dropped `lost`:
+ * holding them all takes (delivered + lost) / delivered times the size, up to
+ * the next power of two (the bursts vary); never below x2, never beyond cap.
+ * Without a delivered count (no InDatagrams) it stays x2.
+ */
+static int64_t rcvbuf_scaled(int64_t cur, int64_t doubled, uint64_t lost, uint64_t delivered,
+			     int64_t cap)
+{
+	long double want;
+	int64_t v = 1;
+
+	if (!delivered || cur >= cap)
+		return doubled;
+	want = (long double)cur * ((long double)delivered + (long double)lost) / delivered;
+	if (want >= cap)
+		return cap;
+	while (v < want)
+		v <<= 1;
+	v = v > cap ? cap : v;
+	return v > doubled ? v : doubled;
+}
+
 static int udp_finding(struct dctx *c)
 {
 	char ev[512] = "";
 	uint64_t lost = net_delta(c, "Udp", "RcvbufErrors", ev, sizeof(ev)) +
 			net_delta(c, "Udp6", "RcvbufErrors", ev, sizeof(ev));
 	int64_t def[TN_SYSCTL_MAX_FIELDS], max[TN_SYSCTL_MAX_FIELDS];
+	uint64_t delivered;
 	struct tn_finding *f;
 
 	if (!lost)
 		return 0;
 	net_delta(c, "Udp", "InErrors", ev, sizeof(ev));
 	net_delta(c, "Udp6", "InErrors", ev, sizeof(ev));
+	delivered = net_delta(c, "Udp", "InDatagrams", ev, sizeof(ev)) +
+		    net_delta(c, "Udp6", "InDatagrams", ev, sizeof(ev));
 	if (!(f = new_finding(c, TN_STAGE_UDP_RCVBUF)))
 		return -ENOMEM;
 	set_rate(c, f, lost);
 	snprintf(f->evidence, sizeof(f->evidence), "%s", ev);
 	if (knob_sysctl(f, c->s, "net.core.rmem_default", 0, TN_DIAG_RMEM_DEFAULT_CAP, def) &&
 	    sysctl_fields(c->s, "net.core.rmem_max", max) == 1) {
-		int64_t want = twice_capped(max[0], f->knobs[0].after[0], TN_DIAG_RMEM_MAX_CAP);
+		int64_t want = twice_capped(max[0], 0, TN_DIAG_RMEM_MAX_CAP);
+
+		f->knobs[0].after[0] = rcvbuf_scaled(def[0], f->knobs[0].after[0], lost, delivered,
+						     TN_DIAG_RMEM_DEFAULT_CAP);
+		want = rcvbuf_scaled(max[0], want, lost, delivered, TN_DIAG_RMEM_MAX_CAP);
+		if (want < f->knobs[0].after[0])
+			want = f->knobs[0].after[0];
 
 		if (want > max[0]) {
 			struct tn_knob *m = &f->knobs[f->n_knobs++];
@@ -730,8 +762,10 @@ static int udp_finding(struct dctx *c)
 		knob_sysctl(f, c->s, "net.core.rmem_max", 0, TN_DIAG_RMEM_MAX_CAP, NULL);
 	}
 	snprintf(f->advice, sizeof(f->advice),
-		 "%s", f->n_knobs ? "raise net.core.rmem_default (x2, at most 8 MiB) and "
-				    "net.core.rmem_max (x2, at most 64 MiB)"
+		 "%s", f->n_knobs ? "raise net.core.rmem_default (at most 8 MiB) and "
+				    "net.core.rmem_max (at most 64 MiB): x2, or by what the "
+				    "interval dropped over what it delivered (InDatagrams), up "
+				    "to a power of two"
 				  : "rmem_default and rmem_max are unknown or at their bounds: "
 				    "the application reads too slowly");
 	appendf(f->advice, sizeof(f->advice), "%s", rcvbuf_caveat);
