@@ -11,8 +11,8 @@
 # Environment (all optional):
 #   TUNER_VM_KERNELS           kernels to run, in order (default "6.1 6.12")
 #   TUNER_VM_CACHE             cache dir (default $HOME/.cache/tuner-vm)
-#   TUNER_VM_TIMEOUT           seconds per boot before qemu is killed (120)
-#   TUNER_VM_SCENARIO_TIMEOUT  seconds per scenario inside the guest (60)
+#   TUNER_VM_TIMEOUT           seconds per boot before qemu is killed (420)
+#   TUNER_VM_SCENARIO_TIMEOUT  seconds per scenario inside the guest (120)
 #   TUNER_VM_PKG_6_1, TUNER_VM_PKG_6_12   force a kernel package name
 #   TUNER_VM_MODULES           modules to load (deps are added; built-ins skipped)
 #   TUNER_VM_EXTRA_BINS        more host programs to copy in (with their libs)
@@ -44,11 +44,13 @@ SCN_DIR=$(readlink -f "$SCN_DIR")
 
 KERNELS=${TUNER_VM_KERNELS:-6.1 6.12}
 CACHE=${TUNER_VM_CACHE:-${HOME:-/root}/.cache/tuner-vm}
-BOOT_TIMEOUT=${TUNER_VM_TIMEOUT:-120}
-SCN_TIMEOUT=${TUNER_VM_SCENARIO_TIMEOUT:-60}
+BOOT_TIMEOUT=${TUNER_VM_TIMEOUT:-420}
+SCN_TIMEOUT=${TUNER_VM_SCENARIO_TIMEOUT:-120}
 QEMU=${TUNER_VM_QEMU:-qemu-system-x86_64}
 THREADS_SRC=$HERE/../apply/threads.c   # copied in as /usr/bin/tnvm-threads
 IRQB_SRC=$HERE/guest/irqb.c             # irqbalance socket client, /usr/bin/tnvm-irqb
+LOAD_SRC=$HERE/guest/load.c             # effect scenarios' senders/receivers, /usr/bin/tnvm-load
+PROFILES_DIR=$HERE/../../profiles       # the shipped profiles, /tnvm/profiles (effect scenarios)
 MODULES=${TUNER_VM_MODULES:-virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net e1000e veth}
 
 # ---------------------------------------------------------------------------
@@ -339,6 +341,9 @@ build_common_root() {
     fi
     "${CC:-gcc}" -static -O2 -o "$ROOT/usr/bin/tnvm-irqb" "$IRQB_SRC" 2> "$OUT/irqb-cc.err" || {
         cat "$OUT/irqb-cc.err" >&2; say "cannot build $IRQB_SRC statically"; return 1; }
+    "${CC:-gcc}" -static -O2 -o "$ROOT/usr/bin/tnvm-load" "$LOAD_SRC" 2> "$OUT/load-cc.err" || {
+        cat "$OUT/load-cc.err" >&2; say "cannot build $LOAD_SRC statically"; return 1; }
+    mkdir -p "$ROOT/tnvm/profiles" && cp "$PROFILES_DIR"/*.json "$ROOT/tnvm/profiles/" || return 1
     printf 'root:x:0:0:root:/root:/bin/sh\n' > "$ROOT/etc/passwd"
     printf 'root:x:0:\n' > "$ROOT/etc/group"
     printf '127.0.0.1 localhost tnvm\n' > "$ROOT/etc/hosts"

@@ -216,6 +216,7 @@ static void cpus_text(const struct tn_cpuset *s, char *buf, size_t len)
 
 struct softnet_delta {
 	uint64_t dropped, squeeze, flow, rps;
+	uint64_t squeeze_processed;	/* packets processed on the squeezed CPUs */
 	struct tn_cpuset drop_cpus, squeeze_cpus, flow_cpus, rps_cpus;
 };
 
@@ -240,6 +241,8 @@ static void softnet_deltas(struct dctx *c, struct softnet_delta *sd)
 		if (tn_counter_delta(x->time_squeeze, y->time_squeeze, true, &v) && v) {
 			sd->squeeze += v;
 			tn_cpuset_set(&sd->squeeze_cpus, y->cpu);
+			if (tn_counter_delta(x->processed, y->processed, true, &v))
+				sd->squeeze_processed += v;
 		}
 		if (x->has_flow_limit && y->has_flow_limit &&
 		    tn_counter_delta(x->flow_limit_count, y->flow_limit_count, true, &v) && v) {
@@ -255,12 +258,54 @@ static void softnet_deltas(struct dctx *c, struct softnet_delta *sd)
 	}
 }
 
+/*
+ * A round that used up netdev_budget processed at least that many packets, so
+ * the squeezed CPUs' processed packets bound how many squeezes the packet
+ * budget can explain; any beyond that ran out of time (netdev_budget_usecs),
+ * and then a larger packet budget changes nothing.
+ */
+static bool squeezed_by_time(const struct softnet_delta *sd, int64_t budget)
+{
+	return budget > 0 && sd->squeeze > sd->squeeze_processed / (uint64_t)budget;
+}
+
+static void budget_advice(struct tn_finding *f, bool by_time)
+{
+	if (!by_time) {
+		snprintf(f->advice, sizeof(f->advice),
+			 "raise net.core.netdev_budget (x2, %d to %d packets) and "
+			 "netdev_budget_usecs (to at most %d us: a softirq that runs longer delays "
+			 "every task of its CPU, and 8 ms is two jiffies at HZ=250, the least "
+			 "Debian's kernels accept above the default)",
+			 TN_DIAG_BUDGET_MIN, TN_DIAG_BUDGET_CAP, TN_DIAG_BUDGET_USECS_CAP);
+		if (f->n_knobs == 0)
+			appendf(f->advice, sizeof(f->advice),
+				"; both are already at their bound: spread the NIC's queues over "
+				"more CPUs instead");
+		return;
+	}
+	if (f->n_knobs)
+		snprintf(f->advice, sizeof(f->advice),
+			 "raise net.core.netdev_budget_usecs (to at most %d us: a softirq that "
+			 "runs longer delays every task of its CPU); netdev_budget changes nothing "
+			 "when time runs out",
+			 TN_DIAG_BUDGET_USECS_CAP);
+	else
+		snprintf(f->advice, sizeof(f->advice),
+			 "net.core.netdev_budget_usecs is unknown or already at its bound (%d us), "
+			 "and netdev_budget changes nothing when time runs out: these CPUs are too "
+			 "slow for this receive load; spread it over more CPUs (RPS masks, more "
+			 "queues) rather than a longer softirq",
+			 TN_DIAG_BUDGET_USECS_CAP);
+}
+
 static int budget_finding(struct dctx *c, const struct softnet_delta *sd)
 {
 	struct tn_finding *f;
 	char cpus[256], both[256];
 	struct tn_cpuset shared = sd->squeeze_cpus;
-	int64_t budget = TN_UNKNOWN, usecs = TN_UNKNOWN;
+	int64_t budget[TN_SYSCTL_MAX_FIELDS] = { TN_UNKNOWN };
+	bool by_time;
 
 	if (!sd->squeeze)
 		return 0;
@@ -269,24 +314,27 @@ static int budget_finding(struct dctx *c, const struct softnet_delta *sd)
 	f->cpus = sd->squeeze_cpus;
 	set_rate(c, f, sd->squeeze);
 	cpus_text(&f->cpus, cpus, sizeof(cpus));
-	snprintf(f->evidence, sizeof(f->evidence),
-		 "softnet_stat time_squeeze +%" PRIu64 " on CPUs %s: net_rx_action stopped with "
-		 "packets left, out of budget or time",
-		 sd->squeeze, cpus);
-	knob_sysctl(f, c->s, "net.core.netdev_budget", TN_DIAG_BUDGET_MIN, TN_DIAG_BUDGET_CAP,
-		    &budget);
+	if (sysctl_fields(c->s, "net.core.netdev_budget", budget) != 1)
+		budget[0] = TN_UNKNOWN;
+	by_time = squeezed_by_time(sd, budget[0]);
+	if (by_time)
+		snprintf(f->evidence, sizeof(f->evidence),
+			 "softnet_stat time_squeeze +%" PRIu64 " on CPUs %s: net_rx_action ran out "
+			 "of time, not packets (%" PRIu64 " packets processed there fill at most "
+			 "%" PRIu64 " rounds of netdev_budget %" PRId64 ")",
+			 sd->squeeze, cpus, sd->squeeze_processed,
+			 sd->squeeze_processed / (uint64_t)budget[0], budget[0]);
+	else
+		snprintf(f->evidence, sizeof(f->evidence),
+			 "softnet_stat time_squeeze +%" PRIu64 " on CPUs %s: net_rx_action stopped "
+			 "with packets left, out of budget or time",
+			 sd->squeeze, cpus);
+	if (!by_time)
+		knob_sysctl(f, c->s, "net.core.netdev_budget", TN_DIAG_BUDGET_MIN,
+			    TN_DIAG_BUDGET_CAP, NULL);
 	knob_sysctl(f, c->s, "net.core.netdev_budget_usecs", TN_DIAG_BUDGET_USECS_CAP,
-		    TN_DIAG_BUDGET_USECS_CAP, &usecs);
-	snprintf(f->advice, sizeof(f->advice),
-		 "raise net.core.netdev_budget (x2, %d to %d packets) and netdev_budget_usecs "
-		 "(to at most %d us: a softirq that runs longer delays every task of its CPU, "
-		 "and 8 ms is two jiffies at HZ=250, the least Debian's kernels accept above the "
-		 "default)",
-		 TN_DIAG_BUDGET_MIN, TN_DIAG_BUDGET_CAP, TN_DIAG_BUDGET_USECS_CAP);
-	if (f->n_knobs == 0)
-		appendf(f->advice, sizeof(f->advice),
-			"; both are already at their bound: spread the NIC's queues over more "
-			"CPUs instead");
+		    TN_DIAG_BUDGET_USECS_CAP, NULL);
+	budget_advice(f, by_time);
 	tn_cpuset_and(&shared, &c->targets);
 	if (!tn_cpuset_empty(&shared)) {
 		cpus_text(&shared, both, sizeof(both));
@@ -593,6 +641,13 @@ static int tcp_finding(struct dctx *c)
 		memcpy(k->before, rmem, sizeof(rmem));
 		memcpy(k->after, rmem, sizeof(rmem));
 		k->after[2] = twice_capped(rmem[2], 0, TN_DIAG_TCP_RMEM_CAP);
+		/* A socket's buffer starts at the default and autotuning grows it only
+		 * as the application reads: a reader that falls behind prunes and
+		 * collapses at the default whatever the maximum (the VM tier measured
+		 * PruneCalled up, not down, with the maximum alone), so the default
+		 * rises to the new maximum too. */
+		if (k->after[1] < k->after[2])
+			k->after[1] = k->after[2];
 		if (sysctl_fields(c->s, "net.core.rmem_max", rmax) == 1 && rmax[0] < k->after[2]) {
 			struct tn_knob *m = &f->knobs[f->n_knobs++];
 
@@ -603,8 +658,12 @@ static int tcp_finding(struct dctx *c)
 			m->after[0] = k->after[2];
 		}
 		snprintf(f->advice, sizeof(f->advice),
-			 "raise the maximum of net.ipv4.tcp_rmem (x2, at most %d), and "
-			 "net.core.rmem_max with it so that the two stay consistent",
+			 "raise the maximum of net.ipv4.tcp_rmem (x2, at most %d) and its default "
+			 "to that maximum (a socket starts at the default, and autotuning grows it "
+			 "only as the application reads: the maximum alone does not help a reader "
+			 "that falls behind), and net.core.rmem_max with them so that the two stay "
+			 "consistent; tcp_rmem is per network namespace: set it where the "
+			 "receiver lives (--netns)",
 			 TN_DIAG_TCP_RMEM_CAP);
 	}
 	appendf(f->advice, sizeof(f->advice), "%s", rcvbuf_caveat);
@@ -637,25 +696,57 @@ static int listen_finding(struct dctx *c)
 	return 0;
 }
 
+/*
+ * The buffers held `delivered` datagrams of the interval and dropped `lost`:
+ * holding them all takes (delivered + lost) / delivered times the size, up to
+ * the next power of two (the bursts vary); never below x2, never beyond cap.
+ * Without a delivered count (no InDatagrams) it stays x2.
+ */
+static int64_t rcvbuf_scaled(int64_t cur, int64_t doubled, uint64_t lost, uint64_t delivered,
+			     int64_t cap)
+{
+	long double want;
+	int64_t v = 1;
+
+	if (!delivered || cur >= cap)
+		return doubled;
+	want = (long double)cur * ((long double)delivered + (long double)lost) / delivered;
+	if (want >= cap)
+		return cap;
+	while (v < want)
+		v <<= 1;
+	v = v > cap ? cap : v;
+	return v > doubled ? v : doubled;
+}
+
 static int udp_finding(struct dctx *c)
 {
 	char ev[512] = "";
 	uint64_t lost = net_delta(c, "Udp", "RcvbufErrors", ev, sizeof(ev)) +
 			net_delta(c, "Udp6", "RcvbufErrors", ev, sizeof(ev));
 	int64_t def[TN_SYSCTL_MAX_FIELDS], max[TN_SYSCTL_MAX_FIELDS];
+	uint64_t delivered;
 	struct tn_finding *f;
 
 	if (!lost)
 		return 0;
 	net_delta(c, "Udp", "InErrors", ev, sizeof(ev));
 	net_delta(c, "Udp6", "InErrors", ev, sizeof(ev));
+	delivered = net_delta(c, "Udp", "InDatagrams", ev, sizeof(ev)) +
+		    net_delta(c, "Udp6", "InDatagrams", ev, sizeof(ev));
 	if (!(f = new_finding(c, TN_STAGE_UDP_RCVBUF)))
 		return -ENOMEM;
 	set_rate(c, f, lost);
 	snprintf(f->evidence, sizeof(f->evidence), "%s", ev);
 	if (knob_sysctl(f, c->s, "net.core.rmem_default", 0, TN_DIAG_RMEM_DEFAULT_CAP, def) &&
 	    sysctl_fields(c->s, "net.core.rmem_max", max) == 1) {
-		int64_t want = twice_capped(max[0], f->knobs[0].after[0], TN_DIAG_RMEM_MAX_CAP);
+		int64_t want = twice_capped(max[0], 0, TN_DIAG_RMEM_MAX_CAP);
+
+		f->knobs[0].after[0] = rcvbuf_scaled(def[0], f->knobs[0].after[0], lost, delivered,
+						     TN_DIAG_RMEM_DEFAULT_CAP);
+		want = rcvbuf_scaled(max[0], want, lost, delivered, TN_DIAG_RMEM_MAX_CAP);
+		if (want < f->knobs[0].after[0])
+			want = f->knobs[0].after[0];
 
 		if (want > max[0]) {
 			struct tn_knob *m = &f->knobs[f->n_knobs++];
@@ -671,8 +762,10 @@ static int udp_finding(struct dctx *c)
 		knob_sysctl(f, c->s, "net.core.rmem_max", 0, TN_DIAG_RMEM_MAX_CAP, NULL);
 	}
 	snprintf(f->advice, sizeof(f->advice),
-		 "%s", f->n_knobs ? "raise net.core.rmem_default (x2, at most 8 MiB) and "
-				    "net.core.rmem_max (x2, at most 64 MiB)"
+		 "%s", f->n_knobs ? "raise net.core.rmem_default (at most 8 MiB) and "
+				    "net.core.rmem_max (at most 64 MiB): x2, or by what the "
+				    "interval dropped over what it delivered (InDatagrams), up "
+				    "to a power of two"
 				  : "rmem_default and rmem_max are unknown or at their bounds: "
 				    "the application reads too slowly");
 	appendf(f->advice, sizeof(f->advice), "%s", rcvbuf_caveat);

@@ -1,0 +1,52 @@
+# Effect scenario 1, the per-CPU backlog (the OpenStack/veth incident): a
+# burst of 5000 broadcast datagrams from namespace A, RPS steering vB to CPU 1,
+# 100 bound never-read sockets in B (each datagram cloned to each). With
+# netdev_max_backlog 1000 softnet_stat column 2 grows by thousands; diagnose
+# names the backlog; its profile (extending default) applied, the same burst
+# drops nothing; rolled back, the drops are back. Side by side: the hand fix
+# (CSC: 3000) and the shipped network-node profile.
+. /tnvm/lib.sh
+SCN=backlog
+. /tnvm/scenarios/effect.inc
+trap eff_cleanup EXIT
+eff_save
+eff_netns 2
+sctl net.core.netdev_max_backlog 1000
+
+# load: LOSS = softnet_stat dropped over one burst
+load() {
+    $IP netns exec B tnvm-load udp-sink 9000 100 20 > "$EFF/sink.out" 2>&1 &
+    local sp=$! d0
+    wait_ready "$EFF/sink.out" || return 1
+    d0=$(softnet_sum 2)
+    $IP netns exec A taskset -c 0 tnvm-load udp-send 192.0.2.255 9000 5000 64 1 0 33554432 > /dev/null
+    sleep 1
+    LOSS=$(( $(softnet_sum 2) - d0 ))
+    kill "$sp"; wait "$sp" 2>/dev/null
+}
+
+# 1+2: the load under the defaults, diagnose spanning it
+eff_diagnose 4 backlog --profile default
+sleep 1
+load; before=$LOSS
+eff_diag_wait backlog
+at_least "dropped at netdev_max_backlog 1000" "$before" 500
+want=$(diag_knob backlog backlog net.core.netdev_max_backlog)
+[ -n "$want" ] && ok "diagnose: backlog, netdev_max_backlog -> $want" ||
+    fail "diagnose names no backlog finding with netdev_max_backlog: $(cat "$EFF/backlog.json")"
+# 3: apply what diagnose emitted, the same load
+eff_apply "$EFF/backlog.profile.json"
+got=$(sctl net.core.netdev_max_backlog)
+load; tuner=$LOSS
+check_eq "dropped after tuner's profile (netdev_max_backlog $got)" "$tuner" 0
+# 4: rolled back, the loss is back
+eff_rollback
+check_eq "netdev_max_backlog after rollback" "$(sctl net.core.netdev_max_backlog)" 1000
+load; back=$LOSS
+at_least "dropped after rollback" "$back" 500
+# side by side: the hand fix, the shipped profile
+sctl net.core.netdev_max_backlog 3000; load; hand=$LOSS; sctl net.core.netdev_max_backlog 1000
+eff_apply /tnvm/profiles/network-node.json; load; prof=$LOSS; eff_rollback
+at_most "tuner's profile against the hand fix (3000: $hand)" "$tuner" "$hand"
+effect_row backlog "$before" "$tuner" "$hand" "$prof" "$back" "netdev_max_backlog 1000 -> $got (diagnose: $want)"
+finish
