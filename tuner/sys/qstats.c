@@ -262,7 +262,8 @@ int tn_qstats_get(struct tn_qstats_sock *qs, int ifindex, struct tn_qstats **out
 		return ret;
 	nl_socket_modify_cb(qs->sk, NL_CB_VALID, NL_CB_CUSTOM, on_msg, &dp);
 	ret = nl_recvmsgs_default(qs->sk);
-	if (ret == -NLE_OPNOTSUPP || ret == -NLE_INVAL || (ifindex && ret == -NLE_NODEV)) {
+	if (ret == -NLE_OPNOTSUPP || (!ifindex && ret == -NLE_INVAL) ||
+	    (ifindex && ret == -NLE_NODEV)) {
 		ret = 0; /* no qstats command (kernel before 6.9), or the device is gone */
 		dp.l.n = 0;
 	} else if (ret < 0) {
