@@ -249,7 +249,7 @@ static void test_driver_table(void **st)
 		{ "virtio_net", "rx_queue_0_xdp_drops", TN_NICSTAT_NONE, -1 },
 		{ "virtio_net", "rx_xdp_drops", TN_NICSTAT_NONE, -1 },
 		{ "virtio_net", "rx_queue__drops", TN_NICSTAT_NONE, -1 },
-		{ "virtio_net", "rx5000_drops", TN_NICSTAT_RING, -1 },	  /* beyond the queues kept */
+		{ "virtio_net", "rx5000_drops", TN_NICSTAT_RING, -1 },	  /* beyond those kept */
 		{ "bnxt_en", "[7]: rx_discards", TN_NICSTAT_RING, 7 },
 		{ "bnxt_en", "rx_discards", TN_NICSTAT_RING, -1 },
 		{ "ena", "queue_5_rx_page_alloc_fail", TN_NICSTAT_RING, 5 },

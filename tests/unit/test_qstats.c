@@ -20,7 +20,8 @@
 #include "qstats.h"
 
 /* attribute numbers of include/uapi/linux/netdev.h */
-enum { A_IFINDEX = 1, A_QUEUE_TYPE = 2, A_QUEUE_ID = 3, A_RX_PACKETS = 8, A_RX_ALLOC_FAIL = 12, A_RX_HW_DROPS = 13,
+enum { A_IFINDEX = 1, A_QUEUE_TYPE = 2, A_QUEUE_ID = 3,
+       A_RX_PACKETS = 8, A_RX_ALLOC_FAIL = 12, A_RX_HW_DROPS = 13,
        A_RX_HW_DROP_OVERRUNS = 14 };
 
 static struct nl_msg *msg_new(void)
@@ -113,12 +114,15 @@ static struct nlmsghdr *recorded(const char *hex)
 /* Linux 6.18, virtio_net eth0 (ifindex 4): a scope-queue dump (rx queue 0,
  * then tx queue 0) and a device dump. virtio reports packets and bytes, no
  * drop counter. */
-static const char rec_rx0[] = "0c0100000800010004000000080002000000000008000300000000000800080010150000"
-			      "080009005958a60c";
-static const char rec_tx0[] = "0c01000008000100040000000800020001000000080003000000000008000a005a0b0000"
-			      "08000b00dd61030008002100000000000800220000000000";
-static const char rec_dev[] = "0c01000008000100040000000800080010150000080009005958a60c08000a005a0b0000"
-			      "08000b00dd61030008002100000000000800220000000000";
+static const char rec_rx0[] =
+	"0c0100000800010004000000080002000000000008000300000000000800080010150000"
+	"080009005958a60c";
+static const char rec_tx0[] =
+	"0c01000008000100040000000800020001000000080003000000000008000a005a0b0000"
+	"08000b00dd61030008002100000000000800220000000000";
+static const char rec_dev[] =
+	"0c01000008000100040000000800080010150000080009005958a60c08000a005a0b0000"
+	"08000b00dd61030008002100000000000800220000000000";
 
 static void test_recorded(void **st)
 {

@@ -132,7 +132,8 @@ static void findings(FILE *f, const struct tn_sample *a, const struct tn_sample 
 			fprintf(f, "tuner_receive_drops_per_second{stage=\"%s\",cpu=\"\",where=\"",
 				tn_stage_name(x->stage));
 			label(f, x->where);
-			fprintf(f, "\",queue=\"%d\"} %.3f\n", x->queues[q].queue, x->queues[q].rate);
+			fprintf(f, "\",queue=\"%d\"} %.3f\n", x->queues[q].queue,
+				x->queues[q].rate);
 		}
 	}
 	fputs("# HELP tuner_finding A finding of tuner diagnose and the knob it names (none: no "

@@ -296,7 +296,8 @@ static uint64_t net_delta(struct dctx *c, const char *group, const char *name, c
 		return 0;
 	}
 	if (v)
-		tn_diagnose_appendf(ev, evlen, "%s%s %s +%" PRIu64, ev[0] ? ", " : "", group, name, v);
+		tn_diagnose_appendf(ev, evlen, "%s%s %s +%" PRIu64, ev[0] ? ", " : "", group, name,
+				    v);
 	return v;
 }
 

@@ -114,6 +114,12 @@ struct nic_delta {
 	uint64_t queue[TN_COUNTERS_MAX_QUEUES];	/* ring drops of each rx queue */
 };
 
+/* Counts of hostile samples never wrap: they stop at UINT64_MAX. */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 static void nic_counter(struct nic_delta *nd, const char *driver, const struct tn_counter *cb,
 			uint64_t v)
 {
@@ -138,16 +144,16 @@ static void nic_counter(struct nic_delta *nd, const char *driver, const struct t
 		}
 	}
 	if (st == TN_STAGE_NIC_RING && q >= 0)
-		nd->queue[q] += v;
+		nd->queue[q] = sat_add(nd->queue[q], v);
 	switch (st) {
-	case TN_STAGE_NIC_RING: nd->ring += v; break;
-	case TN_STAGE_NIC_PORT: nd->port += v; break;
-	case TN_STAGE_CLOUD_LIMIT: nd->allowance += v; break;
-	case TN_STAGE_NIC_DROPPED: nd->dropped += v; break;
+	case TN_STAGE_NIC_RING: nd->ring = sat_add(nd->ring, v); break;
+	case TN_STAGE_NIC_PORT: nd->port = sat_add(nd->port, v); break;
+	case TN_STAGE_CLOUD_LIMIT: nd->allowance = sat_add(nd->allowance, v); break;
+	case TN_STAGE_NIC_DROPPED: nd->dropped = sat_add(nd->dropped, v); break;
 	default: return;
 	}
-	tn_diagnose_appendf(nd->ev[st], sizeof(nd->ev[st]), "%s%s %s +%" PRIu64, nd->ev[st][0] ? ", " : "",
-		cb->group, cb->name, v);
+	tn_diagnose_appendf(nd->ev[st], sizeof(nd->ev[st]), "%s%s %s +%" PRIu64,
+			    nd->ev[st][0] ? ", " : "", cb->group, cb->name, v);
 }
 
 /* The per-queue qstats of a NIC (both samples sorted by queue): a breakdown
@@ -171,8 +177,8 @@ static void queue_deltas(struct dctx *c, const struct tn_nic_counters *na,
 				tn_diag_warn(c->d, "%s: queue %d %s went down: reset between the "
 					     "samples, not counted", nb->name, y->queue,
 					     tn_qctr_names[m]);
-			else if (y->queue < TN_COUNTERS_MAX_QUEUES)
-				nd->queue[y->queue] += v;
+			else if (y->queue >= 0 && y->queue < TN_COUNTERS_MAX_QUEUES)
+				nd->queue[y->queue] = sat_add(nd->queue[y->queue], v);
 		}
 		i++;
 		k++;

@@ -187,7 +187,9 @@ static int qstats_open(struct link_dump *ld, struct tn_diag *d)
 
 	if (ret > 0)
 		return 0;
-	if (ret == 0 && (ret = tn_qstats_get(ld->qsk, 0, &ld->qs, &ld->n_qs, err, sizeof(err))) == 0)
+	if (ret == 0)
+		ret = tn_qstats_get(ld->qsk, 0, &ld->qs, &ld->n_qs, err, sizeof(err));
+	if (ret == 0)
 		return 0;
 	tn_qstats_close(ld->qsk);
 	ld->qsk = NULL;
