@@ -2,8 +2,8 @@
 # The whole test suite on a fresh Debian 12 machine, as root: install what is
 # missing, build with -Werror, run every tier under ctest (unit, sysroot
 # fixtures, the live read-only test, the VM tier on two real kernels), then
-# build again with ASan+UBSan and run every tier but the VM one under them,
-# then the fuzzers for a bounded time.
+# build again with ASan+UBSan and run every tier but the VM one (and the cost
+# regression tests) under them, then the fuzzers for a bounded time.
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -20,8 +20,11 @@ echo "== tests under ASan+UBSan"
 cmake -S . -B build-asan -DTUNER_WERROR=ON -DTUNER_TESTS=ON -DTUNER_SANITIZE=ON \
 	-DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-asan -j"$jobs" >/dev/null
+# Not the VM tier, nor the cost regression tests (label "cost": they time
+# tuner itself, and under the sanitizers only time the sanitizers; the plain
+# phase above runs them).
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE vm
+	ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE 'vm|cost'
 
 if [ -x tests/fuzz/run.sh ]; then
 	echo "== fuzzers (bounded)"

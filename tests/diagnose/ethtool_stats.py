@@ -11,19 +11,13 @@ set (tuner keeps one of a name a driver repeats); each counter that did not
 move between the two ethtool runs must have the same value in tuner's sample;
 and at least one must have been compared. Exit 77 (skipped, with the reason)
 without ethtool, or without a NIC whose driver has statistics."""
-import json
 import shutil
 import subprocess
 import sys
 
+from lib import check, finish, nics, sample, skip
+
 tuner = sys.argv[1]
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 
 def ethtool_s(nic):
@@ -39,24 +33,18 @@ def ethtool_s(nic):
 
 
 if not shutil.which("ethtool"):
-    print("skipped: no ethtool(8) to compare with (Debian package ethtool)")
-    sys.exit(77)
-r = subprocess.run([tuner, "show", "--counters", "--json", "-q"], capture_output=True, text=True,
-                   timeout=60)
-if r.returncode != 0:
-    sys.exit("tuner show --counters: exit %d: %s" % (r.returncode, r.stderr))
-nics = json.loads(r.stdout)["nics"]
-before = {n["name"]: ethtool_s(n["name"]) for n in nics}
-r = subprocess.run([tuner, "show", "--counters", "--json", "-q"], capture_output=True, text=True,
-                   timeout=60)
-after = {n["name"]: ethtool_s(n["name"]) for n in nics}
-sample = {n["name"]: n["stats"].get("driver", {}) for n in json.loads(r.stdout)["nics"]}
+    skip("no ethtool(8) to compare with (Debian package ethtool)")
+listed = nics(tuner)
+before = {n["name"]: ethtool_s(n["name"]) for n in listed}
+taken = sample(tuner)
+after = {n["name"]: ethtool_s(n["name"]) for n in listed}
+ours_all = {n["name"]: n["stats"].get("driver", {}) for n in taken["nics"]}
 compared = 0
 for nic, b in before.items():
     a = after.get(nic)
     if not b or not a:
         continue
-    ours = sample.get(nic, {})
+    ours = ours_all.get(nic, {})
     check(set(ours) == set(a), "%s: the same %d statistic names as 'ethtool -S' (%d)%s"
           % (nic, len(ours), len(a),
              "" if set(ours) == set(a) else ": only tuner %s, only ethtool %s"
@@ -67,8 +55,6 @@ for nic, b in before.items():
           % (nic, len(stable), "" if not bad else ": %s" % bad[:5]))
     compared += len(stable)
 if not any(before.values()):
-    print("skipped: no NIC here whose driver has statistics (ethtool -S)")
-    sys.exit(77)
+    skip("no NIC here whose driver has statistics (ethtool -S)")
 check(compared > 0, "%d values compared" % compared)
-print("%d failure(s)" % len(failures))
-sys.exit(1 if failures else 0)
+finish()

@@ -16,17 +16,12 @@ import shutil
 import subprocess
 import sys
 
+from lib import check, finish, nics, skip
+
 tuner, work = sys.argv[1:3]
 FAKE = 987654321
 STATS = {"rx_missed_errors": "missed_errors", "rx_fifo_errors": "fifo_errors",
          "rx_over_errors": "over_errors", "rx_dropped": "dropped", "rx_packets": "packets"}
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 
 def kernel_stats(nic):
@@ -36,17 +31,8 @@ def kernel_stats(nic):
 
 
 if os.geteuid() != 0 or not shutil.which("unshare"):
-    print("skipped: needs root and unshare(1) for a private mount namespace")
-    sys.exit(77)
-r = subprocess.run([tuner, "show", "--counters", "--json", "-q"], capture_output=True, text=True,
-                   timeout=60)
-if r.returncode != 0:
-    sys.exit("tuner show --counters: exit %d: %s" % (r.returncode, r.stderr))
-nics = [n["name"] for n in json.loads(r.stdout)["nics"]]
-if not nics:
-    print("skipped: tuner lists no NIC on this host (virtual interfaces are not NICs)")
-    sys.exit(77)
-nic = nics[0]
+    skip("needs root and unshare(1) for a private mount namespace")
+nic = nics(tuner)[0]["name"]
 os.makedirs(work, exist_ok=True)
 fake = os.path.join(work, "fake")
 with open(fake, "w") as f:
@@ -70,5 +56,4 @@ for ours, theirs in STATS.items():
     check(v is not None and v != FAKE and before[theirs] <= v <= after[theirs],
           "%s %s: %s, the kernel's (%d..%d), not sysfs's" % (nic, ours, v, before[theirs],
                                                                after[theirs]))
-print("%d failure(s)" % len(failures))
-sys.exit(1 if failures else 0)
+finish()

@@ -203,15 +203,47 @@ r = subprocess.run([tuner, "show", "--counters"] + g, capture_output=True, text=
 check(r.returncode == 1 and "/proc/net/softnet_stat: line 17" in r.stderr,
       "a hostile softnet_stat: exit 1, file and line named: " + r.stderr.strip())
 
+# Per-queue qstats (netdev-genl, live hosts only: written into the samples
+# here): the ring finding lists the queues that dropped, in text, JSON and
+# Prometheus, from --from/--to files.
+def with_queues(src, dst, drops):
+    s = json.load(open(src))
+    nic = [n for n in s["nics"] if n["name"] == "eth0"][0]
+    nic["stats"]["qstats"] = {"rx-hw-drops": sum(drops), "rx-alloc-fail": 0}
+    nic["queues"] = [{"queue": q, "rx-hw-drops": d, "rx-alloc-fail": 0}
+                     for q, d in enumerate(drops)]
+    json.dump(s, open(dst, "w"))
+
+
+aq, bq = os.path.join(work, "aq.json"), os.path.join(work, "bq.json")
+with_queues(a, aq, [0, 0, 0, 0])
+with_queues(b, bq, [0, 600, 0, 25])
+dq = json.loads(run("diagnose", "--from", aq, "--to", bq, "--json", ok=(2,)).stdout)
+ring = [f for f in dq["findings"] if f["stage"] == "nic_ring"][0]
+check(ring["count"] == 900 + 625 and
+      [(q["queue"], q["count"]) for q in ring["queues"]] == [(1, 600), (3, 25)],
+      "qstats per queue: eth0's ring loss lists queues 1 and 3: %s" % ring.get("queues"))
+check(all(f.get("queues") is None for f in dq["findings"] if f["stage"] != "nic_ring"),
+      "only ring findings list queues")
+r = run("diagnose", "--from", aq, "--to", bq, ok=(2,))
+check("queues that dropped: 1 (+600), 3 (+25)" in r.stdout, "human output lists the queues")
+ring0 = [f for f in dg["findings"] if f["stage"] == "nic_ring"][0]
+check(ring0["queues"] == [], "samples without queues (older tuner): none listed")
+
 # --prometheus, scraped through the real node_exporter.
 promdir = os.path.join(work, "textfile")
 os.makedirs(promdir)
 prom = os.path.join(promdir, "tuner.prom")
-run("diagnose", "--from", a, "--to", b, "--prometheus", prom, ok=(2,))
+run("diagnose", "--from", aq, "--to", bq, "--prometheus", prom, ok=(2,))
 text = open(prom).read()
 check('node_softnet_dropped_total{cpu="3"}' in text and
-      'tuner_receive_drops_per_second{stage="backlog",cpu="3",where=""} 4000' not in text,
-      "prometheus: node_exporter's softnet names")
+      'tuner_receive_drops_per_second{stage="backlog",cpu="3",where="",queue=""} ' in text,
+      "prometheus: node_exporter's softnet names, tuner's per-CPU rate")
+rates = dict(re.findall(r'tuner_receive_drops_per_second\{stage="nic_ring",cpu="",'
+                        r'where="eth0",queue="(\d*)"\} ([0-9.]+)', text))
+check(sorted(rates) == ["", "1", "3"] and
+      abs(float(rates["1"]) / float(rates["3"]) - 600 / 25) < 0.1,
+      "prometheus: eth0's ring loss, and that of queues 1 and 3 (label queue): %s" % rates)
 exporter = shutil.which("prometheus-node-exporter")
 if not exporter:
     check(False, "prometheus-node-exporter is installed (scripts/deps.sh test)")
@@ -241,10 +273,12 @@ else:
     log.seek(0)
     logtext = log.read()
     check('node_softnet_dropped_total{cpu="3"}' in body, "node_exporter serves the softnet counters")
-    check(re.search(r'tuner_receive_drops_per_second\{cpu="3",stage="backlog",where=""\} 4\d*',
-                    body) is not None or
-          re.search(r'tuner_receive_drops_per_second\{cpu="3",stage="backlog"', body) is not None,
+    check(re.search(r'tuner_receive_drops_per_second\{cpu="3",queue="",stage="backlog",'
+                    r'where=""\} [0-9.e+]+', body) is not None,
           "node_exporter serves tuner's per-CPU rate")
+    check(re.search(r'tuner_receive_drops_per_second\{cpu="",queue="1",stage="nic_ring",'
+                    r'where="eth0"\} [0-9.e+]+', body) is not None,
+          "node_exporter serves the per-queue ring loss")
     check('tuner_finding{' in body and 'node_netstat_TcpExt_RcvPruned' in body,
           "node_exporter serves the findings and the netstat counters")
     check("node_textfile_scrape_error 0" in body, "node_exporter: no textfile scrape error")

@@ -236,9 +236,36 @@ static void test_driver_table(void **st)
 		{ "e1000", "rx_no_buffer_count", TN_NICSTAT_NONE }, /* not in the table */
 		{ "ixgbe", "rx_out_of_buffer", TN_NICSTAT_NONE },   /* mlx5's name, not ixgbe's */
 	};
+	/* per-queue statistics: the queue they count */
+	static const struct {
+		const char *driver, *name;
+		enum tn_nicstat_kind kind;
+		int queue;
+	} q[] = {
+		{ "virtio_net", "rx_queue_3_drops", TN_NICSTAT_RING, 3 },  /* before 6.10 */
+		{ "virtio_net", "rx12_drops", TN_NICSTAT_RING, 12 },	  /* 6.10 and later */
+		{ "virtio_net", "rx_drops", TN_NICSTAT_NONE, -1 },	  /* their sum: not twice */
+		{ "virtio_net", "rx0_xdp_drops", TN_NICSTAT_NONE, -1 },	  /* an XDP program's */
+		{ "virtio_net", "rx_queue_0_xdp_drops", TN_NICSTAT_NONE, -1 },
+		{ "virtio_net", "rx_xdp_drops", TN_NICSTAT_NONE, -1 },
+		{ "virtio_net", "rx_queue__drops", TN_NICSTAT_NONE, -1 },
+		{ "virtio_net", "rx5000_drops", TN_NICSTAT_RING, -1 },	  /* beyond those kept */
+		{ "bnxt_en", "[7]: rx_discards", TN_NICSTAT_RING, 7 },
+		{ "bnxt_en", "rx_discards", TN_NICSTAT_RING, -1 },
+		{ "ena", "queue_5_rx_page_alloc_fail", TN_NICSTAT_RING, 5 },
+		{ "ena", "rx_drops", TN_NICSTAT_RING, -1 },
+		{ "mlx5_core", "rx_out_of_buffer", TN_NICSTAT_RING, -1 },
+	};
 
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
 		assert_int_equal(tn_nicstat_classify(c[i].driver, c[i].name), c[i].kind);
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		int queue = 99;
+
+		assert_int_equal(tn_nicstat_classify_queue(q[i].driver, q[i].name, &queue),
+				 q[i].kind);
+		assert_int_equal(queue, q[i].queue);
+	}
 }
 
 /* ---- samples for classification ---- */
@@ -636,6 +663,141 @@ static void test_refused_pairs(void **st)
 	tn_sample_free(&b);
 }
 
+/* Per-queue qstats on both samples of eth0: queues 0 to 3. */
+static void add_queues(struct tn_sample *s)
+{
+	struct tn_nic_counters *n = &s->nics[0];
+
+	n->n_queues = 4;
+	n->queues = calloc(4, sizeof(*n->queues));
+	for (int q = 0; q < 4; q++) {
+		n->queues[q].queue = q;
+		n->queues[q].has[TN_QCTR_RX_HW_DROPS] = true;
+		n->queues[q].has[TN_QCTR_RX_ALLOC_FAIL] = q != 3; /* not reported for queue 3 */
+		n->queues[q].v[TN_QCTR_RX_HW_DROPS] = 100;
+	}
+	tn_counter_list_add(&n->stats, "qstats", "rx-hw-drops", 400);
+	tn_counter_list_add(&n->stats, "qstats", "rx-alloc-fail", 0);
+	tn_counter_list_add(&n->stats, "driver", "rx_queue_2_drops", 0);
+	tn_counter_list_add(&n->stats, "driver", "rx_drops", 0);
+	tn_counter_list_sort(&n->stats, NULL);
+}
+
+/* A NIC's ring loss lists the queues that dropped: qstats per queue and the
+ * driver's per-queue statistics; their device totals are counted once. */
+static void test_queue_findings(void **st)
+{
+	struct tn_sample a, b;
+	struct tn_diagnosis dg;
+	struct tn_diag d;
+	const struct tn_finding *f;
+	cJSON *j, *qs;
+
+	make_pair(&a, &b, "virtio_net");
+	add_queues(&a);
+	add_queues(&b);
+	b.nics[0].queues[1].v[TN_QCTR_RX_HW_DROPS] += 70;
+	b.nics[0].queues[3].v[TN_QCTR_RX_HW_DROPS] += 5;
+	bump(&b.nics[0].stats, "qstats", "rx-hw-drops", 75);
+	bump(&b.nics[0].stats, "driver", "rx_queue_2_drops", 10);
+	bump(&b.nics[0].stats, "driver", "rx_drops", 10); /* the sum of the queues' */
+	diagnose(&a, &b, NULL, &dg);
+	f = find_stage(&dg, TN_STAGE_NIC_RING);
+	assert_non_null(f);
+	assert_int_equal(f->count, 85);
+	assert_int_equal(f->n_queues, 3);
+	assert_int_equal(f->queues[0].queue, 1);
+	assert_int_equal(f->queues[0].count, 70);
+	assert_true(f->queues[0].rate == 7.0);
+	assert_int_equal(f->queues[1].queue, 2);
+	assert_int_equal(f->queues[1].count, 10);
+	assert_int_equal(f->queues[2].queue, 3);
+	assert_int_equal(f->queues[2].count, 5);
+	j = tn_diagnosis_to_json(&dg);
+	qs = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "findings"), 0),
+				 "queues");
+	assert_int_equal(cJSON_GetArraySize(qs), 3);
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(qs, 0), "queue")->valueint, 1);
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(qs, 0), "count")->valueint, 70);
+	cJSON_Delete(j);
+	tn_diagnosis_free(&dg);
+
+	/* a queue counter that went down (reset) is said, not counted */
+	b.nics[0].queues[0].v[TN_QCTR_RX_HW_DROPS] = 1;
+	tn_diag_init(&d);
+	assert_int_equal(tn_diagnose(&a, &b, NULL, &dg, &d), 0);
+	assert_int_equal(d.n_warnings, 1);
+	assert_non_null(strstr(d.warnings[0], "queue 0 rx-hw-drops went down"));
+	tn_diag_free(&d);
+	assert_int_equal(find_stage(&dg, TN_STAGE_NIC_RING)->n_queues, 3);
+	tn_diagnosis_free(&dg);
+	tn_sample_free(&a);
+	tn_sample_free(&b);
+}
+
+/* The queues survive the sample's JSON; a sample without them (older tuner)
+ * loads; hostile queue lists are refused with their JSON path. */
+static void test_queue_json(void **st)
+{
+	struct tn_sample a, b, c;
+	struct tn_diag d;
+	cJSON *j;
+	char *text;
+
+	make_pair(&a, &b, "virtio_net");
+	add_queues(&b);
+	b.nics[0].queues[2].v[TN_QCTR_RX_ALLOC_FAIL] = UINT64_MAX - 1;
+	j = tn_sample_to_json(&b);
+	text = cJSON_Print(j);
+	cJSON_Delete(j);
+	tn_diag_init(&d);
+	if (tn_sample_parse(text, "b.json", &c, &d) != 0)
+		fail_msg("%s", d.error);
+	assert_int_equal(c.nics[0].n_queues, 4);
+	assert_int_equal(c.nics[0].queues[3].queue, 3);
+	assert_false(c.nics[0].queues[3].has[TN_QCTR_RX_ALLOC_FAIL]);
+	assert_true(c.nics[0].queues[2].v[TN_QCTR_RX_ALLOC_FAIL] == UINT64_MAX - 1);
+	assert_true(c.nics[0].queues[1].v[TN_QCTR_RX_HW_DROPS] == 100);
+	tn_sample_free(&c);
+	static const char *const swaps[][2] = {
+		{ "\"queue\":\t1", "\"queue\":\t0" },	 /* twice */
+		{ "\"queue\":\t3", "\"queue\":\t4096" }, /* beyond the bound */
+		{ "\"queue\":\t3", "\"queue\":\t-3" },
+		{ "\"queue\":\t3", "\"queues\":\t3" },	 /* an unknown key */
+		{ "\"rx-hw-drops\":\t100", "\"rx-hw-drops\":\t-1" },
+	};
+	for (size_t i = 0; i < sizeof(swaps) / sizeof(swaps[0]); i++) {
+		char *at = strstr(text, swaps[i][0]), *m;
+
+		assert_non_null(at);
+		m = malloc(strlen(text) + 64);
+		sprintf(m, "%.*s%s%s", (int)(at - text), text, swaps[i][1],
+			at + strlen(swaps[i][0]));
+		tn_diag_free(&d);
+		tn_diag_init(&d);
+		assert_int_equal(tn_sample_parse(m, "m.json", &c, &d), -EINVAL);
+		assert_non_null(strstr(d.error, "m.json"));
+		assert_non_null(strstr(d.error, "queues"));
+		free(m);
+	}
+	tn_diag_free(&d);
+	free(text);
+	/* without queues: loads, none */
+	j = tn_sample_to_json(&a);
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "nics"), 0),
+					"queues"));
+	text = cJSON_Print(j);
+	cJSON_Delete(j);
+	tn_diag_init(&d);
+	assert_int_equal(tn_sample_parse(text, "a.json", &c, &d), 0);
+	assert_int_equal(c.nics[0].n_queues, 0);
+	tn_diag_free(&d);
+	tn_sample_free(&c);
+	free(text);
+	tn_sample_free(&a);
+	tn_sample_free(&b);
+}
+
 /* Property: whatever the counters and the current values, no recommended
  * value is lower than the current one or beyond its bound. */
 static void test_property_bounds(void **st)
@@ -896,6 +1058,7 @@ int main(void)
 		cmocka_unit_test(test_squeeze_by_time),
 		cmocka_unit_test(test_refused_pairs),	 cmocka_unit_test(test_property_bounds),
 		cmocka_unit_test(test_json_round_trip),	 cmocka_unit_test(test_netns_knobs),
+		cmocka_unit_test(test_queue_findings),	 cmocka_unit_test(test_queue_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -239,6 +239,18 @@ static void print_knob(FILE *o, const struct tn_knob *k, const struct tn_diagnos
 	fputc('\n', o);
 }
 
+/* The rx queues that dropped, each with its count: never cut. */
+static void print_queues(FILE *o, const struct tn_finding *f)
+{
+	if (!f->n_queues)
+		return;
+	tn_cli_printf(o, "   queues that dropped:");
+	for (int q = 0; q < f->n_queues; q++)
+		tn_cli_printf(o, "%s %d (+%" PRIu64 ")", q ? "," : "", f->queues[q].queue,
+			f->queues[q].count);
+	tn_cli_printf(o, "\n");
+}
+
 static void print_human(struct tn_cli *cli, const struct tn_diagnosis *dg, const char *host)
 {
 	FILE *o = cli->out;
@@ -261,7 +273,9 @@ static void print_human(struct tn_cli *cli, const struct tn_diagnosis *dg, const
 			tn_stage_name(f->stage), f->where[0] ? " on " : "", f->where,
 			cpus[0] ? ", CPUs " : "", cpus, f->rate, f->count, dg->interval,
 			f->fixable ? "" : ", not fixable on this host");
-		tn_cli_printf(o, "   evidence: %s\n   %s\n", f->evidence, f->advice);
+		tn_cli_printf(o, "   evidence: %s\n", f->evidence);
+		print_queues(o, f);
+		tn_cli_printf(o, "   %s\n", f->advice);
 		for (int k = 0; k < f->n_knobs; k++)
 			print_knob(o, &f->knobs[k], dg);
 	}

@@ -102,10 +102,10 @@ static void cpu_rates(FILE *f, const struct tn_sample *a, const struct tn_sample
 		}
 		if (tn_counter_delta(x->dropped, y->dropped, true, &v) && v)
 			fprintf(f, "tuner_receive_drops_per_second{stage=\"backlog\",cpu=\"%d\","
-				   "where=\"\"} %.3f\n", y->cpu, (double)v / interval);
+				   "where=\"\",queue=\"\"} %.3f\n", y->cpu, (double)v / interval);
 		if (tn_counter_delta(x->flow_limit_count, y->flow_limit_count, true, &v) && v)
 			fprintf(f, "tuner_receive_drops_per_second{stage=\"flow_limit\",cpu=\"%d\","
-				   "where=\"\"} %.3f\n", y->cpu, (double)v / interval);
+				   "where=\"\",queue=\"\"} %.3f\n", y->cpu, (double)v / interval);
 		i++;
 		k++;
 	}
@@ -115,7 +115,7 @@ static void findings(FILE *f, const struct tn_sample *a, const struct tn_sample 
 		     const struct tn_diagnosis *dg)
 {
 	fputs("# HELP tuner_receive_drops_per_second Packets lost per second by a receive stage "
-	      "between tuner's two samples.\n"
+	      "between tuner's two samples (queue: one rx queue of a NIC's ring loss).\n"
 	      "# TYPE tuner_receive_drops_per_second gauge\n", f);
 	if (dg->interval > 0)
 		cpu_rates(f, a, b, dg->interval);
@@ -127,7 +127,14 @@ static void findings(FILE *f, const struct tn_sample *a, const struct tn_sample 
 		fprintf(f, "tuner_receive_drops_per_second{stage=\"%s\",cpu=\"\",where=\"",
 			tn_stage_name(x->stage));
 		label(f, x->where);
-		fprintf(f, "\"} %.3f\n", x->rate);
+		fprintf(f, "\",queue=\"\"} %.3f\n", x->rate);
+		for (int q = 0; q < x->n_queues; q++) {
+			fprintf(f, "tuner_receive_drops_per_second{stage=\"%s\",cpu=\"\",where=\"",
+				tn_stage_name(x->stage));
+			label(f, x->where);
+			fprintf(f, "\",queue=\"%d\"} %.3f\n", x->queues[q].queue,
+				x->queues[q].rate);
+		}
 	}
 	fputs("# HELP tuner_finding A finding of tuner diagnose and the knob it names (none: no "
 	      "host setting helps, or none recommended).\n"

@@ -34,6 +34,7 @@
 #define TN_CTR_GROUP_MAX 16
 #define TN_CTR_NAME_MAX 64		/* ETH_GSTRING_LEN is 32 */
 #define TN_NETNS_SYSCTLS_MAX 32		/* sysctls of the snapshot found in a --netns namespace */
+#define TN_COUNTERS_MAX_QUEUES 4096	/* rx queues of one NIC: ids from 0 to this - 1 */
 
 /* One CPU's line of /proc/net/softnet_stat. Values are the kernel's 32-bit
  * counters (they wrap). */
@@ -61,10 +62,23 @@ struct tn_counter_list {
 	struct tn_counter *v;	/* sorted by (group, name) once tn_counter_list_sort ran */
 };
 
+/* The per-queue drop counters of netdev-genl qstats (scope queue), named as
+ * the kernel's netdev.yaml names them. */
+enum { TN_QCTR_RX_HW_DROPS, TN_QCTR_RX_ALLOC_FAIL, TN_QCTR_N };
+extern const char *const tn_qctr_names[TN_QCTR_N];
+
+struct tn_queue_counters {
+	int queue;			/* the rx queue's id */
+	bool has[TN_QCTR_N];		/* the driver reports it */
+	uint64_t v[TN_QCTR_N];
+};
+
 struct tn_nic_counters {
 	char name[TN_IFNAME_MAX];
 	char driver[TN_NAME_MAX];
 	struct tn_counter_list stats;
+	int n_queues;			/* 0: no per-queue qstats (older samples, drivers) */
+	struct tn_queue_counters *queues; /* sorted by queue, each once */
 };
 
 struct tn_sample {

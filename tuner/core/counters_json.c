@@ -13,6 +13,11 @@
 /* Counters above 2^53 do not fit a JSON number exactly: written as strings. */
 #define TN_JSON_EXACT ((uint64_t)1 << 53)
 
+const char *const tn_qctr_names[TN_QCTR_N] = {
+	[TN_QCTR_RX_HW_DROPS] = "rx-hw-drops",
+	[TN_QCTR_RX_ALLOC_FAIL] = "rx-alloc-fail",
+};
+
 void tn_sample_init(struct tn_sample *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -26,8 +31,10 @@ void tn_sample_free(struct tn_sample *s)
 		return;
 	free(s->softnet);
 	tn_counter_list_free(&s->net);
-	for (int i = 0; i < s->n_nics; i++)
+	for (int i = 0; i < s->n_nics; i++) {
 		tn_counter_list_free(&s->nics[i].stats);
+		free(s->nics[i].queues);
+	}
 	free(s->nics);
 	tn_state_free(&s->state);
 	tn_sample_init(s);
@@ -100,6 +107,33 @@ oom:
 	return NULL;
 }
 
+/* [{"queue": 3, "rx-hw-drops": 5, "rx-alloc-fail": 0}]: the counters the
+ * driver reports. */
+static cJSON *queues_to_json(const struct tn_nic_counters *n)
+{
+	cJSON *arr = cJSON_CreateArray(), *o;
+
+	if (!arr)
+		return NULL;
+	for (int i = 0; i < n->n_queues; i++) {
+		const struct tn_queue_counters *q = &n->queues[i];
+
+		o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			goto oom;
+		}
+		TRY(tn_json_add_int(o, "queue", q->queue));
+		for (int k = 0; k < TN_QCTR_N; k++)
+			if (q->has[k])
+				TRY(add_u64(o, tn_qctr_names[k], q->v[k]));
+	}
+	return arr;
+oom:
+	cJSON_Delete(arr);
+	return NULL;
+}
+
 static cJSON *nics_to_json(const struct tn_sample *s)
 {
 	cJSON *arr = cJSON_CreateArray(), *o;
@@ -115,6 +149,8 @@ static cJSON *nics_to_json(const struct tn_sample *s)
 		TRY(tn_json_add_str(o, "name", s->nics[i].name));
 		TRY(tn_json_add_str(o, "driver", s->nics[i].driver));
 		TRY(tn_json_add_item(o, "stats", groups_to_json(&s->nics[i].stats)));
+		if (s->nics[i].n_queues)
+			TRY(tn_json_add_item(o, "queues", queues_to_json(&s->nics[i])));
 	}
 	return arr;
 oom:
@@ -345,9 +381,57 @@ static int softnet_from_json(struct tn_jreader *r, const cJSON *arr, struct tn_s
 	return 0;
 }
 
+static int queue_from_json(struct tn_jreader *r, const cJSON *it, struct tn_queue_counters *q)
+{
+	static const char *const keys[] = { "queue", "rx-hw-drops", "rx-alloc-fail", NULL };
+	int64_t id;
+	int ret;
+
+	if (!cJSON_IsObject(it))
+		return tn_jr_error(r, "expected an object");
+	if ((ret = tn_jr_known_keys(r, it, keys)) < 0 ||
+	    (ret = tn_jr_int(r, it, "queue", true, 0, TN_COUNTERS_MAX_QUEUES - 1, &id)) < 0)
+		return ret;
+	q->queue = (int)id;
+	for (int k = 0; k < TN_QCTR_N; k++)
+		if (cJSON_GetObjectItemCaseSensitive(it, tn_qctr_names[k]) &&
+		    (ret = key_u64(r, it, tn_qctr_names[k], false, &q->v[k], &q->has[k])) < 0)
+			return ret;
+	return 0;
+}
+
+/* Optional (samples of tuner before per-queue qstats have none). */
+static int queues_from_json(struct tn_jreader *r, const cJSON *o, struct tn_nic_counters *c)
+{
+	const cJSON *arr, *it;
+	size_t m;
+	int n, i = 0, ret;
+
+	if ((ret = tn_jr_array(r, o, "queues", false, &arr)) < 0 || !arr)
+		return ret;
+	m = tn_jr_push_key(r, "queues");
+	n = cJSON_GetArraySize(arr);
+	if (n > TN_COUNTERS_MAX_QUEUES)
+		return tn_jr_error(r, "more than %d queues", TN_COUNTERS_MAX_QUEUES);
+	if (!(c->queues = calloc((size_t)n + 1, sizeof(*c->queues))))
+		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
+	cJSON_ArrayForEach(it, arr) {
+		size_t mi = tn_jr_push_index(r, i);
+
+		if ((ret = queue_from_json(r, it, &c->queues[i])) < 0)
+			return ret;
+		if (i > 0 && c->queues[i].queue <= c->queues[i - 1].queue)
+			return tn_jr_error(r, "queues must be listed once, in ascending order");
+		tn_jr_pop(r, mi);
+		c->n_queues = ++i;
+	}
+	tn_jr_pop(r, m);
+	return 0;
+}
+
 static int nics_from_json(struct tn_jreader *r, const cJSON *arr, struct tn_sample *s)
 {
-	static const char *const keys[] = { "name", "driver", "stats", NULL };
+	static const char *const keys[] = { "name", "driver", "stats", "queues", NULL };
 	const cJSON *it, *st;
 	int n = cJSON_GetArraySize(arr), i = 0, ret;
 
@@ -378,6 +462,8 @@ static int nics_from_json(struct tn_jreader *r, const cJSON *arr, struct tn_samp
 		if ((ret = groups_from_json(r, st, &c->stats, false)) < 0)
 			return ret;
 		tn_jr_pop(r, m2);
+		if ((ret = queues_from_json(r, it, c)) < 0)
+			return ret;
 		tn_jr_pop(r, m);
 	}
 	return 0;

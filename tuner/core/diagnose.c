@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "diagnose.h"
+#include "diagnose_int.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -28,76 +28,9 @@ const char *tn_stage_name(enum tn_stage s)
 	return (unsigned)s < TN_STAGE_COUNT ? stage_names[s] : "unknown";
 }
 
-/* ---- the driver table: ethtool -S names ---- */
-
-struct nicstat_rule {
-	const char *drivers;	/* space-separated driver names; NULL: any */
-	const char *pattern;	/* fnmatch() on the statistic's name */
-	enum tn_nicstat_kind kind;
-};
-
-static const struct nicstat_rule nicstat_rules[] = {
-	/* mlx5: no receive WQE posted (ring empty); the port's buffer, per priority */
-	{ "mlx5_core", "rx_out_of_buffer", TN_NICSTAT_RING },
-	{ "mlx5_core", "rx_discards_phy", TN_NICSTAT_PORT },
-	{ "mlx5_core", "rx_prio[0-7]_discards", TN_NICSTAT_PORT },
-	/* Intel: no free descriptor */
-	{ "ixgbe igb igc e1000e", "rx_no_buffer_count", TN_NICSTAT_RING },
-	{ "i40e ice", "rx_dropped", TN_NICSTAT_RING },
-	{ "i40e ice", "rx_discards", TN_NICSTAT_RING },
-	{ "i40e ice", "port.rx_dropped", TN_NICSTAT_RING },
-	/* virtio-net: per-queue drops */
-	{ "virtio_net", "rx_queue_*_drops", TN_NICSTAT_RING },
-	{ "virtio_net", "rx*_drops", TN_NICSTAT_RING },
-	/* ENA: ring drops; the instance's allowances (AWS) */
-	{ "ena", "rx_drops", TN_NICSTAT_RING },
-	{ "ena", "queue_*_rx_page_alloc_fail", TN_NICSTAT_RING },
-	{ "ena", "bw_in_allowance_exceeded", TN_NICSTAT_ALLOWANCE },
-	{ "ena", "pps_allowance_exceeded", TN_NICSTAT_ALLOWANCE },
-	{ "ena", "conntrack_allowance_exceeded", TN_NICSTAT_ALLOWANCE },
-	{ "ena", "linklocal_allowance_exceeded", TN_NICSTAT_ALLOWANCE },
-	/* Broadcom: per-ring and total discards */
-	{ "bnxt_en", "[[]*[]]: rx_discards", TN_NICSTAT_RING },
-	{ "bnxt_en", "rx_total_discard_pkts", TN_NICSTAT_RING },
-	{ "bnxt_en", "rx_discards", TN_NICSTAT_RING },
-	/* Solarflare */
-	{ "sfc", "rx_nodesc_drop_cnt", TN_NICSTAT_RING },
-	/* gVNIC */
-	{ "gve", "rx_no_buffers_posted", TN_NICSTAT_RING },
-};
-
-static bool driver_listed(const char *list, const char *driver)
-{
-	size_t n = strlen(driver);
-
-	for (const char *p = list; *p;) {
-		size_t k = strcspn(p, " ");
-
-		if (k == n && strncmp(p, driver, n) == 0)
-			return true;
-		p += k;
-		p += strspn(p, " ");
-	}
-	return false;
-}
-
-enum tn_nicstat_kind tn_nicstat_classify(const char *driver, const char *name)
-{
-	for (size_t i = 0; i < sizeof(nicstat_rules) / sizeof(nicstat_rules[0]); i++) {
-		const struct nicstat_rule *r = &nicstat_rules[i];
-
-		if (r->drivers && !driver_listed(r->drivers, driver))
-			continue;
-		if (fnmatch(r->pattern, name, 0) == 0)
-			return r->kind;
-	}
-	return TN_NICSTAT_NONE;
-}
-
 /* ---- helpers ---- */
 
-static void appendf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void appendf(char *buf, size_t len, const char *fmt, ...)
+void tn_diagnose_appendf(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t n = strnlen(buf, len);
 	va_list ap;
@@ -145,18 +78,7 @@ static int64_t twice_capped(int64_t cur, int64_t floor_, int64_t cap)
 	return v > cap ? cap : v;
 }
 
-struct dctx {
-	const struct tn_sample *a, *b;
-	const struct tn_state *s;
-	const struct tn_profile *prof;
-	struct tn_diagnosis *out;
-	struct tn_diag *d;
-	int cap;
-	struct tn_cpuset squeezed;	/* CPUs whose time_squeeze grew */
-	struct tn_cpuset targets;	/* CPUs the --process targets may run on */
-};
-
-static struct tn_finding *new_finding(struct dctx *c, enum tn_stage st)
+struct tn_finding *tn_diagnose_new_finding(struct dctx *c, enum tn_stage st)
 {
 	struct tn_diagnosis *o = c->out;
 	struct tn_finding *f;
@@ -177,7 +99,7 @@ static struct tn_finding *new_finding(struct dctx *c, enum tn_stage st)
 	return f;
 }
 
-static void set_rate(struct dctx *c, struct tn_finding *f, uint64_t count)
+void tn_diagnose_set_rate(struct dctx *c, struct tn_finding *f, uint64_t count)
 {
 	f->count = count;
 	f->rate = c->out->interval > 0 ? (double)count / c->out->interval : 0;
@@ -206,12 +128,11 @@ static bool knob_sysctl(struct tn_finding *f, const struct tn_state *s, const ch
 	return true;
 }
 
-static void cpus_text(const struct tn_cpuset *s, char *buf, size_t len)
+void tn_diagnose_cpus_text(const struct tn_cpuset *s, char *buf, size_t len)
 {
 	if (tn_cpuset_format_list(s, buf, len) >= len || !buf[0])
 		snprintf(buf, len, "%s", buf[0] ? "(many)" : "none");
 }
-
 /* ---- softnet: budget, backlog, flow limit ---- */
 
 struct softnet_delta {
@@ -279,7 +200,7 @@ static void budget_advice(struct tn_finding *f, bool by_time)
 			 "Debian's kernels accept above the default)",
 			 TN_DIAG_BUDGET_MIN, TN_DIAG_BUDGET_CAP, TN_DIAG_BUDGET_USECS_CAP);
 		if (f->n_knobs == 0)
-			appendf(f->advice, sizeof(f->advice),
+			tn_diagnose_appendf(f->advice, sizeof(f->advice),
 				"; both are already at their bound: spread the NIC's queues over "
 				"more CPUs instead");
 		return;
@@ -309,11 +230,11 @@ static int budget_finding(struct dctx *c, const struct softnet_delta *sd)
 
 	if (!sd->squeeze)
 		return 0;
-	if (!(f = new_finding(c, TN_STAGE_BUDGET)))
+	if (!(f = tn_diagnose_new_finding(c, TN_STAGE_BUDGET)))
 		return -ENOMEM;
 	f->cpus = sd->squeeze_cpus;
-	set_rate(c, f, sd->squeeze);
-	cpus_text(&f->cpus, cpus, sizeof(cpus));
+	tn_diagnose_set_rate(c, f, sd->squeeze);
+	tn_diagnose_cpus_text(&f->cpus, cpus, sizeof(cpus));
 	if (sysctl_fields(c->s, "net.core.netdev_budget", budget) != 1)
 		budget[0] = TN_UNKNOWN;
 	by_time = squeezed_by_time(sd, budget[0]);
@@ -337,14 +258,14 @@ static int budget_finding(struct dctx *c, const struct softnet_delta *sd)
 	budget_advice(f, by_time);
 	tn_cpuset_and(&shared, &c->targets);
 	if (!tn_cpuset_empty(&shared)) {
-		cpus_text(&shared, both, sizeof(both));
-		appendf(f->advice, sizeof(f->advice),
+		tn_diagnose_cpus_text(&shared, both, sizeof(both));
+		tn_diagnose_appendf(f->advice, sizeof(f->advice),
 			"; CPUs %s also run the target processes: keep the IRQs and the "
 			"processes apart (a NUMA/IRQ split, processes \"placement\": \"opposite\") "
 			"rather than a larger budget",
 			both);
 	} else if (!tn_cpuset_empty(&c->targets)) {
-		appendf(f->advice, sizeof(f->advice),
+		tn_diagnose_appendf(f->advice, sizeof(f->advice),
 			"; the target processes do not run on these CPUs");
 	}
 	return 0;
@@ -356,11 +277,11 @@ static int backlog_findings(struct dctx *c, const struct softnet_delta *sd)
 	char cpus[256];
 
 	if (sd->dropped) {
-		if (!(f = new_finding(c, TN_STAGE_BACKLOG)))
+		if (!(f = tn_diagnose_new_finding(c, TN_STAGE_BACKLOG)))
 			return -ENOMEM;
 		f->cpus = sd->drop_cpus;
-		set_rate(c, f, sd->dropped);
-		cpus_text(&f->cpus, cpus, sizeof(cpus));
+		tn_diagnose_set_rate(c, f, sd->dropped);
+		tn_diagnose_cpus_text(&f->cpus, cpus, sizeof(cpus));
 		snprintf(f->evidence, sizeof(f->evidence),
 			 "softnet_stat dropped +%" PRIu64 " on CPUs %s: the per-CPU backlog was "
 			 "full", sd->dropped, cpus);
@@ -374,26 +295,26 @@ static int backlog_findings(struct dctx *c, const struct softnet_delta *sd)
 			snprintf(f->advice, sizeof(f->advice),
 				 "raise net.core.netdev_max_backlog (x2, at most %d)",
 				 TN_DIAG_BACKLOG_CAP);
-		appendf(f->advice, sizeof(f->advice), "; the backlog is used here by:");
+		tn_diagnose_appendf(f->advice, sizeof(f->advice), "; the backlog is used here by:");
 		if (sd->rps || c->b->rps_queues)
-			appendf(f->advice, sizeof(f->advice),
+			tn_diagnose_appendf(f->advice, sizeof(f->advice),
 				" RPS (%d rx queues with rps_cpus, received_rps +%" PRIu64 ")",
 				c->b->rps_queues, sd->rps);
 		if (c->b->bridge_ports || c->b->virtual_ifaces)
-			appendf(f->advice, sizeof(f->advice),
+			tn_diagnose_appendf(f->advice, sizeof(f->advice),
 				" veth/bridged traffic (%d bridge ports, %d virtual interfaces)",
 				c->b->bridge_ports, c->b->virtual_ifaces);
 		if (!sd->rps && !c->b->rps_queues && !c->b->bridge_ports && !c->b->virtual_ifaces)
-			appendf(f->advice, sizeof(f->advice),
+			tn_diagnose_appendf(f->advice, sizeof(f->advice),
 				" no RPS and no virtual interfaces: a driver that hands packets "
 				"over with netif_rx (no NAPI)");
 	}
 	if (sd->flow) {
-		if (!(f = new_finding(c, TN_STAGE_FLOW_LIMIT)))
+		if (!(f = tn_diagnose_new_finding(c, TN_STAGE_FLOW_LIMIT)))
 			return -ENOMEM;
 		f->cpus = sd->flow_cpus;
-		set_rate(c, f, sd->flow);
-		cpus_text(&f->cpus, cpus, sizeof(cpus));
+		tn_diagnose_set_rate(c, f, sd->flow);
+		tn_diagnose_cpus_text(&f->cpus, cpus, sizeof(cpus));
 		snprintf(f->evidence, sizeof(f->evidence),
 			 "softnet_stat flow_limit_count +%" PRIu64 " on CPUs %s", sd->flow, cpus);
 		snprintf(f->advice, sizeof(f->advice),
@@ -405,182 +326,6 @@ static int backlog_findings(struct dctx *c, const struct softnet_delta *sd)
 	return 0;
 }
 
-/* ---- NICs ---- */
-
-struct nic_delta {
-	uint64_t ring, port, allowance, dropped;
-	char ev[TN_STAGE_COUNT][768];
-};
-
-static void nic_counter(struct nic_delta *nd, const char *driver, const struct tn_counter *cb,
-			uint64_t v)
-{
-	enum tn_stage st = TN_STAGE_COUNT;
-
-	if (strcmp(cb->group, "link") == 0) {
-		if (!strcmp(cb->name, "rx_missed_errors") || !strcmp(cb->name, "rx_fifo_errors") ||
-		    !strcmp(cb->name, "rx_over_errors"))
-			st = TN_STAGE_NIC_RING;
-		else if (!strcmp(cb->name, "rx_dropped"))
-			st = TN_STAGE_NIC_DROPPED;
-	} else if (strcmp(cb->group, "qstats") == 0) {
-		if (!strcmp(cb->name, "rx-hw-drops") || !strcmp(cb->name, "rx-alloc-fail"))
-			st = TN_STAGE_NIC_RING;
-	} else if (strcmp(cb->group, "driver") == 0) {
-		switch (tn_nicstat_classify(driver, cb->name)) {
-		case TN_NICSTAT_RING: st = TN_STAGE_NIC_RING; break;
-		case TN_NICSTAT_PORT: st = TN_STAGE_NIC_PORT; break;
-		case TN_NICSTAT_ALLOWANCE: st = TN_STAGE_CLOUD_LIMIT; break;
-		default: break;
-		}
-	}
-	switch (st) {
-	case TN_STAGE_NIC_RING: nd->ring += v; break;
-	case TN_STAGE_NIC_PORT: nd->port += v; break;
-	case TN_STAGE_CLOUD_LIMIT: nd->allowance += v; break;
-	case TN_STAGE_NIC_DROPPED: nd->dropped += v; break;
-	default: return;
-	}
-	appendf(nd->ev[st], sizeof(nd->ev[st]), "%s%s %s +%" PRIu64, nd->ev[st][0] ? ", " : "",
-		cb->group, cb->name, v);
-}
-
-static void nic_irq_cpus(const struct tn_nic *n, struct tn_cpuset *out)
-{
-	tn_cpuset_zero(out);
-	for (int i = 0; n && i < n->n_irqs; i++) {
-		const struct tn_irq *q = &n->irqs[i];
-
-		if (q->kind == TN_IRQ_OTHER)
-			continue;
-		if (q->has_effective && !tn_cpus_empty(&q->effective))
-			tn_cpus_or_into(out, &q->effective);
-		else if (q->has_affinity)
-			tn_cpus_or_into(out, &q->affinity);
-	}
-}
-
-static void ring_advice(struct dctx *c, struct tn_finding *f, const struct tn_nic *n)
-{
-	struct tn_cpuset late = f->cpus;
-	char cpus[256];
-	struct tn_knob *k;
-
-	tn_cpuset_and(&late, &c->squeezed);
-	if (!tn_cpuset_empty(&late)) {
-		cpus_text(&late, cpus, sizeof(cpus));
-		snprintf(f->advice, sizeof(f->advice),
-			 "CPUs %s, which serve %s's IRQs, also ran out of softirq budget: the "
-			 "softirq is late, not the ring too small; see the softirq_budget finding",
-			 cpus, f->where);
-		return;
-	}
-	if (n && n->has_ring && n->ring.rx != TN_UNKNOWN && n->ring.rx_max != TN_UNKNOWN &&
-	    n->ring.rx >= n->ring.rx_max) {
-		snprintf(f->advice, sizeof(f->advice),
-			 "the rx ring of %s is already at its maximum (%" PRId64 "): spread its "
-			 "queues over more CPUs, or add queues (channels)",
-			 f->where, n->ring.rx_max);
-		return;
-	}
-	k = &f->knobs[f->n_knobs++];
-	memset(k, 0, sizeof(*k));
-	k->kind = TN_KNOB_RING;
-	snprintf(k->target, sizeof(k->target), "%s", f->where);
-	k->n_fields = 1;
-	k->before[0] = n && n->has_ring ? n->ring.rx : TN_UNKNOWN;
-	k->after[0] = n && n->has_ring && n->ring.rx_max != TN_UNKNOWN && k->before[0] != TN_UNKNOWN
-			      ? n->ring.rx_max
-			      : TN_VAL_MAX;
-	snprintf(f->advice, sizeof(f->advice), "raise the rx ring of %s to its maximum", f->where);
-}
-
-static int nic_finding(struct dctx *c, const char *name, enum tn_stage st, uint64_t count,
-		       const char *ev)
-{
-	const struct tn_nic *n = tn_state_nic(c->s, name);
-	struct tn_finding *f;
-
-	if (!count)
-		return 0;
-	if (!(f = new_finding(c, st)))
-		return -ENOMEM;
-	snprintf(f->where, sizeof(f->where), "%s", name);
-	nic_irq_cpus(n, &f->cpus);
-	set_rate(c, f, count);
-	snprintf(f->evidence, sizeof(f->evidence), "%s: %s", name, ev);
-	switch (st) {
-	case TN_STAGE_NIC_RING:
-		ring_advice(c, f, n);
-		break;
-	case TN_STAGE_NIC_PORT:
-		f->fixable = false;
-		snprintf(f->advice, sizeof(f->advice),
-			 "the NIC's own port buffer overflowed (flow control, priority or burst "
-			 "beyond the port): no host setting fixes this");
-		break;
-	case TN_STAGE_CLOUD_LIMIT:
-		f->fixable = false;
-		snprintf(f->advice, sizeof(f->advice),
-			 "the cloud instance's network allowance was exceeded: no host setting "
-			 "fixes this; a larger instance type or less traffic does");
-		break;
-	default:
-		f->fixable = false;
-		snprintf(f->advice, sizeof(f->advice),
-			 "the kernel's rx_dropped of %s also counts frames of unknown protocols "
-			 "and backlog drops: no knob of its own; see the other findings",
-			 name);
-		break;
-	}
-	return 0;
-}
-
-static int nic_findings(struct dctx *c)
-{
-	for (int i = 0; i < c->b->n_nics; i++) {
-		const struct tn_nic_counters *nb = &c->b->nics[i];
-		const struct tn_nic_counters *na = NULL;
-		struct nic_delta *nd;
-		int ret = 0;
-
-		for (int k = 0; k < c->a->n_nics && !na; k++)
-			if (strcmp(c->a->nics[k].name, nb->name) == 0)
-				na = &c->a->nics[k];
-		if (!na)
-			continue;
-		if (!(nd = calloc(1, sizeof(*nd))))
-			return -ENOMEM;
-		for (int k = 0; k < nb->stats.n; k++) {
-			const struct tn_counter *cb = &nb->stats.v[k];
-			const struct tn_counter *ca = tn_counter_find(&na->stats, cb->group, cb->name);
-			uint64_t v;
-
-			if (!ca)
-				continue;
-			if (!tn_counter_delta(ca->value, cb->value, false, &v)) {
-				tn_diag_warn(c->d, "%s: %s %s went down: reset between the samples, "
-					     "not counted", nb->name, cb->group, cb->name);
-				continue;
-			}
-			if (v)
-				nic_counter(nd, nb->driver, cb, v);
-		}
-		if ((ret = nic_finding(c, nb->name, TN_STAGE_NIC_RING, nd->ring,
-				       nd->ev[TN_STAGE_NIC_RING])) < 0 ||
-		    (ret = nic_finding(c, nb->name, TN_STAGE_NIC_PORT, nd->port,
-				       nd->ev[TN_STAGE_NIC_PORT])) < 0 ||
-		    (ret = nic_finding(c, nb->name, TN_STAGE_CLOUD_LIMIT, nd->allowance,
-				       nd->ev[TN_STAGE_CLOUD_LIMIT])) < 0 ||
-		    (ret = nic_finding(c, nb->name, TN_STAGE_NIC_DROPPED, nd->dropped,
-				       nd->ev[TN_STAGE_NIC_DROPPED])) < 0) {
-			free(nd);
-			return ret;
-		}
-		free(nd);
-	}
-	return 0;
-}
 
 /* ---- sockets: TCP, listen queues, UDP ---- */
 
@@ -599,7 +344,8 @@ static uint64_t net_delta(struct dctx *c, const char *group, const char *name, c
 		return 0;
 	}
 	if (v)
-		appendf(ev, evlen, "%s%s %s +%" PRIu64, ev[0] ? ", " : "", group, name, v);
+		tn_diagnose_appendf(ev, evlen, "%s%s %s +%" PRIu64, ev[0] ? ", " : "", group, name,
+				    v);
 	return v;
 }
 
@@ -623,9 +369,9 @@ static int tcp_finding(struct dctx *c)
 		seen += net_delta(c, "TcpExt", signs[i], ev, sizeof(ev));
 	if (!lost && !seen)
 		return 0;
-	if (!(f = new_finding(c, TN_STAGE_TCP_RCVBUF)))
+	if (!(f = tn_diagnose_new_finding(c, TN_STAGE_TCP_RCVBUF)))
 		return -ENOMEM;
-	set_rate(c, f, lost);
+	tn_diagnose_set_rate(c, f, lost);
 	snprintf(f->evidence, sizeof(f->evidence), "%s", ev);
 	if (sysctl_fields(c->s, "net.ipv4.tcp_rmem", rmem) != 3 || rmem[2] >= TN_DIAG_TCP_RMEM_CAP) {
 		snprintf(f->advice, sizeof(f->advice),
@@ -666,9 +412,9 @@ static int tcp_finding(struct dctx *c)
 			 "receiver lives (--netns)",
 			 TN_DIAG_TCP_RMEM_CAP);
 	}
-	appendf(f->advice, sizeof(f->advice), "%s", rcvbuf_caveat);
+	tn_diagnose_appendf(f->advice, sizeof(f->advice), "%s", rcvbuf_caveat);
 	if (!lost)
-		appendf(f->advice, sizeof(f->advice),
+		tn_diagnose_appendf(f->advice, sizeof(f->advice),
 			"; no packet was dropped yet: the kernel pruned or collapsed receive "
 			"queues to make room");
 	return 0;
@@ -683,9 +429,9 @@ static int listen_finding(struct dctx *c)
 
 	if (!over && !drops)
 		return 0;
-	if (!(f = new_finding(c, TN_STAGE_LISTEN)))
+	if (!(f = tn_diagnose_new_finding(c, TN_STAGE_LISTEN)))
 		return -ENOMEM;
-	set_rate(c, f, drops > over ? drops : over);
+	tn_diagnose_set_rate(c, f, drops > over ? drops : over);
 	snprintf(f->evidence, sizeof(f->evidence), "%s", ev);
 	knob_sysctl(f, c->s, "net.core.somaxconn", 0, TN_DIAG_SOMAXCONN_CAP, NULL);
 	snprintf(f->advice, sizeof(f->advice),
@@ -734,9 +480,9 @@ static int udp_finding(struct dctx *c)
 	net_delta(c, "Udp6", "InErrors", ev, sizeof(ev));
 	delivered = net_delta(c, "Udp", "InDatagrams", ev, sizeof(ev)) +
 		    net_delta(c, "Udp6", "InDatagrams", ev, sizeof(ev));
-	if (!(f = new_finding(c, TN_STAGE_UDP_RCVBUF)))
+	if (!(f = tn_diagnose_new_finding(c, TN_STAGE_UDP_RCVBUF)))
 		return -ENOMEM;
-	set_rate(c, f, lost);
+	tn_diagnose_set_rate(c, f, lost);
 	snprintf(f->evidence, sizeof(f->evidence), "%s", ev);
 	if (knob_sysctl(f, c->s, "net.core.rmem_default", 0, TN_DIAG_RMEM_DEFAULT_CAP, def) &&
 	    sysctl_fields(c->s, "net.core.rmem_max", max) == 1) {
@@ -768,7 +514,7 @@ static int udp_finding(struct dctx *c)
 				    "to a power of two"
 				  : "rmem_default and rmem_max are unknown or at their bounds: "
 				    "the application reads too slowly");
-	appendf(f->advice, sizeof(f->advice), "%s", rcvbuf_caveat);
+	tn_diagnose_appendf(f->advice, sizeof(f->advice), "%s", rcvbuf_caveat);
 	return 0;
 }
 
@@ -860,6 +606,8 @@ void tn_diagnosis_free(struct tn_diagnosis *dg)
 {
 	if (!dg)
 		return;
+	for (int i = 0; i < dg->n; i++)
+		free(dg->findings[i].queues);
 	free(dg->findings);
 	memset(dg, 0, sizeof(*dg));
 }
@@ -911,7 +659,7 @@ int tn_diagnose(const struct tn_sample *a, const struct tn_sample *b, const stru
 	softnet_deltas(&c, &sd);
 	c.squeezed = sd.squeeze_cpus;
 	if ((ret = budget_finding(&c, &sd)) < 0 || (ret = backlog_findings(&c, &sd)) < 0 ||
-	    (ret = nic_findings(&c)) < 0 || (ret = tcp_finding(&c)) < 0 ||
+	    (ret = tn_diagnose_nics(&c)) < 0 || (ret = tcp_finding(&c)) < 0 ||
 	    (ret = listen_finding(&c)) < 0 || (ret = udp_finding(&c)) < 0) {
 		tn_diagnosis_free(&dg);
 		return tn_diag_error(d, ret, "out of memory");

@@ -54,6 +54,10 @@ enum tn_nicstat_kind {
 };
 
 enum tn_nicstat_kind tn_nicstat_classify(const char *driver, const char *name);
+/* The same, and the rx queue a per-queue statistic counts (virtio's
+ * rx_queue_3_drops, bnxt's "[3]: rx_discards", ...): *queue is -1 for a
+ * device-wide one, or a queue id beyond TN_COUNTERS_MAX_QUEUES - 1. */
+enum tn_nicstat_kind tn_nicstat_classify_queue(const char *driver, const char *name, int *queue);
 
 enum tn_knob_kind {
 	TN_KNOB_SYSCTL,
@@ -72,6 +76,13 @@ struct tn_knob {
 	bool per_netns;				/* a sysctl of the --netns namespace */
 };
 
+/* An rx queue of a NIC that dropped (qstats per queue, per-queue driver statistics). */
+struct tn_queue_loss {
+	int queue;
+	uint64_t count;			/* packets lost over the interval */
+	double rate;			/* per second */
+};
+
 struct tn_finding {
 	enum tn_stage stage;
 	char where[TN_IFNAME_MAX];	/* the NIC, or "" */
@@ -83,6 +94,8 @@ struct tn_finding {
 	struct tn_knob knobs[TN_FINDING_MAX_KNOBS];
 	char evidence[1024];
 	char advice[1024];
+	int n_queues;			/* nic_ring: the rx queues that dropped, where known */
+	struct tn_queue_loss *queues;	/* by queue; owned (tn_diagnosis_free) */
 };
 
 struct tn_diagnosis {

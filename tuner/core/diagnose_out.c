@@ -55,6 +55,28 @@ oom:
 	return NULL;
 }
 
+/* nic_ring: [{"queue": 3, "count": 70, "rate": 7}], the rx queues that
+ * dropped ([] when no queue statistic says). */
+static cJSON *queues_to_json(const struct tn_finding *f)
+{
+	cJSON *arr = cJSON_CreateArray(), *o;
+
+	for (int i = 0; arr && i < f->n_queues; i++) {
+		o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			goto oom;
+		}
+		TRY(tn_json_add_int(o, "queue", f->queues[i].queue));
+		TRY(tn_json_add_item(o, "count", cJSON_CreateNumber((double)f->queues[i].count)));
+		TRY(tn_json_add_item(o, "rate", cJSON_CreateNumber(f->queues[i].rate)));
+	}
+	return arr;
+oom:
+	cJSON_Delete(arr);
+	return NULL;
+}
+
 static cJSON *finding_to_json(const struct tn_finding *f)
 {
 	cJSON *o = cJSON_CreateObject(), *arr;
@@ -69,6 +91,8 @@ static cJSON *finding_to_json(const struct tn_finding *f)
 	TRY(tn_json_add_bool(o, "fixable", f->fixable));
 	TRY(tn_json_add_str(o, "evidence", f->evidence));
 	TRY(tn_json_add_str(o, "advice", f->advice));
+	if (f->stage == TN_STAGE_NIC_RING)
+		TRY(tn_json_add_item(o, "queues", queues_to_json(f)));
 	TRY(tn_json_add_item(o, "knobs", arr = cJSON_CreateArray()));
 	for (int k = 0; k < f->n_knobs; k++) {
 		cJSON *kj = knob_to_json(&f->knobs[k]);

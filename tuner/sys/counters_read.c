@@ -132,11 +132,12 @@ static int read_link_stats(const struct tn_sysroot *r, const char *ifname,
 }
 
 /* On the live host: one RTM_GETLINK dump over rtnetlink (libnl-route) for
- * every link's statistics at once. */
+ * every link's statistics at once, and netdev-genl qstats. */
 struct link_dump {
 	struct nl_sock *sk;
 	struct nl_cache *cache;
-	struct tn_qstats *qs;	/* netdev-genl per-device totals, by ifindex */
+	struct tn_qstats_sock *qsk;	/* NULL: no qstats (kernel, or failed) */
+	struct tn_qstats *qs;		/* netdev-genl per-device totals, by ifindex */
 	int n_qs;
 };
 
@@ -144,11 +145,9 @@ static void link_dump_close(struct link_dump *ld)
 {
 	nl_cache_free(ld->cache);
 	nl_socket_free(ld->sk);
+	tn_qstats_close(ld->qsk);
 	free(ld->qs);
-	ld->cache = NULL;
-	ld->sk = NULL;
-	ld->qs = NULL;
-	ld->n_qs = 0;
+	memset(ld, 0, sizeof(*ld));
 }
 
 static int link_dump_open(struct link_dump *ld, struct tn_diag *d)
@@ -169,41 +168,86 @@ static int link_dump_open(struct link_dump *ld, struct tn_diag *d)
 	return 0;
 }
 
-/* netdev-genl qstats where the kernel (6.9+) and the drivers have them; a
- * failure costs those counters only, said as a warning. */
+/* A qstats failure costs those counters only, said as a warning. */
+static int qstats_failed(int ret, const char *what, const char *err, struct tn_diag *d)
+{
+	if (ret == -ENOMEM)
+		return tn_diag_error(d, ret, "out of memory");
+	tn_diag_warn(d, "queue statistics (netdev-genl qstats)%s: %s%s%s", what, strerror(-ret),
+		     err[0] ? ": " : "", err);
+	return 0;
+}
+
+/* netdev-genl qstats where the kernel (6.9+) and the drivers have them: every
+ * device's totals now, each NIC's queues in rtnl_link_stats. */
 static int qstats_open(struct link_dump *ld, struct tn_diag *d)
 {
 	char err[128];
-	int ret = tn_qstats_dump(&ld->qs, &ld->n_qs, err, sizeof(err));
+	int ret = tn_qstats_open(&ld->qsk, err, sizeof(err));
 
-	if (ret == -ENOMEM)
-		return tn_diag_error(d, ret, "out of memory");
-	if (ret < 0)
-		tn_diag_warn(d, "queue statistics (netdev-genl qstats): %s: %s", strerror(-ret),
-			     err);
+	if (ret > 0)
+		return 0;
+	if (ret == 0)
+		ret = tn_qstats_get(ld->qsk, 0, &ld->qs, &ld->n_qs, err, sizeof(err));
+	if (ret == 0)
+		return 0;
+	tn_qstats_close(ld->qsk);
+	ld->qsk = NULL;
+	return qstats_failed(ret, "", err, d);
+}
+
+/* The rx queues of a NIC whose driver reports qstats. */
+static int qstats_queues(struct link_dump *ld, int ifindex, struct tn_nic_counters *n,
+			 struct tn_diag *d)
+{
+	struct tn_qstats *v = NULL;
+	char err[128], what[TN_IFNAME_MAX + 16];
+	int nv = 0, ret = tn_qstats_get(ld->qsk, ifindex, &v, &nv, err, sizeof(err));
+
+	if (ret < 0) {
+		snprintf(what, sizeof(what), " of %s's queues", n->name);
+		return qstats_failed(ret, what, err, d);
+	}
+	if (nv > 0 && !(n->queues = calloc((size_t)nv, sizeof(*n->queues)))) {
+		free(v);
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	}
+	for (int i = 0; i < nv; i++) {
+		struct tn_queue_counters *q = &n->queues[n->n_queues];
+
+		q->queue = v[i].queue;
+		q->has[TN_QCTR_RX_HW_DROPS] = v[i].has[TN_QSTAT_RX_HW_DROPS];
+		q->v[TN_QCTR_RX_HW_DROPS] = v[i].v[TN_QSTAT_RX_HW_DROPS];
+		q->has[TN_QCTR_RX_ALLOC_FAIL] = v[i].has[TN_QSTAT_RX_ALLOC_FAIL];
+		q->v[TN_QCTR_RX_ALLOC_FAIL] = v[i].v[TN_QSTAT_RX_ALLOC_FAIL];
+		if (q->has[TN_QCTR_RX_HW_DROPS] || q->has[TN_QCTR_RX_ALLOC_FAIL])
+			n->n_queues++;
+	}
+	free(v);
 	return 0;
 }
 
 /* A link gone since the snapshot has no statistics: 0, nothing added. */
-static int rtnl_link_stats(struct link_dump *ld, const char *ifname, struct tn_counter_list *l,
-			   struct tn_diag *d)
+static int rtnl_link_stats(struct link_dump *ld, struct tn_nic_counters *n, struct tn_diag *d)
 {
-	struct rtnl_link *link = rtnl_link_get_by_name(ld->cache, ifname);
-	int ret = 0;
-
+	struct rtnl_link *link = rtnl_link_get_by_name(ld->cache, n->name);
 	const struct tn_qstats *q;
+	int ret = 0, ifindex;
 
 	if (!link)
 		return 0;
 	for (size_t i = 0; i < N_LINK_STATS && ret == 0; i++)
-		ret = tn_counter_list_add(l, "link", link_stats[i].name,
+		ret = tn_counter_list_add(&n->stats, "link", link_stats[i].name,
 					  rtnl_link_get_stat(link, link_stats[i].id));
-	q = tn_qstats_find(ld->qs, ld->n_qs, rtnl_link_get_ifindex(link));
+	ifindex = rtnl_link_get_ifindex(link);
+	q = tn_qstats_find(ld->qs, ld->n_qs, ifindex);
 	for (int i = 0; q && i < TN_QSTAT_N && ret == 0; i++)
 		if (q->has[i])
-			ret = tn_counter_list_add(l, "qstats", tn_qstat_names[i], q->v[i]);
+			ret = tn_counter_list_add(&n->stats, "qstats", tn_qstat_names[i], q->v[i]);
 	rtnl_link_put(link);
-	return ret < 0 ? tn_diag_error(d, ret, "out of memory") : 0;
+	if (ret < 0)
+		return tn_diag_error(d, ret, "out of memory");
+	return q && ld->qsk ? qstats_queues(ld, ifindex, n, d) : 0;
 }
 
 /* ethtool -S, as ethtool does it: ETHTOOL_GSSET_INFO, GSTRINGS, GSTATS. */
@@ -301,7 +345,7 @@ static int read_nics(const struct tn_sysroot *r, const struct tn_state *s,
 
 		snprintf(n->name, sizeof(n->name), "%s", s->nics[i].name);
 		snprintf(n->driver, sizeof(n->driver), "%s", s->nics[i].driver);
-		ret = ld.cache ? rtnl_link_stats(&ld, n->name, &n->stats, d)
+		ret = ld.cache ? rtnl_link_stats(&ld, n, d)
 			       : read_link_stats(r, n->name, &n->stats, d);
 		if (ret < 0)
 			break;

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal to diagnose*.c: the context of one comparison and the helpers the
+ * stages share. diagnose.c holds the softnet and socket stages and the
+ * ordering, diagnose_nic.c the driver table and the NIC stages.
+ */
+#ifndef TN_DIAGNOSE_INT_H
+#define TN_DIAGNOSE_INT_H
+
+#include "diagnose.h"
+
+struct dctx {
+	const struct tn_sample *a, *b;
+	const struct tn_state *s;
+	const struct tn_profile *prof;
+	struct tn_diagnosis *out;
+	struct tn_diag *d;
+	int cap;
+	struct tn_cpuset squeezed;	/* CPUs whose time_squeeze grew */
+	struct tn_cpuset targets;	/* CPUs the --process targets may run on */
+};
+
+/* Append to a NUL-terminated buffer; what does not fit is left out. */
+void tn_diagnose_appendf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A new, zeroed finding of stage st at the end of c->out; NULL: out of memory. */
+struct tn_finding *tn_diagnose_new_finding(struct dctx *c, enum tn_stage st);
+void tn_diagnose_set_rate(struct dctx *c, struct tn_finding *f, uint64_t count);
+/* A CPU list as text: "none", or "(many)" when it does not fit. */
+void tn_diagnose_cpus_text(const struct tn_cpuset *s, char *buf, size_t len);
+/* The NIC stages: ring (with the queues that dropped), port, allowance, rx_dropped. */
+int tn_diagnose_nics(struct dctx *c);
+
+#endif
