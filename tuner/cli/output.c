@@ -124,7 +124,7 @@ static int put_num(FILE *f, const char *spec, const char *len, char conv, va_lis
 }
 #pragma GCC diagnostic pop
 
-void tn_cli_vprintf(FILE *f, const char *fmt, va_list ap)
+static void render(FILE *f, const char *fmt, va_list ap)
 {
 	va_list aq;
 	const char *p = fmt;
@@ -193,6 +193,31 @@ void tn_cli_vprintf(FILE *f, const char *fmt, va_list ap)
 		}
 	}
 	va_end(aq);
+}
+
+/*
+ * One message, one write(): the message is rendered into memory and handed to
+ * f whole, so that an unbuffered stream (stderr) gets one write per message
+ * instead of one per byte, and its lines stay whole and in order with stdout's
+ * (which is flushed by its own buffering, as before). Without memory, rendered
+ * straight to f.
+ */
+void tn_cli_vprintf(FILE *f, const char *fmt, va_list ap)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m) {
+		render(f, fmt, ap);
+		return;
+	}
+	render(m, fmt, ap);
+	if (fclose(m) == 0)
+		fwrite(buf, 1, len, f);
+	else
+		render(f, fmt, ap);
+	free(buf);
 }
 
 const char *tn_cli_target(const struct tn_change *c, char *buf, size_t len)
