@@ -251,11 +251,19 @@ int tn_cli_usage_error(struct tn_cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 
-	tn_cli_printf(cli->err, "%s: ", cli->prog);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	FILE *f = m ? m : cli->err; /* the message whole, in one write */
+
+	tn_cli_printf(f, "%s: ", cli->prog);
 	va_start(ap, fmt);
-	tn_cli_vprintf(cli->err, fmt, ap);
+	tn_cli_vprintf(f, fmt, ap);
 	va_end(ap);
-	tn_cli_printf(cli->err, "\nTry '%s --help'.\n", cli->prog);
+	tn_cli_printf(f, "\nTry '%s --help'.\n", cli->prog);
+	if (m && fclose(m) == 0)
+		fwrite(buf, 1, len, cli->err);
+	free(buf);
 	return -1;
 }
 
