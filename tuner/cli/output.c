@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -196,8 +197,9 @@ static void render(FILE *f, const char *fmt, va_list ap)
 }
 
 /*
- * One message, one write(): the message is rendered into memory and handed to
- * f whole, so that an unbuffered stream (stderr) gets one write per message
+ * One message, one write(): on an unbuffered stream (stderr; or one whose
+ * buffer is not made yet) the message is rendered into memory and handed to
+ * f whole, so that it gets one write per message
  * instead of one per byte, and its lines stay whole and in order with stdout's
  * (which is flushed by its own buffering, as before). Without memory, rendered
  * straight to f.
@@ -206,8 +208,14 @@ void tn_cli_vprintf(FILE *f, const char *fmt, va_list ap)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
+	FILE *m;
 
+	/* a buffered stream (stdout, once written) gathers the message itself */
+	if (__fbufsize(f) > 1) {
+		render(f, fmt, ap);
+		return;
+	}
+	m = open_memstream(&buf, &len);
 	if (!m) {
 		render(f, fmt, ap);
 		return;
