@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -124,7 +125,7 @@ static int put_num(FILE *f, const char *spec, const char *len, char conv, va_lis
 }
 #pragma GCC diagnostic pop
 
-void tn_cli_vprintf(FILE *f, const char *fmt, va_list ap)
+static void render(FILE *f, const char *fmt, va_list ap)
 {
 	va_list aq;
 	const char *p = fmt;
@@ -195,6 +196,38 @@ void tn_cli_vprintf(FILE *f, const char *fmt, va_list ap)
 	va_end(aq);
 }
 
+/*
+ * One message, one write(): on an unbuffered stream (stderr; or one whose
+ * buffer is not made yet) the message is rendered into memory and handed to
+ * f whole, so that it gets one write per message
+ * instead of one per byte, and its lines stay whole and in order with stdout's
+ * (which is flushed by its own buffering, as before). Without memory, rendered
+ * straight to f.
+ */
+void tn_cli_vprintf(FILE *f, const char *fmt, va_list ap)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	/* a buffered stream (stdout, once written) gathers the message itself */
+	if (__fbufsize(f) > 1) {
+		render(f, fmt, ap);
+		return;
+	}
+	m = open_memstream(&buf, &len);
+	if (!m) {
+		render(f, fmt, ap);
+		return;
+	}
+	render(m, fmt, ap);
+	if (fclose(m) == 0)
+		fwrite(buf, 1, len, f);
+	else
+		render(f, fmt, ap);
+	free(buf);
+}
+
 const char *tn_cli_target(const struct tn_change *c, char *buf, size_t len)
 {
 	const char *s = c->target;
@@ -226,11 +259,19 @@ int tn_cli_usage_error(struct tn_cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 
-	tn_cli_printf(cli->err, "%s: ", cli->prog);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	FILE *f = m ? m : cli->err; /* the message whole, in one write */
+
+	tn_cli_printf(f, "%s: ", cli->prog);
 	va_start(ap, fmt);
-	tn_cli_vprintf(cli->err, fmt, ap);
+	tn_cli_vprintf(f, fmt, ap);
 	va_end(ap);
-	tn_cli_printf(cli->err, "\nTry '%s --help'.\n", cli->prog);
+	tn_cli_printf(f, "\nTry '%s --help'.\n", cli->prog);
+	if (m && fclose(m) == 0)
+		fwrite(buf, 1, len, cli->err);
+	free(buf);
 	return -1;
 }
 

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "plan_int.h"
 #include "procid.h"
+#include "util.h"
 
 void tn_change_free(struct tn_change *c)
 {
@@ -62,40 +64,7 @@ void tn_plan_free(struct tn_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* Working state of one computation. */
-struct planner {
-	const struct tn_state *s;
-	const struct tn_profile *p;
-	struct tn_diag *d;
-	struct tn_plan plan;
-	int cap;
-	/* per NIC: the rule that applies (-1 none) and the CPU of each IRQ */
-	int *rule_of;
-	int **irq_cpu;			/* [nic][irq index] = CPU, -1 not placed */
-	int *ncpus_of;			/* CPUs the NIC's IRQs were spread over */
-	struct tn_cpuset placed_cpus;	/* every CPU that receives a placed IRQ */
-	int cpu0_node_cores;		/* cores in CPU 0's node */
-	/* Trees (tsearch) of what NICs share, worked out once: the order of a
-	 * candidate set (struct order_memo), and the rotation offset of a set of
-	 * IRQ CPUs (struct rot_memo), so that NICs sharing CPUs start on
-	 * different ones. 65,536 NICs over 1024 nodes cost 1024 orders. */
-	void *orders;
-	void *rots;
-};
-
-struct order_memo {
-	struct tn_cpuset cand;
-	bool smt_allow;
-	int n, first_pass;
-	int order[];
-};
-
-struct rot_memo {
-	struct tn_cpuset set;
-	int off;
-};
-
-static struct tn_change *add_change(struct planner *pl, enum tn_change_kind kind)
+struct tn_change *tn_plan_add_change(struct planner *pl, enum tn_change_kind kind)
 {
 	struct tn_change *c;
 
@@ -114,20 +83,6 @@ static struct tn_change *add_change(struct planner *pl, enum tn_change_kind kind
 	return c;
 }
 
-#define NEW_CHANGE(pl, kind)                                                       \
-	({                                                                         \
-		struct tn_change *c_ = add_change(pl, kind);                       \
-		if (!c_)                                                           \
-			return tn_diag_error((pl)->d, -ENOMEM, "out of memory");   \
-		c_;                                                                \
-	})
-
-/* Set c->before or c->after (whole, on the heap); out of memory ends the plan. */
-#define SET_VALUE(pl, value, ...)                                                  \
-	do {                                                                       \
-		if (tn_change_printf(&(value), __VA_ARGS__) < 0)                   \
-			return tn_diag_error((pl)->d, -ENOMEM, "out of memory");   \
-	} while (0)
 
 static bool nic_matches(const struct tn_iface_match *m, const struct tn_nic *n)
 {
@@ -232,7 +187,7 @@ bool tn_plan_links_ready(const struct tn_state *s, const struct tn_profile *p, c
 	return any_up;
 }
 
-static void node_cpus(const struct tn_topology *t, const struct tn_cpuset *nodes,
+void tn_plan_node_cpus(const struct tn_topology *t, const struct tn_cpuset *nodes,
 		      struct tn_cpuset *out)
 {
 	tn_cpuset_zero(out);
@@ -241,61 +196,7 @@ static void node_cpus(const struct tn_topology *t, const struct tn_cpuset *nodes
 			tn_cpuset_or(out, &t->nodes[i].cpus);
 }
 
-static int cores_in_node(const struct tn_topology *t, int node)
-{
-	int n = 0;
-
-	for (int i = 0; i < t->n_cores; i++)
-		n += t->cores[i].node == node;
-	return n;
-}
-
-/* Order candidate CPUs: one thread per physical core before any sibling
- * (smt avoid), or in CPU number order (smt allow). */
-static int order_cpus(const struct tn_topology *t, const struct tn_cpuset *cand, bool smt_allow,
-		      int *order, int *first_pass)
-{
-	struct tn_cpuset left = *cand;
-	int n = 0, cpu;
-
-	*first_pass = 0;
-	if (!smt_allow) {
-		/* Each pass takes one thread of every core: cores whose threads are
-		 * all candidates first, then cores that lost one (to the CPU 0 or
-		 * isolation rule: their sibling does housekeeping work). */
-		for (;;) {
-			bool took = false;
-
-			for (int whole = 1; whole >= 0; whole--) {
-				for (int i = 0; i < t->n_cores; i++) {
-					struct tn_cpuset c = t->cores[i].cpus;
-					int first;
-
-					if (tn_cpuset_subset(&t->cores[i].cpus, cand) != whole)
-						continue;
-					tn_cpuset_and(&c, &left);
-					first = tn_cpuset_next(&c, 0);
-					if (first < 0)
-						continue;
-					order[n++] = first;
-					tn_cpuset_clear(&left, first);
-					took = true;
-				}
-			}
-			if (!took)
-				break;
-			if (!*first_pass)
-				*first_pass = n;
-		}
-	}
-	tn_cpuset_foreach(cpu, &left)
-		order[n++] = cpu;
-	if (!*first_pass)
-		*first_pass = n;
-	return n;
-}
-
-static void fmt_set(const struct tn_cpuset *s, char *buf, size_t len)
+void tn_plan_fmt_set(const struct tn_cpuset *s, char *buf, size_t len)
 {
 	tn_cpuset_format_list(s, buf, len);
 	if (!buf[0])
@@ -303,7 +204,7 @@ static void fmt_set(const struct tn_cpuset *s, char *buf, size_t len)
 }
 
 /* A CPU or node list as a change's value, whole ("none" when empty). */
-static int value_set(struct planner *pl, char **value, const struct tn_cpuset *s)
+int tn_plan_value_set(struct planner *pl, char **value, const struct tn_cpuset *s)
 {
 	char *list = tn_cpuset_list_alloc(s);
 
@@ -320,215 +221,6 @@ static int value_set(struct planner *pl, char **value, const struct tn_cpuset *s
 	return 0;
 }
 
-static int cmp_order_memo(const void *a, const void *b)
-{
-	const struct order_memo *x = a, *y = b;
-	int c = memcmp(&x->cand, &y->cand, sizeof(x->cand));
-
-	return c ? c : (int)x->smt_allow - (int)y->smt_allow;
-}
-
-/* The order of a candidate set, from the tree or worked out and kept there. */
-static const struct order_memo *ordered(struct planner *pl, const struct tn_cpuset *cand,
-					bool smt_allow)
-{
-	struct order_memo *m = malloc(sizeof(*m) + sizeof(int) * (size_t)tn_cpuset_count(cand));
-	struct order_memo **found;
-
-	if (!m)
-		return NULL;
-	m->cand = *cand;
-	m->smt_allow = smt_allow;
-	found = tsearch(m, &pl->orders, cmp_order_memo);
-	if (!found || *found != m) {
-		free(m);
-		return found ? *found : NULL;
-	}
-	m->n = order_cpus(&pl->s->topo, cand, smt_allow, m->order, &m->first_pass);
-	return m;
-}
-
-/* The CPUs a NIC's queue IRQs go to, in order (*order, shared: not to be
- * changed); returns how many, or -errno. */
-static int irq_targets(struct planner *pl, const struct tn_nic *n, const struct tn_irq_rule *q,
-		       const int **order, int *first_pass, char *why, size_t whylen)
-{
-	const struct order_memo *m;
-	const struct tn_topology *t = &pl->s->topo;
-	struct tn_cpuset cand, nodes;
-	int cnt;
-
-	tn_cpuset_zero(&nodes);
-	switch (q->policy) {
-	case TN_CPUS_LOCAL:
-	case TN_CPUS_REMOTE:
-		if (n->numa_node < 0 || !tn_topology_node(t, n->numa_node)) {
-			tn_diag_warn(pl->d, "%s: NUMA node unknown; its IRQs go to any online CPU",
-				     n->name);
-			cand = t->online;
-			snprintf(why, whylen, "NUMA node unknown");
-			break;
-		}
-		if (q->policy == TN_CPUS_LOCAL) {
-			tn_cpuset_set(&nodes, n->numa_node);
-			snprintf(why, whylen, "local node %d", n->numa_node);
-		} else {
-			for (int i = 0; i < t->n_nodes; i++)
-				if (t->nodes[i].id != n->numa_node)
-					tn_cpuset_set(&nodes, t->nodes[i].id);
-			if (tn_cpuset_empty(&nodes))
-				return tn_diag_error(pl->d, -EINVAL,
-						     "%s: irq.cpus is \"remote\" but this host has "
-						     "one NUMA node",
-						     n->name);
-			snprintf(why, whylen, "remote from node %d", n->numa_node);
-		}
-		node_cpus(t, &nodes, &cand);
-		break;
-	case TN_CPUS_NODES: {
-		int id;
-
-		tn_cpuset_foreach(id, &q->nodes) {
-			if (!tn_topology_node(t, id))
-				return tn_diag_error(pl->d, -EINVAL,
-						     "%s: irq.cpus names NUMA node %d, which this "
-						     "host does not have",
-						     n->name, id);
-		}
-		node_cpus(t, &q->nodes, &cand);
-		fmt_set(&q->nodes, why + snprintf(why, whylen, "nodes "), whylen - 6);
-		break;
-	}
-	case TN_CPUS_LIST:
-	default:
-		cand = q->cpus;
-		snprintf(why, whylen, "listed CPUs");
-		break;
-	}
-	tn_cpuset_and(&cand, &t->online);
-	if (q->has_exclude) {
-		tn_cpuset_andnot(&cand, &q->exclude);
-	} else {
-		tn_cpuset_andnot(&cand, &t->isolated);
-		tn_cpuset_andnot(&cand, &t->nohz_full);
-		if (tn_cpuset_test(&cand, 0) && pl->cpu0_node_cores > 2)
-			tn_cpuset_clear(&cand, 0);
-	}
-	if (tn_cpuset_empty(&cand))
-		return tn_diag_error(pl->d, -EINVAL,
-				     "%s: no online CPU is left for its IRQs (%s, after exclusions)",
-				     n->name, why);
-	m = ordered(pl, &cand, q->smt_allow);
-	if (!m)
-		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
-	*order = m->order;
-	*first_pass = m->first_pass;
-	cnt = m->n;
-	if (q->count > 0) {
-		if (q->count > cnt)
-			tn_diag_warn(pl->d, "%s: irq.count is %d but only %d CPUs qualify", n->name,
-				     q->count, cnt);
-		else
-			cnt = q->count;
-	}
-	if (*first_pass > cnt)
-		*first_pass = cnt;
-	return cnt;
-}
-
-static int cmp_rot_memo(const void *a, const void *b)
-{
-	return memcmp(&((const struct rot_memo *)a)->set, &((const struct rot_memo *)b)->set,
-		      sizeof(struct tn_cpuset));
-}
-
-/* The rotation offset of the NICs whose IRQs go to order[0..cnt); NULL on
- * out-of-memory. */
-static int *rotation(struct planner *pl, const int *order, int cnt)
-{
-	struct rot_memo *m = calloc(1, sizeof(*m)), **found;
-
-	if (!m)
-		return NULL;
-	for (int i = 0; i < cnt; i++)
-		tn_cpuset_set(&m->set, order[i]);
-	found = tsearch(m, &pl->rots, cmp_rot_memo);
-	if (!found || *found != m)
-		free(m);
-	return found ? &(*found)->off : NULL;
-}
-
-/*
- * The j-th CPU of a NIC whose rotation offset is off: the physical cores
- * (the first fp entries) rotated by off, then the siblings rotated likewise.
- * Each NIC thus takes physical cores before siblings, and NICs sharing the
- * CPUs start on different cores.
- */
-static int rotated(int j, int off, int fp, int cnt)
-{
-	if (j < fp)
-		return (off + j) % fp;
-	return fp + (off + j - fp) % (cnt - fp);
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-/* Decide the CPU of each queue IRQ of NIC i (no changes emitted yet). */
-static int place_irqs(struct planner *pl, int i)
-{
-	const struct tn_nic *n = &pl->s->nics[i];
-	const struct tn_iface_rule *rule = &pl->p->ifaces[pl->rule_of[i]];
-	int *queues, nq = 0, w = 0, cnt, *rot, fp = 1;
-	const int *order = NULL;
-	char why[128];
-
-	for (int k = 0; k < n->n_irqs; k++)
-		pl->irq_cpu[i][k] = -1;
-	if (!rule->irq.set)
-		return 0;
-	cnt = irq_targets(pl, n, &rule->irq, &order, &fp, why, sizeof(why));
-	if (cnt < 0)
-		return cnt;
-	pl->ncpus_of[i] = cnt;
-	queues = calloc((size_t)(n->n_irqs ? n->n_irqs : 1), sizeof(int));
-	if (!queues)
-		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
-	/* the distinct queue numbers, sorted: a queue's index is its place there */
-	for (int k = 0; k < n->n_irqs; k++)
-		if (n->irqs[k].kind != TN_IRQ_OTHER && n->irqs[k].queue >= 0)
-			queues[nq++] = n->irqs[k].queue;
-	qsort(queues, (size_t)nq, sizeof(int), cmp_int);
-	for (int k = 0; k < nq; k++)
-		if (w == 0 || queues[k] != queues[w - 1])
-			queues[w++] = queues[k];
-	nq = w;
-	if (nq > cnt)
-		tn_diag_warn(pl->d, "%s: %d queues on %d CPUs: some CPUs take several queues",
-			     n->name, nq, cnt);
-	rot = rotation(pl, order, cnt);
-	if (!rot) {
-		free(queues);
-		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
-	}
-	for (int k = 0; k < n->n_irqs; k++) {
-		const struct tn_irq *q = &n->irqs[k];
-		const int *at;
-		int idx;
-
-		if (q->kind == TN_IRQ_OTHER || q->queue < 0)
-			continue;
-		at = bsearch(&q->queue, queues, (size_t)nq, sizeof(int), cmp_int);
-		idx = (int)(at - queues);
-		pl->irq_cpu[i][k] = order[rotated(idx % cnt, *rot, fp, cnt)];
-		tn_cpuset_set(&pl->placed_cpus, pl->irq_cpu[i][k]);
-	}
-	*rot = (*rot + nq) % fp;
-	free(queues);
-	return 0;
-}
 
 static int plan_channels(struct planner *pl)
 {
@@ -710,7 +402,7 @@ static int plan_sysctls(struct planner *pl)
 		}
 		if (strcmp(after, cur->value) == 0)
 			continue;
-		c = add_change(pl, TN_CHANGE_SYSCTL);
+		c = tn_plan_add_change(pl, TN_CHANGE_SYSCTL);
 		if (!c) {
 			ret = tn_diag_error(pl->d, -ENOMEM, "out of memory");
 			break;
@@ -731,55 +423,6 @@ static int plan_sysctls(struct planner *pl)
 	free(sorted);
 	return ret;
 }
-
-static int plan_irq_changes(struct planner *pl)
-{
-	for (int i = 0; i < pl->s->n_nics; i++) {
-		const struct tn_nic *n = &pl->s->nics[i];
-
-		if (pl->rule_of[i] < 0)
-			continue;
-		for (int k = 0; k < n->n_irqs; k++) {
-			const struct tn_irq *q = &n->irqs[k];
-			int cpu = pl->irq_cpu[i][k];
-			struct tn_cpuset want, before;
-			struct tn_change *c;
-			int *nm;
-
-			if (cpu < 0)
-				continue;
-			if (q->managed) {
-				nm = realloc(pl->plan.managed,
-					     sizeof(int) * (size_t)(pl->plan.n_managed + 1));
-				if (!nm)
-					return tn_diag_error(pl->d, -ENOMEM, "out of memory");
-				pl->plan.managed = nm;
-				pl->plan.managed[pl->plan.n_managed++] = q->irq;
-				continue;
-			}
-			tn_cpuset_zero(&want);
-			tn_cpuset_set(&want, cpu);
-			if (q->has_affinity && tn_cpus_equal(&q->affinity, &want))
-				continue;
-			c = NEW_CHANGE(pl, TN_CHANGE_IRQ_AFFINITY);
-			snprintf(c->target, sizeof(c->target), "%d", q->irq);
-			snprintf(c->key, sizeof(c->key), "smp_affinity_list");
-			snprintf(c->label, sizeof(c->label), "%s", q->name);
-			tn_cpus_get(&q->affinity, &before);
-			if (q->has_affinity && value_set(pl, &c->before, &before) < 0)
-				return -ENOMEM;
-			if (!q->has_affinity)
-				SET_VALUE(pl, c->before, "unknown");
-			SET_VALUE(pl, c->after, "%d", cpu);
-			snprintf(c->reason, sizeof(c->reason), "%s queue %d on node %d of %d CPUs",
-				 n->name, q->queue, tn_topology_cpu_node(&pl->s->topo, cpu),
-				 pl->ncpus_of[i]);
-		}
-	}
-	return 0;
-}
-
-/* ---- processes ---- */
 
 static bool proc_matches(const struct tn_proc_rule *r, const struct tn_process *p)
 {
@@ -922,11 +565,11 @@ static int plan_process(struct planner *pl, const struct tn_proc_rule *rule, int
 		snprintf(c->label, sizeof(c->label), "%s", p->comm);
 		if (mixed)
 			SET_VALUE(pl, c->before, "mixed");
-		else if (p->n_threads > 0 && value_set(pl, &c->before, &p->threads[0].affinity) < 0)
+		else if (p->n_threads > 0 && tn_plan_value_set(pl, &c->before, &p->threads[0].affinity) < 0)
 			return -ENOMEM;
 		else if (p->n_threads == 0)
 			SET_VALUE(pl, c->before, "%s", "");
-		if (value_set(pl, &c->after, cpus) < 0)
+		if (tn_plan_value_set(pl, &c->after, cpus) < 0)
 			return -ENOMEM;
 		snprintf(c->note, sizeof(c->note), "(%d thread%s)", p->n_threads,
 			 p->n_threads == 1 ? "" : "s");
@@ -948,8 +591,8 @@ static int plan_process(struct planner *pl, const struct tn_proc_rule *rule, int
 	proc_target(p, c->target, sizeof(c->target));
 	snprintf(c->key, sizeof(c->key), "nodes");
 	snprintf(c->label, sizeof(c->label), "%s", p->comm);
-	if (value_set(pl, &c->before, &p->memory_nodes) < 0 ||
-	    value_set(pl, &c->after, nodes) < 0)
+	if (tn_plan_value_set(pl, &c->before, &p->memory_nodes) < 0 ||
+	    tn_plan_value_set(pl, &c->after, nodes) < 0)
 		return -ENOMEM;
 	snprintf(c->reason, sizeof(c->reason),
 		 "processes[%d] memory %s: move its pages to the node%s of its CPUs", r,
@@ -991,19 +634,19 @@ static int plan_processes(struct planner *pl)
 		if (rule->placement == TN_PLACE_CPUS)
 			cpus = rule->cpus;
 		else
-			node_cpus(t, &nodes, &cpus);
+			tn_plan_node_cpus(t, &nodes, &cpus);
 		tn_cpuset_and(&cpus, &t->online);
 		if (rule->placement == TN_PLACE_LOCAL)
 			tn_cpuset_andnot(&cpus, &pl->placed_cpus);
 		if (tn_cpuset_intersects(&cpus, &pl->placed_cpus))
 			return tn_diag_error(pl->d, -EINVAL,
 					     "processes[%d] (%s) would run on the IRQ CPUs %s", r,
-					     what, (fmt_set(&pl->placed_cpus, list, sizeof(list)), list));
+					     what, (tn_plan_fmt_set(&pl->placed_cpus, list, sizeof(list)), list));
 		if (tn_cpuset_empty(&cpus))
 			return tn_diag_error(pl->d, -EINVAL,
 					     "processes[%d] (%s): no online CPU is left for them", r,
 					     what);
-		fmt_set(&nodes, nodelist, sizeof(nodelist));
+		tn_plan_fmt_set(&nodes, nodelist, sizeof(nodelist));
 		for (int i = 0; i < pl->s->n_processes; i++) {
 			if (!proc_matches(rule, &pl->s->processes[i]))
 				continue;
@@ -1016,110 +659,6 @@ static int plan_processes(struct planner *pl)
 	return 0;
 }
 
-/* IRQ numbers joined by commas ("none" for none), malloc'ed whole; NULL on
- * out-of-memory. With dedup, v is sorted and each number is written once. */
-static char *join_irqs(const int *v, int n, bool dedup)
-{
-	size_t len = 0;
-	char *out;
-
-	if (n == 0)
-		return strdup("none");
-	out = malloc((size_t)n * 12 + 1); /* "-2147483648," at most */
-	if (!out)
-		return NULL;
-	out[0] = '\0';
-	for (int i = 0; i < n; i++)
-		if (!dedup || i == 0 || v[i] != v[i - 1])
-			len += (size_t)sprintf(out + len, "%s%d", len ? "," : "", v[i]);
-	return out;
-}
-
-/* The placed IRQs irqbalance does not ban yet, appended to all[*n]. */
-static int unbanned_irqs(struct planner *pl, const int *sorted_banned, int nb, int *all, int *n)
-{
-	int added = 0;
-
-	for (int i = 0; i < pl->s->n_nics; i++) {
-		for (int k = 0; k < pl->s->nics[i].n_irqs; k++) {
-			int irq = pl->s->nics[i].irqs[k].irq;
-
-			if (pl->irq_cpu[i][k] < 0 || pl->s->nics[i].irqs[k].managed ||
-			    bsearch(&irq, sorted_banned, (size_t)nb, sizeof(int), cmp_int))
-				continue;
-			if (all)
-				all[(*n)++] = irq;
-			added++;
-		}
-	}
-	return added;
-}
-
-static int plan_irqbalance(struct planner *pl)
-{
-	const struct tn_irqbalance *b = &pl->s->irqbalance;
-	struct tn_change *c;
-	int missing, n, nb = b->n_banned_irqs, ret = 0;
-	int *all = NULL, *grown;
-
-	if (!b->running || pl->p->irqbalance == TN_IRQB_IGNORE)
-		return 0;
-	if (pl->p->irqbalance == TN_IRQB_STOP) {
-		c = NEW_CHANGE(pl, TN_CHANGE_IRQBALANCE);
-		snprintf(c->target, sizeof(c->target), "irqbalance");
-		snprintf(c->key, sizeof(c->key), "running");
-		SET_VALUE(pl, c->before, "running");
-		SET_VALUE(pl, c->after, "stopped");
-		snprintf(c->reason, sizeof(c->reason),
-			 "profile irqbalance \"stop\": it would move the placed IRQs");
-		return 0;
-	}
-	/* ban: every placed IRQ must be on irqbalance's banned list. The list is
-	 * the snapshot's, of any length: all = its sorted copy, then the union. */
-	all = malloc(sizeof(int) * ((size_t)nb + 1));
-	if (!all)
-		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
-	if (nb)
-		memcpy(all, b->banned_irqs, sizeof(int) * (size_t)nb);
-	qsort(all, (size_t)nb, sizeof(int), cmp_int);
-	missing = unbanned_irqs(pl, all, nb, NULL, NULL);
-	if (!missing)
-		goto out;
-	c = add_change(pl, TN_CHANGE_IRQBALANCE);
-	grown = realloc(all, sizeof(int) * ((size_t)nb + (size_t)missing));
-	if (grown)
-		all = grown;
-	if (!c || !grown || !(c->before = join_irqs(b->banned_irqs, nb, false))) {
-		ret = tn_diag_error(pl->d, -ENOMEM, "out of memory");
-		goto out;
-	}
-	n = nb;
-	snprintf(c->target, sizeof(c->target), "irqbalance");
-	snprintf(c->key, sizeof(c->key), "banned_irqs");
-	unbanned_irqs(pl, all, nb, all, &n);
-	qsort(all, (size_t)n, sizeof(int), cmp_int);
-	c->after = join_irqs(all, n, true);
-	if (!c->after) {
-		ret = tn_diag_error(pl->d, -ENOMEM, "out of memory");
-		goto out;
-	}
-	if (strlen(c->after) + strlen(TN_IRQBALANCE_BAN_PREFIX) > TN_IRQBALANCE_CMD_MAX) {
-		ret = tn_diag_error(pl->d, -E2BIG,
-				    "irqbalance: the IRQs to keep it away from (%d placed now, %d "
-				    "banned already) do not fit in the one %d-byte command "
-				    "irqbalance 1.9 takes; set \"irqbalance\": \"stop\" or "
-				    "\"ignore\" in the profile, or place fewer IRQs",
-				    missing, nb, TN_IRQBALANCE_CMD_MAX);
-		goto out;
-	}
-	snprintf(c->note, sizeof(c->note), "(%d more)", missing);
-	snprintf(c->reason, sizeof(c->reason),
-		 "profile irqbalance \"ban\": keep it running, away from the placed IRQs");
-out:
-	free(all);
-	return ret;
-}
-
 static void planner_free(struct planner *pl)
 {
 	if (pl->irq_cpu)
@@ -1128,8 +667,7 @@ static void planner_free(struct planner *pl)
 	free(pl->irq_cpu);
 	free(pl->rule_of);
 	free(pl->ncpus_of);
-	tdestroy(pl->orders, free);
-	tdestroy(pl->rots, free);
+	tn_plan_irq_free(pl);
 	tn_plan_free(&pl->plan);
 }
 
@@ -1142,11 +680,12 @@ int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct
 	pl.rule_of = calloc((size_t)nn, sizeof(int));
 	pl.ncpus_of = calloc((size_t)nn, sizeof(int));
 	pl.irq_cpu = calloc((size_t)nn, sizeof(int *));
-	pl.cpu0_node_cores = cores_in_node(&s->topo, tn_topology_cpu_node(&s->topo, 0));
 	if (!pl.rule_of || !pl.ncpus_of || !pl.irq_cpu) {
 		ret = tn_diag_error(d, -ENOMEM, "out of memory");
 		goto out;
 	}
+	if ((ret = tn_plan_irq_init(&pl)) < 0)
+		goto out;
 	for (int i = 0; i < s->n_nics; i++) {
 		pl.irq_cpu[i] = calloc((size_t)(s->nics[i].n_irqs ? s->nics[i].n_irqs : 1),
 				       sizeof(int));
@@ -1163,11 +702,11 @@ int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct
 	if ((ret = match_rules(&pl)) < 0)
 		goto out;
 	for (int i = 0; i < s->n_nics; i++)
-		if (pl.rule_of[i] >= 0 && (ret = place_irqs(&pl, i)) < 0)
+		if (pl.rule_of[i] >= 0 && (ret = tn_plan_place_irqs(&pl, i)) < 0)
 			goto out;
 	if ((ret = plan_channels(&pl)) < 0 || (ret = plan_rings(&pl)) < 0 ||
-	    (ret = plan_sysctls(&pl)) < 0 || (ret = plan_irq_changes(&pl)) < 0 ||
-	    (ret = plan_processes(&pl)) < 0 || (ret = plan_irqbalance(&pl)) < 0)
+	    (ret = plan_sysctls(&pl)) < 0 || (ret = tn_plan_irq_changes(&pl)) < 0 ||
+	    (ret = plan_processes(&pl)) < 0 || (ret = tn_plan_irqbalance(&pl)) < 0)
 		goto out;
 	*out = pl.plan;
 	memset(&pl.plan, 0, sizeof(pl.plan));
