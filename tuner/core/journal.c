@@ -7,18 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "enumname.h"
 #include "jsonutil.h"
 
-static const char *const status_names[TN_J_STATUS_COUNT] = {
-	[TN_J_PENDING] = "pending",	  [TN_J_APPLIED] = "applied",
-	[TN_J_FAILED] = "failed",	  [TN_J_SKIPPED] = "skipped",
-	[TN_J_ROLLED_BACK] = "rolled back", [TN_J_LEFT] = "left alone",
-};
+/* The statuses' journal words, by member (journal.h's enum stays as it is). */
+#define JSTATUS_LIST(X)                                                                    \
+	X(TN_J_PENDING, "pending") X(TN_J_APPLIED, "applied") X(TN_J_FAILED, "failed")      \
+	X(TN_J_SKIPPED, "skipped") X(TN_J_ROLLED_BACK, "rolled back") X(TN_J_LEFT, "left alone")
 
-const char *tn_jstatus_name(enum tn_jstatus s)
-{
-	return (unsigned)s < TN_J_STATUS_COUNT ? status_names[s] : "unknown";
-}
+_Static_assert(TN_ENUM_COUNT(JSTATUS_LIST) == TN_J_STATUS_COUNT, "a status without a name");
+
+static const char *const status_names[] = TN_ENUM_NAMES(JSTATUS_LIST);
+
+TN_ENUM_NAME_FN(tn_jstatus_name, enum tn_jstatus, JSTATUS_LIST)
 
 static int jstatus_parse(const char *s)
 {
