@@ -28,6 +28,13 @@
 
 #include "ethtool.h"
 
+/* d emptied for the next call: each call's error is its own (the first wins). */
+static struct tn_diag *fresh(struct tn_diag *d)
+{
+	tn_diag_free(d);
+	return d;
+}
+
 #define NO_SUCH_DEV "tnnosuchdev0"
 #define VETH_A "tnva"
 #define VETH_B "tnvb"
@@ -230,14 +237,14 @@ static void test_rings_match_ethtool(void **state)
 	struct tn_ethtool *e = need_handle(state);
 	const char *ifname = test_ifname();
 	struct tn_ring got, want;
-	char msg[256];
+	struct tn_diag dg = { 0 };
 	int rc, status;
 
 	if (!if_nametoindex(ifname))
 		SKIP_BECAUSE("no interface %s", ifname);
 	if (!fx->ethtool[0])
 		SKIP_BECAUSE("no ethtool binary to compare with");
-	rc = tn_ethtool_get_rings(e, ifname, &got, msg, sizeof(msg));
+	rc = tn_ethtool_get_rings(e, ifname, &got, fresh(&dg));
 	status = ethtool_rings(fx->ethtool, ifname, &want);
 	assert_true(status >= 0);
 	if (status != 0) {
@@ -246,7 +253,7 @@ static void test_rings_match_ethtool(void **state)
 		return;
 	}
 	assert_int_equal(rc, 0);
-	assert_string_equal(msg, "");
+	assert_string_equal(dg.error, "");
 	assert_int_equal(got.rx, want.rx);
 	assert_int_equal(got.rx_max, want.rx_max);
 	assert_int_equal(got.tx, want.tx);
@@ -271,14 +278,14 @@ static void test_channels_match_ethtool(void **state)
 	struct tn_ethtool *e = need_handle(state);
 	const char *ifname = test_ifname();
 	struct tn_channels got, want;
-	char msg[256];
+	struct tn_diag dg = { 0 };
 	int rc, status;
 
 	if (!if_nametoindex(ifname))
 		SKIP_BECAUSE("no interface %s", ifname);
 	if (!fx->ethtool[0])
 		SKIP_BECAUSE("no ethtool binary to compare with");
-	rc = tn_ethtool_get_channels(e, ifname, &got, msg, sizeof(msg));
+	rc = tn_ethtool_get_channels(e, ifname, &got, fresh(&dg));
 	status = ethtool_channels(fx->ethtool, ifname, &want);
 	assert_true(status >= 0);
 	if (status != 0) {
@@ -286,14 +293,8 @@ static void test_channels_match_ethtool(void **state)
 		return;
 	}
 	assert_int_equal(rc, 0);
-	assert_string_equal(msg, "");
+	assert_string_equal(dg.error, "");
 	assert_channels_equal(&got, &want);
-}
-
-/* A NUL-terminated string within the buffer, whatever the kernel said. */
-static void assert_msg_sane(const char *msg, size_t len)
-{
-	assert_true(memchr(msg, '\0', len) != NULL);
 }
 
 static void test_no_such_device(void **state)
@@ -301,7 +302,7 @@ static void test_no_such_device(void **state)
 	struct tn_ethtool *e = need_handle(state);
 	struct tn_ring ring, ring_before;
 	struct tn_channels ch, ch_before;
-	char msg[256];
+	struct tn_diag dg = { 0 };
 	int rc;
 
 	if (if_nametoindex(NO_SUCH_DEV))
@@ -311,25 +312,21 @@ static void test_no_such_device(void **state)
 	memset(&ch, 0x5a, sizeof(ch));
 	ch_before = ch;
 
-	strcpy(msg, "stale");
-	assert_int_equal(tn_ethtool_get_rings(e, NO_SUCH_DEV, &ring, msg, sizeof(msg)), -ENODEV);
-	assert_msg_sane(msg, sizeof(msg));
-	assert_string_not_equal(msg, "stale");
-	print_message("kernel said: \"%s\"\n", msg);
+	assert_int_equal(tn_ethtool_get_rings(e, NO_SUCH_DEV, &ring, fresh(&dg)), -ENODEV);
+	print_message("kernel said: \"%s\"\n", dg.error);
 	assert_memory_equal(&ring, &ring_before, sizeof(ring));	/* out untouched */
 
-	assert_int_equal(tn_ethtool_get_channels(e, NO_SUCH_DEV, &ch, NULL, 0), -ENODEV);
+	assert_int_equal(tn_ethtool_get_channels(e, NO_SUCH_DEV, &ch, NULL), -ENODEV);
 	assert_memory_equal(&ch, &ch_before, sizeof(ch));
 
 	/* A set on a missing device cannot change anything; -EPERM without root. */
-	rc = tn_ethtool_set_channels(e, NO_SUCH_DEV, TN_UNKNOWN, 1, 1, msg, sizeof(msg));
+	rc = tn_ethtool_set_channels(e, NO_SUCH_DEV, TN_UNKNOWN, 1, 1, fresh(&dg));
 	assert_true(rc == -ENODEV || rc == -EPERM);
-	assert_msg_sane(msg, sizeof(msg));
-	rc = tn_ethtool_set_rings(e, NO_SUCH_DEV, 256, TN_UNKNOWN, NULL, 0);
+	rc = tn_ethtool_set_rings(e, NO_SUCH_DEV, 256, TN_UNKNOWN, NULL);
 	assert_true(rc == -ENODEV || rc == -EPERM);
 
 	/* 15 characters is the longest valid name: it is sent, and not found. */
-	assert_int_equal(tn_ethtool_get_rings(e, "tnnosuchdev0123", &ring, msg, sizeof(msg)),
+	assert_int_equal(tn_ethtool_get_rings(e, "tnnosuchdev0123", &ring, fresh(&dg)),
 			 -ENODEV);
 }
 
@@ -338,37 +335,36 @@ static void test_invalid_arguments(void **state)
 	struct tn_ethtool *e = need_handle(state);
 	struct tn_ring ring;
 	struct tn_channels ch;
-	char msg[64];
+	struct tn_diag dg = { 0 };
 
 	/*
 	 * The kernel accepts names up to 127 characters (altnames) and would
 	 * answer -ENODEV, so -EINVAL shows the request was never sent.
 	 */
-	strcpy(msg, "stale");
-	assert_int_equal(tn_ethtool_get_rings(e, "tnnosuchdev01234", &ring, msg, sizeof(msg)),
+	assert_int_equal(tn_ethtool_get_rings(e, "tnnosuchdev01234", &ring, fresh(&dg)),
 			 -EINVAL);
-	assert_string_equal(msg, "");
-	assert_int_equal(tn_ethtool_get_channels(e, "a-much-too-long-interface-name", &ch, msg,
-						 sizeof(msg)),
+	assert_string_equal(dg.error, "");
+	assert_int_equal(tn_ethtool_get_channels(e, "a-much-too-long-interface-name", &ch,
+						 fresh(&dg)),
 			 -EINVAL);
-	assert_int_equal(tn_ethtool_get_rings(e, "", &ring, msg, sizeof(msg)), -EINVAL);
-	assert_int_equal(tn_ethtool_get_rings(e, NULL, &ring, msg, sizeof(msg)), -EINVAL);
-	assert_int_equal(tn_ethtool_get_rings(e, NO_SUCH_DEV, NULL, msg, sizeof(msg)), -EINVAL);
-	assert_int_equal(tn_ethtool_get_channels(e, NO_SUCH_DEV, NULL, NULL, 0), -EINVAL);
-	assert_int_equal(tn_ethtool_get_rings(NULL, NO_SUCH_DEV, &ring, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(tn_ethtool_get_rings(e, "", &ring, fresh(&dg)), -EINVAL);
+	assert_int_equal(tn_ethtool_get_rings(e, NULL, &ring, fresh(&dg)), -EINVAL);
+	assert_int_equal(tn_ethtool_get_rings(e, NO_SUCH_DEV, NULL, fresh(&dg)), -EINVAL);
+	assert_int_equal(tn_ethtool_get_channels(e, NO_SUCH_DEV, NULL, NULL), -EINVAL);
+	assert_int_equal(tn_ethtool_get_rings(NULL, NO_SUCH_DEV, &ring, fresh(&dg)), -EINVAL);
 
 	/* Values that do not fit a u32 are refused before sending (else -ENODEV). */
-	assert_int_equal(tn_ethtool_set_rings(e, NO_SUCH_DEV, -2, TN_UNKNOWN, msg, sizeof(msg)),
+	assert_int_equal(tn_ethtool_set_rings(e, NO_SUCH_DEV, -2, TN_UNKNOWN, fresh(&dg)),
 			 -EINVAL);
 	assert_int_equal(tn_ethtool_set_rings(e, NO_SUCH_DEV, TN_UNKNOWN, (int64_t)UINT32_MAX + 1,
-					      msg, sizeof(msg)),
+					      fresh(&dg)),
 			 -EINVAL);
 	assert_int_equal(tn_ethtool_set_channels(e, NO_SUCH_DEV, INT64_MIN, TN_UNKNOWN, TN_UNKNOWN,
-						 msg, sizeof(msg)),
+						 fresh(&dg)),
 			 -EINVAL);
-	assert_string_equal(msg, "");
-	/* msglen 0 never writes to msg */
-	assert_int_equal(tn_ethtool_set_rings(e, "", 1, 1, msg, 0), -EINVAL);
+	assert_string_equal(dg.error, "");
+	/* d may be NULL */
+	assert_int_equal(tn_ethtool_set_rings(e, "", 1, 1, NULL), -EINVAL);
 }
 
 /* ---- inside the child's own network namespace ---- */
@@ -386,12 +382,13 @@ static void test_invalid_arguments(void **state)
 static int child_channels(const struct fixture *fx, struct tn_ethtool *e)
 {
 	struct tn_channels ch, cmd;
-	char msg[256], small[8];
+	struct tn_diag dg = { 0 };
+	char first[TN_DIAG_MSG_MAX];
 	int64_t rx_max, tx_max;
 	int ret = 0;
 	int rc;
 
-	rc = tn_ethtool_get_channels(e, VETH_A, &ch, msg, sizeof(msg));
+	rc = tn_ethtool_get_channels(e, VETH_A, &ch, fresh(&dg));
 	CHILD_CHECK(rc == 0);
 	CHILD_CHECK(ch.rx_max >= 2 && ch.tx_max >= 2);	/* created with 4 queues each */
 	CHILD_CHECK(ch.combined == TN_UNKNOWN && ch.combined_max == TN_UNKNOWN);
@@ -403,11 +400,11 @@ static int child_channels(const struct fixture *fx, struct tn_ethtool *e)
 	tx_max = ch.tx_max;
 
 	/* rx and tx together */
-	rc = tn_ethtool_set_channels(e, VETH_A, TN_UNKNOWN, rx_max - 1, 1, msg, sizeof(msg));
-	fprintf(stderr, "set rx %lld tx 1: %d \"%s\"\n", (long long)rx_max - 1, rc, msg);
+	rc = tn_ethtool_set_channels(e, VETH_A, TN_UNKNOWN, rx_max - 1, 1, fresh(&dg));
+	fprintf(stderr, "set rx %lld tx 1: %d \"%s\"\n", (long long)rx_max - 1, rc, dg.error);
 	CHILD_CHECK(rc == 0);
-	CHILD_CHECK(msg[0] == '\0');
-	CHILD_CHECK(tn_ethtool_get_channels(e, VETH_A, &ch, NULL, 0) == 0);
+	CHILD_CHECK(dg.error[0] == '\0');
+	CHILD_CHECK(tn_ethtool_get_channels(e, VETH_A, &ch, NULL) == 0);
 	CHILD_CHECK(ch.rx == rx_max - 1 && ch.tx == 1);
 	if (fx->ethtool[0]) {
 		CHILD_CHECK(ethtool_channels(fx->ethtool, VETH_A, &cmd) == 0);
@@ -415,9 +412,9 @@ static int child_channels(const struct fixture *fx, struct tn_ethtool *e)
 	}
 
 	/* TN_UNKNOWN leaves tx alone */
-	CHILD_CHECK(tn_ethtool_set_channels(e, VETH_A, TN_UNKNOWN, rx_max, TN_UNKNOWN, msg,
-					    sizeof(msg)) == 0);
-	CHILD_CHECK(tn_ethtool_get_channels(e, VETH_A, &ch, NULL, 0) == 0);
+	CHILD_CHECK(tn_ethtool_set_channels(e, VETH_A, TN_UNKNOWN, rx_max, TN_UNKNOWN,
+					    fresh(&dg)) == 0);
+	CHILD_CHECK(tn_ethtool_get_channels(e, VETH_A, &ch, NULL) == 0);
 	CHILD_CHECK(ch.rx == rx_max && ch.tx == 1);
 	if (fx->ethtool[0]) {
 		CHILD_CHECK(ethtool_channels(fx->ethtool, VETH_A, &cmd) == 0);
@@ -425,27 +422,26 @@ static int child_channels(const struct fixture *fx, struct tn_ethtool *e)
 	}
 
 	/* veth has no combined channels: the kernel refuses, with a reason */
-	rc = tn_ethtool_set_channels(e, VETH_A, 1, TN_UNKNOWN, TN_UNKNOWN, msg, sizeof(msg));
-	fprintf(stderr, "set combined 1: %d \"%s\"\n", rc, msg);
+	rc = tn_ethtool_set_channels(e, VETH_A, 1, TN_UNKNOWN, TN_UNKNOWN, fresh(&dg));
+	fprintf(stderr, "set combined 1: %d \"%s\"\n", rc, dg.error);
 	CHILD_CHECK(rc == -EINVAL);
-	CHILD_CHECK(msg[0] != '\0');
-	/* the same text, truncated to the buffer */
-	rc = tn_ethtool_set_channels(e, VETH_A, 1, TN_UNKNOWN, TN_UNKNOWN, small, sizeof(small));
+	CHILD_CHECK(dg.error[0] != '\0');
+	/* the same text again: a fresh diag gets the kernel's words each time */
+	snprintf(first, sizeof(first), "%s", dg.error);
+	rc = tn_ethtool_set_channels(e, VETH_A, 1, TN_UNKNOWN, TN_UNKNOWN, fresh(&dg));
 	CHILD_CHECK(rc == -EINVAL);
-	CHILD_CHECK(strlen(small) == sizeof(small) - 1 || strcmp(small, msg) == 0);
-	CHILD_CHECK(strncmp(small, msg, strlen(small)) == 0);
-	CHILD_CHECK(tn_ethtool_set_channels(e, VETH_A, 1, TN_UNKNOWN, TN_UNKNOWN, NULL, 0) ==
+	CHILD_CHECK(strcmp(first, dg.error) == 0);
+	CHILD_CHECK(tn_ethtool_set_channels(e, VETH_A, 1, TN_UNKNOWN, TN_UNKNOWN, NULL) ==
 		    -EINVAL);
 
-	rc = tn_ethtool_set_channels(e, VETH_A, TN_UNKNOWN, rx_max + 1, TN_UNKNOWN, msg,
-				     sizeof(msg));
-	fprintf(stderr, "set rx %lld: %d \"%s\"\n", (long long)rx_max + 1, rc, msg);
+	rc = tn_ethtool_set_channels(e, VETH_A, TN_UNKNOWN, rx_max + 1, TN_UNKNOWN, fresh(&dg));
+	fprintf(stderr, "set rx %lld: %d \"%s\"\n", (long long)rx_max + 1, rc, dg.error);
 	CHILD_CHECK(rc == -EINVAL);
-	CHILD_CHECK(msg[0] != '\0');
+	CHILD_CHECK(dg.error[0] != '\0');
 
-	/* a refused set changed nothing; a successful one clears msg */
-	CHILD_CHECK(tn_ethtool_get_channels(e, VETH_A, &ch, msg, sizeof(msg)) == 0);
-	CHILD_CHECK(msg[0] == '\0');
+	/* a refused set changed nothing; a successful one records no error */
+	CHILD_CHECK(tn_ethtool_get_channels(e, VETH_A, &ch, fresh(&dg)) == 0);
+	CHILD_CHECK(dg.error[0] == '\0');
 	CHILD_CHECK(ch.rx == rx_max && ch.tx == 1 && ch.tx_max == tx_max);
 out:
 	return ret;
@@ -454,26 +450,24 @@ out:
 static int child_rings(const struct fixture *fx, struct tn_ethtool *e)
 {
 	struct tn_ring ring, before, cmd;
-	char msg[256];
+	struct tn_diag dg = { 0 };
 	int ret = 0;
 	int rc, status = -1;
 
 	memset(&ring, 0x5a, sizeof(ring));
 	before = ring;
-	rc = tn_ethtool_get_rings(e, VETH_A, &ring, msg, sizeof(msg));
-	fprintf(stderr, "get rings on veth: %d \"%s\"\n", rc, msg);
+	rc = tn_ethtool_get_rings(e, VETH_A, &ring, fresh(&dg));
+	fprintf(stderr, "get rings on veth: %d \"%s\"\n", rc, dg.error);
 	if (fx->ethtool[0])
 		status = ethtool_rings(fx->ethtool, VETH_A, &cmd);
 	if (rc == -EOPNOTSUPP) {
 		/* veth without get/set_ringparam */
 		CHILD_CHECK(memcmp(&ring, &before, sizeof(ring)) == 0);
 		CHILD_CHECK(status != 0);
-		strcpy(msg, "stale");
-		rc = tn_ethtool_set_rings(e, VETH_A, 128, TN_UNKNOWN, msg, sizeof(msg));
-		fprintf(stderr, "set rx ring on veth: %d \"%s\"\n", rc, msg);
+		rc = tn_ethtool_set_rings(e, VETH_A, 128, TN_UNKNOWN, fresh(&dg));
+		fprintf(stderr, "set rx ring on veth: %d \"%s\"\n", rc, dg.error);
 		CHILD_CHECK(rc == -EOPNOTSUPP);
-		CHILD_CHECK(strcmp(msg, "stale") != 0);
-		CHILD_CHECK(tn_ethtool_set_rings(e, VETH_A, TN_UNKNOWN, TN_UNKNOWN, NULL, 0) ==
+		CHILD_CHECK(tn_ethtool_set_rings(e, VETH_A, TN_UNKNOWN, TN_UNKNOWN, NULL) ==
 			    -EOPNOTSUPP);
 		goto out;
 	}
@@ -486,16 +480,15 @@ static int child_rings(const struct fixture *fx, struct tn_ethtool *e)
 	if (ring.rx_max > 1) {
 		int64_t want = ring.rx_max / 2;
 
-		rc = tn_ethtool_set_rings(e, VETH_A, want, TN_UNKNOWN, msg, sizeof(msg));
+		rc = tn_ethtool_set_rings(e, VETH_A, want, TN_UNKNOWN, fresh(&dg));
 		fprintf(stderr, "set rx ring %lld on veth: %d \"%s\"\n", (long long)want, rc,
-			msg);
+			dg.error);
 		CHILD_CHECK(rc == 0);
-		CHILD_CHECK(tn_ethtool_get_rings(e, VETH_A, &ring, NULL, 0) == 0);
+		CHILD_CHECK(tn_ethtool_get_rings(e, VETH_A, &ring, NULL) == 0);
 		CHILD_CHECK(ring.rx == want);
-		rc = tn_ethtool_set_rings(e, VETH_A, ring.rx_max + 1, TN_UNKNOWN, msg,
-					  sizeof(msg));
+		rc = tn_ethtool_set_rings(e, VETH_A, ring.rx_max + 1, TN_UNKNOWN, fresh(&dg));
 		CHILD_CHECK(rc == -EINVAL);
-		CHILD_CHECK(msg[0] != '\0');
+		CHILD_CHECK(dg.error[0] != '\0');
 	}
 out:
 	return ret;
@@ -534,7 +527,7 @@ static int netns_child(const struct fixture *fx, struct tn_ethtool *parent_handl
 	}
 
 	/* A genl socket stays in the namespace it was opened in. */
-	CHILD_CHECK(tn_ethtool_get_channels(parent_handle, VETH_A, &ch, NULL, 0) == -ENODEV);
+	CHILD_CHECK(tn_ethtool_get_channels(parent_handle, VETH_A, &ch, NULL) == -ENODEV);
 
 	CHILD_CHECK(tn_ethtool_open(&e) == 0);
 	CHILD_CHECK(child_channels(fx, e) == 0);

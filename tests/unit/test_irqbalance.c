@@ -31,6 +31,13 @@
 #include <cmocka.h>
 
 #include "irqbalance.h"
+
+/* d emptied for the next call: each call's error is its own (the first wins). */
+static struct tn_diag *fresh(struct tn_diag *d)
+{
+	tn_diag_free(d);
+	return d;
+}
 #include "sysroot.h"
 
 enum fake_mode {
@@ -328,11 +335,11 @@ static char *cmdlog(void)
 
 static void assert_banned(const int *want, int nwant)
 {
-	char msg[256];
+	struct tn_diag dg = { 0 };
 	int *got = NULL, n = -1, i;
 
-	assert_int_equal(tn_irqbalance_get_banned(&root, fake_pid, &got, &n, msg, sizeof(msg)), 0);
-	assert_string_equal(msg, "");
+	assert_int_equal(tn_irqbalance_get_banned(&root, fake_pid, &got, &n, fresh(&dg)), 0);
+	assert_string_equal(dg.error, "");
 	assert_int_equal(n, nwant);
 	if (nwant == 0)
 		assert_null(got);
@@ -348,29 +355,29 @@ static void test_set_get_clear(void **state)
 	struct fake_cfg cfg = { .mode = FAKE_IRQBALANCE, .want_uid = geteuid(),
 				.initial = initial, .ninitial = 1 };
 	const int placed[] = { 30, 24, 25, 24 }, sorted[] = { 24, 25, 30 };
-	char msg[256];
+	struct tn_diag dg = { 0 };
 
 	(void)state;
 	fake_start(&cfg);
 	assert_banned(initial, 1);
 
-	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, placed, 4, msg, sizeof(msg)), 1);
-	assert_string_equal(msg, "");
+	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, placed, 4, fresh(&dg)), 1);
+	assert_string_equal(dg.error, "");
 	assert_banned(sorted, 3);
 	assert_non_null(strstr(cmdlog(), "\nsettings ban irqs 24 25 30\n"));
 
 	/* unchanged: only a "setup" goes out */
 	size_t before = strlen(cmdlog());
-	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, sorted, 3, msg, sizeof(msg)), 0);
+	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, sorted, 3, fresh(&dg)), 0);
 	assert_string_equal(cmdlog() + before, "setup\n");
 
 	/* clear */
-	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, NULL, 0, msg, sizeof(msg)), 1);
+	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, NULL, 0, fresh(&dg)), 1);
 	assert_non_null(strstr(cmdlog(), "\nsettings ban irqs NONE\n"));
 	assert_banned(NULL, 0);
 
 	/* rollback: the list read first, put back */
-	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, initial, 1, msg, sizeof(msg)),
+	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, initial, 1, fresh(&dg)),
 			 1);
 	assert_banned(initial, 1);
 	fake_stop();
@@ -381,11 +388,11 @@ static void test_irq0_first(void **state)
 {
 	struct fake_cfg cfg = { .mode = FAKE_IRQBALANCE, .want_uid = geteuid() };
 	const int irqs[] = { 9, 0, 5 }, sorted[] = { 0, 5, 9 };
-	char msg[256];
+	struct tn_diag dg = { 0 };
 
 	(void)state;
 	fake_start(&cfg);
-	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, irqs, 3, msg, sizeof(msg)), 1);
+	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, irqs, 3, fresh(&dg)), 1);
 	assert_non_null(strstr(cmdlog(), "settings ban irqs 0 5 9\n"));
 	assert_banned(sorted, 3);
 	fake_stop();
@@ -397,30 +404,31 @@ static void test_set_not_taken(void **state)
 	struct fake_cfg cfg = { .mode = FAKE_IRQBALANCE, .want_uid = geteuid(),
 				.ignore_settings = 1 };
 	const int irqs[] = { 40, 41 };
-	char msg[256];
+	struct tn_diag dg = { 0 };
 
 	(void)state;
 	fake_start(&cfg);
-	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, irqs, 2, msg, sizeof(msg)),
+	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, irqs, 2, fresh(&dg)),
 			 -EIO);
-	assert_non_null(strstr(msg, "asked to ban IRQs 40 41, it reports none"));
+	assert_non_null(strstr(dg.error, "asked to ban IRQs 40 41, it reports none"));
 	fake_stop();
 }
 
 static void test_no_socket(void **state)
 {
 	int sentinel = 99, *irqs = &sentinel, n = 99;
-	char msg[256], want[512];
+	struct tn_diag dg = { 0 };
+	char want[512];
 
 	(void)state;
-	assert_int_equal(tn_irqbalance_get_banned(&root, 812, &irqs, &n, msg, sizeof(msg)),
+	assert_int_equal(tn_irqbalance_get_banned(&root, 812, &irqs, &n, fresh(&dg)),
 			 -ENOENT);
 	snprintf(want, sizeof(want), "irqbalance 812: no control socket at %s/run/irqbalance/"
 		 "irqbalance812.sock", root_dir);
-	assert_memory_equal(msg, want, strlen(want));
+	assert_memory_equal(dg.error, want, strlen(want));
 	assert_ptr_equal(irqs, &sentinel);
 	assert_int_equal(n, 99);
-	assert_int_equal(tn_irqbalance_set_banned(&root, 812, &sentinel, 1, msg, sizeof(msg)),
+	assert_int_equal(tn_irqbalance_set_banned(&root, 812, &sentinel, 1, fresh(&dg)),
 			 -ENOENT);
 }
 
@@ -429,7 +437,7 @@ static void test_stale_socket(void **state)
 {
 	struct sockaddr_un sa;
 	int s, *irqs = NULL, n = 0;
-	char msg[256];
+	struct tn_diag dg = { 0 };
 
 	(void)state;
 	assert_int_equal(sock_addr(&sa, "run/irqbalance/irqbalance813.sock"), 0);
@@ -437,16 +445,16 @@ static void test_stale_socket(void **state)
 	assert_true(s >= 0);
 	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(s);
-	assert_int_equal(tn_irqbalance_get_banned(&root, 813, &irqs, &n, msg, sizeof(msg)),
+	assert_int_equal(tn_irqbalance_get_banned(&root, 813, &irqs, &n, fresh(&dg)),
 			 -ECONNREFUSED);
-	assert_non_null(strstr(msg, "nobody listens"));
+	assert_non_null(strstr(dg.error, "nobody listens"));
 
 	/* and a regular file in its place */
 	assert_int_equal(unlink(sa.sun_path), 0);
 	s = open(sa.sun_path, O_CREAT | O_WRONLY, 0600);
 	assert_true(s >= 0);
 	close(s);
-	assert_int_equal(tn_irqbalance_get_banned(&root, 813, &irqs, &n, msg, sizeof(msg)),
+	assert_int_equal(tn_irqbalance_get_banned(&root, 813, &irqs, &n, fresh(&dg)),
 			 -ENOTSOCK);
 	unlink(sa.sun_path);
 }
@@ -460,16 +468,16 @@ static void test_closes_without_reply(void **state)
 {
 	struct fake_cfg cfg = { .mode = FAKE_CLOSE, .want_uid = geteuid() };
 	int sentinel = 5, *irqs = &sentinel, n = 77;
-	char msg[256];
+	struct tn_diag dg = { 0 };
 
 	(void)state;
 	fake_start(&cfg);
-	assert_int_equal(tn_irqbalance_get_banned(&root, fake_pid, &irqs, &n, msg, sizeof(msg)),
+	assert_int_equal(tn_irqbalance_get_banned(&root, fake_pid, &irqs, &n, fresh(&dg)),
 			 no_reply_errno());
-	assert_non_null(strstr(msg, "closed the connection without answering"));
+	assert_non_null(strstr(dg.error, "closed the connection without answering"));
 	assert_ptr_equal(irqs, &sentinel);
 	assert_int_equal(n, 77);
-	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, &sentinel, 1, msg, sizeof(msg)),
+	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, &sentinel, 1, fresh(&dg)),
 			 no_reply_errno());
 	fake_stop();
 }
@@ -479,13 +487,13 @@ static void test_wrong_uid(void **state)
 {
 	struct fake_cfg cfg = { .mode = FAKE_IRQBALANCE, .want_uid = geteuid() + 1 };
 	int irqs[] = { 3 }, *got = NULL, n = 0;
-	char msg[256];
+	struct tn_diag dg = { 0 };
 
 	(void)state;
 	fake_start(&cfg);
-	assert_int_equal(tn_irqbalance_get_banned(&root, fake_pid, &got, &n, msg, sizeof(msg)),
+	assert_int_equal(tn_irqbalance_get_banned(&root, fake_pid, &got, &n, fresh(&dg)),
 			 no_reply_errno());
-	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, irqs, 1, msg, sizeof(msg)),
+	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, irqs, 1, fresh(&dg)),
 			 no_reply_errno());
 	assert_string_equal(cmdlog(), "");
 	fake_stop();
@@ -495,10 +503,10 @@ static void expect_reply(const char *reply, int want_err, int want_n)
 {
 	struct fake_cfg cfg = { .mode = FAKE_REPLY, .want_uid = geteuid(), .reply = reply };
 	int sentinel = 1, *irqs = &sentinel, n = -1;
-	char msg[256];
+	struct tn_diag dg = { 0 };
 
 	fake_start(&cfg);
-	assert_int_equal(tn_irqbalance_get_banned(&root, fake_pid, &irqs, &n, msg, sizeof(msg)),
+	assert_int_equal(tn_irqbalance_get_banned(&root, fake_pid, &irqs, &n, fresh(&dg)),
 			 want_err);
 	if (want_err == 0) {
 		assert_int_equal(n, want_n);
@@ -506,7 +514,7 @@ static void expect_reply(const char *reply, int want_err, int want_n)
 	} else {
 		assert_ptr_equal(irqs, &sentinel);
 		assert_int_equal(n, -1);
-		assert_non_null(strstr(msg, "cannot parse the \"setup\" reply"));
+		assert_non_null(strstr(dg.error, "cannot parse the \"setup\" reply"));
 	}
 	fake_stop();
 }
@@ -528,11 +536,11 @@ static void test_replies(void **state)
 		struct fake_cfg cfg = { .mode = FAKE_REPLY, .want_uid = geteuid(),
 					.reply = "SLEEP 10 BANNED 0" };
 		int irqs[] = { 4 };
-		char msg[256];
+		struct tn_diag dg = { 0 };
 
 		fake_start(&cfg);
-		assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, irqs, 1, msg,
-							  sizeof(msg)), -EPROTO);
+		assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, irqs, 1, fresh(&dg)),
+				 -EPROTO);
 		fake_stop();
 	}
 }
@@ -540,7 +548,7 @@ static void test_replies(void **state)
 static void expect_timeout(const struct fake_cfg *cfg, int fill_backlog, const char *what)
 {
 	int *irqs = NULL, n = 0, fds[16], nfds = 0, i;
-	char msg[256];
+	struct tn_diag dg = { 0 };
 	int64_t t0, dt;
 
 	fake_start(cfg);
@@ -561,12 +569,12 @@ static void expect_timeout(const struct fake_cfg *cfg, int fill_backlog, const c
 		assert_true(nfds < 16);
 	}
 	t0 = now_ms();
-	assert_int_equal(tn_irqbalance_get_banned(&root, fake_pid, &irqs, &n, msg, sizeof(msg)),
+	assert_int_equal(tn_irqbalance_get_banned(&root, fake_pid, &irqs, &n, fresh(&dg)),
 			 -ETIMEDOUT);
 	dt = now_ms() - t0;
 	assert_true(dt >= TN_IRQBALANCE_TIMEOUT_MS - 100);
 	assert_true(dt < TN_IRQBALANCE_TIMEOUT_MS + 1000);
-	assert_non_null(strstr(msg, what));
+	assert_non_null(strstr(dg.error, what));
 	for (i = 0; i < nfds; i++)
 		close(fds[i]);
 	fake_stop();
@@ -586,21 +594,21 @@ static void test_timeouts(void **state)
 static void test_bad_arguments(void **state)
 {
 	int big[200], neg[] = { 3, -1 }, *irqs = NULL, n = 0, i;
-	char msg[256];
+	struct tn_diag dg = { 0 };
 
 	(void)state;
-	assert_int_equal(tn_irqbalance_get_banned(&root, 0, &irqs, &n, msg, sizeof(msg)), -EINVAL);
-	assert_int_equal(tn_irqbalance_get_banned(&root, 812, NULL, &n, msg, sizeof(msg)),
+	assert_int_equal(tn_irqbalance_get_banned(&root, 0, &irqs, &n, fresh(&dg)), -EINVAL);
+	assert_int_equal(tn_irqbalance_get_banned(&root, 812, NULL, &n, fresh(&dg)),
 			 -EINVAL);
-	assert_int_equal(tn_irqbalance_set_banned(&root, 812, neg, 2, msg, sizeof(msg)), -EINVAL);
-	assert_int_equal(tn_irqbalance_set_banned(&root, 812, NULL, 3, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(tn_irqbalance_set_banned(&root, 812, neg, 2, fresh(&dg)), -EINVAL);
+	assert_int_equal(tn_irqbalance_set_banned(&root, 812, NULL, 3, fresh(&dg)), -EINVAL);
 	/* 200 four-digit IRQs do not fit in 500 bytes: refused before any socket is looked at */
 	for (i = 0; i < 200; i++)
 		big[i] = 1000 + i;
-	assert_int_equal(tn_irqbalance_set_banned(&root, 812, big, 200, msg, sizeof(msg)), -E2BIG);
-	assert_non_null(strstr(msg, "do not fit"));
-	/* msg may be NULL */
-	assert_int_equal(tn_irqbalance_get_banned(&root, 812, &irqs, &n, NULL, 0), -ENOENT);
+	assert_int_equal(tn_irqbalance_set_banned(&root, 812, big, 200, fresh(&dg)), -E2BIG);
+	assert_non_null(strstr(dg.error, "do not fit"));
+	/* d may be NULL */
+	assert_int_equal(tn_irqbalance_get_banned(&root, 812, &irqs, &n, NULL), -ENOENT);
 }
 
 /* An absolute symlink in the tree resolves inside the tree, not on the host. */
@@ -610,7 +618,7 @@ static void test_symlink_stays_in_root(void **state)
 				.bind_rel = "elsewhere/daemon.sock" };
 	char link[512];
 	const int irqs[] = { 11 };
-	char msg[256];
+	struct tn_diag dg = { 0 };
 
 	(void)state;
 	mkdirs("elsewhere");
@@ -618,7 +626,7 @@ static void test_symlink_stays_in_root(void **state)
 	snprintf(link, sizeof(link), "%s/run/irqbalance/irqbalance%d.sock", root_dir,
 		 (int)fake_pid);
 	assert_int_equal(symlink("/elsewhere/daemon.sock", link), 0);
-	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, irqs, 1, msg, sizeof(msg)), 1);
+	assert_int_equal(tn_irqbalance_set_banned(&root, fake_pid, irqs, 1, fresh(&dg)), 1);
 	assert_banned(irqs, 1);
 	unlink(link);
 	fake_stop();
@@ -636,7 +644,7 @@ static int abstract_child(void)
 	struct tn_sysroot host;
 	const int irqs[] = { 21, 22 };
 	int *got = NULL, n = 0, rc = 0;
-	char msg[256];
+	struct tn_diag dg = { 0 };
 	pid_t pid;
 
 	if (unshare(CLONE_NEWNET) < 0)
@@ -646,15 +654,15 @@ static int abstract_child(void)
 	pid = fake_spawn(&cfg);
 	if (pid <= 0)
 		return 11;
-	if (tn_irqbalance_set_banned(&host, pid, irqs, 2, msg, sizeof(msg)) != 1)
+	if (tn_irqbalance_set_banned(&host, pid, irqs, 2, fresh(&dg)) != 1)
 		rc = 12;
-	else if (tn_irqbalance_get_banned(&host, pid, &got, &n, msg, sizeof(msg)) != 0 || n != 2 ||
+	else if (tn_irqbalance_get_banned(&host, pid, &got, &n, fresh(&dg)) != 0 || n != 2 ||
 		 got[0] != 21 || got[1] != 22)
 		rc = 13;
 	/* a pid above any pid_max: no file socket, and the abstract peer is someone else */
-	else if (tn_irqbalance_get_banned(&host, 2000000000, &got, &n, msg, sizeof(msg)) !=
+	else if (tn_irqbalance_get_banned(&host, 2000000000, &got, &n, fresh(&dg)) !=
 			 -ESRCH ||
-		 !strstr(msg, "belongs to pid"))
+		 !strstr(dg.error, "belongs to pid"))
 		rc = 14;
 	free(got);
 	kill(pid, SIGKILL);

@@ -130,10 +130,6 @@ int tn_cli_plan(struct tn_cli *cli, const char *profile_name, struct tn_profile 
 int tn_cli_plan_profile(struct tn_cli *cli, struct tn_profile *prof, struct tn_state *state,
 			struct tn_plan *plan, struct tn_diag *d);
 void tn_cli_print_changes(struct tn_cli *cli, const struct tn_change *changes, int n);
-/* A change's target as a person reads it: a process or thread without its start
- * time ("1187@58070/1190@58072" -> "1187/1190"); other targets as they are.
- * The JSON keeps the whole target. Returns buf. */
-const char *tn_cli_target(const struct tn_change *c, char *buf, size_t len);
 
 /* Commands */
 int tn_cmd_show(struct tn_cli *cli, int argc, char **argv);

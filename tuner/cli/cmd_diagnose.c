@@ -384,18 +384,14 @@ const struct option tn_diagnose_options[] = {
 int tn_cmd_diagnose(struct tn_cli *cli, int argc, char **argv)
 {
 	struct diag_opts o = { .interval = 10 };
+	const struct tn_cli_spec spec = { .usage = usage, .short_opts = TN_DIAGNOSE_SHORT,
+					  .opts = tn_diagnose_options, .handle = opt_diag,
+					  .ctx = &o, .max_operands = 0 };
 	struct tn_diag d;
-	int first, ret;
+	int ret, code;
 
-	first = tn_cli_getopt(cli, argc, argv, TN_DIAGNOSE_SHORT, tn_diagnose_options, opt_diag, &o,
-			      usage);
-	if (first == -2)
-		return TN_EXIT_OK;
-	if (first < 0)
-		return TN_EXIT_USAGE;
-	if (first < argc)
-		return tn_cli_usage_error(cli, "diagnose: unexpected argument '%s'", argv[first]),
-		       TN_EXIT_USAGE;
+	if (tn_cli_parse(cli, argc, argv, &spec, &code) < 0)
+		return code;
 	if (!o.from != !o.to)
 		return tn_cli_usage_error(cli, "diagnose: --from and --to go together"),
 		       TN_EXIT_USAGE;

@@ -179,21 +179,17 @@ static void print_summary(struct tn_cli *cli, const struct tn_plan *plan)
 int tn_cmd_plan(struct tn_cli *cli, int argc, char **argv)
 {
 	const char *profile = NULL;
+	const struct tn_cli_spec spec = { .usage = usage, .short_opts = TN_PLAN_SHORT,
+					  .opts = tn_plan_options, .handle = opt_profile,
+					  .ctx = &profile, .max_operands = 0 };
 	struct tn_profile prof;
 	struct tn_state state;
 	struct tn_plan plan;
 	struct tn_diag d;
-	int first, ret;
+	int ret, code;
 
-	first = tn_cli_getopt(cli, argc, argv, TN_PLAN_SHORT, tn_plan_options, opt_profile, &profile,
-			      usage);
-	if (first == -2)
-		return TN_EXIT_OK;
-	if (first < 0)
-		return TN_EXIT_USAGE;
-	if (first < argc)
-		return tn_cli_usage_error(cli, "plan: unexpected argument '%s'", argv[first]),
-		       TN_EXIT_USAGE;
+	if (tn_cli_parse(cli, argc, argv, &spec, &code) < 0)
+		return code;
 	tn_diag_init(&d);
 	ret = tn_cli_plan(cli, profile, &prof, &state, &plan, &d);
 	if (ret < 0) {
@@ -212,7 +208,7 @@ int tn_cmd_plan(struct tn_cli *cli, int argc, char **argv)
 		tn_cli_print_changes(cli, plan.changes, plan.n);
 		print_summary(cli, &plan);
 	}
-	first = plan.n > 0 ? TN_EXIT_CHANGES : TN_EXIT_OK;
+	code = plan.n > 0 ? TN_EXIT_CHANGES : TN_EXIT_OK;
 	tn_plan_free(&plan);
 	tn_state_free(&state);
 	tn_profile_free(&prof);
@@ -221,5 +217,5 @@ int tn_cmd_plan(struct tn_cli *cli, int argc, char **argv)
 		tn_cli_printf(cli->err, "%s: out of memory\n", cli->prog);
 		return TN_EXIT_ERROR;
 	}
-	return first;
+	return code;
 }

@@ -80,15 +80,17 @@ const struct option tn_apply_options[] = {
 int tn_txn_cli_parse(struct tn_cli *cli, int argc, char **argv, struct tn_txn_cli_opts *o,
 		 const char *usage, int max_operands, unsigned allowed)
 {
-	int first;
+	/* operands counted below, after the options this command does not take */
+	const struct tn_cli_spec spec = { .usage = usage, .short_opts = TN_APPLY_SHORT,
+					  .opts = tn_apply_options, .handle = handle, .ctx = o,
+					  .max_operands = -1 };
+	int first, code;
 
 	o->state_dir = TN_STATE_DIR_DEFAULT;
 	o->wait_links = TN_WAIT_LINKS_DEFAULT;
-	first = tn_cli_getopt(cli, argc, argv, TN_APPLY_SHORT, tn_apply_options, handle, o, usage);
-	if (first == -2)
-		return -2;
+	first = tn_cli_parse(cli, argc, argv, &spec, &code);
 	if (first < 0)
-		return -1;
+		return code == TN_EXIT_OK ? -2 : -1;
 	for (const struct option *op = tn_apply_options; op->name; op++) {
 		if (!(o->seen & OPT_BIT(op->val)) || (allowed & OPT_BIT(op->val)))
 			continue;

@@ -228,24 +228,6 @@ void tn_cli_vprintf(FILE *f, const char *fmt, va_list ap)
 	free(buf);
 }
 
-const char *tn_cli_target(const struct tn_change *c, char *buf, size_t len)
-{
-	const char *s = c->target;
-	size_t n = 0;
-	bool skip = false;
-
-	if (c->kind != TN_CHANGE_PROCESS_AFFINITY && c->kind != TN_CHANGE_PROCESS_MEMORY)
-		return c->target;
-	for (; *s && n + 1 < len; s++) {
-		if (*s == '@' || *s == '/')
-			skip = *s == '@';
-		if (!skip)
-			buf[n++] = *s;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 void tn_cli_printf(FILE *f, const char *fmt, ...)
 {
 	va_list ap;

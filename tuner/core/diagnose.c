@@ -15,18 +15,7 @@ const char *const tn_diag_sysctls[] = {
 	NULL,
 };
 
-static const char *const stage_names[TN_STAGE_COUNT] = {
-	[TN_STAGE_NIC_RING] = "nic_ring",	  [TN_STAGE_NIC_PORT] = "nic_port_buffer",
-	[TN_STAGE_CLOUD_LIMIT] = "cloud_allowance", [TN_STAGE_NIC_DROPPED] = "nic_rx_dropped",
-	[TN_STAGE_BUDGET] = "softirq_budget",	  [TN_STAGE_BACKLOG] = "backlog",
-	[TN_STAGE_FLOW_LIMIT] = "flow_limit",	  [TN_STAGE_TCP_RCVBUF] = "tcp_rcvbuf",
-	[TN_STAGE_LISTEN] = "listen_queue",	  [TN_STAGE_UDP_RCVBUF] = "udp_rcvbuf",
-};
-
-const char *tn_stage_name(enum tn_stage s)
-{
-	return (unsigned)s < TN_STAGE_COUNT ? stage_names[s] : "unknown";
-}
+TN_ENUM_NAME_FN(tn_stage_name, enum tn_stage, TN_STAGE_LIST)
 
 /* ---- helpers ---- */
 

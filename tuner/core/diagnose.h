@@ -14,6 +14,7 @@
 
 #include "counters.h"
 #include "diag.h"
+#include "enumname.h"
 #include "profile.h"
 
 /* Bounds of recommended values (README "diagnose"). */
@@ -29,19 +30,27 @@
 /* Sysctls diagnose reads beyond the managed ones. */
 extern const char *const tn_diag_sysctls[];
 
-enum tn_stage {
-	TN_STAGE_NIC_RING,	/* rx ring or FIFO of the NIC overflowed */
-	TN_STAGE_NIC_PORT,	/* the NIC's port buffer: no host setting fixes it */
-	TN_STAGE_CLOUD_LIMIT,	/* the cloud instance's allowance: no host setting fixes it */
-	TN_STAGE_NIC_DROPPED,	/* the kernel's rx_dropped of the interface */
-	TN_STAGE_BUDGET,	/* softirq out of budget or time (time_squeeze) */
-	TN_STAGE_BACKLOG,	/* per-CPU backlog full (softnet dropped) */
-	TN_STAGE_FLOW_LIMIT,	/* flow limit dropped the heaviest flows */
-	TN_STAGE_TCP_RCVBUF,	/* TCP receive queue pruned, collapsed or dropped */
-	TN_STAGE_LISTEN,	/* listen queue overflowed */
-	TN_STAGE_UDP_RCVBUF,	/* UDP receive buffer full */
-	TN_STAGE_COUNT,
-};
+/*
+ * The stages, in order, with their JSON names:
+ *  nic_ring: rx ring or FIFO of the NIC overflowed
+ *  nic_port_buffer: the NIC's port buffer (no host setting fixes it)
+ *  cloud_allowance: the cloud instance's allowance (no host setting fixes it)
+ *  nic_rx_dropped: the kernel's rx_dropped of the interface
+ *  softirq_budget: softirq out of budget or time (time_squeeze)
+ *  backlog: per-CPU backlog full (softnet dropped)
+ *  flow_limit: flow limit dropped the heaviest flows
+ *  tcp_rcvbuf: TCP receive queue pruned, collapsed or dropped
+ *  listen_queue: listen queue overflowed
+ *  udp_rcvbuf: UDP receive buffer full
+ */
+#define TN_STAGE_LIST(X)                                                                  \
+	X(TN_STAGE_NIC_RING, "nic_ring") X(TN_STAGE_NIC_PORT, "nic_port_buffer")          \
+	X(TN_STAGE_CLOUD_LIMIT, "cloud_allowance") X(TN_STAGE_NIC_DROPPED, "nic_rx_dropped") \
+	X(TN_STAGE_BUDGET, "softirq_budget") X(TN_STAGE_BACKLOG, "backlog")                \
+	X(TN_STAGE_FLOW_LIMIT, "flow_limit") X(TN_STAGE_TCP_RCVBUF, "tcp_rcvbuf")          \
+	X(TN_STAGE_LISTEN, "listen_queue") X(TN_STAGE_UDP_RCVBUF, "udp_rcvbuf")
+
+enum tn_stage { TN_STAGE_LIST(TN_ENUM_MEMBER) TN_STAGE_COUNT };
 
 const char *tn_stage_name(enum tn_stage s);
 

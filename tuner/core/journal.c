@@ -7,18 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "enumname.h"
 #include "jsonutil.h"
 
-static const char *const status_names[TN_J_STATUS_COUNT] = {
-	[TN_J_PENDING] = "pending",	  [TN_J_APPLIED] = "applied",
-	[TN_J_FAILED] = "failed",	  [TN_J_SKIPPED] = "skipped",
-	[TN_J_ROLLED_BACK] = "rolled back", [TN_J_LEFT] = "left alone",
-};
+/* The statuses' journal words, by member (journal.h's enum stays as it is). */
+#define JSTATUS_LIST(X)                                                                    \
+	X(TN_J_PENDING, "pending") X(TN_J_APPLIED, "applied") X(TN_J_FAILED, "failed")      \
+	X(TN_J_SKIPPED, "skipped") X(TN_J_ROLLED_BACK, "rolled back") X(TN_J_LEFT, "left alone")
 
-const char *tn_jstatus_name(enum tn_jstatus s)
-{
-	return (unsigned)s < TN_J_STATUS_COUNT ? status_names[s] : "unknown";
-}
+_Static_assert(TN_ENUM_COUNT(JSTATUS_LIST) == TN_J_STATUS_COUNT, "a status without a name");
+
+static const char *const status_names[] = TN_ENUM_NAMES(JSTATUS_LIST);
+
+TN_ENUM_NAME_FN(tn_jstatus_name, enum tn_jstatus, JSTATUS_LIST)
 
 static int jstatus_parse(const char *s)
 {
@@ -161,90 +162,103 @@ static int parse_change(struct tn_jreader *r, const cJSON *o, struct tn_jentry *
 	return 0;
 }
 
+/* Line 1: the header, "kind": "journal". */
+static int parse_header(struct tn_jreader *r, const cJSON *o, struct tn_journal *j)
+{
+	static const char *const hk[] = { "schema_version", "kind", "id", "time", "boot_id",
+					  "profile", "digest", "sysroot", NULL };
+	int64_t ver;
+	char kind[16] = "";
+	int ret;
+
+	if ((ret = tn_jr_known_keys(r, o, hk)) < 0 ||
+	    (ret = tn_jr_int(r, o, "schema_version", true, 0, 1000, &ver)) < 0 ||
+	    (ret = tn_jr_str(r, o, "kind", true, kind, sizeof(kind))) < 0)
+		return ret;
+	if (strcmp(kind, "journal") != 0 || ver != TN_SCHEMA_VERSION)
+		return tn_jr_error(r, "not a tuner journal of schema version %d", TN_SCHEMA_VERSION);
+	if ((ret = tn_jr_str(r, o, "id", true, j->id, sizeof(j->id))) < 0 ||
+	    (ret = tn_jr_str(r, o, "time", false, j->time, sizeof(j->time))) < 0 ||
+	    (ret = tn_jr_str(r, o, "boot_id", true, j->boot_id, sizeof(j->boot_id))) < 0 ||
+	    (ret = tn_jr_str(r, o, "profile", false, j->profile, sizeof(j->profile))) < 0 ||
+	    (ret = tn_jr_str(r, o, "digest", false, j->digest, sizeof(j->digest))) < 0 ||
+	    (ret = tn_jr_str(r, o, "sysroot", true, j->sysroot, sizeof(j->sysroot))) < 0)
+		return ret;
+	return 0;
+}
+
+/* A change record (it has a "kind"): the next in sequence, pending. */
+static int parse_entry(struct tn_jreader *r, const cJSON *o, struct tn_journal *j, int *cap)
+{
+	struct tn_jentry e = { 0 };
+	int64_t seq;
+	int ret = parse_change(r, o, &e, &seq);
+
+	if (ret == 0 && seq != j->n)
+		ret = tn_jr_error(r, "change %lld out of sequence (expected %d)", (long long)seq,
+				  j->n);
+	if (ret == 0 && j->n == *cap) {
+		int ncap = *cap ? *cap * 2 : 64;
+		struct tn_jentry *ne = realloc(j->e, sizeof(*ne) * (size_t)ncap);
+
+		if (!ne)
+			ret = tn_diag_error(r->diag, -ENOMEM, "out of memory");
+		else
+			j->e = ne;
+		*cap = ne ? ncap : *cap;
+	}
+	if (ret < 0) {
+		tn_change_free(&e.c);
+		return ret;
+	}
+	e.seq = (int)seq;
+	e.status = TN_J_PENDING;
+	j->e[j->n++] = e;
+	return 0;
+}
+
+/* A status record: "seq", "status" and "error" of a change already recorded. */
+static int parse_status(struct tn_jreader *r, const cJSON *o, struct tn_journal *j)
+{
+	static const char *const sk[] = { "seq", "status", "error", NULL };
+	char status[32], err[256] = "";
+	int64_t seq;
+	int st, ret;
+
+	if ((ret = tn_jr_known_keys(r, o, sk)) < 0 ||
+	    (ret = tn_jr_int(r, o, "seq", true, 0, 1 << 30, &seq)) < 0 ||
+	    (ret = tn_jr_str(r, o, "status", true, status, sizeof(status))) < 0 ||
+	    (ret = tn_jr_str(r, o, "error", false, err, sizeof(err))) < 0)
+		return ret;
+	st = jstatus_parse(status);
+	if (st < 0)
+		return tn_jr_error(r, "unknown status \"%s\"", status);
+	if (seq >= j->n)
+		return tn_jr_error(r, "status of change %lld, which is not recorded",
+				   (long long)seq);
+	j->e[seq].status = (enum tn_jstatus)st;
+	snprintf(j->e[seq].error, sizeof(j->e[seq].error), "%s", err);
+	/* a new status after an end record: the journal is being worked on again */
+	j->end[0] = '\0';
+	return 0;
+}
+
 static int parse_line(struct tn_jreader *r, const cJSON *o, struct tn_journal *j, int *cap,
 		      bool first)
 {
 	const cJSON *v;
-	int ret;
 
-	if (first) {
-		static const char *const hk[] = { "schema_version", "kind", "id", "time", "boot_id",
-						  "profile", "digest", "sysroot", NULL };
-		int64_t ver;
-		char kind[16] = "";
-
-		if ((ret = tn_jr_known_keys(r, o, hk)) < 0 ||
-		    (ret = tn_jr_int(r, o, "schema_version", true, 0, 1000, &ver)) < 0 ||
-		    (ret = tn_jr_str(r, o, "kind", true, kind, sizeof(kind))) < 0)
-			return ret;
-		if (strcmp(kind, "journal") != 0 || ver != TN_SCHEMA_VERSION)
-			return tn_jr_error(r, "not a tuner journal of schema version %d",
-					   TN_SCHEMA_VERSION);
-		if ((ret = tn_jr_str(r, o, "id", true, j->id, sizeof(j->id))) < 0 ||
-		    (ret = tn_jr_str(r, o, "time", false, j->time, sizeof(j->time))) < 0 ||
-		    (ret = tn_jr_str(r, o, "boot_id", true, j->boot_id, sizeof(j->boot_id))) < 0 ||
-		    (ret = tn_jr_str(r, o, "profile", false, j->profile, sizeof(j->profile))) < 0 ||
-		    (ret = tn_jr_str(r, o, "digest", false, j->digest, sizeof(j->digest))) < 0 ||
-		    (ret = tn_jr_str(r, o, "sysroot", true, j->sysroot, sizeof(j->sysroot))) < 0)
-			return ret;
-		return 0;
-	}
+	if (first)
+		return parse_header(r, o, j);
 	if ((v = cJSON_GetObjectItemCaseSensitive(o, "end"))) {
 		if (!cJSON_IsString(v) || cJSON_GetArraySize(o) != 1)
 			return tn_jr_error(r, "a malformed end record");
 		snprintf(j->end, sizeof(j->end), "%s", v->valuestring);
 		return 0;
 	}
-	if (cJSON_GetObjectItemCaseSensitive(o, "kind")) {
-		struct tn_jentry e = { 0 };
-		int64_t seq;
-
-		ret = parse_change(r, o, &e, &seq);
-		if (ret == 0 && seq != j->n)
-			ret = tn_jr_error(r, "change %lld out of sequence (expected %d)",
-					  (long long)seq, j->n);
-		if (ret == 0 && j->n == *cap) {
-			int ncap = *cap ? *cap * 2 : 64;
-			struct tn_jentry *ne = realloc(j->e, sizeof(*ne) * (size_t)ncap);
-
-			if (!ne)
-				ret = tn_diag_error(r->diag, -ENOMEM, "out of memory");
-			else
-				j->e = ne;
-			*cap = ne ? ncap : *cap;
-		}
-		if (ret < 0) {
-			tn_change_free(&e.c);
-			return ret;
-		}
-		e.seq = (int)seq;
-		e.status = TN_J_PENDING;
-		j->e[j->n++] = e;
-		return 0;
-	}
-	{
-		static const char *const sk[] = { "seq", "status", "error", NULL };
-		char status[32], err[256] = "";
-		int64_t seq;
-		int st;
-
-		if ((ret = tn_jr_known_keys(r, o, sk)) < 0 ||
-		    (ret = tn_jr_int(r, o, "seq", true, 0, 1 << 30, &seq)) < 0 ||
-		    (ret = tn_jr_str(r, o, "status", true, status, sizeof(status))) < 0 ||
-		    (ret = tn_jr_str(r, o, "error", false, err, sizeof(err))) < 0)
-			return ret;
-		st = jstatus_parse(status);
-		if (st < 0)
-			return tn_jr_error(r, "unknown status \"%s\"", status);
-		if (seq >= j->n)
-			return tn_jr_error(r, "status of change %lld, which is not recorded",
-					   (long long)seq);
-		j->e[seq].status = (enum tn_jstatus)st;
-		snprintf(j->e[seq].error, sizeof(j->e[seq].error), "%s", err);
-		/* a new status after an end record: the journal is being worked on again */
-		j->end[0] = '\0';
-		return 0;
-	}
+	if (cJSON_GetObjectItemCaseSensitive(o, "kind"))
+		return parse_entry(r, o, j, cap);
+	return parse_status(r, o, j);
 }
 
 int tn_journal_parse(const char *text, const char *file, struct tn_journal *out,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "state.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -85,23 +86,19 @@ void tn_state_free(struct tn_state *s)
 	tn_state_init(s);
 }
 
-static const char *const kind_names[] = {
-	[TN_IRQ_OTHER] = "other",
-	[TN_IRQ_RX] = "rx",
-	[TN_IRQ_TX] = "tx",
-	[TN_IRQ_TXRX] = "txrx",
-};
+static const char *const kind_names[] = TN_ENUM_NAMES(TN_IRQ_KIND_LIST);
 
+/* A value outside the list is "other", like an IRQ of no queue. */
 const char *tn_irq_kind_name(enum tn_irq_kind k)
 {
-	if ((unsigned)k >= sizeof(kind_names) / sizeof(kind_names[0]))
+	if ((unsigned)k >= (unsigned)TN_ENUM_COUNT(TN_IRQ_KIND_LIST))
 		return "other";
 	return kind_names[k];
 }
 
 int tn_irq_kind_parse(const char *name)
 {
-	for (unsigned i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+	for (int i = 0; i < TN_ENUM_COUNT(TN_IRQ_KIND_LIST); i++)
 		if (strcmp(name, kind_names[i]) == 0)
 			return (int)i;
 	return -EINVAL;
@@ -252,11 +249,6 @@ static int cmp_process(const void *a, const void *b)
 	return ((const struct tn_process *)a)->pid - ((const struct tn_process *)b)->pid;
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
 void tn_state_sort(struct tn_state *s)
 {
 	/* Nodes keep their order: the distance matrix is indexed by position. */
@@ -275,5 +267,5 @@ void tn_state_sort(struct tn_state *s)
 			      sizeof(struct tn_thread), cmp_thread);
 	if (s->irqbalance.banned_irqs)
 		qsort(s->irqbalance.banned_irqs, (size_t)s->irqbalance.n_banned_irqs, sizeof(int),
-		      cmp_int);
+		      tn_util_cmp_int);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "cpuset.h"
+#include "enumname.h"
 
 #define TN_SCHEMA_VERSION 1
 
@@ -70,12 +71,11 @@ struct tn_topology {
 	struct tn_cpuset nohz_full;
 };
 
-enum tn_irq_kind {
-	TN_IRQ_OTHER = 0,
-	TN_IRQ_RX,
-	TN_IRQ_TX,
-	TN_IRQ_TXRX,
-};
+/* TN_IRQ_OTHER (0) first: a vector that is no queue's */
+#define TN_IRQ_KIND_LIST(X) \
+	X(TN_IRQ_OTHER, "other") X(TN_IRQ_RX, "rx") X(TN_IRQ_TX, "tx") X(TN_IRQ_TXRX, "txrx")
+
+enum tn_irq_kind { TN_IRQ_KIND_LIST(TN_ENUM_MEMBER) };
 
 struct tn_irq {
 	int irq;

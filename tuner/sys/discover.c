@@ -690,6 +690,7 @@ static int list_nics(const struct tn_sysroot *root, struct tn_state *s, struct n
 static void read_rings(struct tn_state *s, struct tn_diag *d)
 {
 	struct tn_ethtool *et = NULL;
+	struct tn_diag kernel;	/* the kernel's words for one request, made a warning */
 	int ret = tn_ethtool_open(&et);
 
 	if (ret < 0) {
@@ -698,22 +699,25 @@ static void read_rings(struct tn_state *s, struct tn_diag *d)
 				     strerror(-ret));
 		return;
 	}
+	tn_diag_init(&kernel);
 	for (int i = 0; i < s->n_nics; i++) {
 		struct tn_nic *n = &s->nics[i];
-		char msg[256];
 
-		ret = tn_ethtool_get_rings(et, n->name, &n->ring, msg, sizeof(msg));
+		ret = tn_ethtool_get_rings(et, n->name, &n->ring, &kernel);
 		n->has_ring = ret == 0;
 		if (ret < 0 && ret != -EOPNOTSUPP)
 			tn_diag_warn(d, "%s: read rings: %s%s%s", n->name, strerror(-ret),
-				     msg[0] ? ": " : "", msg);
-		ret = tn_ethtool_get_channels(et, n->name, &n->channels, msg, sizeof(msg));
+				     kernel.error[0] ? ": " : "", kernel.error);
+		tn_diag_free(&kernel);	/* empty again for the next request */
+		ret = tn_ethtool_get_channels(et, n->name, &n->channels, &kernel);
 		n->has_channels = ret == 0;
 		if (ret < 0 && ret != -EOPNOTSUPP)
 			tn_diag_warn(d, "%s: read channels: %s%s%s", n->name, strerror(-ret),
-				     msg[0] ? ": " : "", msg);
+				     kernel.error[0] ? ": " : "", kernel.error);
+		tn_diag_free(&kernel);	/* empty again for the next request */
 	}
 	tn_ethtool_close(et);
+	tn_diag_free(&kernel);
 }
 
 int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,

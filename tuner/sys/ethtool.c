@@ -57,40 +57,40 @@ struct tn_ethtool {
 };
 
 /* One u32 reply attribute and the int64_t field of the output it fills. */
-struct tn_field {
+struct et_field {
 	int attr;
 	size_t offset;
 };
 
 /* One ethtool command: how to address it and how to read its reply. */
-struct tn_cmd {
+struct et_cmd {
 	uint8_t cmd;
 	int header_attr;
 	uint8_t reply_cmd;			/* 0: no reply expected (a set) */
 	int maxtype;				/* highest attribute read from the reply */
 	const struct nla_policy *policy;
-	const struct tn_field *fields;
+	const struct et_field *fields;
 	size_t n_fields;
 	size_t out_size;
 };
 
 /* A u32 attribute to put in a set request. */
-struct tn_put {
+struct et_put {
 	int attr;
 	int64_t value;				/* TN_UNKNOWN: not put */
 };
 
 /* The reply being read; copied to the caller's output only on success. */
-union tn_reply {
+union et_reply {
 	struct tn_ring ring;
 	struct tn_channels channels;
 };
 
 /* What one request collects while its messages are read. */
-struct tn_request {
-	const struct tn_cmd *cmd;
+struct et_request {
+	const struct et_cmd *cmd;
 	uint32_t seq;
-	union tn_reply reply;
+	union et_reply reply;
 	unsigned int n_seen;			/* messages read, ours or not */
 	bool done;				/* the ack or the error arrived */
 	bool got_reply;
@@ -112,7 +112,7 @@ static const struct nla_policy rings_policy[TN_RINGS_MAXTYPE + 1] = {
 	[ETHTOOL_A_RINGS_TX] = { .type = NLA_U32 },
 };
 
-static const struct tn_field rings_fields[] = {
+static const struct et_field rings_fields[] = {
 	{ ETHTOOL_A_RINGS_RX, offsetof(struct tn_ring, rx) },
 	{ ETHTOOL_A_RINGS_RX_MAX, offsetof(struct tn_ring, rx_max) },
 	{ ETHTOOL_A_RINGS_TX, offsetof(struct tn_ring, tx) },
@@ -131,7 +131,7 @@ static const struct nla_policy channels_policy[TN_CHANNELS_MAXTYPE + 1] = {
 	[ETHTOOL_A_CHANNELS_COMBINED_COUNT] = { .type = NLA_U32 },
 };
 
-static const struct tn_field channels_fields[] = {
+static const struct et_field channels_fields[] = {
 	{ ETHTOOL_A_CHANNELS_RX_COUNT, offsetof(struct tn_channels, rx) },
 	{ ETHTOOL_A_CHANNELS_RX_MAX, offsetof(struct tn_channels, rx_max) },
 	{ ETHTOOL_A_CHANNELS_TX_COUNT, offsetof(struct tn_channels, tx) },
@@ -147,7 +147,7 @@ static const struct tn_field channels_fields[] = {
 	((int)TN_CHANNELS_MAXTYPE > (int)TN_RINGS_MAXTYPE ? (int)TN_CHANNELS_MAXTYPE \
 							   : (int)TN_RINGS_MAXTYPE)
 
-static const struct tn_cmd cmd_rings_get = {
+static const struct et_cmd cmd_rings_get = {
 	.cmd = ETHTOOL_MSG_RINGS_GET,
 	.header_attr = ETHTOOL_A_RINGS_HEADER,
 	.reply_cmd = ETHTOOL_MSG_RINGS_GET_REPLY,
@@ -158,12 +158,12 @@ static const struct tn_cmd cmd_rings_get = {
 	.out_size = sizeof(struct tn_ring),
 };
 
-static const struct tn_cmd cmd_rings_set = {
+static const struct et_cmd cmd_rings_set = {
 	.cmd = ETHTOOL_MSG_RINGS_SET,
 	.header_attr = ETHTOOL_A_RINGS_HEADER,
 };
 
-static const struct tn_cmd cmd_channels_get = {
+static const struct et_cmd cmd_channels_get = {
 	.cmd = ETHTOOL_MSG_CHANNELS_GET,
 	.header_attr = ETHTOOL_A_CHANNELS_HEADER,
 	.reply_cmd = ETHTOOL_MSG_CHANNELS_GET_REPLY,
@@ -174,13 +174,13 @@ static const struct tn_cmd cmd_channels_get = {
 	.out_size = sizeof(struct tn_channels),
 };
 
-static const struct tn_cmd cmd_channels_set = {
+static const struct et_cmd cmd_channels_set = {
 	.cmd = ETHTOOL_MSG_CHANNELS_SET,
 	.header_attr = ETHTOOL_A_CHANNELS_HEADER,
 };
 
 /* libnl's NLE_* code (positive or negative) to -errno. */
-static int tn_nle_errno(int nle)
+static int nle_errno(int nle)
 {
 	switch (nle < 0 ? -nle : nle) {
 	case NLE_SUCCESS:
@@ -240,7 +240,7 @@ static int tn_nle_errno(int nle)
 }
 
 /* A kernel nlmsgerr.error (negative errno) to the -errno we return. */
-static int tn_kernel_errno(int error)
+static int kernel_errno(int error)
 {
 	if (error > 0)
 		error = -error;
@@ -249,13 +249,7 @@ static int tn_kernel_errno(int error)
 	return error ? error : -EIO;
 }
 
-static void tn_msg_set(char *msg, size_t msglen, const char *text)
-{
-	if (msg && msglen)
-		snprintf(msg, msglen, "%s", text);
-}
-
-static bool tn_ifname_valid(const char *ifname)
+static bool ifname_valid(const char *ifname)
 {
 	size_t len;
 
@@ -265,7 +259,7 @@ static bool tn_ifname_valid(const char *ifname)
 	return len > 0 && len < TN_IFNAME_MAX;
 }
 
-static bool tn_u32_valid(int64_t v)
+static bool u32_valid(int64_t v)
 {
 	return v == TN_UNKNOWN || (v >= 0 && v <= (int64_t)UINT32_MAX);
 }
@@ -275,7 +269,7 @@ static bool tn_u32_valid(int64_t v)
  * req->extack. The TLVs follow struct nlmsgerr and, unless the kernel capped
  * the echo, a copy of the request's payload.
  */
-static void tn_extack(struct tn_request *req, struct nlmsghdr *nlh)
+static void read_extack(struct et_request *req, struct nlmsghdr *nlh)
 {
 	static const struct nla_policy policy[NLMSGERR_ATTR_MSG + 1] = {
 		[NLMSGERR_ATTR_MSG] = { .type = NLA_STRING },
@@ -305,9 +299,9 @@ static void tn_extack(struct tn_request *req, struct nlmsghdr *nlh)
 
 /* Skip anything that is not from the kernel or not for this request (a late
  * message left over from an earlier request that failed half-way). */
-static int tn_seq_cb(struct nl_msg *msg, void *arg)
+static int seq_cb(struct nl_msg *msg, void *arg)
 {
-	struct tn_request *req = arg;
+	struct et_request *req = arg;
 	struct sockaddr_nl *src = nlmsg_get_src(msg);
 
 	req->n_seen++;
@@ -316,10 +310,10 @@ static int tn_seq_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int tn_valid_cb(struct nl_msg *msg, void *arg)
+static int valid_cb(struct nl_msg *msg, void *arg)
 {
-	struct tn_request *req = arg;
-	const struct tn_cmd *cmd = req->cmd;
+	struct et_request *req = arg;
+	const struct et_cmd *cmd = req->cmd;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct nlattr *tb[TN_REPLY_MAXTYPE + 1];
 	struct genlmsghdr *gnlh;
@@ -335,7 +329,7 @@ static int tn_valid_cb(struct nl_msg *msg, void *arg)
 	    genlmsg_parse(nlh, 0, tb, cmd->maxtype, cmd->policy) < 0)
 		goto bad;
 	for (size_t i = 0; i < cmd->n_fields; i++) {
-		const struct tn_field *f = &cmd->fields[i];
+		const struct et_field *f = &cmd->fields[i];
 		int64_t *dst = (int64_t *)((char *)&req->reply + f->offset);
 
 		*dst = tb[f->attr] ? (int64_t)nla_get_u32(tb[f->attr]) : TN_UNKNOWN;
@@ -347,18 +341,18 @@ bad:
 	return NL_SKIP;
 }
 
-static int tn_ack_cb(struct nl_msg *msg, void *arg)
+static int ack_cb(struct nl_msg *msg, void *arg)
 {
-	struct tn_request *req = arg;
+	struct et_request *req = arg;
 
-	tn_extack(req, nlmsg_hdr(msg));	/* a warning attached to a success */
+	read_extack(req, nlmsg_hdr(msg));	/* a warning attached to a success */
 	req->done = true;
 	return NL_STOP;
 }
 
-static int tn_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+static int err_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
 {
-	struct tn_request *req = arg;
+	struct et_request *req = arg;
 
 	(void)nla;
 	/*
@@ -366,14 +360,14 @@ static int tn_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
 	 * after checking that message against the bytes received; step back to
 	 * its header to reach the extended-ack TLVs after struct nlmsgerr.
 	 */
-	tn_extack(req, (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN));
-	req->err = tn_kernel_errno(err->error);
+	read_extack(req, (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN));
+	req->err = kernel_errno(err->error);
 	req->done = true;
 	return NL_STOP;
 }
 
-static int tn_build(struct nl_msg *nm, int family, const struct tn_cmd *cmd, const char *ifname,
-		    const struct tn_put *puts, size_t n_puts)
+static int build_request(struct nl_msg *nm, int family, const struct et_cmd *cmd,
+			 const char *ifname, const struct et_put *puts, size_t n_puts)
 {
 	struct nlattr *nest;
 	int err;
@@ -386,28 +380,28 @@ static int tn_build(struct nl_msg *nm, int family, const struct tn_cmd *cmd, con
 		return -ENOMEM;
 	err = nla_put_string(nm, ETHTOOL_A_HEADER_DEV_NAME, ifname);
 	if (err < 0)
-		return tn_nle_errno(err);
+		return nle_errno(err);
 	nla_nest_end(nm, nest);
 	for (size_t i = 0; i < n_puts; i++) {
 		if (puts[i].value == TN_UNKNOWN)
 			continue;
 		err = nla_put_u32(nm, puts[i].attr, (uint32_t)puts[i].value);
 		if (err < 0)
-			return tn_nle_errno(err);
+			return nle_errno(err);
 	}
 	return 0;
 }
 
-static struct nl_cb *tn_request_cb(struct tn_request *req)
+static struct nl_cb *request_cb(struct et_request *req)
 {
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
 
 	if (!cb)
 		return NULL;
-	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, tn_seq_cb, req);
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, tn_valid_cb, req);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, tn_ack_cb, req);
-	nl_cb_err(cb, NL_CB_CUSTOM, tn_err_cb, req);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_cb, req);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, req);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ack_cb, req);
+	nl_cb_err(cb, NL_CB_CUSTOM, err_cb, req);
 	return cb;
 }
 
@@ -415,36 +409,34 @@ static struct nl_cb *tn_request_cb(struct tn_request *req)
  * Send one request and read until its ack or error. For a get, out (of
  * cmd->out_size bytes) is written only on success.
  */
-static int tn_request(struct tn_ethtool *e, const struct tn_cmd *cmd, const char *ifname,
-		      const struct tn_put *puts, size_t n_puts, void *out, char *msg,
-		      size_t msglen)
+static int request(struct tn_ethtool *e, const struct et_cmd *cmd, const char *ifname,
+		   const struct et_put *puts, size_t n_puts, void *out, struct tn_diag *d)
 {
-	struct tn_request req = { .cmd = cmd };
+	struct et_request req = { .cmd = cmd };
 	struct nl_msg *nm = NULL;
 	struct nl_cb *cb = NULL;
 	int err;
 
-	tn_msg_set(msg, msglen, "");
-	if (!e || !tn_ifname_valid(ifname) || (cmd->reply_cmd && !out))
+	if (!e || !ifname_valid(ifname) || (cmd->reply_cmd && !out))
 		return -EINVAL;
 	for (size_t i = 0; i < n_puts; i++)
-		if (!tn_u32_valid(puts[i].value))
+		if (!u32_valid(puts[i].value))
 			return -EINVAL;
 
 	nm = nlmsg_alloc();
 	if (!nm)
 		return -ENOMEM;
-	err = tn_build(nm, e->family, cmd, ifname, puts, n_puts);
+	err = build_request(nm, e->family, cmd, ifname, puts, n_puts);
 	if (err < 0)
 		goto out;
-	cb = tn_request_cb(&req);
+	cb = request_cb(&req);
 	if (!cb) {
 		err = -ENOMEM;
 		goto out;
 	}
 	err = nl_send_auto(e->sk, nm);
 	if (err < 0) {
-		err = tn_nle_errno(err);
+		err = nle_errno(err);
 		goto out;
 	}
 	req.seq = nlmsg_hdr(nm)->nlmsg_seq;
@@ -453,7 +445,7 @@ static int tn_request(struct tn_ethtool *e, const struct tn_cmd *cmd, const char
 
 		err = nl_recvmsgs(e->sk, cb);
 		if (err < 0 && !req.done) {
-			err = tn_nle_errno(err);
+			err = nle_errno(err);
 			goto out;
 		}
 		/* libnl returns 0 for an empty read as well: do not spin on it. */
@@ -462,7 +454,6 @@ static int tn_request(struct tn_ethtool *e, const struct tn_cmd *cmd, const char
 			goto out;
 		}
 	}
-	tn_msg_set(msg, msglen, req.extack);
 	if (req.err)
 		err = req.err;
 	else if (req.parse_err)
@@ -473,6 +464,9 @@ static int tn_request(struct tn_ethtool *e, const struct tn_cmd *cmd, const char
 		err = 0;
 	if (!err && cmd->reply_cmd)
 		memcpy(out, &req.reply, cmd->out_size);
+	/* The kernel's own words for a failure (a warning on success is dropped). */
+	if (err && req.extack[0])
+		tn_diag_error(d, err, "%s", req.extack);
 out:
 	if (cb)
 		nl_cb_put(cb);
@@ -498,7 +492,7 @@ int tn_ethtool_open(struct tn_ethtool **out)
 	}
 	err = genl_connect(e->sk);
 	if (err < 0) {
-		err = tn_nle_errno(err);
+		err = nle_errno(err);
 		goto fail;
 	}
 	nl_socket_enable_auto_ack(e->sk);
@@ -508,7 +502,7 @@ int tn_ethtool_open(struct tn_ethtool **out)
 	err = genl_ctrl_resolve(e->sk, ETHTOOL_GENL_NAME);
 	if (err < 0) {
 		/* The controller answers ENOENT, which libnl turns into this. */
-		err = err == -NLE_OBJ_NOTFOUND ? -EOPNOTSUPP : tn_nle_errno(err);
+		err = err == -NLE_OBJ_NOTFOUND ? -EOPNOTSUPP : nle_errno(err);
 		goto fail;
 	}
 	e->family = err;
@@ -529,37 +523,36 @@ void tn_ethtool_close(struct tn_ethtool *e)
 }
 
 int tn_ethtool_get_rings(struct tn_ethtool *e, const char *ifname, struct tn_ring *out,
-			 char *msg, size_t msglen)
+			 struct tn_diag *d)
 {
-	return tn_request(e, &cmd_rings_get, ifname, NULL, 0, out, msg, msglen);
+	return request(e, &cmd_rings_get, ifname, NULL, 0, out, d);
 }
 
 int tn_ethtool_get_channels(struct tn_ethtool *e, const char *ifname, struct tn_channels *out,
-			    char *msg, size_t msglen)
+			    struct tn_diag *d)
 {
-	return tn_request(e, &cmd_channels_get, ifname, NULL, 0, out, msg, msglen);
+	return request(e, &cmd_channels_get, ifname, NULL, 0, out, d);
 }
 
 int tn_ethtool_set_rings(struct tn_ethtool *e, const char *ifname, int64_t rx, int64_t tx,
-			 char *msg, size_t msglen)
+			 struct tn_diag *d)
 {
-	const struct tn_put puts[] = {
+	const struct et_put puts[] = {
 		{ ETHTOOL_A_RINGS_RX, rx },
 		{ ETHTOOL_A_RINGS_TX, tx },
 	};
 
-	return tn_request(e, &cmd_rings_set, ifname, puts, TN_ARRAY_SIZE(puts), NULL, msg, msglen);
+	return request(e, &cmd_rings_set, ifname, puts, TN_ARRAY_SIZE(puts), NULL, d);
 }
 
 int tn_ethtool_set_channels(struct tn_ethtool *e, const char *ifname, int64_t combined,
-			    int64_t rx, int64_t tx, char *msg, size_t msglen)
+			    int64_t rx, int64_t tx, struct tn_diag *d)
 {
-	const struct tn_put puts[] = {
+	const struct et_put puts[] = {
 		{ ETHTOOL_A_CHANNELS_COMBINED_COUNT, combined },
 		{ ETHTOOL_A_CHANNELS_RX_COUNT, rx },
 		{ ETHTOOL_A_CHANNELS_TX_COUNT, tx },
 	};
 
-	return tn_request(e, &cmd_channels_set, ifname, puts, TN_ARRAY_SIZE(puts), NULL, msg,
-			  msglen);
+	return request(e, &cmd_channels_set, ifname, puts, TN_ARRAY_SIZE(puts), NULL, d);
 }

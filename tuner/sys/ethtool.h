@@ -9,10 +9,10 @@
  * lacks the operation, -EINVAL: a value the driver rejects, -EPERM: no
  * CAP_NET_ADMIN for a set). Output parameters are written only on success.
  *
- * msg, when not NULL, receives the kernel's extended-ack text for the request
- * ("requested ring size exceeds maximum"), truncated to msglen, or "" when the
- * kernel gave none (and on errors found before anything was sent). It is also
- * set on success, when the kernel attached a warning.
+ * When the kernel refuses a request with an extended-ack text ("requested ring
+ * size exceeds maximum"), that text is recorded as d's error (d may be NULL);
+ * an error without text, or found before anything was sent, records nothing,
+ * and neither does a warning the kernel attaches to a success.
  */
 #ifndef TN_ETHTOOL_H
 #define TN_ETHTOOL_H
@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
 #include "state.h"
 
 struct tn_ethtool;
@@ -30,9 +31,9 @@ void tn_ethtool_close(struct tn_ethtool *e);	/* accepts NULL */
 
 /* Fields the kernel does not report (a zero maximum) are TN_UNKNOWN. */
 int tn_ethtool_get_rings(struct tn_ethtool *e, const char *ifname, struct tn_ring *out,
-			 char *msg, size_t msglen);
+			 struct tn_diag *d);
 int tn_ethtool_get_channels(struct tn_ethtool *e, const char *ifname, struct tn_channels *out,
-			    char *msg, size_t msglen);
+			    struct tn_diag *d);
 
 /*
  * Set the rx and/or tx ring size. TN_UNKNOWN leaves that one alone; other
@@ -41,9 +42,9 @@ int tn_ethtool_get_channels(struct tn_ethtool *e, const char *ifname, struct tn_
  * operation is still reported.
  */
 int tn_ethtool_set_rings(struct tn_ethtool *e, const char *ifname, int64_t rx, int64_t tx,
-			 char *msg, size_t msglen);
+			 struct tn_diag *d);
 /* Set channel counts, with the same rules as tn_ethtool_set_rings(). */
 int tn_ethtool_set_channels(struct tn_ethtool *e, const char *ifname, int64_t combined,
-			    int64_t rx, int64_t tx, char *msg, size_t msglen);
+			    int64_t rx, int64_t tx, struct tn_diag *d);
 
 #endif

@@ -34,8 +34,8 @@
  * -EPROTO a reply that is not irqbalance's (or none, when we are root),
  * -EACCES no reply and we are not uid 0, -EINVAL bad arguments, -E2BIG a list
  * that does not fit in one 500-byte command, -EIO the daemon did not take the
- * list. msg, when not NULL, receives one line saying what happened, prefixed
- * "irqbalance <pid>: ", or "" on success. Output parameters are written only
+ * list. On failure, d (when not NULL) gets one error line saying what
+ * happened, prefixed "irqbalance <pid>: ". Output parameters are written only
  * on success.
  */
 #ifndef TN_IRQBALANCE_H
@@ -43,6 +43,7 @@
 
 #include <stddef.h>
 
+#include "diag.h"
 #include "plan.h" /* TN_IRQBALANCE_CMD_MAX: the planner checks it too */
 #include "sysroot.h"
 
@@ -56,7 +57,7 @@
  * (--banmod, a policy script, an affinity it could not write) are not listed.
  */
 int tn_irqbalance_get_banned(const struct tn_sysroot *root, int pid, int **irqs, int *n,
-			     char *msg, size_t msglen);
+			     struct tn_diag *d);
 
 /*
  * Replace the set of IRQs irqbalance leaves alone; n == 0 clears it. The order
@@ -67,6 +68,6 @@ int tn_irqbalance_get_banned(const struct tn_sysroot *root, int pid, int **irqs,
  * To undo: get_banned() before, set_banned() with that list on rollback.
  */
 int tn_irqbalance_set_banned(const struct tn_sysroot *root, int pid, const int *irqs, int n,
-			     char *msg, size_t msglen);
+			     struct tn_diag *d);
 
 #endif

@@ -62,7 +62,7 @@ static int read_irqbalance(struct tn_live *l, const struct tn_change *c, bool ch
 			   struct tn_diag *d)
 {
 	int pid = irqbalance_pid(l), *v = NULL, n = 0, ret;
-	char msg[256] = "";
+	struct tn_diag last;	/* the last try's reason only */
 
 	if (strcmp(c->key, "running") == 0) {
 		*out = strdup(pid ? "running" : "stopped");
@@ -72,14 +72,19 @@ static int read_irqbalance(struct tn_live *l, const struct tn_change *c, bool ch
 		return -ESRCH;
 	/* At boot tuner runs right after irqbalance starts, which may not have
 	 * made its control socket yet: give it up to 3 s while it runs. */
+	tn_diag_init(&last);
 	for (int tries = 0;; tries++) {
-		ret = tn_irqbalance_get_banned(l->root, pid, &v, &n, msg, sizeof(msg));
+		tn_diag_free(&last);
+		ret = tn_irqbalance_get_banned(l->root, pid, &v, &n, &last);
 		if (ret != -ENOENT || tries == 30 || irqbalance_pid(l) != pid)
 			break;
 		usleep(100000);
 	}
+	if (ret < 0 && last.error[0])
+		tn_diag_error(d, ret, "%s", last.error);
+	tn_diag_free(&last);
 	if (ret < 0)
-		return msg[0] ? tn_diag_error(d, ret, "%s", msg) : ret;
+		return ret;
 	if (n > 1)
 		qsort(v, (size_t)n, sizeof(int), cmp_irq);
 	ret = format_irqs(v, n, out);
@@ -112,7 +117,7 @@ static int write_irqbalance(struct tn_live *l, const struct tn_change *c, const 
 			    struct tn_diag *d)
 {
 	int pid, *v = NULL, n = 0, ret = 0;
-	char *copy, *save = NULL, msg[256] = "";
+	char *copy, *save = NULL;
 
 	if (strcmp(c->key, "running") == 0) {
 		if (!l->root->is_host) {
@@ -142,9 +147,7 @@ static int write_irqbalance(struct tn_live *l, const struct tn_change *c, const 
 		}
 	}
 	if (ret == 0)
-		ret = tn_irqbalance_set_banned(l->root, pid, v, n, msg, sizeof(msg));
-	if (ret < 0 && msg[0])
-		tn_diag_error(d, ret, "%s", msg);
+		ret = tn_irqbalance_set_banned(l->root, pid, v, n, d);
 	free(v);
 	free(copy);
 	return ret < 0 ? ret : 0;

@@ -15,6 +15,7 @@
 
 #include "procid.h"
 #include "procparse.h"
+#include "util.h"
 
 /* The start time of a process (tid 0) or of one of its threads; -ESRCH when
  * it is gone, or when its stat cannot be read as one (msg says so). */
@@ -259,11 +260,6 @@ static int write_thread_affinity(struct tn_live *l, int pid, int tid, const stru
 	return ret;
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
 int tn_live_threads(struct tn_live *l, int pid, int **tids, int *n)
 {
 	char rel[64];
@@ -296,7 +292,7 @@ int tn_live_threads(struct tn_live *l, int pid, int **tids, int *n)
 	}
 	closedir(dir);
 	if (v)
-		qsort(v, (size_t)cnt, sizeof(int), cmp_int);
+		qsort(v, (size_t)cnt, sizeof(int), tn_util_cmp_int);
 	*tids = v;
 	*n = cnt;
 	return 0;

@@ -8,24 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The kernel's words for a failed request, into d. */
-static int said(int ret, const char *msg, struct tn_diag *d)
-{
-	if (ret < 0 && msg[0])
-		tn_diag_error(d, ret, "%s", msg);
-	return ret;
-}
-
 static int ring_read(struct tn_live *l, const struct tn_change *c, bool check, char **out,
 		     struct tn_diag *d)
 {
-	char msg[256] = "";
 	struct tn_ring r;
 	int ret = tn_live_ethtool(l, d);
 
 	if (ret < 0)
 		return ret;
-	ret = said(tn_ethtool_get_rings(l->et, c->target, &r, msg, sizeof(msg)), msg, d);
+	ret = tn_ethtool_get_rings(l->et, c->target, &r, d);
 	if (ret < 0)
 		return ret;
 	return asprintf(out, "%lld", (long long)(strcmp(c->key, "rx") == 0 ? r.rx : r.tx)) < 0
@@ -38,26 +29,22 @@ static int ring_write(struct tn_live *l, const struct tn_change *c, const char *
 {
 	int64_t v = strtoll(value, NULL, 10);
 	bool rx = strcmp(c->key, "rx") == 0;
-	char msg[256] = "";
 	int ret = tn_live_ethtool(l, d);
 
 	if (ret < 0)
 		return ret;
-	ret = tn_ethtool_set_rings(l->et, c->target, rx ? v : TN_UNKNOWN, rx ? TN_UNKNOWN : v,
-				   msg, sizeof(msg));
-	return said(ret, msg, d);
+	return tn_ethtool_set_rings(l->et, c->target, rx ? v : TN_UNKNOWN, rx ? TN_UNKNOWN : v, d);
 }
 
 static int channels_read(struct tn_live *l, const struct tn_change *c, bool check, char **out,
 			 struct tn_diag *d)
 {
-	char msg[256] = "";
 	struct tn_channels ch;
 	int ret = tn_live_ethtool(l, d);
 
 	if (ret < 0)
 		return ret;
-	ret = said(tn_ethtool_get_channels(l->et, c->target, &ch, msg, sizeof(msg)), msg, d);
+	ret = tn_ethtool_get_channels(l->et, c->target, &ch, d);
 	if (ret < 0)
 		return ret;
 	return asprintf(out, "%lld", (long long)ch.combined) < 0 ? -ENOMEM : 0;
@@ -66,14 +53,12 @@ static int channels_read(struct tn_live *l, const struct tn_change *c, bool chec
 static int channels_write(struct tn_live *l, const struct tn_change *c, const char *value,
 			  struct tn_diag *d)
 {
-	char msg[256] = "";
 	int ret = tn_live_ethtool(l, d);
 
 	if (ret < 0)
 		return ret;
-	ret = tn_ethtool_set_channels(l->et, c->target, strtoll(value, NULL, 10), TN_UNKNOWN,
-				      TN_UNKNOWN, msg, sizeof(msg));
-	return said(ret, msg, d);
+	return tn_ethtool_set_channels(l->et, c->target, strtoll(value, NULL, 10), TN_UNKNOWN,
+				       TN_UNKNOWN, d);
 }
 
 const struct tn_kind_sys tn_kind_sys_ring = {

@@ -335,9 +335,8 @@ static int scan_irqbalance(const struct tn_sysroot *root, int pid, struct tn_irq
 	 * is how tuner bans). No socket: the list above is all we know.
 	 */
 	int *live = NULL, n = 0;
-	char msg[8];
 
-	if (tn_irqbalance_get_banned(root, pid, &live, &n, msg, sizeof(msg)) == 0) {
+	if (tn_irqbalance_get_banned(root, pid, &live, &n, NULL) == 0) {
 		free(b->banned_irqs);
 		b->banned_irqs = live;
 		b->n_banned_irqs = n;

@@ -14,22 +14,9 @@
 #include "diag.h"
 #include "journal.h"
 #include "live.h"
+#include "statedir.h"
 #include "sysroot.h"
 
-#define TN_STATE_DIR_DEFAULT "/var/lib/tuner"
-
-/* Open (creating it 0700 if needed) and check the state directory: refused if
- * it is a symlink, not a directory, not owned by us, or writable by others. */
-int tn_statedir_open(const char *path, bool create, int *dirfd, struct tn_diag *d);
-/* flock the state directory, waiting up to wait_secs (0: do not wait). */
-int tn_statedir_lock(int dirfd, const char *path, int wait_secs, struct tn_diag *d);
-/* Journal ids, oldest first. */
-int tn_journal_list(int dirfd, char ***ids, int *n);
-void tn_journal_list_free(char **ids, int n);
-/* Read one journal: refused if a symlink, not a regular file, not ours or
- * writable by others, damaged. */
-int tn_journal_load(int dirfd, const char *dir, const char *id, struct tn_journal *out,
-		    struct tn_diag *d);
 /* The boot id of the sysroot's kernel, "" when it cannot be read. */
 void tn_boot_id(const struct tn_sysroot *root, char *buf, size_t len);
 
@@ -109,8 +96,6 @@ struct tn_rollback_result {
 int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, bool force,
 		bool dry_run, tn_txn_report report, void *ctx, struct tn_rollback_result *res,
 		struct tn_diag *d);
-/* Open a journal for appending (the same checks as loading). */
-int tn_journal_open_append(int dirfd, const char *id, int *fd, struct tn_diag *d);
 /*
  * Roll back journal id (its file name) of the state directory (opened and locked), as
  * tn_rollback() does, appending the statuses and then the end record ("rolled
