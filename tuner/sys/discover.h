@@ -43,5 +43,9 @@ int tn_discover_nic(const struct tn_sysroot *root, struct tn_state *s, const cha
 int tn_sysctl_read(const struct tn_sysroot *root, const char *name, struct tn_sysctl *out);
 /* "net.core.x" -> "proc/sys/net/core/x" */
 int tn_sysctl_path(const char *name, char *buf, size_t len);
+/* The managed sysctls and the profile's (o->extra_sysctls), each once, in name
+ * order, into s->sysctls (sysctl_read.c; a part of tn_discover). */
+int tn_discover_sysctls(const struct tn_sysroot *root, const struct tn_discover_opts *o,
+			struct tn_state *s, struct tn_diag *d);
 
 #endif
