@@ -138,10 +138,10 @@ void tn_cli_print_changes(struct tn_cli *cli, const struct tn_change *changes, i
 		last = (int)c->kind;
 		tn_change_label(c, TN_LABEL_PLAN, what, sizeof(what));
 		tn_cli_printf(o, "  %s: %s -> %s", what, c->before, c->after);
-		if (c->kind == TN_CHANGE_SYSCTL && strcmp(c->note, TN_NOTE_OUTSIDE_NET) == 0 &&
+		if (c->kind == TN_CHANGE_SYSCTL && strcmp(tn_str(c->note), TN_NOTE_OUTSIDE_NET) == 0 &&
 		    colour)
 			tn_cli_printf(o, " \033[1;31m%s\033[0m", c->note); /* bold red */
-		else if (c->note[0])
+		else if (tn_str(c->note)[0])
 			tn_cli_printf(o, " %s", c->note);
 		fputc('\n', o);
 	}

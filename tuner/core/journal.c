@@ -148,9 +148,9 @@ static int parse_change(struct tn_jreader *r, const cJSON *o, struct tn_jentry *
 	    (ret = tn_jr_str(r, o, "key", true, e->c.key, sizeof(e->c.key))) < 0 ||
 	    (ret = jr_value(r, o, "before", &e->c.before)) < 0 ||
 	    (ret = jr_value(r, o, "after", &e->c.after)) < 0 ||
-	    (ret = tn_jr_str(r, o, "label", false, e->c.label, sizeof(e->c.label))) < 0 ||
-	    (ret = tn_jr_str(r, o, "note", false, e->c.note, sizeof(e->c.note))) < 0 ||
-	    (ret = tn_jr_str(r, o, "reason", false, e->c.reason, sizeof(e->c.reason))) < 0)
+	    (ret = tn_jr_strdup(r, o, "label", false, TN_CHANGE_LABEL_MAX, &e->c.label)) < 0 ||
+	    (ret = tn_jr_strdup(r, o, "note", false, TN_CHANGE_NOTE_MAX, &e->c.note)) < 0 ||
+	    (ret = tn_jr_strdup(r, o, "reason", false, TN_CHANGE_REASON_MAX, &e->c.reason)) < 0)
 		return ret;
 	k = tn_change_kind_parse(kind);
 	if (k < 0)

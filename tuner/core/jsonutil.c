@@ -267,6 +267,27 @@ int tn_jr_str(struct tn_jreader *r, const cJSON *obj, const char *key, bool requ
 	return ret;
 }
 
+int tn_jr_strdup(struct tn_jreader *r, const cJSON *obj, const char *key, bool required,
+		 size_t max, char **out)
+{
+	const cJSON *v = member(obj, key);
+	size_t m;
+	int ret = 0;
+
+	*out = NULL;
+	if (!v)
+		return missing(r, key, required);
+	m = tn_jr_push_key(r, key);
+	if (!cJSON_IsString(v))
+		ret = tn_jr_error(r, "expected a string, found %s", type_name(v));
+	else if (strlen(v->valuestring) > max)
+		ret = tn_jr_error(r, "longer than %zu characters", max);
+	else if (!(*out = strdup(v->valuestring)))
+		ret = tn_diag_error(r->diag, -ENOMEM, "out of memory");
+	tn_jr_pop(r, m);
+	return ret;
+}
+
 int tn_jr_bool(struct tn_jreader *r, const cJSON *obj, const char *key, bool required, bool *out)
 {
 	const cJSON *v = member(obj, key);

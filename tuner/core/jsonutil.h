@@ -58,6 +58,9 @@ int tn_jr_int_or_null(struct tn_jreader *r, const cJSON *obj, const char *key, i
 		      int64_t max, int64_t null_value, int64_t *out);
 int tn_jr_str(struct tn_jreader *r, const cJSON *obj, const char *key, bool required, char *out,
 	      size_t len);
+/* Like tn_jr_str, into a malloc'ed copy (*out NULL when missing) of at most max bytes. */
+int tn_jr_strdup(struct tn_jreader *r, const cJSON *obj, const char *key, bool required,
+		 size_t max, char **out);
 int tn_jr_bool(struct tn_jreader *r, const cJSON *obj, const char *key, bool required, bool *out);
 int tn_jr_cpuset(struct tn_jreader *r, const cJSON *obj, const char *key, bool required,
 		 struct tn_cpuset *out);

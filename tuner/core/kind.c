@@ -255,9 +255,10 @@ static void label_sysctl(const struct tn_change *c, enum tn_label_form f, char *
 static void label_irq(const struct tn_change *c, enum tn_label_form f, char *buf, size_t len)
 {
 	if (f == TN_LABEL_ERROR)
-		snprintf(buf, len, "irq %s%s%s", c->target, c->label[0] ? " " : "", c->label);
+		snprintf(buf, len, "irq %s%s%s", c->target, tn_str(c->label)[0] ? " " : "",
+			 tn_str(c->label));
 	else
-		snprintf(buf, len, "irq %s %s", c->target, c->label);
+		snprintf(buf, len, "irq %s %s", c->target, tn_str(c->label));
 }
 
 static void label_process(const struct tn_change *c, enum tn_label_form f, char *buf, size_t len)
@@ -267,11 +268,12 @@ static void label_process(const struct tn_change *c, enum tn_label_form f, char 
 
 	tn_change_short_target(c, pid, sizeof(pid));
 	if (f == TN_LABEL_PLAN)
-		snprintf(buf, len, "pid %s %s %s", pid, c->label, cpus ? "CPUs" : "memory");
+		snprintf(buf, len, "pid %s %s %s", pid, tn_str(c->label), cpus ? "CPUs" : "memory");
 	else if (f == TN_LABEL_REPORT)
-		snprintf(buf, len, "%s %s %s", c->label, pid, cpus ? "CPUs" : "memory nodes");
+		snprintf(buf, len, "%s %s %s", tn_str(c->label), pid,
+			 cpus ? "CPUs" : "memory nodes");
 	else if (cpus)
-		snprintf(buf, len, "thread %s (%s)", c->target, c->label);
+		snprintf(buf, len, "thread %s (%s)", c->target, tn_str(c->label));
 	else
 		snprintf(buf, len, "%s %s %s", tn_change_kind_name(c->kind), c->target, c->key);
 }

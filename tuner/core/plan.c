@@ -20,16 +20,30 @@ void tn_change_free(struct tn_change *c)
 		return;
 	free(c->before);
 	free(c->after);
-	c->before = c->after = NULL;
+	free(c->reason);
+	free(c->label);
+	free(c->note);
+	c->before = c->after = c->reason = c->label = c->note = NULL;
+}
+
+/* *out = a copy of s (NULL stays NULL); false when out of memory */
+static bool dup_opt(char **out, const char *s)
+{
+	*out = s ? strdup(s) : NULL;
+	return !s || *out;
 }
 
 int tn_change_copy(struct tn_change *dst, const struct tn_change *src)
 {
 	struct tn_change c = *src;
 
-	c.before = src->before ? strdup(src->before) : NULL;
-	c.after = src->after ? strdup(src->after) : NULL;
-	if ((src->before && !c.before) || (src->after && !c.after)) {
+	bool ok = dup_opt(&c.before, src->before);
+
+	ok = dup_opt(&c.after, src->after) && ok;
+	ok = dup_opt(&c.reason, src->reason) && ok;
+	ok = dup_opt(&c.label, src->label) && ok;
+	ok = dup_opt(&c.note, src->note) && ok;
+	if (!ok) {
 		tn_change_free(&c);
 		return -ENOMEM;
 	}
@@ -262,8 +276,8 @@ static int plan_channels(struct planner *pl)
 		SET_VALUE(pl, c->before, "%lld", (long long)n->channels.combined);
 		SET_VALUE(pl, c->after, "%lld", (long long)want);
 		if (max != TN_UNKNOWN)
-			snprintf(c->note, sizeof(c->note), "(max %lld)", (long long)max);
-		snprintf(c->reason, sizeof(c->reason),
+			SET_VALUE(pl, c->note, "(max %lld)", (long long)max);
+		SET_VALUE(pl, c->reason,
 			 "profile channels.combined; the queue IRQs change with it: apply "
 			 "re-reads them before placing IRQs");
 		tn_diag_warn(pl->d, "%s: the channel change replaces its queue IRQs; the IRQ "
@@ -302,8 +316,8 @@ static int plan_ring_one(struct planner *pl, const struct tn_nic *n, const char 
 	SET_VALUE(pl, c->before, "%lld", (long long)cur);
 	SET_VALUE(pl, c->after, "%lld", (long long)want);
 	if (max != TN_UNKNOWN)
-		snprintf(c->note, sizeof(c->note), "(max %lld)", (long long)max);
-	snprintf(c->reason, sizeof(c->reason), "profile rings.%s %s", key,
+		SET_VALUE(pl, c->note, "(max %lld)", (long long)max);
+	SET_VALUE(pl, c->reason, "profile rings.%s %s", key,
 		 rule == TN_VAL_MAX ? "max" : "value");
 	return 0;
 }
@@ -414,11 +428,14 @@ static int plan_sysctls(struct planner *pl)
 			ret = tn_diag_error(pl->d, -ENOMEM, "out of memory");
 			break;
 		}
-		snprintf(c->reason, sizeof(c->reason), "%s",
-			 r->only_raise ? "profile: raise to at least the minimum, never lower"
-				       : "profile value");
-		if (r->outside_net)
-			snprintf(c->note, sizeof(c->note), "%s", TN_NOTE_OUTSIDE_NET);
+		if (tn_change_printf(&c->reason, "%s",
+				     r->only_raise ? "profile: raise to at least the minimum, "
+						     "never lower"
+						   : "profile value") < 0 ||
+		    (r->outside_net && tn_change_printf(&c->note, "%s", TN_NOTE_OUTSIDE_NET) < 0)) {
+			ret = tn_diag_error(pl->d, -ENOMEM, "out of memory");
+			break;
+		}
 	}
 	free(sorted);
 	return ret;
@@ -562,7 +579,7 @@ static int plan_process(struct planner *pl, const struct tn_proc_rule *rule, int
 		c = NEW_CHANGE(pl, TN_CHANGE_PROCESS_AFFINITY);
 		proc_target(p, c->target, sizeof(c->target));
 		snprintf(c->key, sizeof(c->key), "cpus");
-		snprintf(c->label, sizeof(c->label), "%s", p->comm);
+		SET_VALUE(pl, c->label, "%s", p->comm);
 		if (mixed)
 			SET_VALUE(pl, c->before, "mixed");
 		else if (p->n_threads > 0 && tn_plan_value_set(pl, &c->before, &p->threads[0].affinity) < 0)
@@ -571,9 +588,9 @@ static int plan_process(struct planner *pl, const struct tn_proc_rule *rule, int
 			SET_VALUE(pl, c->before, "%s", "");
 		if (tn_plan_value_set(pl, &c->after, cpus) < 0)
 			return -ENOMEM;
-		snprintf(c->note, sizeof(c->note), "(%d thread%s)", p->n_threads,
+		SET_VALUE(pl, c->note, "(%d thread%s)", p->n_threads,
 			 p->n_threads == 1 ? "" : "s");
-		snprintf(c->reason, sizeof(c->reason), "processes[%d] placement %s: node%s %s", r,
+		SET_VALUE(pl, c->reason, "processes[%d] placement %s: node%s %s", r,
 			 tn_placement_name(rule->placement), tn_cpuset_count(nodes) == 1 ? "" : "s",
 			 nodelist);
 	}
@@ -590,11 +607,11 @@ static int plan_process(struct planner *pl, const struct tn_proc_rule *rule, int
 	c = NEW_CHANGE(pl, TN_CHANGE_PROCESS_MEMORY);
 	proc_target(p, c->target, sizeof(c->target));
 	snprintf(c->key, sizeof(c->key), "nodes");
-	snprintf(c->label, sizeof(c->label), "%s", p->comm);
+	SET_VALUE(pl, c->label, "%s", p->comm);
 	if (tn_plan_value_set(pl, &c->before, &p->memory_nodes) < 0 ||
 	    tn_plan_value_set(pl, &c->after, nodes) < 0)
 		return -ENOMEM;
-	snprintf(c->reason, sizeof(c->reason),
+	SET_VALUE(pl, c->reason,
 		 "processes[%d] memory %s: move its pages to the node%s of its CPUs", r,
 		 tn_memory_name(rule->memory), tn_cpuset_count(nodes) == 1 ? "" : "s");
 	return 0;
@@ -726,9 +743,9 @@ cJSON *tn_change_to_json(const struct tn_change *c)
 	    tn_json_add_str(o, "target", c->target) < 0 || tn_json_add_str(o, "key", c->key) < 0 ||
 	    tn_json_add_str(o, "before", c->before ? c->before : "") < 0 ||
 	    tn_json_add_str(o, "after", c->after ? c->after : "") < 0 ||
-	    (c->label[0] && tn_json_add_str(o, "label", c->label) < 0) ||
-	    (c->note[0] && tn_json_add_str(o, "note", c->note) < 0) ||
-	    tn_json_add_str(o, "reason", c->reason) < 0) {
+	    (c->label && c->label[0] && tn_json_add_str(o, "label", c->label) < 0) ||
+	    (c->note && c->note[0] && tn_json_add_str(o, "note", c->note) < 0) ||
+	    tn_json_add_str(o, "reason", tn_str(c->reason)) < 0) {
 		cJSON_Delete(o);
 		return NULL;
 	}

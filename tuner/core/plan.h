@@ -31,11 +31,24 @@ struct tn_change {
 	 * thousands of CPUs, a long sysctl), freed by tn_change_free(). */
 	char *before;
 	char *after;
-	char reason[256];
-	/* what the human diff shows beside the target */
-	char label[TN_IRQNAME_MAX];	/* IRQ name, process comm */
-	char note[128];			/* "(max 4096)" */
+	/* Why, and what the human diff shows beside the target: malloc'ed strings
+	 * owned by the change like the values, NULL when there is none (read them
+	 * through tn_str()), set with tn_change_printf(). */
+	char *reason;
+	char *label;	/* IRQ name, process comm */
+	char *note;	/* "(max 4096)" */
 };
+
+/* The longest of each a journal may hold (what tuner writes fits). */
+#define TN_CHANGE_LABEL_MAX (TN_IRQNAME_MAX - 1)
+#define TN_CHANGE_NOTE_MAX 127
+#define TN_CHANGE_REASON_MAX 255
+
+/* A change's optional text: "" for NULL. */
+static inline const char *tn_str(const char *s)
+{
+	return s ? s : "";
+}
 
 struct tn_plan {
 	char profile[128];
@@ -48,11 +61,11 @@ struct tn_plan {
 };
 
 void tn_plan_free(struct tn_plan *p);
-/* Free the values of a change (accepts NULL); the rest is plain data. */
+/* Free the strings of a change (accepts NULL); the rest is plain data. */
 void tn_change_free(struct tn_change *c);
 /* A deep copy; 0 or -ENOMEM (dst untouched then). */
 int tn_change_copy(struct tn_change *dst, const struct tn_change *src);
-/* Replace *value (c->before or c->after) by a formatted string; 0 or -ENOMEM
+/* Replace *value (c->before, c->after, c->reason...) by a formatted string; 0 or -ENOMEM
  * (the old value kept then). */
 int tn_change_printf(char **value, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

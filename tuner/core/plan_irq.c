@@ -406,14 +406,14 @@ int tn_plan_irq_changes(struct planner *pl)
 			c = NEW_CHANGE(pl, TN_CHANGE_IRQ_AFFINITY);
 			snprintf(c->target, sizeof(c->target), "%d", q->irq);
 			snprintf(c->key, sizeof(c->key), "smp_affinity_list");
-			snprintf(c->label, sizeof(c->label), "%s", q->name);
+			SET_VALUE(pl, c->label, "%s", q->name);
 			tn_cpus_get(&q->affinity, &before);
 			if (q->has_affinity && tn_plan_value_set(pl, &c->before, &before) < 0)
 				return -ENOMEM;
 			if (!q->has_affinity)
 				SET_VALUE(pl, c->before, "unknown");
 			SET_VALUE(pl, c->after, "%d", cpu);
-			snprintf(c->reason, sizeof(c->reason), "%s queue %d on node %d of %d CPUs",
+			SET_VALUE(pl, c->reason, "%s queue %d on node %d of %d CPUs",
 				 n->name, q->queue, tn_topology_cpu_node(&pl->s->topo, cpu),
 				 pl->ncpus_of[i]);
 		}
@@ -479,7 +479,7 @@ int tn_plan_irqbalance(struct planner *pl)
 		snprintf(c->key, sizeof(c->key), "running");
 		SET_VALUE(pl, c->before, "running");
 		SET_VALUE(pl, c->after, "stopped");
-		snprintf(c->reason, sizeof(c->reason),
+		SET_VALUE(pl, c->reason,
 			 "profile irqbalance \"stop\": it would move the placed IRQs");
 		return 0;
 	}
@@ -521,9 +521,10 @@ int tn_plan_irqbalance(struct planner *pl)
 				    missing, nb, TN_IRQBALANCE_CMD_MAX);
 		goto out;
 	}
-	snprintf(c->note, sizeof(c->note), "(%d more)", missing);
-	snprintf(c->reason, sizeof(c->reason),
-		 "profile irqbalance \"ban\": keep it running, away from the placed IRQs");
+	if (tn_change_printf(&c->note, "(%d more)", missing) < 0 ||
+	    tn_change_printf(&c->reason, "profile irqbalance \"ban\": keep it running, away from "
+					 "the placed IRQs") < 0)
+		ret = tn_diag_error(pl->d, -ENOMEM, "out of memory");
 out:
 	free(all);
 	return ret;

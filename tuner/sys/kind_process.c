@@ -78,7 +78,7 @@ static int check_identity(struct tn_live *l, const struct tn_change *c, struct t
 			id->pid, now, id->start);
 		return -ESRCH;
 	}
-	if (c->label[0]) {
+	if (tn_str(c->label)[0]) {
 		snprintf(rel, sizeof(rel), "proc/%d/comm", id->pid);
 		ret = tn_sysroot_read_line(l->root, rel, comm, sizeof(comm));
 		if (ret == -ENOENT)
