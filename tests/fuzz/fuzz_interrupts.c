@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "fuzz_util.h"
+#include "diag.h"
 #include "procparse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -50,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const keys[] = { "Cpus_allowed_list", "Mems_allowed_list", "Name",
 					    "Tgid", "" };
 	struct tn_interrupts t, untouched;
-	char err[256], buf[64];
+	struct tn_diag d;
+	char buf[64];
 	char *text;
 	int ret;
 
@@ -60,10 +62,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&t, 0x5a, sizeof(t));
 	memcpy(&untouched, &t, sizeof(t));
-	memset(err, 'x', sizeof(err));
-	ret = tn_interrupts_parse(text, &t, err, sizeof(err));
-	if (!memchr(err, '\0', sizeof(err))) {
-		fprintf(stderr, "message not terminated\n");
+	tn_diag_init(&d);
+	ret = tn_interrupts_parse(text, &t, &d);
+	if ((ret == 0) != (d.error[0] == '\0')) {
+		fprintf(stderr, "an error without a message, or a message without an error\n");
 		abort();
 	}
 	if (ret == 0) {
@@ -71,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tn_interrupts_free(&t);
 		tn_interrupts_free(&t);
 	} else if (ret == -EINVAL) {
-		if (!err[0] || memcmp(&t, &untouched, sizeof(t)) != 0) {
+		if (memcmp(&t, &untouched, sizeof(t)) != 0) {
 			fprintf(stderr, "error without a message, or output written\n");
 			abort();
 		}
@@ -80,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 
+	tn_diag_free(&d);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		ret = tn_status_field(text, keys[i], buf, sizeof(buf));
 		if (ret == 0 && strlen(buf) >= sizeof(buf))

@@ -7,7 +7,7 @@
 # Environment:
 #   FUZZ_TIME=SECONDS  how long each fuzzer runs (default 20)
 #   CC=clang-14        the clang to use (default clang)
-#   JOBS=N             build parallelism (default: nproc)
+#   JOBS=N             build parallelism and fuzzers run at once (default: nproc)
 #
 # Exit status: ctest's (0 when no fuzzer found anything). A crash is saved
 # under BUILD_DIR/tests/fuzz/artifacts/<target>/; replay it with
@@ -30,7 +30,7 @@ esac
 
 cmake -S "$src" -B "$build" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DTUNER_FUZZ=ON -DTUNER_TESTS=ON -DTUNER_FUZZ_TIME="${FUZZ_TIME:-20}"
-cmake --build "$build" --parallel "$jobs" --target fuzz_profile fuzz_interrupts fuzz_state fuzz_plan \
-	fuzz_counters fuzz_qstats fuzz_passwd fuzz_journal
+cmake --build "$build" --parallel "$jobs" --target fuzzers
 cd "$build"
-ctest -L fuzz --output-on-failure
+# one fuzzer per CPU at a time: each is single-threaded
+ctest -L fuzz --output-on-failure -j"$jobs"

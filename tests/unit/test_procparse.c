@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "diag.h"
 #include "procparse.h"
 #include "state.h"
 
@@ -58,11 +59,13 @@ static void check_rows(int ncpus)
 {
 	char *text = make_interrupts(ncpus, rows, sizeof(rows) / sizeof(rows[0]));
 	struct tn_interrupts t;
-	char err[128];
+	struct tn_diag d;
 	const struct tn_interrupt *q;
 	uint64_t sum = (uint64_t)ncpus * (ncpus + 1) / 2;
 
-	assert_int_equal(tn_interrupts_parse(text, &t, err, sizeof(err)), 0);
+	tn_diag_init(&d);
+	assert_int_equal(tn_interrupts_parse(text, &t, &d), 0);
+	tn_diag_free(&d);
 	assert_int_equal(t.n_cpus, ncpus);
 	assert_int_equal(t.n, 7);
 	q = tn_interrupts_find(&t, 0);
@@ -100,8 +103,9 @@ static void test_192_cpus(void **state)
 static void test_real_file(void **state)
 {
 	FILE *f = fopen("/proc/interrupts", "r");
-	char *text = calloc(1, 1 << 20), err[128];
+	char *text = calloc(1, 1 << 20);
 	struct tn_interrupts t;
+	struct tn_diag d;
 
 	if (!f) {
 		free(text);
@@ -109,7 +113,9 @@ static void test_real_file(void **state)
 	}
 	fread(text, 1, (1 << 20) - 1, f);
 	fclose(f);
-	assert_int_equal(tn_interrupts_parse(text, &t, err, sizeof(err)), 0);
+	tn_diag_init(&d);
+	assert_int_equal(tn_interrupts_parse(text, &t, &d), 0);
+	tn_diag_free(&d);
 	assert_true(t.n > 0);
 	tn_interrupts_free(&t);
 	free(text);
@@ -133,10 +139,12 @@ static void test_garbage(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct tn_interrupts t = { .n = 12345 };
-		char err[128];
+		struct tn_diag d;
 
-		assert_int_equal(tn_interrupts_parse(cases[i].text, &t, err, sizeof(err)), -EINVAL);
-		assert_string_equal(err, cases[i].err);
+		tn_diag_init(&d);
+		assert_int_equal(tn_interrupts_parse(cases[i].text, &t, &d), -EINVAL);
+		assert_string_equal(d.error, cases[i].err);
+		tn_diag_free(&d);
 		assert_int_equal(t.n, 12345); /* untouched */
 	}
 }

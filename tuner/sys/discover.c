@@ -308,7 +308,7 @@ static void where(const struct tn_sysroot *root, const char *rel, char *buf, siz
 
 struct interrupts_stream {
 	struct tn_interrupts_parser p;
-	char err[128];
+	struct tn_diag pd;		/* the parser's words, put after the path */
 	int n_cpus;
 	uint64_t max;
 };
@@ -316,7 +316,7 @@ struct interrupts_stream {
 static int interrupts_line(void *ctx, const struct tn_lines *l)
 {
 	struct interrupts_stream *st = ctx;
-	int ret = tn_interrupts_feed(&st->p, l->line, l->len, st->err, sizeof(st->err));
+	int ret = tn_interrupts_feed(&st->p, l->line, l->len, &st->pd);
 
 	if (ret < 0)
 		return ret;
@@ -329,6 +329,28 @@ static int interrupts_line(void *ctx, const struct tn_lines *l)
 	return 0;
 }
 
+/* The words for a failed read of /proc/interrupts (path: its path for messages). */
+static int interrupts_error(struct irq_source *src, const struct interrupts_stream *st,
+			    const char *path, int ret)
+{
+	if (ret == -ENOMEM)
+		return tn_diag_error(src->d, ret, "out of memory");
+	if (ret == -EFBIG && st->max == TN_INTERRUPTS_SIZE_MIN)
+		return tn_diag_error(src->d, ret, "%s: larger than %d MiB (a real one is a few "
+						  "MB); refused", path, TN_INTERRUPTS_SIZE_MIN >> 20);
+	if (ret == -EFBIG)
+		return tn_diag_error(src->d, ret, "%s: larger than %llu MiB (%d KiB for each of "
+						  "its %d CPU columns); refused", path,
+				     (unsigned long long)(st->max >> 20),
+				     TN_INTERRUPTS_SIZE_PER_CPU >> 10, st->n_cpus);
+	if (ret == -EOVERFLOW)
+		return tn_diag_error(src->d, -EINVAL, "%s: line %d: longer than %d bytes; refused",
+				     path, st->p.lineno + 1, TN_INTERRUPTS_LINE_MAX);
+	if (st->pd.error[0])
+		return tn_diag_error(src->d, ret, "%s: %s", path, st->pd.error);
+	return tn_diag_error(src->d, ret, "%s: %s", path, strerror(-ret));
+}
+
 static int load_interrupts(struct irq_source *src)
 {
 	struct interrupts_stream st = { .max = TN_INTERRUPTS_SIZE_MIN };
@@ -336,32 +358,21 @@ static int load_interrupts(struct irq_source *src)
 	int ret;
 
 	where(src->root, "proc/interrupts", path, sizeof(path));
+	tn_diag_init(&st.pd);
 	tn_interrupts_begin(&st.p);
 	ret = tn_sysroot_read_lines(src->root, "proc/interrupts", TN_INTERRUPTS_LINE_MAX,
 				    interrupts_line, &st);
 	if (ret == 0)
-		ret = tn_interrupts_end(&st.p, &src->ints, st.err, sizeof(st.err));
+		ret = tn_interrupts_end(&st.p, &src->ints, &st.pd);
 	tn_interrupts_free(&st.p.t);
 	if (ret == 0) {
+		tn_diag_free(&st.pd);
 		src->loaded = true;
 		return 0;
 	}
-	if (ret == -ENOMEM)
-		return tn_diag_error(src->d, ret, "out of memory");
-	if (ret == -EFBIG && st.max == TN_INTERRUPTS_SIZE_MIN)
-		return tn_diag_error(src->d, ret, "%s: larger than %d MiB (a real one is a few "
-						  "MB); refused", path, TN_INTERRUPTS_SIZE_MIN >> 20);
-	if (ret == -EFBIG)
-		return tn_diag_error(src->d, ret, "%s: larger than %llu MiB (%d KiB for each of "
-						  "its %d CPU columns); refused", path,
-				     (unsigned long long)(st.max >> 20),
-				     TN_INTERRUPTS_SIZE_PER_CPU >> 10, st.n_cpus);
-	if (ret == -EOVERFLOW)
-		return tn_diag_error(src->d, -EINVAL, "%s: line %d: longer than %d bytes; refused",
-				     path, st.p.lineno + 1, TN_INTERRUPTS_LINE_MAX);
-	if (st.err[0])
-		return tn_diag_error(src->d, ret, "%s: %s", path, st.err);
-	return tn_diag_error(src->d, ret, "%s: %s", path, strerror(-ret));
+	ret = interrupts_error(src, &st, path, ret);
+	tn_diag_free(&st.pd);
+	return ret;
 }
 
 /*

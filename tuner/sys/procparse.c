@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "procparse.h"
+#include "diag.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -142,56 +143,48 @@ void tn_interrupts_begin(struct tn_interrupts_parser *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int feed_row(struct tn_interrupts_parser *p, const char *line, const char *end, char *err,
-		    size_t errlen)
+static int feed_row(struct tn_interrupts_parser *p, const char *line, const char *end,
+		    struct tn_diag *d)
 {
 	struct tn_interrupts *t = &p->t;
 
 	if (t->n == TN_INTERRUPTS_MAX) {
-		snprintf(err, errlen, "line %d: more than %d IRQ rows", p->lineno, TN_INTERRUPTS_MAX);
-		return -EINVAL;
+		return tn_diag_error(d, -EINVAL, "line %d: more than %d IRQ rows", p->lineno,
+				     TN_INTERRUPTS_MAX);
 	}
 	if (t->n == p->cap) {
 		int ncap = p->cap ? p->cap * 2 : 256;
 		struct tn_interrupt *nr = realloc(t->rows, sizeof(*nr) * (size_t)ncap);
 
 		if (!nr)
-			return -ENOMEM;
+			return tn_diag_error(d, -ENOMEM, "out of memory");
 		t->rows = nr;
 		p->cap = ncap;
 	}
-	if (parse_row(line, end, t->n_cpus, &t->rows[t->n]) < 0) {
-		snprintf(err, errlen, "line %d: malformed interrupt row", p->lineno);
-		return -EINVAL;
-	}
+	if (parse_row(line, end, t->n_cpus, &t->rows[t->n]) < 0)
+		return tn_diag_error(d, -EINVAL, "line %d: malformed interrupt row", p->lineno);
 	t->n++;
 	return 0;
 }
 
-int tn_interrupts_feed(struct tn_interrupts_parser *p, const char *line, size_t len, char *err,
-		       size_t errlen)
+int tn_interrupts_feed(struct tn_interrupts_parser *p, const char *line, size_t len,
+		       struct tn_diag *d)
 {
 	const char *end = line + len, *q;
 	int ret = 0;
 
-	if (errlen)
-		err[0] = '\0';
 	p->lineno++;
 	if (len > TN_INTERRUPTS_LINE_MAX) {
-		snprintf(err, errlen, "line %d: longer than %d bytes", p->lineno,
-			 TN_INTERRUPTS_LINE_MAX);
-		ret = -EINVAL;
+		ret = tn_diag_error(d, -EINVAL, "line %d: longer than %d bytes", p->lineno,
+				    TN_INTERRUPTS_LINE_MAX);
 	} else if (memchr(line, '\0', len)) {
-		snprintf(err, errlen, "line %d: a NUL byte (not a text file)", p->lineno);
-		ret = -EINVAL;
+		ret = tn_diag_error(d, -EINVAL, "line %d: a NUL byte (not a text file)", p->lineno);
 	} else if (p->lineno == 1) {
 		p->t.n_cpus = count_header_cpus(line, end);
-		if (p->t.n_cpus <= 0) {
-			snprintf(err, errlen, "line 1: expected a header of CPU columns");
-			ret = -EINVAL;
-		}
+		if (p->t.n_cpus <= 0)
+			ret = tn_diag_error(d, -EINVAL, "line 1: expected a header of CPU columns");
 	} else if ((q = skip_blank(line, end)) < end && isdigit((unsigned char)*q)) {
-		ret = feed_row(p, line, end, err, errlen);
+		ret = feed_row(p, line, end, d);
 	}
 	/* Named rows (NMI:, LOC:, ERR: ...) and blank lines are not ours. */
 	if (ret < 0)
@@ -199,24 +192,21 @@ int tn_interrupts_feed(struct tn_interrupts_parser *p, const char *line, size_t 
 	return ret;
 }
 
-int tn_interrupts_end(struct tn_interrupts_parser *p, struct tn_interrupts *out, char *err,
-		      size_t errlen)
+int tn_interrupts_end(struct tn_interrupts_parser *p, struct tn_interrupts *out,
+		      struct tn_diag *d)
 {
 	struct tn_interrupts *t = &p->t;
 
-	if (errlen)
-		err[0] = '\0';
-	if (p->lineno == 0) {
-		snprintf(err, errlen, "empty file");
-		return -EINVAL;
-	}
+	if (p->lineno == 0)
+		return tn_diag_error(d, -EINVAL, "empty file");
 	if (t->rows)
 		qsort(t->rows, (size_t)t->n, sizeof(*t->rows), cmp_row);
 	for (int i = 1; i < t->n; i++) {
 		if (t->rows[i].irq == t->rows[i - 1].irq) {
-			snprintf(err, errlen, "IRQ %d is listed twice", t->rows[i].irq);
+			int ret = tn_diag_error(d, -EINVAL, "IRQ %d is listed twice", t->rows[i].irq);
+
 			tn_interrupts_free(t);
-			return -EINVAL;
+			return ret;
 		}
 	}
 	*out = *t;
@@ -224,7 +214,7 @@ int tn_interrupts_end(struct tn_interrupts_parser *p, struct tn_interrupts *out,
 	return 0;
 }
 
-int tn_interrupts_parse(const char *text, struct tn_interrupts *out, char *err, size_t errlen)
+int tn_interrupts_parse(const char *text, struct tn_interrupts *out, struct tn_diag *d)
 {
 	struct tn_interrupts_parser p;
 	const char *s = text;
@@ -233,13 +223,13 @@ int tn_interrupts_parse(const char *text, struct tn_interrupts *out, char *err, 
 	while (*s) {
 		const char *eol = strchr(s, '\n');
 		size_t len = eol ? (size_t)(eol - s) : strlen(s);
-		int ret = tn_interrupts_feed(&p, s, len, err, errlen);
+		int ret = tn_interrupts_feed(&p, s, len, d);
 
 		if (ret < 0)
 			return ret;
 		s += len + (eol ? 1 : 0);
 	}
-	return tn_interrupts_end(&p, out, err, errlen);
+	return tn_interrupts_end(&p, out, d);
 }
 
 void tn_interrupts_free(struct tn_interrupts *t)

@@ -10,6 +10,8 @@
 #include "procid.h"
 #include "state.h"
 
+struct tn_diag;
+
 struct tn_interrupt {
 	int irq;
 	char name[TN_IRQNAME_MAX];	/* the action list, e.g. "eth0 (queue 0)" */
@@ -45,7 +47,7 @@ uint64_t tn_interrupts_size_max(int n_cpus);
  * refused. Named rows (NMI, LOC, ERR, MIS...) are skipped.
  *
  * feed takes one line without its newline; it and end return 0, -ENOMEM, or
- * -EINVAL with "line N: ..." in err, and free what they held on failure. end
+ * -EINVAL with "line N: ..." in d, and free what they held on failure. end
  * sorts the rows, refuses an IRQ listed twice and moves the table to *out.
  * A parser left before its end is freed with tn_interrupts_free(&p->t).
  */
@@ -56,12 +58,12 @@ struct tn_interrupts_parser {
 };
 
 void tn_interrupts_begin(struct tn_interrupts_parser *p);
-int tn_interrupts_feed(struct tn_interrupts_parser *p, const char *line, size_t len, char *err,
-		       size_t errlen);
-int tn_interrupts_end(struct tn_interrupts_parser *p, struct tn_interrupts *out, char *err,
-		      size_t errlen);
+int tn_interrupts_feed(struct tn_interrupts_parser *p, const char *line, size_t len,
+		       struct tn_diag *d);
+int tn_interrupts_end(struct tn_interrupts_parser *p, struct tn_interrupts *out,
+		      struct tn_diag *d);
 /* The same over a whole NUL-terminated text (the fuzzer's and the unit tests' way). */
-int tn_interrupts_parse(const char *text, struct tn_interrupts *out, char *err, size_t errlen);
+int tn_interrupts_parse(const char *text, struct tn_interrupts *out, struct tn_diag *d);
 void tn_interrupts_free(struct tn_interrupts *t);
 /* The row of an IRQ, or NULL. Rows must be sorted (tn_interrupts_parse sorts them). */
 const struct tn_interrupt *tn_interrupts_find(const struct tn_interrupts *t, int irq);
