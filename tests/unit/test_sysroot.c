@@ -55,6 +55,9 @@ static int setup(void **state)
 	/* links that try to leave the tree */
 	link_to("escape-abs", "/etc/hostname");
 	link_to("escape-rel", "../../../../../../../../etc/hostname");
+	link_to("loop-a", "loop-b");
+	link_to("loop-b", "loop-a");
+	link_to("sys/up", "../sys/class/net/eth0/device/../virtio2/net/./eth0");
 	put("etc/hostname", "inside\n");
 	return 0;
 }
@@ -166,6 +169,45 @@ static void test_resolve(void **state)
 	tn_sysroot_close(&r);
 }
 
+/* The kernel's walk (the descriptor read back) and the hand walk agree. */
+static void test_resolve_walk(void **state)
+{
+	static const struct {
+		const char *rel, *want;
+		int ret;
+	} cases[] = {
+		{ "sys/class/net/eth0/device", "sys/devices/pci0000:00/0000:00:03.0/virtio2", 0 },
+		{ "sys/class/net/eth0", "sys/devices/pci0000:00/0000:00:03.0/virtio2/net/eth0", 0 },
+		{ "sys/up", "sys/devices/pci0000:00/0000:00:03.0/virtio2/net/eth0", 0 },
+		{ "escape-abs", "etc/hostname", 0 },
+		{ "escape-rel", "etc/hostname", 0 },
+		{ "../..", "", 0 },
+		{ "sys/class/net/eth9/device", NULL, -ENOENT },
+		{ "loop-a", NULL, -ELOOP },
+	};
+	struct tn_sysroot r;
+	char buf[256];
+
+	assert_int_equal(tn_sysroot_open(root_dir, &r), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int (*fn[2])(const struct tn_sysroot *, const char *, char *, size_t) = {
+			tn_sysroot_resolve, tn_sysroot_resolve_walk
+		};
+
+		for (int k = 0; k < 2; k++) {
+			int ret = fn[k](&r, cases[i].rel, buf, sizeof(buf));
+
+			if (ret != cases[i].ret)
+				fail_msg("%s (%s): %d, not %d", cases[i].rel, k ? "walk" : "kernel", ret,
+					 cases[i].ret);
+			if (cases[i].want && strcmp(buf, cases[i].want) != 0)
+				fail_msg("%s (%s): \"%s\", not \"%s\"", cases[i].rel,
+					 k ? "walk" : "kernel", buf, cases[i].want);
+		}
+	}
+	tn_sysroot_close(&r);
+}
+
 static void test_sysctl(void **state)
 {
 	struct tn_sysroot r;
@@ -200,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_read_bounds),
 		cmocka_unit_test(test_confined),
 		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_resolve_walk),
 		cmocka_unit_test(test_sysctl),
 	};
 

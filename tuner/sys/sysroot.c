@@ -437,7 +437,52 @@ static int push_component(char *path, size_t *plen, size_t cap, const char *c, s
 	return 0;
 }
 
+/*
+ * The kernel's walk: open rel (O_PATH, confined to the root as every open) and
+ * read back where the descriptor points. One walk instead of one per component
+ * (a sysfs device path is ten deep). -EAGAIN when the answer cannot be taken
+ * as it is (no /proc, the root moved, a path outside it, a deleted file): the
+ * caller walks by hand then.
+ */
+static int resolve_by_fd(const struct tn_sysroot *r, const char *rel, char *buf, size_t len)
+{
+	char fdpath[64], link[PATH_MAX + 1];
+	size_t plen = r->is_host ? 0 : strlen(r->path);
+	const char *tail;
+	ssize_t n;
+	int fd = tn_sysroot_openat(r, rel, O_PATH, 0);
+
+	if (fd < 0)
+		return fd;
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	n = readlink(fdpath, link, sizeof(link) - 1);
+	close(fd);
+	if (n <= 0 || n >= (ssize_t)sizeof(link) - 1 || link[0] != '/')
+		return -EAGAIN;
+	link[n] = '\0';
+	if (strncmp(link, r->path, plen) != 0 || (link[plen] != '/' && link[plen] != '\0') ||
+	    strstr(link, " (deleted)"))
+		return -EAGAIN;
+	tail = link + plen;
+	while (*tail == '/')
+		tail++;
+	if (strlen(tail) + 1 > len)
+		return -ENAMETOOLONG;
+	memcpy(buf, tail, strlen(tail) + 1);
+	return 0;
+}
+
 int tn_sysroot_resolve(const struct tn_sysroot *r, const char *rel, char *buf, size_t len)
+{
+	int ret = resolve_by_fd(r, rel, buf, len);
+
+	if (ret != -EAGAIN)
+		return ret;
+	return tn_sysroot_resolve_walk(r, rel, buf, len);
+}
+
+/* Component by component, as the kernel would (RESOLVE_IN_ROOT). */
+int tn_sysroot_resolve_walk(const struct tn_sysroot *r, const char *rel, char *buf, size_t len)
 {
 	char path[4096] = "", pending[8192], link[4096];
 	size_t plen = 0;

@@ -65,6 +65,9 @@ int tn_sysroot_opendir(const struct tn_sysroot *r, const char *rel, DIR **out);
  * "sys/devices/pci0000:00/0000:00:03.0/virtio2/net/eth0".
  */
 int tn_sysroot_resolve(const struct tn_sysroot *r, const char *rel, char *buf, size_t len);
+/* The same, walked component by component by hand: what tn_sysroot_resolve
+ * falls back to where the kernel's answer cannot be read (no /proc). */
+int tn_sysroot_resolve_walk(const struct tn_sysroot *r, const char *rel, char *buf, size_t len);
 /* True when rel exists (following symlinks). */
 bool tn_sysroot_exists(const struct tn_sysroot *r, const char *rel);
 /*
