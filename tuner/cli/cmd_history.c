@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cmd_txn.h"
-#include "jsonutil.h"
+#include "print.h"
 
 /* ---- history ---- */
 
@@ -18,11 +18,45 @@ static const char history_usage[] =
 	"The journals of past applies, oldest first: time, profile, number of changes\n"
 	"and status (applied, partial, failed, rolled back, interrupted).\n";
 
+/* One journal's row (or what is wrong with it). */
+static void print_journal(struct tn_printer *pr, int dirfd, const char *state_dir, const char *id)
+{
+	struct tn_journal j = { 0 };
+	struct tn_diag jd;
+
+	tn_diag_init(&jd);
+	tn_print_open_object(pr, NULL);
+	if (tn_journal_load(dirfd, state_dir, id, &j, &jd) < 0) {
+		tn_print_string(pr, "journal", "%-32s ", id);
+		tn_print_string(pr, "status", "%s: ", "damaged");
+		tn_print_string(pr, "error", "%s\n", jd.error);
+	} else {
+		tn_print_string(pr, "journal", "%-32s ", j.id);
+		tn_print_string(pr, "time", "%-20s ", j.time);
+		tn_print_string(pr, "profile", "%-20s ", j.profile);
+		tn_print_int(pr, "changes", "%7s  ", j.n);
+		tn_print_string(pr, "status", "%s\n", tn_journal_state(&j));
+		tn_print_string(pr, "boot_id", NULL, j.boot_id);
+	}
+	tn_print_close_object(pr);
+	tn_journal_free(&j);
+	tn_diag_free(&jd);
+}
+
+static int finish(struct tn_cli *cli, struct tn_printer *pr)
+{
+	if (tn_print_finish(pr) < 0) {
+		tn_cli_printf(cli->err, "%s: out of memory\n", cli->prog);
+		return TN_EXIT_ERROR;
+	}
+	return TN_EXIT_OK;
+}
+
 int tn_cmd_history(struct tn_cli *cli, int argc, char **argv)
 {
 	struct tn_txn_cli_opts o = { 0 };
+	struct tn_printer pr;
 	struct tn_diag d;
-	cJSON *arr = NULL;
 	char **ids = NULL;
 	int dirfd, n = 0, first, ret;
 
@@ -32,14 +66,14 @@ int tn_cmd_history(struct tn_cli *cli, int argc, char **argv)
 	if (first < 0)
 		return TN_EXIT_USAGE;
 	tn_diag_init(&d);
+	tn_print_init(&pr, cli, cli->json);
 	ret = tn_statedir_open(o.state_dir, false, &dirfd, &d);
 	if (ret == -ENOENT) {
 		tn_diag_free(&d);
-		if (cli->json)
-			return tn_cli_print_json(cli, cJSON_CreateArray()) < 0 ? TN_EXIT_ERROR
-										: TN_EXIT_OK;
-		tn_cli_printf(cli->out, "no applies yet (%s does not exist)\n", o.state_dir);
-		return TN_EXIT_OK;
+		tn_print_open_array(&pr, NULL);
+		tn_print_text(&pr, "no applies yet (%s does not exist)\n", o.state_dir);
+		tn_print_close_array(&pr);
+		return finish(cli, &pr);
 	}
 	if (ret < 0 || (ret = tn_journal_list(dirfd, &ids, &n)) < 0) {
 		if (ret != -EPERM && !d.error[0])
@@ -48,55 +82,17 @@ int tn_cmd_history(struct tn_cli *cli, int argc, char **argv)
 		tn_diag_free(&d);
 		return TN_EXIT_ERROR;
 	}
-	if (cli->json)
-		arr = cJSON_CreateArray();
-	else if (n == 0)
-		tn_cli_printf(cli->out, "no applies yet\n");
+	tn_print_open_array(&pr, NULL);
+	if (n == 0)
+		tn_print_text(&pr, "no applies yet\n");
 	else
-		tn_cli_printf(cli->out, "%-32s %-20s %-20s %7s  %s\n", "ID", "TIME", "PROFILE",
+		tn_print_text(&pr, "%-32s %-20s %-20s %7s  %s\n", "ID", "TIME", "PROFILE",
 			      "CHANGES", "STATUS");
-	for (int i = 0; i < n; i++) {
-		struct tn_journal j = { 0 };
-		struct tn_diag jd;
-
-		tn_diag_init(&jd);
-		if (tn_journal_load(dirfd, o.state_dir, ids[i], &j, &jd) < 0) {
-			if (arr) {
-				cJSON *e = cJSON_CreateObject();
-
-				tn_json_add_item(arr, NULL, e);
-				if (e) {
-					tn_json_add_str(e, "journal", ids[i]);
-					tn_json_add_str(e, "status", "damaged");
-					tn_json_add_str(e, "error", jd.error);
-				}
-			} else {
-				tn_cli_printf(cli->out, "%-32s damaged: %s\n", ids[i], jd.error);
-			}
-		} else if (arr) {
-			cJSON *e = cJSON_CreateObject();
-
-			tn_json_add_item(arr, NULL, e);
-			if (e) {
-				tn_json_add_str(e, "journal", j.id);
-				tn_json_add_str(e, "time", j.time);
-				tn_json_add_str(e, "profile", j.profile);
-				tn_json_add_int(e, "changes", j.n);
-				tn_json_add_str(e, "status", tn_journal_state(&j));
-				tn_json_add_str(e, "boot_id", j.boot_id);
-			}
-		} else {
-			tn_cli_printf(cli->out, "%-32s %-20s %-20s %7d  %s\n", j.id, j.time,
-				      j.profile, j.n, tn_journal_state(&j));
-		}
-		tn_journal_free(&j);
-		tn_diag_free(&jd);
-	}
+	for (int i = 0; i < n; i++)
+		print_journal(&pr, dirfd, o.state_dir, ids[i]);
+	tn_print_close_array(&pr);
 	tn_journal_list_free(ids, n);
 	close(dirfd);
 	tn_diag_free(&d);
-	if (arr && tn_cli_print_json(cli, arr) < 0)
-		return TN_EXIT_ERROR;
-	return TN_EXIT_OK;
+	return finish(cli, &pr);
 }
-
