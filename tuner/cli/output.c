@@ -51,33 +51,41 @@ static void pad(FILE *f, long n)
  * 'prec' bytes of its escaped form (never half an escape or a character). */
 static void put_str(FILE *f, const char *s, bool left, long width, long prec)
 {
-	const char *p, *end;
+	const char *p, *run, *end = NULL;
 	size_t n = 0;
 
 	if (!s)
 		s = "(null)";
-	for (p = s; *p;) {
-		int k = tn_text_char_len(p);
-		size_t w = k ? (size_t)k : TN_TEXT_ESCAPE_LEN;
+	/* the escaped width, and where a precision cuts: only when asked */
+	if (prec >= 0 || width > 0) {
+		for (p = s; *p;) {
+			int k = tn_text_char_len(p);
+			size_t w = k ? (size_t)k : TN_TEXT_ESCAPE_LEN;
 
-		if (prec >= 0 && n + w > (size_t)prec)
-			break;
-		n += w;
-		p += k ? k : 1;
+			if (prec >= 0 && n + w > (size_t)prec)
+				break;
+			n += w;
+			p += k ? k : 1;
+		}
+		end = p;
 	}
-	end = p;
 	if (!left)
 		pad(f, width - (long)n);
-	for (p = s; p < end;) {
+	/* runs of characters as they are, one fwrite each; escapes between them */
+	for (p = run = s; end ? p < end : *p != '\0';) {
 		int k = tn_text_char_len(p);
 
 		if (k) {
-			fwrite(p, 1, (size_t)k, f);
 			p += k;
-		} else {
-			fprintf(f, "\\x%02x", (unsigned char)*p++);
+			continue;
 		}
+		if (p > run)
+			fwrite(run, 1, (size_t)(p - run), f);
+		fprintf(f, "\\x%02x", (unsigned char)*p++);
+		run = p;
 	}
+	if (p > run)
+		fwrite(run, 1, (size_t)(p - run), f);
 	if (left)
 		pad(f, width - (long)n);
 }
