@@ -593,6 +593,7 @@ static int open_parent(const struct tn_sysroot *r, const char *rel, char *path, 
 static int replace_in_tree(const struct tn_sysroot *r, const char *rel, const char *data)
 {
 	static unsigned counter;
+	static pid_t pid;
 	char path[4096], real[4096], tmp[NAME_MAX + 1];
 	const char *base;
 	struct stat st;
@@ -626,7 +627,9 @@ static int replace_in_tree(const struct tn_sysroot *r, const char *rel, const ch
 	}
 	/* a name no one uses: one left by a tuner killed before its rename may be there */
 	for (int tries = 0; fd < 0 && tries < 100; tries++) {
-		snprintf(tmp, sizeof(tmp), ".%.200s.tuner-%d-%u", base, (int)getpid(), counter++);
+		if (!pid)
+			pid = getpid(); /* once: a name clash (after a fork) only retries */
+		snprintf(tmp, sizeof(tmp), ".%.200s.tuner-%d-%u", base, (int)pid, counter++);
 		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0 && errno != EEXIST)
 			break;

@@ -289,6 +289,48 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 }
 
 /* Record a batch (synced), then make its changes. */
+/* The change records of [first, n), gathered into writes of about 64 KiB
+ * (not one write per record: thousands of IRQs). */
+static int append_changes(struct tn_txn *t, int first, struct tn_diag *d)
+{
+	enum { CHUNK = 64 << 10 };
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int ret = 0;
+
+	for (int i = first; i < t->j.n && ret == 0; i++) {
+		char *line = tn_journal_change_line(i, &t->j.e[i].c);
+		size_t n = line ? strlen(line) : 0;
+
+		if (line && len + n + 1 > cap) {
+			size_t ncap = len + n + 1 > CHUNK ? len + n + 1 : CHUNK;
+			char *nb = realloc(buf, ncap);
+
+			if (nb) {
+				buf = nb;
+				cap = ncap;
+			} else {
+				free(line);
+				line = NULL;
+			}
+		}
+		if (!line) {
+			free(buf);
+			return tn_diag_error(d, -ENOMEM, "out of memory");
+		}
+		memcpy(buf + len, line, n + 1);
+		len += n;
+		free(line);
+		if (len >= CHUNK || i + 1 == t->j.n) {
+			ret = append(t->fd, buf, false, d); /* frees buf */
+			buf = NULL;
+			len = cap = 0;
+		}
+	}
+	free(buf);
+	return ret;
+}
+
 static int run_batch(struct tn_txn *t, int first, struct tn_diag *d)
 {
 	char why[600];
@@ -300,11 +342,9 @@ static int run_batch(struct tn_txn *t, int first, struct tn_diag *d)
 			return tn_diag_error(d, -EINVAL, "%s %s: tuner cannot record it to "
 							 "restore it later; nothing of it was changed",
 					     tn_change_kind_name(t->j.e[i].c.kind), why);
-	for (int i = first; i < t->j.n; i++) {
-		ret = append(t->fd, tn_journal_change_line(i, &t->j.e[i].c), false, d);
-		if (ret < 0)
-			return ret;
-	}
+	ret = append_changes(t, first, d);
+	if (ret < 0)
+		return ret;
 	ret = sync_fd(t->fd, d);
 	if (ret < 0)
 		return ret;
