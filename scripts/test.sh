@@ -21,10 +21,12 @@ cmake -S . -B build-asan -DTUNER_WERROR=ON -DTUNER_TESTS=ON -DTUNER_SANITIZE=ON 
 	-DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-asan -j"$jobs" >/dev/null
 # Not the VM tier, nor the cost regression tests (label "cost": they time
-# tuner itself, and under the sanitizers only time the sanitizers; the plain
-# phase above runs them).
+# tuner itself, and under the sanitizers only time the sanitizers), nor the
+# tests that build their own release tree from the sources (label "build":
+# the package, the release build without the fault hook; the sanitized
+# binary is not in them). The plain phase above runs them all.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE 'vm|cost'
+	ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE 'vm|cost|build'
 
 if [ -x tests/fuzz/run.sh ]; then
 	echo "== fuzzers (bounded)"
