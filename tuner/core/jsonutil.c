@@ -247,45 +247,49 @@ int tn_jr_int_or_null(struct tn_jreader *r, const cJSON *obj, const char *key, i
 	return tn_jr_int(r, obj, key, true, min, max, out);
 }
 
+/* obj[key] as a string of at most max bytes: 1 with *v set, 0 when missing
+ * (and not required), or the error. */
+static int string_member(struct tn_jreader *r, const cJSON *obj, const char *key, bool required,
+			 size_t max, const char **v)
+{
+	const cJSON *m = member(obj, key);
+	size_t mark;
+	int ret = 1;
+
+	if (!m)
+		return missing(r, key, required);
+	mark = tn_jr_push_key(r, key);
+	if (!cJSON_IsString(m))
+		ret = tn_jr_error(r, "expected a string, found %s", type_name(m));
+	else if (strlen(m->valuestring) > max)
+		ret = tn_jr_error(r, "longer than %zu characters", max);
+	else
+		*v = m->valuestring;
+	tn_jr_pop(r, mark);
+	return ret;
+}
+
 int tn_jr_str(struct tn_jreader *r, const cJSON *obj, const char *key, bool required, char *out,
 	      size_t len)
 {
-	const cJSON *v = member(obj, key);
-	size_t m;
-	int ret = 0;
+	const char *v;
+	int ret = string_member(r, obj, key, required, len - 1, &v);
 
-	if (!v)
-		return missing(r, key, required);
-	m = tn_jr_push_key(r, key);
-	if (!cJSON_IsString(v))
-		ret = tn_jr_error(r, "expected a string, found %s", type_name(v));
-	else if (strlen(v->valuestring) >= len)
-		ret = tn_jr_error(r, "longer than %zu characters", len - 1);
-	else
-		memcpy(out, v->valuestring, strlen(v->valuestring) + 1);
-	tn_jr_pop(r, m);
-	return ret;
+	if (ret == 1)
+		memcpy(out, v, strlen(v) + 1);
+	return ret < 0 ? ret : 0;
 }
 
 int tn_jr_strdup(struct tn_jreader *r, const cJSON *obj, const char *key, bool required,
 		 size_t max, char **out)
 {
-	const cJSON *v = member(obj, key);
-	size_t m;
-	int ret = 0;
+	const char *v;
+	int ret = string_member(r, obj, key, required, max, &v);
 
 	*out = NULL;
-	if (!v)
-		return missing(r, key, required);
-	m = tn_jr_push_key(r, key);
-	if (!cJSON_IsString(v))
-		ret = tn_jr_error(r, "expected a string, found %s", type_name(v));
-	else if (strlen(v->valuestring) > max)
-		ret = tn_jr_error(r, "longer than %zu characters", max);
-	else if (!(*out = strdup(v->valuestring)))
-		ret = tn_diag_error(r->diag, -ENOMEM, "out of memory");
-	tn_jr_pop(r, m);
-	return ret;
+	if (ret == 1 && !(*out = strdup(v)))
+		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
+	return ret < 0 ? ret : 0;
 }
 
 int tn_jr_bool(struct tn_jreader *r, const cJSON *obj, const char *key, bool required, bool *out)
