@@ -23,12 +23,14 @@ static void softnet(const char *text)
 {
 	struct tn_softnet_cpu *rows = NULL;
 	int n = -1, cols = -1, ret;
-	char err[256];
+	struct tn_diag d;
 
-	memset(err, 'x', sizeof(err));
-	ret = tn_softnet_parse(text, &rows, &n, &cols, err, sizeof(err));
-	if (!memchr(err, '\0', sizeof(err)) && ret != 0 && ret != -ENOMEM)
+	tn_diag_init(&d);
+	ret = tn_softnet_parse(text, &rows, &n, &cols, &d);
+	/* an error says why; a success says nothing */
+	if ((ret == -EINVAL && !d.error[0]) || (ret == 0 && d.error[0]))
 		abort();
+	tn_diag_free(&d);
 	if (ret != 0) {
 		if ((ret != -EINVAL && ret != -ENOMEM) || rows || n != -1)
 			abort();
@@ -49,14 +51,15 @@ static void softnet(const char *text)
 static void netstat(const char *text, bool v6)
 {
 	struct tn_counter_list l = { 0 };
-	char err[256];
+	struct tn_diag d;
 	int ret;
 
+	tn_diag_init(&d);
 	tn_counter_list_add(&l, "Keep", "Me", 7);
-	ret = v6 ? tn_snmp6_parse(text, &l, err, sizeof(err))
-		 : tn_netstat_parse(text, &l, err, sizeof(err));
-	if (ret != 0 && (l.n != 1 || (ret == -EINVAL && !err[0])))
+	ret = v6 ? tn_snmp6_parse(text, &l, &d) : tn_netstat_parse(text, &l, &d);
+	if (ret != 0 && (l.n != 1 || (ret == -EINVAL && !d.error[0])))
 		abort();
+	tn_diag_free(&d);
 	for (int i = 0; i < l.n; i++)
 		if (!memchr(l.v[i].group, '\0', sizeof(l.v[i].group)) ||
 		    !memchr(l.v[i].name, '\0', sizeof(l.v[i].name)) || !l.v[i].name[0])

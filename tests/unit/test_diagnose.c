@@ -35,6 +35,14 @@ static char *slurp(const char *name)
 	return buf;
 }
 
+/* A diagnostics record emptied for the next parse (each call's own message). */
+static struct tn_diag *fresh(struct tn_diag *d)
+{
+	tn_diag_free(d);
+	tn_diag_init(d);
+	return d;
+}
+
 static void test_softnet_columns(void **st)
 {
 	static const struct {
@@ -47,14 +55,14 @@ static void test_softnet_columns(void **st)
 		{ "softnet-11col.txt", 11, 2, -1, 0, 5 },
 		{ "softnet-10col.txt", 10, 2, -1, 0, 0 },
 	};
-	char err[256];
+	struct tn_diag ed = { 0 };
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct tn_softnet_cpu *rows = NULL;
 		int n = 0, cols = 0;
 		char *t = slurp(cases[i].file);
 
-		assert_int_equal(tn_softnet_parse(t, &rows, &n, &cols, err, sizeof(err)), 0);
+		assert_int_equal(tn_softnet_parse(t, &rows, &n, &cols, fresh(&ed)), 0);
 		assert_int_equal(cols, cases[i].cols);
 		assert_int_equal(n, cases[i].n);
 		/* the CPU comes from the index column: CPU 1 offline has no line */
@@ -70,11 +78,11 @@ static void test_softnet_columns(void **st)
 			struct tn_cpuset online;
 
 			tn_cpuset_parse_list("0,3", &online);
-			assert_int_equal(tn_softnet_assign_cpus(rows, n, &online, err, sizeof(err)),
+			assert_int_equal(tn_softnet_assign_cpus(rows, n, &online, fresh(&ed)),
 					 0);
 			assert_int_equal(rows[1].cpu, 3);
 			tn_cpuset_parse_list("0-2", &online);
-			assert_int_equal(tn_softnet_assign_cpus(rows, n, &online, err, sizeof(err)),
+			assert_int_equal(tn_softnet_assign_cpus(rows, n, &online, fresh(&ed)),
 					 -EINVAL);
 		}
 		free(rows);
@@ -98,13 +106,12 @@ static void test_softnet_hostile(void **st)
 	};
 	struct tn_softnet_cpu *rows = (void *)0x1;
 	int n = -7, cols = -7;
-	char err[256];
+	struct tn_diag ed = { 0 };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		err[0] = '\0';
-		assert_int_equal(tn_softnet_parse(bad[i], &rows, &n, &cols, err, sizeof(err)),
+		assert_int_equal(tn_softnet_parse(bad[i], &rows, &n, &cols, fresh(&ed)),
 				 -EINVAL);
-		assert_true(err[0] != '\0');
+		assert_true(ed.error[0] != '\0');
 		assert_ptr_equal(rows, (void *)0x1);
 		assert_int_equal(n, -7);
 	}
@@ -113,12 +120,12 @@ static void test_softnet_hostile(void **st)
 
 	memset(line, '0', 4095);
 	line[4095] = '\0';
-	assert_int_equal(tn_softnet_parse(line, &rows, &n, &cols, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "longer"));
+	assert_int_equal(tn_softnet_parse(line, &rows, &n, &cols, fresh(&ed)), -EINVAL);
+	assert_non_null(strstr(ed.error, "longer"));
 	free(line);
 	/* 64-bit values and a future 16-column kernel */
 	assert_int_equal(tn_softnet_parse("ffffffffffffffff 1 2 0 0 0 0 0 0 0 0 0 7 0 0 0\n", &rows,
-					  &n, &cols, err, sizeof(err)),
+					  &n, &cols, fresh(&ed)),
 			 0);
 	assert_int_equal(rows[0].processed, UINT64_MAX);
 	assert_int_equal(rows[0].cpu, 7);
@@ -130,16 +137,17 @@ static void test_netstat_real(void **st)
 {
 	struct tn_counter_list l = { 0 };
 	const struct tn_counter *dup = NULL;
-	char err[256], *t;
+	struct tn_diag ed = { 0 };
+	char *t;
 
 	t = slurp("netstat-6.1.txt");
-	assert_int_equal(tn_netstat_parse(t, &l, err, sizeof(err)), 0);
+	assert_int_equal(tn_netstat_parse(t, &l, fresh(&ed)), 0);
 	free(t);
 	t = slurp("snmp-6.1.txt");
-	assert_int_equal(tn_netstat_parse(t, &l, err, sizeof(err)), 0);
+	assert_int_equal(tn_netstat_parse(t, &l, fresh(&ed)), 0);
 	free(t);
 	t = slurp("snmp6-6.1.txt");
-	assert_int_equal(tn_snmp6_parse(t, &l, err, sizeof(err)), 0);
+	assert_int_equal(tn_snmp6_parse(t, &l, fresh(&ed)), 0);
 	free(t);
 	assert_int_equal(tn_counter_list_sort(&l, &dup), 0);
 	assert_non_null(tn_counter_find(&l, "TcpExt", "TCPRcvQDrop"));
@@ -151,7 +159,7 @@ static void test_netstat_real(void **st)
 	tn_counter_list_free(&l);
 
 	t = slurp("netstat-4.9-no-rcvqdrop.txt");
-	assert_int_equal(tn_netstat_parse(t, &l, err, sizeof(err)), 0);
+	assert_int_equal(tn_netstat_parse(t, &l, fresh(&ed)), 0);
 	free(t);
 	assert_int_equal(tn_counter_list_sort(&l, &dup), 0);
 	assert_null(tn_counter_find(&l, "TcpExt", "TCPRcvQDrop"));
@@ -172,17 +180,16 @@ static void test_netstat_hostile(void **st)
 		"TcpExt: A\nTcpExt: -\n",
 	};
 	struct tn_counter_list l = { 0 };
-	char err[256];
+	struct tn_diag ed = { 0 };
 
 	assert_int_equal(tn_counter_list_add(&l, "Keep", "Me", 1), 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		err[0] = '\0';
-		assert_int_equal(tn_netstat_parse(bad[i], &l, err, sizeof(err)), -EINVAL);
-		assert_true(err[0] != '\0');
+		assert_int_equal(tn_netstat_parse(bad[i], &l, fresh(&ed)), -EINVAL);
+		assert_true(ed.error[0] != '\0');
 		assert_int_equal(l.n, 1); /* nothing appended on failure */
 	}
-	assert_int_equal(tn_snmp6_parse("Udp6InErrors 1 2\n", &l, err, sizeof(err)), -EINVAL);
-	assert_int_equal(tn_snmp6_parse("Udp6InErrors x\n", &l, err, sizeof(err)), -EINVAL);
+	assert_int_equal(tn_snmp6_parse("Udp6InErrors 1 2\n", &l, fresh(&ed)), -EINVAL);
+	assert_int_equal(tn_snmp6_parse("Udp6InErrors x\n", &l, fresh(&ed)), -EINVAL);
 	assert_int_equal(l.n, 1);
 	/* a header of more than TN_NETSTAT_MAX_FIELDS names */
 	size_t cap = 2 * (TN_NETSTAT_MAX_FIELDS + 2) * 8 + 64;
@@ -195,8 +202,8 @@ static void test_netstat_hostile(void **st)
 	for (int i = 0; i <= TN_NETSTAT_MAX_FIELDS; i++)
 		p += sprintf(p, " 1");
 	sprintf(p, "\n");
-	assert_int_equal(tn_netstat_parse(big, &l, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "more than"));
+	assert_int_equal(tn_netstat_parse(big, &l, fresh(&ed)), -EINVAL);
+	assert_non_null(strstr(ed.error, "more than"));
 	free(big);
 	tn_counter_list_free(&l);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "counters.h"
+#include "diag.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -92,19 +93,6 @@ bool tn_counter_delta(uint64_t before, uint64_t after, bool is32, uint64_t *out)
 
 /* ---- /proc/net/softnet_stat ---- */
 
-static int seterr(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int seterr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && len) {
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 /* One hexadecimal column of 1 to 16 digits; *p moves past it. */
 static int hex_column(const char **p, uint64_t *out)
 {
@@ -147,7 +135,7 @@ static int softnet_line(const char *line, size_t len, uint64_t *cols, int *bad)
 }
 
 static int softnet_fill(struct tn_softnet_cpu *r, const uint64_t *c, int ncol, int lineno,
-			char *err, size_t errlen)
+			struct tn_diag *d)
 {
 	memset(r, 0, sizeof(*r));
 	r->processed = c[0];
@@ -161,7 +149,7 @@ static int softnet_fill(struct tn_softnet_cpu *r, const uint64_t *c, int ncol, i
 	}
 	if (ncol >= 13) {
 		if (c[12] >= TN_CPU_MAX)
-			return seterr(err, errlen, "line %d: CPU %llu out of range (0-%d)", lineno,
+			return tn_diag_error(d, -EINVAL, "line %d: CPU %llu out of range (0-%d)", lineno,
 				      (unsigned long long)c[12], TN_CPU_MAX - 1);
 		r->cpu = (int)c[12];
 	}
@@ -176,7 +164,7 @@ static int softnet_cmp(const void *a, const void *b)
 }
 
 int tn_softnet_parse(const char *text, struct tn_softnet_cpu **out, int *n, int *columns,
-		     char *err, size_t errlen)
+		     struct tn_diag *d)
 {
 	struct tn_softnet_cpu *rows = NULL;
 	int nrows = 0, cap = 0, ncol = 0, lineno = 0, ret = 0;
@@ -190,7 +178,7 @@ int tn_softnet_parse(const char *text, struct tn_softnet_cpu **out, int *n, int 
 
 		lineno++;
 		if (len > TN_SOFTNET_LINE_MAX) {
-			ret = seterr(err, errlen, "line %d: longer than %d bytes", lineno,
+			ret = tn_diag_error(d, -EINVAL, "line %d: longer than %d bytes", lineno,
 				     TN_SOFTNET_LINE_MAX);
 			goto fail;
 		}
@@ -199,19 +187,19 @@ int tn_softnet_parse(const char *text, struct tn_softnet_cpu **out, int *n, int 
 		if (k == 0)
 			continue;
 		if (k < 0) {
-			ret = seterr(err, errlen, "line %d, column %d: %s", lineno, bad,
+			ret = tn_diag_error(d, -EINVAL, "line %d, column %d: %s", lineno, bad,
 				     bad > TN_SOFTNET_MAX_COLUMNS ? "too many columns"
 								  : "not a hexadecimal counter");
 			goto fail;
 		}
 		if (k < 10 || (ncol && k != ncol)) {
-			ret = seterr(err, errlen, "line %d: %d columns, expected %s", lineno, k,
+			ret = tn_diag_error(d, -EINVAL, "line %d: %d columns, expected %s", lineno, k,
 				     ncol ? "the same count as line 1" : "10 or more");
 			goto fail;
 		}
 		ncol = k;
 		if (nrows >= TN_SOFTNET_MAX_ROWS) {
-			ret = seterr(err, errlen, "more than %d lines", TN_SOFTNET_MAX_ROWS);
+			ret = tn_diag_error(d, -EINVAL, "more than %d lines", TN_SOFTNET_MAX_ROWS);
 			goto fail;
 		}
 		if (nrows == cap) {
@@ -225,19 +213,19 @@ int tn_softnet_parse(const char *text, struct tn_softnet_cpu **out, int *n, int 
 			rows = nr;
 			cap = nc;
 		}
-		if ((ret = softnet_fill(&rows[nrows], cols, k, lineno, err, errlen)) < 0)
+		if ((ret = softnet_fill(&rows[nrows], cols, k, lineno, d)) < 0)
 			goto fail;
 		nrows++;
 	}
 	if (nrows == 0) {
-		ret = seterr(err, errlen, "no CPU lines");
+		ret = tn_diag_error(d, -EINVAL, "no CPU lines");
 		goto fail;
 	}
 	if (ncol >= 13) {
 		qsort(rows, (size_t)nrows, sizeof(*rows), softnet_cmp);
 		for (int i = 1; i < nrows; i++)
 			if (rows[i].cpu == rows[i - 1].cpu) {
-				ret = seterr(err, errlen, "CPU %d is listed twice", rows[i].cpu);
+				ret = tn_diag_error(d, -EINVAL, "CPU %d is listed twice", rows[i].cpu);
 				goto fail;
 			}
 	}
@@ -251,13 +239,12 @@ fail:
 }
 
 int tn_softnet_assign_cpus(struct tn_softnet_cpu *rows, int n, const struct tn_cpuset *online,
-			   char *err, size_t errlen)
+			   struct tn_diag *d)
 {
 	int k = 0, cpu;
 
 	if (tn_cpuset_count(online) != n)
-		return seterr(err, errlen,
-			      "%d lines without a CPU column but %d online CPUs: cannot tell "
+		return tn_diag_error(d, -EINVAL, "%d lines without a CPU column but %d online CPUs: cannot tell "
 			      "which line is which CPU",
 			      n, tn_cpuset_count(online));
 	tn_cpuset_foreach(cpu, online)
@@ -339,7 +326,7 @@ static bool name_word(const char *w)
 
 /* One header line and its value line; both are modified. */
 static int netstat_pair(char *head, char *vals, int lineno, struct tn_counter_list *l,
-			char *err, size_t errlen)
+			struct tn_diag *d)
 {
 	char *hw[TN_NETSTAT_MAX_FIELDS + 1], *vw[TN_NETSTAT_MAX_FIELDS + 1];
 	char g1[TN_CTR_GROUP_MAX], g2[TN_CTR_GROUP_MAX];
@@ -348,30 +335,30 @@ static int netstat_pair(char *head, char *vals, int lineno, struct tn_counter_li
 	int ret;
 
 	if (nh < 0 || nv < 0)
-		return seterr(err, errlen, "line %d: more than %d fields", lineno,
+		return tn_diag_error(d, -EINVAL, "line %d: more than %d fields", lineno,
 			      TN_NETSTAT_MAX_FIELDS);
 	if (nh < 1 || !group_word(hw[0], g1, sizeof(g1)))
-		return seterr(err, errlen, "line %d: expected \"Group: Name...\"", lineno);
+		return tn_diag_error(d, -EINVAL, "line %d: expected \"Group: Name...\"", lineno);
 	if (nv < 1 || !group_word(vw[0], g2, sizeof(g2)) || strcmp(g1, g2) != 0)
-		return seterr(err, errlen, "line %d: expected the values of %s", lineno + 1, g1);
+		return tn_diag_error(d, -EINVAL, "line %d: expected the values of %s", lineno + 1, g1);
 	if (nh != nv)
-		return seterr(err, errlen, "line %d: %s has %d names but %d values", lineno + 1, g1,
+		return tn_diag_error(d, -EINVAL, "line %d: %s has %d names but %d values", lineno + 1, g1,
 			      nh - 1, nv - 1);
 	for (int i = 1; i < nh; i++) {
 		uint64_t v;
 		int k;
 
 		if (!name_word(hw[i]))
-			return seterr(err, errlen, "line %d, field %d: bad counter name", lineno, i);
+			return tn_diag_error(d, -EINVAL, "line %d, field %d: bad counter name", lineno, i);
 		k = dec_value(vw[i], &v);
 		if (k < 0)
-			return seterr(err, errlen, "line %d, field %d (%s %s): not a number", lineno + 1,
+			return tn_diag_error(d, -EINVAL, "line %d, field %d (%s %s): not a number", lineno + 1,
 				      i, g1, hw[i]);
 		if (k > 0)
 			continue;
 		ret = tn_counter_list_add(l, g1, hw[i], v);
 		if (ret == -E2BIG)
-			return seterr(err, errlen, "more than %d counters", TN_COUNTERS_MAX);
+			return tn_diag_error(d, -EINVAL, "more than %d counters", TN_COUNTERS_MAX);
 		if (ret < 0)
 			return ret;
 	}
@@ -396,7 +383,7 @@ static const char *next_line(const char *p, char *buf, size_t max, int *toolong)
 	return p + len + (nl ? 1 : 0);
 }
 
-int tn_netstat_parse(const char *text, struct tn_counter_list *l, char *err, size_t errlen)
+int tn_netstat_parse(const char *text, struct tn_counter_list *l, struct tn_diag *d)
 {
 	char *a = malloc(TN_NETSTAT_LINE_MAX), *b = malloc(TN_NETSTAT_LINE_MAX);
 	int n0 = l->n, lineno = 0, groups = 0, ret = 0, toolong = 0;
@@ -409,22 +396,22 @@ int tn_netstat_parse(const char *text, struct tn_counter_list *l, char *err, siz
 	while ((p = next_line(p, a, TN_NETSTAT_LINE_MAX, &toolong))) {
 		lineno++;
 		if (toolong) {
-			ret = seterr(err, errlen, "line %d: longer than %d bytes", lineno,
+			ret = tn_diag_error(d, -EINVAL, "line %d: longer than %d bytes", lineno,
 				     TN_NETSTAT_LINE_MAX - 1);
 			goto out;
 		}
 		if (strspn(a, " \t") == strlen(a))
 			continue;
 		if (!(p = next_line(p, b, TN_NETSTAT_LINE_MAX, &toolong)) || toolong) {
-			ret = seterr(err, errlen, "line %d: %s", lineno + 1,
+			ret = tn_diag_error(d, -EINVAL, "line %d: %s", lineno + 1,
 				     p ? "too long" : "a header without its values");
 			goto out;
 		}
 		if (++groups > TN_NETSTAT_MAX_GROUPS) {
-			ret = seterr(err, errlen, "more than %d groups", TN_NETSTAT_MAX_GROUPS);
+			ret = tn_diag_error(d, -EINVAL, "more than %d groups", TN_NETSTAT_MAX_GROUPS);
 			goto out;
 		}
-		if ((ret = netstat_pair(a, b, lineno, l, err, errlen)) < 0)
+		if ((ret = netstat_pair(a, b, lineno, l, d)) < 0)
 			goto out;
 		lineno++;
 	}
@@ -436,7 +423,7 @@ out:
 	return ret;
 }
 
-int tn_snmp6_parse(const char *text, struct tn_counter_list *l, char *err, size_t errlen)
+int tn_snmp6_parse(const char *text, struct tn_counter_list *l, struct tn_diag *d)
 {
 	static const char *const prefixes[] = { "UdpLite6", "Icmp6", "Udp6", "Ip6" };
 	char line[256], *w[3];
@@ -450,7 +437,7 @@ int tn_snmp6_parse(const char *text, struct tn_counter_list *l, char *err, size_
 
 		lineno++;
 		if (toolong) {
-			ret = seterr(err, errlen, "line %d: longer than %zu bytes", lineno,
+			ret = tn_diag_error(d, -EINVAL, "line %d: longer than %zu bytes", lineno,
 				     sizeof(line) - 1);
 			goto out;
 		}
@@ -458,7 +445,7 @@ int tn_snmp6_parse(const char *text, struct tn_counter_list *l, char *err, size_
 		if (k == 0)
 			continue;
 		if (k != 2 || !name_word(w[0])) {
-			ret = seterr(err, errlen, "line %d: expected \"Name value\"", lineno);
+			ret = tn_diag_error(d, -EINVAL, "line %d: expected \"Name value\"", lineno);
 			goto out;
 		}
 		for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]) && !pre; i++)
@@ -467,14 +454,14 @@ int tn_snmp6_parse(const char *text, struct tn_counter_list *l, char *err, size_
 				pre = prefixes[i];
 		k = dec_value(w[1], &v);
 		if (k < 0) {
-			ret = seterr(err, errlen, "line %d (%s): not a number", lineno, w[0]);
+			ret = tn_diag_error(d, -EINVAL, "line %d (%s): not a number", lineno, w[0]);
 			goto out;
 		}
 		if (!pre || k > 0)
 			continue;
 		ret = tn_counter_list_add(l, pre, w[0] + strlen(pre), v);
 		if (ret == -E2BIG)
-			ret = seterr(err, errlen, "more than %d counters", TN_COUNTERS_MAX);
+			ret = tn_diag_error(d, -EINVAL, "more than %d counters", TN_COUNTERS_MAX);
 		if (ret < 0)
 			goto out;
 	}

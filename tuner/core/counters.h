@@ -126,14 +126,14 @@ const struct tn_counter *tn_counter_find(const struct tn_counter_list *l, const 
  * hexadecimal columns, the same count on every line. The CPU comes from
  * column 13 where there is one (13 and more columns, kernels 5.10 and later),
  * else it is -1 (see tn_softnet_assign_cpus). Returns 0, -EINVAL with a
- * message naming the line and column, or -ENOMEM; *out untouched on failure.
+ * message naming the line and column in d, or -ENOMEM; *out untouched on failure.
  */
 int tn_softnet_parse(const char *text, struct tn_softnet_cpu **out, int *n, int *columns,
-		     char *err, size_t errlen);
+		     struct tn_diag *d);
 /* Kernels without the CPU column print one line per online CPU in order:
  * give row k the k-th online CPU. -EINVAL when the counts differ. */
 int tn_softnet_assign_cpus(struct tn_softnet_cpu *rows, int n, const struct tn_cpuset *online,
-			   char *err, size_t errlen);
+			   struct tn_diag *d);
 
 /*
  * /proc/net/netstat and /proc/net/snmp: pairs of lines "Group: Name1 Name2"
@@ -141,10 +141,10 @@ int tn_softnet_assign_cpus(struct tn_softnet_cpu *rows, int n, const struct tn_c
  * such as Tcp MaxConn -1, is a limit, not a counter, and is skipped). -EINVAL
  * with a message naming the line, or -ENOMEM; l unchanged on failure.
  */
-int tn_netstat_parse(const char *text, struct tn_counter_list *l, char *err, size_t errlen);
+int tn_netstat_parse(const char *text, struct tn_counter_list *l, struct tn_diag *d);
 /* /proc/net/snmp6: "Udp6InErrors 0" lines; the group is the name's prefix
  * (Ip6, Icmp6, Udp6, UdpLite6); other lines are skipped. */
-int tn_snmp6_parse(const char *text, struct tn_counter_list *l, char *err, size_t errlen);
+int tn_snmp6_parse(const char *text, struct tn_counter_list *l, struct tn_diag *d);
 
 /*
  * The increase of a counter between two samples. A 32-bit counter (softnet)

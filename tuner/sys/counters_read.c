@@ -52,40 +52,44 @@ static int read_bounded(const struct tn_sysroot *r, const char *rel, char **out,
 static int read_softnet(const struct tn_sysroot *r, const struct tn_state *s, struct tn_sample *o,
 			struct tn_diag *d)
 {
-	char *text = NULL, err[256] = "";
+	struct tn_diag pd;	/* the parser's words, put after the path */
+	char *text = NULL;
 	int ret = read_bounded(r, "proc/net/softnet_stat", &text, d, false);
 
 	if (ret < 0)
 		return ret;
-	ret = tn_softnet_parse(text, &o->softnet, &o->n_softnet, &o->softnet_columns, err,
-			       sizeof(err));
+	tn_diag_init(&pd);
+	ret = tn_softnet_parse(text, &o->softnet, &o->n_softnet, &o->softnet_columns, &pd);
 	free(text);
 	if (ret == 0 && o->softnet_columns < 13)
-		ret = tn_softnet_assign_cpus(o->softnet, o->n_softnet, &s->topo.online, err,
-					     sizeof(err));
+		ret = tn_softnet_assign_cpus(o->softnet, o->n_softnet, &s->topo.online, &pd);
 	if (ret < 0)
-		return tn_diag_error(d, ret, "/proc/net/softnet_stat: %s",
-				     ret == -ENOMEM ? "out of memory" : err);
-	return 0;
+		ret = tn_diag_error(d, ret, "/proc/net/softnet_stat: %s",
+				    ret == -ENOMEM ? "out of memory" : pd.error);
+	tn_diag_free(&pd);
+	return ret < 0 ? ret : 0;
 }
 
 static int read_netstat(const struct tn_sysroot *r, const char *dir, const char *file,
 			struct tn_sample *o, struct tn_diag *d)
 {
-	char rel[128], *text = NULL, err[256] = "";
+	char rel[128], *text = NULL;
 	bool v6 = strcmp(file, "snmp6") == 0;
+	struct tn_diag pd;
 	int ret;
 
 	snprintf(rel, sizeof(rel), "%s/%s", dir, file);
 	ret = read_bounded(r, rel, &text, d, v6);
 	if (ret != 0)
 		return ret > 0 ? 0 : ret; /* no snmp6: IPv6 disabled */
-	ret = v6 ? tn_snmp6_parse(text, &o->net, err, sizeof(err))
-		 : tn_netstat_parse(text, &o->net, err, sizeof(err));
+	tn_diag_init(&pd);
+	ret = v6 ? tn_snmp6_parse(text, &o->net, &pd) : tn_netstat_parse(text, &o->net, &pd);
 	free(text);
 	if (ret < 0)
-		return tn_diag_error(d, ret, "/%s: %s", rel, ret == -ENOMEM ? "out of memory" : err);
-	return 0;
+		ret = tn_diag_error(d, ret, "/%s: %s", rel,
+				    ret == -ENOMEM ? "out of memory" : pd.error);
+	tn_diag_free(&pd);
+	return ret < 0 ? ret : 0;
 }
 
 /* The standard link statistics (the kernel's rtnl_link_stats64) diagnose
