@@ -191,36 +191,19 @@ static int flow_cnt_changes(struct planner *pl, const struct tn_nic *n, int64_t 
 	return 0;
 }
 
-static int nic_queues(struct planner *pl, int i)
+static int xps_changes(struct planner *pl, int i, enum tn_xps_policy x)
 {
 	const struct tn_nic *n = &pl->s->nics[i];
-	const struct tn_iface_rule *rule = &pl->p->ifaces[pl->rule_of[i]];
 	struct tn_cpuset want;
 	char why[160];
 	int ret;
 
-	if ((rule->rps.policy != TN_RPS_UNSET || rule->xps != TN_XPS_UNSET) && !n->n_rxq &&
-	    !n->n_txq)
-		tn_diag_warn(pl->d, "%s: no queue files (rps_cpus, xps_cpus) found: RPS and XPS "
-				    "not planned",
-			     n->name);
-	if (rule->rps.policy != TN_RPS_UNSET) {
-		if ((ret = rps_want(pl, i, &rule->rps, &want, why, sizeof(why))) < 0)
-			return ret;
-		for (int k = 0; k < n->n_rxq; k++)
-			if ((ret = mask_change(pl, TN_CHANGE_RPS_CPUS, n, &n->rxq[k], &want,
-					       why)) < 0)
-				return ret;
-	}
-	if (rule->rps.flow_entries != TN_VAL_UNSET &&
-	    (ret = flow_cnt_changes(pl, n, rule->rps.flow_entries)) < 0)
-		return ret;
-	for (int k = 0; rule->xps != TN_XPS_UNSET && k < n->n_txq; k++) {
+	for (int k = 0; k < n->n_txq; k++) {
 		const struct tn_qfiles *q = &n->txq[k];
 
 		tn_cpuset_zero(&want);
 		snprintf(why, sizeof(why), "profile xps.cpus none");
-		if (rule->xps == TN_XPS_IRQ) {
+		if (x == TN_XPS_IRQ) {
 			queue_cpus(pl, i, q->index, true, &want);
 			if (tn_cpuset_empty(&want)) {
 				tn_diag_warn(pl->d, "%s: tx-%d: no IRQ of queue %d found: its XPS "
@@ -237,13 +220,52 @@ static int nic_queues(struct planner *pl, int i)
 	return 0;
 }
 
-int tn_plan_rps_queues(struct planner *pl)
+/* NIC i's changes of one kind (the plan lists a kind's changes together). */
+static int nic_queues(struct planner *pl, int i, enum tn_change_kind kind)
 {
+	const struct tn_nic *n = &pl->s->nics[i];
+	const struct tn_iface_rule *rule = &pl->p->ifaces[pl->rule_of[i]];
+	struct tn_cpuset want;
+	char why[160];
 	int ret;
 
-	for (int i = 0; i < pl->s->n_nics; i++)
-		if (pl->rule_of[i] >= 0 && (ret = nic_queues(pl, i)) < 0)
+	if (kind == TN_CHANGE_RPS_CPUS && rule->rps.policy != TN_RPS_UNSET) {
+		if ((ret = rps_want(pl, i, &rule->rps, &want, why, sizeof(why))) < 0)
 			return ret;
+		for (int k = 0; k < n->n_rxq; k++)
+			if ((ret = mask_change(pl, TN_CHANGE_RPS_CPUS, n, &n->rxq[k], &want,
+					       why)) < 0)
+				return ret;
+	}
+	if (kind == TN_CHANGE_RPS_FLOW_CNT && rule->rps.flow_entries != TN_VAL_UNSET)
+		return flow_cnt_changes(pl, n, rule->rps.flow_entries);
+	if (kind == TN_CHANGE_XPS_CPUS && rule->xps != TN_XPS_UNSET)
+		return xps_changes(pl, i, rule->xps);
+	return 0;
+}
+
+int tn_plan_rps_queues(struct planner *pl)
+{
+	static const enum tn_change_kind kinds[] = { TN_CHANGE_RPS_CPUS, TN_CHANGE_RPS_FLOW_CNT,
+						     TN_CHANGE_XPS_CPUS };
+	int ret;
+
+	for (int i = 0; i < pl->s->n_nics; i++) {
+		const struct tn_iface_rule *rule;
+
+		if (pl->rule_of[i] < 0)
+			continue;
+		rule = &pl->p->ifaces[pl->rule_of[i]];
+		if ((rule->rps.policy != TN_RPS_UNSET || rule->xps != TN_XPS_UNSET) &&
+		    !pl->s->nics[i].n_rxq && !pl->s->nics[i].n_txq)
+			tn_diag_warn(pl->d, "%s: no queue files (rps_cpus, xps_cpus) found: RPS "
+					    "and XPS not planned",
+				     pl->s->nics[i].name);
+	}
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		for (int i = 0; i < pl->s->n_nics; i++)
+			if (pl->rule_of[i] >= 0 && (ret = nic_queues(pl, i, kinds[k])) < 0)
+				return ret;
 	return 0;
 }
 
