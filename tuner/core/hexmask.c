@@ -40,8 +40,8 @@ int tn_hexmask_parse(const char *text, struct tn_cpuset *out, int *nbits)
 	for (size_t i = len; i-- > 0;) {
 		int v;
 
-		if (text[i] == ',')
-			continue;
+		if (i >= first && (i - first) % 9 == 0)
+			continue; /* a separator, checked above */
 		v = hexdigit(text[i]);
 		if (v < 0)
 			return -EINVAL;
