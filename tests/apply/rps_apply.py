@@ -72,7 +72,8 @@ for c in plan:
 check(len(irq_cpu) == 8, f"plan places eth1's 8 queue IRQs: {irq_cpu}")
 
 r = apply()
-check(r.returncode == 0, f"apply exit {r.returncode}: {r.stderr.strip()[-300:]}")
+if not check(r.returncode == 0, f"apply exit {r.returncode}: {r.stderr.strip()[-300:]}"):
+    finish()
 q = "sys/class/net/eth1/queues"
 check(all(read(f"{q}/rx-{i}/rps_cpus") == "00000e\n" for i in range(8)),
       "rx-N/rps_cpus are 00000e (CPUs 1-3) in the layout the kernel printed (24 CPUs)")

@@ -181,6 +181,8 @@ typedef char *(*tn_profile_loader)(const char *name, const char *from, char *res
 int tn_profile_parse(const char *text, const char *file, tn_profile_loader load, void *ctx,
 		     struct tn_profile *out, struct tn_diag *d);
 void tn_profile_free(struct tn_profile *p);
+/* Whether a rule sets RPS, RFS or XPS (discovery reads the queue files then). */
+bool tn_profile_uses_queues(const struct tn_profile *p);
 /* Whether tuner may ever set this sysctl (false for kernel.core_pattern...). */
 bool tn_sysctl_settable(const char *name);
 

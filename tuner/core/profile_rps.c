@@ -190,3 +190,12 @@ int tn_profile_parse_flow_limit(struct tn_jreader *r, const cJSON *doc, struct t
 	fl->set = true;
 	return 0;
 }
+
+bool tn_profile_uses_queues(const struct tn_profile *p)
+{
+	for (int i = 0; i < p->n_ifaces; i++)
+		if (p->ifaces[i].rps.policy != TN_RPS_UNSET ||
+		    p->ifaces[i].rps.flow_entries != TN_VAL_UNSET || p->ifaces[i].xps != TN_XPS_UNSET)
+			return true;
+	return false;
+}

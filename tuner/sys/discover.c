@@ -647,7 +647,7 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 	for (int i = 0; i < s.n_nics; i++) {
 		nic_numa(root, hw, &s.topo, &paths[i], &s.nics[i]);
 		ret = nic_irqs(&src, &s, &s.nics[i], &paths[i], o, debugfs);
-		if (ret == 0)
+		if (ret == 0 && (!o->plan_only || o->queue_files))
 			ret = tn_discover_queues(root, &s.nics[i], d);
 		if (ret < 0)
 			goto out;

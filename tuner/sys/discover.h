@@ -22,6 +22,9 @@ struct tn_discover_opts {
 	 * where the kernel has it, so /proc/interrupts is not read (plan, apply).
 	 */
 	bool plan_only;
+	/* With plan_only: read the queues' RPS/XPS files too (a profile with rps
+	 * or xps); without plan_only they are always read. */
+	bool queue_files;
 };
 
 /*
