@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "counters.h"
+#include "diagnose.h"
 #include "hexmask.h"
 #include "kind.h"
 #include "plan.h"
@@ -574,6 +576,87 @@ static void test_plan_lists_and_refusals(void **state)
 	tn_state_free(&s);
 }
 
+/* ---- diagnose: backlog drops on CPUs RPS feeds, flow limit drops ---- */
+
+static void sample(struct tn_sample *s, bool later)
+{
+	struct tn_sysctl *sc;
+
+	tn_sample_init(s);
+	snprintf(s->hostname, sizeof(s->hostname), "h");
+	s->time_us = later ? 11000000 : 1000000;
+	s->n_softnet = 4;
+	s->softnet = calloc(4, sizeof(*s->softnet));
+	assert_non_null(s->softnet);
+	for (int c = 0; c < 4; c++) {
+		s->softnet[c].cpu = c;
+		s->softnet[c].has_flow_limit = true;
+	}
+	s->rps_queues = 1;
+	s->has_state = later;
+	if (!later)
+		return;
+	s->state.n_sysctls = 1;
+	s->state.sysctls = sc = calloc(1, sizeof(*sc));
+	assert_non_null(sc);
+	snprintf(sc->name, sizeof(sc->name), "net.core.netdev_max_backlog");
+	sc->value = strdup("1000");
+	sc->present = true;
+	tn_cpuset_parse_list("0-3", &s->state.topo.online);
+	s->state.topo.cpus = s->state.topo.online;
+	s->state.n_nics = 1;
+	s->state.nics = calloc(1, sizeof(*s->state.nics));
+	assert_non_null(s->state.nics);
+	snprintf(s->state.nics[0].name, TN_IFNAME_MAX, "eth0");
+	s->state.nics[0].rx_queues = 1;
+	s->state.nics[0].n_rxq = 1;
+	s->state.nics[0].rxq = calloc(1, sizeof(struct tn_qfiles));
+	assert_non_null(s->state.nics[0].rxq);
+	s->state.nics[0].rxq[0].mask = strdup("c"); /* RPS to CPUs 2-3 */
+}
+
+static void test_diagnose_hints(void **state)
+{
+	struct tn_sample a, b;
+	struct tn_diagnosis dg;
+	struct tn_diag d;
+	const struct tn_finding *backlog = NULL, *flow = NULL;
+
+	sample(&a, false);
+	sample(&b, true);
+	b.softnet[2].dropped = 100;	/* an RPS target */
+	b.softnet[2].received_rps = 5000;
+	b.softnet[0].dropped = 50;	/* not one */
+	b.softnet[1].flow_limit_count = 7;
+	tn_diag_init(&d);
+	assert_int_equal(tn_diagnose(&a, &b, NULL, &dg, &d), 0);
+	for (int i = 0; i < dg.n; i++) {
+		if (dg.findings[i].stage == TN_STAGE_BACKLOG)
+			backlog = &dg.findings[i];
+		if (dg.findings[i].stage == TN_STAGE_FLOW_LIMIT)
+			flow = &dg.findings[i];
+	}
+	assert_non_null(backlog);
+	if (!strstr(backlog->advice, "; CPUs 2 are RPS targets (a queue's rps_cpus): spread RPS "
+				     "over more CPUs (profile interfaces[].rps.cpus"))
+		fail_msg("%s", backlog->advice);
+	assert_non_null(flow);
+	assert_non_null(strstr(flow->advice, "(profile \"flow_limit\": cpus, table_len)"));
+	tn_diagnosis_free(&dg);
+	tn_diag_free(&d);
+	/* drops on no RPS target: no RPS hint */
+	b.softnet[2].dropped = 0;
+	tn_diag_init(&d);
+	assert_int_equal(tn_diagnose(&a, &b, NULL, &dg, &d), 0);
+	for (int i = 0; i < dg.n; i++)
+		if (dg.findings[i].stage == TN_STAGE_BACKLOG)
+			assert_null(strstr(dg.findings[i].advice, "RPS targets"));
+	tn_diagnosis_free(&dg);
+	tn_diag_free(&d);
+	tn_sample_free(&a);
+	tn_sample_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -586,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_plan_multiqueue),
 		cmocka_unit_test(test_plan_shared_cpu),
 		cmocka_unit_test(test_plan_lists_and_refusals),
+		cmocka_unit_test(test_diagnose_hints),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
