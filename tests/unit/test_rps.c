@@ -504,6 +504,8 @@ static void test_plan_shared_cpu(void **state)
 
 	/* a single-queue NIC */
 	s.nics[0].rx_queues = 1;
+	for (int k = 1; k < s.nics[0].n_rxq; k++)
+		free(s.nics[0].rxq[k].mask);
 	s.nics[0].n_rxq = 1;
 	plan_text(&s, "{\"name\": \"x\", \"interfaces\": [{\"match\": {\"name\": \"eth0\"}, "
 		      "\"irq\": {}, \"rps\": {\"cpus\": \"local\", \"flow_entries\": 1000}}]}",
