@@ -27,6 +27,18 @@ static int read_mask(const struct tn_sysroot *root, const char *rel, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
+/* Why a queue file was left alone. */
+static const char *why(int ret, const char *what)
+{
+	if (ret == -EBADMSG || ret == -ERANGE)
+		return what;
+	if (ret == -EINVAL)
+		return "not a regular file or not text";
+	if (ret == -EOVERFLOW)
+		return "a line longer than any value of it";
+	return strerror(-ret);
+}
+
 static int read_queue(const struct tn_sysroot *root, const struct tn_nic *n, bool rx, int idx,
 		      struct tn_qfiles *q, struct tn_diag *d)
 {
@@ -43,8 +55,7 @@ static int read_queue(const struct tn_sysroot *root, const struct tn_nic *n, boo
 	if (ret == -ENOMEM)
 		return tn_diag_error(d, ret, "out of memory");
 	if (ret < 0)
-		tn_diag_warn(d, "%s: %s: %s; left alone", n->name, rel,
-			     ret == -EBADMSG ? "not a CPU mask" : strerror(-ret));
+		tn_diag_warn(d, "%s: %s: %s; left alone", n->name, rel, why(ret, "not a CPU mask"));
 	if (!rx)
 		return 0;
 	if (tn_pathf(rel, sizeof(rel), "sys/class/net/%s/queues/rx-%d/rps_flow_cnt", n->name,
@@ -56,7 +67,8 @@ static int read_queue(const struct tn_sysroot *root, const struct tn_nic *n, boo
 		q->flow_cnt = TN_UNKNOWN;
 	}
 	if (ret < 0 && ret != -ENOENT)
-		tn_diag_warn(d, "%s: %s: %s; left alone", n->name, rel, strerror(-ret));
+		tn_diag_warn(d, "%s: %s: %s; left alone", n->name, rel,
+			     why(ret, "not a flow count (0 to 2147483647)"));
 	if (ret < 0)
 		q->flow_cnt = TN_UNKNOWN;
 	return 0;
