@@ -7,7 +7,9 @@
 # BEFORE_TUNER, another tuner binary (the tree before a change), is measured
 # side by side with BUILD_DIR's, run for run. BENCH_ITERATIONS (default 20)
 # sets the runs on the 192-CPU host (a quarter of them, at least 3, on the
-# 1024-CPU one); BENCH_HOSTS="192" leaves the large host out.
+# 1024-CPU one); BENCH_HOSTS="192" leaves the large host out. BENCH_PROFILE
+# (a path) is planned and applied instead of the default profile:
+# bench/rps-xps.json adds RPS, RFS and XPS on every queue (issue 15).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
@@ -53,25 +55,34 @@ for cpus in ${BENCH_HOSTS:-192 1024}; do
 		tree=$shm/tree
 	fi
 	echo "== whole processes, $cpus CPUs ($(stat -f -c %T "$tree") tree)"
+	BENCH_PROFILE=${BENCH_PROFILE:-} \
 	python3 - "$build/tuner-bench" "$tree" "$h.xml" "$build/bench-state" "$runs" \
 		"$build/tuner" $before <<'PY'
-import json, statistics, subprocess, sys
+import json, os, statistics, subprocess, sys
 bench, tree, xml, state, runs = sys.argv[1:6]
 tuners = sys.argv[6:]
 runs = int(runs)
 g = ["--sysroot", tree, "--topology", xml]
+profile = os.environ.get("BENCH_PROFILE")
+pa = ["--profile", os.path.abspath(profile)] if profile else []
 
 def run(tuner, args, n=1):
     if args[0] != "plan":
         args = args + ["--state-dir", state]
+    if args[0] in ("plan", "apply"):
+        args = args + pa
     out = subprocess.run([bench, "--run", str(n), tuner] + args + g, capture_output=True,
                          text=True, check=True).stdout.split()
     return float(out[0]), float(out[1]), int(out[2]), int(out[3])
 
-r = subprocess.run([tuners[0], "plan", "--json"] + g, capture_output=True, text=True)
+r = subprocess.run([tuners[0], "plan", "--json"] + g + pa, capture_output=True, text=True)
 changes = json.loads(r.stdout)["changes"]
 irqs = sum(1 for c in changes if c["kind"] == "irq_affinity")
-print(f"default profile: {len(changes)} changes, {irqs} IRQs placed; {runs} runs each, "
+kinds = {}
+for c in changes:
+    kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
+print(f"{profile or 'default profile'}: {len(changes)} changes ({kinds}), {irqs} IRQs placed; "
+      f"{runs} runs each, "
       "medians of wall and CPU (user+sys) time, the largest peak RSS")
 print(f"{'tuner':<44} {'what':<10} {'wall ms':>9} {'CPU ms':>9} {'peak RSS':>10} {'RSS/IRQ':>8}")
 # run for run: each round runs every tuner once, so that a busy minute weighs on all alike

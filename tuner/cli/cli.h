@@ -36,6 +36,7 @@ struct tn_cli {
 	bool json;
 	bool quiet;
 	bool plan_only;	/* discovery: only what the planner reads (tn_discover_opts) */
+	bool queue_files;	/* with plan_only: the queues' RPS/XPS files too */
 	int n_procsel;
 	struct tn_procsel procsel[TN_MAX_PROCSEL];
 	FILE *out;

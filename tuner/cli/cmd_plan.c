@@ -108,6 +108,7 @@ int tn_cli_plan_profile(struct tn_cli *cli, struct tn_profile *prof, struct tn_s
 		for (int k = 0; k < prof->procs[i].n_sel; k++)
 			sels[nsel++] = prof->procs[i].sel[k];
 	cli->plan_only = true;
+	cli->queue_files = tn_profile_uses_queues(prof);
 	ret = tn_cli_load_state(cli, names, prof->n_sysctls, sels, nsel, state, d);
 	if (ret < 0)
 		goto out;

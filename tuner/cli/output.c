@@ -418,6 +418,7 @@ int tn_cli_load_state(struct tn_cli *cli, const char *const *extra_sysctls, int 
 	o.extra_sysctls = extra_sysctls;
 	o.n_extra_sysctls = n_extra;
 	o.plan_only = cli->plan_only;
+	o.queue_files = cli->queue_files;
 	ret = tn_discover(&root, &o, out, d);
 	tn_sysroot_close(&root);
 	return ret;

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hexmask.h"
+
 const char *const tn_diag_sysctls[] = {
 	"net.core.somaxconn",
 	NULL,
@@ -260,6 +262,38 @@ static int budget_finding(struct dctx *c, const struct softnet_delta *sd)
 	return 0;
 }
 
+/* The CPUs RPS sends packets to: every rx queue's rps_cpus in the snapshot. */
+static void rps_target_cpus(const struct tn_state *s, struct tn_cpuset *out)
+{
+	struct tn_cpuset m;
+	int nbits;
+
+	tn_cpuset_zero(out);
+	for (int i = 0; i < s->n_nics; i++)
+		for (int k = 0; k < s->nics[i].n_rxq; k++)
+			if (s->nics[i].rxq[k].mask &&
+			    tn_hexmask_parse(s->nics[i].rxq[k].mask, &m, &nbits) == 0)
+				tn_cpuset_or(out, &m);
+}
+
+/* Backlog drops on CPUs that RPS feeds: RPS placement is (part of) the fix. */
+static void rps_advice(struct dctx *c, const struct softnet_delta *sd, struct tn_finding *f)
+{
+	struct tn_cpuset fed;
+	char cpus[256];
+
+	rps_target_cpus(c->s, &fed);
+	tn_cpuset_and(&fed, &sd->drop_cpus);
+	if (tn_cpuset_empty(&fed))
+		return;
+	tn_diagnose_cpus_text(&fed, cpus, sizeof(cpus));
+	tn_diagnose_appendf(f->advice, sizeof(f->advice),
+		"; CPUs %s are RPS targets (a queue's rps_cpus): spread RPS over more CPUs "
+		"(profile interfaces[].rps.cpus, a CPU list), or turn it off where each queue "
+		"has an IRQ CPU of its own (rps.cpus \"local\" does)",
+		cpus);
+}
+
 static int backlog_findings(struct dctx *c, const struct softnet_delta *sd)
 {
 	struct tn_finding *f;
@@ -297,6 +331,7 @@ static int backlog_findings(struct dctx *c, const struct softnet_delta *sd)
 			tn_diagnose_appendf(f->advice, sizeof(f->advice),
 				" no RPS and no virtual interfaces: a driver that hands packets "
 				"over with netif_rx (no NAPI)");
+		rps_advice(c, sd, f);
 	}
 	if (sd->flow) {
 		if (!(f = tn_diagnose_new_finding(c, TN_STAGE_FLOW_LIMIT)))
@@ -310,7 +345,8 @@ static int backlog_findings(struct dctx *c, const struct softnet_delta *sd)
 			 "flow limit (net.core.flow_limit_cpu_bitmap) dropped packets of the "
 			 "heaviest flows to protect the others, as configured: no knob is "
 			 "recommended; if that flow matters, clear those CPUs from the bitmap or "
-			 "raise net.core.flow_limit_table_len");
+			 "raise net.core.flow_limit_table_len (profile \"flow_limit\": cpus, "
+			 "table_len)");
 	}
 	return 0;
 }

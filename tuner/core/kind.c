@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cpuset.h"
+#include "hexmask.h"
 #include "plan.h"
 #include "procid.h"
 #include "state.h"
@@ -70,7 +71,8 @@ static const struct {
 	{ "net.core.netdev_budget_usecs", 1 }, { "net.core.rmem_max", 1 },
 	{ "net.core.rmem_default", 1 },	       { "net.core.wmem_max", 1 },
 	{ "net.core.wmem_default", 1 },	       { "net.ipv4.tcp_rmem", 3 },
-	{ "net.ipv4.tcp_wmem", 3 },
+	{ "net.ipv4.tcp_wmem", 3 }, { "net.core.rps_sock_flow_entries", 1 },
+	{ "net.core.flow_limit_table_len", 1 },
 };
 
 /* Other sysctls: words of letters, digits and "_.:,+-", single spaces between. */
@@ -169,6 +171,32 @@ static bool target_ifname(const char *t)
 	return t[0] && strlen(t) < TN_IFNAME_MAX && strcmp(t, ".") && strcmp(t, "..");
 }
 
+/* "IFNAME/rx-N" (rx) or "IFNAME/tx-N": a queue directory of sysfs, N below
+ * TN_NIC_QUEUES_MAX. */
+static bool target_queue(const char *t, const char *dir)
+{
+	const char *slash = strchr(t, '/'), *p;
+	char name[TN_IFNAME_MAX];
+	size_t n = slash ? (size_t)(slash - t) : 0;
+
+	if (!slash || n == 0 || n >= sizeof(name) || strncmp(slash + 1, dir, 3) != 0)
+		return false;
+	memcpy(name, t, n);
+	name[n] = '\0';
+	p = slash + 4;
+	return target_ifname(name) && dec(&p, TN_NIC_QUEUES_MAX - 1) && !*p;
+}
+
+static bool target_rxq(const char *t)
+{
+	return target_queue(t, "rx-");
+}
+
+static bool target_txq(const char *t)
+{
+	return target_queue(t, "tx-");
+}
+
 static bool target_irqbalance(const char *t)
 {
 	return strcmp(t, "irqbalance") == 0;
@@ -205,6 +233,18 @@ static bool value_size(const struct tn_change *c, const char *v, const char **wh
 {
 	*what = "a size (an integer 0 to 4294967295)";
 	return numbers(v, 1, ' ', UINT32_MAX);
+}
+
+static bool value_mask(const struct tn_change *c, const char *v, const char **what)
+{
+	*what = "a CPU mask as sysfs prints it (\"00000000,000000ff\")";
+	return tn_hexmask_valid(v);
+}
+
+static bool value_flow_cnt(const struct tn_change *c, const char *v, const char **what)
+{
+	*what = "an integer 0 to 2147483647";
+	return numbers(v, 1, ' ', INT_MAX);
 }
 
 static bool value_irqbalance(const struct tn_change *c, const char *v, const char **what)
@@ -278,6 +318,18 @@ static void label_process(const struct tn_change *c, enum tn_label_form f, char 
 		snprintf(buf, len, "%s %s %s", tn_change_kind_name(c->kind), c->target, c->key);
 }
 
+/* queue files: "eth0 rx-3 rps_cpus"; in errors "rps_cpus eth0/rx-3" */
+static void label_queue(const struct tn_change *c, enum tn_label_form f, char *buf, size_t len)
+{
+	const char *slash = strchr(c->target, '/');
+	int n = slash ? (int)(slash - c->target) : (int)strlen(c->target);
+
+	if (f == TN_LABEL_ERROR)
+		snprintf(buf, len, "%s %s", c->key, c->target);
+	else
+		snprintf(buf, len, "%.*s %s %s", n, c->target, slash ? slash + 1 : "", c->key);
+}
+
 static void label_irqbalance(const struct tn_change *c, enum tn_label_form f, char *buf,
 			     size_t len)
 {
@@ -303,6 +355,15 @@ static void label_irqbalance(const struct tn_change *c, enum tn_label_form f, ch
 #define FIELDS_IRQ_AFFINITY                                                                  \
 	.stage = 2, .keys = { "smp_affinity_list" }, .label = label_irq, .equal = equal_sets, \
 	.target_ok = target_irq, .value_ok = value_cpus
+#define FIELDS_RPS_CPUS                                                                      \
+	.stage = 2, .keys = { "rps_cpus" }, .label = label_queue, .equal = tn_hexmask_equal, \
+	.target_ok = target_rxq, .value_ok = value_mask
+#define FIELDS_RPS_FLOW_CNT                                                                  \
+	.stage = 2, .keys = { "rps_flow_cnt" }, .label = label_queue, .equal = equal_folded, \
+	.target_ok = target_rxq, .value_ok = value_flow_cnt
+#define FIELDS_XPS_CPUS                                                                      \
+	.stage = 2, .keys = { "xps_cpus" }, .label = label_queue, .equal = tn_hexmask_equal, \
+	.target_ok = target_txq, .value_ok = value_mask
 #define FIELDS_PROCESS_AFFINITY                                                              \
 	.stage = 2, .per_thread = true, .keys = { "cpus" }, .label = label_process,          \
 	.equal = equal_sets, .target_ok = target_thread, .value_ok = value_cpus

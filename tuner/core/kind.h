@@ -23,6 +23,9 @@
 	X(RING, "ring")                                 \
 	X(SYSCTL, "sysctl")                             \
 	X(IRQ_AFFINITY, "irq_affinity")                 \
+	X(RPS_CPUS, "rps_cpus")                         \
+	X(RPS_FLOW_CNT, "rps_flow_cnt")                 \
+	X(XPS_CPUS, "xps_cpus")                         \
 	X(PROCESS_AFFINITY, "process_affinity")         \
 	X(PROCESS_MEMORY, "process_memory")             \
 	X(IRQBALANCE, "irqbalance")

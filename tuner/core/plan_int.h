@@ -83,4 +83,10 @@ void tn_plan_irq_free(struct planner *pl);
 /* The irqbalance change (ban the placed IRQs, or stop it), when the profile asks. */
 int tn_plan_irqbalance(struct planner *pl);
 
+/* plan_rps.c: net.core.rps_sock_flow_entries and flow_limit_* (after the
+ * profile's sysctls), then each queue's rps_cpus, rps_flow_cnt and xps_cpus
+ * (after the IRQ changes). */
+int tn_plan_rps_sysctls(struct planner *pl);
+int tn_plan_rps_queues(struct planner *pl);
+
 #endif

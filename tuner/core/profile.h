@@ -47,12 +47,45 @@ struct tn_iface_match {
 	bool physical;			/* "all": every NIC with a device */
 };
 
+/* rps.cpus of an interface rule (profile_rps.c) */
+enum tn_rps_policy {
+	TN_RPS_UNSET,		/* no "rps": rps_cpus left alone */
+	TN_RPS_LOCAL,		/* the planner's default (see README) */
+	TN_RPS_NONE,		/* RPS off: empty masks */
+	TN_RPS_LIST,		/* listed CPUs */
+};
+
+/* Largest rps.flow_entries: the kernel caps rps_sock_flow_entries at 2^29. */
+#define TN_RPS_FLOW_ENTRIES_MAX (1 << 29)
+
+struct tn_rps_rule {
+	enum tn_rps_policy policy;
+	struct tn_cpuset cpus;		/* TN_RPS_LIST */
+	int64_t flow_entries;		/* 0 .. TN_RPS_FLOW_ENTRIES_MAX, or TN_VAL_UNSET */
+};
+
+enum tn_xps_policy {
+	TN_XPS_UNSET,		/* no "xps": xps_cpus left alone */
+	TN_XPS_IRQ,		/* tx-N to the CPUs of queue N's IRQ */
+	TN_XPS_NONE,		/* XPS off: empty masks */
+};
+
 struct tn_iface_rule {
 	struct tn_iface_match match;
 	bool required;
 	struct tn_irq_rule irq;
 	int64_t ring_rx, ring_tx;	/* number, TN_VAL_MAX or TN_VAL_UNSET */
 	int64_t channels_combined;	/* number, TN_VAL_MAX, TN_VAL_CPUS or TN_VAL_UNSET */
+	struct tn_rps_rule rps;
+	enum tn_xps_policy xps;
+};
+
+/* Top-level "flow_limit": net.core.flow_limit_cpu_bitmap and _table_len. */
+struct tn_flow_limit_rule {
+	bool set;
+	bool irq_cpus;			/* "cpus": "irq": the CPUs the plan gives IRQs */
+	struct tn_cpuset cpus;		/* else: listed CPUs */
+	int64_t table_len;		/* TN_VAL_UNSET when not given */
 };
 
 #define TN_SYSCTL_MAX_FIELDS 3
@@ -121,6 +154,7 @@ struct tn_profile {
 	int n_procs;
 	struct tn_proc_rule *procs;
 	enum tn_irqbalance_mode irqbalance;
+	struct tn_flow_limit_rule flow_limit;
 	char digest[17];		/* FNV-1a 64 of the merged profile's JSON */
 	char *merged;			/* the merged profile, as JSON text */
 };
@@ -147,6 +181,8 @@ typedef char *(*tn_profile_loader)(const char *name, const char *from, char *res
 int tn_profile_parse(const char *text, const char *file, tn_profile_loader load, void *ctx,
 		     struct tn_profile *out, struct tn_diag *d);
 void tn_profile_free(struct tn_profile *p);
+/* Whether a rule sets RPS, RFS or XPS (discovery reads the queue files then). */
+bool tn_profile_uses_queues(const struct tn_profile *p);
 /* Whether tuner may ever set this sysctl (false for kernel.core_pattern...). */
 bool tn_sysctl_settable(const char *name);
 

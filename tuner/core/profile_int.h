@@ -18,4 +18,9 @@ int tn_profile_parse_allow(struct tn_jreader *r, const cJSON *doc, const cJSON *
 int tn_profile_parse_sysctl(struct tn_jreader *r, const cJSON *item, const cJSON *allow,
 			    struct tn_sysctl_rule *s);
 
+/* profile_rps.c: "rps" and "xps" of an interface rule (absent: left unset). */
+int tn_profile_parse_rps(struct tn_jreader *r, const cJSON *iface, struct tn_iface_rule *f);
+/* profile_rps.c: the top-level "flow_limit" (absent: not set). */
+int tn_profile_parse_flow_limit(struct tn_jreader *r, const cJSON *doc, struct tn_profile *p);
+
 #endif

@@ -183,7 +183,8 @@ static int parse_match(struct tn_jreader *r, const cJSON *v, struct tn_iface_mat
 
 static int parse_iface(struct tn_jreader *r, const cJSON *o, struct tn_iface_rule *f)
 {
-	static const char *const keys[] = { "match", "required", "irq", "rings", "channels", NULL };
+	static const char *const keys[] = { "match", "required", "irq", "rings",
+					    "channels", "rps", "xps", NULL };
 	const cJSON *v;
 	int ret;
 	size_t m;
@@ -230,7 +231,7 @@ static int parse_iface(struct tn_jreader *r, const cJSON *o, struct tn_iface_rul
 			return ret;
 		tn_jr_pop(r, m);
 	}
-	return 0;
+	return tn_profile_parse_rps(r, o, f);
 }
 
 static int parse_placement(struct tn_jreader *r, const cJSON *v, struct tn_proc_rule *p)
@@ -493,7 +494,8 @@ int tn_profile_build(struct tn_jreader *r, const cJSON *doc, struct tn_profile *
 {
 	static const char *const keys[] = { "name",	 "description",	  "extends",
 					    "interfaces", "sysctl",	  "allow_sysctls",
-					    "processes",  "irqbalance", "$schema",	  NULL };
+					    "processes",  "irqbalance", "$schema",	  "flow_limit",
+					    NULL };
 	static const char *const irqb[] = TN_ENUM_NAMES(TN_IRQBALANCE_MODE_LIST);
 	const cJSON *sysctl, *allow, *v;
 	int ret;
@@ -558,5 +560,7 @@ int tn_profile_build(struct tn_jreader *r, const cJSON *doc, struct tn_profile *
 		p->irqbalance = (enum tn_irqbalance_mode)ret;
 		tn_jr_pop(r, m);
 	}
+	if ((ret = tn_profile_parse_flow_limit(r, doc, p)) < 0)
+		return ret;
 	return check_cross(r, p);
 }

@@ -8,11 +8,14 @@
 #include <string.h>
 
 const char *const tn_managed_sysctls[] = {
+	"net.core.flow_limit_cpu_bitmap",
+	"net.core.flow_limit_table_len",
 	"net.core.netdev_budget",
 	"net.core.netdev_budget_usecs",
 	"net.core.netdev_max_backlog",
 	"net.core.rmem_default",
 	"net.core.rmem_max",
+	"net.core.rps_sock_flow_entries",
 	"net.core.wmem_default",
 	"net.core.wmem_max",
 	"net.ipv4.tcp_rmem",
@@ -43,6 +46,14 @@ void tn_nic_free(struct tn_nic *nic)
 	free(nic->irqs);
 	nic->irqs = NULL;
 	nic->n_irqs = 0;
+	for (int i = 0; i < nic->n_rxq; i++)
+		free(nic->rxq[i].mask);
+	for (int i = 0; i < nic->n_txq; i++)
+		free(nic->txq[i].mask);
+	free(nic->rxq);
+	free(nic->txq);
+	nic->rxq = nic->txq = NULL;
+	nic->n_rxq = nic->n_txq = 0;
 }
 
 void tn_process_free(struct tn_process *p)

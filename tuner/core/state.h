@@ -98,6 +98,19 @@ struct tn_channels {
 	int64_t rx, rx_max, tx, tx_max, other, other_max, combined, combined_max;
 };
 
+/* Queues a NIC may have in each direction, at most (the snapshot's limit). */
+#define TN_NIC_QUEUES_MAX 16384
+/* Queue files over all NICs (rx and tx), at most. */
+#define TN_QUEUE_FILES_MAX (1 << 20)
+
+/* A queue's RPS or XPS files (queues/rx-N, queues/tx-N in sysfs). */
+struct tn_qfiles {
+	int index;			/* N of rx-N / tx-N */
+	char *mask;			/* rps_cpus / xps_cpus as the kernel prints it
+					 * (tn_hexmask), NULL when absent */
+	int64_t flow_cnt;		/* rx: rps_flow_cnt; TN_UNKNOWN when absent, tx */
+};
+
 struct tn_nic {
 	char name[TN_IFNAME_MAX];
 	int ifindex;
@@ -117,6 +130,8 @@ struct tn_nic {
 	struct tn_channels channels;
 	int n_irqs;
 	struct tn_irq *irqs;		/* sorted by irq number */
+	int n_rxq, n_txq;		/* queues whose files were read, by index */
+	struct tn_qfiles *rxq, *txq;
 };
 
 struct tn_sysctl {

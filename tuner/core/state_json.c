@@ -9,6 +9,7 @@
 
 #include "jsonutil.h"
 #include "procid.h"
+#include "qfiles_json.h"
 
 /* Refuse an array that takes the running total *total of what past max. */
 static int within_total(struct tn_jreader *r, const cJSON *arr, const char *key, int max,
@@ -307,12 +308,13 @@ static int load_irqs(struct tn_jreader *r, const cJSON *irqs, struct tn_nic *n, 
 	return 0;
 }
 
-static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int *total_irqs)
+static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int *total_irqs,
+		    int *total_qfiles)
 {
 	static const char *const keys[] = { "name", "ifindex", "driver", "pci", "device",
 					    "numa_node", "numa_source", "operstate", "speed",
 					    "mtu", "txqueuelen", "rx_queues", "tx_queues", "ring",
-					    "channels", "irqs", NULL };
+					    "channels", "irqs", "rps", "xps", NULL };
 	int64_t ifindex = 0, node = -1, speed = TN_UNKNOWN, mtu = 0, qlen = 0, rxq = 0, txq = 0;
 	const cJSON *ring, *chan, *irqs;
 	int ret;
@@ -353,7 +355,7 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int 
 		return ret;
 	if (irqs && (ret = load_irqs(r, irqs, n, total_irqs)) < 0)
 		return ret;
-	return 0;
+	return tn_qfiles_load(r, o, n, total_qfiles);
 }
 
 static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process *p,
@@ -463,7 +465,7 @@ static int check_nic_names(struct tn_jreader *r, const struct tn_state *s)
 static int load_nics(struct tn_jreader *r, const cJSON *nics, struct tn_state *s)
 {
 	const cJSON *it;
-	int ret, i = 0, n_irqs = 0;
+	int ret, i = 0, n_irqs = 0, n_qfiles = 0;
 	size_t m;
 
 	if ((ret = bounded(r, nics, "nics", TN_NICS_MAX, "NICs", &s->n_nics)) < 0 ||
@@ -474,7 +476,7 @@ static int load_nics(struct tn_jreader *r, const cJSON *nics, struct tn_state *s
 		size_t m2 = tn_jr_push_index(r, i);
 
 		s->nics[i].numa_node = -1;
-		if ((ret = load_nic(r, it, &s->nics[i], &n_irqs)) < 0)
+		if ((ret = load_nic(r, it, &s->nics[i], &n_irqs, &n_qfiles)) < 0)
 			return ret;
 		tn_jr_pop(r, m2);
 		i++;

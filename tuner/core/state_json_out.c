@@ -3,6 +3,7 @@
 #include "state_json.h"
 
 #include "jsonutil.h"
+#include "qfiles_json.h"
 
 #define TRY(expr)                      \
 	do {                           \
@@ -134,6 +135,7 @@ static cJSON *nic_to_json(const struct tn_nic *n)
 	TRY(tn_json_add_item(o, "irqs", sub = cJSON_CreateArray()));
 	for (int i = 0; i < n->n_irqs; i++)
 		TRY(tn_json_add_item(sub, NULL, irq_to_json(&n->irqs[i])));
+	TRY(tn_qfiles_to_json(o, n));
 	return o;
 oom:
 	cJSON_Delete(o);

@@ -658,6 +658,8 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 	for (int i = 0; i < s.n_nics; i++) {
 		nic_numa(root, hw, &s.topo, &paths[i], &s.nics[i]);
 		ret = nic_irqs(&src, &s, &s.nics[i], &paths[i], o, debugfs);
+		if (ret == 0 && (!o->plan_only || o->queue_files))
+			ret = tn_discover_queues(root, &s.nics[i], d);
 		if (ret < 0)
 			goto out;
 	}
@@ -715,6 +717,8 @@ int tn_discover_nic(const struct tn_sysroot *root, struct tn_state *s, const cha
 	saved = *old;
 	*old = n;
 	ret = nic_irqs(&src, s, old, &p, &o, tn_sysroot_exists(root, "sys/kernel/debug/irq/irqs"));
+	if (ret == 0)
+		ret = tn_discover_queues(root, old, d);
 	tn_interrupts_free(&src.ints);
 	if (ret < 0) {
 		tn_nic_free(old);

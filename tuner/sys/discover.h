@@ -22,6 +22,9 @@ struct tn_discover_opts {
 	 * where the kernel has it, so /proc/interrupts is not read (plan, apply).
 	 */
 	bool plan_only;
+	/* With plan_only: read the queues' RPS/XPS files too (a profile with rps
+	 * or xps); without plan_only they are always read. */
+	bool queue_files;
 };
 
 /*
@@ -39,6 +42,12 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
  */
 int tn_discover_nic(const struct tn_sysroot *root, struct tn_state *s, const char *ifname,
 		    struct tn_diag *d);
+/*
+ * Read NIC n's queue files (queues/rx-N/rps_cpus and rps_flow_cnt, tx-N/xps_cpus)
+ * for N below its queue counts into n->rxq and n->txq (queue_read.c). A file
+ * that is not a mask (or a count) is a warning and left out. 0 or -ENOMEM.
+ */
+int tn_discover_queues(const struct tn_sysroot *root, struct tn_nic *n, struct tn_diag *d);
 /* Read one sysctl by dotted name (the name must be valid). */
 int tn_sysctl_read(const struct tn_sysroot *root, const char *name, struct tn_sysctl *out);
 /* "net.core.x" -> "proc/sys/net/core/x" */

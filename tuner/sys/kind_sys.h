@@ -48,6 +48,9 @@ struct tn_kind_sys {
 
 extern const struct tn_kind_sys tn_kind_sys_sysctl;
 extern const struct tn_kind_sys tn_kind_sys_irq;
+extern const struct tn_kind_sys tn_kind_sys_rps_cpus;
+extern const struct tn_kind_sys tn_kind_sys_rps_flow_cnt;
+extern const struct tn_kind_sys tn_kind_sys_xps_cpus;
 extern const struct tn_kind_sys tn_kind_sys_ring;
 extern const struct tn_kind_sys tn_kind_sys_channels;
 extern const struct tn_kind_sys tn_kind_sys_process_cpus;
