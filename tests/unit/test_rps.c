@@ -538,7 +538,7 @@ static void test_plan_lists_and_refusals(void **state)
 	assert_non_null(c);
 	assert_string_equal(c->before, "000000");
 	assert_string_equal(c->after, "00000e");
-	assert_string_equal(c->label, "");
+	assert_string_equal(tn_str(c->label), "");
 	c = find(&plan, TN_CHANGE_SYSCTL, "net.core.flow_limit_cpu_bitmap");
 	assert_non_null(c);
 	assert_string_equal(c->after, "000020");

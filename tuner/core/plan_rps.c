@@ -150,10 +150,10 @@ static int mask_change(struct planner *pl, enum tn_change_kind kind, const struc
 	SET_VALUE(pl, c->before, "%s", q->mask);
 	SET_VALUE(pl, c->after, "%s", buf);
 	if (tn_cpuset_format_list(want, list, sizeof(list)) >= sizeof(list))
-		snprintf(c->note, sizeof(c->note), "(%d CPUs)", tn_cpuset_count(want));
+		SET_VALUE(pl, c->note, "(%d CPUs)", tn_cpuset_count(want));
 	else
-		snprintf(c->note, sizeof(c->note), "(%s%s)", list[0] ? "CPUs " : "off", list);
-	snprintf(c->reason, sizeof(c->reason), "%s", why);
+		SET_VALUE(pl, c->note, "(%s%s)", list[0] ? "CPUs " : "off", list);
+	SET_VALUE(pl, c->reason, "%s", why);
 	return 0;
 }
 
@@ -184,7 +184,7 @@ static int flow_cnt_changes(struct planner *pl, const struct tn_nic *n, int64_t 
 		snprintf(c->key, sizeof(c->key), "rps_flow_cnt");
 		SET_VALUE(pl, c->before, "%lld", (long long)q->flow_cnt);
 		SET_VALUE(pl, c->after, "%lld", (long long)per);
-		snprintf(c->reason, sizeof(c->reason),
+		SET_VALUE(pl, c->reason,
 			 "profile rps.flow_entries %lld over %d rx queue(s), a power of two",
 			 (long long)entries, nq);
 	}
@@ -288,7 +288,7 @@ static int sysctl_change(struct planner *pl, const char *name, const char *after
 	snprintf(c->key, sizeof(c->key), "value");
 	SET_VALUE(pl, c->before, "%s", cur->value);
 	SET_VALUE(pl, c->after, "%s", after);
-	snprintf(c->reason, sizeof(c->reason), "%s", why);
+	SET_VALUE(pl, c->reason, "%s", why);
 	return 0;
 }
 
