@@ -31,6 +31,17 @@ static void add_nic(struct tn_watch_dirty *w, const char *name)
 	snprintf(w->nics[w->n_nics++], TN_IFNAME_MAX, "%s", name);
 }
 
+void tn_watch_dirty_merge(struct tn_watch_dirty *dst, const struct tn_watch_dirty *src)
+{
+	if (!tn_watch_dirty_any(dst))
+		memcpy(dst->why, src->why, sizeof(dst->why));
+	for (int i = 0; i < src->n_nics; i++)
+		add_nic(dst, src->nics[i]);
+	dst->all_nics |= src->all_nics;
+	dst->procs |= src->procs;
+	dst->rediscover |= src->rediscover;
+}
+
 static const struct tn_nic *find_nic(const struct tn_state *s, const struct tn_wevent *e)
 {
 	for (int i = 0; i < s->n_nics; i++) {
@@ -163,22 +174,45 @@ static const struct tn_nic *irq_nic(const struct tn_state *s, int irq)
 	return NULL;
 }
 
+const struct tn_nic *tn_watch_change_nic(const struct tn_state *s, const struct tn_change *c)
+{
+	char *end;
+	long irq;
+
+	if (c->kind == TN_CHANGE_CHANNELS || c->kind == TN_CHANGE_RING) {
+		for (int i = 0; i < s->n_nics; i++)
+			if (strcmp(s->nics[i].name, c->target) == 0)
+				return &s->nics[i];
+		return NULL;
+	}
+	if (c->kind != TN_CHANGE_IRQ_AFFINITY)
+		return NULL;
+	irq = strtol(c->target, &end, 10);
+	if (*end || end == c->target || irq < 0 || irq > 0x7fffffff)
+		return NULL;
+	return irq_nic(s, (int)irq);
+}
+
+int tn_watch_count_nics(const struct tn_state *s, const struct tn_profile *p)
+{
+	int n = 0;
+
+	for (int i = 0; i < s->n_nics; i++)
+		n += nic_covered(p, &s->nics[i], s->nics[i].name);
+	return n;
+}
+
 bool tn_watch_covers(const struct tn_state *s, const struct tn_watch_dirty *w,
 		     const struct tn_change *c)
 {
 	const struct tn_nic *n;
-	char *end;
-	long irq;
 
 	switch (c->kind) {
 	case TN_CHANGE_CHANNELS:
 	case TN_CHANGE_RING:
 		return dirty_nic(w, c->target);
 	case TN_CHANGE_IRQ_AFFINITY:
-		irq = strtol(c->target, &end, 10);
-		if (*end || end == c->target)
-			return false;
-		n = irq_nic(s, (int)irq);
+		n = tn_watch_change_nic(s, c);
 		return n && dirty_nic(w, n->name);
 	case TN_CHANGE_PROCESS_AFFINITY:
 	case TN_CHANGE_PROCESS_MEMORY:

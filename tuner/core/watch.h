@@ -52,6 +52,8 @@ struct tn_watch_dirty {
 
 void tn_watch_dirty_clear(struct tn_watch_dirty *w);
 bool tn_watch_dirty_any(const struct tn_watch_dirty *w);
+/* dst covers what src covers too (dst's words are kept when it has some). */
+void tn_watch_dirty_merge(struct tn_watch_dirty *dst, const struct tn_watch_dirty *src);
 
 /*
  * Record in w what event e concerns under profile p, s being the last
@@ -70,6 +72,11 @@ bool tn_watch_note_event(const struct tn_state *s, const struct tn_profile *p,
  */
 bool tn_watch_covers(const struct tn_state *s, const struct tn_watch_dirty *w,
 		     const struct tn_change *c);
+
+/* The NIC a change is of (its rings, channels, or one of its IRQs), or NULL. */
+const struct tn_nic *tn_watch_change_nic(const struct tn_state *s, const struct tn_change *c);
+/* How many NICs of s some interface rule of p matches. */
+int tn_watch_count_nics(const struct tn_state *s, const struct tn_profile *p);
 
 /*
  * Debounce: drivers bring queues up over tens of ms, a driver load sends a
