@@ -105,11 +105,18 @@ static void test_event_mapping(void **unused)
 	assert_string_equal(w.nics[0], "eth1");
 	assert_false(w.rediscover);
 	assert_string_equal(w.why, "eth1 changed channels or rings");
-	/* the same NIC again is one entry; the first event's words stay */
+	/* the same NIC again is one entry; the last event's words (a flap: down, up) */
+	e = link_ev("eth1", 3, false);
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_string_equal(w.why, "eth1 changed");
 	e = link_ev("eth1", 3, true);
 	assert_true(tn_watch_note_event(&s, &p, &e, &w));
 	assert_int_equal(w.n_nics, 1);
-	assert_string_equal(w.why, "eth1 changed channels or rings");
+	assert_string_equal(w.why, "eth1 came up");
+	/* a rescan does not replace them */
+	e = (struct tn_wevent){ .kind = TN_WEV_RESCAN };
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_string_equal(w.why, "eth1 came up");
 	/* a NIC not in the snapshot that a rule's name matches: discover again */
 	e = link_ev("ens5", 9, true);
 	assert_true(tn_watch_note_event(&s, &p, &e, &w));
@@ -123,11 +130,13 @@ static void test_event_mapping(void **unused)
 	e = link_ev("eth1", 3, false);
 	e.kind = TN_WEV_LINK_GONE;
 	assert_false(tn_watch_note_event(&s, &p, &e, &w));
-	assert_false(w.procs);
+	assert_int_equal(w.n_nics, 2);
 	/* processes: by comm */
+	tn_watch_dirty_clear(&w);
 	e = (struct tn_wevent){ .kind = TN_WEV_EXEC, .pid = 4242 };
 	snprintf(e.comm, sizeof(e.comm), "bash");
 	assert_false(tn_watch_note_event(&s, &p, &e, &w));
+	assert_false(w.procs);
 	snprintf(e.comm, sizeof(e.comm), "redis-server");
 	assert_true(tn_watch_note_event(&s, &p, &e, &w));
 	assert_true(w.procs);
@@ -141,6 +150,11 @@ static void test_event_mapping(void **unused)
 	e = (struct tn_wevent){ .kind = TN_WEV_LOST };
 	assert_true(tn_watch_note_event(&s, &p, &e, &w));
 	assert_true(w.all_nics && w.rediscover && w.procs);
+	assert_string_equal(w.why, "events were lost");
+	/* a NIC's words replace a rescan's */
+	e = link_ev("eth1", 3, true);
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_string_equal(w.why, "eth1 came up");
 	tn_profile_free(&p);
 	tn_state_free(&s);
 }

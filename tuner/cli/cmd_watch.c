@@ -95,14 +95,11 @@ static int open_src(struct tn_watch_ctx *w, struct tn_diag *d)
 	return tn_watchsrc_open(&w->root, &o, &w->src, d);
 }
 
-/* After an apply of everything: check everything again, as after a repair. */
-static void recheck_all(struct tn_watch_ctx *w)
+/* After an apply of everything: no recheck pending (rechecks follow repairs). */
+static void recheck_none(struct tn_watch_ctx *w)
 {
 	tn_watch_dirty_clear(&w->recheck);
-	w->recheck.all_nics = true;
-	w->recheck.procs = w->prof.n_procs > 0;
-	w->recheck_stage = 0;
-	w->recheck_from = tn_watch_now_ms();
+	w->recheck_stage = TN_WATCH_N_RECHECKS;
 }
 
 /* SIGHUP: the profile again; refused (the old one kept) unless it loads,
@@ -134,7 +131,7 @@ static void reload(struct tn_watch_ctx *w)
 	w->deb.armed = false;
 	if (open_src(w, &d) < 0)
 		tn_cli_report(w->cli, &d);
-	recheck_all(w);
+	recheck_none(w);
 	say(w, "SIGHUP: loaded profile ", w->prof.name);
 	notify_status(w, false);
 	tn_diag_free(&d);
@@ -154,13 +151,22 @@ static int64_t next_deadline(const struct tn_watch_ctx *w, int64_t wd_next)
 	}
 	for (int i = 0; i < w->fights->n; i++) {
 		r = w->fights->e[i].until;
-		if (w->fights->e[i].backoff_ms && r > w->recheck_from && EARLIER(r))
+		if (w->fights->e[i].backoff_ms && r > w->last_check && EARLIER(r))
 			t = r;
 	}
 	if (EARLIER(wd_next))
 		t = wd_next;
 #undef EARLIER
 	return t;
+}
+
+/* Whether a fight's back-off ends after now (its value is checked then). */
+static bool backing_off(const struct tn_watch_ctx *w, int64_t now)
+{
+	for (int i = 0; i < w->fights->n; i++)
+		if (w->fights->e[i].backoff_ms && w->fights->e[i].until > now)
+			return true;
+	return false;
 }
 
 /* The timers due at now: the debounced repair, a recheck. */
@@ -172,10 +178,13 @@ static void run_timers(struct tn_watch_ctx *w, int64_t now)
 
 	if (tn_debounce_take(&w->deb, now)) {
 		tn_watch_repair(w, &w->dirty, false);
-		tn_watch_dirty_merge(&w->recheck, &w->dirty);
+		w->last_check = tn_watch_now_ms();
+		if (w->repairs != before) { /* it changed something: look again later */
+			tn_watch_dirty_merge(&w->recheck, &w->dirty);
+			w->recheck_stage = 0;
+			w->recheck_from = tn_watch_now_ms();
+		}
 		tn_watch_dirty_clear(&w->dirty);
-		w->recheck_stage = 0;
-		w->recheck_from = tn_watch_now_ms();
 		notify_status(w, false);
 		return;
 	}
@@ -183,18 +192,23 @@ static void run_timers(struct tn_watch_ctx *w, int64_t now)
 	    now >= w->recheck_from + rechecks[w->recheck_stage])
 		due = true;
 	for (int i = 0; i < w->fights->n && !due; i++)
-		due = w->fights->e[i].backoff_ms && w->fights->e[i].until > w->recheck_from &&
+		due = w->fights->e[i].backoff_ms && w->fights->e[i].until > w->last_check &&
 		      now >= w->fights->e[i].until;
 	if (!due || !tn_watch_dirty_any(&w->recheck))
 		return;
 	tn_watch_repair(w, &w->recheck, true);
-	if (w->repairs != before) {
-		w->recheck_stage = 0;	/* undone since: check again */
+	w->last_check = tn_watch_now_ms();
+	if (w->repairs != before) {	/* undone since: check again from now */
+		w->recheck_stage = 0;
+		w->recheck_from = tn_watch_now_ms();
 		notify_status(w, false);
-	} else if (w->recheck_stage < TN_WATCH_N_RECHECKS) {
-		w->recheck_stage++;
+		return;
 	}
-	w->recheck_from = tn_watch_now_ms();
+	while (w->recheck_stage < TN_WATCH_N_RECHECKS &&
+	       now >= w->recheck_from + rechecks[w->recheck_stage])
+		w->recheck_stage++;
+	if (w->recheck_stage == TN_WATCH_N_RECHECKS && !backing_off(w, now))
+		tn_watch_dirty_clear(&w->recheck);	/* all held: nothing left to check */
 }
 
 /* Signals read from the signalfd; returns true on SIGTERM or SIGINT. */
@@ -264,7 +278,7 @@ static int start(struct tn_watch_ctx *w, int *sfd, struct tn_diag *d)
 	tn_cli_report(w->cli, d); /* the sources' warnings */
 	if (tn_watch_apply_all(w, &w->prof) < 0)
 		return -EIO;
-	recheck_all(w);
+	recheck_none(w);
 	tn_watch_status(w, status, sizeof(status));
 	say(w, "", status);
 	notify_status(w, true);

@@ -36,6 +36,7 @@ struct tn_watch_ctx {
 	struct tn_watch_dirty recheck;	/* what the last repairs covered */
 	int recheck_stage;		/* the next of TN_WATCH_RECHECKS; N: none */
 	int64_t recheck_from;		/* the last repair's time */
+	int64_t last_check;		/* the last repair or recheck's time */
 	struct tn_fights *fights;
 	long repairs;			/* transactions made after events */
 	int drift;			/* changes left drifted at the last check */

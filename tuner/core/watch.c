@@ -103,15 +103,14 @@ static bool note_nic(const struct tn_state *s, const struct tn_profile *p,
 {
 	const struct tn_nic *n = find_nic(s, e);
 	const char *name = n ? n->name : e->ifname;
-	bool first = !tn_watch_dirty_any(w);
 
 	if (!name[0] || !nic_covered(p, n, name))
 		return false;
 	if (!n)
 		w->rediscover = true;
 	add_nic(w, name);
-	if (first)
-		snprintf(w->why, sizeof(w->why), "%s %s", name,
+	/* the last event's words: a link flap "came up" */
+	snprintf(w->why, sizeof(w->why), "%s %s", name,
 			 e->kind == TN_WEV_ETHTOOL ? "changed channels or rings"
 			 : !n			   ? "appeared"
 			 : e->up		   ? "came up"
@@ -122,8 +121,6 @@ static bool note_nic(const struct tn_state *s, const struct tn_profile *p,
 bool tn_watch_note_event(const struct tn_state *s, const struct tn_profile *p,
 			 const struct tn_wevent *e, struct tn_watch_dirty *w)
 {
-	bool first = !tn_watch_dirty_any(w);
-
 	switch (e->kind) {
 	case TN_WEV_LINK:
 	case TN_WEV_ETHTOOL:
@@ -134,8 +131,7 @@ bool tn_watch_note_event(const struct tn_state *s, const struct tn_profile *p,
 	case TN_WEV_COMM:
 		if (!p->n_procs || !proc_covered(p, e))
 			return false;
-		if (first)
-			snprintf(w->why, sizeof(w->why), "process %d (%s) started", e->pid,
+		snprintf(w->why, sizeof(w->why), "process %d (%s) started", e->pid,
 				 e->comm[0] ? e->comm : "?");
 		w->procs = true;
 		return true;
@@ -143,7 +139,7 @@ bool tn_watch_note_event(const struct tn_state *s, const struct tn_profile *p,
 	case TN_WEV_LOST:
 		if (!p->n_procs && e->kind == TN_WEV_RESCAN)
 			return false;
-		if (first)
+		if (!w->why[0]) /* a NIC's or process's words say more */
 			snprintf(w->why, sizeof(w->why), "%s",
 				 e->kind == TN_WEV_LOST ? "events were lost" : "rescan");
 		w->procs = p->n_procs > 0;

@@ -47,7 +47,8 @@ struct tn_watch_dirty {
 	bool all_nics;
 	bool procs;
 	bool rediscover;	/* a NIC not in the snapshot: discover everything again */
-	char why[128];		/* the first event's words: "eth1 came up" */
+	char why[128];		/* the last NIC or process event's words: "eth1 came up";
+				 * "rescan", "events were lost" only without one */
 };
 
 void tn_watch_dirty_clear(struct tn_watch_dirty *w);

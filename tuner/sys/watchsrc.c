@@ -29,7 +29,7 @@ struct tn_watchsrc {
 	uint16_t ethtool_family;
 	int cn_fd;			/* proc connector; -1 without */
 	bool procs;
-	int64_t next_rescan;		/* without the proc connector; -1: none */
+	int64_t next_rescan;		/* without the proc connector; -1: none, -2: not yet */
 	char *buf;			/* TN_WATCHSRC_MSG_MAX */
 };
 
@@ -114,7 +114,7 @@ fail:
 		close(fd);
 	tn_diag_warn(d, "proc connector not available (%s): processes are looked for every %d s",
 		     strerror(err), TN_WATCHSRC_RESCAN_MS / 1000);
-	w->next_rescan = 0;
+	w->next_rescan = -2;
 }
 
 int tn_watchsrc_open(const struct tn_sysroot *root, const struct tn_watchsrc_opts *o,
@@ -225,8 +225,12 @@ int tn_watchsrc_wait(struct tn_watchsrc *w, int extra_fd, int timeout_ms, int64_
 	int src[SRC_N + 1], np = 0, ret, extra = 0;
 
 	*n = 0;
-	if (w->procs && w->cn_fd < 0 && w->next_rescan >= 0) {
-		int64_t left = w->next_rescan - now_ms;
+	if (w->procs && w->cn_fd < 0 && w->next_rescan != -1) {
+		int64_t left;
+
+		if (w->next_rescan == -2) /* the first wait: a period from now */
+			w->next_rescan = now_ms + TN_WATCHSRC_RESCAN_MS;
+		left = w->next_rescan - now_ms;
 
 		if (left <= 0) {
 			ev[(*n)++] = (struct tn_wevent){ .kind = TN_WEV_RESCAN };
