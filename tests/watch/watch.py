@@ -18,7 +18,7 @@ settings are not touched) where a veth is named eth1 like the tree's igb NIC.
 
   watch.py TUNER SRCDIR WORKDIR
 """
-import os, re, shutil, signal, subprocess, sys, threading, time
+import os, re, shutil, signal, socket, subprocess, sys, threading, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apply"))
 import tnlib
@@ -84,12 +84,44 @@ def get(rel):
 
 ip("link", "add", "eth1", "type", "veth", "peer", "name", "wpeer")
 err = open(errpath, "w")
+# systemd's side of sd_notify: a datagram socket, and a watchdog of 1 s
+sockpath = os.path.join(work, "notify")
+if os.path.exists(sockpath):
+    os.unlink(sockpath)
+notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+notify.bind(sockpath)
+notify.settimeout(0.2)
+env = dict(os.environ, NOTIFY_SOCKET=sockpath, WATCHDOG_USEC="1000000")
 w = subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state,
-                      "--prometheus", prom] + g, stderr=err, stdout=subprocess.DEVNULL)
+                      "--prometheus", prom] + g, stderr=err, stdout=subprocess.DEVNULL, env=env)
+notes = []
+reading = True
+
+
+def read_notes():
+    # read as systemd does, at once: a full socket would block the watch
+    while reading:
+        try:
+            notes.append(notify.recv(4096).decode())
+        except (socket.timeout, BlockingIOError):
+            pass
+
+
+reader = threading.Thread(target=read_notes, daemon=True)
+reader.start()
+
+
+def notified():
+    return list(notes)
 check(wait_for(lambda: "watching 3 NICs, 1 process" in log(), 10),
       "the first apply, then 'watching 3 NICs, 1 process'")
 check("24 IRQ affinities" in log() and "applied" in log(), "the first apply says what it applied")
 check(verify() == 0, "verify exits 0 after the first apply")
+check(wait_for(lambda: any(n.startswith("READY=1\nSTATUS=watching 3 NICs, 1 process; 0 repairs")
+                           for n in notified()), 3),
+      f"sd_notify: READY=1 with STATUS: {notes[:2]}")
+check(wait_for(lambda: notified().count("WATCHDOG=1") >= 2, 3),
+      f"sd_notify: WATCHDOG=1 every half of WATCHDOG_USEC ({notes.count('WATCHDOG=1')})")
 
 # 1. a driver reset eth1's IRQ 58 and eth0's IRQ 49; eth1 comes up
 want58, want49 = get("proc/irq/58/smp_affinity_list"), get("proc/irq/49/smp_affinity_list")
@@ -106,6 +138,9 @@ check(get("proc/irq/49/smp_affinity_list") == "0-23",
       "eth0's IRQ 49 is left alone: the event was eth1's")
 put("proc/irq/49/smp_affinity_list", want49)
 check(verify() == 0, "verify exits 0 after the repair")
+
+check(wait_for(lambda: "STATUS=watching 3 NICs, 1 process; 1 repair" in notified(), 2),
+      "sd_notify: STATUS counts the repair")
 
 # 2. a new redis-server (a copy of 1187 as 4321, on every CPU)
 src, dst = os.path.join(tree, "proc/1187"), os.path.join(tree, "proc/4321")
