@@ -134,6 +134,8 @@ static void test_event_mapping(void **unused)
 	/* processes: by comm */
 	tn_watch_dirty_clear(&w);
 	e = (struct tn_wevent){ .kind = TN_WEV_EXEC, .pid = 4242 };
+	/* its comm unreadable: gone already, nothing to place */
+	assert_false(tn_watch_note_event(&s, &p, &e, &w));
 	snprintf(e.comm, sizeof(e.comm), "bash");
 	assert_false(tn_watch_note_event(&s, &p, &e, &w));
 	assert_false(w.procs);

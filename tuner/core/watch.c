@@ -89,7 +89,7 @@ static bool proc_covered(const struct tn_profile *p, const struct tn_wevent *e)
 
 			if (sel->kind == TN_SEL_PID)
 				maybe = sel->pid == e->pid;
-			else if (sel->kind == TN_SEL_COMM && e->comm[0])
+			else if (sel->kind == TN_SEL_COMM)
 				maybe = tn_procsel_match(sel, e->pid, e->comm, NULL, NULL);
 		}
 		if (maybe)
@@ -129,7 +129,8 @@ bool tn_watch_note_event(const struct tn_state *s, const struct tn_profile *p,
 		return false; /* nothing to place until it is back */
 	case TN_WEV_EXEC:
 	case TN_WEV_COMM:
-		if (!p->n_procs || !proc_covered(p, e))
+		/* no comm: gone already (or not in the sysroot): nothing to place */
+		if (!p->n_procs || !e->comm[0] || !proc_covered(p, e))
 			return false;
 		snprintf(w->why, sizeof(w->why), "process %d (%s) started", e->pid,
 				 e->comm[0] ? e->comm : "?");
