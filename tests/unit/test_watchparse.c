@@ -91,6 +91,16 @@ static void test_rtnl(void **unused)
 	link_msg(&d, RTM_NEWLINK, 7, 0, "0123456789abcdefXYZ", 19); /* no NUL within IFNAMSIZ */
 	n = tn_watch_parse_rtnl(d.b, d.len, ev, 4);
 	assert_int_equal(n, 4);
+	{
+		struct dgram dots = { 0 };
+
+		link_msg(&dots, RTM_NEWLINK, 8, 0, "..", 3);
+		link_msg(&dots, RTM_NEWLINK, 9, 0, ".", 2);
+		assert_int_equal(tn_watch_parse_rtnl(dots.b, dots.len, ev, 4), 2);
+		assert_string_equal(ev[0].ifname, "");
+		assert_string_equal(ev[1].ifname, "");
+	}
+	n = tn_watch_parse_rtnl(d.b, d.len, ev, 4);
 	assert_int_equal(ev[0].kind, TN_WEV_LINK);
 	assert_int_equal(ev[0].ifindex, 3);
 	assert_true(ev[0].up);

@@ -63,12 +63,14 @@ static const char *attr_find(const char *p, size_t len, uint16_t type, size_t *a
 	return NULL;
 }
 
-/* An interface name attribute: NUL-terminated within it, 1..15 bytes, no '/'. */
+/* An interface name attribute: NUL-terminated within it, 1..15 bytes, no
+ * '/', not "." or ".." (what the kernel's dev_valid_name() allows). */
 static bool ifname_attr(const char *v, size_t alen, char *out)
 {
 	const char *nul = v ? memchr(v, '\0', alen < IFNAMSIZ ? alen : IFNAMSIZ) : NULL;
 
-	if (!nul || nul == v || memchr(v, '/', (size_t)(nul - v)))
+	if (!nul || nul == v || memchr(v, '/', (size_t)(nul - v)) || strcmp(v, ".") == 0 ||
+	    strcmp(v, "..") == 0)
 		return false;
 	memcpy(out, v, (size_t)(nul - v) + 1);
 	return true;

@@ -165,6 +165,24 @@ bool tn_watchsrc_ethtool(const struct tn_watchsrc *w)
 	return w->genl != NULL;
 }
 
+/*
+ * Whether a link event can concern a profile: its NIC has a device in the
+ * sysroot (discovery skips virtual links: veth, bridges, taps), or its name
+ * is unknown. Events of other links are dropped here, before they wake a
+ * repair.
+ */
+static bool nic_event_kept(struct tn_watchsrc *w, const struct tn_wevent *e)
+{
+	char rel[64];
+
+	if (e->kind != TN_WEV_LINK && e->kind != TN_WEV_ETHTOOL)
+		return true;
+	if (!e->ifname[0])
+		return true;
+	snprintf(rel, sizeof(rel), "sys/class/net/%s/device", e->ifname);
+	return tn_sysroot_exists(w->root, rel);
+}
+
 /* A process event's comm, when the parser had none: /proc/PID/comm. */
 static void fill_comm(struct tn_watchsrc *w, struct tn_wevent *e)
 {
@@ -211,9 +229,11 @@ static int drain(struct tn_watchsrc *w, int src, int fd, struct tn_wevent *ev, i
 						     ev + *n, max - *n);
 		else
 			got = tn_watch_parse_cn(w->buf, (size_t)len, ev + *n, max - *n);
-		for (int k = 0; k < got; k++)
-			fill_comm(w, &ev[*n + k]);
-		*n += got;
+		for (int k = 0, base = *n; k < got; k++) {
+			fill_comm(w, &ev[base + k]);
+			if (nic_event_kept(w, &ev[base + k]))
+				ev[(*n)++] = ev[base + k];
+		}
 	}
 	return 0;
 }

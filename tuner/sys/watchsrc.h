@@ -11,7 +11,8 @@
  * namespace (tests run in a private one whose links are named as the tree's).
  *
  * The messages are parsed by tn_watch_parse_*() (hostile-safe: bounded by the
- * datagram's length, fuzzed by fuzz_watch).
+ * datagram's length, fuzzed by fuzz_watch). Events of links without a device
+ * in the sysroot (virtual links, which discovery skips) are dropped.
  */
 #ifndef TN_WATCHSRC_H
 #define TN_WATCHSRC_H
