@@ -14,11 +14,14 @@ settings are not touched) where a veth is named eth1 like the tree's igb NIC.
   backs off, and says the fight once, naming the .link file
 - --prometheus: the three metrics, tuner_repairs_total counting the repairs
 - SIGHUP with a broken profile: refused, the old kept and still repairing
+- the state directory's lock held by another apply: the repair waits for it
+- a second watch on the same state directory: refused
+- sd_notify: READY with STATUS, WATCHDOG every half WATCHDOG_USEC
 - SIGTERM: exit 0, the host left tuned (no rollback)
 
   watch.py TUNER SRCDIR WORKDIR
 """
-import os, re, shutil, signal, socket, subprocess, sys, threading, time
+import fcntl, os, re, shutil, signal, socket, subprocess, sys, threading, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apply"))
 import tnlib
@@ -213,7 +216,26 @@ ip("link", "set", "eth1", "up")
 check(wait_for(lambda: get("proc/irq/60/smp_affinity_list") != "0-23", 2),
       "the old profile still repairs after the refused reload")
 
-# 6. SIGTERM: exit 0, nothing rolled back
+# 6. the state directory's lock held (an apply running): the repair waits for it
+lockfd = os.open(state, os.O_RDONLY | os.O_DIRECTORY)
+fcntl.flock(lockfd, fcntl.LOCK_EX)
+put("proc/irq/61/smp_affinity_list", "0-23")
+ip("link", "set", "eth1", "down")
+ip("link", "set", "eth1", "up")
+time.sleep(2)
+check(get("proc/irq/61/smp_affinity_list") == "0-23", "the lock held: no repair meanwhile")
+fcntl.flock(lockfd, fcntl.LOCK_UN)
+os.close(lockfd)
+check(wait_for(lambda: get("proc/irq/61/smp_affinity_list") != "0-23", 3),
+      "the lock released: repaired within 3 s")
+check(w.poll() is None, "still running after waiting for the lock")
+
+# 7. a second watch on the same state directory is refused
+r = tnlib.run(tuner, ["watch", "--profile", profile, "--state-dir", state] + g)
+check(r.returncode == 1 and "another tuner watch uses this state directory" in r.stderr,
+      f"a second watch is refused: exit {r.returncode}: {r.stderr.strip()[-120:]}")
+
+# 8. SIGTERM: exit 0, nothing rolled back
 w.send_signal(signal.SIGTERM)
 try:
     rc = w.wait(5)

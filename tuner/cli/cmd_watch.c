@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -177,7 +179,11 @@ static void run_timers(struct tn_watch_ctx *w, int64_t now)
 	bool due = false;
 
 	if (tn_debounce_take(&w->deb, now)) {
-		tn_watch_repair(w, &w->dirty, false);
+		if (tn_watch_repair(w, &w->dirty, false) == -EBUSY) {
+			/* another apply or rollback holds the lock: again later */
+			tn_debounce_kick(&w->deb, tn_watch_now_ms() + TN_WATCH_MAX_DELAY_MS);
+			return;
+		}
 		w->last_check = tn_watch_now_ms();
 		if (w->repairs != before) { /* it changed something: look again later */
 			tn_watch_dirty_merge(&w->recheck, &w->dirty);
@@ -259,11 +265,37 @@ static int loop(struct tn_watch_ctx *w, int sfd)
 	}
 }
 
+/* One watch per state directory: a lock held for its life (watch.lock). */
+static int lock_watch(struct tn_watch_ctx *w, struct tn_diag *d)
+{
+	int dirfd, ret = tn_statedir_open(w->to.state_dir, true, &dirfd, d);
+
+	if (ret < 0)
+		return ret;
+	w->watch_lock = openat(dirfd, TN_WATCH_LOCK_FILE,
+			       O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	ret = w->watch_lock < 0 ? -errno : 0;
+	close(dirfd);
+	if (ret < 0)
+		return tn_diag_error(d, ret, "%s/%s: %s", w->to.state_dir, TN_WATCH_LOCK_FILE,
+				     strerror(-ret));
+	if (flock(w->watch_lock, LOCK_EX | LOCK_NB) < 0)
+		return tn_diag_error(d, errno == EWOULDBLOCK ? -EBUSY : -errno,
+				     "%s: %s", w->to.state_dir,
+				     errno == EWOULDBLOCK ? "another tuner watch uses this state "
+							    "directory"
+							  : strerror(errno));
+	return 0;
+}
+
 /* Signals to the signalfd; the event sources; the first apply. */
 static int start(struct tn_watch_ctx *w, int *sfd, struct tn_diag *d)
 {
 	sigset_t set;
 	char status[200];
+
+	if (lock_watch(w, d) < 0)
+		return -EBUSY;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
@@ -300,6 +332,7 @@ int tn_cmd_watch(struct tn_cli *cli, int argc, char **argv)
 		return TN_EXIT_ERROR;
 	}
 	w->cli = cli;
+	w->watch_lock = -1;
 	w->to.state_dir = TN_STATE_DIR_DEFAULT;
 	w->to.wait = TN_WATCH_LOCK_WAIT;
 	w->recheck_stage = TN_WATCH_N_RECHECKS;
@@ -337,6 +370,8 @@ out_free:
 	tn_diag_free(&d);
 	if (sfd >= 0)
 		close(sfd);
+	if (w->watch_lock >= 0)
+		close(w->watch_lock);
 	if (w->have_prof)
 		tn_profile_free(&w->prof);
 	if (w->have_state)

@@ -18,8 +18,12 @@
  * writer undoing it is found so: no event says an IRQ's affinity changed). */
 #define TN_WATCH_RECHECKS { 1000, 4000, 15000 }
 #define TN_WATCH_N_RECHECKS 3
-/* Waiting for the state directory's lock (another apply or rollback). */
-#define TN_WATCH_LOCK_WAIT 10
+/* Waiting for the state directory's lock (another apply or rollback): 1 s,
+ * then the repair is tried again a second later; said every 10th try. */
+#define TN_WATCH_LOCK_WAIT 1
+#define TN_WATCH_BUSY_SAY 10
+/* In the state directory: held by the one watch that uses it. */
+#define TN_WATCH_LOCK_FILE "watch.lock"
 
 struct tn_watch_ctx {
 	struct tn_cli *cli;
@@ -41,7 +45,8 @@ struct tn_watch_ctx {
 	long repairs;			/* transactions made after events */
 	int drift;			/* changes left drifted at the last check */
 	time_t last_apply;		/* 0: never */
-	bool sd;			/* under systemd (NOTIFY_SOCKET) */
+	int busy;			/* repairs in a row that found the lock held */
+	int watch_lock;			/* fd of TN_WATCH_LOCK_FILE, locked; -1 */
 };
 
 int64_t tn_watch_now_ms(void);

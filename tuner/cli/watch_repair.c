@@ -228,6 +228,14 @@ static int repair(struct tn_watch_ctx *w, struct tn_profile *prof,
 		w->repairs++;
 	tn_plan_free(&todo);
 out:
+	/* the lock held by an apply or rollback: tried again later, said at
+	 * the first try and then every TN_WATCH_BUSY_SAY tries */
+	if (ret == -EBUSY && w->busy++ % TN_WATCH_BUSY_SAY != 0) {
+		tn_diag_free(&d);
+		tn_diag_init(&d);
+	}
+	if (ret != -EBUSY)
+		w->busy = 0;
 	if (ret < 0)
 		tn_cli_report(w->cli, &d);
 	if (dirfd >= 0)
