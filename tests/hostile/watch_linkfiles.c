@@ -68,8 +68,9 @@ static void build_tree(void)
 	memcpy(big, MATCH_ETH1 "TxChannels=1\n", strlen(MATCH_ETH1 "TxChannels=1\n"));
 	put("etc/systemd/network/13-big.link", big, n, 0644);
 	free(big);
-	put("etc/systemd/network/14-nul.link", MATCH_ETH1 "\0RxChannels=1\n",
-	    sizeof(MATCH_ETH1 "\0RxChannels=1\n") - 1, 0644);
+	/* what a parser stopping at the NUL would take for the whole file fits */
+	put("etc/systemd/network/14-nul.link", MATCH_ETH1 "RxChannels=1\n\0[Match]\nName=x\n",
+	    sizeof(MATCH_ETH1 "RxChannels=1\n\0[Match]\nName=x\n") - 1, 0644);
 	snprintf(path, sizeof(path), "%s/etc/systemd/network/15-dir.link", root);
 	assert_int_equal(mkdir(path, 0755), 0);
 	PUT("etc/systemd/network/16-eth0.link", "[Match]\nOriginalName=eth0\n[Link]\nRxChannels=1\n");
