@@ -12,6 +12,12 @@ for f in tuner.service tuner-watch.service; do
 	sed "s|/usr/sbin/tuner|$tuner|g" "$src/scripts/$f" >"$work/$f"
 done
 fails=0
+if "$tuner" watch --help >/dev/null 2>&1; then
+	echo "ok: $tuner has the watch command the unit runs"
+else
+	echo "FAIL: '$tuner watch --help' fails: the unit's ExecStart would"
+	fails=1
+fi
 MANPATH=$work/man systemd-analyze verify "$work/tuner-watch.service" "$work/tuner.service" \
 	>"$work/verify.log" 2>&1
 rc=$?
