@@ -21,7 +21,7 @@ static const struct tn_cmd commands[] = {
 	{ "profile", tn_cmd_profile, "validate or show profiles", NULL, NULL },
 	{ "diagnose", tn_cmd_diagnose, "where this host loses packets, and which knob would help",
 	  tn_diagnose_options, TN_DIAGNOSE_SHORT },
-	{ "watch", tn_cmd_watch, "apply, then keep the host tuned as NICs and processes come and go",
+	{ "watch", tn_cmd_watch, "apply, then repair what drivers and other tools undo",
 	  tn_watch_options, TN_WATCH_SHORT },
 };
 

@@ -2,8 +2,10 @@
 /* tuner watch: its event sources, one poll(2) (watchsrc.h). */
 #include "watchsrc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
 #include <linux/ethtool_netlink.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netlink/genl/ctrl.h>
@@ -80,6 +83,28 @@ fail:
 	w->genl = NULL;
 }
 
+/*
+ * Only exec and comm events wake the watch: a classic BPF filter on the
+ * proc connector's socket drops the rest (fork, exit, uid, ...: three or
+ * more per process started, one per thread) in the kernel. The word loaded
+ * is proc_event.what, after the netlink header and the cn_msg; BPF loads it
+ * in network order, hence htonl. Without the filter every event is parsed.
+ */
+static void filter_cn(int fd)
+{
+	const uint32_t what = NLMSG_HDRLEN + sizeof(struct cn_msg) + offsetof(struct proc_event, what);
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, what),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_EXEC), 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_COMM), 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+	};
+	struct sock_fprog prog = { sizeof(code) / sizeof(*code), code };
+
+	setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
 /* The proc connector; without it, a rescan (a warning says so). */
 static void open_cn(struct tn_watchsrc *w, struct tn_diag *d)
 {
@@ -97,6 +122,7 @@ static void open_cn(struct tn_watchsrc *w, struct tn_diag *d)
 	sa.nl_pid = 0;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		goto fail;
+	filter_cn(fd);
 	memset(&req, 0, sizeof(req));
 	req.h.nlmsg_len = sizeof(req);
 	req.h.nlmsg_type = NLMSG_DONE;
