@@ -1,6 +1,7 @@
 #!/bin/sh
 # The idle cost of 'tuner watch' on the 192-CPU benchmark host (bench/run.sh's
-# tree: 24 NUMA nodes, 16 NICs x 64 queues, 1040 NIC IRQs): it is started on a
+# tree: 24 NUMA nodes, 16 NICs x 64 queues, 1040 NIC IRQs; BENCH_HOSTS=1024
+# for the large one): it is started on a
 # tmpfs copy of the tree with a profile, left alone for SECS seconds, and its
 # CPU time (user + system), context switches and resident size are read from
 # /proc/PID at the "watching" line and at the end. Prints figures; not a test.
@@ -16,12 +17,19 @@ build=${1:-$here/../build}
 secs=${2:-60}
 shift $(($# > 2 ? 2 : $#))
 profiles=${*:-default redis-numa-split}
-h=$build/bench-host-192
+# BENCH_HOSTS=1024: bench/run.sh's large host instead (1024 CPUs, 64 nodes, 64
+# NICs x 128 queues: 8256 NIC IRQs; building it takes a minute, once)
+case ${BENCH_HOSTS:-192} in
+192) cpus=192 shape="--nodes 24 --nics 16 --queues 64" topo="node:24 core:4 pu:2" ;;
+1024) cpus=1024 shape="--nodes 64 --nics 64 --queues 128" topo="node:64 core:8 pu:2" ;;
+*) echo "BENCH_HOSTS: 192 or 1024" >&2; exit 64 ;;
+esac
+h=$build/bench-host-$cpus
 if [ ! -f "$h.xml" ] || [ ! -d "$h" ]; then
 	rm -rf "$h"
-	python3 "$here/../tests/fixtures/mkfixture.py" --synthetic "$h" --cpus 192 --nodes 24 \
-		--nics 16 --queues 64 >/dev/null
-	lstopo-no-graphics -f --input "node:24 core:4 pu:2" --of xml "$h.xml"
+	# shellcheck disable=SC2086
+	python3 "$here/../tests/fixtures/mkfixture.py" --synthetic "$h" --cpus $cpus $shape >/dev/null
+	lstopo-no-graphics -f --input "$topo" --of xml "$h.xml"
 fi
 work=$(mktemp -d /dev/shm/tuner-watch-bench.XXXXXX 2>/dev/null || mktemp -d)
 trap 'rm -rf "$work"' EXIT

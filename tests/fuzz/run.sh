@@ -31,6 +31,6 @@ esac
 cmake -S "$src" -B "$build" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DTUNER_FUZZ=ON -DTUNER_TESTS=ON -DTUNER_FUZZ_TIME="${FUZZ_TIME:-20}"
 cmake --build "$build" --parallel "$jobs" --target fuzz_profile fuzz_interrupts fuzz_state fuzz_plan \
-	fuzz_counters fuzz_qstats fuzz_passwd fuzz_journal
+	fuzz_counters fuzz_qstats fuzz_passwd fuzz_journal fuzz_watch
 cd "$build"
 ctest -L fuzz --output-on-failure

@@ -28,11 +28,19 @@ else
 	sed 's/^/    /' "$work/verify.log"
 	fails=1
 fi
-grep -q '^Type=notify$' "$work/tuner-watch.service" && grep -q '^Conflicts=tuner.service$' \
-	"$work/tuner-watch.service" && echo "ok: Type=notify, Conflicts=tuner.service" ||
-	{ echo "FAIL: Type=notify and Conflicts=tuner.service"; fails=1; }
-grep -q "^ExecStart=$tuner watch " "$work/tuner-watch.service" &&
-	echo "ok: ExecStart runs 'tuner watch'" || { echo "FAIL: ExecStart"; fails=1; }
+if grep -q '^Type=notify$' "$work/tuner-watch.service" &&
+	grep -q '^Conflicts=tuner.service$' "$work/tuner-watch.service"; then
+	echo "ok: Type=notify, Conflicts=tuner.service"
+else
+	echo "FAIL: Type=notify and Conflicts=tuner.service"
+	fails=1
+fi
+if grep -q "^ExecStart=$tuner watch " "$work/tuner-watch.service"; then
+	echo "ok: ExecStart runs 'tuner watch'"
+else
+	echo "FAIL: ExecStart"
+	fails=1
+fi
 sed 's/^WatchdogSec=/WatchdogSek=/' "$work/tuner-watch.service" >"$work/bad/tuner-watch.service"
 MANPATH=$work/man systemd-analyze verify "$work/bad/tuner-watch.service" "$work/tuner.service" \
 	>"$work/verify-bad.log" 2>&1

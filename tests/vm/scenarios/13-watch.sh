@@ -30,7 +30,7 @@ LOG=$S/watch.log
 IP=/usr/sbin/ip
 rm -rf "$S"
 mkdir -p "$S"
-WPID= TPID= FPID=
+WPID='' TPID='' FPID=''
 
 now_ds() { awk '{ printf "%d\n", $1 * 10 }' /proc/uptime; }
 aff() { cat "/proc/irq/$1/smp_affinity_list" 2>/dev/null; }
