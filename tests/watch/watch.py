@@ -169,9 +169,14 @@ stop = threading.Event()
 
 
 def fight():
+    # written whole (a new file renamed over it), as a kernel file never
+    # reads half-written
+    path = irq_path(59)
     while not stop.is_set():
         try:
-            put("proc/irq/59/smp_affinity_list", "0-23")
+            with open(path + ".new", "w") as f:
+                f.write("0-23\n")
+            os.rename(path + ".new", path)
         except OSError:
             pass
         time.sleep(0.05)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd_watch.h"
+#include "discover.h"
 #include "fighter.h"
 
 int64_t tn_watch_now_ms(void)
@@ -155,7 +156,10 @@ static void count_fights(struct tn_watch_ctx *w, const struct tn_journal *j)
 static int transact(struct tn_watch_ctx *w, struct tn_profile *prof, int dirfd,
 		    struct tn_plan *plan, const char *why, bool fights, struct tn_diag *d)
 {
-	struct tn_txn_opts to = { .report = report_failed, .ctx = w->cli };
+	/* a repair writes over a value changed since its plan (milliseconds
+	 * ago: a racing writer, which the fight count is for); the journal
+	 * keeps the value found, for rollback */
+	struct tn_txn_opts to = { .force = fights, .report = report_failed, .ctx = w->cli };
 	char what[256];
 	struct tn_txn txn;
 	int ret;
@@ -165,13 +169,11 @@ static int transact(struct tn_watch_ctx *w, struct tn_profile *prof, int dirfd,
 		goto out;
 	ret = tn_apply(&txn, &w->state, prof, plan, d);
 	if (ret < 0) {
-		tn_cli_report(w->cli, d);
+		tn_cli_printf(w->cli->err, "tuner: watch: %s: %s; undone\n", why, d->error);
 		tn_diag_free(d);
 		tn_diag_init(d);
 		tn_txn_undo(&txn, d);
 		tn_txn_end(&txn, "failed", d);
-		tn_cli_printf(w->cli->err, "tuner: watch: %s: the repair failed and was undone\n",
-			      why);
 		w->drift += plan->n;
 		goto out;
 	}
@@ -191,6 +193,31 @@ out:
 }
 
 /*
+ * A repair of known NICs only: each discovered again in the kept snapshot
+ * (tn_discover_nic: its queues, IRQs and their affinities, rings, channels),
+ * then the profile planned on it. Its other parts are stale, but the changes
+ * of other NICs, sysctls and processes are not the repair's (tn_watch_covers).
+ * false when this does not do (processes, a new NIC, all NICs, a NIC gone, a
+ * plan refused): then the host is discovered whole.
+ */
+static bool plan_nics(struct tn_watch_ctx *w, struct tn_profile *prof,
+		      const struct tn_watch_dirty *dirty, struct tn_plan *plan)
+{
+	struct tn_diag quiet; /* a failure here is only a reason to discover all */
+	bool ok = true;
+
+	if (!dirty || !w->have_state || dirty->procs || dirty->all_nics || dirty->rediscover ||
+	    !dirty->n_nics)
+		return false;
+	tn_diag_init(&quiet);
+	for (int i = 0; i < dirty->n_nics && ok; i++)
+		ok = tn_discover_nic(&w->root, &w->state, dirty->nics[i], &quiet) == 0;
+	ok = ok && tn_plan_compute(&w->state, prof, plan, &quiet) == 0;
+	tn_diag_free(&quiet);
+	return ok;
+}
+
+/*
  * Plan prof on a new snapshot and make what dirty covers (all: NULL), under
  * the lock. The snapshot is kept as w->state when planning succeeds.
  */
@@ -206,13 +233,15 @@ static int repair(struct tn_watch_ctx *w, struct tn_profile *prof,
 	ret = tn_txn_cli_lock(w->cli, &w->to, true, &dirfd, &d);
 	if (ret < 0)
 		goto out;
-	ret = tn_cli_plan_profile(w->cli, prof, &s, &plan, &d);
-	if (ret < 0)
-		goto out;
-	if (w->have_state)
-		tn_state_free(&w->state);
-	w->state = s;
-	w->have_state = true;
+	if (!plan_nics(w, prof, dirty, &plan)) {
+		ret = tn_cli_plan_profile(w->cli, prof, &s, &plan, &d);
+		if (ret < 0)
+			goto out;
+		if (w->have_state)
+			tn_state_free(&w->state);
+		w->state = s;
+		w->have_state = true;
+	}
 	if (recheck)
 		note_held(w, &plan);
 	ret = pick(w, &w->state, &plan, dirty, &todo, &held);
@@ -236,8 +265,11 @@ out:
 	}
 	if (ret != -EBUSY)
 		w->busy = 0;
-	if (ret < 0)
+	/* the first apply says the plan's warnings; a repair, its error only */
+	if (ret < 0 && !dirty)
 		tn_cli_report(w->cli, &d);
+	else if (ret < 0 && d.error[0])
+		tn_cli_printf(w->cli->err, "tuner: watch: %s: %s\n", why, d.error);
 	if (dirfd >= 0)
 		close(dirfd);
 	tn_diag_free(&d);
