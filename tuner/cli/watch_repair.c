@@ -7,6 +7,7 @@
  * what was restored. Each value repaired is counted for fights (watch.h).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -274,6 +275,9 @@ out:
 		close(dirfd);
 	tn_diag_free(&d);
 	tn_watch_prometheus(w);
+	/* what discovery and the plan freed goes back to the system: the watch
+	 * sleeps for hours holding only its snapshot */
+	malloc_trim(0);
 	return ret;
 }
 
