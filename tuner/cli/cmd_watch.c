@@ -88,13 +88,19 @@ static void notify_status(struct tn_watch_ctx *w, bool ready)
 	sd_notifyf(0, "%sSTATUS=%s", ready ? "READY=1\n" : "", status);
 }
 
+/* The event sources for the profile (with the proc connector when it has
+ * process rules); the old ones are kept when the new ones cannot be opened. */
 static int open_src(struct tn_watch_ctx *w, struct tn_diag *d)
 {
 	struct tn_watchsrc_opts o = { .procs = w->prof.n_procs > 0 };
+	struct tn_watchsrc *src;
+	int ret = tn_watchsrc_open(&w->root, &o, &src, d);
 
+	if (ret < 0)
+		return ret;
 	tn_watchsrc_close(w->src);
-	w->src = NULL;
-	return tn_watchsrc_open(&w->root, &o, &w->src, d);
+	w->src = src;
+	return 0;
 }
 
 /* After an apply of everything: no recheck pending (rechecks follow repairs). */
