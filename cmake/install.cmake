@@ -11,7 +11,7 @@
 #   prefix/sbin/tuner
 #   prefix/share/tuner/profiles/*.json, README.md
 #   /etc/tuner/profile.json        (always /etc: the units name it; kept if there)
-#   UNITDIR/tuner.service, tuner-hotplug@.service
+#   UNITDIR/tuner.service, tuner-hotplug@.service, tuner-watch.service
 #   UDEVDIR/rules.d/90-tuner.rules
 #   prefix/share/man/man8/tuner.8.gz
 #   prefix/share/bash-completion/completions/tuner
@@ -51,12 +51,12 @@ endif()
 
 # The units name /usr/sbin/tuner; for another prefix, copies that name the
 # installed binary.
-foreach(unit tuner.service tuner-hotplug@.service)
+foreach(unit tuner.service tuner-hotplug@.service tuner-watch.service)
   file(READ ${TN_SCRIPTS}/${unit} text)
   string(REPLACE "/usr/sbin/tuner " "${CMAKE_INSTALL_FULL_SBINDIR}/tuner " text "${text}")
   tn_generate(${TN_GEN}/${unit} "${text}" ${TN_SCRIPTS}/${unit})
 endforeach()
-install(FILES ${TN_GEN}/tuner.service ${TN_GEN}/tuner-hotplug@.service
+install(FILES ${TN_GEN}/tuner.service ${TN_GEN}/tuner-hotplug@.service ${TN_GEN}/tuner-watch.service
   DESTINATION ${TUNER_SYSTEMD_UNITDIR})
 install(FILES ${TN_SCRIPTS}/90-tuner.rules DESTINATION ${TUNER_UDEVDIR}/rules.d)
 
@@ -145,7 +145,9 @@ opposite the NIC. It shows the plan as a diff, applies it as a journaled
 transaction and rolls it back.
 .
 A systemd unit (not enabled by installing the package) applies
-/etc/tuner/profile.json at boot; a udev rule tunes NICs that appear later.")
+/etc/tuner/profile.json at boot; a udev rule tunes NICs that appear later.
+Another (tuner-watch.service, not enabled either) keeps it applied as links,
+drivers and processes come and go.")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)           # tuner_VERSION_ARCH.deb
@@ -153,7 +155,7 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 # Depends from the libraries the binary links (its NEEDED entries, through
 # dpkg-shlibdeps from dpkg-dev): now libc6, libcjson1, libhwloc15, libnl-3-200,
-# libnl-genl-3-200. libnl-route-3-200 comes in when the binary uses a symbol
+# libnl-genl-3-200, libsystemd0 (sd_notify of tuner watch). libnl-route-3-200 comes in when the binary uses a symbol
 # of it (the link drops it until then).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Maintainer scripts: systemctl daemon-reload; on purge, /var/lib/tuner.

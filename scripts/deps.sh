@@ -6,7 +6,7 @@
 set -eu
 what=${1:-build}
 pkgs="gcc make cmake pkg-config libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libhwloc-dev
-libcjson-dev"
+libcjson-dev libsystemd-dev"
 if [ "$what" = test ]; then
 	pkgs="$pkgs libcmocka-dev python3 hwloc ethtool iproute2 util-linux clang
 libclang-rt-14-dev valgrind dpkg-dev man-db groff-base systemd ansible-core lintian

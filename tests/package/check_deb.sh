@@ -118,7 +118,8 @@ fi
 expected=$work/expected.txt
 {
 	printf '%s\n' ./etc/tuner/profile.json ./lib/systemd/system/tuner.service \
-		./lib/systemd/system/tuner-hotplug@.service ./lib/udev/rules.d/90-tuner.rules \
+		./lib/systemd/system/tuner-hotplug@.service ./lib/systemd/system/tuner-watch.service \
+		./lib/udev/rules.d/90-tuner.rules \
 		./usr/sbin/tuner ./usr/share/bash-completion/completions/tuner \
 		./usr/share/doc/tuner/changelog.gz ./usr/share/doc/tuner/copyright \
 		./usr/share/man/man8/tuner.8.gz
@@ -162,7 +163,7 @@ n=$(grep -c -a TUNER_FAULT "$x/usr/sbin/tuner")
 check "the packaged tuner has no TUNER_FAULT test hook (the string is in $n lines)" test "$n" -eq 0
 out=$("$x/usr/sbin/tuner" --version 2>&1)
 check "the packaged tuner runs: '$out'" sh -c "echo '$out' | grep -q -F '$version'"
-for f in tuner.service tuner-hotplug@.service; do
+for f in tuner.service tuner-hotplug@.service tuner-watch.service; do
 	check "lib/systemd/system/$f is scripts/$f" cmp -s "$x/lib/systemd/system/$f" "$src/scripts/$f"
 done
 check "lib/udev/rules.d/90-tuner.rules is scripts/90-tuner.rules" \
@@ -208,7 +209,7 @@ for lib in $(readelf -d "$x/usr/sbin/tuner" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\
 		fail "Depends does not name $pkg, for $lib"
 	fi
 done
-for pkg in libcjson1 libhwloc15 libnl-3-200 libnl-genl-3-200; do
+for pkg in libcjson1 libhwloc15 libnl-3-200 libnl-genl-3-200 libsystemd0; do
 	echo "$depends" | grep -q "$pkg" || fail "Depends does not name $pkg"
 done
 dpkg-deb -e "$deb" "$work/control" || fail "dpkg-deb -e"
@@ -300,6 +301,8 @@ for f in "$r"/usr/share/tuner/profiles/*.json; do
 done
 check "every shipped profile loads by name from the installed directory${bad:+ (not:$bad)}" \
 	test -z "$bad"
+check "installing enables neither unit (tuner-watch.service ships disabled)" \
+	sh -c "! ls '$r/etc/systemd/system/'*.wants/tuner*.service >/dev/null 2>&1"
 systemctl --root="$r" enable tuner.service >/dev/null 2>&1
 mkdir -p "$r/var/lib/tuner" && : >"$r/var/lib/tuner/x.journal"
 echo '{"name": "mine", "extends": "default"}' >"$r/etc/tuner/profile.json"
@@ -420,14 +423,14 @@ check "... and enabled tuner.service there" \
 # units they refer to are this machine's.
 v=$work/verify
 mkdir -p "$v"
-for f in tuner.service tuner-hotplug@.service; do
+for f in tuner.service tuner-hotplug@.service tuner-watch.service; do
 	sed "s|/usr/sbin/tuner|$x/usr/sbin/tuner|g" "$x/lib/systemd/system/$f" >"$v/$f"
 done
 MANPATH=$x/usr/share/man systemd-analyze verify "$v/tuner.service" "$v/tuner-hotplug@.service" \
-	>"$work/verify.log" 2>&1
+	"$v/tuner-watch.service" >"$work/verify.log" 2>&1
 rc=$?
 if [ $rc -eq 0 ] && [ ! -s "$work/verify.log" ]; then
-	ok "systemd-analyze verify: both units, no message"
+	ok "systemd-analyze verify: the three units, no message"
 else
 	fail "systemd-analyze verify: exit $rc"
 	show "$work/verify.log"

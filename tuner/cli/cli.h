@@ -61,6 +61,8 @@ extern const struct option tn_apply_options[]; /* apply, rollback, verify, histo
 #define TN_APPLY_SHORT "p:"
 extern const struct option tn_diagnose_options[];
 #define TN_DIAGNOSE_SHORT "i:p:"
+extern const struct option tn_watch_options[];
+#define TN_WATCH_SHORT "p:"
 
 /*
  * getopt_long over the global options plus a command's own. 'own' and
@@ -110,6 +112,9 @@ void tn_cli_vprintf(FILE *f, const char *fmt, va_list ap) __attribute__((format(
 /* Print the state diagnostics (warnings) and, if any, the error. */
 void tn_cli_report(struct tn_cli *cli, struct tn_diag *d); /* each message once */
 int tn_cli_usage_error(struct tn_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Write text to file atomically: FILE.tmp.PID (O_EXCL, no symlink), fsync,
+ * rename. 0 or -errno (said in d). */
+int tn_cli_write_atomic(const char *file, const char *text, struct tn_diag *d);
 /* Print a JSON document (takes ownership); returns 0 or -ENOMEM. */
 int tn_cli_print_json(struct tn_cli *cli, cJSON *doc);
 
@@ -141,6 +146,7 @@ int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_history(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_diagnose(struct tn_cli *cli, int argc, char **argv);
+int tn_cmd_watch(struct tn_cli *cli, int argc, char **argv);
 int tn_cli_show_counters(struct tn_cli *cli, const char *netns);	/* show --counters */
 
 #endif

@@ -185,7 +185,7 @@ static int load_sample(const char *file, struct tn_sample *out, struct tn_diag *
 }
 
 /* Write text to FILE atomically: FILE.tmp.PID, fsync, rename. */
-static int write_atomic(const char *file, const char *text, struct tn_diag *d)
+int tn_cli_write_atomic(const char *file, const char *text, struct tn_diag *d)
 {
 	char tmp[PATH_MAX];
 	size_t len = strlen(text), off = 0;
@@ -296,7 +296,7 @@ static int outputs(struct tn_cli *cli, const struct diag_opts *o, const struct t
 		cJSON_Delete(p);
 		if (!text)
 			return tn_diag_error(d, -ENOMEM, "out of memory");
-		ret = write_atomic(o->emit, text, d);
+		ret = tn_cli_write_atomic(o->emit, text, d);
 		cJSON_free(text);
 		text = NULL;
 		if (ret < 0)
@@ -305,7 +305,7 @@ static int outputs(struct tn_cli *cli, const struct diag_opts *o, const struct t
 	if (o->prom) {
 		if ((ret = tn_prometheus_text(a, b, dg, &text)) < 0)
 			return tn_diag_error(d, ret, "out of memory");
-		ret = write_atomic(o->prom, text, d);
+		ret = tn_cli_write_atomic(o->prom, text, d);
 		free(text);
 	}
 	return ret;

@@ -21,6 +21,8 @@ static const struct tn_cmd commands[] = {
 	{ "profile", tn_cmd_profile, "validate or show profiles", NULL, NULL },
 	{ "diagnose", tn_cmd_diagnose, "where this host loses packets, and which knob would help",
 	  tn_diagnose_options, TN_DIAGNOSE_SHORT },
+	{ "watch", tn_cmd_watch, "apply, then repair what drivers and other tools undo",
+	  tn_watch_options, TN_WATCH_SHORT },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

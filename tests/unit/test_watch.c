@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tuner watch, the pure part: events to affected NICs and processes on the
+ * golden snapshot of a fixture, the debounce driven by a fake event source (a
+ * script of timed events), the plan filter, fights and their back-off, the
+ * likely fighter and .link files.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "plan.h"
+#include "state_json.h"
+#include "watch.h"
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static void load_state(struct tn_state *s)
+{
+	char path[512], *text;
+	struct tn_diag d;
+
+	snprintf(path, sizeof(path), "%s/tests/golden/24em64t.show.json", TN_SOURCE_DIR);
+	text = read_file(path);
+	assert_non_null(text);
+	tn_diag_init(&d);
+	if (tn_state_parse(text, path, s, &d) < 0)
+		fail_msg("%s", d.error);
+	tn_diag_free(&d);
+	free(text);
+}
+
+/* eth1 (igb) and anything named ens*: IRQs on node 0; redis-server opposite. */
+static const char profile_text[] =
+	"{\"name\": \"w\", \"interfaces\": ["
+	"{\"match\": {\"name\": \"eth1\"}, \"irq\": {\"cpus\": \"local\"}},"
+	"{\"match\": {\"name\": \"ens*\"}, \"irq\": {\"cpus\": \"local\"}}],"
+	"\"processes\": [{\"match\": {\"comm\": \"redis-server\"}, \"placement\": \"opposite\"}]}";
+
+static void load_profile(struct tn_profile *p)
+{
+	struct tn_diag d;
+
+	tn_diag_init(&d);
+	if (tn_profile_parse(profile_text, "w.json", NULL, NULL, p, &d) < 0)
+		fail_msg("%s", d.error);
+	tn_diag_free(&d);
+}
+
+static struct tn_wevent link_ev(const char *name, int ifindex, bool up)
+{
+	struct tn_wevent e = { .kind = TN_WEV_LINK, .ifindex = ifindex, .up = up };
+
+	snprintf(e.ifname, sizeof(e.ifname), "%s", name);
+	return e;
+}
+
+static void test_event_mapping(void **unused)
+{
+	struct tn_state s;
+	struct tn_profile p;
+	struct tn_watch_dirty w;
+	struct tn_wevent e;
+
+	(void)unused;
+	load_state(&s);
+	load_profile(&p);
+	tn_watch_dirty_clear(&w);
+	/* eth0 and eth2 are not the profile's */
+	e = link_ev("eth0", 2, true);
+	assert_false(tn_watch_note_event(&s, &p, &e, &w));
+	e = link_ev("", 4, true); /* by index only: eth2 */
+	assert_false(tn_watch_note_event(&s, &p, &e, &w));
+	assert_false(tn_watch_dirty_any(&w));
+	/* eth1 by index only (an ethtool notification with the index) */
+	e = link_ev("", 3, true);
+	e.kind = TN_WEV_ETHTOOL;
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_int_equal(w.n_nics, 1);
+	assert_string_equal(w.nics[0], "eth1");
+	assert_false(w.rediscover);
+	assert_string_equal(w.why, "eth1 changed channels or rings");
+	/* the same NIC again is one entry; the last event's words (a flap: down, up) */
+	e = link_ev("eth1", 3, false);
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_string_equal(w.why, "eth1 changed");
+	e = link_ev("eth1", 3, true);
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_int_equal(w.n_nics, 1);
+	assert_string_equal(w.why, "eth1 came up");
+	/* a rescan does not replace them */
+	e = (struct tn_wevent){ .kind = TN_WEV_RESCAN };
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_string_equal(w.why, "eth1 came up");
+	/* a NIC not in the snapshot that a rule's name matches: discover again */
+	e = link_ev("ens5", 9, true);
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_true(w.rediscover);
+	assert_int_equal(w.n_nics, 2);
+	/* one no rule could match is not */
+	e = link_ev("wlan0", 10, true);
+	assert_false(tn_watch_note_event(&s, &p, &e, &w));
+	assert_int_equal(w.n_nics, 2);
+	/* a removed link has nothing to place */
+	e = link_ev("eth1", 3, false);
+	e.kind = TN_WEV_LINK_GONE;
+	assert_false(tn_watch_note_event(&s, &p, &e, &w));
+	assert_int_equal(w.n_nics, 2);
+	/* processes: by comm */
+	tn_watch_dirty_clear(&w);
+	e = (struct tn_wevent){ .kind = TN_WEV_EXEC, .pid = 4242 };
+	/* its comm unreadable: gone already, nothing to place */
+	assert_false(tn_watch_note_event(&s, &p, &e, &w));
+	snprintf(e.comm, sizeof(e.comm), "bash");
+	assert_false(tn_watch_note_event(&s, &p, &e, &w));
+	assert_false(w.procs);
+	snprintf(e.comm, sizeof(e.comm), "redis-server");
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_true(w.procs);
+	/* first words of a fresh set */
+	tn_watch_dirty_clear(&w);
+	e.kind = TN_WEV_COMM;
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_string_equal(w.why, "process 4242 (redis-server) started");
+	/* lost events: everything again */
+	tn_watch_dirty_clear(&w);
+	e = (struct tn_wevent){ .kind = TN_WEV_LOST };
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_true(w.all_nics && w.rediscover && w.procs);
+	assert_string_equal(w.why, "events were lost");
+	/* a NIC's words replace a rescan's */
+	e = link_ev("eth1", 3, true);
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_string_equal(w.why, "eth1 came up");
+	tn_profile_free(&p);
+	tn_state_free(&s);
+}
+
+/* More NICs than a set names: all of them. */
+static void test_dirty_overflow(void **unused)
+{
+	struct tn_state s;
+	struct tn_profile p;
+	struct tn_watch_dirty w;
+
+	(void)unused;
+	load_state(&s);
+	load_profile(&p);
+	tn_watch_dirty_clear(&w);
+	for (int i = 0; i < TN_WATCH_MAX_DIRTY + 3; i++) {
+		char name[16];
+		struct tn_wevent e;
+
+		snprintf(name, sizeof(name), "ens%d", i);
+		e = link_ev(name, 100 + i, true);
+		assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	}
+	assert_int_equal(w.n_nics, TN_WATCH_MAX_DIRTY);
+	assert_true(w.all_nics);
+	tn_profile_free(&p);
+	tn_state_free(&s);
+}
+
+/* The plan of the fixture, filtered: an event on eth1 covers eth1's IRQs only. */
+static void test_covers_plan(void **unused)
+{
+	struct tn_state s;
+	struct tn_profile p;
+	struct tn_plan plan;
+	struct tn_watch_dirty w;
+	struct tn_wevent e = link_ev("eth1", 3, true);
+	struct tn_diag d;
+	int irq_changes = 0, covered = 0, procs = 0;
+
+	(void)unused;
+	load_state(&s);
+	/* every NIC's IRQs placed: an event on eth1 must cover eth1's only */
+	tn_diag_init(&d);
+	if (tn_profile_parse("{\"name\": \"all\", \"interfaces\": [{\"match\": \"all\", "
+			     "\"irq\": {\"cpus\": \"local\"}}], \"processes\": [{\"match\": "
+			     "{\"comm\": \"redis-server\"}, \"placement\": \"opposite\"}]}",
+			     "all.json", NULL, NULL, &p, &d) < 0)
+		fail_msg("%s", d.error);
+	if (tn_plan_compute(&s, &p, &plan, &d) < 0)
+		fail_msg("%s", d.error);
+	tn_watch_dirty_clear(&w);
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	for (int i = 0; i < plan.n; i++) {
+		const struct tn_change *c = &plan.changes[i];
+		int irq = atoi(c->target);
+
+		if (c->kind == TN_CHANGE_IRQ_AFFINITY)
+			irq_changes++;
+		if (c->kind == TN_CHANGE_PROCESS_AFFINITY)
+			procs++;
+		if (!tn_watch_covers(&s, &w, c))
+			continue;
+		covered++;
+		/* eth1's vectors are 57..65 in this fixture */
+		assert_int_equal(c->kind, TN_CHANGE_IRQ_AFFINITY);
+		assert_true(irq >= 57 && irq <= 65);
+	}
+	assert_true(irq_changes > 0 && procs > 0);
+	assert_true(covered > 0 && covered < irq_changes); /* others' IRQs are planned too */
+	/* processes dirty: the process changes too, still no sysctl */
+	w.procs = true;
+	for (int i = 0; i < plan.n; i++)
+		if (plan.changes[i].kind == TN_CHANGE_PROCESS_AFFINITY)
+			assert_true(tn_watch_covers(&s, &w, &plan.changes[i]));
+		else if (plan.changes[i].kind == TN_CHANGE_SYSCTL)
+			assert_false(tn_watch_covers(&s, &w, &plan.changes[i]));
+	tn_plan_free(&plan);
+	tn_diag_free(&d);
+	tn_profile_free(&p);
+	tn_state_free(&s);
+}
+
+/*
+ * The fake event source: a script of (time, event) fed to the debounce the
+ * way cmd_watch's loop does (an event kicks it; at its deadline the repair
+ * runs). Records when repairs ran.
+ */
+struct timed {
+	int64_t t;
+	const char *ifname;
+};
+
+static int run_script(const struct timed *script, int n, int64_t end, int64_t *repairs, int max)
+{
+	struct tn_debounce b;
+	int nrep = 0, i = 0;
+
+	tn_debounce_init(&b, 50, 500);
+	for (int64_t now = 0; now <= end; now++) {
+		while (i < n && script[i].t == now)
+			tn_debounce_kick(&b, script[i++].t);
+		if (tn_debounce_take(&b, now)) {
+			assert_true(nrep < max);
+			repairs[nrep++] = now;
+		}
+	}
+	return nrep;
+}
+
+static void test_debounce(void **unused)
+{
+	/* a driver load: a burst over 30 ms, then one more at 400 ms */
+	static const struct timed burst[] = {
+		{ 0, "eth1" }, { 10, "eth1" }, { 25, "eth1" }, { 30, "eth1" }, { 400, "eth1" },
+	};
+	/* events every 40 ms for a second: the cap (500 ms after the first) */
+	struct timed storm[25];
+	int64_t rep[8];
+	struct tn_debounce b;
+	int n;
+
+	(void)unused;
+	n = run_script(burst, 5, 2000, rep, 8);
+	assert_int_equal(n, 2);
+	assert_int_equal(rep[0], 80);	/* 50 ms after the last of the burst */
+	assert_int_equal(rep[1], 450);
+	for (int i = 0; i < 25; i++)
+		storm[i] = (struct timed){ i * 40, "eth1" };
+	n = run_script(storm, 25, 3000, rep, 8);
+	assert_int_equal(n, 2);
+	assert_int_equal(rep[0], 500);	/* never later than max after the first */
+	assert_int_equal(rep[1], 1010);	/* the next starts at 520, quiet after 960 */
+	/* nothing pending: no deadline, nothing taken */
+	tn_debounce_init(&b, 50, 10);
+	assert_int_equal(b.max_ms, 50);	/* max below quiet is quiet */
+	assert_int_equal(tn_debounce_deadline(&b), -1);
+	assert_false(tn_debounce_take(&b, 1000));
+}
+
+static void test_fight_backoff(void **unused)
+{
+	struct tn_fights *f = calloc(1, sizeof(*f));
+	const char *id = "irq_affinity/58/smp_affinity_list";
+	int64_t t = 1000;
+
+	(void)unused;
+	assert_non_null(f);
+	/* two repairs within the window: not yet a fight */
+	assert_int_equal(tn_fight_repaired(f, id, t), TN_FIGHT_NONE);
+	assert_int_equal(tn_fight_repaired(f, id, t + 1000), TN_FIGHT_NONE);
+	assert_false(tn_fight_blocked(f, id, t + 1000));
+	/* the third: a fight, reported once, backed off */
+	assert_int_equal(tn_fight_repaired(f, id, t + 2000), TN_FIGHT_STARTED);
+	assert_int_equal(tn_fight_backoff(f, id), TN_FIGHT_BACKOFF_MS);
+	assert_true(tn_fight_blocked(f, id, t + 2000 + TN_FIGHT_BACKOFF_MS - 1));
+	assert_false(tn_fight_blocked(f, id, t + 2000 + TN_FIGHT_BACKOFF_MS));
+	/* other values are not blocked */
+	assert_false(tn_fight_blocked(f, "irq_affinity/59/smp_affinity_list", t + 2000));
+	/* undone again after each back-off: doubles, never reported again */
+	t += 2000;
+	for (int64_t want = 2 * TN_FIGHT_BACKOFF_MS; want <= TN_FIGHT_BACKOFF_MAX_MS; want *= 2) {
+		t += tn_fight_backoff(f, id);
+		assert_int_equal(tn_fight_repaired(f, id, t), TN_FIGHT_AGAIN);
+		assert_int_equal(tn_fight_backoff(f, id), want);
+	}
+	/* capped */
+	for (int i = 0; i < 3; i++) {
+		t += tn_fight_backoff(f, id);
+		assert_int_equal(tn_fight_repaired(f, id, t), TN_FIGHT_AGAIN);
+		assert_int_equal(tn_fight_backoff(f, id), TN_FIGHT_BACKOFF_MAX_MS);
+	}
+	/* held, but too soon after the repair (or within the back-off): still a fight */
+	tn_fight_held(f, id, t + 1);
+	assert_int_equal(tn_fight_backoff(f, id), TN_FIGHT_BACKOFF_MAX_MS);
+	/* held after the back-off: forgotten; a later fight is new and reported */
+	t += TN_FIGHT_BACKOFF_MAX_MS;
+	tn_fight_held(f, id, t);
+	assert_int_equal(tn_fight_backoff(f, id), 0);
+	assert_int_equal(tn_fight_repaired(f, id, t), TN_FIGHT_NONE);
+	/* repairs further apart than the window are no fight */
+	assert_int_equal(tn_fight_repaired(f, id, t + TN_FIGHT_WINDOW_MS + 1), TN_FIGHT_NONE);
+	assert_int_equal(tn_fight_repaired(f, id, t + 2 * TN_FIGHT_WINDOW_MS + 2), TN_FIGHT_NONE);
+	assert_int_equal(tn_fight_backoff(f, id), 0);
+	free(f);
+}
+
+/* The table is bounded: more values than it holds reuse quiet entries, and a
+ * fight in back-off is kept. */
+static void test_fight_table_full(void **unused)
+{
+	struct tn_fights *f = calloc(1, sizeof(*f));
+	char id[64];
+
+	(void)unused;
+	assert_non_null(f);
+	for (int i = 0; i < 3; i++)
+		tn_fight_repaired(f, "fought", i);
+	assert_true(tn_fight_blocked(f, "fought", 3));
+	for (int i = 0; i < 3 * TN_FIGHT_MAX; i++) {
+		snprintf(id, sizeof(id), "irq_affinity/%d/smp_affinity_list", i);
+		assert_int_equal(tn_fight_repaired(f, id, 10 + i), TN_FIGHT_NONE);
+	}
+	assert_int_equal(f->n, TN_FIGHT_MAX);
+	assert_true(tn_fight_blocked(f, "fought", 3));
+	free(f);
+}
+
+static void test_fight_id(void **unused)
+{
+	struct tn_change c = { .kind = TN_CHANGE_PROCESS_AFFINITY };
+	char id[TN_FIGHT_ID_MAX];
+
+	(void)unused;
+	snprintf(c.target, sizeof(c.target), "1187@58070/1190@58072");
+	snprintf(c.key, sizeof(c.key), "cpus");
+	tn_fight_id(&c, id, sizeof(id));
+	assert_string_equal(id, "process_affinity/1187/1190/cpus");
+	c.kind = TN_CHANGE_IRQ_AFFINITY;
+	snprintf(c.target, sizeof(c.target), "58");
+	snprintf(c.key, sizeof(c.key), "smp_affinity_list");
+	tn_fight_id(&c, id, sizeof(id));
+	assert_string_equal(id, "irq_affinity/58/smp_affinity_list");
+}
+
+static void test_fighter(void **unused)
+{
+	struct tn_fighter_facts f = { 0 };
+	char buf[512];
+
+	(void)unused;
+	tn_fighter_describe(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "an unknown writer (no irqbalance, tuned or .link file found)");
+	f.irqbalance = true;
+	f.irqbalance_pid = 412;
+	tn_fighter_describe(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "irqbalance (pid 412) is running");
+	f.link_file = true;
+	snprintf(f.link_file_path, sizeof(f.link_file_path), "/etc/systemd/network/10-eth1.link");
+	snprintf(f.link_file_keys, sizeof(f.link_file_keys), "CombinedChannels=");
+	tn_fighter_describe(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "irqbalance (pid 412) is running; /etc/systemd/network/"
+				 "10-eth1.link sets CombinedChannels= (the driver re-spreads its "
+				 "IRQs when it is applied)");
+	/* a short buffer is cut, terminated */
+	tn_fighter_describe(&f, buf, 10);
+	assert_int_equal(strlen(buf), 9);
+}
+
+static void test_linkfile(void **unused)
+{
+	char keys[96];
+	static const char ours[] = "# eth1\n[Match]\nOriginalName=eth1 eth2\n\n[Link]\n"
+				   "NamePolicy=kernel\nCombinedChannels = 4\nRxBufferSize=4096\n";
+	static const char by_driver[] = "[Match]\nDriver=igb\n[Link]\nRxChannels=2\n";
+	static const char negated[] = "[Match]\nOriginalName=!eth1\n[Link]\nRxChannels=2\n";
+	static const char no_keys[] = "[Match]\nOriginalName=eth1\n[Link]\nMTUBytes=9000\n";
+	static const char all[] = "[Link]\nTxChannels=1\n";
+	/* keys outside [Link] do nothing */
+	static const char wrong_section[] = "[Match]\nOriginalName=eth1\nRxChannels=2\n";
+	char huge[8192];
+
+	(void)unused;
+	assert_true(tn_linkfile_fights(ours, "eth1", "igb", keys, sizeof(keys)));
+	assert_string_equal(keys, "CombinedChannels= RxBufferSize=");
+	assert_false(tn_linkfile_fights(ours, "eth0", "igb", keys, sizeof(keys)));
+	assert_true(tn_linkfile_fights(by_driver, "eth7", "igb", keys, sizeof(keys)));
+	assert_false(tn_linkfile_fights(by_driver, "eth7", "e1000e", keys, sizeof(keys)));
+	assert_false(tn_linkfile_fights(negated, "eth1", "igb", keys, sizeof(keys)));
+	assert_true(tn_linkfile_fights(negated, "eth0", "igb", keys, sizeof(keys)));
+	assert_false(tn_linkfile_fights(no_keys, "eth1", "igb", keys, sizeof(keys)));
+	assert_true(tn_linkfile_fights(all, "eth1", "igb", keys, sizeof(keys)));
+	assert_false(tn_linkfile_fights(wrong_section, "eth1", "igb", keys, sizeof(keys)));
+	/* a line longer than the parser's buffer, and a tiny keys buffer */
+	memset(huge, 'A', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	memcpy(huge, "[Link]\nRxChannels", 17);
+	assert_false(tn_linkfile_fights(huge, "eth1", "igb", keys, sizeof(keys)));
+	assert_true(tn_linkfile_fights(ours, "eth1", "igb", keys, 8));
+	assert_int_equal(strlen(keys), 7);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_event_mapping),
+		cmocka_unit_test(test_dirty_overflow),
+		cmocka_unit_test(test_covers_plan),
+		cmocka_unit_test(test_debounce),
+		cmocka_unit_test(test_fight_backoff),
+		cmocka_unit_test(test_fight_table_full),
+		cmocka_unit_test(test_fight_id),
+		cmocka_unit_test(test_fighter),
+		cmocka_unit_test(test_linkfile),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

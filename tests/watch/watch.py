@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""tuner watch on the 24em64t tree (redis-numa-split), with real link events:
+the test runs in a private network namespace (unshare -n; the host's links and
+settings are not touched) where a veth is named eth1 like the tree's igb NIC.
+
+- the first apply, then the "watching" line; verify exits 0
+- an eth1 IRQ reset by hand (as a driver does), then 'ip link set eth1 up':
+  repaired within 2 s with one line; verify exits 0; an eth0 IRQ drifted at the
+  same time is not touched (the event names eth1 only)
+- a new redis-server in the tree's /proc: placed by the rescan (the proc
+  connector is refused in a non-initial namespace) within 5 s + margin
+- a writer fighting one eth1 IRQ (every 50 ms) with a .link file setting eth1's
+  channels: after a link event the watch repairs, rechecks, finds it undone,
+  backs off, and says the fight once, naming the .link file
+- --prometheus: the three metrics, tuner_repairs_total counting the repairs
+- SIGHUP with a broken profile: refused, the old kept and still repairing
+- the state directory's lock held by another apply: the repair waits for it
+- a second watch on the same state directory: refused
+- sd_notify: READY with STATUS, WATCHDOG every half WATCHDOG_USEC
+- SIGTERM: exit 0, the host left tuned (no rollback)
+
+  watch.py TUNER SRCDIR WORKDIR
+"""
+import fcntl, os, re, shutil, signal, socket, subprocess, sys, threading, time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apply"))
+import tnlib
+from tnlib import check, finish
+
+if os.environ.get("TN_WATCH_NETNS") != "1":
+    if not shutil.which("unshare") or not shutil.which("ip"):
+        print("SKIP: unshare or ip missing")
+        sys.exit(77)
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
+    if probe.returncode != 0:
+        print(f"SKIP: cannot make a network namespace: {probe.stderr.decode().strip()}")
+        sys.exit(77)
+    env = dict(os.environ, TN_WATCH_NETNS="1")
+    os.execvpe("unshare", ["unshare", "-n", sys.executable] + sys.argv, env)
+
+fx = tnlib.Setup()
+tuner, tree, state, g, work = fx.tuner, fx.tree, fx.state, fx.g, fx.work
+profile = os.path.join(work, "profile.json")
+shutil.copy(fx.profile("redis-numa-split"), profile)
+prom = os.path.join(work, "prom")
+errpath = os.path.join(work, "watch.err")
+for f in (prom, errpath):
+    if os.path.exists(f):
+        os.unlink(f)
+
+
+def ip(*args):
+    subprocess.run(["ip"] + list(args), check=True)
+
+
+def verify():
+    return tnlib.run(tuner, ["verify", "-q", "--profile", profile] + g).returncode
+
+
+def log():
+    with open(errpath) as f:
+        return f.read()
+
+
+def wait_for(pred, secs):
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return pred()
+
+
+def irq_path(n):
+    return os.path.join(tree, f"proc/irq/{n}/smp_affinity_list")
+
+
+def put(rel, text):
+    with open(os.path.join(tree, rel), "w") as f:
+        f.write(text + "\n")
+
+
+def get(rel):
+    with open(os.path.join(tree, rel)) as f:
+        return f.read().strip()
+
+
+ip("link", "add", "eth1", "type", "veth", "peer", "name", "wpeer")
+err = open(errpath, "w")
+# systemd's side of sd_notify: a datagram socket, and a watchdog of 1 s
+sockpath = os.path.join(work, "notify")
+if os.path.exists(sockpath):
+    os.unlink(sockpath)
+notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+notify.bind(sockpath)
+notify.settimeout(0.2)
+env = dict(os.environ, NOTIFY_SOCKET=sockpath, WATCHDOG_USEC="1000000")
+w = subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state,
+                      "--prometheus", prom] + g, stderr=err, stdout=subprocess.DEVNULL, env=env)
+notes = []
+reading = True
+
+
+def read_notes():
+    # read as systemd does, at once: a full socket would block the watch
+    while reading:
+        try:
+            notes.append(notify.recv(4096).decode())
+        except (socket.timeout, BlockingIOError):
+            pass
+
+
+reader = threading.Thread(target=read_notes, daemon=True)
+reader.start()
+
+
+def notified():
+    return list(notes)
+check(wait_for(lambda: "watching 3 NICs, 1 process" in log(), 10),
+      "the first apply, then 'watching 3 NICs, 1 process'")
+check("24 IRQ affinities" in log() and "applied" in log(), "the first apply says what it applied")
+check(verify() == 0, "verify exits 0 after the first apply")
+check(wait_for(lambda: any(n.startswith("READY=1\nSTATUS=watching 3 NICs, 1 process; 0 repairs")
+                           for n in notified()), 3),
+      f"sd_notify: READY=1 with STATUS: {notes[:2]}")
+check(wait_for(lambda: notified().count("WATCHDOG=1") >= 2, 3),
+      f"sd_notify: WATCHDOG=1 every half of WATCHDOG_USEC ({notes.count('WATCHDOG=1')})")
+
+# 1. a driver reset eth1's IRQ 58 and eth0's IRQ 49; eth1 comes up
+want58, want49 = get("proc/irq/58/smp_affinity_list"), get("proc/irq/49/smp_affinity_list")
+put("proc/irq/58/smp_affinity_list", "0-23")
+put("proc/irq/49/smp_affinity_list", "0-23")
+t0 = time.monotonic()
+ip("link", "set", "eth1", "up")
+check(wait_for(lambda: get("proc/irq/58/smp_affinity_list") == want58, 2),
+      f"eth1 up: IRQ 58 back to {want58} within 2 s "
+      f"({time.monotonic() - t0:.2f} s)")
+check(wait_for(lambda: "eth1 came up: 1 IRQ affinity restored" in log(), 1),
+      "one line: 'eth1 came up: 1 IRQ affinity restored'")
+check(get("proc/irq/49/smp_affinity_list") == "0-23",
+      "eth0's IRQ 49 is left alone: the event was eth1's")
+put("proc/irq/49/smp_affinity_list", want49)
+check(verify() == 0, "verify exits 0 after the repair")
+
+check(wait_for(lambda: "STATUS=watching 3 NICs, 1 process; 1 repair" in notified(), 2),
+      "sd_notify: STATUS counts the repair")
+
+# 2. a new redis-server (a copy of 1187 as 4321, on every CPU)
+src, dst = os.path.join(tree, "proc/1187"), os.path.join(tree, "proc/4321")
+shutil.copytree(src, dst, symlinks=True)
+os.rename(os.path.join(dst, "task/1187"), os.path.join(dst, "task/4321"))
+for root, _, files in os.walk(dst):
+    for name in files:
+        p = os.path.join(root, name)
+        text = open(p).read().replace("1187", "4321")
+        text = re.sub(r"(?m)^Cpus_allowed_list:.*$", "Cpus_allowed_list:\t0-23", text)
+        text = re.sub(r"(?m)^Cpus_allowed:(\s*).*$", r"Cpus_allowed:\g<1>ffffff", text)
+        open(p, "w").write(text)
+t0 = time.monotonic()
+placed = wait_for(lambda: "0-23" not in get("proc/4321/task/4321/status"), 7)
+check(placed, f"a new redis-server is placed by the rescan within 7 s "
+      f"({time.monotonic() - t0:.2f} s)")
+check(verify() == 0, "verify exits 0 after the new process is placed")
+
+# 3. a fighter on IRQ 59 (eth1), and a .link file setting eth1's channels
+os.makedirs(os.path.join(tree, "etc/systemd/network"), exist_ok=True)
+put("etc/systemd/network/10-eth1.link", "[Match]\nOriginalName=eth1\n[Link]\nCombinedChannels=2")
+stop = threading.Event()
+
+
+def fight():
+    # written whole (a new file renamed over it), as a kernel file never
+    # reads half-written
+    path = irq_path(59)
+    while not stop.is_set():
+        try:
+            with open(path + ".new", "w") as f:
+                f.write("0-23\n")
+            os.rename(path + ".new", path)
+        except OSError:
+            pass
+        time.sleep(0.05)
+
+
+fighter = threading.Thread(target=fight)
+fighter.start()
+ip("link", "set", "eth1", "down")
+ip("link", "set", "eth1", "up")
+said = wait_for(lambda: "another tool is fighting" in log(), 8)
+check(said, "the fight over IRQ 59 is found (3 repairs undone) and said")
+time.sleep(3)
+stop.set()
+fighter.join()
+fights = log().count("another tool is fighting")
+check(fights == 1, f"the fight is said once ({fights} times)")
+check("likely: /etc/systemd/network/10-eth1.link sets CombinedChannels=" in log(),
+      "the likely fighter is named: the .link file")
+repairs59 = len(re.findall(r"(recheck|eth1 [a-z ]+): 1 IRQ affinity restored", log()))
+check(repairs59 <= 4, f"backed off: at most 4 repairs of IRQ 59 in ~8 s ({repairs59})")
+
+# 4. prometheus
+text = open(prom).read() if os.path.exists(prom) else ""
+m = re.search(r"(?m)^tuner_repairs_total (\d+)$", text)
+check(m and int(m.group(1)) >= 4, f"tuner_repairs_total counts the repairs: {m and m.group(1)}")
+check(re.search(r"(?m)^tuner_drift \d+$", text) is not None, "tuner_drift is there")
+m = re.search(r"(?m)^tuner_last_apply_timestamp_seconds (\d+)$", text)
+check(m and abs(int(m.group(1)) - time.time()) < 60, "tuner_last_apply_timestamp_seconds is now")
+check(not [f for f in os.listdir(work) if f.startswith("prom.tmp")], "no temporary file left")
+
+# 5. SIGHUP with a broken profile: refused, the old one kept
+with open(profile, "w") as f:
+    f.write('{"name": "broken", "interfaces": [')
+w.send_signal(signal.SIGHUP)
+check(wait_for(lambda: "SIGHUP" in log() and "keeping profile redis-numa-split" in log(), 3),
+      "SIGHUP with a broken profile: refused, 'keeping profile redis-numa-split'")
+check(w.poll() is None, "still running after the refused reload")
+shutil.copy(fx.profile("redis-numa-split"), profile)
+put("proc/irq/60/smp_affinity_list", "0-23")
+ip("link", "set", "eth1", "down")
+ip("link", "set", "eth1", "up")
+check(wait_for(lambda: get("proc/irq/60/smp_affinity_list") != "0-23", 2),
+      "the old profile still repairs after the refused reload")
+
+# 6. the state directory's lock held (an apply running): the repair waits for it
+lockfd = os.open(state, os.O_RDONLY | os.O_DIRECTORY)
+fcntl.flock(lockfd, fcntl.LOCK_EX)
+put("proc/irq/61/smp_affinity_list", "0-23")
+ip("link", "set", "eth1", "down")
+ip("link", "set", "eth1", "up")
+time.sleep(2)
+check(get("proc/irq/61/smp_affinity_list") == "0-23", "the lock held: no repair meanwhile")
+fcntl.flock(lockfd, fcntl.LOCK_UN)
+os.close(lockfd)
+check(wait_for(lambda: get("proc/irq/61/smp_affinity_list") != "0-23", 3),
+      "the lock released: repaired within 3 s")
+check(w.poll() is None, "still running after waiting for the lock")
+
+# 7. a second watch on the same state directory is refused
+r = tnlib.run(tuner, ["watch", "--profile", profile, "--state-dir", state] + g)
+check(r.returncode == 1 and "another tuner watch uses this state directory" in r.stderr,
+      f"a second watch is refused: exit {r.returncode}: {r.stderr.strip()[-120:]}")
+
+# 8. SIGTERM: exit 0, nothing rolled back
+w.send_signal(signal.SIGTERM)
+try:
+    rc = w.wait(5)
+except subprocess.TimeoutExpired:
+    w.kill()
+    rc = -1
+check(rc == 0, f"SIGTERM: exit {rc}")
+time.sleep(0.2)
+check("rolled back" not in log() and "undoing" not in log(), "no rollback on SIGTERM")
+check("AddressSanitizer" not in log() and "runtime error" not in log(), "no sanitizer report")
+finish()
