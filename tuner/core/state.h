@@ -98,6 +98,16 @@ struct tn_channels {
 	int64_t rx, rx_max, tx, tx_max, other, other_max, combined, combined_max;
 };
 
+/*
+ * Interrupt coalescing (ethtool -c). The kernel reports a parameter when the
+ * driver supports it (or, unsupported, when it is non-zero): a field it does
+ * not report is TN_UNKNOWN, and the planner takes it as unsupported.
+ */
+struct tn_coalesce {
+	int64_t rx_usecs, rx_frames, tx_usecs;
+	int64_t adaptive_rx;			/* 0 or 1 */
+};
+
 struct tn_nic {
 	char name[TN_IFNAME_MAX];
 	int ifindex;
@@ -115,6 +125,8 @@ struct tn_nic {
 	struct tn_ring ring;
 	bool has_channels;
 	struct tn_channels channels;
+	bool has_coalesce;		/* false when netlink was not asked or failed */
+	struct tn_coalesce coalesce;
 	int n_irqs;
 	struct tn_irq *irqs;		/* sorted by irq number */
 };

@@ -283,6 +283,35 @@ static int load_channels(struct tn_jreader *r, const cJSON *chan, struct tn_nic 
 	return 0;
 }
 
+/* "coalesce": every parameter, null for one the driver does not report */
+static int load_coalesce(struct tn_jreader *r, const cJSON *co, struct tn_nic *n)
+{
+	static const char *const keys[] = { "rx_usecs", "rx_frames", "tx_usecs", "adaptive_rx",
+					    NULL };
+	struct tn_coalesce *c = &n->coalesce;
+	int64_t *const outs[] = { &c->rx_usecs, &c->rx_frames, &c->tx_usecs };
+	size_t m = tn_jr_push_key(r, "coalesce");
+	bool adaptive = false;
+	int ret;
+
+	c->adaptive_rx = TN_UNKNOWN;
+	for (int i = 0; i < 3; i++)
+		if ((ret = tn_jr_int_or_null(r, co, keys[i], 0, UINT32_MAX, TN_UNKNOWN, outs[i])) <
+		    0)
+			return ret;
+	/* like the others, present, null when not reported */
+	if (!cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(co, "adaptive_rx"))) {
+		if ((ret = tn_jr_bool(r, co, "adaptive_rx", true, &adaptive)) < 0)
+			return ret;
+		c->adaptive_rx = adaptive;
+	}
+	if ((ret = tn_jr_known_keys(r, co, keys)) < 0)
+		return ret;
+	tn_jr_pop(r, m);
+	n->has_coalesce = true;
+	return 0;
+}
+
 static int load_irqs(struct tn_jreader *r, const cJSON *irqs, struct tn_nic *n, int *total_irqs)
 {
 	const cJSON *it;
@@ -312,9 +341,9 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int 
 	static const char *const keys[] = { "name", "ifindex", "driver", "pci", "device",
 					    "numa_node", "numa_source", "operstate", "speed",
 					    "mtu", "txqueuelen", "rx_queues", "tx_queues", "ring",
-					    "channels", "irqs", NULL };
+					    "channels", "coalesce", "irqs", NULL };
 	int64_t ifindex = 0, node = -1, speed = TN_UNKNOWN, mtu = 0, qlen = 0, rxq = 0, txq = 0;
-	const cJSON *ring, *chan, *irqs;
+	const cJSON *ring, *chan, *coal, *irqs;
 	int ret;
 
 	if (!cJSON_IsObject(o))
@@ -336,6 +365,7 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int 
 	    (ret = tn_jr_int(r, o, "tx_queues", false, 0, 65535, &txq)) < 0 ||
 	    (ret = tn_jr_object(r, o, "ring", false, &ring)) < 0 ||
 	    (ret = tn_jr_object(r, o, "channels", false, &chan)) < 0 ||
+	    (ret = tn_jr_object(r, o, "coalesce", false, &coal)) < 0 ||
 	    (ret = tn_jr_array(r, o, "irqs", false, &irqs)) < 0)
 		return ret;
 	n->ifindex = (int)ifindex;
@@ -350,6 +380,8 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int 
 	if (ring && (ret = load_ring(r, ring, n)) < 0)
 		return ret;
 	if (chan && (ret = load_channels(r, chan, n)) < 0)
+		return ret;
+	if (coal && (ret = load_coalesce(r, coal, n)) < 0)
 		return ret;
 	if (irqs && (ret = load_irqs(r, irqs, n, total_irqs)) < 0)
 		return ret;

@@ -131,6 +131,19 @@ static cJSON *nic_to_json(const struct tn_nic *n)
 	} else {
 		TRY(tn_json_add_null(o, "channels"));
 	}
+	/* only where read: snapshots without it stay as they were */
+	if (n->has_coalesce) {
+		const struct tn_coalesce *c = &n->coalesce;
+
+		TRY(tn_json_add_item(o, "coalesce", sub = cJSON_CreateObject()));
+		TRY(tn_json_add_int_or_null(sub, "rx_usecs", c->rx_usecs, TN_UNKNOWN));
+		TRY(tn_json_add_int_or_null(sub, "rx_frames", c->rx_frames, TN_UNKNOWN));
+		TRY(tn_json_add_int_or_null(sub, "tx_usecs", c->tx_usecs, TN_UNKNOWN));
+		if (c->adaptive_rx == TN_UNKNOWN)
+			TRY(tn_json_add_null(sub, "adaptive_rx"));
+		else
+			TRY(tn_json_add_bool(sub, "adaptive_rx", c->adaptive_rx != 0));
+	}
 	TRY(tn_json_add_item(o, "irqs", sub = cJSON_CreateArray()));
 	for (int i = 0; i < n->n_irqs; i++)
 		TRY(tn_json_add_item(sub, NULL, irq_to_json(&n->irqs[i])));

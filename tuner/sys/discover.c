@@ -192,6 +192,7 @@ static int nic_basic(const struct tn_sysroot *root, const char *ifname, struct t
 	n->ring = (struct tn_ring){ TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN };
 	n->channels = (struct tn_channels){ TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN,
 					    TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN };
+	n->coalesce = (struct tn_coalesce){ TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN };
 	return 0;
 }
 
@@ -610,6 +611,12 @@ static void read_rings(struct tn_state *s, struct tn_diag *d)
 		n->has_channels = ret == 0;
 		if (ret < 0 && ret != -EOPNOTSUPP)
 			tn_diag_warn(d, "%s: read channels: %s%s%s", n->name, strerror(-ret),
+				     kernel.error[0] ? ": " : "", kernel.error);
+		tn_diag_free(&kernel);	/* empty again for the next request */
+		ret = tn_ethtool_get_coalesce(et, n->name, &n->coalesce, &kernel);
+		n->has_coalesce = ret == 0;
+		if (ret < 0 && ret != -EOPNOTSUPP)
+			tn_diag_warn(d, "%s: read coalescing: %s%s%s", n->name, strerror(-ret),
 				     kernel.error[0] ? ": " : "", kernel.error);
 		tn_diag_free(&kernel);	/* empty again for the next request */
 	}
