@@ -22,6 +22,8 @@
 #include <netlink/msg.h>
 
 #include "ethtool.h"
+#include "plan.h"
+#include "profile.h"
 #include "state_json.h"
 
 #define DATA TN_SOURCE_DIR "/tests/unit/data/"
@@ -221,12 +223,180 @@ static void test_snapshot_refused(void **st)
 	}
 }
 
+static char *no_loader(const char *name, const char *from, char *resolved, size_t len,
+		       void *ctx, struct tn_diag *d)
+{
+	return NULL;
+}
+
+static int profile(const char *coalesce, struct tn_profile *p, struct tn_diag *d)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "{\"name\": \"c\", \"interfaces\": [{\"match\": {\"name\": \"eth0\"},\n"
+		 "\"coalesce\": %s}]}", coalesce);
+	tn_diag_init(d);
+	return tn_profile_parse(text, "c.json", no_loader, NULL, p, d);
+}
+
+static void test_profile(void **st)
+{
+	static const struct {
+		const char *coalesce, *error;
+	} bad[] = {
+		{ "{}", "c.json:2:13: interfaces[0].coalesce: expected an object with rx_usecs, "
+			"rx_frames, adaptive_rx and/or tx_usecs" },
+		{ "[]", "interfaces[0].coalesce: expected an object" },
+		{ "{\"rx_usecs\": -1}", "interfaces[0].coalesce.rx_usecs" },
+		{ "{\"rx_usecs\": 1000001}", "interfaces[0].coalesce.rx_usecs" },
+		{ "{\"rx_frames\": 1.5}", "interfaces[0].coalesce.rx_frames" },
+		{ "{\"tx_usecs\": \"8\"}", "interfaces[0].coalesce.tx_usecs: expected an integer "
+					     "0 to 1000000" },
+		{ "{\"adaptive_rx\": \"on\"}", "interfaces[0].coalesce.adaptive_rx: expected true "
+						"or false" },
+		{ "{\"rx_usecs\": 8, \"rx_usecs\": 9}", "rx_usecs" },
+		{ "{\"rx-usecs\": 8}", "rx-usecs" },
+	};
+	struct tn_profile p;
+	struct tn_diag d;
+
+	(void)st;
+	assert_int_equal(profile("{\"rx_usecs\": 1000000, \"adaptive_rx\": false, "
+				 "\"tx_usecs\": 0}", &p, &d), 0);
+	assert_int_equal(p.ifaces[0].coalesce.rx_usecs, 1000000);
+	assert_int_equal(p.ifaces[0].coalesce.adaptive_rx, 0);
+	assert_int_equal(p.ifaces[0].coalesce.tx_usecs, 0);
+	assert_int_equal(p.ifaces[0].coalesce.rx_frames, TN_VAL_UNSET);
+	tn_profile_free(&p);
+	tn_diag_free(&d);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(profile(bad[i].coalesce, &p, &d), -EINVAL);
+		if (!strstr(d.error, bad[i].error))
+			fail_msg("case %zu: \"%s\" does not say %s", i, d.error, bad[i].error);
+		tn_profile_free(&p);
+		tn_diag_free(&d);
+	}
+}
+
+/* eth0 a virtio_net (all four read), eth1 an e1000e (rx_usecs only), eth2
+ * not read. */
+static const char plan_nics[] =
+	", \"driver\": \"virtio_net\", \"coalesce\": {\"rx_usecs\": 0, \"rx_frames\": 1, "
+	"\"tx_usecs\": 0, \"adaptive_rx\": false}}, {\"name\": \"eth1\", \"driver\": \"e1000e\", "
+	"\"coalesce\": {\"rx_usecs\": 3, \"rx_frames\": null, \"tx_usecs\": null, "
+	"\"adaptive_rx\": null}}, {\"name\": \"eth2\"";
+
+static int plan(const char *rules, struct tn_state *s, struct tn_plan *out, struct tn_diag *d)
+{
+	char text[2048];
+	struct tn_profile p;
+	int ret;
+
+	assert_int_equal(load(plan_nics, s, d), 0);
+	snprintf(text, sizeof(text), "{\"name\": \"c\", \"interfaces\": [%s]}", rules);
+	if (tn_profile_parse(text, "c.json", no_loader, NULL, &p, d) < 0)
+		fail_msg("%s", d->error);
+	ret = tn_plan_compute(s, &p, out, d);
+	tn_profile_free(&p);
+	return ret;
+}
+
+static void test_plan(void **st)
+{
+	struct tn_state s;
+	struct tn_plan pl;
+	struct tn_diag d;
+	const struct tn_change *c;
+	char why[256];
+
+	(void)st;
+	/* adaptive first; a value in place is no change; eth2 not read: said */
+	assert_int_equal(plan("{\"match\": {\"name\": \"eth*\"}, \"coalesce\": {\"rx_usecs\": 3, "
+			      "\"rx_frames\": 1, \"adaptive_rx\": true}}", &s, &pl, &d), -EINVAL);
+	assert_string_equal(d.error, "eth1: coalesce.adaptive_rx: the driver e1000e does not "
+				     "support it (interfaces[0])");
+	assert_int_equal(pl.n, 0);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+
+	assert_int_equal(plan("{\"match\": {\"name\": \"eth0\"}, \"coalesce\": {\"rx_usecs\": 50, "
+			      "\"rx_frames\": 1, \"adaptive_rx\": true, \"tx_usecs\": 0}},"
+			      "{\"match\": {\"name\": \"eth*\"}, \"coalesce\": {\"rx_usecs\": 8}}",
+			      &s, &pl, &d), 0);
+	assert_int_equal(pl.n, 3);
+	c = &pl.changes[0];
+	assert_int_equal(c->kind, TN_CHANGE_COALESCE);
+	assert_string_equal(c->target, "eth0");
+	assert_string_equal(c->key, "adaptive_rx");
+	assert_string_equal(c->before, "off");
+	assert_string_equal(c->after, "on");
+	assert_int_equal(tn_change_check(c, why, sizeof(why)), 0);
+	c = &pl.changes[1];
+	assert_string_equal(c->key, "rx_usecs");
+	assert_string_equal(c->before, "0");
+	assert_string_equal(c->after, "50");
+	assert_string_equal(c->reason, "profile coalesce.rx_usecs");
+	assert_int_equal(tn_change_check(c, why, sizeof(why)), 0);
+	c = &pl.changes[2];
+	assert_string_equal(c->target, "eth1");
+	assert_string_equal(c->key, "rx_usecs");
+	assert_string_equal(c->before, "3");
+	assert_string_equal(c->after, "8");
+	assert_int_equal(d.n_warnings, 1);
+	assert_string_equal(d.warnings[0], "eth2: interrupt coalescing not read (netlink not "
+					   "asked or failed); coalesce not planned");
+	tn_plan_free(&pl);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+}
+
+/* A journal's coalesce record: its keys and values checked before a rollback
+ * writes them. */
+static void test_kind(void **st)
+{
+	static const struct {
+		const char *target, *key, *before, *after;
+		int ret;
+	} cases[] = {
+		{ "eth0", "adaptive_rx", "off", "on", 0 },
+		{ "eth0", "rx_usecs", "0", "4294967295", 0 },
+		{ "eth0", "adaptive_rx", "off", "1", -EINVAL },
+		{ "eth0", "rx_frames", "1", "4294967296", -EINVAL },
+		{ "eth0", "tx_usecs", "-1", "0", -EINVAL },
+		{ "eth0", "tx_frames", "1", "2", -EINVAL },
+		{ "../x", "rx_usecs", "1", "2", -EINVAL },
+	};
+	char why[256];
+
+	(void)st;
+	assert_string_equal(tn_change_kind_name(TN_CHANGE_COALESCE), "coalesce");
+	assert_int_equal(tn_change_kind_parse("coalesce"), TN_CHANGE_COALESCE);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tn_change c = { .kind = TN_CHANGE_COALESCE };
+
+		snprintf(c.target, sizeof(c.target), "%s", cases[i].target);
+		snprintf(c.key, sizeof(c.key), "%s", cases[i].key);
+		c.before = (char *)cases[i].before;
+		c.after = (char *)cases[i].after;
+		if (tn_change_check(&c, why, sizeof(why)) != cases[i].ret)
+			fail_msg("case %zu: %s", i, why);
+		if (i == 0) {
+			tn_change_label(&c, TN_LABEL_PLAN, why, sizeof(why));
+			assert_string_equal(why, "eth0 adaptive_rx coalesce");
+			tn_change_label(&c, TN_LABEL_ERROR, why, sizeof(why));
+			assert_string_equal(why, "coalesce eth0 adaptive_rx");
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_recorded),	 cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_hostile),		 cmocka_unit_test(test_snapshot),
-		cmocka_unit_test(test_snapshot_refused),
+		cmocka_unit_test(test_snapshot_refused), cmocka_unit_test(test_profile),
+		cmocka_unit_test(test_plan),		 cmocka_unit_test(test_kind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,4 +18,7 @@ int tn_profile_parse_allow(struct tn_jreader *r, const cJSON *doc, const cJSON *
 int tn_profile_parse_sysctl(struct tn_jreader *r, const cJSON *item, const cJSON *allow,
 			    struct tn_sysctl_rule *s);
 
+/* An interface rule's "coalesce" object o (profile_coalesce.c). */
+int tn_profile_parse_coalesce(struct tn_jreader *r, const cJSON *o, struct tn_coalesce_rule *c);
+
 #endif

@@ -614,7 +614,8 @@ static void read_rings(struct tn_state *s, struct tn_diag *d)
 				     kernel.error[0] ? ": " : "", kernel.error);
 		tn_diag_free(&kernel);	/* empty again for the next request */
 		ret = tn_ethtool_get_coalesce(et, n->name, &n->coalesce, &kernel);
-		n->has_coalesce = ret == 0;
+		/* no coalescing operation in the driver: read, none supported */
+		n->has_coalesce = ret == 0 || ret == -EOPNOTSUPP;
 		if (ret < 0 && ret != -EOPNOTSUPP)
 			tn_diag_warn(d, "%s: read coalescing: %s%s%s", n->name, strerror(-ret),
 				     kernel.error[0] ? ": " : "", kernel.error);
