@@ -88,7 +88,13 @@ struct tn_irq {
 	struct tn_cpus effective;	/* effective_affinity_list, where reported */
 	uint64_t count;			/* sum over CPUs in /proc/interrupts */
 	bool managed;			/* kernel-managed affinity (debugfs says so) */
+	uint32_t napi_id;		/* the NAPI instance netdev-genl links it to, 0 none */
 };
+
+/* Where a NIC's IRQ kinds and queues came from: the driver's own links
+ * (netdev-genl queue-get/napi-get, Linux 6.8+), or the IRQ name table. */
+#define TN_QUEUE_SOURCE_GENL "netdev-genl"
+#define TN_QUEUE_SOURCE_NAME "irq_name"
 
 struct tn_ring {
 	int64_t rx, rx_max, tx, tx_max;		/* TN_UNKNOWN when not reported */
@@ -116,6 +122,7 @@ struct tn_nic {
 	char bus_device[TN_NAME_MAX];	/* device node name: PCI address or "virtio2" */
 	int numa_node;			/* -1 when unknown */
 	char numa_source[16];		/* "hwloc", "sysfs", "local_cpulist", "none" */
+	char queue_source[16];		/* TN_QUEUE_SOURCE_GENL or _NAME */
 	char operstate[16];
 	int64_t speed;			/* Mb/s, TN_UNKNOWN when not reported */
 	int mtu;

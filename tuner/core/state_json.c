@@ -207,10 +207,10 @@ static int load_irq_cpus(struct tn_jreader *r, const cJSON *o, const char *key, 
 
 static int load_irq(struct tn_jreader *r, const cJSON *o, struct tn_irq *q)
 {
-	static const char *const keys[] = { "irq", "name", "kind", "queue", "affinity",
-					    "effective", "count", "managed", NULL };
+	static const char *const keys[] = { "irq",   "name",	"kind",	   "queue",   "affinity",
+					    "effective", "count", "managed", "napi_id", NULL };
 	char kind[16] = "other";
-	int64_t irq, queue = -1, count = 0;
+	int64_t irq, queue = -1, count = 0, napi = 0;
 	int ret, k;
 
 	if (!cJSON_IsObject(o))
@@ -221,8 +221,10 @@ static int load_irq(struct tn_jreader *r, const cJSON *o, struct tn_irq *q)
 	    (ret = tn_jr_str(r, o, "kind", false, kind, sizeof(kind))) < 0 ||
 	    (ret = tn_jr_int(r, o, "queue", false, -1, INT_MAX, &queue)) < 0 ||
 	    (ret = tn_jr_int(r, o, "count", false, 0, INT64_MAX / 2, &count)) < 0 ||
-	    (ret = tn_jr_bool(r, o, "managed", false, &q->managed)) < 0)
+	    (ret = tn_jr_bool(r, o, "managed", false, &q->managed)) < 0 ||
+	    (ret = tn_jr_int(r, o, "napi_id", false, 1, UINT32_MAX, &napi)) < 0)
 		return ret;
+	q->napi_id = (uint32_t)napi;
 	k = tn_irq_kind_parse(kind);
 	if (k < 0) {
 		size_t m = tn_jr_push_key(r, "kind");
@@ -336,10 +338,30 @@ static int load_irqs(struct tn_jreader *r, const cJSON *irqs, struct tn_nic *n, 
 	return 0;
 }
 
+/* "queue_source": one of the two words; absent: the name table */
+static int load_queue_source(struct tn_jreader *r, const cJSON *o, struct tn_nic *n)
+{
+	size_t m;
+	int ret;
+
+	snprintf(n->queue_source, sizeof(n->queue_source), "%s", TN_QUEUE_SOURCE_NAME);
+	if ((ret = tn_jr_str(r, o, "queue_source", false, n->queue_source,
+			     sizeof(n->queue_source))) < 0)
+		return ret;
+	if (strcmp(n->queue_source, TN_QUEUE_SOURCE_GENL) == 0 ||
+	    strcmp(n->queue_source, TN_QUEUE_SOURCE_NAME) == 0)
+		return 0;
+	m = tn_jr_push_key(r, "queue_source");
+	ret = tn_jr_error(r, "expected \"%s\" or \"%s\"", TN_QUEUE_SOURCE_GENL,
+			  TN_QUEUE_SOURCE_NAME);
+	tn_jr_pop(r, m);
+	return ret;
+}
+
 static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int *total_irqs)
 {
 	static const char *const keys[] = { "name", "ifindex", "driver", "pci", "device",
-					    "numa_node", "numa_source", "operstate", "speed",
+					    "numa_node", "numa_source", "queue_source", "operstate", "speed",
 					    "mtu", "txqueuelen", "rx_queues", "tx_queues", "ring",
 					    "channels", "coalesce", "irqs", NULL };
 	int64_t ifindex = 0, node = -1, speed = TN_UNKNOWN, mtu = 0, qlen = 0, rxq = 0, txq = 0;
@@ -357,6 +379,7 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int 
 	    (ret = tn_jr_int(r, o, "numa_node", false, -1, 65535, &node)) < 0 ||
 	    (ret = tn_jr_str(r, o, "numa_source", false, n->numa_source,
 			     sizeof(n->numa_source))) < 0 ||
+	    (ret = load_queue_source(r, o, n)) < 0 ||
 	    (ret = tn_jr_str(r, o, "operstate", false, n->operstate, sizeof(n->operstate))) < 0 ||
 	    (ret = tn_jr_int(r, o, "speed", false, -1, INT64_MAX / 2, &speed)) < 0 ||
 	    (ret = tn_jr_int(r, o, "mtu", false, 0, INT_MAX, &mtu)) < 0 ||

@@ -2,6 +2,8 @@
 /* A state snapshot as JSON (the loader, which checks everything, is state_json.c). */
 #include "state_json.h"
 
+#include <string.h>
+
 #include "jsonutil.h"
 
 #define TRY(expr)                      \
@@ -82,6 +84,8 @@ static cJSON *irq_to_json(const struct tn_irq *q)
 	TRY(add_irq_cpus(o, "effective", q->has_effective, &q->effective));
 	TRY(tn_json_add_int(o, "count", (int64_t)q->count));
 	TRY(tn_json_add_bool(o, "managed", q->managed));
+	if (q->napi_id)
+		TRY(tn_json_add_int(o, "napi_id", q->napi_id));
 	return o;
 oom:
 	cJSON_Delete(o);
@@ -101,6 +105,9 @@ static cJSON *nic_to_json(const struct tn_nic *n)
 	TRY(tn_json_add_str(o, "device", n->bus_device));
 	TRY(tn_json_add_int_or_null(o, "numa_node", n->numa_node, -1));
 	TRY(tn_json_add_str(o, "numa_source", n->numa_source));
+	/* the name table, as older snapshots mean it, is left unsaid */
+	if (strcmp(n->queue_source, TN_QUEUE_SOURCE_GENL) == 0)
+		TRY(tn_json_add_str(o, "queue_source", n->queue_source));
 	TRY(tn_json_add_str(o, "operstate", n->operstate));
 	TRY(tn_json_add_int_or_null(o, "speed", n->speed, TN_UNKNOWN));
 	TRY(tn_json_add_int(o, "mtu", n->mtu));
