@@ -206,7 +206,9 @@ static void links(struct tn_napi_links *l, int extra_irq)
 	add_queue(l, 7, 0, 0, 100);
 	add_queue(l, 7, 1, 0, 101);
 	add_queue(l, 7, 0, 1, 100);
-	add_queue(l, 8, 0, 0, 300);		/* another NIC's */
+	add_queue(l, 8, 0, 0, 300);		/* other NICs', before and after */
+	add_queue(l, 3, 5, 0, 50);
+	add_napi(l, 3, 50, 42);
 	add_napi(l, 7, 101, 41);
 	add_napi(l, 7, 100, 40);
 	add_napi(l, 8, 300, 42);		/* not eth1's, though the same number */

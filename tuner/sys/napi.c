@@ -227,6 +227,23 @@ static int link_queue(const struct tn_napi_queue *q, int irq, struct tn_nic *n,
 	return 1;
 }
 
+/* The first queue of the device in the sorted list (l->n_queues if none):
+ * each NIC costs its own queues, not every device's. */
+static int first_queue(const struct tn_napi_links *l, int ifindex)
+{
+	int lo = 0, hi = l->n_queues;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (l->queues[mid].ifindex < ifindex)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 int tn_napi_apply(const struct tn_napi_links *l, struct tn_nic *n, struct tn_diag *d)
 {
 	enum tn_irq_kind *kinds;
@@ -246,11 +263,13 @@ int tn_napi_apply(const struct tn_napi_links *l, struct tn_nic *n, struct tn_dia
 		queues[i] = n->irqs[i].queue;
 	}
 	/* rx queues first, then tx (the sort order) */
-	for (int i = 0; i < l->n_queues; i++) {
+	for (int i = first_queue(l, n->ifindex); i < l->n_queues; i++) {
 		const struct tn_napi_queue *q = &l->queues[i];
 		int irq;
 
-		if (q->ifindex != n->ifindex || !q->napi_id)
+		if (q->ifindex != n->ifindex)
+			break;
+		if (!q->napi_id)
 			continue;
 		irq = napi_irq(l, n->ifindex, q->napi_id);
 		if (irq >= 0)

@@ -55,7 +55,7 @@ void tn_napi_links_sort(struct tn_napi_links *l);
 void tn_napi_links_free(struct tn_napi_links *l);
 
 /*
- * Apply the links to one NIC of the snapshot: the kind, queue and napi_id of
+ * Apply the links (sorted) to one NIC of the snapshot: the kind, queue and napi_id of
  * each IRQ a queue is linked to; queue_source "netdev-genl" when at least
  * one is. A disagreement with the name table, or a linked IRQ that is not
  * among the NIC's, is a warning. Returns how many IRQs were linked.
