@@ -6,7 +6,7 @@
 
 #include "profile_int.h"
 
-/* One number parameter: an integer 0 to TN_COALESCE_USECS_MAX. */
+/* One number parameter: an integer 0 to TN_COALESCE_VALUE_MAX. */
 static int number(struct tn_jreader *r, const cJSON *o, const char *key, int64_t *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);

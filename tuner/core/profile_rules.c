@@ -183,8 +183,8 @@ static int parse_match(struct tn_jreader *r, const cJSON *v, struct tn_iface_mat
 
 static int parse_iface(struct tn_jreader *r, const cJSON *o, struct tn_iface_rule *f)
 {
-	static const char *const keys[] = { "match",	"required", "irq", "rings",
-					    "channels", "coalesce", NULL };
+	static const char *const keys[] = { "match", "required", "irq", "rings", "channels",
+					    "coalesce", NULL };
 	const cJSON *v;
 	int ret;
 	size_t m;

@@ -207,7 +207,7 @@ static int load_irq_cpus(struct tn_jreader *r, const cJSON *o, const char *key, 
 
 static int load_irq(struct tn_jreader *r, const cJSON *o, struct tn_irq *q)
 {
-	static const char *const keys[] = { "irq",   "name",	"kind",	   "queue",   "affinity",
+	static const char *const keys[] = { "irq",	 "name",  "kind",    "queue",	"affinity",
 					    "effective", "count", "managed", "napi_id", NULL };
 	char kind[16] = "other";
 	int64_t irq, queue = -1, count = 0, napi = 0;
