@@ -297,6 +297,68 @@ static void test_channels_match_ethtool(void **state)
 	assert_channels_equal(&got, &want);
 }
 
+/* `ethtool -c IFNAME`: rx-usecs, rx-frames, tx-usecs and "Adaptive RX" (n/a:
+ * TN_UNKNOWN). Returns the command's exit status, or -1. */
+static int ethtool_coalesce(const char *ethtool, const char *ifname, struct tn_coalesce *c)
+{
+	char cmd[PATH_MAX + 64], line[256];
+	FILE *f;
+	int status;
+
+	*c = (struct tn_coalesce){ -2, -2, -2, -2 };	/* not printed: fails any comparison */
+	snprintf(cmd, sizeof(cmd), "LC_ALL=C '%s' -c %s 2>/dev/null", ethtool, ifname);
+	fflush(NULL);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "rx-usecs:", 9) == 0)
+			c->rx_usecs = parse_value(line + 9);
+		else if (strncmp(line, "rx-frames:", 10) == 0)
+			c->rx_frames = parse_value(line + 10);
+		else if (strncmp(line, "tx-usecs:", 9) == 0)
+			c->tx_usecs = parse_value(line + 9);
+		else if (strncmp(line, "Adaptive RX: ", 13) == 0)
+			c->adaptive_rx = strncmp(line + 13, "on", 2) == 0    ? 1
+					 : strncmp(line + 13, "off", 3) == 0 ? 0
+									     : parse_value(line + 13);
+	}
+	status = pclose(f);
+	if (status < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Read-only: the host's own NIC, against the ethtool command. */
+static void test_coalesce_match_ethtool(void **state)
+{
+	struct fixture *fx = *state;
+	struct tn_ethtool *e = need_handle(state);
+	const char *ifname = test_ifname();
+	struct tn_coalesce got, want;
+	struct tn_diag dg = { 0 };
+	int rc, status;
+
+	if (!if_nametoindex(ifname))
+		SKIP_BECAUSE("no interface %s", ifname);
+	if (!fx->ethtool[0])
+		SKIP_BECAUSE("no ethtool binary to compare with");
+	rc = tn_ethtool_get_coalesce(e, ifname, &got, fresh(&dg));
+	status = ethtool_coalesce(fx->ethtool, ifname, &want);
+	assert_true(status >= 0);
+	if (status != 0) {
+		assert_true(rc < 0);	/* the driver has no get_coalesce */
+		return;
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(got.rx_usecs, want.rx_usecs);
+	assert_int_equal(got.rx_frames, want.rx_frames);
+	assert_int_equal(got.tx_usecs, want.tx_usecs);
+	assert_int_equal(got.adaptive_rx, want.adaptive_rx);
+	assert_int_equal(tn_ethtool_get_coalesce(e, NO_SUCH_DEV, &got, fresh(&dg)), -ENODEV);
+	tn_diag_free(&dg);
+}
+
 static void test_no_such_device(void **state)
 {
 	struct tn_ethtool *e = need_handle(state);
@@ -574,6 +636,7 @@ int main(void)
 		cmocka_unit_test(test_close_null),
 		cmocka_unit_test(test_rings_match_ethtool),
 		cmocka_unit_test(test_channels_match_ethtool),
+		cmocka_unit_test(test_coalesce_match_ethtool),
 		cmocka_unit_test(test_no_such_device),
 		cmocka_unit_test(test_invalid_arguments),
 		cmocka_unit_test(test_set_in_netns),

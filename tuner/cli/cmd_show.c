@@ -14,8 +14,9 @@ static const char usage[] =
 	"       tuner show --counters [--netns NAME|PID] [--json] [GLOBAL OPTIONS]\n"
 	"\n"
 	"Show what tuner sees of this host: NUMA nodes and their CPUs, each NIC with its\n"
-	"queues, IRQs and their CPUs, ring sizes, the managed sysctls, irqbalance, and\n"
-	"the target processes named with --process. Changes nothing.\n"
+	"queues, IRQs and their CPUs, ring sizes, interrupt coalescing, the managed\n"
+	"sysctls, irqbalance, and the target processes named with --process. Changes\n"
+	"nothing.\n"
 	"\n"
 	"  -j, --json            print the full state snapshot as JSON (loadable with --state)\n"
 	"      --counters        print one sample of the drop counters, with the snapshot, as\n"
@@ -56,12 +57,24 @@ static void print_nic(struct tn_printer *p, const struct tn_nic *n)
 	if (n->has_channels)
 		tn_print_text(p, "    channels: combined %s (max %s)\n",
 			      COUNT(n->channels.combined, r1), COUNT(n->channels.combined_max, r2));
+	if (n->has_coalesce) {
+		const struct tn_coalesce *c = &n->coalesce;
+
+		tn_print_text(p, "    coalesce: rx_usecs %s, rx_frames %s, tx_usecs %s, adaptive_rx %s\n",
+			      COUNT(c->rx_usecs, r1), COUNT(c->rx_frames, r2), COUNT(c->tx_usecs, r3),
+			      c->adaptive_rx == TN_UNKNOWN ? "?" : c->adaptive_rx ? "on" : "off");
+	}
+	if (strcmp(n->queue_source, TN_QUEUE_SOURCE_GENL) == 0)
+		tn_print_text(p, "    queues from netdev-genl (the driver's NAPI links)\n");
 	for (int i = 0; i < n->n_irqs; i++) {
 		const struct tn_irq *q = &n->irqs[i];
 		char qname[32] = "";
 
 		if (q->queue >= 0)
 			snprintf(qname, sizeof(qname), " queue %d", q->queue);
+		if (q->napi_id)
+			snprintf(qname + strlen(qname), sizeof(qname) - strlen(qname), ", NAPI %u",
+				 q->napi_id);
 		tn_print_text(p, "    irq %d %s (%s%s): CPUs ", q->irq, q->name,
 			      tn_irq_kind_name(q->kind), qname);
 		if (q->has_affinity) {

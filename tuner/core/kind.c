@@ -247,6 +247,15 @@ static bool value_flow_cnt(const struct tn_change *c, const char *v, const char 
 	return numbers(v, 1, ' ', INT_MAX);
 }
 
+static bool value_coalesce(const struct tn_change *c, const char *v, const char **what)
+{
+	if (strcmp(c->key, "adaptive_rx") == 0) {
+		*what = "\"on\" or \"off\"";
+		return strcmp(v, "on") == 0 || strcmp(v, "off") == 0;
+	}
+	return value_size(c, v, what);
+}
+
 static bool value_irqbalance(const struct tn_change *c, const char *v, const char **what)
 {
 	if (strcmp(c->key, "running") == 0) {
@@ -276,10 +285,13 @@ const char *tn_change_short_target(const struct tn_change *c, char *buf, size_t 
 	return buf;
 }
 
-/* rings and channels: "eth0 rx ring"; in errors "ring eth0 rx" */
+/* rings, channels and coalescing: "eth0 rx ring", "eth0 rx_usecs coalesce";
+ * in errors "ring eth0 rx" */
 static void label_nic(const struct tn_change *c, enum tn_label_form f, char *buf, size_t len)
 {
-	const char *what = c->kind == TN_CHANGE_RING ? "ring" : "channels";
+	const char *what = c->kind == TN_CHANGE_RING	    ? "ring"
+			   : c->kind == TN_CHANGE_COALESCE ? "coalesce"
+							   : "channels";
 
 	if (f == TN_LABEL_ERROR)
 		snprintf(buf, len, "%s %s %s", tn_change_kind_name(c->kind), c->target, c->key);
@@ -349,6 +361,10 @@ static void label_irqbalance(const struct tn_change *c, enum tn_label_form f, ch
 #define FIELDS_RING                                                                          \
 	.stage = 1, .keys = { "rx", "tx" }, .label = label_nic, .equal = equal_folded,       \
 	.target_ok = target_ifname, .value_ok = value_size
+#define FIELDS_COALESCE                                                                      \
+	.stage = 2, .keys = { "adaptive_rx", "rx_usecs", "rx_frames", "tx_usecs" },          \
+	.label = label_nic, .equal = equal_folded, .target_ok = target_ifname,               \
+	.value_ok = value_coalesce
 #define FIELDS_SYSCTL                                                                        \
 	.stage = 2, .keys = { "value" }, .label = label_sysctl, .equal = equal_folded,       \
 	.target_ok = target_sysctl, .value_ok = value_sysctl

@@ -21,6 +21,7 @@
 #define TN_CHANGE_KINDS(X)                              \
 	X(CHANNELS, "channels")                         \
 	X(RING, "ring")                                 \
+	X(COALESCE, "coalesce")                         \
 	X(SYSCTL, "sysctl")                             \
 	X(IRQ_AFFINITY, "irq_affinity")                 \
 	X(RPS_CPUS, "rps_cpus")                         \
@@ -57,7 +58,7 @@ enum tn_label_form {
 /* A label whole: a target (64), a key (64), a label (128) and words. */
 #define TN_LABEL_MAX 320
 
-#define TN_KIND_KEYS_MAX 2
+#define TN_KIND_KEYS_MAX 4
 
 struct tn_kind {
 	const char *name;			/* JSON "kind" */

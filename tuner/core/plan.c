@@ -722,8 +722,9 @@ int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct
 		if (pl.rule_of[i] >= 0 && (ret = tn_plan_place_irqs(&pl, i)) < 0)
 			goto out;
 	if ((ret = plan_channels(&pl)) < 0 || (ret = plan_rings(&pl)) < 0 ||
-	    (ret = plan_sysctls(&pl)) < 0 || (ret = tn_plan_rps_sysctls(&pl)) < 0 ||
-	    (ret = tn_plan_irq_changes(&pl)) < 0 || (ret = tn_plan_rps_queues(&pl)) < 0 ||
+	    (ret = tn_plan_coalesce(&pl)) < 0 || (ret = plan_sysctls(&pl)) < 0 ||
+	    (ret = tn_plan_rps_sysctls(&pl)) < 0 || (ret = tn_plan_irq_changes(&pl)) < 0 ||
+	    (ret = tn_plan_rps_queues(&pl)) < 0 ||
 	    (ret = plan_processes(&pl)) < 0 || (ret = tn_plan_irqbalance(&pl)) < 0)
 		goto out;
 	*out = pl.plan;

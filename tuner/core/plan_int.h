@@ -80,6 +80,8 @@ int tn_plan_irq_init(struct planner *pl);
 int tn_plan_place_irqs(struct planner *pl, int i);
 int tn_plan_irq_changes(struct planner *pl);
 void tn_plan_irq_free(struct planner *pl);
+/* plan_coalesce.c: the interrupt coalescing changes of the matched NICs. */
+int tn_plan_coalesce(struct planner *pl);
 /* The irqbalance change (ban the placed IRQs, or stop it), when the profile asks. */
 int tn_plan_irqbalance(struct planner *pl);
 

@@ -70,12 +70,20 @@ enum tn_xps_policy {
 	TN_XPS_NONE,		/* XPS off: empty masks */
 };
 
+/* An interface rule's "coalesce": each parameter a number (adaptive_rx 0 or
+ * 1) or TN_VAL_UNSET. */
+#define TN_COALESCE_VALUE_MAX 1000000	/* usecs: one second; frames likewise */
+struct tn_coalesce_rule {
+	int64_t rx_usecs, rx_frames, tx_usecs, adaptive_rx;
+};
+
 struct tn_iface_rule {
 	struct tn_iface_match match;
 	bool required;
 	struct tn_irq_rule irq;
 	int64_t ring_rx, ring_tx;	/* number, TN_VAL_MAX or TN_VAL_UNSET */
 	int64_t channels_combined;	/* number, TN_VAL_MAX, TN_VAL_CPUS or TN_VAL_UNSET */
+	struct tn_coalesce_rule coalesce;
 	struct tn_rps_rule rps;
 	enum tn_xps_policy xps;
 };

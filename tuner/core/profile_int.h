@@ -22,5 +22,7 @@ int tn_profile_parse_sysctl(struct tn_jreader *r, const cJSON *item, const cJSON
 int tn_profile_parse_rps(struct tn_jreader *r, const cJSON *iface, struct tn_iface_rule *f);
 /* profile_rps.c: the top-level "flow_limit" (absent: not set). */
 int tn_profile_parse_flow_limit(struct tn_jreader *r, const cJSON *doc, struct tn_profile *p);
+/* An interface rule's "coalesce" object o (profile_coalesce.c). */
+int tn_profile_parse_coalesce(struct tn_jreader *r, const cJSON *o, struct tn_coalesce_rule *c);
 
 #endif

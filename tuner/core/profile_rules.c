@@ -183,8 +183,8 @@ static int parse_match(struct tn_jreader *r, const cJSON *v, struct tn_iface_mat
 
 static int parse_iface(struct tn_jreader *r, const cJSON *o, struct tn_iface_rule *f)
 {
-	static const char *const keys[] = { "match", "required", "irq", "rings",
-					    "channels", "rps", "xps", NULL };
+	static const char *const keys[] = { "match", "required", "irq", "rings", "channels",
+					    "coalesce", "rps", "xps", NULL };
 	const cJSON *v;
 	int ret;
 	size_t m;
@@ -192,6 +192,8 @@ static int parse_iface(struct tn_jreader *r, const cJSON *o, struct tn_iface_rul
 	if (!cJSON_IsObject(o))
 		return tn_jr_error(r, "expected an object");
 	f->ring_rx = f->ring_tx = f->channels_combined = TN_VAL_UNSET;
+	f->coalesce = (struct tn_coalesce_rule){ TN_VAL_UNSET, TN_VAL_UNSET, TN_VAL_UNSET,
+						 TN_VAL_UNSET };
 	if ((ret = tn_jr_known_keys(r, o, keys)) < 0 ||
 	    (ret = tn_jr_bool(r, o, "required", false, &f->required)) < 0)
 		return ret;
@@ -231,6 +233,9 @@ static int parse_iface(struct tn_jreader *r, const cJSON *o, struct tn_iface_rul
 			return ret;
 		tn_jr_pop(r, m);
 	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "coalesce")) &&
+	    (ret = tn_profile_parse_coalesce(r, v, &f->coalesce)) < 0)
+		return ret;
 	return tn_profile_parse_rps(r, o, f);
 }
 

@@ -88,7 +88,13 @@ struct tn_irq {
 	struct tn_cpus effective;	/* effective_affinity_list, where reported */
 	uint64_t count;			/* sum over CPUs in /proc/interrupts */
 	bool managed;			/* kernel-managed affinity (debugfs says so) */
+	uint32_t napi_id;		/* the NAPI instance netdev-genl links it to, 0 none */
 };
+
+/* Where a NIC's IRQ kinds and queues came from: the driver's own links
+ * (netdev-genl queue-get/napi-get, Linux 6.8+), or the IRQ name table. */
+#define TN_QUEUE_SOURCE_GENL "netdev-genl"
+#define TN_QUEUE_SOURCE_NAME "irq_name"
 
 struct tn_ring {
 	int64_t rx, rx_max, tx, tx_max;		/* TN_UNKNOWN when not reported */
@@ -111,6 +117,16 @@ struct tn_qfiles {
 	int64_t flow_cnt;		/* rx: rps_flow_cnt; TN_UNKNOWN when absent, tx */
 };
 
+/*
+ * Interrupt coalescing (ethtool -c). The kernel reports a parameter when the
+ * driver supports it (or, unsupported, when it is non-zero): a field it does
+ * not report is TN_UNKNOWN, and the planner takes it as unsupported.
+ */
+struct tn_coalesce {
+	int64_t rx_usecs, rx_frames, tx_usecs;
+	int64_t adaptive_rx;			/* 0 or 1 */
+};
+
 struct tn_nic {
 	char name[TN_IFNAME_MAX];
 	int ifindex;
@@ -119,6 +135,7 @@ struct tn_nic {
 	char bus_device[TN_NAME_MAX];	/* device node name: PCI address or "virtio2" */
 	int numa_node;			/* -1 when unknown */
 	char numa_source[16];		/* "hwloc", "sysfs", "local_cpulist", "none" */
+	char queue_source[16];		/* TN_QUEUE_SOURCE_GENL or _NAME */
 	char operstate[16];
 	int64_t speed;			/* Mb/s, TN_UNKNOWN when not reported */
 	int mtu;
@@ -128,6 +145,8 @@ struct tn_nic {
 	struct tn_ring ring;
 	bool has_channels;
 	struct tn_channels channels;
+	bool has_coalesce;		/* false when netlink was not asked or failed */
+	struct tn_coalesce coalesce;
 	int n_irqs;
 	struct tn_irq *irqs;		/* sorted by irq number */
 	int n_rxq, n_txq;		/* queues whose files were read, by index */

@@ -208,10 +208,10 @@ static int load_irq_cpus(struct tn_jreader *r, const cJSON *o, const char *key, 
 
 static int load_irq(struct tn_jreader *r, const cJSON *o, struct tn_irq *q)
 {
-	static const char *const keys[] = { "irq", "name", "kind", "queue", "affinity",
-					    "effective", "count", "managed", NULL };
+	static const char *const keys[] = { "irq",	 "name",  "kind",    "queue",	"affinity",
+					    "effective", "count", "managed", "napi_id", NULL };
 	char kind[16] = "other";
-	int64_t irq, queue = -1, count = 0;
+	int64_t irq, queue = -1, count = 0, napi = 0;
 	int ret, k;
 
 	if (!cJSON_IsObject(o))
@@ -222,8 +222,10 @@ static int load_irq(struct tn_jreader *r, const cJSON *o, struct tn_irq *q)
 	    (ret = tn_jr_str(r, o, "kind", false, kind, sizeof(kind))) < 0 ||
 	    (ret = tn_jr_int(r, o, "queue", false, -1, INT_MAX, &queue)) < 0 ||
 	    (ret = tn_jr_int(r, o, "count", false, 0, INT64_MAX / 2, &count)) < 0 ||
-	    (ret = tn_jr_bool(r, o, "managed", false, &q->managed)) < 0)
+	    (ret = tn_jr_bool(r, o, "managed", false, &q->managed)) < 0 ||
+	    (ret = tn_jr_int(r, o, "napi_id", false, 1, UINT32_MAX, &napi)) < 0)
 		return ret;
+	q->napi_id = (uint32_t)napi;
 	k = tn_irq_kind_parse(kind);
 	if (k < 0) {
 		size_t m = tn_jr_push_key(r, "kind");
@@ -284,6 +286,35 @@ static int load_channels(struct tn_jreader *r, const cJSON *chan, struct tn_nic 
 	return 0;
 }
 
+/* "coalesce": every parameter, null for one the driver does not report */
+static int load_coalesce(struct tn_jreader *r, const cJSON *co, struct tn_nic *n)
+{
+	static const char *const keys[] = { "rx_usecs", "rx_frames", "tx_usecs", "adaptive_rx",
+					    NULL };
+	struct tn_coalesce *c = &n->coalesce;
+	int64_t *const outs[] = { &c->rx_usecs, &c->rx_frames, &c->tx_usecs };
+	size_t m = tn_jr_push_key(r, "coalesce");
+	bool adaptive = false;
+	int ret;
+
+	c->adaptive_rx = TN_UNKNOWN;
+	for (int i = 0; i < 3; i++)
+		if ((ret = tn_jr_int_or_null(r, co, keys[i], 0, UINT32_MAX, TN_UNKNOWN, outs[i])) <
+		    0)
+			return ret;
+	/* like the others, present, null when not reported */
+	if (!cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(co, "adaptive_rx"))) {
+		if ((ret = tn_jr_bool(r, co, "adaptive_rx", true, &adaptive)) < 0)
+			return ret;
+		c->adaptive_rx = adaptive;
+	}
+	if ((ret = tn_jr_known_keys(r, co, keys)) < 0)
+		return ret;
+	tn_jr_pop(r, m);
+	n->has_coalesce = true;
+	return 0;
+}
+
 static int load_irqs(struct tn_jreader *r, const cJSON *irqs, struct tn_nic *n, int *total_irqs)
 {
 	const cJSON *it;
@@ -308,15 +339,35 @@ static int load_irqs(struct tn_jreader *r, const cJSON *irqs, struct tn_nic *n, 
 	return 0;
 }
 
+/* "queue_source": one of the two words; absent: the name table */
+static int load_queue_source(struct tn_jreader *r, const cJSON *o, struct tn_nic *n)
+{
+	size_t m;
+	int ret;
+
+	snprintf(n->queue_source, sizeof(n->queue_source), "%s", TN_QUEUE_SOURCE_NAME);
+	if ((ret = tn_jr_str(r, o, "queue_source", false, n->queue_source,
+			     sizeof(n->queue_source))) < 0)
+		return ret;
+	if (strcmp(n->queue_source, TN_QUEUE_SOURCE_GENL) == 0 ||
+	    strcmp(n->queue_source, TN_QUEUE_SOURCE_NAME) == 0)
+		return 0;
+	m = tn_jr_push_key(r, "queue_source");
+	ret = tn_jr_error(r, "expected \"%s\" or \"%s\"", TN_QUEUE_SOURCE_GENL,
+			  TN_QUEUE_SOURCE_NAME);
+	tn_jr_pop(r, m);
+	return ret;
+}
+
 static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int *total_irqs,
 		    int *total_qfiles)
 {
 	static const char *const keys[] = { "name", "ifindex", "driver", "pci", "device",
-					    "numa_node", "numa_source", "operstate", "speed",
+					    "numa_node", "numa_source", "queue_source", "operstate", "speed",
 					    "mtu", "txqueuelen", "rx_queues", "tx_queues", "ring",
-					    "channels", "irqs", "rps", "xps", NULL };
+					    "channels", "coalesce", "irqs", "rps", "xps", NULL };
 	int64_t ifindex = 0, node = -1, speed = TN_UNKNOWN, mtu = 0, qlen = 0, rxq = 0, txq = 0;
-	const cJSON *ring, *chan, *irqs;
+	const cJSON *ring, *chan, *coal, *irqs;
 	int ret;
 
 	if (!cJSON_IsObject(o))
@@ -330,6 +381,7 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int 
 	    (ret = tn_jr_int(r, o, "numa_node", false, -1, 65535, &node)) < 0 ||
 	    (ret = tn_jr_str(r, o, "numa_source", false, n->numa_source,
 			     sizeof(n->numa_source))) < 0 ||
+	    (ret = load_queue_source(r, o, n)) < 0 ||
 	    (ret = tn_jr_str(r, o, "operstate", false, n->operstate, sizeof(n->operstate))) < 0 ||
 	    (ret = tn_jr_int(r, o, "speed", false, -1, INT64_MAX / 2, &speed)) < 0 ||
 	    (ret = tn_jr_int(r, o, "mtu", false, 0, INT_MAX, &mtu)) < 0 ||
@@ -338,6 +390,7 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int 
 	    (ret = tn_jr_int(r, o, "tx_queues", false, 0, 65535, &txq)) < 0 ||
 	    (ret = tn_jr_object(r, o, "ring", false, &ring)) < 0 ||
 	    (ret = tn_jr_object(r, o, "channels", false, &chan)) < 0 ||
+	    (ret = tn_jr_object(r, o, "coalesce", false, &coal)) < 0 ||
 	    (ret = tn_jr_array(r, o, "irqs", false, &irqs)) < 0)
 		return ret;
 	n->ifindex = (int)ifindex;
@@ -352,6 +405,8 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int 
 	if (ring && (ret = load_ring(r, ring, n)) < 0)
 		return ret;
 	if (chan && (ret = load_channels(r, chan, n)) < 0)
+		return ret;
+	if (coal && (ret = load_coalesce(r, coal, n)) < 0)
 		return ret;
 	if (irqs && (ret = load_irqs(r, irqs, n, total_irqs)) < 0)
 		return ret;

@@ -2,6 +2,8 @@
 /* A state snapshot as JSON (the loader, which checks everything, is state_json.c). */
 #include "state_json.h"
 
+#include <string.h>
+
 #include "jsonutil.h"
 #include "qfiles_json.h"
 
@@ -83,6 +85,8 @@ static cJSON *irq_to_json(const struct tn_irq *q)
 	TRY(add_irq_cpus(o, "effective", q->has_effective, &q->effective));
 	TRY(tn_json_add_int(o, "count", (int64_t)q->count));
 	TRY(tn_json_add_bool(o, "managed", q->managed));
+	if (q->napi_id)
+		TRY(tn_json_add_int(o, "napi_id", q->napi_id));
 	return o;
 oom:
 	cJSON_Delete(o);
@@ -102,6 +106,9 @@ static cJSON *nic_to_json(const struct tn_nic *n)
 	TRY(tn_json_add_str(o, "device", n->bus_device));
 	TRY(tn_json_add_int_or_null(o, "numa_node", n->numa_node, -1));
 	TRY(tn_json_add_str(o, "numa_source", n->numa_source));
+	/* the name table, as older snapshots mean it, is left unsaid */
+	if (strcmp(n->queue_source, TN_QUEUE_SOURCE_GENL) == 0)
+		TRY(tn_json_add_str(o, "queue_source", n->queue_source));
 	TRY(tn_json_add_str(o, "operstate", n->operstate));
 	TRY(tn_json_add_int_or_null(o, "speed", n->speed, TN_UNKNOWN));
 	TRY(tn_json_add_int(o, "mtu", n->mtu));
@@ -131,6 +138,19 @@ static cJSON *nic_to_json(const struct tn_nic *n)
 		TRY(tn_json_add_int_or_null(sub, "combined_max", c->combined_max, TN_UNKNOWN));
 	} else {
 		TRY(tn_json_add_null(o, "channels"));
+	}
+	/* only where read: snapshots without it stay as they were */
+	if (n->has_coalesce) {
+		const struct tn_coalesce *c = &n->coalesce;
+
+		TRY(tn_json_add_item(o, "coalesce", sub = cJSON_CreateObject()));
+		TRY(tn_json_add_int_or_null(sub, "rx_usecs", c->rx_usecs, TN_UNKNOWN));
+		TRY(tn_json_add_int_or_null(sub, "rx_frames", c->rx_frames, TN_UNKNOWN));
+		TRY(tn_json_add_int_or_null(sub, "tx_usecs", c->tx_usecs, TN_UNKNOWN));
+		if (c->adaptive_rx == TN_UNKNOWN)
+			TRY(tn_json_add_null(sub, "adaptive_rx"));
+		else
+			TRY(tn_json_add_bool(sub, "adaptive_rx", c->adaptive_rx != 0));
 	}
 	TRY(tn_json_add_item(o, "irqs", sub = cJSON_CreateArray()));
 	for (int i = 0; i < n->n_irqs; i++)

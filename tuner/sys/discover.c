@@ -9,6 +9,7 @@
 
 #include "ethtool.h"
 #include "irqname.h"
+#include "napi.h"
 #include "procparse.h"
 #include "process.h"
 #include "topology.h"
@@ -192,6 +193,8 @@ static int nic_basic(const struct tn_sysroot *root, const char *ifname, struct t
 	n->ring = (struct tn_ring){ TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN };
 	n->channels = (struct tn_channels){ TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN,
 					    TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN };
+	n->coalesce = (struct tn_coalesce){ TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN };
+	snprintf(n->queue_source, sizeof(n->queue_source), "%s", TN_QUEUE_SOURCE_NAME);
 	return 0;
 }
 
@@ -623,6 +626,13 @@ static void read_rings(struct tn_state *s, struct tn_diag *d)
 			tn_diag_warn(d, "%s: read channels: %s%s%s", n->name, strerror(-ret),
 				     kernel.error[0] ? ": " : "", kernel.error);
 		tn_diag_free(&kernel);	/* empty again for the next request */
+		ret = tn_ethtool_get_coalesce(et, n->name, &n->coalesce, &kernel);
+		/* no coalescing operation in the driver: read, none supported */
+		n->has_coalesce = ret == 0 || ret == -EOPNOTSUPP;
+		if (ret < 0 && ret != -EOPNOTSUPP)
+			tn_diag_warn(d, "%s: read coalescing: %s%s%s", n->name, strerror(-ret),
+				     kernel.error[0] ? ": " : "", kernel.error);
+		tn_diag_free(&kernel);	/* empty again for the next request */
 	}
 	tn_ethtool_close(et);
 	tn_diag_free(&kernel);
@@ -663,8 +673,12 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 		if (ret < 0)
 			goto out;
 	}
-	if (root->is_host)
+	if (root->is_host) {
 		read_rings(&s, d);
+		/* a failure is a warning (the names stay), but out of memory */
+		if ((ret = tn_napi_discover(&s, d)) == -ENOMEM)
+			goto out;
+	}
 
 	ret = tn_discover_sysctls(root, o, &s, d);
 	if (ret < 0)
@@ -728,6 +742,8 @@ int tn_discover_nic(const struct tn_sysroot *root, struct tn_state *s, const cha
 	if (root->is_host) {
 		one = (struct tn_state){ .n_nics = 1, .nics = old };
 		read_rings(&one, d);
+		if (tn_napi_discover(&one, d) == -ENOMEM)
+			return -ENOMEM;	/* old is whole: the snapshot stays valid */
 	}
 	tn_nic_free(&saved);
 	/* irqs sorted as tn_state_sort() leaves them */

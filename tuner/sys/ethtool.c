@@ -56,10 +56,12 @@ struct tn_ethtool {
 	int family;
 };
 
-/* One u32 reply attribute and the int64_t field of the output it fills. */
+/* One reply attribute (a u32, or a u8 flag read as 0 or 1) and the int64_t
+ * field of the output it fills. */
 struct et_field {
 	int attr;
 	size_t offset;
+	bool flag;
 };
 
 /* One ethtool command: how to address it and how to read its reply. */
@@ -74,16 +76,18 @@ struct et_cmd {
 	size_t out_size;
 };
 
-/* A u32 attribute to put in a set request. */
+/* A u32 (or u8 flag: 0 or 1) attribute to put in a set request. */
 struct et_put {
 	int attr;
 	int64_t value;				/* TN_UNKNOWN: not put */
+	bool flag;
 };
 
 /* The reply being read; copied to the caller's output only on success. */
 union et_reply {
 	struct tn_ring ring;
 	struct tn_channels channels;
+	struct tn_coalesce coalesce;
 };
 
 /* What one request collects while its messages are read. */
@@ -113,10 +117,10 @@ static const struct nla_policy rings_policy[TN_RINGS_MAXTYPE + 1] = {
 };
 
 static const struct et_field rings_fields[] = {
-	{ ETHTOOL_A_RINGS_RX, offsetof(struct tn_ring, rx) },
-	{ ETHTOOL_A_RINGS_RX_MAX, offsetof(struct tn_ring, rx_max) },
-	{ ETHTOOL_A_RINGS_TX, offsetof(struct tn_ring, tx) },
-	{ ETHTOOL_A_RINGS_TX_MAX, offsetof(struct tn_ring, tx_max) },
+	{ ETHTOOL_A_RINGS_RX, offsetof(struct tn_ring, rx), false },
+	{ ETHTOOL_A_RINGS_RX_MAX, offsetof(struct tn_ring, rx_max), false },
+	{ ETHTOOL_A_RINGS_TX, offsetof(struct tn_ring, tx), false },
+	{ ETHTOOL_A_RINGS_TX_MAX, offsetof(struct tn_ring, tx_max), false },
 };
 
 #define TN_CHANNELS_MAXTYPE ETHTOOL_A_CHANNELS_COMBINED_COUNT
@@ -132,20 +136,36 @@ static const struct nla_policy channels_policy[TN_CHANNELS_MAXTYPE + 1] = {
 };
 
 static const struct et_field channels_fields[] = {
-	{ ETHTOOL_A_CHANNELS_RX_COUNT, offsetof(struct tn_channels, rx) },
-	{ ETHTOOL_A_CHANNELS_RX_MAX, offsetof(struct tn_channels, rx_max) },
-	{ ETHTOOL_A_CHANNELS_TX_COUNT, offsetof(struct tn_channels, tx) },
-	{ ETHTOOL_A_CHANNELS_TX_MAX, offsetof(struct tn_channels, tx_max) },
-	{ ETHTOOL_A_CHANNELS_OTHER_COUNT, offsetof(struct tn_channels, other) },
-	{ ETHTOOL_A_CHANNELS_OTHER_MAX, offsetof(struct tn_channels, other_max) },
-	{ ETHTOOL_A_CHANNELS_COMBINED_COUNT, offsetof(struct tn_channels, combined) },
-	{ ETHTOOL_A_CHANNELS_COMBINED_MAX, offsetof(struct tn_channels, combined_max) },
+	{ ETHTOOL_A_CHANNELS_RX_COUNT, offsetof(struct tn_channels, rx), false },
+	{ ETHTOOL_A_CHANNELS_RX_MAX, offsetof(struct tn_channels, rx_max), false },
+	{ ETHTOOL_A_CHANNELS_TX_COUNT, offsetof(struct tn_channels, tx), false },
+	{ ETHTOOL_A_CHANNELS_TX_MAX, offsetof(struct tn_channels, tx_max), false },
+	{ ETHTOOL_A_CHANNELS_OTHER_COUNT, offsetof(struct tn_channels, other), false },
+	{ ETHTOOL_A_CHANNELS_OTHER_MAX, offsetof(struct tn_channels, other_max), false },
+	{ ETHTOOL_A_CHANNELS_COMBINED_COUNT, offsetof(struct tn_channels, combined), false },
+	{ ETHTOOL_A_CHANNELS_COMBINED_MAX, offsetof(struct tn_channels, combined_max), false },
+};
+
+/* The parameters tuner plans; the others are ignored (not even checked). */
+#define TN_COALESCE_MAXTYPE ETHTOOL_A_COALESCE_USE_ADAPTIVE_RX
+static const struct nla_policy coalesce_policy[TN_COALESCE_MAXTYPE + 1] = {
+	[ETHTOOL_A_COALESCE_RX_USECS] = { .type = NLA_U32 },
+	[ETHTOOL_A_COALESCE_RX_MAX_FRAMES] = { .type = NLA_U32 },
+	[ETHTOOL_A_COALESCE_TX_USECS] = { .type = NLA_U32 },
+	[ETHTOOL_A_COALESCE_USE_ADAPTIVE_RX] = { .type = NLA_U8 },
+};
+
+static const struct et_field coalesce_fields[] = {
+	{ ETHTOOL_A_COALESCE_RX_USECS, offsetof(struct tn_coalesce, rx_usecs), false },
+	{ ETHTOOL_A_COALESCE_RX_MAX_FRAMES, offsetof(struct tn_coalesce, rx_frames), false },
+	{ ETHTOOL_A_COALESCE_TX_USECS, offsetof(struct tn_coalesce, tx_usecs), false },
+	{ ETHTOOL_A_COALESCE_USE_ADAPTIVE_RX, offsetof(struct tn_coalesce, adaptive_rx), true },
 };
 
 #define TN_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define TN_MAX2(a, b) ((int)(a) > (int)(b) ? (int)(a) : (int)(b))
 #define TN_REPLY_MAXTYPE \
-	((int)TN_CHANNELS_MAXTYPE > (int)TN_RINGS_MAXTYPE ? (int)TN_CHANNELS_MAXTYPE \
-							   : (int)TN_RINGS_MAXTYPE)
+	TN_MAX2(TN_COALESCE_MAXTYPE, TN_MAX2(TN_CHANNELS_MAXTYPE, TN_RINGS_MAXTYPE))
 
 static const struct et_cmd cmd_rings_get = {
 	.cmd = ETHTOOL_MSG_RINGS_GET,
@@ -177,6 +197,22 @@ static const struct et_cmd cmd_channels_get = {
 static const struct et_cmd cmd_channels_set = {
 	.cmd = ETHTOOL_MSG_CHANNELS_SET,
 	.header_attr = ETHTOOL_A_CHANNELS_HEADER,
+};
+
+static const struct et_cmd cmd_coalesce_get = {
+	.cmd = ETHTOOL_MSG_COALESCE_GET,
+	.header_attr = ETHTOOL_A_COALESCE_HEADER,
+	.reply_cmd = ETHTOOL_MSG_COALESCE_GET_REPLY,
+	.maxtype = TN_COALESCE_MAXTYPE,
+	.policy = coalesce_policy,
+	.fields = coalesce_fields,
+	.n_fields = TN_ARRAY_SIZE(coalesce_fields),
+	.out_size = sizeof(struct tn_coalesce),
+};
+
+static const struct et_cmd cmd_coalesce_set = {
+	.cmd = ETHTOOL_MSG_COALESCE_SET,
+	.header_attr = ETHTOOL_A_COALESCE_HEADER,
 };
 
 /* libnl's NLE_* code (positive or negative) to -errno. */
@@ -259,9 +295,10 @@ static bool ifname_valid(const char *ifname)
 	return len > 0 && len < TN_IFNAME_MAX;
 }
 
-static bool u32_valid(int64_t v)
+static bool put_valid(const struct et_put *p)
 {
-	return v == TN_UNKNOWN || (v >= 0 && v <= (int64_t)UINT32_MAX);
+	return p->value == TN_UNKNOWN ||
+	       (p->value >= 0 && p->value <= (p->flag ? 1 : (int64_t)UINT32_MAX));
 }
 
 /*
@@ -310,35 +347,75 @@ static int seq_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/*
+ * Read a reply of cmd into reply: 1 when it is another command's (skipped),
+ * 0 when read, -EBADMSG when malformed. The message's length is trusted to be
+ * what was received (libnl checks it, the tests' callers too).
+ */
+static int parse_reply(const struct et_cmd *cmd, struct nlmsghdr *nlh, union et_reply *reply)
+{
+	struct nlattr *tb[TN_REPLY_MAXTYPE + 1];
+	struct nlattr *a;
+	int rem;
+
+	if (!genlmsg_valid_hdr(nlh, 0))
+		return -EBADMSG;
+	if (genlmsg_hdr(nlh)->cmd != cmd->reply_cmd)
+		return 1;
+	if (cmd->maxtype > TN_REPLY_MAXTYPE ||
+	    genlmsg_parse(nlh, 0, tb, cmd->maxtype, cmd->policy) < 0)
+		return -EBADMSG;
+	/* libnl ignores bytes after the last whole attribute: a cut message */
+	nla_for_each_attr(a, genlmsg_attrdata(genlmsg_hdr(nlh), 0),
+			  genlmsg_attrlen(genlmsg_hdr(nlh), 0), rem)
+		;
+	if (rem > 0)
+		return -EBADMSG;
+	for (size_t i = 0; i < cmd->n_fields; i++) {
+		const struct et_field *f = &cmd->fields[i];
+		int64_t *dst = (int64_t *)((char *)reply + f->offset);
+
+		if (!tb[f->attr])
+			*dst = TN_UNKNOWN;
+		else if (f->flag)
+			*dst = nla_get_u8(tb[f->attr]) != 0;
+		else
+			*dst = (int64_t)nla_get_u32(tb[f->attr]);
+	}
+	return 0;
+}
+
 static int valid_cb(struct nl_msg *msg, void *arg)
 {
 	struct et_request *req = arg;
-	const struct et_cmd *cmd = req->cmd;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct nlattr *tb[TN_REPLY_MAXTYPE + 1];
-	struct genlmsghdr *gnlh;
+	int ret;
 
-	if (!cmd->reply_cmd || req->got_reply)
+	if (!req->cmd->reply_cmd || req->got_reply)
 		return NL_SKIP;
-	if (!genlmsg_valid_hdr(nlh, 0))
-		goto bad;
-	gnlh = genlmsg_hdr(nlh);
-	if (gnlh->cmd != cmd->reply_cmd)
+	ret = parse_reply(req->cmd, nlmsg_hdr(msg), &req->reply);
+	if (ret > 0)
 		return NL_SKIP;
-	if (cmd->maxtype > TN_REPLY_MAXTYPE ||
-	    genlmsg_parse(nlh, 0, tb, cmd->maxtype, cmd->policy) < 0)
-		goto bad;
-	for (size_t i = 0; i < cmd->n_fields; i++) {
-		const struct et_field *f = &cmd->fields[i];
-		int64_t *dst = (int64_t *)((char *)&req->reply + f->offset);
-
-		*dst = tb[f->attr] ? (int64_t)nla_get_u32(tb[f->attr]) : TN_UNKNOWN;
+	if (ret < 0) {
+		req->parse_err = ret;
+		return NL_SKIP;
 	}
 	req->got_reply = true;
 	return NL_OK;
-bad:
-	req->parse_err = -EBADMSG;
-	return NL_SKIP;
+}
+
+int tn_ethtool_parse_coalesce(struct nlmsghdr *nlh, size_t len, struct tn_coalesce *out)
+{
+	union et_reply reply;
+	int ret;
+
+	if (len < NLMSG_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > len)
+		return -EBADMSG;
+	ret = parse_reply(&cmd_coalesce_get, nlh, &reply);
+	if (ret > 0)
+		return -EBADMSG;
+	if (ret == 0)
+		*out = reply.coalesce;
+	return ret;
 }
 
 static int ack_cb(struct nl_msg *msg, void *arg)
@@ -385,7 +462,10 @@ static int build_request(struct nl_msg *nm, int family, const struct et_cmd *cmd
 	for (size_t i = 0; i < n_puts; i++) {
 		if (puts[i].value == TN_UNKNOWN)
 			continue;
-		err = nla_put_u32(nm, puts[i].attr, (uint32_t)puts[i].value);
+		if (puts[i].flag)
+			err = nla_put_u8(nm, puts[i].attr, (uint8_t)puts[i].value);
+		else
+			err = nla_put_u32(nm, puts[i].attr, (uint32_t)puts[i].value);
 		if (err < 0)
 			return nle_errno(err);
 	}
@@ -420,7 +500,7 @@ static int request(struct tn_ethtool *e, const struct et_cmd *cmd, const char *i
 	if (!e || !ifname_valid(ifname) || (cmd->reply_cmd && !out))
 		return -EINVAL;
 	for (size_t i = 0; i < n_puts; i++)
-		if (!u32_valid(puts[i].value))
+		if (!put_valid(&puts[i]))
 			return -EINVAL;
 
 	nm = nlmsg_alloc();
@@ -538,8 +618,8 @@ int tn_ethtool_set_rings(struct tn_ethtool *e, const char *ifname, int64_t rx, i
 			 struct tn_diag *d)
 {
 	const struct et_put puts[] = {
-		{ ETHTOOL_A_RINGS_RX, rx },
-		{ ETHTOOL_A_RINGS_TX, tx },
+		{ ETHTOOL_A_RINGS_RX, rx, false },
+		{ ETHTOOL_A_RINGS_TX, tx, false },
 	};
 
 	return request(e, &cmd_rings_set, ifname, puts, TN_ARRAY_SIZE(puts), NULL, d);
@@ -549,10 +629,29 @@ int tn_ethtool_set_channels(struct tn_ethtool *e, const char *ifname, int64_t co
 			    int64_t rx, int64_t tx, struct tn_diag *d)
 {
 	const struct et_put puts[] = {
-		{ ETHTOOL_A_CHANNELS_COMBINED_COUNT, combined },
-		{ ETHTOOL_A_CHANNELS_RX_COUNT, rx },
-		{ ETHTOOL_A_CHANNELS_TX_COUNT, tx },
+		{ ETHTOOL_A_CHANNELS_COMBINED_COUNT, combined, false },
+		{ ETHTOOL_A_CHANNELS_RX_COUNT, rx, false },
+		{ ETHTOOL_A_CHANNELS_TX_COUNT, tx, false },
 	};
 
 	return request(e, &cmd_channels_set, ifname, puts, TN_ARRAY_SIZE(puts), NULL, d);
+}
+
+int tn_ethtool_get_coalesce(struct tn_ethtool *e, const char *ifname, struct tn_coalesce *out,
+			    struct tn_diag *d)
+{
+	return request(e, &cmd_coalesce_get, ifname, NULL, 0, out, d);
+}
+
+int tn_ethtool_set_coalesce(struct tn_ethtool *e, const char *ifname,
+			    const struct tn_coalesce *c, struct tn_diag *d)
+{
+	const struct et_put puts[] = {
+		{ ETHTOOL_A_COALESCE_USE_ADAPTIVE_RX, c->adaptive_rx, true },
+		{ ETHTOOL_A_COALESCE_RX_USECS, c->rx_usecs, false },
+		{ ETHTOOL_A_COALESCE_RX_MAX_FRAMES, c->rx_frames, false },
+		{ ETHTOOL_A_COALESCE_TX_USECS, c->tx_usecs, false },
+	};
+
+	return request(e, &cmd_coalesce_set, ifname, puts, TN_ARRAY_SIZE(puts), NULL, d);
 }

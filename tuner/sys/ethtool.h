@@ -47,4 +47,25 @@ int tn_ethtool_set_rings(struct tn_ethtool *e, const char *ifname, int64_t rx, i
 int tn_ethtool_set_channels(struct tn_ethtool *e, const char *ifname, int64_t combined,
 			    int64_t rx, int64_t tx, struct tn_diag *d);
 
+/*
+ * Interrupt coalescing. A parameter the kernel does not report (the driver
+ * does not support it) is TN_UNKNOWN. For a set, TN_UNKNOWN leaves that
+ * parameter alone; adaptive_rx is 0 or 1, the others in [0, UINT32_MAX]
+ * (-EINVAL otherwise, nothing sent). The kernel refuses a parameter the
+ * driver does not support (-EOPNOTSUPP, "unsupported parameter").
+ */
+int tn_ethtool_get_coalesce(struct tn_ethtool *e, const char *ifname, struct tn_coalesce *out,
+			    struct tn_diag *d);
+int tn_ethtool_set_coalesce(struct tn_ethtool *e, const char *ifname,
+			    const struct tn_coalesce *c, struct tn_diag *d);
+
+/*
+ * One ETHTOOL_MSG_COALESCE_GET_REPLY message of len bytes (exposed for tests
+ * and the fuzzer): 0, or -EBADMSG for a message shorter than its header says,
+ * another command's, or one with an attribute of the wrong size. out is
+ * written only on success.
+ */
+struct nlmsghdr;
+int tn_ethtool_parse_coalesce(struct nlmsghdr *nlh, size_t len, struct tn_coalesce *out);
+
 #endif

@@ -53,6 +53,7 @@ extern const struct tn_kind_sys tn_kind_sys_rps_flow_cnt;
 extern const struct tn_kind_sys tn_kind_sys_xps_cpus;
 extern const struct tn_kind_sys tn_kind_sys_ring;
 extern const struct tn_kind_sys tn_kind_sys_channels;
+extern const struct tn_kind_sys tn_kind_sys_coalesce;
 extern const struct tn_kind_sys tn_kind_sys_process_cpus;
 extern const struct tn_kind_sys tn_kind_sys_process_memory;
 extern const struct tn_kind_sys tn_kind_sys_irqbalance;

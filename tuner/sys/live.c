@@ -10,6 +10,7 @@
 static const struct tn_kind_sys *const ops[TN_CHANGE_KIND_COUNT] = {
 	[TN_CHANGE_CHANNELS] = &tn_kind_sys_channels,
 	[TN_CHANGE_RING] = &tn_kind_sys_ring,
+	[TN_CHANGE_COALESCE] = &tn_kind_sys_coalesce,
 	[TN_CHANGE_SYSCTL] = &tn_kind_sys_sysctl,
 	[TN_CHANGE_IRQ_AFFINITY] = &tn_kind_sys_irq,
 	[TN_CHANGE_RPS_CPUS] = &tn_kind_sys_rps_cpus,
@@ -121,7 +122,8 @@ int tn_live_ethtool(struct tn_live *l, struct tn_diag *d)
 
 	if (!l->root->is_host)
 		return tn_diag_error(d, -EOPNOTSUPP,
-				     "ring and channel sizes are not reachable under --sysroot");
+				     "rings, channels and coalescing are not reachable under "
+				     "--sysroot");
 	if (l->et)
 		return 0;
 	ret = tn_ethtool_open(&l->et);

@@ -282,6 +282,55 @@ int tn_qstats_get(struct tn_qstats_sock *qs, int ifindex, struct tn_qstats **out
 	return 0;
 }
 
+struct any_dump {
+	int (*cb)(struct nlmsghdr *nlh, void *arg);
+	void *arg;
+	int err;
+};
+
+static int on_any(struct nl_msg *msg, void *arg)
+{
+	struct any_dump *ad = arg;
+
+	if (!ad->err)
+		ad->err = ad->cb(nlmsg_hdr(msg), ad->arg);
+	return NL_SKIP;
+}
+
+int tn_qstats_dump(struct tn_qstats_sock *qs, uint8_t cmd, int ifindex_attr, int ifindex,
+		   int (*cb)(struct nlmsghdr *nlh, void *arg), void *arg, char *err,
+		   size_t errlen)
+{
+	struct any_dump ad = { cb, arg, 0 };
+	struct nl_msg *m = nlmsg_alloc();
+	int ret;
+
+	snprintf(err, errlen, "%s", "");
+	if (!m)
+		return -ENOMEM;
+	if (!genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, qs->family, 0, NLM_F_DUMP, cmd,
+			 QS_VERSION) ||
+	    (ifindex > 0 && nla_put_u32(m, ifindex_attr, (uint32_t)ifindex) < 0)) {
+		nlmsg_free(m);
+		return -ENOMEM;
+	}
+	ret = nl_send_auto(qs->sk, m);
+	nlmsg_free(m);
+	if (ret < 0) {
+		snprintf(err, errlen, "%s", nl_geterror(ret));
+		return -EIO;
+	}
+	nl_socket_modify_cb(qs->sk, NL_CB_VALID, NL_CB_CUSTOM, on_any, &ad);
+	ret = nl_recvmsgs_default(qs->sk);
+	if (ret == -NLE_OPNOTSUPP || ret == -NLE_INVAL)
+		return 1; /* no such command on this kernel */
+	if (ret < 0) {
+		snprintf(err, errlen, "%s", nl_geterror(ret));
+		return ret == -NLE_AGAIN ? -ETIMEDOUT : -EIO;
+	}
+	return ad.err < 0 ? ad.err : 0;	/* cb's error: the caller says what it was */
+}
+
 const struct tn_qstats *tn_qstats_find(const struct tn_qstats *v, int n, int ifindex)
 {
 	struct tn_qstats key = { .ifindex = ifindex, .queue = -1 };

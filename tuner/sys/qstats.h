@@ -70,6 +70,16 @@ void tn_qstats_close(struct tn_qstats_sock *qs);	/* accepts NULL */
  */
 int tn_qstats_get(struct tn_qstats_sock *qs, int ifindex, struct tn_qstats **out, int *n, char *err,
 		  size_t errlen);
+/*
+ * Another dump of the same family (napi.c): cmd, with a u32 ifindex filter
+ * attribute when ifindex > 0; each message of the answer to cb (a negative
+ * return from cb ends the dump with that error, err left empty for the
+ * caller to describe). 0; 1 when the kernel has no such command; or -errno with the
+ * reason in err.
+ */
+int tn_qstats_dump(struct tn_qstats_sock *qs, uint8_t cmd, int ifindex_attr, int ifindex,
+		   int (*cb)(struct nlmsghdr *nlh, void *arg), void *arg, char *err,
+		   size_t errlen);
 /* Binary search of a sorted list: the device's totals; NULL when absent. */
 const struct tn_qstats *tn_qstats_find(const struct tn_qstats *v, int n, int ifindex);
 
