@@ -126,6 +126,8 @@ void tn_diagnose_cpus_text(const struct tn_cpuset *s, char *buf, size_t len)
 
 struct softnet_delta {
 	uint64_t dropped, squeeze, flow, rps;
+	uint64_t drop_most;		/* the most one CPU dropped */
+	int drop_most_cpu;
 	uint64_t squeeze_processed;	/* packets processed on the squeezed CPUs */
 	struct tn_cpuset drop_cpus, squeeze_cpus, flow_cpus, rps_cpus;
 };
@@ -147,6 +149,10 @@ static void softnet_deltas(struct dctx *c, struct softnet_delta *sd)
 		if (tn_counter_delta(x->dropped, y->dropped, true, &v) && v) {
 			sd->dropped += v;
 			tn_cpuset_set(&sd->drop_cpus, y->cpu);
+			if (v > sd->drop_most) {
+				sd->drop_most = v;
+				sd->drop_most_cpu = y->cpu;
+			}
 		}
 		if (tn_counter_delta(x->time_squeeze, y->time_squeeze, true, &v) && v) {
 			sd->squeeze += v;
@@ -260,6 +266,54 @@ static int budget_finding(struct dctx *c, const struct softnet_delta *sd)
 	return 0;
 }
 
+/*
+ * netdev_max_backlog from the evidence: a packet dropped at a full backlog
+ * would otherwise have waited in it, so the deepest queue a CPU saw is at most
+ * the current limit plus what that CPU dropped (all of it when the drops came
+ * in one burst). Hold that for the CPU that dropped most, a quarter more for
+ * the next burst, rounded up to a power of two, at most TN_DIAG_BACKLOG_CAP.
+ * 'cur' is below the cap (knob_sysctl). *over: even the cap holds less.
+ */
+static int64_t backlog_size(int64_t cur, uint64_t most, bool *over)
+{
+	uint64_t need, v = 1;
+
+	*over = most >= TN_DIAG_BACKLOG_CAP;
+	if (*over)
+		return TN_DIAG_BACKLOG_CAP;
+	need = (uint64_t)cur + most;
+	need += (need + 3) / 4;
+	while (v < need && v < TN_DIAG_BACKLOG_CAP)
+		v <<= 1;
+	*over = need > TN_DIAG_BACKLOG_CAP;
+	return (int64_t)v;
+}
+
+static void backlog_knob(struct dctx *c, struct tn_finding *f, const struct softnet_delta *sd)
+{
+	struct tn_knob *k;
+	bool over;
+
+	if (!knob_sysctl(f, c->s, "net.core.netdev_max_backlog", 0, TN_DIAG_BACKLOG_CAP, NULL)) {
+		snprintf(f->advice, sizeof(f->advice),
+			 "netdev_max_backlog is unknown or already at %d: spread the "
+			 "traffic (RPS masks, more queues) instead",
+			 TN_DIAG_BACKLOG_CAP);
+		return;
+	}
+	k = &f->knobs[f->n_knobs - 1];
+	k->after[0] = backlog_size(k->before[0], sd->drop_most, &over);
+	snprintf(f->advice, sizeof(f->advice),
+		 "raise net.core.netdev_max_backlog to hold the deepest queue seen: %" PRId64
+		 " plus the %" PRIu64 " CPU %d dropped (the most on one CPU), a quarter more, "
+		 "rounded up to a power of two (at most %d)",
+		 k->before[0], sd->drop_most, sd->drop_most_cpu, TN_DIAG_BACKLOG_CAP);
+	if (over)
+		tn_diagnose_appendf(f->advice, sizeof(f->advice),
+			"; more was dropped than that bound holds: the CPU cannot keep up with "
+			"the rate, spread the traffic (RPS masks, more queues) too");
+}
+
 static int backlog_findings(struct dctx *c, const struct softnet_delta *sd)
 {
 	struct tn_finding *f;
@@ -274,16 +328,7 @@ static int backlog_findings(struct dctx *c, const struct softnet_delta *sd)
 		snprintf(f->evidence, sizeof(f->evidence),
 			 "softnet_stat dropped +%" PRIu64 " on CPUs %s: the per-CPU backlog was "
 			 "full", sd->dropped, cpus);
-		if (!knob_sysctl(f, c->s, "net.core.netdev_max_backlog", 0, TN_DIAG_BACKLOG_CAP,
-				 NULL))
-			snprintf(f->advice, sizeof(f->advice),
-				 "netdev_max_backlog is unknown or already at %d: spread the "
-				 "traffic (RPS masks, more queues) instead",
-				 TN_DIAG_BACKLOG_CAP);
-		else
-			snprintf(f->advice, sizeof(f->advice),
-				 "raise net.core.netdev_max_backlog (x2, at most %d)",
-				 TN_DIAG_BACKLOG_CAP);
+		backlog_knob(c, f, sd);
 		tn_diagnose_appendf(f->advice, sizeof(f->advice), "; the backlog is used here by:");
 		if (sd->rps || c->b->rps_queues)
 			tn_diagnose_appendf(f->advice, sizeof(f->advice),
