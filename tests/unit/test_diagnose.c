@@ -491,6 +491,38 @@ static void test_squeeze_by_time(void **st)
 	assert_true(contains(f->advice, "already at its bound (8000 us)"));
 	tn_diagnosis_free(&dg);
 
+	/* a larger bound given (--max-budget-usecs: the VM tier's TCG guest) */
+	{
+		struct tn_diagnose_opts o = { .max_budget_usecs = 256000 };
+		struct tn_diag d;
+
+		tn_diag_init(&d);
+		assert_int_equal(tn_diagnose_with_opts(&a, &b, NULL, &o, &dg, &d), 0);
+		f = find_stage(&dg, TN_STAGE_BUDGET);
+		assert_int_equal(f->n_knobs, 1);
+		assert_int_equal(find_knob(f, "net.core.netdev_budget_usecs")->before[0], 8000);
+		assert_int_equal(find_knob(f, "net.core.netdev_budget_usecs")->after[0], 256000);
+		assert_true(contains(f->advice, "the bound given with --max-budget-usecs"));
+		tn_diagnosis_free(&dg);
+		/* a bound below the current value: no knob, that bound said */
+		o.max_budget_usecs = 4000;
+		assert_int_equal(tn_diagnose_with_opts(&a, &b, NULL, &o, &dg, &d), 0);
+		f = find_stage(&dg, TN_STAGE_BUDGET);
+		assert_int_equal(f->n_knobs, 0);
+		assert_true(contains(f->advice, "already at its bound (4000 us)"));
+		tn_diagnosis_free(&dg);
+		/* out of range: refused, said, nothing returned */
+		o.max_budget_usecs = TN_DIAG_MAX_BUDGET_USECS_MAX + 1;
+		dg.n = -1;
+		assert_int_equal(tn_diagnose_with_opts(&a, &b, NULL, &o, &dg, &d), -EINVAL);
+		assert_int_equal(dg.n, -1);
+		assert_true(contains(d.error, "netdev_budget_usecs bound 1000001"));
+		o.max_budget_usecs = TN_DIAG_MAX_BUDGET_USECS_MIN - 1;
+		assert_int_equal(tn_diagnose_with_opts(&a, &b, NULL, &o, &dg, &d), -EINVAL);
+		tn_diag_free(&d);
+		memset(&dg, 0, sizeof(dg));
+	}
+
 	/* enough packets for every squeeze to be the packet budget: both knobs */
 	b.softnet[1].processed += 12000;
 	diagnose(&a, &b, NULL, &dg);

@@ -185,15 +185,33 @@ static bool squeezed_by_time(const struct softnet_delta *sd, int64_t budget)
 	return budget > 0 && sd->squeeze > sd->squeeze_processed / (uint64_t)budget;
 }
 
-static void budget_advice(struct tn_finding *f, bool by_time)
+/* The bound said in the advice: why it is what it is. */
+static void usecs_bound_text(const struct dctx *c, char *buf, size_t len)
 {
+	if (c->usecs_cap == TN_DIAG_BUDGET_USECS_CAP)
+		snprintf(buf, len, "at most %d us: a softirq that runs longer delays every task "
+			 "of its CPU", TN_DIAG_BUDGET_USECS_CAP);
+	else
+		snprintf(buf, len, "at most %" PRId64 " us, the bound given with "
+			 "--max-budget-usecs; tuner's own is %d us, since a softirq that runs "
+			 "longer delays every task of its CPU", c->usecs_cap,
+			 TN_DIAG_BUDGET_USECS_CAP);
+}
+
+static void budget_advice(const struct dctx *c, struct tn_finding *f, bool by_time)
+{
+	char bound[256];
+
+	usecs_bound_text(c, bound, sizeof(bound));
 	if (!by_time) {
 		snprintf(f->advice, sizeof(f->advice),
 			 "raise net.core.netdev_budget (x2, %d to %d packets) and "
-			 "netdev_budget_usecs (to at most %d us: a softirq that runs longer delays "
-			 "every task of its CPU, and 8 ms is two jiffies at HZ=250, the least "
-			 "Debian's kernels accept above the default)",
-			 TN_DIAG_BUDGET_MIN, TN_DIAG_BUDGET_CAP, TN_DIAG_BUDGET_USECS_CAP);
+			 "netdev_budget_usecs (to %s%s)",
+			 TN_DIAG_BUDGET_MIN, TN_DIAG_BUDGET_CAP, bound,
+			 c->usecs_cap == TN_DIAG_BUDGET_USECS_CAP
+				 ? ", and 8 ms is two jiffies at HZ=250, the least Debian's kernels "
+				   "accept above the default"
+				 : "");
 		if (f->n_knobs == 0)
 			tn_diagnose_appendf(f->advice, sizeof(f->advice),
 				"; both are already at their bound: spread the NIC's queues over "
@@ -202,17 +220,16 @@ static void budget_advice(struct tn_finding *f, bool by_time)
 	}
 	if (f->n_knobs)
 		snprintf(f->advice, sizeof(f->advice),
-			 "raise net.core.netdev_budget_usecs (to at most %d us: a softirq that "
-			 "runs longer delays every task of its CPU); netdev_budget changes nothing "
-			 "when time runs out",
-			 TN_DIAG_BUDGET_USECS_CAP);
+			 "raise net.core.netdev_budget_usecs (to %s); netdev_budget changes "
+			 "nothing when time runs out",
+			 bound);
 	else
 		snprintf(f->advice, sizeof(f->advice),
-			 "net.core.netdev_budget_usecs is unknown or already at its bound (%d us), "
-			 "and netdev_budget changes nothing when time runs out: these CPUs are too "
-			 "slow for this receive load; spread it over more CPUs (RPS masks, more "
-			 "queues) rather than a longer softirq",
-			 TN_DIAG_BUDGET_USECS_CAP);
+			 "net.core.netdev_budget_usecs is unknown or already at its bound (%" PRId64
+			 " us), and netdev_budget changes nothing when time runs out: these CPUs "
+			 "are too slow for this receive load; spread it over more CPUs (RPS masks, "
+			 "more queues) rather than a longer softirq",
+			 c->usecs_cap);
 }
 
 static int budget_finding(struct dctx *c, const struct softnet_delta *sd)
@@ -248,9 +265,8 @@ static int budget_finding(struct dctx *c, const struct softnet_delta *sd)
 	if (!by_time)
 		knob_sysctl(f, c->s, "net.core.netdev_budget", TN_DIAG_BUDGET_MIN,
 			    TN_DIAG_BUDGET_CAP, NULL);
-	knob_sysctl(f, c->s, "net.core.netdev_budget_usecs", TN_DIAG_BUDGET_USECS_CAP,
-		    TN_DIAG_BUDGET_USECS_CAP, NULL);
-	budget_advice(f, by_time);
+	knob_sysctl(f, c->s, "net.core.netdev_budget_usecs", c->usecs_cap, c->usecs_cap, NULL);
+	budget_advice(c, f, by_time);
 	tn_cpuset_and(&shared, &c->targets);
 	if (!tn_cpuset_empty(&shared)) {
 		tn_diagnose_cpus_text(&shared, both, sizeof(both));
@@ -678,11 +694,28 @@ static int check_pair(const struct tn_sample *a, const struct tn_sample *b, stru
 int tn_diagnose(const struct tn_sample *a, const struct tn_sample *b, const struct tn_profile *prof,
 		struct tn_diagnosis *out, struct tn_diag *d)
 {
+	return tn_diagnose_with_opts(a, b, prof, NULL, out, d);
+}
+
+int tn_diagnose_with_opts(const struct tn_sample *a, const struct tn_sample *b,
+			  const struct tn_profile *prof, const struct tn_diagnose_opts *opts,
+			  struct tn_diagnosis *out, struct tn_diag *d)
+{
 	struct tn_diagnosis dg = { 0 };
-	struct dctx c = { .a = a, .b = b, .s = &b->state, .prof = prof, .out = &dg, .d = d };
+	struct dctx c = { .a = a, .b = b, .s = &b->state, .prof = prof, .out = &dg, .d = d,
+			  .usecs_cap = TN_DIAG_BUDGET_USECS_CAP };
 	struct softnet_delta sd;
 	int ret;
 
+	if (opts && opts->max_budget_usecs) {
+		if (opts->max_budget_usecs < TN_DIAG_MAX_BUDGET_USECS_MIN ||
+		    opts->max_budget_usecs > TN_DIAG_MAX_BUDGET_USECS_MAX)
+			return tn_diag_error(d, -EINVAL, "the netdev_budget_usecs bound %" PRId64
+							 " us is outside %d to %d",
+					     opts->max_budget_usecs, TN_DIAG_MAX_BUDGET_USECS_MIN,
+					     TN_DIAG_MAX_BUDGET_USECS_MAX);
+		c.usecs_cap = opts->max_budget_usecs;
+	}
 	if ((ret = check_pair(a, b, d)) < 0)
 		return ret;
 	dg.interval = (double)(b->time_us - a->time_us) / 1e6;
