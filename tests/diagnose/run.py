@@ -159,8 +159,8 @@ for (kind, target), k in knobs.items():
 got = {}
 for (kind, target, key), (before, after) in extra.items():
     got[(kind, target)] = after
-# netdev_max_backlog from the drops (issue 12): 1000 + the 4000 CPU 3 dropped, a
-# quarter more, a power of two: 8192, more than the default profile's 4096, so
+# netdev_max_backlog from the drops (issue 12): 1000 + the 4000 CPU 3 dropped, half
+# as much again, a power of two: 8192, more than the default profile's 4096, so
 # not covered, and the emitted profile raises it.
 bk = knobs[("sysctl", "net.core.netdev_max_backlog")]
 check(bk["before"] == "1000" and bk["after"] == "8192" and not bk["covered"],

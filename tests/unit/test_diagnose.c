@@ -433,8 +433,8 @@ static void test_softnet_findings(void **st)
 	k = find_knob(&dg.findings[0], "net.core.netdev_max_backlog");
 	assert_non_null(k);
 	assert_int_equal(k->before[0], 1000);
-	/* 1000 + the 500 CPU 3 dropped, a quarter more (1875), a power of two */
-	assert_int_equal(k->after[0], 2048);
+	/* 1000 + the 500 CPU 3 dropped, half as much again (2250), a power of two */
+	assert_int_equal(k->after[0], 4096);
 	assert_non_null(strstr(dg.findings[0].advice, "RPS"));
 	f = find_stage(&dg, TN_STAGE_BUDGET);
 	assert_non_null(f);
@@ -585,15 +585,16 @@ static void test_backlog_sizing(void **st)
 	} t[] = {
 		/* the VM tier's veth burst on 6.1: x2 (2000) and 4096 did not clear it */
 		{ "1000", { 0, 3371, 0, 0 }, 8192, false },
-		{ "1000", { 0, 2532, 0, 0 }, 8192, false },
+		{ "1000", { 0, 2058, 0, 0 }, 8192, false },
 		/* per CPU: the most one CPU dropped, not the sum (2 x 1500 would be 8192) */
 		{ "1000", { 1500, 1500, 0, 0 }, 4096, false },
 		/* a residual at 4096 still raises it */
 		{ "4096", { 0, 40, 0, 0 }, 8192, false },
 		{ "1000", { 1, 0, 0, 0 }, 2048, false },
 		{ "0", { 0, 0, 0, 1 }, 2, false },
-		/* a power of two exactly: 3276 + 1 -> 4097 (+ a quarter) -> 8192 */
-		{ "3276", { 0, 0, 1, 0 }, 8192, false },
+		/* around a power of two: 2730 x 1.5 = 4095 -> 4096; 2731 x 1.5 -> 8192 */
+		{ "2729", { 0, 0, 1, 0 }, 4096, false },
+		{ "2730", { 0, 0, 1, 0 }, 8192, false },
 		/* more than the bound holds: the bound, and said */
 		{ "1000", { 0, 60000, 0, 0 }, TN_DIAG_BACKLOG_CAP, true },
 		{ "1000", { 0, 0, 0, 0xfffffff0 }, TN_DIAG_BACKLOG_CAP, true },

@@ -286,8 +286,10 @@ static int budget_finding(struct dctx *c, const struct softnet_delta *sd)
  * netdev_max_backlog from the evidence: a packet dropped at a full backlog
  * would otherwise have waited in it, so the deepest queue a CPU saw is at most
  * the current limit plus what that CPU dropped (all of it when the drops came
- * in one burst). Hold that for the CPU that dropped most, a quarter more for
- * the next burst, rounded up to a power of two, at most TN_DIAG_BACKLOG_CAP.
+ * in one burst). Hold that for the CPU that dropped most, half as much again
+ * for a deeper burst than the one seen (the VM tier's bursts varied by that
+ * much from run to run), rounded up to a power of two, at most
+ * TN_DIAG_BACKLOG_CAP.
  * 'cur' is below the cap (knob_sysctl). *over: even the cap holds less.
  */
 static int64_t backlog_size(int64_t cur, uint64_t most, bool *over)
@@ -298,7 +300,7 @@ static int64_t backlog_size(int64_t cur, uint64_t most, bool *over)
 	if (*over)
 		return TN_DIAG_BACKLOG_CAP;
 	need = (uint64_t)cur + most;
-	need += (need + 3) / 4;
+	need += (need + 1) / 2;
 	while (v < need && v < TN_DIAG_BACKLOG_CAP)
 		v <<= 1;
 	*over = need > TN_DIAG_BACKLOG_CAP;
@@ -321,7 +323,7 @@ static void backlog_knob(struct dctx *c, struct tn_finding *f, const struct soft
 	k->after[0] = backlog_size(k->before[0], sd->drop_most, &over);
 	snprintf(f->advice, sizeof(f->advice),
 		 "raise net.core.netdev_max_backlog to hold the deepest queue seen: %" PRId64
-		 " plus the %" PRIu64 " CPU %d dropped (the most on one CPU), a quarter more, "
+		 " plus the %" PRIu64 " CPU %d dropped (the most on one CPU), half as much again, "
 		 "rounded up to a power of two (at most %d)",
 		 k->before[0], sd->drop_most, sd->drop_most_cpu, TN_DIAG_BACKLOG_CAP);
 	if (over)
