@@ -208,10 +208,9 @@ static void budget_advice(const struct dctx *c, struct tn_finding *f, bool by_ti
 			 "raise net.core.netdev_budget (x2, %d to %d packets) and "
 			 "netdev_budget_usecs (to %s%s)",
 			 TN_DIAG_BUDGET_MIN, TN_DIAG_BUDGET_CAP, bound,
-			 c->usecs_cap == TN_DIAG_BUDGET_USECS_CAP
-				 ? ", and 8 ms is two jiffies at HZ=250, the least Debian's kernels "
-				   "accept above the default"
-				 : "");
+			 c->usecs_cap != TN_DIAG_BUDGET_USECS_CAP ? "" :
+			 ", and 8 ms is two jiffies at HZ=250, the least Debian's kernels accept "
+			 "above the default");
 		if (f->n_knobs == 0)
 			tn_diagnose_appendf(f->advice, sizeof(f->advice),
 				"; both are already at their bound: spread the NIC's queues over "

@@ -18,7 +18,7 @@
 #include "profile.h"
 
 /* Bounds of recommended values (README "diagnose"). */
-#define TN_DIAG_BACKLOG_CAP 65536		/* netdev_max_backlog: sized by the drops, up to this */
+#define TN_DIAG_BACKLOG_CAP 65536		/* netdev_max_backlog: by the drops, to this */
 #define TN_DIAG_BUDGET_MIN 600			/* netdev_budget: x2, at least this, */
 #define TN_DIAG_BUDGET_CAP 2400			/* at most this */
 #define TN_DIAG_BUDGET_USECS_CAP 8000		/* netdev_budget_usecs: 8 ms at most, */
