@@ -47,7 +47,7 @@ static const char usage[] =
 	"                        a PID only (DIR/proc/PID/net)\n"
 	"      --max-budget-usecs US\n"
 	"                        recommend net.core.netdev_budget_usecs up to US\n"
-	"                        microseconds (1000 to 1000000; default 8000, tuner's\n"
+	"                        microseconds (1 to 1000000; default 8000, tuner's\n"
 	"                        bound: a longer softirq delays every task of its CPU).\n"
 	"                        For machines slower than any host (an emulated guest)\n"
 	"  -j, --json            the findings as JSON\n"

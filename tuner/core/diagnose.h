@@ -22,7 +22,7 @@
 #define TN_DIAG_BUDGET_MIN 600			/* netdev_budget: x2, at least this, */
 #define TN_DIAG_BUDGET_CAP 2400			/* at most this */
 #define TN_DIAG_BUDGET_USECS_CAP 8000		/* netdev_budget_usecs: 8 ms at most, */
-#define TN_DIAG_MAX_BUDGET_USECS_MIN 1000	/* or the bound given, from this */
+#define TN_DIAG_MAX_BUDGET_USECS_MIN 1		/* or the bound given, from this */
 #define TN_DIAG_MAX_BUDGET_USECS_MAX 1000000	/* to this (1 s) */
 #define TN_DIAG_TCP_RMEM_CAP (64 << 20)		/* tcp_rmem max: x2 up to 64 MiB */
 #define TN_DIAG_RMEM_MAX_CAP (64 << 20)		/* rmem_max: x2 up to 64 MiB */
