@@ -4,7 +4,8 @@
 # scenario and kernel, the kernel's own loss counter before, after tuner's
 # profile (what `tuner diagnose --emit-profile` wrote, applied), after the
 # incident's hand fix, after the shipped profile, and after `rollback --last`,
-# with the knob and value. Needs root, qemu and the VM tier's tools
+# with the knob and value. UDP has two rows: the plain receiver (udp) and one
+# that sets SO_RCVBUF 16 MiB itself (udp-so_rcvbuf, capped by rmem_max). Needs root, qemu and the VM tier's tools
 # (tests/vm/deps.sh); TUNER_VM_KERNELS etc. as for tests/vm/run.sh.
 #
 #   bench/effect.sh [TUNER_BINARY]       run the scenarios, print the table

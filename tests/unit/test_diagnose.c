@@ -440,7 +440,8 @@ static void test_softnet_findings(void **st)
 	k = find_knob(&dg.findings[0], "net.core.netdev_max_backlog");
 	assert_non_null(k);
 	assert_int_equal(k->before[0], 1000);
-	assert_int_equal(k->after[0], 2000);
+	/* 1000 + the 500 CPU 3 dropped, half as much again (2250), a power of two */
+	assert_int_equal(k->after[0], 4096);
 	assert_non_null(strstr(dg.findings[0].advice, "RPS"));
 	f = find_stage(&dg, TN_STAGE_BUDGET);
 	assert_non_null(f);
@@ -497,6 +498,38 @@ static void test_squeeze_by_time(void **st)
 	assert_true(contains(f->advice, "already at its bound (8000 us)"));
 	tn_diagnosis_free(&dg);
 
+	/* a larger bound given (--max-budget-usecs: the VM tier's TCG guest) */
+	{
+		struct tn_diagnose_opts o = { .max_budget_usecs = 256000 };
+		struct tn_diag d;
+
+		tn_diag_init(&d);
+		assert_int_equal(tn_diagnose_with_opts(&a, &b, NULL, &o, &dg, &d), 0);
+		f = find_stage(&dg, TN_STAGE_BUDGET);
+		assert_int_equal(f->n_knobs, 1);
+		assert_int_equal(find_knob(f, "net.core.netdev_budget_usecs")->before[0], 8000);
+		assert_int_equal(find_knob(f, "net.core.netdev_budget_usecs")->after[0], 256000);
+		assert_true(contains(f->advice, "the bound given with --max-budget-usecs"));
+		tn_diagnosis_free(&dg);
+		/* a bound below the current value: no knob, that bound said */
+		o.max_budget_usecs = 4000;
+		assert_int_equal(tn_diagnose_with_opts(&a, &b, NULL, &o, &dg, &d), 0);
+		f = find_stage(&dg, TN_STAGE_BUDGET);
+		assert_int_equal(f->n_knobs, 0);
+		assert_true(contains(f->advice, "already at its bound (4000 us)"));
+		tn_diagnosis_free(&dg);
+		/* out of range: refused, said, nothing returned */
+		o.max_budget_usecs = TN_DIAG_MAX_BUDGET_USECS_MAX + 1;
+		dg.n = -1;
+		assert_int_equal(tn_diagnose_with_opts(&a, &b, NULL, &o, &dg, &d), -EINVAL);
+		assert_int_equal(dg.n, -1);
+		assert_true(contains(d.error, "netdev_budget_usecs bound 1000001"));
+		o.max_budget_usecs = -1;
+		assert_int_equal(tn_diagnose_with_opts(&a, &b, NULL, &o, &dg, &d), -EINVAL);
+		tn_diag_free(&d);
+		memset(&dg, 0, sizeof(dg));
+	}
+
 	/* enough packets for every squeeze to be the packet budget: both knobs */
 	b.softnet[1].processed += 12000;
 	diagnose(&a, &b, NULL, &dg);
@@ -507,6 +540,93 @@ static void test_squeeze_by_time(void **st)
 	tn_diagnosis_free(&dg);
 	tn_sample_free(&a);
 	tn_sample_free(&b);
+}
+
+static void set_sysctl(struct tn_state *s, const char *name, const char *value)
+{
+	struct tn_sysctl *sc = (struct tn_sysctl *)tn_state_sysctl(s, name);
+
+	assert_non_null(sc);
+	free(sc->value);
+	sc->value = strdup(value);
+	assert_non_null(sc->value);
+}
+
+/* netdev_max_backlog for drops per CPU at the current value: the recommendation */
+static int64_t backlog_for(const char *cur, const uint64_t drops[4], const struct tn_profile *p,
+			   bool *covered, bool *over)
+{
+	struct tn_sample a, b;
+	struct tn_diagnosis dg;
+	const struct tn_finding *f;
+	const struct tn_knob *k;
+	int64_t v;
+
+	make_pair(&a, &b, "veth");
+	set_sysctl(&b.state, "net.core.netdev_max_backlog", cur);
+	for (int c = 0; c < 4; c++)
+		b.softnet[c].dropped = drops[c];
+	diagnose(&a, &b, p, &dg);
+	f = find_stage(&dg, TN_STAGE_BACKLOG);
+	assert_non_null(f);
+	k = find_knob(f, "net.core.netdev_max_backlog");
+	v = k ? k->after[0] : -1;
+	*covered = k && k->covered;
+	*over = contains(f->advice, "cannot keep up");
+	if (k)
+		assert_true(contains(f->advice, "the most on one CPU"));
+	tn_diagnosis_free(&dg);
+	tn_sample_free(&a);
+	tn_sample_free(&b);
+	return v;
+}
+
+/* issue 12: netdev_max_backlog sized from the drops per CPU, not x2 */
+static void test_backlog_sizing(void **st)
+{
+	static const struct {
+		const char *cur;
+		uint64_t drops[4];
+		int64_t want;
+		bool over;
+	} t[] = {
+		/* the VM tier's veth burst on 6.1: x2 (2000) and 4096 did not clear it */
+		{ "1000", { 0, 3371, 0, 0 }, 8192, false },
+		{ "1000", { 0, 2058, 0, 0 }, 8192, false },
+		/* per CPU: the most one CPU dropped, not the sum (2 x 1500 would be 8192) */
+		{ "1000", { 1500, 1500, 0, 0 }, 4096, false },
+		/* a residual at 4096 still raises it */
+		{ "4096", { 0, 40, 0, 0 }, 8192, false },
+		{ "1000", { 1, 0, 0, 0 }, 2048, false },
+		{ "0", { 0, 0, 0, 1 }, 2, false },
+		/* around a power of two: 2730 x 1.5 = 4095 -> 4096; 2731 x 1.5 -> 8192 */
+		{ "2729", { 0, 0, 1, 0 }, 4096, false },
+		{ "2730", { 0, 0, 1, 0 }, 8192, false },
+		/* more than the bound holds: the bound, and said */
+		{ "1000", { 0, 60000, 0, 0 }, TN_DIAG_BACKLOG_CAP, true },
+		{ "1000", { 0, 0, 0, 0xfffffff0 }, TN_DIAG_BACKLOG_CAP, true },
+		{ "65535", { 0, 1, 0, 0 }, TN_DIAG_BACKLOG_CAP, true },
+		/* at the bound: no knob */
+		{ "65536", { 0, 1, 0, 0 }, -1, false },
+	};
+	struct tn_sysctl_rule rule = { .name = "net.core.netdev_max_backlog", .numeric = true,
+				       .n_fields = 1, .fields = { 4096 } };
+	struct tn_profile prof = { .n_sysctls = 1, .sysctls = &rule };
+	bool covered, over;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_int_equal(backlog_for(t[i].cur, t[i].drops, NULL, &covered, &over),
+				 t[i].want);
+		assert_int_equal(over, t[i].over);
+	}
+	/* the default profile's 4096 does not cover what the burst needs */
+	snprintf(prof.name, sizeof(prof.name), "default");
+	assert_int_equal(backlog_for("1000", t[0].drops, &prof, &covered, &over), 8192);
+	assert_false(covered);
+	/* a profile that asks for more does */
+	rule.fields[0] = 16384;
+	assert_int_equal(backlog_for("1000", t[0].drops, &prof, &covered, &over), 8192);
+	assert_true(covered);
 }
 
 static void test_nic_findings(void **st)
@@ -856,7 +976,8 @@ static void test_property_bounds(void **st)
 		}
 		b.state.nics[0].ring.rx = rand_r(&seed) % 8192;
 		for (int c = 0; c < 4; c++) {
-			b.softnet[c].dropped = rand_r(&seed) % 3;
+			b.softnet[c].dropped = rand_r(&seed) % 4 ? rand_r(&seed) % 3
+								 : rand_r(&seed) % 200000;
 			b.softnet[c].time_squeeze = rand_r(&seed) % 3;
 		}
 		bump(&b.nics[0].stats, "driver", "rx_out_of_buffer", rand_r(&seed) % 3);
@@ -1062,7 +1183,7 @@ int main(void)
 		cmocka_unit_test(test_delta),		 cmocka_unit_test(test_driver_table),
 		cmocka_unit_test(test_no_loss),		 cmocka_unit_test(test_softnet_findings),
 		cmocka_unit_test(test_nic_findings),	 cmocka_unit_test(test_socket_findings),
-		cmocka_unit_test(test_squeeze_by_time),
+		cmocka_unit_test(test_squeeze_by_time),	 cmocka_unit_test(test_backlog_sizing),
 		cmocka_unit_test(test_refused_pairs),	 cmocka_unit_test(test_property_bounds),
 		cmocka_unit_test(test_json_round_trip),	 cmocka_unit_test(test_netns_knobs),
 		cmocka_unit_test(test_queue_findings),	 cmocka_unit_test(test_queue_json),

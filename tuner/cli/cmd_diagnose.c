@@ -23,7 +23,7 @@
 static const char usage[] =
 	"Usage: tuner diagnose [--interval SECS] [--json] [--emit-profile FILE]\n"
 	"                      [--prometheus FILE] [--profile P] [--netns NAME|PID]\n"
-	"                      [--process SEL]...\n"
+	"                      [--max-budget-usecs US] [--process SEL]...\n"
 	"       tuner diagnose --from A.json --to B.json [...]\n"
 	"\n"
 	"Where this host loses packets, and which knob would help. Samples the drop\n"
@@ -45,6 +45,11 @@ static const char usage[] =
 	"                        'ip netns' NAME (/run/netns/NAME) or a process's; the\n"
 	"                        NIC and softnet counters stay host-wide. Under --sysroot,\n"
 	"                        a PID only (DIR/proc/PID/net)\n"
+	"      --max-budget-usecs US\n"
+	"                        recommend net.core.netdev_budget_usecs up to US\n"
+	"                        microseconds (1 to 1000000; default 8000, tuner's\n"
+	"                        bound: a longer softirq delays every task of its CPU).\n"
+	"                        For machines slower than any host (an emulated guest)\n"
 	"  -j, --json            the findings as JSON\n"
 	"      --process SEL     processes whose CPUs the findings check (see 'show')\n"
 	"      --sysroot DIR     read the counters below DIR\n"
@@ -54,12 +59,13 @@ static const char usage[] =
 
 struct diag_opts {
 	int interval;
+	int max_usecs;		/* --max-budget-usecs, 0: tuner's own bound */
 	const char *from, *to, *profile, *emit, *prom;
 	const char *netns;	/* --netns NAME|PID, as given */
 	struct tn_netns ns;	/* opened once on the live host; fd -1 otherwise */
 };
 
-enum { OPT_FROM = 2000, OPT_TO, OPT_EMIT, OPT_PROM, OPT_NETNS };
+enum { OPT_FROM = 2000, OPT_TO, OPT_EMIT, OPT_PROM, OPT_NETNS, OPT_MAX_USECS };
 
 static int parse_int(const char *arg, int min, int max, int *out)
 {
@@ -90,6 +96,14 @@ static int opt_diag(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 	case OPT_EMIT: o->emit = arg; return 0;
 	case OPT_PROM: o->prom = arg; return 0;
 	case OPT_NETNS: o->netns = arg; return 0;
+	case OPT_MAX_USECS:
+		if (parse_int(arg, TN_DIAG_MAX_BUDGET_USECS_MIN, TN_DIAG_MAX_BUDGET_USECS_MAX,
+			      &o->max_usecs) < 0)
+			return tn_cli_usage_error(cli, "--max-budget-usecs: expected whole "
+						       "microseconds from %d to %d, not '%s'",
+						  TN_DIAG_MAX_BUDGET_USECS_MIN,
+						  TN_DIAG_MAX_BUDGET_USECS_MAX, arg);
+		return 0;
 	}
 	return -1;
 }
@@ -332,6 +346,7 @@ static int run(struct tn_cli *cli, const struct diag_opts *o, struct tn_diag *d)
 	struct tn_sample a, b;
 	struct tn_profile prof;
 	struct tn_diagnosis dg = { 0 };
+	const struct tn_diagnose_opts dopts = { .max_budget_usecs = o->max_usecs };
 	int ret;
 
 	tn_sample_init(&a);
@@ -349,7 +364,7 @@ static int run(struct tn_cli *cli, const struct diag_opts *o, struct tn_diag *d)
 		if ((ret = take_sample(cli, o, &b, d)) < 0)
 			goto out;
 	}
-	if ((ret = tn_diagnose(&a, &b, &prof, &dg, d)) < 0)
+	if ((ret = tn_diagnose_with_opts(&a, &b, &prof, &dopts, &dg, d)) < 0)
 		goto out;
 	tn_cli_report(cli, d);
 	if (cli->json)
@@ -378,6 +393,7 @@ const struct option tn_diagnose_options[] = {
 	{ "emit-profile", required_argument, NULL, OPT_EMIT },
 	{ "prometheus", required_argument, NULL, OPT_PROM },
 	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "max-budget-usecs", required_argument, NULL, OPT_MAX_USECS },
 	{ NULL, 0, NULL, 0 },
 };
 

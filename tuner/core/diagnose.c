@@ -128,6 +128,8 @@ void tn_diagnose_cpus_text(const struct tn_cpuset *s, char *buf, size_t len)
 
 struct softnet_delta {
 	uint64_t dropped, squeeze, flow, rps;
+	uint64_t drop_most;		/* the most one CPU dropped */
+	int drop_most_cpu;
 	uint64_t squeeze_processed;	/* packets processed on the squeezed CPUs */
 	struct tn_cpuset drop_cpus, squeeze_cpus, flow_cpus, rps_cpus;
 };
@@ -149,6 +151,10 @@ static void softnet_deltas(struct dctx *c, struct softnet_delta *sd)
 		if (tn_counter_delta(x->dropped, y->dropped, true, &v) && v) {
 			sd->dropped += v;
 			tn_cpuset_set(&sd->drop_cpus, y->cpu);
+			if (v > sd->drop_most) {
+				sd->drop_most = v;
+				sd->drop_most_cpu = y->cpu;
+			}
 		}
 		if (tn_counter_delta(x->time_squeeze, y->time_squeeze, true, &v) && v) {
 			sd->squeeze += v;
@@ -181,15 +187,32 @@ static bool squeezed_by_time(const struct softnet_delta *sd, int64_t budget)
 	return budget > 0 && sd->squeeze > sd->squeeze_processed / (uint64_t)budget;
 }
 
-static void budget_advice(struct tn_finding *f, bool by_time)
+/* The bound said in the advice: why it is what it is. */
+static void usecs_bound_text(const struct dctx *c, char *buf, size_t len)
 {
+	if (c->usecs_cap == TN_DIAG_BUDGET_USECS_CAP)
+		snprintf(buf, len, "at most %d us: a softirq that runs longer delays every task "
+			 "of its CPU", TN_DIAG_BUDGET_USECS_CAP);
+	else
+		snprintf(buf, len, "at most %" PRId64 " us, the bound given with "
+			 "--max-budget-usecs; tuner's own is %d us, since a softirq that runs "
+			 "longer delays every task of its CPU", c->usecs_cap,
+			 TN_DIAG_BUDGET_USECS_CAP);
+}
+
+static void budget_advice(const struct dctx *c, struct tn_finding *f, bool by_time)
+{
+	char bound[256];
+
+	usecs_bound_text(c, bound, sizeof(bound));
 	if (!by_time) {
 		snprintf(f->advice, sizeof(f->advice),
 			 "raise net.core.netdev_budget (x2, %d to %d packets) and "
-			 "netdev_budget_usecs (to at most %d us: a softirq that runs longer delays "
-			 "every task of its CPU, and 8 ms is two jiffies at HZ=250, the least "
-			 "Debian's kernels accept above the default)",
-			 TN_DIAG_BUDGET_MIN, TN_DIAG_BUDGET_CAP, TN_DIAG_BUDGET_USECS_CAP);
+			 "netdev_budget_usecs (to %s%s)",
+			 TN_DIAG_BUDGET_MIN, TN_DIAG_BUDGET_CAP, bound,
+			 c->usecs_cap != TN_DIAG_BUDGET_USECS_CAP ? "" :
+			 ", and 8 ms is two jiffies at HZ=250, the least Debian's kernels accept "
+			 "above the default");
 		if (f->n_knobs == 0)
 			tn_diagnose_appendf(f->advice, sizeof(f->advice),
 				"; both are already at their bound: spread the NIC's queues over "
@@ -198,17 +221,16 @@ static void budget_advice(struct tn_finding *f, bool by_time)
 	}
 	if (f->n_knobs)
 		snprintf(f->advice, sizeof(f->advice),
-			 "raise net.core.netdev_budget_usecs (to at most %d us: a softirq that "
-			 "runs longer delays every task of its CPU); netdev_budget changes nothing "
-			 "when time runs out",
-			 TN_DIAG_BUDGET_USECS_CAP);
+			 "raise net.core.netdev_budget_usecs (to %s); netdev_budget changes "
+			 "nothing when time runs out",
+			 bound);
 	else
 		snprintf(f->advice, sizeof(f->advice),
-			 "net.core.netdev_budget_usecs is unknown or already at its bound (%d us), "
-			 "and netdev_budget changes nothing when time runs out: these CPUs are too "
-			 "slow for this receive load; spread it over more CPUs (RPS masks, more "
-			 "queues) rather than a longer softirq",
-			 TN_DIAG_BUDGET_USECS_CAP);
+			 "net.core.netdev_budget_usecs is unknown or already at its bound (%" PRId64
+			 " us), and netdev_budget changes nothing when time runs out: these CPUs "
+			 "are too slow for this receive load; spread it over more CPUs (RPS masks, "
+			 "more queues) rather than a longer softirq",
+			 c->usecs_cap);
 }
 
 static int budget_finding(struct dctx *c, const struct softnet_delta *sd)
@@ -244,9 +266,8 @@ static int budget_finding(struct dctx *c, const struct softnet_delta *sd)
 	if (!by_time)
 		knob_sysctl(f, c->s, "net.core.netdev_budget", TN_DIAG_BUDGET_MIN,
 			    TN_DIAG_BUDGET_CAP, NULL);
-	knob_sysctl(f, c->s, "net.core.netdev_budget_usecs", TN_DIAG_BUDGET_USECS_CAP,
-		    TN_DIAG_BUDGET_USECS_CAP, NULL);
-	budget_advice(f, by_time);
+	knob_sysctl(f, c->s, "net.core.netdev_budget_usecs", c->usecs_cap, c->usecs_cap, NULL);
+	budget_advice(c, f, by_time);
 	tn_cpuset_and(&shared, &c->targets);
 	if (!tn_cpuset_empty(&shared)) {
 		tn_diagnose_cpus_text(&shared, both, sizeof(both));
@@ -294,6 +315,56 @@ static void rps_advice(struct dctx *c, const struct softnet_delta *sd, struct tn
 		cpus);
 }
 
+/*
+ * netdev_max_backlog from the evidence: a packet dropped at a full backlog
+ * would otherwise have waited in it, so the deepest queue a CPU saw is at most
+ * the current limit plus what that CPU dropped (all of it when the drops came
+ * in one burst). Hold that for the CPU that dropped most, half as much again
+ * for a deeper burst than the one seen (the VM tier's bursts varied by that
+ * much from run to run), rounded up to a power of two, at most
+ * TN_DIAG_BACKLOG_CAP.
+ * 'cur' is below the cap (knob_sysctl). *over: even the cap holds less.
+ */
+static int64_t backlog_size(int64_t cur, uint64_t most, bool *over)
+{
+	uint64_t need, v = 1;
+
+	*over = most >= TN_DIAG_BACKLOG_CAP;
+	if (*over)
+		return TN_DIAG_BACKLOG_CAP;
+	need = (uint64_t)cur + most;
+	need += (need + 1) / 2;
+	while (v < need && v < TN_DIAG_BACKLOG_CAP)
+		v <<= 1;
+	*over = need > TN_DIAG_BACKLOG_CAP;
+	return (int64_t)v;
+}
+
+static void backlog_knob(struct dctx *c, struct tn_finding *f, const struct softnet_delta *sd)
+{
+	struct tn_knob *k;
+	bool over;
+
+	if (!knob_sysctl(f, c->s, "net.core.netdev_max_backlog", 0, TN_DIAG_BACKLOG_CAP, NULL)) {
+		snprintf(f->advice, sizeof(f->advice),
+			 "netdev_max_backlog is unknown or already at %d: spread the "
+			 "traffic (RPS masks, more queues) instead",
+			 TN_DIAG_BACKLOG_CAP);
+		return;
+	}
+	k = &f->knobs[f->n_knobs - 1];
+	k->after[0] = backlog_size(k->before[0], sd->drop_most, &over);
+	snprintf(f->advice, sizeof(f->advice),
+		 "raise net.core.netdev_max_backlog to hold the deepest queue seen: %" PRId64
+		 " plus the %" PRIu64 " CPU %d dropped (the most on one CPU), half as much again, "
+		 "rounded up to a power of two (at most %d)",
+		 k->before[0], sd->drop_most, sd->drop_most_cpu, TN_DIAG_BACKLOG_CAP);
+	if (over)
+		tn_diagnose_appendf(f->advice, sizeof(f->advice),
+			"; more was dropped than that bound holds: the CPU cannot keep up with "
+			"the rate, spread the traffic (RPS masks, more queues) too");
+}
+
 static int backlog_findings(struct dctx *c, const struct softnet_delta *sd)
 {
 	struct tn_finding *f;
@@ -308,16 +379,7 @@ static int backlog_findings(struct dctx *c, const struct softnet_delta *sd)
 		snprintf(f->evidence, sizeof(f->evidence),
 			 "softnet_stat dropped +%" PRIu64 " on CPUs %s: the per-CPU backlog was "
 			 "full", sd->dropped, cpus);
-		if (!knob_sysctl(f, c->s, "net.core.netdev_max_backlog", 0, TN_DIAG_BACKLOG_CAP,
-				 NULL))
-			snprintf(f->advice, sizeof(f->advice),
-				 "netdev_max_backlog is unknown or already at %d: spread the "
-				 "traffic (RPS masks, more queues) instead",
-				 TN_DIAG_BACKLOG_CAP);
-		else
-			snprintf(f->advice, sizeof(f->advice),
-				 "raise net.core.netdev_max_backlog (x2, at most %d)",
-				 TN_DIAG_BACKLOG_CAP);
+		backlog_knob(c, f, sd);
 		tn_diagnose_appendf(f->advice, sizeof(f->advice), "; the backlog is used here by:");
 		if (sd->rps || c->b->rps_queues)
 			tn_diagnose_appendf(f->advice, sizeof(f->advice),
@@ -669,11 +731,28 @@ static int check_pair(const struct tn_sample *a, const struct tn_sample *b, stru
 int tn_diagnose(const struct tn_sample *a, const struct tn_sample *b, const struct tn_profile *prof,
 		struct tn_diagnosis *out, struct tn_diag *d)
 {
+	return tn_diagnose_with_opts(a, b, prof, NULL, out, d);
+}
+
+int tn_diagnose_with_opts(const struct tn_sample *a, const struct tn_sample *b,
+			  const struct tn_profile *prof, const struct tn_diagnose_opts *opts,
+			  struct tn_diagnosis *out, struct tn_diag *d)
+{
 	struct tn_diagnosis dg = { 0 };
-	struct dctx c = { .a = a, .b = b, .s = &b->state, .prof = prof, .out = &dg, .d = d };
+	struct dctx c = { .a = a, .b = b, .s = &b->state, .prof = prof, .out = &dg, .d = d,
+			  .usecs_cap = TN_DIAG_BUDGET_USECS_CAP };
 	struct softnet_delta sd;
 	int ret;
 
+	if (opts && opts->max_budget_usecs) {
+		if (opts->max_budget_usecs < TN_DIAG_MAX_BUDGET_USECS_MIN ||
+		    opts->max_budget_usecs > TN_DIAG_MAX_BUDGET_USECS_MAX)
+			return tn_diag_error(d, -EINVAL, "the netdev_budget_usecs bound %" PRId64
+							 " us is outside %d to %d",
+					     opts->max_budget_usecs, TN_DIAG_MAX_BUDGET_USECS_MIN,
+					     TN_DIAG_MAX_BUDGET_USECS_MAX);
+		c.usecs_cap = opts->max_budget_usecs;
+	}
 	if ((ret = check_pair(a, b, d)) < 0)
 		return ret;
 	dg.interval = (double)(b->time_us - a->time_us) / 1e6;

@@ -18,10 +18,12 @@
 #include "profile.h"
 
 /* Bounds of recommended values (README "diagnose"). */
-#define TN_DIAG_BACKLOG_CAP 65536		/* netdev_max_backlog: x2 up to this */
+#define TN_DIAG_BACKLOG_CAP 65536		/* netdev_max_backlog: by the drops, to this */
 #define TN_DIAG_BUDGET_MIN 600			/* netdev_budget: x2, at least this, */
 #define TN_DIAG_BUDGET_CAP 2400			/* at most this */
-#define TN_DIAG_BUDGET_USECS_CAP 8000		/* netdev_budget_usecs: 8 ms at most */
+#define TN_DIAG_BUDGET_USECS_CAP 8000		/* netdev_budget_usecs: 8 ms at most, */
+#define TN_DIAG_MAX_BUDGET_USECS_MIN 1		/* or the bound given, from this */
+#define TN_DIAG_MAX_BUDGET_USECS_MAX 1000000	/* to this (1 s) */
 #define TN_DIAG_TCP_RMEM_CAP (64 << 20)		/* tcp_rmem max: x2 up to 64 MiB */
 #define TN_DIAG_RMEM_MAX_CAP (64 << 20)		/* rmem_max: x2 up to 64 MiB */
 #define TN_DIAG_RMEM_DEFAULT_CAP (8 << 20)	/* rmem_default: x2 up to 8 MiB */
@@ -124,6 +126,18 @@ void tn_diagnosis_free(struct tn_diagnosis *dg);
  */
 int tn_diagnose(const struct tn_sample *a, const struct tn_sample *b, const struct tn_profile *prof,
 		struct tn_diagnosis *out, struct tn_diag *d);
+
+struct tn_diagnose_opts {
+	/* netdev_budget_usecs is recommended up to this (0: TN_DIAG_BUDGET_USECS_CAP;
+	 * else TN_DIAG_MAX_BUDGET_USECS_MIN to _MAX): a slower machine than any host
+	 * (an emulated guest) may need a longer softirq than tuner's own bound. */
+	int64_t max_budget_usecs;
+};
+
+/* tn_diagnose with options (NULL: the defaults); -EINVAL for a bound out of range. */
+int tn_diagnose_with_opts(const struct tn_sample *a, const struct tn_sample *b,
+			  const struct tn_profile *prof, const struct tn_diagnose_opts *opts,
+			  struct tn_diagnosis *out, struct tn_diag *d);
 
 /* The first interface rule of p that matches n, or -1. */
 int tn_diag_profile_rule(const struct tn_profile *p, const struct tn_nic *n);

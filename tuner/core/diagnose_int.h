@@ -16,6 +16,7 @@ struct dctx {
 	struct tn_diagnosis *out;
 	struct tn_diag *d;
 	int cap;
+	int64_t usecs_cap;		/* netdev_budget_usecs: recommend at most this */
 	struct tn_cpuset squeezed;	/* CPUs whose time_squeeze grew */
 	struct tn_cpuset targets;	/* CPUs the --process targets may run on */
 };

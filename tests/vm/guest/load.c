@@ -17,11 +17,13 @@
  *       side slow. Prints "ready" once bound.
  *   tnvm-load udp-recv PORT SLEEP RCVBUF SECS
  *       one socket on *:PORT (RCVBUF > 0: SO_RCVBUF to it, which the kernel
- *       caps at net.core.rmem_max), prints "ready", sleeps SLEEP seconds,
- *       then reads until nothing came for 300 ms; prints the datagrams read.
+ *       caps at net.core.rmem_max), prints "ready", sleeps SLEEP seconds or
+ *       until a SIGUSR1 (the scenario's: the sender is done), then reads
+ *       until nothing came for 300 ms; prints the datagrams read.
  *   tnvm-load tcp-recv PORT SLEEP SECS
  *       accepts one connection on *:PORT, prints "ready" before, sleeps
- *       SLEEP seconds after the accept, then reads to EOF; prints the bytes.
+ *       SLEEP seconds after the accept (or until a SIGUSR1), then reads to
+ *       EOF; prints the bytes.
  *   tnvm-load tcp-send DST PORT COUNT
  *       connects, TCP_NODELAY, COUNT writes of one byte; prints the bytes.
  *
@@ -35,6 +37,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,11 +84,19 @@ static struct sockaddr_in addr(const char *ip, long port)
 	return a;
 }
 
+static volatile sig_atomic_t woken;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	woken = 1;
+}
+
 static void msleep(long ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
 
-	while (nanosleep(&ts, &ts) && errno == EINTR)
+	while (!woken && nanosleep(&ts, &ts) && errno == EINTR)
 		;
 }
 
@@ -159,10 +170,13 @@ static int udp_recv(char **av)
 	long rcvbuf = num(av[2], 0, INT_MAX, "rcvbuf"), got = 0;
 	int fd = udp_bound(port, 0), v = (int)rcvbuf;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct sigaction sa = { .sa_handler = on_usr1 };
 	static char buf[65536];
 
 	if (rcvbuf && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)))
 		die("SO_RCVBUF");
+	if (sigaction(SIGUSR1, &sa, NULL))	/* no SA_RESTART: wakes the sleep */
+		die("sigaction");
 	ready();
 	msleep(slp * 1000);
 	while (poll(&p, 1, 300) == 1) {
@@ -181,6 +195,7 @@ static int tcp_recv(char **av)
 	int lfd = socket(AF_INET, SOCK_STREAM, 0), fd, one = 1;
 	long total = 0;
 	ssize_t r;
+	struct sigaction sa = { .sa_handler = on_usr1 };
 	static char buf[65536];
 
 	if (lfd < 0)
@@ -189,9 +204,12 @@ static int tcp_recv(char **av)
 		die("SO_REUSEADDR");
 	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 1))
 		die("bind/listen");
+	if (sigaction(SIGUSR1, &sa, NULL))	/* no SA_RESTART: wakes the sleep */
+		die("sigaction");
 	ready();
-	if ((fd = accept(lfd, NULL, NULL)) < 0)
-		die("accept");
+	while ((fd = accept(lfd, NULL, NULL)) < 0)
+		if (errno != EINTR)
+			die("accept");
 	msleep(slp * 1000);
 	while ((r = read(fd, buf, sizeof(buf))) > 0)
 		total += r;
