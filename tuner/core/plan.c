@@ -98,7 +98,7 @@ struct tn_change *tn_plan_add_change(struct planner *pl, enum tn_change_kind kin
 }
 
 
-static bool nic_matches(const struct tn_iface_match *m, const struct tn_nic *n)
+bool tn_plan_nic_matches(const struct tn_iface_match *m, const struct tn_nic *n)
 {
 	if (m->name[0] && fnmatch(m->name, n->name, 0) != 0)
 		return false;
@@ -130,7 +130,7 @@ static void describe_match(const struct tn_iface_match *m, char *buf, size_t len
 static int first_rule(const struct tn_profile *p, const struct tn_nic *n)
 {
 	for (int r = 0; r < p->n_ifaces; r++)
-		if (nic_matches(&p->ifaces[r].match, n))
+		if (tn_plan_nic_matches(&p->ifaces[r].match, n))
 			return r;
 	return -1;
 }

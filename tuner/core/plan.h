@@ -69,6 +69,9 @@ int tn_change_copy(struct tn_change *dst, const struct tn_change *src);
  * (the old value kept then). */
 int tn_change_printf(char **value, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* True when an interface rule's match (name glob, driver, PCI address) takes NIC n. */
+bool tn_plan_nic_matches(const struct tn_iface_match *m, const struct tn_nic *n);
+
 /*
  * Compute the plan. Warnings (clamped rings, wrapped queues, rules matching
  * nothing...) go to d; an error (a required rule matching nothing, a sysctl

@@ -54,24 +54,13 @@ static const struct tn_nic *find_nic(const struct tn_state *s, const struct tn_w
 	return NULL;
 }
 
-static bool rule_matches(const struct tn_iface_match *m, const struct tn_nic *n)
-{
-	if (m->name[0] && fnmatch(m->name, n->name, 0) != 0)
-		return false;
-	if (m->driver[0] && strcmp(m->driver, n->driver) != 0)
-		return false;
-	if (m->pci[0] && strcasecmp(m->pci, n->pci) != 0)
-		return false;
-	return true;
-}
-
 /* A NIC of an event, known (n) or new (its name only). */
 static bool nic_covered(const struct tn_profile *p, const struct tn_nic *n, const char *name)
 {
 	for (int r = 0; r < p->n_ifaces; r++) {
 		const struct tn_iface_match *m = &p->ifaces[r].match;
 
-		if (n ? rule_matches(m, n) : (!m->name[0] || fnmatch(m->name, name, 0) == 0))
+		if (n ? tn_plan_nic_matches(m, n) : (!m->name[0] || fnmatch(m->name, name, 0) == 0))
 			return true;
 	}
 	return false;

@@ -221,17 +221,20 @@ int tn_qstats_open(struct tn_qstats_sock **out, char *err, size_t errlen)
 	return 0;
 }
 
-static int send_request(struct tn_qstats_sock *qs, int ifindex, char *err, size_t errlen)
+/* A dump request of cmd, for one device (ifindex > 0: its ifindex_attr, and
+ * with queue_scope the per-queue scope) or for all. */
+static int send_dump(struct tn_qstats_sock *qs, uint8_t cmd, int ifindex_attr, int ifindex,
+		     bool queue_scope, char *err, size_t errlen)
 {
 	struct nl_msg *m = nlmsg_alloc();
 	int ret;
 
 	if (!m)
 		return -ENOMEM;
-	if (!genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, qs->family, 0, NLM_F_DUMP,
-			 QS_CMD_QSTATS_GET, QS_VERSION) ||
-	    (ifindex && (nla_put_u32(m, QS_A_IFINDEX, (uint32_t)ifindex) < 0 ||
-			 nla_put_u32(m, QS_A_SCOPE, QS_SCOPE_QUEUE) < 0))) {
+	if (!genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, qs->family, 0, NLM_F_DUMP, cmd,
+			 QS_VERSION) ||
+	    (ifindex > 0 && (nla_put_u32(m, ifindex_attr, (uint32_t)ifindex) < 0 ||
+			     (queue_scope && nla_put_u32(m, QS_A_SCOPE, QS_SCOPE_QUEUE) < 0)))) {
 		nlmsg_free(m);
 		return -ENOMEM;
 	}
@@ -258,7 +261,7 @@ int tn_qstats_get(struct tn_qstats_sock *qs, int ifindex, struct tn_qstats **out
 	int ret;
 
 	snprintf(err, errlen, "%s", "");
-	if ((ret = send_request(qs, ifindex, err, errlen)) < 0)
+	if ((ret = send_dump(qs, QS_CMD_QSTATS_GET, QS_A_IFINDEX, ifindex, true, err, errlen)) < 0)
 		return ret;
 	nl_socket_modify_cb(qs->sk, NL_CB_VALID, NL_CB_CUSTOM, on_msg, &dp);
 	ret = nl_recvmsgs_default(qs->sk);
@@ -302,24 +305,11 @@ int tn_qstats_dump(struct tn_qstats_sock *qs, uint8_t cmd, int ifindex_attr, int
 		   size_t errlen)
 {
 	struct any_dump ad = { cb, arg, 0 };
-	struct nl_msg *m = nlmsg_alloc();
 	int ret;
 
 	snprintf(err, errlen, "%s", "");
-	if (!m)
-		return -ENOMEM;
-	if (!genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, qs->family, 0, NLM_F_DUMP, cmd,
-			 QS_VERSION) ||
-	    (ifindex > 0 && nla_put_u32(m, ifindex_attr, (uint32_t)ifindex) < 0)) {
-		nlmsg_free(m);
-		return -ENOMEM;
-	}
-	ret = nl_send_auto(qs->sk, m);
-	nlmsg_free(m);
-	if (ret < 0) {
-		snprintf(err, errlen, "%s", nl_geterror(ret));
-		return -EIO;
-	}
+	if ((ret = send_dump(qs, cmd, ifindex_attr, ifindex, false, err, errlen)) < 0)
+		return ret;
 	nl_socket_modify_cb(qs->sk, NL_CB_VALID, NL_CB_CUSTOM, on_any, &ad);
 	ret = nl_recvmsgs_default(qs->sk);
 	if (ret == -NLE_OPNOTSUPP || ret == -NLE_INVAL)
