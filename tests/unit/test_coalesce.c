@@ -25,35 +25,9 @@
 #include "plan.h"
 #include "profile.h"
 #include "state_json.h"
+#include "unit_util.h"
 
 #define DATA TN_SOURCE_DIR "/tests/unit/data/"
-
-/* Line 'line' (0-based) of a recorder file (tests/unit/data/nlrecord.py): one
- * whole netlink message in hex. *len: its length in bytes. */
-static struct nlmsghdr *recorded(const char *file, int line, size_t *len)
-{
-	char buf[8192];
-	FILE *f = fopen(file, "r");
-	unsigned char *m;
-	size_t n;
-
-	assert_non_null(f);
-	for (int i = 0; i <= line; i++)
-		assert_non_null(fgets(buf, sizeof(buf), f));
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	n = strlen(buf) / 2;
-	m = calloc(1, NLMSG_ALIGN(n) + 4);
-	assert_non_null(m);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-
-		assert_int_equal(sscanf(buf + 2 * i, "%2x", &v), 1);
-		m[i] = (unsigned char)v;
-	}
-	*len = n;
-	return (struct nlmsghdr *)m;
-}
 
 /* Linux 6.18, virtio_net eth0: rx-usecs 0, rx-frames 1, tx-usecs 0 (and
  * tx-frames 1), adaptive-rx off; the header nest first. */
@@ -61,7 +35,7 @@ static void test_recorded(void **st)
 {
 	struct tn_coalesce c;
 	size_t len;
-	struct nlmsghdr *nlh = recorded(DATA "coalesce-virtio_net-6.18.hex", 0, &len);
+	struct nlmsghdr *nlh = tn_test_recorded(DATA "coalesce-virtio_net-6.18.hex", 0, &len);
 
 	(void)st;
 	assert_int_equal(tn_ethtool_parse_coalesce(nlh, len, &c), 0);
@@ -130,7 +104,7 @@ static void test_hostile(void **st)
 	assert_int_equal(parse(m, &c), -EBADMSG);
 	nlmsg_free(m);
 	/* a header saying more than was received; shorter than a header */
-	nlh = recorded(DATA "coalesce-virtio_net-6.18.hex", 0, &len);
+	nlh = tn_test_recorded(DATA "coalesce-virtio_net-6.18.hex", 0, &len);
 	assert_int_equal(tn_ethtool_parse_coalesce(nlh, len - 4, &c), -EBADMSG);
 	assert_int_equal(tn_ethtool_parse_coalesce(nlh, 8, &c), -EBADMSG);
 	/* an attribute running past the message (its last 4 bytes cut) */

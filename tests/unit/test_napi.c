@@ -23,6 +23,7 @@
 
 #include "napi.h"
 #include "state_json.h"
+#include "unit_util.h"
 
 #define DATA TN_SOURCE_DIR "/tests/unit/data/"
 
@@ -31,27 +32,11 @@ enum { Q_ID = 1, Q_IFINDEX = 2, Q_TYPE = 3, Q_NAPI = 4, N_IFINDEX = 1, N_ID = 2,
 /* Line 'line' of a recorder file: one whole netlink message in hex. */
 static struct nlmsghdr *recorded(const char *file, int line)
 {
-	char buf[8192];
-	FILE *f = fopen(file, "r");
-	unsigned char *m;
 	size_t n;
+	struct nlmsghdr *m = tn_test_recorded(file, line, &n);
 
-	assert_non_null(f);
-	for (int i = 0; i <= line; i++)
-		assert_non_null(fgets(buf, sizeof(buf), f));
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	n = strlen(buf) / 2;
-	m = calloc(1, NLMSG_ALIGN(n) + 4);
-	assert_non_null(m);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-
-		assert_int_equal(sscanf(buf + 2 * i, "%2x", &v), 1);
-		m[i] = (unsigned char)v;
-	}
-	assert_int_equal(((struct nlmsghdr *)m)->nlmsg_len, n);
-	return (struct nlmsghdr *)m;
+	assert_int_equal(m->nlmsg_len, n);
+	return m;
 }
 
 /* Linux 6.18, virtio_net eth0 (ifindex 4): rx queue 0 on NAPI 257, tx queue

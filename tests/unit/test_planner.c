@@ -19,43 +19,9 @@
 #include "journal.h"
 #include "plan.h"
 #include "state_json.h"
+#include "unit_util.h"
 
 static const char *const fixtures[] = { "24em64t", "32em64t", "16intel64" };
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-static void load_state(const char *name, struct tn_state *s)
-{
-	char path[512], *text;
-	struct tn_diag d;
-
-	snprintf(path, sizeof(path), "%s/tests/golden/%s.show.json", TN_SOURCE_DIR, name);
-	text = read_file(path);
-	assert_non_null(text);
-	tn_diag_init(&d);
-	if (tn_state_parse(text, path, s, &d) < 0)
-		fail_msg("%s", d.error);
-	tn_diag_free(&d);
-	free(text);
-}
 
 static char *loader(const char *name, const char *from, char *resolved, size_t len, void *ctx,
 		    struct tn_diag *d)
@@ -65,7 +31,7 @@ static char *loader(const char *name, const char *from, char *resolved, size_t l
 
 	snprintf(path, sizeof(path), "%s/profiles/%s.json", TN_SOURCE_DIR, name);
 	snprintf(resolved, len, "%s", path);
-	text = read_file(path);
+	text = tn_test_read_file(path);
 	if (!text && strcmp(name, "default") == 0)
 		text = strdup(tn_default_profile_json);
 	return text;
@@ -83,7 +49,7 @@ static void load_profile_text(const char *text, const char *name, struct tn_prof
 
 static void load_profile(const char *path, struct tn_profile *p)
 {
-	char *text = read_file(path);
+	char *text = tn_test_read_file(path);
 
 	assert_non_null(text);
 	load_profile_text(text, path, p);
@@ -312,7 +278,7 @@ static void test_all_profiles(void **state)
 			char *j1, *j2;
 			cJSON *a, *b;
 
-			load_state(fixtures[f], &s);
+			tn_test_load_golden(fixtures[f], &s);
 			tn_diag_init(&d);
 			/* 16intel64 has NICs on both nodes: no node is free of IRQs */
 			if (strcmp(fixtures[f], "16intel64") == 0 && strstr(path, "redis")) {
@@ -377,7 +343,7 @@ static void plan_with(const char *fx, const char *profile_text, struct tn_state 
 {
 	struct tn_profile prof;
 
-	load_state(fx, s);
+	tn_test_load_golden(fx, s);
 	load_profile_text(profile_text, "test.json", &prof);
 	tn_diag_init(d);
 	assert_int_equal(tn_plan_compute(s, &prof, plan, d), expect);
@@ -467,7 +433,7 @@ static void test_rings(void **state)
 	struct tn_plan plan;
 	struct tn_diag d;
 
-	load_state("24em64t", &s);
+	tn_test_load_golden("24em64t", &s);
 	for (int i = 0; i < s.n_nics; i++) {
 		s.nics[i].has_ring = true;
 		s.nics[i].ring = (struct tn_ring){ 256, 4096, 256, 4096 };
@@ -579,7 +545,7 @@ static void test_irqbalance_ban_too_long(void **state)
 	int *v;
 
 	(void)state;
-	load_state("32em64t", &s);
+	tn_test_load_golden("32em64t", &s);
 	assert_true(s.irqbalance.running);
 	v = calloc(150, sizeof(int));
 	assert_non_null(v);
@@ -643,7 +609,7 @@ static void test_links_ready(void **state)
 	struct tn_state s;
 
 	(void)state;
-	load_state("24em64t", &s);
+	tn_test_load_golden("24em64t", &s);
 	assert_int_equal(s.n_nics, 3);
 	assert_string_equal(s.nics[1].name, "eth1");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -693,7 +659,7 @@ static void test_user_match(void **state)
 	struct tn_plan plan;
 	struct tn_diag d;
 
-	load_state("24em64t", &s);
+	tn_test_load_golden("24em64t", &s);
 	assert_int_equal(s.n_processes, 1);
 	assert_int_equal(s.processes[0].uid, 112);
 	load_profile_text(by_uid, "uid.json", &prof_uid);
@@ -760,7 +726,7 @@ static void test_ban_list_any_length(void **state)
 		size_t len = 0;
 		FILE *f;
 
-		load_state("32em64t", &s);
+		tn_test_load_golden("32em64t", &s);
 		free(s.irqbalance.banned_irqs);
 		s.irqbalance.n_banned_irqs = counts[k];
 		s.irqbalance.banned_irqs = calloc((size_t)counts[k], sizeof(int));

@@ -24,6 +24,7 @@
 #include "plan.h"
 #include "profile.h"
 #include "state_json.h"
+#include "unit_util.h"
 
 /* ---- masks ---- */
 
@@ -200,41 +201,6 @@ static void test_profile_bad(void **state)
 
 /* ---- snapshots ---- */
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-static void load_state(struct tn_state *s)
-{
-	char path[512], *text;
-	struct tn_diag d;
-
-	snprintf(path, sizeof(path), "%s/tests/golden/24em64t.show.json", TN_SOURCE_DIR);
-	text = read_file(path);
-	assert_non_null(text);
-	tn_diag_init(&d);
-	if (tn_state_parse(text, path, s, &d) < 0)
-		fail_msg("%s", d.error);
-	tn_diag_free(&d);
-	free(text);
-}
-
 static void test_state_json(void **state)
 {
 	static const struct {
@@ -253,7 +219,7 @@ static void test_state_json(void **state)
 	char *out, *edited, *at;
 	cJSON *j;
 
-	load_state(&s);
+	tn_test_load_golden("24em64t", &s);
 	assert_int_equal(s.nics[0].n_rxq, 8);
 	assert_int_equal(s.nics[0].n_txq, 8);
 	assert_string_equal(s.nics[0].rxq[3].mask, "000000");
@@ -299,7 +265,7 @@ static void test_old_snapshot(void **state)
 	char *out;
 	cJSON *j;
 
-	load_state(&s);
+	tn_test_load_golden("24em64t", &s);
 	for (int i = 0; i < s.n_nics; i++) {
 		for (int k = 0; k < s.nics[i].n_rxq; k++)
 			free(s.nics[i].rxq[k].mask);
@@ -438,7 +404,7 @@ static void test_plan_multiqueue(void **state)
 	char target[32], want[16];
 	int last_kind = -1;
 
-	load_state(&s);
+	tn_test_load_golden("24em64t", &s);
 	plan_text(&s, "{\"name\": \"x\", \"interfaces\": [{\"match\": \"all\", \"irq\": {}, "
 		      "\"rps\": {\"flow_entries\": 30000}, \"xps\": {\"cpus\": \"irq\"}}], "
 		      "\"flow_limit\": {\"cpus\": \"irq\", \"table_len\": 8192}}",
@@ -488,7 +454,7 @@ static void test_plan_shared_cpu(void **state)
 	struct tn_diag d;
 	const struct tn_change *c;
 
-	load_state(&s);
+	tn_test_load_golden("24em64t", &s);
 	plan_text(&s, "{\"name\": \"x\", \"interfaces\": [{\"match\": {\"name\": \"eth0\"}, "
 		      "\"irq\": {\"count\": 1}, \"rps\": {\"cpus\": \"local\"}}]}",
 		  &plan, &d, 0);
@@ -529,7 +495,7 @@ static void test_plan_lists_and_refusals(void **state)
 	struct tn_diag d;
 	const struct tn_change *c;
 
-	load_state(&s);
+	tn_test_load_golden("24em64t", &s);
 	plan_text(&s, "{\"name\": \"x\", \"interfaces\": [{\"match\": {\"name\": \"eth1\"}, "
 		      "\"rps\": {\"cpus\": \"1-3\"}}], \"flow_limit\": {\"cpus\": \"5\"}}",
 		  &plan, &d, 0);

@@ -11,23 +11,7 @@
 #include <cmocka.h>
 
 #include "state_json.h"
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	fread(buf, 1, (size_t)n, f);
-	fclose(f);
-	return buf;
-}
+#include "unit_util.h"
 
 static char *print(const struct tn_state *s)
 {
@@ -53,7 +37,7 @@ static void test_roundtrip_goldens(void **state)
 
 		snprintf(path, sizeof(path), "%s/tests/golden/%s.show.json", TN_SOURCE_DIR,
 			 names[i]);
-		text = read_file(path);
+		text = tn_test_read_file(path);
 		assert_non_null(text);
 		tn_diag_init(&d);
 		if (tn_state_parse(text, path, &s, &d) < 0)

@@ -19,41 +19,7 @@
 #include "plan.h"
 #include "state_json.h"
 #include "watch.h"
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-static void load_state(struct tn_state *s)
-{
-	char path[512], *text;
-	struct tn_diag d;
-
-	snprintf(path, sizeof(path), "%s/tests/golden/24em64t.show.json", TN_SOURCE_DIR);
-	text = read_file(path);
-	assert_non_null(text);
-	tn_diag_init(&d);
-	if (tn_state_parse(text, path, s, &d) < 0)
-		fail_msg("%s", d.error);
-	tn_diag_free(&d);
-	free(text);
-}
+#include "unit_util.h"
 
 /* eth1 (igb) and anything named ens*: IRQs on node 0; redis-server opposite. */
 static const char profile_text[] =
@@ -88,7 +54,7 @@ static void test_event_mapping(void **unused)
 	struct tn_wevent e;
 
 	(void)unused;
-	load_state(&s);
+	tn_test_load_golden("24em64t", &s);
 	load_profile(&p);
 	tn_watch_dirty_clear(&w);
 	/* eth0 and eth2 are not the profile's */
@@ -169,7 +135,7 @@ static void test_dirty_overflow(void **unused)
 	struct tn_watch_dirty w;
 
 	(void)unused;
-	load_state(&s);
+	tn_test_load_golden("24em64t", &s);
 	load_profile(&p);
 	tn_watch_dirty_clear(&w);
 	for (int i = 0; i < TN_WATCH_MAX_DIRTY + 3; i++) {
@@ -198,7 +164,7 @@ static void test_covers_plan(void **unused)
 	int irq_changes = 0, covered = 0, procs = 0;
 
 	(void)unused;
-	load_state(&s);
+	tn_test_load_golden("24em64t", &s);
 	/* every NIC's IRQs placed: an event on eth1 must cover eth1's only */
 	tn_diag_init(&d);
 	if (tn_profile_parse("{\"name\": \"all\", \"interfaces\": [{\"match\": \"all\", "
