@@ -186,18 +186,20 @@ static int qstats_failed(int ret, const char *what, const char *err, struct tn_d
  * device's totals now, each NIC's queues in rtnl_link_stats. */
 static int qstats_open(struct link_dump *ld, struct tn_diag *d)
 {
-	char err[128];
-	int ret = tn_qstats_open(&ld->qsk, err, sizeof(err));
+	struct tn_diag qd;	/* netlink's words, in the warning */
+	int ret;
 
-	if (ret > 0)
-		return 0;
+	tn_diag_init(&qd);
+	ret = tn_qstats_open(&ld->qsk, &qd);
 	if (ret == 0)
-		ret = tn_qstats_get(ld->qsk, 0, &ld->qs, &ld->n_qs, err, sizeof(err));
-	if (ret == 0)
-		return 0;
-	tn_qstats_close(ld->qsk);
-	ld->qsk = NULL;
-	return qstats_failed(ret, "", err, d);
+		ret = tn_qstats_get(ld->qsk, 0, &ld->qs, &ld->n_qs, &qd);
+	if (ret < 0) {
+		tn_qstats_close(ld->qsk);
+		ld->qsk = NULL;
+		ret = qstats_failed(ret, "", qd.error, d);
+	}
+	tn_diag_free(&qd);
+	return ret < 0 ? ret : 0;
 }
 
 /* The rx queues of a NIC whose driver reports qstats. */
@@ -205,13 +207,19 @@ static int qstats_queues(struct link_dump *ld, int ifindex, struct tn_nic_counte
 			 struct tn_diag *d)
 {
 	struct tn_qstats *v = NULL;
-	char err[128], what[TN_IFNAME_MAX + 16];
-	int nv = 0, ret = tn_qstats_get(ld->qsk, ifindex, &v, &nv, err, sizeof(err));
+	char what[TN_IFNAME_MAX + 16];
+	struct tn_diag qd;
+	int nv = 0, ret;
 
+	tn_diag_init(&qd);
+	ret = tn_qstats_get(ld->qsk, ifindex, &v, &nv, &qd);
 	if (ret < 0) {
 		snprintf(what, sizeof(what), " of %s's queues", n->name);
-		return qstats_failed(ret, what, err, d);
+		ret = qstats_failed(ret, what, qd.error, d);
+		tn_diag_free(&qd);
+		return ret;
 	}
+	tn_diag_free(&qd);
 	if (nv > 0 && !(n->queues = calloc((size_t)nv, sizeof(*n->queues)))) {
 		free(v);
 		return tn_diag_error(d, -ENOMEM, "out of memory");

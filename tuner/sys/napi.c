@@ -304,30 +304,31 @@ int tn_napi_discover(struct tn_state *s, struct tn_diag *d)
 {
 	struct tn_napi_links l = { 0 };
 	struct tn_qstats_sock *qs = NULL;
-	char err[256];
+	struct tn_diag nd;	/* netlink's words, in the warning */
 	int ret;
 
-	ret = tn_qstats_open(&qs, err, sizeof(err));
+	tn_diag_init(&nd);
+	ret = tn_qstats_open(&qs, &nd);
 	if (ret != 0) {
 		if (ret < 0)
 			tn_diag_warn(d, "netdev-genl: %s; IRQ queues from their names",
-				     err[0] ? err : strerror(-ret));
+				     nd.error[0] ? nd.error : strerror(-ret));
+		tn_diag_free(&nd);
 		return ret < 0 ? ret : 0;
 	}
-	ret = tn_qstats_dump(qs, NA_CMD_QUEUE_GET, NA_QUEUE_IFINDEX, 0, on_queue, &l, err,
-			     sizeof(err));
+	ret = tn_qstats_dump(qs, NA_CMD_QUEUE_GET, NA_QUEUE_IFINDEX, 0, on_queue, &l, &nd);
 	if (ret == 0)
-		ret = tn_qstats_dump(qs, NA_CMD_NAPI_GET, NA_NAPI_IFINDEX, 0, on_napi, &l, err,
-				     sizeof(err));
+		ret = tn_qstats_dump(qs, NA_CMD_NAPI_GET, NA_NAPI_IFINDEX, 0, on_napi, &l, &nd);
 	if (ret < 0) {
 		tn_diag_warn(d, "netdev-genl queue and NAPI dumps: %s; IRQ queues from their names",
-			     why(ret, err));
+			     why(ret, nd.error));
 	} else if (ret == 0) {
 		tn_napi_links_sort(&l);
 		for (int i = 0; i < s->n_nics && ret >= 0; i++)
 			ret = tn_napi_apply(&l, &s->nics[i], d);
 	}
 	tn_napi_links_free(&l);
+	tn_diag_free(&nd);
 	tn_qstats_close(qs);
 	return ret < 0 ? ret : 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "qstats.h"
+#include "diag.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -189,20 +190,19 @@ void tn_qstats_close(struct tn_qstats_sock *qs)
 	free(qs);
 }
 
-int tn_qstats_open(struct tn_qstats_sock **out, char *err, size_t errlen)
+int tn_qstats_open(struct tn_qstats_sock **out, struct tn_diag *d)
 {
 	struct timeval tv = { TN_QSTATS_TIMEOUT_S, 0 };
 	struct tn_qstats_sock *qs = calloc(1, sizeof(*qs));
 	int ret;
 
-	snprintf(err, errlen, "%s", "");
 	if (!qs || !(qs->sk = nl_socket_alloc())) {
 		free(qs);
 		return -ENOMEM;
 	}
 	ret = genl_connect(qs->sk);
 	if (ret < 0) {
-		snprintf(err, errlen, "%s", nl_geterror(ret));
+		tn_diag_error(d, 0, "%s", nl_geterror(ret));
 		tn_qstats_close(qs);
 		return -EIO;
 	}
@@ -224,7 +224,7 @@ int tn_qstats_open(struct tn_qstats_sock **out, char *err, size_t errlen)
 /* A dump request of cmd, for one device (ifindex > 0: its ifindex_attr, and
  * with queue_scope the per-queue scope) or for all. */
 static int send_dump(struct tn_qstats_sock *qs, uint8_t cmd, int ifindex_attr, int ifindex,
-		     bool queue_scope, char *err, size_t errlen)
+		     bool queue_scope, struct tn_diag *d)
 {
 	struct nl_msg *m = nlmsg_alloc();
 	int ret;
@@ -241,7 +241,7 @@ static int send_dump(struct tn_qstats_sock *qs, uint8_t cmd, int ifindex_attr, i
 	ret = nl_send_auto(qs->sk, m);
 	nlmsg_free(m);
 	if (ret < 0) {
-		snprintf(err, errlen, "%s", nl_geterror(ret));
+		tn_diag_error(d, 0, "%s", nl_geterror(ret));
 		return -EIO;
 	}
 	return 0;
@@ -254,14 +254,13 @@ static const char *dump_error(int ret)
 				: "a malformed answer";
 }
 
-int tn_qstats_get(struct tn_qstats_sock *qs, int ifindex, struct tn_qstats **out, int *n, char *err,
-		  size_t errlen)
+int tn_qstats_get(struct tn_qstats_sock *qs, int ifindex, struct tn_qstats **out, int *n,
+		  struct tn_diag *d)
 {
 	struct dump dp = { .l = { .ifindex = ifindex } };
 	int ret;
 
-	snprintf(err, errlen, "%s", "");
-	if ((ret = send_dump(qs, QS_CMD_QSTATS_GET, QS_A_IFINDEX, ifindex, true, err, errlen)) < 0)
+	if ((ret = send_dump(qs, QS_CMD_QSTATS_GET, QS_A_IFINDEX, ifindex, true, d)) < 0)
 		return ret;
 	nl_socket_modify_cb(qs->sk, NL_CB_VALID, NL_CB_CUSTOM, on_msg, &dp);
 	ret = nl_recvmsgs_default(qs->sk);
@@ -270,11 +269,11 @@ int tn_qstats_get(struct tn_qstats_sock *qs, int ifindex, struct tn_qstats **out
 		ret = 0; /* no qstats command (kernel before 6.9), or the device is gone */
 		dp.l.n = 0;
 	} else if (ret < 0) {
-		snprintf(err, errlen, "%s", nl_geterror(ret));
+		tn_diag_error(d, 0, "%s", nl_geterror(ret));
 		ret = ret == -NLE_AGAIN ? -ETIMEDOUT : -EIO;
 	} else if (dp.err || (dp.err = tn_qstats_list_finish(&dp.l)) < 0) {
 		ret = dp.err;
-		snprintf(err, errlen, "%s", dump_error(ret));
+		tn_diag_error(d, 0, "%s", dump_error(ret));
 	}
 	if (ret < 0) {
 		tn_qstats_list_free(&dp.l);
@@ -301,21 +300,19 @@ static int on_any(struct nl_msg *msg, void *arg)
 }
 
 int tn_qstats_dump(struct tn_qstats_sock *qs, uint8_t cmd, int ifindex_attr, int ifindex,
-		   int (*cb)(struct nlmsghdr *nlh, void *arg), void *arg, char *err,
-		   size_t errlen)
+		   int (*cb)(struct nlmsghdr *nlh, void *arg), void *arg, struct tn_diag *d)
 {
 	struct any_dump ad = { cb, arg, 0 };
 	int ret;
 
-	snprintf(err, errlen, "%s", "");
-	if ((ret = send_dump(qs, cmd, ifindex_attr, ifindex, false, err, errlen)) < 0)
+	if ((ret = send_dump(qs, cmd, ifindex_attr, ifindex, false, d)) < 0)
 		return ret;
 	nl_socket_modify_cb(qs->sk, NL_CB_VALID, NL_CB_CUSTOM, on_any, &ad);
 	ret = nl_recvmsgs_default(qs->sk);
 	if (ret == -NLE_OPNOTSUPP || ret == -NLE_INVAL)
 		return 1; /* no such command on this kernel */
 	if (ret < 0) {
-		snprintf(err, errlen, "%s", nl_geterror(ret));
+		tn_diag_error(d, 0, "%s", nl_geterror(ret));
 		return ret == -NLE_AGAIN ? -ETIMEDOUT : -EIO;
 	}
 	return ad.err < 0 ? ad.err : 0;	/* cb's error: the caller says what it was */

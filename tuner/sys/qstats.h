@@ -57,29 +57,29 @@ int tn_qstats_list_add(struct tn_qstats_list *l, struct nlmsghdr *nlh);
 int tn_qstats_list_finish(struct tn_qstats_list *l);
 void tn_qstats_list_free(struct tn_qstats_list *l);
 
+struct tn_diag;
 struct tn_qstats_sock;
 /* 0; 1 when the kernel has no netdev-genl family (before 6.2): *out NULL;
- * or -errno with the reason in err. */
-int tn_qstats_open(struct tn_qstats_sock **out, char *err, size_t errlen);
+ * or -errno with the reason in d. */
+int tn_qstats_open(struct tn_qstats_sock **out, struct tn_diag *d);
 void tn_qstats_close(struct tn_qstats_sock *qs);	/* accepts NULL */
 /*
  * ifindex 0: one dump of every device's totals; else one of that device's
  * rx queues (*n 0 when the device is gone). Sorted by (ifindex, queue).
  * Returns 0 (*n 0 on a kernel without the qstats command), or -errno with
- * the reason in err; out untouched on failure.
+ * the reason in d; out untouched on failure.
  */
-int tn_qstats_get(struct tn_qstats_sock *qs, int ifindex, struct tn_qstats **out, int *n, char *err,
-		  size_t errlen);
+int tn_qstats_get(struct tn_qstats_sock *qs, int ifindex, struct tn_qstats **out, int *n,
+		  struct tn_diag *d);
 /*
  * Another dump of the same family (napi.c): cmd, with a u32 ifindex filter
  * attribute when ifindex > 0; each message of the answer to cb (a negative
- * return from cb ends the dump with that error, err left empty for the
+ * return from cb ends the dump with that error, nothing said in d for the
  * caller to describe). 0; 1 when the kernel has no such command; or -errno with the
- * reason in err.
+ * reason in d.
  */
 int tn_qstats_dump(struct tn_qstats_sock *qs, uint8_t cmd, int ifindex_attr, int ifindex,
-		   int (*cb)(struct nlmsghdr *nlh, void *arg), void *arg, char *err,
-		   size_t errlen);
+		   int (*cb)(struct nlmsghdr *nlh, void *arg), void *arg, struct tn_diag *d);
 /* Binary search of a sorted list: the device's totals; NULL when absent. */
 const struct tn_qstats *tn_qstats_find(const struct tn_qstats *v, int n, int ifindex);
 
