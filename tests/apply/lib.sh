@@ -40,6 +40,19 @@ snap() {
 	(cd "$1" && find . -printf '%y %m %p -> %l\n' | LC_ALL=C sort &&
 		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum)
 }
+# expect_refusal NAME RC PATTERN CMD...: CMD exits RC with a message matching PATTERN
+expect_refusal() {
+	name=$1 want=$2 pattern=$3
+	shift 3
+	tn "$@"
+	if [ "$rc" -ne "$want" ] || ! grep -Eq "$pattern" "$work/err"; then
+		fail "$name: exit $rc (want $want), want a message matching /$pattern/; stderr:"
+		{ head -c 600 "$work/err"; echo; } | show
+	else
+		ok "$name: $(grep -m 1 -E "$pattern" "$work/err" | cut -c 1-160)"
+	fi
+}
+
 finish() {
 	echo "time: $(($(date +%s) - start)) s"
 	echo "$passes passed, $fails failed"

@@ -10,34 +10,15 @@
 #   c_journal_values.sh TUNER WORKDIR SRCDIR
 set -u
 . "$(dirname "$0")/c_lib.sh"
-journals=$hostile/c_journals
-state=$work/state
-
-tng() { tn --sysroot "$tree" --topology "$topo" "$@"; }
-
-fresh_tree "$work/tree"
-rm -rf "$state"
-mkdir -m 700 "$state"
-snap "$tree" >"$work/snap.0"
+journal_setup c_journals
 
 # refused NAME PATTERN: rollback of journal NAME exits 1 naming J1.journal:2
 # with PATTERN; the tree and the journal are as they were
 refused() {
 	craft_journal "$journals/$1.journal" "$state/J1.journal"
 	jsum=$(md5sum <"$state/J1.journal")
-	tng rollback --state-dir "$state" J1
-	if [ "$rc" -eq 1 ] && grep -Eq "J1\.journal:2: .*$2.*; the journal is refused" "$work/err"; then
-		ok "$1: refused: $(head -n 1 "$work/err")"
-	else
-		fail "$1: exit $rc (want 1), want J1.journal:2: ... /$2/; stderr:"
-		show "$work/err"
-	fi
-	snap "$tree" >"$work/snap.now"
-	if ! cmp -s "$work/snap.0" "$work/snap.now"; then
-		fail "$1: the tree changed:"
-		diff "$work/snap.0" "$work/snap.now" | head -n 10 | show
-		fresh_tree "$work/tree"
-	fi
+	rollback_refused "$1" "$2"
+	tree_unchanged "$1"
 	[ "$(md5sum <"$state/J1.journal")" = "$jsum" ] || fail "$1: the journal was written to"
 	tng history --state-dir "$state"
 	grep -q "^J1 .*damaged: .*J1\.journal:2: " "$work/out" ||

@@ -7,6 +7,14 @@
 #   g              the options pointing tuner at $tree (set by fresh_tree)
 #   craft_journal TEMPLATE OUT   a journal from tests/hostile/c_journals with
 #                  @BOOT@ and @SYSROOT@ filled in for $tree, mode 0600
+#   tng ARGS...    tuner ARGS on $tree (as tn, which sets rc, out and err)
+#   journal_setup DIR   a fresh tree in $work/tree, its snapshot in
+#                  $work/snap.0, an empty state directory $state, and
+#                  journals=tests/hostile/DIR (the crafted journals)
+#   rollback_refused NAME PATTERN   'rollback J1' exits 1 naming J1.journal:2
+#                  with PATTERN and "the journal is refused"
+#   tree_unchanged NAME   the tree is as $work/snap.0 (else said, with the
+#                  difference, and the tree made afresh)
 shim=${4:-}
 set -- "$1" "$2" "$3"
 . "$3/tests/apply/lib.sh"
@@ -40,4 +48,34 @@ craft_journal() {
 # status_list FILE: the Cpus_allowed_list of a status file
 status_list() {
 	sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$1" | head -n 1
+}
+
+tng() { tn --sysroot "$tree" --topology "$topo" "$@"; }
+
+journal_setup() {
+	journals=$hostile/$1
+	state=$work/state
+	fresh_tree "$work/tree"
+	rm -rf "$state"
+	mkdir -m 700 "$state"
+	snap "$tree" >"$work/snap.0"
+}
+
+rollback_refused() {
+	tng rollback --state-dir "$state" J1
+	if [ "$rc" -eq 1 ] && grep -Eq "J1\.journal:2: .*$2.*; the journal is refused" "$work/err"; then
+		ok "$1: refused: $(head -n 1 "$work/err")"
+	else
+		fail "$1: exit $rc (want 1), want J1.journal:2: ... /$2/; stderr:"
+		show "$work/err"
+	fi
+}
+
+tree_unchanged() {
+	snap "$tree" >"$work/snap.now"
+	if ! cmp -s "$work/snap.0" "$work/snap.now"; then
+		fail "$1: the tree changed:"
+		diff "$work/snap.0" "$work/snap.now" | head -n 10 | show
+		fresh_tree "$work/tree"
+	fi
 }

@@ -15,7 +15,6 @@ set -u
 state=$work/state
 other=$hostile/c_other_process.py
 
-tng() { tn --sysroot "$tree" --topology "$topo" "$@"; }
 apply() {
 	rm -rf "$state"
 	tng apply -q --profile "$profile" --state-dir "$state"

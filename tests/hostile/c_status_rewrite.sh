@@ -17,7 +17,6 @@ printf '%s\n' "$pin" >"$work/pin.json"
 odd='1,3,5,7,9,11,13,15,17,19,21,23'
 printf '%s\n' "$pin" | sed "s/2-3/$odd/" >"$work/odd.json"
 
-tng() { tn --sysroot "$tree" --topology "$topo" "$@"; }
 
 # apply_rollback WHAT [PROFILE]: apply the pin profile (or PROFILE)
 apply_rollback() {

@@ -8,24 +8,11 @@
 #   coal_journal.sh TUNER WORKDIR SRCDIR
 set -u
 . "$(dirname "$0")/c_lib.sh"
-journals=$hostile/coal_journals
-state=$work/state
-
-tng() { tn --sysroot "$tree" --topology "$topo" "$@"; }
-
-fresh_tree "$work/tree"
-rm -rf "$state"
-mkdir -m 700 "$state"
+journal_setup coal_journals
 
 refused() {
 	craft_journal "$journals/$1.journal" "$state/J1.journal"
-	tng rollback --state-dir "$state" J1
-	if [ "$rc" -eq 1 ] && grep -Eq "J1\.journal:2: .*$2.*; the journal is refused" "$work/err"; then
-		ok "$1: refused: $(head -n 1 "$work/err")"
-	else
-		fail "$1: exit $rc (want 1), want J1.journal:2: ... /$2/; stderr:"
-		show "$work/err"
-	fi
+	rollback_refused "$1" "$2"
 }
 
 refused adaptive-word 'coalesce eth0: before "1" is not "on" or "off"'

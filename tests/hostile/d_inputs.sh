@@ -12,19 +12,6 @@ set -u
 here=$src/tests/hostile
 golden=$src/tests/golden/32em64t.show.json
 
-# expect NAME RC PATTERN CMD...: CMD exits RC with a message matching PATTERN
-expect() {
-	name=$1 want=$2 pattern=$3
-	shift 3
-	tn "$@"
-	if [ "$rc" -ne "$want" ] || ! grep -Eq "$pattern" "$work/err"; then
-		fail "$name: exit $rc (want $want), want a message matching /$pattern/; stderr:"
-		{ head -c 600 "$work/err"; echo; } | show
-	else
-		ok "$name: $(grep -m 1 -E "$pattern" "$work/err" | cut -c 1-160)"
-	fi
-}
-
 # snapshot FILE PYTHON: the 32em64t golden snapshot changed by PYTHON (on s)
 snapshot() {
 	python3 - "$golden" "$1" "$2" <<'PY'
@@ -37,11 +24,11 @@ PY
 
 # ---- item 6: the planner's irqbalance change ----
 snapshot "$work/ban30k.json" 's["irqbalance"]["banned_irqs"] = list(range(1000, 31000))'
-expect "30,000 banned IRQs" 1 \
+expect_refusal "30,000 banned IRQs" 1 \
 	'irqbalance: the IRQs to keep it away from \(36 placed now, 30000 banned already\) do not fit in the one 500-byte command' \
 	plan --state "$work/ban30k.json" --profile "$here/d_ban.json"
 snapshot "$work/ban300.json" 's["irqbalance"]["banned_irqs"] = list(range(1000, 1300))'
-expect "300 banned IRQs" 1 '\(36 placed now, 300 banned already\) do not fit' \
+expect_refusal "300 banned IRQs" 1 '\(36 placed now, 300 banned already\) do not fit' \
 	plan --state "$work/ban300.json" --profile "$here/d_ban.json"
 snapshot "$work/ban40.json" 's["irqbalance"]["banned_irqs"] = list(range(1000, 1040))'
 tn plan --json --state "$work/ban40.json" --profile "$here/d_ban.json"
@@ -66,7 +53,7 @@ if ! python3 "$src/tests/fixtures/mkfixture.py" --topology-dir "$topodir" \
 	show "$work/mkfixture.log"
 	finish
 fi
-expect "hwloc XML: a PU with os_index 2147483647" 1 \
+expect_refusal "hwloc XML: a PU with os_index 2147483647" 1 \
 	'd_topology_pu_2147483647.xml: line 7: PU os_index 2147483647: tuner supports numbers below 8192; refused$' \
 	show --sysroot "$tree" --topology "$here/d_topology_pu_2147483647.xml"
 # a --sysroot of 600 characters: the journal kept 511 of them, and rollback
@@ -86,18 +73,18 @@ check $? "a ${#long}-character --sysroot: the tree is as before the apply"
 rm -rf "$work/l"*
 # the real text, then a hole to 3 GiB: what the reader saw was accepted
 truncate -s 3G "$tree/proc/interrupts"
-expect "3 GiB sparse /proc/interrupts" 1 \
+expect_refusal "3 GiB sparse /proc/interrupts" 1 \
 	"^tuner: $tree/proc/interrupts: larger than 64 MiB \(a real one is a few MB\); refused$" \
 	show --sysroot "$tree" --topology "$topo"
 rm -rf "$tree"
 snapshot "$work/cores.json" \
 	's["topology"]["cores"] = [{"cpus": "0"}] * 100000'
-expect "100,000 cores in a snapshot" 1 \
+expect_refusal "100,000 cores in a snapshot" 1 \
 	'cores.json: topology.cores: 100000 cores: more than the 8192 tuner accepts$' \
 	plan --state "$work/cores.json"
 snapshot "$work/sysctl.json" \
 	's["sysctls"]["net.core.rmem_max"] = "7" * (2 << 20)'
-expect "a sysctl of 2 MiB in a snapshot" 1 \
+expect_refusal "a sysctl of 2 MiB in a snapshot" 1 \
 	'sysctl.json: sysctls\["net.core.rmem_max"\]: value longer than 1048575 bytes$' \
 	plan --state "$work/sysctl.json"
 finish

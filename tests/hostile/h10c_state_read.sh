@@ -8,28 +8,15 @@ set -u
 . "$(dirname "$0")/../apply/lib.sh"
 golden=$src/tests/golden/32em64t.show.json
 
-# expect NAME RC PATTERN CMD...: CMD exits RC with a message matching PATTERN
-expect() {
-	name=$1 want=$2 pattern=$3
-	shift 3
-	tn "$@"
-	if [ "$rc" -ne "$want" ] || ! grep -Eq "$pattern" "$work/err"; then
-		fail "$name: exit $rc (want $want), want a message matching /$pattern/; stderr:"
-		{ head -c 600 "$work/err"; echo; } | show
-	else
-		ok "$name: $(grep -m 1 -E "$pattern" "$work/err" | cut -c 1-160)"
-	fi
-}
-
 # the snapshot itself loads
 tn show --state "$golden"
 check "$rc" "the golden snapshot loads (exit $rc)"
 
 # a whole snapshot, a NUL, and anything after it
 { cat "$golden"; printf '\000'; printf '{"schema_version": 999}'; } >"$work/nul.json"
-expect "a NUL after the snapshot" 1 \
+expect_refusal "a NUL after the snapshot" 1 \
 	"^tuner: $work/nul.json: contains a NUL byte; not a snapshot$" show --state "$work/nul.json"
-expect "plan: a NUL after the snapshot" 1 \
+expect_refusal "plan: a NUL after the snapshot" 1 \
 	"^tuner: $work/nul.json: contains a NUL byte; not a snapshot$" plan --state "$work/nul.json"
 if [ -s "$work/out" ]; then
 	fail "plan printed a plan for a refused snapshot"
@@ -39,17 +26,17 @@ fi
 # larger than the bound (sparse): refused before it is read whole
 rm -f "$work/big.json"
 truncate -s $((64 * 1024 * 1024 + 1)) "$work/big.json"
-expect "a snapshot over 64 MiB" 1 "^tuner: $work/big.json: larger than 64 MiB; not a snapshot$" \
+expect_refusal "a snapshot over 64 MiB" 1 "^tuner: $work/big.json: larger than 64 MiB; not a snapshot$" \
 	show --state "$work/big.json"
 
 # a FIFO is never opened (no writer: opening it would block)
 rm -f "$work/fifo.json"
 mkfifo "$work/fifo.json"
-expect "a FIFO" 1 "^tuner: $work/fifo.json: a FIFO, not a regular file; refused$" \
+expect_refusal "a FIFO" 1 "^tuner: $work/fifo.json: a FIFO, not a regular file; refused$" \
 	show --state "$work/fifo.json"
-expect "a directory" 1 "^tuner: $work: a directory, not a regular file; refused$" \
+expect_refusal "a directory" 1 "^tuner: $work: a directory, not a regular file; refused$" \
 	show --state "$work"
-expect "missing" 1 "^tuner: $work/none.json: No such file or directory$" \
+expect_refusal "missing" 1 "^tuner: $work/none.json: No such file or directory$" \
 	show --state "$work/none.json"
 
 finish

@@ -13,30 +13,12 @@
 #   rps_inputs.sh TUNER WORKDIR SRCDIR
 set -u
 . "$(dirname "$0")/c_lib.sh"
-journals=$hostile/rps_journals
-state=$work/state
-
-tng() { tn --sysroot "$tree" --topology "$topo" "$@"; }
-
-fresh_tree "$work/tree"
-rm -rf "$state"
-mkdir -m 700 "$state"
-snap "$tree" >"$work/snap.0"
+journal_setup rps_journals
 
 refused() {
 	craft_journal "$journals/$1.journal" "$state/J1.journal"
-	tng rollback --state-dir "$state" J1
-	if [ "$rc" -eq 1 ] && grep -Eq "J1\.journal:2: .*$2.*; the journal is refused" "$work/err"; then
-		ok "$1: refused: $(head -n 1 "$work/err")"
-	else
-		fail "$1: exit $rc (want 1), want J1.journal:2: ... /$2/; stderr:"
-		show "$work/err"
-	fi
-	snap "$tree" >"$work/snap.now"
-	if ! cmp -s "$work/snap.0" "$work/snap.now"; then
-		fail "$1: the tree changed"
-		fresh_tree "$work/tree"
-	fi
+	rollback_refused "$1" "$2"
+	tree_unchanged "$1"
 }
 
 refused rps-target-dotdot 'rps_cpus target "\.\./\.\./\.\./etc/rx-0" is not acceptable'
