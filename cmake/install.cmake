@@ -155,9 +155,11 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 # Depends from the libraries the binary links (its NEEDED entries, through
 # dpkg-shlibdeps from dpkg-dev): now libc6, libcjson1, libhwloc15, libnl-3-200,
-# libnl-genl-3-200, libsystemd0 (sd_notify of tuner watch). libnl-route-3-200 comes in when the binary uses a symbol
-# of it (the link drops it until then).
+# libnl-genl-3-200. libnl-route-3-200 comes in when the binary uses a symbol
+# of it (the link drops it until then). libsystemd0 is named by hand: tuner
+# watch loads it with dlopen (cli/sdnotify.c), so no NEEDED entry shows it.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libsystemd0")
 # Maintainer scripts: systemctl daemon-reload; on purge, /var/lib/tuner.
 # CPack 3.25 marks nothing as a conffile by itself: the conffiles file lists
 # /etc/tuner/profile.json, once.

@@ -317,6 +317,10 @@ build_common_root() {
         chomp; next if m{(^|/)busybox$}; my $l = "$ENV{ROOT}/$_";
         symlink("/usr/bin/busybox", $l) unless -e $l || -l $l;' || return 1
     copy_with_libs "$TUNER_BIN" /usr/bin/tuner || { say "cannot copy tuner and its libraries"; return 1; }
+    # tuner watch dlopen()s libsystemd (cli/sdnotify.c); ldd can't see that
+    local sd=/usr/lib/$(uname -m)-linux-gnu/libsystemd.so.0
+    mkdir -p "$ROOT/$(dirname "$sd")" && cp -L "$sd" "$ROOT/$sd" && copy_libs_of "$sd" ||
+        { say "cannot copy $sd"; return 1; }
     copy_with_libs "$(command -v jq)" /usr/bin/jq || return 1
     copy_with_libs "$(command -v ethtool)" /usr/sbin/ethtool || return 1
     copy_with_libs "$(command -v ip)" /usr/sbin/ip || return 1

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
@@ -14,9 +15,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "cmd_watch.h"
+#include "sdnotify.h"
 
 static const char watch_usage[] =
 	"Usage: tuner watch [--profile P] [--state-dir DIR] [--prometheus FILE]\n"
@@ -82,10 +82,11 @@ static void say(struct tn_watch_ctx *w, const char *what, const char *arg)
 
 static void notify_status(struct tn_watch_ctx *w, bool ready)
 {
-	char status[200];
+	char status[200], msg[240];
 
 	tn_watch_status(w, status, sizeof(status));
-	sd_notifyf(0, "%sSTATUS=%s", ready ? "READY=1\n" : "", status);
+	snprintf(msg, sizeof(msg), "%sSTATUS=%s", ready ? "READY=1\n" : "", status);
+	tn_sd_notify(msg);
 }
 
 /* The event sources for the profile (with the proc connector when it has
@@ -245,7 +246,7 @@ static int loop(struct tn_watch_ctx *w, int sfd)
 	int64_t wd_next = -1;
 	int n, ret;
 
-	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec >= 2000)
+	if (tn_sd_watchdog_enabled(&wd_usec) > 0 && wd_usec >= 2000)
 		wd_next = tn_watch_now_ms();
 	for (;;) {
 		int64_t now = tn_watch_now_ms(), t = next_deadline(w, wd_next);
@@ -265,7 +266,7 @@ static int loop(struct tn_watch_ctx *w, int sfd)
 				tn_debounce_kick(&w->deb, now);
 		run_timers(w, now);
 		if (wd_next >= 0 && tn_watch_now_ms() >= wd_next) {
-			sd_notify(0, "WATCHDOG=1");
+			tn_sd_notify("WATCHDOG=1");
 			wd_next = tn_watch_now_ms() + (int64_t)(wd_usec / 2000);
 		}
 	}
@@ -330,6 +331,7 @@ int tn_cmd_watch(struct tn_cli *cli, int argc, char **argv)
 				    .opts = tn_watch_options, .handle = handle,
 				    .max_operands = 0 };
 	struct tn_diag d;
+	char why[300];
 	int code = TN_EXIT_ERROR, sfd = -1, ret;
 
 	if (!w || !(w->fights = calloc(1, sizeof(*w->fights)))) {
@@ -363,12 +365,15 @@ int tn_cmd_watch(struct tn_cli *cli, int argc, char **argv)
 		tn_diag_error(&d, ret, "--sysroot %s: %s", cli->sysroot, strerror(-ret));
 		goto out_free;
 	}
+	if (!tn_sd_load(why, sizeof(why)) && getenv("NOTIFY_SOCKET"))
+		tn_cli_printf(cli->err, "tuner: watch: warning: %s: systemd is not told of "
+					"readiness, status or the watchdog\n", why);
 	if (tn_cli_load_profile(w->to.profile, &w->prof, &d) == 0) {
 		w->have_prof = true;
 		if (start(w, &sfd, &d) == 0)
 			code = loop(w, sfd);
 	}
-	sd_notify(0, "STOPPING=1");
+	tn_sd_notify("STOPPING=1");
 	tn_watchsrc_close(w->src);
 	tn_sysroot_close(&w->root);
 out_free:
