@@ -2,7 +2,9 @@
 # Item 16: procfs takes a value in one write and ignores O_TRUNC; a file of a
 # tree opened with O_TRUNC is empty until the write. tuner killed between the
 # two left an empty file, which rollback then called "changed since the apply".
-# In a tree a file is now replaced whole (a new file renamed over it). Here
+# In a tree a one-line value is now written in place with one write and no
+# O_TRUNC (the rest of a longer old value cut after it), and anything else is
+# replaced whole (a new file renamed over it). Here
 # tuner is killed (SIGKILL, by the LD_PRELOAD shim) at its first write of an
 # IRQ's smp_affinity_list, then of a thread's status file: every file of the
 # tree holds its old content or its new one, rollback restores everything and

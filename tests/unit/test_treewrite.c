@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tn_sysroot_write in a tree: the file is replaced whole (a new file renamed
- * over it: another inode, the same mode, no file left beside it), through a
- * symlink the file it names, never a file outside the tree, and only an
- * existing regular file (a FIFO is refused at once, not opened).
+ * tn_sysroot_write in a tree: a one-line value is written in place (the same
+ * inode and mode, a longer old value cut to the new one's length); anything
+ * else, and a file with a second link (which may be outside the tree), is
+ * replaced whole (a new file renamed over it: another inode, the same mode,
+ * no file left beside it). Through a symlink the file it names, never a file
+ * outside the tree, and only an existing regular file (a FIFO is refused, its
+ * open never waits).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -113,7 +116,7 @@ static void names(char *buf, size_t len)
 	free(v);
 }
 
-static void test_replace(void **state)
+static void test_in_place(void **state)
 {
 	struct tn_sysroot r;
 	struct stat a, b;
@@ -122,12 +125,16 @@ static void test_replace(void **state)
 	assert_int_equal(tn_sysroot_open(root_dir, &r), 0);
 	path_of(path, sizeof(path), "d/value");
 	assert_int_equal(stat(path, &a), 0);
-	assert_int_equal(tn_sysroot_write(&r, "d/value", "600\n"), 0);
+	assert_int_equal(tn_sysroot_write(&r, "d/value", "6000\n"), 0);
 	assert_int_equal(stat(path, &b), 0);
 	get("d/value", buf, sizeof(buf));
-	assert_string_equal(buf, "600\n");
-	assert_true(a.st_ino != b.st_ino);		/* a new file, renamed over */
-	assert_int_equal(b.st_mode & 07777, 0640);	/* with the old one's mode */
+	assert_string_equal(buf, "6000\n");
+	assert_true(a.st_ino == b.st_ino);		/* written in place */
+	assert_int_equal(b.st_mode & 07777, 0640);
+	/* shorter than the old value: nothing of the old one is left after it */
+	assert_int_equal(tn_sysroot_write(&r, "d/value", "6\n"), 0);
+	get("d/value", buf, sizeof(buf));
+	assert_string_equal(buf, "6\n");
 	names(list, sizeof(list));
 	assert_string_equal(list, "escape fifo link sub value"); /* nothing left beside it */
 	/* through a symlink: the file it names; the link stays a link */
@@ -137,6 +144,39 @@ static void test_replace(void **state)
 	path_of(path, sizeof(path), "d/link");
 	assert_int_equal(lstat(path, &a), 0);
 	assert_true(S_ISLNK(a.st_mode));
+	tn_sysroot_close(&r);
+}
+
+static void test_replace(void **state)
+{
+	struct tn_sysroot r;
+	struct stat a, b;
+	char path[512], other[512], buf[64], list[256];
+
+	assert_int_equal(tn_sysroot_open(root_dir, &r), 0);
+	/* more than one line: replaced whole */
+	path_of(path, sizeof(path), "d/value");
+	assert_int_equal(stat(path, &a), 0);
+	assert_int_equal(tn_sysroot_write(&r, "d/value", "a\nb\n"), 0);
+	assert_int_equal(stat(path, &b), 0);
+	get("d/value", buf, sizeof(buf));
+	assert_string_equal(buf, "a\nb\n");
+	assert_true(a.st_ino != b.st_ino);		/* a new file, renamed over */
+	assert_int_equal(b.st_mode & 07777, 0640);	/* with the old one's mode */
+	/* a second link (here beside it; it may be anywhere): replaced, the other
+	 * name keeps the old content */
+	path_of(other, sizeof(other), "d/sub/other");
+	assert_int_equal(link(path, other), 0);
+	assert_int_equal(tn_sysroot_write(&r, "d/value", "800\n"), 0);
+	get("d/value", buf, sizeof(buf));
+	assert_string_equal(buf, "800\n");
+	get("d/sub/other", buf, sizeof(buf));
+	assert_string_equal(buf, "a\nb\n");
+	assert_int_equal(stat(path, &a), 0);
+	assert_int_equal(a.st_nlink, 1);
+	assert_int_equal(unlink(other), 0);
+	names(list, sizeof(list));
+	assert_string_equal(list, "escape fifo link sub value"); /* nothing left beside it */
 	tn_sysroot_close(&r);
 }
 
@@ -150,7 +190,7 @@ static void test_refused(void **state)
 	assert_int_equal(tn_sysroot_write(&r, "d/missing", "1\n"), -ENOENT);
 	assert_int_equal(tn_sysroot_write(&r, "d/nodir/x", "1\n"), -ENOENT);
 	assert_int_equal(tn_sysroot_write(&r, "d/sub", "1\n"), -EISDIR);
-	/* a FIFO: refused without opening it (an open for writing would block) */
+	/* a FIFO: refused (an open for writing without O_NONBLOCK would block) */
 	assert_int_equal(tn_sysroot_write(&r, "d/fifo", "1\n"), -EINVAL);
 	/* an absolute link is resolved inside the tree, where it names nothing */
 	assert_int_equal(tn_sysroot_write(&r, "d/escape", "1\n"), -ENOENT);
@@ -175,6 +215,7 @@ static void test_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_in_place),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_refused),
 	};

@@ -652,12 +652,53 @@ out:
 	return ret;
 }
 
+/*
+ * In a tree, a one-line value (the kernel files tuner writes: sysctls, IRQ
+ * and queue masks) is written in place, as procfs takes it: one write at
+ * offset 0, then a longer old value's rest cut off. Killed between the two,
+ * the file's first line, the one every reader takes, is the new value (the
+ * old one's rest follows it); a rename would cost a new inode per write,
+ * three times the time of the write itself. 1: the file is not such a case
+ * (more than one line, not a regular file of one link): replace it instead.
+ */
+static int write_in_tree(const struct tn_sysroot *r, const char *rel, const char *data)
+{
+	size_t n = strlen(data);
+	const char *nl = memchr(data, '\n', n);
+	struct stat st;
+	int fd, ret;
+
+	if (!nl || (size_t)(nl - data) + 1 != n)
+		return 1;
+	fd = tn_sysroot_openat(r, rel, O_WRONLY | O_NONBLOCK | O_NOCTTY, 0);
+	if (fd < 0)
+		return fd == -EISDIR || fd == -ENXIO ? 1 : fd; /* refused by the replace */
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	/* a second link may be outside the tree: only its name here is replaced */
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		close(fd);
+		return 1;
+	}
+	ret = write_all(fd, data, n);
+	if (ret == 0 && (uintmax_t)st.st_size > n && ftruncate(fd, (off_t)n) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && ret == 0)
+		ret = -errno;
+	return ret;
+}
+
 int tn_sysroot_write(const struct tn_sysroot *r, const char *rel, const char *data)
 {
 	int fd, ret;
 
-	if (!r->is_host)
-		return replace_in_tree(r, rel, data);
+	if (!r->is_host) {
+		ret = write_in_tree(r, rel, data);
+		return ret == 1 ? replace_in_tree(r, rel, data) : ret;
+	}
 	/* procfs and sysfs take a value in one write and ignore O_TRUNC */
 	fd = tn_sysroot_openat(r, rel, O_WRONLY | O_TRUNC, 0);
 	if (fd < 0)
