@@ -89,6 +89,83 @@ static void test_read(void **state)
 	tn_sysroot_close(&r);
 }
 
+/* The files of one directory's subdirectories are opened from that directory
+ * once it has been met twice (struct tn_dircache): the same answers as from
+ * the root, including a symlink leading out of it, a directory removed and
+ * made again, and (once forgotten) one renamed away. */
+static void test_dircache(void **state)
+{
+	struct tn_sysroot r;
+	char buf[64], cmd[700];
+
+	put("dc/irq/1/aff", "one\n");
+	put("dc/irq/2/aff", "two\n");
+	put("dc/other/3/aff", "three\n");
+	link_to("dc/irq/3", "/dc/other/3"); /* absolute: in the root, out of dc/irq */
+	assert_int_equal(tn_sysroot_open(root_dir, &r), 0);
+	assert_non_null(r.dirs);
+	for (int pass = 0; pass < 3; pass++) {
+		assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/1/aff", buf, sizeof(buf)), 0);
+		assert_string_equal(buf, "one");
+		assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/2/aff", buf, sizeof(buf)), 0);
+		assert_string_equal(buf, "two");
+		assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/3/aff", buf, sizeof(buf)), 0);
+		assert_string_equal(buf, "three");
+		assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/4/aff", buf, sizeof(buf)),
+				 -ENOENT);
+		/* ".." out of the kept directory: from the root, where it is allowed */
+		assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/../other/3/aff", buf,
+						      sizeof(buf)), 0);
+		assert_string_equal(buf, "three");
+	}
+	/* removed and made again (a driver reloaded): the new one, and the new
+	 * one kept (twice more: met again, then opened) */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/dc/irq'", root_dir);
+	assert_int_equal(system(cmd), 0);
+	put("dc/irq/1/aff", "new one\n");
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/1/aff", buf, sizeof(buf)), 0);
+		assert_string_equal(buf, "new one");
+	}
+	/* renamed away: the kept one still answers, until forgotten */
+	snprintf(cmd, sizeof(cmd), "mv '%s/dc/irq' '%s/dc/old'", root_dir, root_dir);
+	assert_int_equal(system(cmd), 0);
+	put("dc/irq/1/aff", "newer\n");
+	assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/1/aff", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "new one");
+	tn_sysroot_forget_dirs(&r);
+	assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/1/aff", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "newer");
+	/* a write goes through the kept directory too, to the same file */
+	assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/1/aff", buf, sizeof(buf)), 0);
+	assert_int_equal(tn_sysroot_write(&r, "dc/irq/1/aff", "written\n"), 0);
+	assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/1/aff", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "written");
+	tn_sysroot_close(&r);
+	assert_null(r.dirs);
+}
+
+/* Read first, fstat only when nothing came: a FIFO (with or without a
+ * writer that wrote nothing) and a directory are refused as before. */
+static void test_read_special(void **state)
+{
+	struct tn_sysroot r;
+	char path[512], buf[64];
+	int wfd;
+
+	snprintf(path, sizeof(path), "%s/proc/fifo", root_dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(tn_sysroot_open(root_dir, &r), 0);
+	assert_int_equal(tn_sysroot_read_line(&r, "proc/fifo", buf, sizeof(buf)), -EINVAL);
+	wfd = open(path, O_RDWR | O_NONBLOCK); /* a writer that writes nothing */
+	assert_true(wfd >= 0);
+	assert_int_equal(tn_sysroot_read_line(&r, "proc/fifo", buf, sizeof(buf)), -EINVAL);
+	close(wfd);
+	assert_int_equal(tn_sysroot_read_line(&r, "proc/sys", buf, sizeof(buf)), -EISDIR);
+	tn_sysroot_close(&r);
+	unlink(path);
+}
+
 /* Hardening (area d): a line is read whole or refused, never cut; a file is
  * read whole up to a limit, and refused beyond it. */
 static void test_read_bounds(void **state)
@@ -240,6 +317,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_read_bounds),
+		cmocka_unit_test(test_dircache),
+		cmocka_unit_test(test_read_special),
 		cmocka_unit_test(test_confined),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_resolve_walk),

@@ -648,6 +648,7 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 	bool debugfs;
 	int ret;
 
+	tn_sysroot_forget_dirs(root); /* a driver may have been reloaded since */
 	tn_state_init(&s);
 	ret = tn_topology_load(root, o->topology_xml, &s.topo, &hw, d);
 	if (ret < 0)
@@ -713,6 +714,7 @@ int tn_discover_nic(const struct tn_sysroot *root, struct tn_state *s, const cha
 	struct tn_state one;
 	int ret;
 
+	tn_sysroot_forget_dirs(root); /* the NIC may be new: its directories too */
 	for (int i = 0; i < s->n_nics; i++)
 		if (strcmp(s->nics[i].name, ifname) == 0)
 			old = &s->nics[i];

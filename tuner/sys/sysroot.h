@@ -14,16 +14,26 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct tn_dircache;
+
 struct tn_sysroot {
 	int fd;
 	bool is_host;	/* the root is the real "/" */
 	char path[4096];
+	/* directories opened before, for the files read many to a directory
+	 * (proc/irq/N/..., a NIC's queues/...): NULL for none. Owned: a
+	 * tn_sysroot is never copied, only pointed to. */
+	struct tn_dircache *dirs;
 };
 
 /* Returns 0 or -errno (the directory cannot be opened). */
 int tn_sysroot_open(const char *path, struct tn_sysroot *out);
 void tn_sysroot_close(struct tn_sysroot *r);
 
+/* Close the directories kept for opens (struct tn_dircache): what is read
+ * next walks from the root again, and sees a directory replaced since (a
+ * renamed one: a removed one is seen anyway). Each discovery starts so. */
+void tn_sysroot_forget_dirs(const struct tn_sysroot *r);
 /* open() relative to the root; returns an fd or -errno. */
 int tn_sysroot_openat(const struct tn_sysroot *r, const char *rel, int flags, mode_t mode);
 /* No file is read whole beyond this (64 MiB; the largest /proc/interrupts of a

@@ -24,35 +24,88 @@ void tn_boot_id(const struct tn_sysroot *root, char *buf, size_t len)
 
 /* ---- writing the journal ---- */
 
-static int append(int fd, char *line, bool sync, struct tn_diag *d)
-{
-	size_t n, off = 0;
+/*
+ * The journal's lines are gathered and written in batches of about 64 KiB:
+ * one write per change (thousands of IRQs) cost more than the change. Each
+ * sync writes what is gathered first, so what the durability of a
+ * transaction rests on is unchanged: the change records are on disk before
+ * the first value is written, and the end record after the last. A status
+ * not yet written when tuner is killed leaves its change "pending", which
+ * rollback handles as it does the changes a crash left unrecorded: it looks
+ * at the value (the new one is restored, the old one left).
+ */
+enum { JOUT_CHUNK = 64 << 10 };
 
-	if (!line)
-		return tn_diag_error(d, -ENOMEM, "out of memory");
-	n = strlen(line);
-	while (off < n) {
-		ssize_t k = write(fd, line + off, n - off);
+static int jout_flush(struct tn_jout *o, struct tn_diag *d)
+{
+	size_t off = 0;
+
+	while (off < o->len) {
+		ssize_t k = write(o->fd, o->buf + off, o->len - off);
 
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
-			free(line);
+			o->len = 0;
 			return tn_diag_error(d, -errno, "journal: write: %s", strerror(errno));
 		}
 		off += (size_t)k;
 	}
-	free(line);
-	if (sync && fdatasync(fd) < 0)
+	o->len = 0;
+	return 0;
+}
+
+static int sync_fd(struct tn_jout *o, struct tn_diag *d)
+{
+	int ret = jout_flush(o, d);
+
+	if (ret < 0)
+		return ret;
+	if (fdatasync(o->fd) < 0)
 		return tn_diag_error(d, -errno, "journal: fsync: %s", strerror(errno));
 	return 0;
 }
 
-static int sync_fd(int fd, struct tn_diag *d)
+/* Add line (freed here) to what o writes; written now, and synced, when sync. */
+static int append(struct tn_jout *o, char *line, bool sync, struct tn_diag *d)
 {
-	if (fdatasync(fd) < 0)
-		return tn_diag_error(d, -errno, "journal: fsync: %s", strerror(errno));
-	return 0;
+	size_t n;
+
+	if (!line)
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	n = strlen(line);
+	if (o->len + n > o->cap) {
+		size_t ncap = o->len + n > JOUT_CHUNK ? o->len + n : JOUT_CHUNK;
+		char *nb = realloc(o->buf, ncap);
+
+		if (!nb) {
+			/* no room to gather it: what is gathered, then the line itself */
+			int ret = jout_flush(o, d);
+			struct tn_jout one = { .fd = o->fd, .buf = line, .len = n };
+
+			if (ret == 0)
+				ret = jout_flush(&one, d);
+			free(line);
+			if (ret == 0 && sync && fdatasync(o->fd) < 0)
+				ret = tn_diag_error(d, -errno, "journal: fsync: %s", strerror(errno));
+			return ret;
+		}
+		o->buf = nb;
+		o->cap = ncap;
+	}
+	memcpy(o->buf + o->len, line, n);
+	o->len += n;
+	free(line);
+	if (sync)
+		return sync_fd(o, d);
+	return o->len >= JOUT_CHUNK ? jout_flush(o, d) : 0;
+}
+
+static void jout_free(struct tn_jout *o)
+{
+	free(o->buf);
+	o->buf = NULL;
+	o->len = o->cap = 0;
 }
 
 #ifdef TN_FAULT_INJECTION
@@ -160,7 +213,8 @@ int tn_txn_begin(struct tn_txn *t, const struct tn_sysroot *root, int dirfd, con
 		       0600);
 	if (t->fd < 0)
 		return tn_diag_error(d, -errno, "journal %s: %s", name, strerror(errno));
-	ret = append(t->fd, tn_journal_header_line(&t->j), true, d);
+	t->out.fd = t->fd;
+	ret = append(&t->out, tn_journal_header_line(&t->j), true, d);
 	if (ret < 0)
 		return ret;
 	/* the new file's name must survive a crash too */
@@ -209,7 +263,7 @@ static int set_status(struct tn_txn *t, int seq, enum tn_jstatus st, const char 
 		t->n_skipped++;
 	if (t->o.report && (st != TN_J_FAILED || t->o.keep_going))
 		t->o.report(t->o.ctx, &e->c, st, err);
-	return append(t->fd, tn_journal_status_line(seq, st, err), false, d);
+	return append(&t->out, tn_journal_status_line(seq, st, err), false, d);
 }
 
 /* ": " and the kernel's words after an errno's text, when there are some. */
@@ -288,49 +342,17 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 	return set_status(t, seq, TN_J_APPLIED, NULL, d);
 }
 
-/* Record a batch (synced), then make its changes. */
-/* The change records of [first, n), gathered into writes of about 64 KiB
- * (not one write per record: thousands of IRQs). */
+/* The change records of [first, n), gathered with the journal's other lines. */
 static int append_changes(struct tn_txn *t, int first, struct tn_diag *d)
 {
-	enum { CHUNK = 64 << 10 };
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
 	int ret = 0;
 
-	for (int i = first; i < t->j.n && ret == 0; i++) {
-		char *line = tn_journal_change_line(i, &t->j.e[i].c);
-		size_t n = line ? strlen(line) : 0;
-
-		if (line && len + n + 1 > cap) {
-			size_t ncap = len + n + 1 > CHUNK ? len + n + 1 : CHUNK;
-			char *nb = realloc(buf, ncap);
-
-			if (nb) {
-				buf = nb;
-				cap = ncap;
-			} else {
-				free(line);
-				line = NULL;
-			}
-		}
-		if (!line) {
-			free(buf);
-			return tn_diag_error(d, -ENOMEM, "out of memory");
-		}
-		memcpy(buf + len, line, n + 1);
-		len += n;
-		free(line);
-		if (len >= CHUNK || i + 1 == t->j.n) {
-			ret = append(t->fd, buf, false, d); /* frees buf */
-			buf = NULL;
-			len = cap = 0;
-		}
-	}
-	free(buf);
+	for (int i = first; i < t->j.n && ret == 0; i++)
+		ret = append(&t->out, tn_journal_change_line(i, &t->j.e[i].c), false, d);
 	return ret;
 }
 
+/* Record a batch (synced), then make its changes. */
 static int run_batch(struct tn_txn *t, int first, struct tn_diag *d)
 {
 	char why[600];
@@ -345,18 +367,18 @@ static int run_batch(struct tn_txn *t, int first, struct tn_diag *d)
 	ret = append_changes(t, first, d);
 	if (ret < 0)
 		return ret;
-	ret = sync_fd(t->fd, d);
+	ret = sync_fd(&t->out, d);
 	if (ret < 0)
 		return ret;
 	for (int i = first; i < t->j.n; i++) {
 		ret = make_change(t, i, d);
 		if (ret < 0) {
 			/* what was not reached stays pending: rollback checks it */
-			sync_fd(t->fd, d);
+			sync_fd(&t->out, d);
 			return ret;
 		}
 	}
-	return sync_fd(t->fd, d);
+	return sync_fd(&t->out, d);
 }
 
 /*
@@ -589,7 +611,7 @@ int tn_txn_undo(struct tn_txn *t, struct tn_diag *d)
 
 	/* the error that made us undo stays the reported one */
 	tn_diag_init(&quiet);
-	ret = tn_rollback(t->root, &t->j, t->fd, true, false, t->o.report, t->o.ctx, &res, &quiet);
+	ret = tn_rollback(t->root, &t->j, &t->out, true, false, t->o.report, t->o.ctx, &res, &quiet);
 	if (ret < 0)
 		tn_diag_warn(d, "undo: %s", quiet.error);
 	for (int i = 0; i < quiet.n_warnings; i++)
@@ -600,7 +622,7 @@ int tn_txn_undo(struct tn_txn *t, struct tn_diag *d)
 
 int tn_txn_end(struct tn_txn *t, const char *status, struct tn_diag *d)
 {
-	int ret = append(t->fd, tn_journal_end_line(status), true, d);
+	int ret = append(&t->out, tn_journal_end_line(status), true, d);
 
 	snprintf(t->j.end, sizeof(t->j.end), "%s", status);
 	return ret;
@@ -608,6 +630,14 @@ int tn_txn_end(struct tn_txn *t, const char *status, struct tn_diag *d)
 
 void tn_txn_free(struct tn_txn *t)
 {
+	if (t->fd >= 0 && t->out.len) {
+		struct tn_diag quiet; /* ended without an end record: what is gathered, at least */
+
+		tn_diag_init(&quiet);
+		jout_flush(&t->out, &quiet);
+		tn_diag_free(&quiet);
+	}
+	jout_free(&t->out);
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
@@ -689,7 +719,7 @@ static enum tn_jstatus write_back(struct tn_live *live, const struct tn_jentry *
 	return st;
 }
 
-int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, bool force,
+int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_jout *out, bool force,
 		bool dry_run, tn_txn_report report, void *ctx, struct tn_rollback_result *res,
 		struct tn_diag *d)
 {
@@ -752,16 +782,16 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, boo
 			continue;
 		e->status = st;
 		snprintf(e->error, sizeof(e->error), "%s", err);
-		if (fd >= 0) {
-			r = append(fd, tn_journal_status_line(e->seq, st, err), false, d);
+		if (out) {
+			r = append(out, tn_journal_status_line(e->seq, st, err), false, d);
 			if (r < 0) {
 				ret = r;
 				break;
 			}
 		}
 	}
-	if (fd >= 0 && !dry_run && ret == 0)
-		ret = sync_fd(fd, d);
+	if (out && !dry_run && ret == 0)
+		ret = sync_fd(out, d);
 	tn_live_close(live);
 	if (ret == 0 && res->failed)
 		ret = tn_diag_error(d, -EIO, "%d change%s could not be restored", res->failed,
@@ -773,20 +803,23 @@ int tn_rollback_journal(const struct tn_sysroot *root, int dirfd, const char *id
 			struct tn_journal *j, bool force, bool dry_run, tn_txn_report report, void *ctx,
 			struct tn_rollback_result *res, struct tn_diag *d)
 {
+	struct tn_jout out = { .fd = -1 };
 	const char *end;
 	int fd = -1, ret, r;
 
 	memset(res, 0, sizeof(*res));
 	if (!dry_run && (ret = tn_journal_open_append(dirfd, id, &fd, d)) < 0)
 		return ret;
-	ret = tn_rollback(root, j, fd, force, dry_run, report, ctx, res, d);
+	out.fd = fd;
+	ret = tn_rollback(root, j, fd >= 0 ? &out : NULL, force, dry_run, report, ctx, res, d);
 	res->ran = true;
 	if (fd >= 0) {
 		end = ret < 0 ? "rollback incomplete" : "rolled back";
-		r = append(fd, tn_journal_end_line(end), true, d);
+		r = append(&out, tn_journal_end_line(end), true, d); /* with the statuses before it */
 		if (r < 0 && ret == 0)
 			ret = r;
 		snprintf(j->end, sizeof(j->end), "%s", end);
+		jout_free(&out);
 		close(fd);
 	}
 	return ret;

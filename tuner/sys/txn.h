@@ -39,11 +39,20 @@ struct tn_txn_opts {
 	void *ctx;
 };
 
+/* Lines for a journal, written in batches: statuses and change records
+ * wait here until a sync, an end record or 64 KiB (sys/txn.c). */
+struct tn_jout {
+	int fd;
+	char *buf;
+	size_t len, cap;
+};
+
 struct tn_txn {
 	const struct tn_sysroot *root;
 	struct tn_live *live;
 	int dirfd;
 	int fd;			/* the journal */
+	struct tn_jout out;	/* its lines not yet written (out.fd == fd) */
 	struct tn_journal j;	/* what was recorded, with statuses */
 	int cap;
 	struct tn_txn_opts o;
@@ -91,9 +100,10 @@ struct tn_rollback_result {
 /*
  * Roll a journal back: every change not already undone, in reverse order.
  * A value someone changed since is left alone (and reported) unless force.
- * With fd >= 0, statuses are appended to that journal; dry_run writes nothing.
+ * With out, statuses are appended to that journal (and synced at the end);
+ * dry_run writes nothing.
  */
-int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, int fd, bool force,
+int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_jout *out, bool force,
 		bool dry_run, tn_txn_report report, void *ctx, struct tn_rollback_result *res,
 		struct tn_diag *d);
 /*
