@@ -97,6 +97,10 @@ static int parse_row(const char *p, const char *end, int ncpus, struct tn_interr
 	for (int c = 0; c < ncpus; c++) {
 		uint64_t v = 0;
 
+		/* the kernel pads each count to ten places: blanks, eight at a
+		 * time (most of a row at hundreds of CPUs), then one by one */
+		while (end - p >= 8 && memcmp(p, "        ", 8) == 0)
+			p += 8;
 		p = skip_blank(p, end);
 		if (p == end || !isdigit((unsigned char)*p))
 			return -EINVAL;
