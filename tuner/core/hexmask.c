@@ -97,6 +97,8 @@ bool tn_hexmask_equal(const char *a, const char *b)
 	struct tn_cpuset x, y;
 	int n;
 
+	if (strcmp(a, b) == 0) /* the usual case: one parse says whether it is a mask */
+		return tn_hexmask_parse(a, &x, &n) == 0;
 	return tn_hexmask_parse(a, &x, &n) == 0 && tn_hexmask_parse(b, &y, &n) == 0 &&
 	       tn_cpuset_equal(&x, &y);
 }

@@ -64,7 +64,7 @@ char *tn_journal_change_line(int seq, const struct tn_change *c)
 {
 	cJSON *o = tn_change_to_json(c);
 
-	if (!o || tn_json_add_int(o, "seq", seq) < 0 ||
+	if (!o || tn_json_add_int_raw(o, "seq", seq) < 0 ||
 	    tn_json_add_str(o, "status", tn_jstatus_name(TN_J_PENDING)) < 0) {
 		cJSON_Delete(o);
 		return NULL;
@@ -76,7 +76,7 @@ char *tn_journal_status_line(int seq, enum tn_jstatus s, const char *error)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	if (!o || tn_json_add_int(o, "seq", seq) < 0 ||
+	if (!o || tn_json_add_int_raw(o, "seq", seq) < 0 ||
 	    tn_json_add_str(o, "status", tn_jstatus_name(s)) < 0 ||
 	    (error && *error && tn_json_add_str(o, "error", error) < 0)) {
 		cJSON_Delete(o);

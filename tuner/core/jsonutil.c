@@ -31,6 +31,14 @@ int tn_json_add_int(cJSON *obj, const char *key, int64_t val)
 	return tn_json_add_item(obj, key, cJSON_CreateNumber((double)val));
 }
 
+int tn_json_add_int_raw(cJSON *obj, const char *key, int64_t val)
+{
+	char digits[24];
+
+	snprintf(digits, sizeof(digits), "%lld", (long long)val);
+	return tn_json_add_item(obj, key, cJSON_CreateRaw(digits));
+}
+
 int tn_json_add_int_or_null(cJSON *obj, const char *key, int64_t val, int64_t unknown)
 {
 	if (val == unknown)
@@ -272,7 +280,7 @@ static int string_member(struct tn_jreader *r, const cJSON *obj, const char *key
 int tn_jr_str(struct tn_jreader *r, const cJSON *obj, const char *key, bool required, char *out,
 	      size_t len)
 {
-	const char *v;
+	const char *v = NULL;
 	int ret = string_member(r, obj, key, required, len - 1, &v);
 
 	if (ret == 1)
@@ -283,7 +291,7 @@ int tn_jr_str(struct tn_jreader *r, const cJSON *obj, const char *key, bool requ
 int tn_jr_strdup(struct tn_jreader *r, const cJSON *obj, const char *key, bool required,
 		 size_t max, char **out)
 {
-	const char *v;
+	const char *v = NULL;
 	int ret = string_member(r, obj, key, required, max, &v);
 
 	*out = NULL;

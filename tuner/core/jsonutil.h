@@ -14,6 +14,11 @@
 /* Adders: return 0 or -ENOMEM. */
 int tn_json_add_str(cJSON *obj, const char *key, const char *val);
 int tn_json_add_int(cJSON *obj, const char *key, int64_t val);
+/* The same as raw digits ("123", what cJSON prints for it): for lines that are
+ * only printed, never read back as an item. Debian's cJSON (1.7.15) prints
+ * every number with "%1.15g" and checks it with sscanf: a microsecond each,
+ * three per change in a journal (its record, its status, its rollback). */
+int tn_json_add_int_raw(cJSON *obj, const char *key, int64_t val);
 /* null when val == unknown */
 int tn_json_add_int_or_null(cJSON *obj, const char *key, int64_t val, int64_t unknown);
 int tn_json_add_bool(cJSON *obj, const char *key, bool val);

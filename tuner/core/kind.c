@@ -131,6 +131,8 @@ static bool equal_sets(const char *a, const char *b)
 {
 	struct tn_cpuset x, y;
 
+	if (strcmp(a, b) == 0) /* the usual case: one parse says whether it is a set */
+		return tn_cpuset_parse_list(a, &x) == 0;
 	if (tn_cpuset_parse_list(a, &x) < 0 || tn_cpuset_parse_list(b, &y) < 0)
 		return false;
 	return tn_cpuset_equal(&x, &y);
