@@ -50,13 +50,20 @@ def fixture(name):
     return tree
 
 
-def rss_of(args):
-    """Exit status and peak RSS (KiB) of one tuner run, measured by tuner-bench
+def rss_of(args, runs=5):
+    """Exit status and peak RSS (KiB) of a tuner run, measured by tuner-bench
     --run: a small C parent, so that the peak is tuner's own (a child forked
-    from this Python would start with, and keep as its peak, Python's RSS)."""
-    out = subprocess.run([bench, "--run", "1", tuner] + args, capture_output=True,
-                         text=True, check=True).stdout.split()
-    return int(out[3]), int(out[2])
+    from this Python would start with, and keep as its peak, Python's RSS).
+    The median of runs: the same run's peak moves by 300 KiB from one to the
+    next (malloc's trimming, the kernel's page tables), as much as the
+    difference measured here."""
+    rss, rcs = [], set()
+    for _ in range(runs):
+        out = subprocess.run([bench, "--run", "1", tuner] + args, capture_output=True,
+                             text=True, check=True).stdout.split()
+        rcs.add(int(out[3]))
+        rss.append(int(out[2]))
+    return (rcs.pop() if len(rcs) == 1 else -1), sorted(rss)[len(rss) // 2]
 
 
 # ---- names without /proc/interrupts ----

@@ -35,7 +35,51 @@ struct tn_dircache {
 	int used, next;			/* entries in use; the next to replace */
 	size_t miss_len;		/* the directory last missed */
 	char miss[DIRCACHE_PATH];
+	/* The file just written, open for reading too: the read back that
+	 * follows the write (a transaction reads every value it writes) reads
+	 * it there instead of opening it again. Any other open lets it go. */
+	int held_fd;			/* -1: none */
+	char held[DIRCACHE_PATH];
 };
+
+static void let_go(struct tn_dircache *c)
+{
+	if (c && c->held_fd >= 0) {
+		close(c->held_fd);
+		c->held_fd = -1;
+	}
+}
+
+/* Keep fd, just written at rel, for the read back of rel; else close it. */
+static void hold(const struct tn_sysroot *r, const char *rel, int fd)
+{
+	struct tn_dircache *c = r->dirs;
+
+	let_go(c);
+	if (!c || strlen(rel) >= sizeof(c->held)) {
+		close(fd);
+		return;
+	}
+	c->held_fd = fd;
+	snprintf(c->held, sizeof(c->held), "%s", rel);
+}
+
+/* The fd held for rel (given to the caller: it closes it), or -1. */
+static int take_held(const struct tn_sysroot *r, const char *rel)
+{
+	struct tn_dircache *c = r->dirs;
+	int fd;
+
+	if (!c || c->held_fd < 0)
+		return -1;
+	if (strcmp(c->held, rel) != 0) {
+		let_go(c);
+		return -1;
+	}
+	fd = c->held_fd;
+	c->held_fd = -1;
+	return fd;
+}
 
 int tn_sysroot_open(const char *path, struct tn_sysroot *out)
 {
@@ -53,6 +97,8 @@ int tn_sysroot_open(const char *path, struct tn_sysroot *out)
 	out->is_host = strcmp(real, "/") == 0;
 	snprintf(out->path, sizeof(out->path), "%s", real);
 	out->dirs = calloc(1, sizeof(*out->dirs)); /* none: every open walks from the root */
+	if (out->dirs)
+		out->dirs->held_fd = -1;
 	return 0;
 }
 
@@ -60,6 +106,7 @@ static void dircache_free(struct tn_dircache *c)
 {
 	if (!c)
 		return;
+	let_go(c);
 	for (int i = 0; i < c->used; i++)
 		close(c->e[i].fd);
 	free(c);
@@ -71,6 +118,7 @@ void tn_sysroot_forget_dirs(const struct tn_sysroot *r)
 
 	if (!c)
 		return;
+	let_go(c);
 	for (int i = 0; i < c->used; i++)
 		close(c->e[i].fd);
 	c->used = c->next = 0;
@@ -196,6 +244,7 @@ int tn_sysroot_openat(const struct tn_sysroot *r, const char *rel, int flags, mo
 	int dfd, fd;
 
 	rel = strip_slash(rel);
+	let_go(r->dirs);
 	len = two_up(rel);
 	dfd = dircache_get(r, rel, len);
 	if (dfd >= 0) {
@@ -263,13 +312,14 @@ int tn_sysroot_read_max(const struct tn_sysroot *r, const char *rel, size_t max,
 	return ret;
 }
 
-/* Read from fd until a newline, end of file, or cap bytes; returns the count or -errno. */
-static ssize_t read_to_newline(int fd, char *buf, size_t cap)
+/* Read from fd (from its start when at0) until a newline, end of file, or
+ * cap bytes; returns the count or -errno. */
+static ssize_t read_to_newline(int fd, char *buf, size_t cap, bool at0)
 {
 	size_t n = 0;
 
 	while (n < cap) {
-		ssize_t k = read(fd, buf + n, cap - n);
+		ssize_t k = at0 ? pread(fd, buf + n, cap - n, (off_t)n) : read(fd, buf + n, cap - n);
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -290,8 +340,11 @@ int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf,
 	ssize_t k;
 	size_t n;
 	struct stat st;
-	int fd = tn_sysroot_openat(r, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+	int fd = take_held(r, strip_slash(rel));
+	bool held = fd >= 0;
 
+	if (!held)
+		fd = tn_sysroot_openat(r, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0)
 		return fd;
 	tmp = malloc(cap + 1);
@@ -307,7 +360,7 @@ int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf,
 	 * neither blocks (O_NONBLOCK) nor is read as more than what a regular
 	 * file there could hold; with nothing to read it is refused as before.
 	 */
-	k = read_to_newline(fd, tmp, cap);
+	k = read_to_newline(fd, tmp, cap, held);
 	if (k <= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
 		k = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	close(fd);
@@ -818,7 +871,7 @@ static int write_in_tree(const struct tn_sysroot *r, const char *rel, const char
 
 	if (!nl || (size_t)(nl - data) + 1 != n)
 		return 1;
-	fd = tn_sysroot_openat(r, rel, O_WRONLY | O_NONBLOCK | O_NOCTTY, 0);
+	fd = tn_sysroot_openat(r, rel, O_RDWR | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0)
 		return fd == -EISDIR || fd == -ENXIO ? 1 : fd; /* refused by the replace */
 	if (fstat(fd, &st) < 0) {
@@ -834,24 +887,36 @@ static int write_in_tree(const struct tn_sysroot *r, const char *rel, const char
 	ret = write_all(fd, data, n);
 	if (ret == 0 && (uintmax_t)st.st_size > n && ftruncate(fd, (off_t)n) < 0)
 		ret = -errno;
-	if (close(fd) < 0 && ret == 0)
-		ret = -errno;
+	if (ret == 0)
+		hold(r, strip_slash(rel), fd);
+	else
+		close(fd);
 	return ret;
 }
 
 int tn_sysroot_write(const struct tn_sysroot *r, const char *rel, const char *data)
 {
+	bool rw = false;
 	int fd, ret;
 
 	if (!r->is_host) {
 		ret = write_in_tree(r, rel, data);
 		return ret == 1 ? replace_in_tree(r, rel, data) : ret;
 	}
-	/* procfs and sysfs take a value in one write and ignore O_TRUNC */
-	fd = tn_sysroot_openat(r, rel, O_WRONLY | O_TRUNC, 0);
+	/* procfs and sysfs take a value in one write and ignore O_TRUNC; open
+	 * for reading too where the file allows it, for the read back */
+	fd = tn_sysroot_openat(r, rel, O_RDWR | O_TRUNC, 0);
+	if (fd == -EACCES)
+		fd = tn_sysroot_openat(r, rel, O_WRONLY | O_TRUNC, 0);
+	else if (fd >= 0)
+		rw = true;
 	if (fd < 0)
 		return fd;
 	ret = write_all(fd, data, strlen(data));
+	if (ret == 0 && rw) {
+		hold(r, strip_slash(rel), fd);
+		return 0;
+	}
 	if (close(fd) < 0 && ret == 0)
 		ret = -errno;
 	return ret;
