@@ -6,11 +6,17 @@
  *
  *   tuner-bench SYSROOT TOPOLOGY.xml [ITERATIONS]
  *   tuner-bench --run N COMMAND [ARG...]
+ *   tuner-bench --floor SYSROOT TOPOLOGY.xml [ITERATIONS]
  *
  * --run runs COMMAND N times, each a whole process with its output to
  * /dev/null, and prints "wall_ms cpu_ms peak_rss_kib exit" (medians of wall
  * and CPU time, the largest peak RSS): from this small process, a fork copies
  * little, so the peak is the command's own (a Python parent's would count).
+ *
+ * --floor prints what reading each NIC IRQ's smp_affinity_list costs alone,
+ * through tuner's own reader (tn_sysroot_read_line): the current values a
+ * plan diffs against and an apply reads before and after each write, the
+ * part of their time no change to tuner's own code removes.
  */
 #include <fcntl.h>
 #include <malloc.h>
@@ -278,6 +284,45 @@ static int bench_counters(const char *root_dir, struct tn_state *s, double *t, i
 	return 0;
 }
 
+static int floor_mode(int argc, char **argv)
+{
+	int iters = argc > 4 ? atoi(argv[4]) : 20, files = 0;
+	struct tn_sysroot root;
+	struct tn_state s;
+	double *t;
+
+	if (argc < 4 || iters < 1 || !(t = calloc((size_t)iters, sizeof(double))))
+		return 64;
+	if (discover(argv[2], argv[3], true, &s) < 0 || tn_sysroot_open(argv[2], &root) < 0) {
+		free(t);
+		return 1;
+	}
+	for (int i = 0; i < iters; i++) {
+		double t0 = now_ms();
+
+		files = 0;
+		for (int n = 0; n < s.n_nics; n++) {
+			for (int k = 0; k < s.nics[n].n_irqs; k++) {
+				char rel[64], buf[TN_CPULIST_MAX];
+
+				snprintf(rel, sizeof(rel), "proc/irq/%d/smp_affinity_list",
+					 s.nics[n].irqs[k].irq);
+				if (tn_sysroot_read_line(&root, rel, buf, sizeof(buf)) == 0)
+					files++;
+			}
+		}
+		t[i] = now_ms() - t0;
+	}
+	qsort(t, (size_t)iters, sizeof(double), cmp_double);
+	printf("floor: the %d NIC IRQs' smp_affinity_list read alone: median %.2f ms, "
+	       "%.2f us a file (%d runs)\n", files, t[iters / 2],
+	       files ? t[iters / 2] * 1000 / files : 0.0, iters);
+	tn_sysroot_close(&root);
+	tn_state_free(&s);
+	free(t);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int iters = argc > 3 ? atoi(argv[3]) : 20, ret;
@@ -286,9 +331,13 @@ int main(int argc, char **argv)
 
 	if (argc > 3 && strcmp(argv[1], "--run") == 0)
 		return run_mode(atoi(argv[2]), argv + 3);
+	if (argc > 1 && strcmp(argv[1], "--floor") == 0)
+		return floor_mode(argc, argv);
 	if (argc < 3 || iters < 1) {
 		fprintf(stderr, "usage: %s SYSROOT TOPOLOGY.xml [ITERATIONS]\n"
-				"       %s --run N COMMAND [ARG...]\n", argv[0], argv[0]);
+				"       %s --run N COMMAND [ARG...]\n"
+				"       %s --floor SYSROOT TOPOLOGY.xml [ITERATIONS]\n",
+			argv[0], argv[0], argv[0]);
 		return 64;
 	}
 	t = calloc((size_t)iters, sizeof(double));

@@ -55,6 +55,7 @@ for cpus in ${BENCH_HOSTS:-192 1024}; do
 		tree=$shm/tree
 	fi
 	echo "== whole processes, $cpus CPUs ($(stat -f -c %T "$tree") tree)"
+	"$build/tuner-bench" --floor "$tree" "$h.xml" "$runs"
 	BENCH_PROFILE=${BENCH_PROFILE:-} \
 	python3 - "$build/tuner-bench" "$tree" "$h.xml" "$build/bench-state" "$runs" \
 		"$build/tuner" $before <<'PY'

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "sysroot.h"
 #include "safefile.h"
+#include "cpuset.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -336,7 +337,8 @@ int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf,
 {
 	/* room for the line, its trailing blanks and newline: a longer one is refused */
 	size_t cap = len + 256;
-	char *tmp, *nl;
+	/* a CPU list of 8192 CPUs fits on the stack: no malloc per file */
+	char local[TN_CPULIST_MAX + 512], *tmp, *nl;
 	ssize_t k;
 	size_t n;
 	struct stat st;
@@ -347,7 +349,7 @@ int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf,
 		fd = tn_sysroot_openat(r, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0)
 		return fd;
-	tmp = malloc(cap + 1);
+	tmp = cap < sizeof(local) ? local : malloc(cap + 1);
 	if (!tmp) {
 		close(fd);
 		return -ENOMEM;
@@ -365,13 +367,15 @@ int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf,
 		k = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	close(fd);
 	if (k < 0) {
-		free(tmp);
+		if (tmp != local)
+			free(tmp);
 		return (int)k;
 	}
 	tmp[k] = '\0';
 	nl = memchr(tmp, '\n', (size_t)k);
 	if (!nl && (size_t)k == cap) {
-		free(tmp);
+		if (tmp != local)
+			free(tmp);
 		return -EOVERFLOW; /* no end of line in sight: never cut it */
 	}
 	if (nl)
@@ -380,11 +384,13 @@ int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf,
 	while (n > 0 && (tmp[n - 1] == ' ' || tmp[n - 1] == '\t' || tmp[n - 1] == '\r'))
 		tmp[--n] = '\0';
 	if (n >= len) {
-		free(tmp);
+		if (tmp != local)
+			free(tmp);
 		return -EOVERFLOW;
 	}
 	memcpy(buf, tmp, n + 1);
-	free(tmp);
+	if (tmp != local)
+		free(tmp);
 	return 0;
 }
 
