@@ -207,9 +207,13 @@ hosts = {}
 for q in (8, 64):
     h = os.path.join(work, "m%d" % q)
     if not os.path.isdir(h):
-        subprocess.run([sys.executable, mkfixture, "--synthetic", h, "--cpus", "256", "--nodes",
-                        "8", "--nics", "16", "--queues", str(q)], check=True,
+        # built aside and renamed: a run interrupted while building leaves no half tree
+        part = h + ".part"
+        shutil.rmtree(part, ignore_errors=True)
+        subprocess.run([sys.executable, mkfixture, "--synthetic", part, "--cpus", "256",
+                        "--nodes", "8", "--nics", "16", "--queues", str(q)], check=True,
                        stdout=subprocess.DEVNULL)
+        os.rename(part, h)
     hosts[q] = h
 xml = os.path.join(work, "m.xml")
 subprocess.run(["lstopo-no-graphics", "-f", "--input", "node:8 core:16 pu:2", "--of", "xml", xml],

@@ -83,6 +83,15 @@ static void test_read(void **state)
 	assert_string_equal(buf, "300");
 	assert_int_equal(tn_sysroot_read_int64(&r, "/proc/sys/net/core/netdev_budget", &v), 0);
 	assert_int_equal(v, 300);
+	/* decimal only: a leading zero is no octal, "0x" no hex */
+	put("proc/sys/num-zero", "010\n");
+	put("proc/sys/num-hex", "0x10\n");
+	put("proc/sys/num-neg", "-1\n");
+	assert_int_equal(tn_sysroot_read_int64(&r, "proc/sys/num-zero", &v), 0);
+	assert_int_equal(v, 10);
+	assert_int_equal(tn_sysroot_read_int64(&r, "proc/sys/num-hex", &v), -EINVAL);
+	assert_int_equal(tn_sysroot_read_int64(&r, "proc/sys/num-neg", &v), 0);
+	assert_int_equal(v, -1);
 	assert_int_equal(tn_sysroot_read_line(&r, "proc/nothing", buf, sizeof(buf)), -ENOENT);
 	assert_int_equal(tn_sysroot_read_line(&r, "proc/sys/net/core/netdev_budget", buf, 2),
 			 -EOVERFLOW);

@@ -474,8 +474,10 @@ int tn_sysroot_read_int64(const struct tn_sysroot *r, const char *rel, int64_t *
 
 	if (ret < 0)
 		return ret;
+	/* decimal, as the kernel writes these files: "010" is 10, not 8, and
+	 * "0x10" is no number */
 	errno = 0;
-	v = strtoll(buf, &end, 0);
+	v = strtoll(buf, &end, 10);
 	if (errno || end == buf || *end)
 		return -EINVAL;
 	*out = v;
