@@ -57,6 +57,10 @@ def verify():
     return tnlib.run(tuner, ["verify", "-q", "--profile", profile] + g).returncode
 
 
+def history_ok():
+    return tnlib.run(tuner, ["history", "--state-dir", state] + g).returncode == 0
+
+
 def log():
     with open(errpath) as f:
         return f.read()
@@ -96,7 +100,8 @@ notify.bind(sockpath)
 notify.settimeout(0.2)
 env = dict(os.environ, NOTIFY_SOCKET=sockpath, WATCHDOG_USEC="1000000")
 w = subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state,
-                      "--prometheus", prom] + g, stderr=err, stdout=subprocess.DEVNULL, env=env)
+                      "--prometheus", prom, "--keep-journals", "2"] + g, stderr=err,
+                     stdout=subprocess.DEVNULL, env=env)
 notes = []
 reading = True
 
@@ -120,6 +125,9 @@ check(wait_for(lambda: "watching 3 NICs, 1 process" in log(), 10),
       "the first apply, then 'watching 3 NICs, 1 process'")
 check("24 IRQ affinities" in log() and "applied" in log(), "the first apply says what it applied")
 check(verify() == 0, "verify exits 0 after the first apply")
+journals = lambda: sorted(f for f in os.listdir(state) if f.endswith(".journal"))  # noqa: E731
+first = journals()
+check(len(first) == 1, f"the first apply wrote one journal: {first}")
 check(wait_for(lambda: any(n.startswith("READY=1\nSTATUS=watching 3 NICs, 1 process; 0 repairs")
                            for n in notified()), 3),
       f"sd_notify: READY=1 with STATUS: {notes[:2]}")
@@ -235,10 +243,28 @@ check(wait_for(lambda: get("proc/irq/61/smp_affinity_list") != "0-23", 3),
       "the lock released: repaired within 3 s")
 check(w.poll() is None, "still running after waiting for the lock")
 
+for bad in ("-1", "x", "1000001"):
+    r = tnlib.run(tuner, ["watch", "--keep-journals", bad, "--state-dir", state] + g)
+    check(r.returncode == 64 and "--keep-journals: expected a whole number from 0 to 1000000"
+          in r.stderr, f"--keep-journals {bad}: refused, exit {r.returncode}: "
+          f"{r.stderr.strip()[-120:]}")
+
 # 7. a second watch on the same state directory is refused
 r = tnlib.run(tuner, ["watch", "--profile", profile, "--state-dir", state] + g)
 check(r.returncode == 1 and "another tuner watch uses this state directory" in r.stderr,
       f"a second watch is refused: exit {r.returncode}: {r.stderr.strip()[-120:]}")
+
+# --keep-journals 2: the repairs' journals beyond the last two are gone, the
+# first apply's is kept
+repaired = [j for j in re.findall(r"tuner: watch: .*\(journal (\S+)\)\n", log())
+            if j + ".journal" not in first]
+now = journals()
+check(len(repaired) >= 4 and all(j in now for j in first) and
+      len([j for j in now if j not in first]) <= 2 and
+      all(j + ".journal" not in now for j in repaired[:-2]),
+      f"--keep-journals 2: {len(repaired)} repairs, the first apply's journal and at most "
+      f"the last 2 repairs' kept: {now}")
+check(history_ok(), "history reads the state directory after the deletions")
 
 # 8. SIGTERM: exit 0, nothing rolled back
 w.send_signal(signal.SIGTERM)

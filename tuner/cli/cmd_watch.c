@@ -38,6 +38,9 @@ static const char watch_usage[] =
 	"      --prometheus FILE keep a textfile for node_exporter (written atomically):\n"
 	"                        tuner_repairs_total, tuner_drift,\n"
 	"                        tuner_last_apply_timestamp_seconds\n"
+	"      --keep-journals N keep the journals of the last N repairs, deleting older\n"
+	"                        ones this watch wrote (default 100; 0 keeps all); the\n"
+	"                        first apply's and a reload's are never deleted\n"
 	"      --sysroot DIR     repair the tree below DIR (tests); events still come\n"
 	"                        from this network namespace\n"
 	"  -q, --quiet           say only failures, fights and refused reloads\n"
@@ -48,12 +51,13 @@ static const char watch_usage[] =
 	"STATUS and, when WatchdogSec= is set, WATCHDOG. Exit status: 0 after SIGTERM,\n"
 	"1 when the first apply or the event sources fail.\n";
 
-enum { OPT_W_PROFILE = 3000, OPT_W_STATE_DIR, OPT_W_PROMETHEUS };
+enum { OPT_W_PROFILE = 3000, OPT_W_STATE_DIR, OPT_W_PROMETHEUS, OPT_W_KEEP_JOURNALS };
 
 const struct option tn_watch_options[] = {
 	{ "profile", required_argument, NULL, OPT_W_PROFILE },
 	{ "state-dir", required_argument, NULL, OPT_W_STATE_DIR },
 	{ "prometheus", required_argument, NULL, OPT_W_PROMETHEUS },
+	{ "keep-journals", required_argument, NULL, OPT_W_KEEP_JOURNALS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -61,14 +65,24 @@ static int handle(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 {
 	struct tn_watch_ctx *w = ctx;
 
-	(void)cli;
 	if (opt == 'p' || opt == OPT_W_PROFILE)
 		w->to.profile = arg;
 	else if (opt == OPT_W_STATE_DIR)
 		w->to.state_dir = arg;
 	else if (opt == OPT_W_PROMETHEUS)
 		w->prometheus = arg;
-	else
+	else if (opt == OPT_W_KEEP_JOURNALS) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < 0 || v > TN_WATCH_KEEP_JOURNALS_MAX)
+			return tn_cli_usage_error(cli, "--keep-journals: expected a whole number "
+						       "from 0 to %d, not '%s'",
+						  TN_WATCH_KEEP_JOURNALS_MAX, arg);
+		w->keep_journals = (int)v;
+	} else
 		return -1;
 	return 0;
 }
@@ -343,6 +357,7 @@ int tn_cmd_watch(struct tn_cli *cli, int argc, char **argv)
 	w->watch_lock = -1;
 	w->to.state_dir = TN_STATE_DIR_DEFAULT;
 	w->to.wait = TN_WATCH_LOCK_WAIT;
+	w->keep_journals = TN_WATCH_KEEP_JOURNALS;
 	w->recheck_stage = TN_WATCH_N_RECHECKS;
 	tn_debounce_init(&w->deb, TN_WATCH_QUIET_MS, TN_WATCH_MAX_DELAY_MS);
 	spec.ctx = w;
@@ -388,6 +403,7 @@ out_free:
 	if (w->have_state)
 		tn_state_free(&w->state);
 	free(w->fights);
+	free(w->kept);
 	free(w);
 	return code;
 }

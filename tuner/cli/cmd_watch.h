@@ -47,7 +47,14 @@ struct tn_watch_ctx {
 	time_t last_apply;		/* 0: never */
 	int busy;			/* repairs in a row that found the lock held */
 	int watch_lock;			/* fd of TN_WATCH_LOCK_FILE, locked; -1 */
+	int keep_journals;		/* --keep-journals: the repairs' journals kept; 0: all */
+	char (*kept)[64];		/* the ids of those kept, oldest first */
+	int n_kept;
 };
+
+/* --keep-journals: the default and the most */
+#define TN_WATCH_KEEP_JOURNALS 100
+#define TN_WATCH_KEEP_JOURNALS_MAX 1000000
 
 int64_t tn_watch_now_ms(void);
 /* The whole profile applied (at start, after SIGHUP). 0, or -errno (said). */

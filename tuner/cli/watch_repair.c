@@ -153,7 +153,38 @@ static void count_fights(struct tn_watch_ctx *w, const struct tn_journal *j)
 	}
 }
 
-/* plan made as one transaction; the line saying it. Returns 0 or -errno. */
+/*
+ * A repair's journal, kept (--keep-journals): beyond the last keep, the
+ * oldest repair journal this watch wrote is deleted. Only those: the first
+ * apply's and a reload's journals (the values before tuner, for rollback),
+ * and any other tuner's, are never touched. A deletion that fails is said
+ * once and the journal forgotten, not retried.
+ */
+static void keep_journal(struct tn_watch_ctx *w, int dirfd, const char *id)
+{
+	char name[96];
+
+	if (w->keep_journals <= 0 || !id[0])
+		return;
+	if (!w->kept) {
+		w->kept = calloc((size_t)w->keep_journals + 1, sizeof(*w->kept));
+		if (!w->kept)
+			return; /* kept all: nothing lost but disk */
+	}
+	snprintf(w->kept[w->n_kept++], sizeof(w->kept[0]), "%s", id);
+	if (w->n_kept <= w->keep_journals)
+		return;
+	snprintf(name, sizeof(name), "%s%s", w->kept[0], TN_JOURNAL_SUFFIX);
+	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+		tn_cli_printf(w->cli->err, "tuner: watch: warning: journal %s: delete: %s\n",
+			      w->kept[0], strerror(errno));
+	memmove(w->kept[0], w->kept[1], sizeof(w->kept[0]) * (size_t)w->keep_journals);
+	w->n_kept--;
+}
+
+/* plan made as one transaction; the line saying it. fights: a repair (not
+ * the whole profile applied): its fights counted and its journal among those
+ * --keep-journals keeps. Returns 0 or -errno. */
 static int transact(struct tn_watch_ctx *w, struct tn_profile *prof, int dirfd,
 		    struct tn_plan *plan, const char *why, bool fights, struct tn_diag *d)
 {
@@ -175,10 +206,14 @@ static int transact(struct tn_watch_ctx *w, struct tn_profile *prof, int dirfd,
 		tn_diag_init(d);
 		tn_txn_undo(&txn, d);
 		tn_txn_end(&txn, "failed", d);
+		if (fights)
+			keep_journal(w, dirfd, txn.j.id);
 		w->drift += plan->n;
 		goto out;
 	}
 	tn_txn_end(&txn, txn.n_failed ? "partial" : "applied", d);
+	if (fights) /* a repair (the first apply and a reload are kept) */
+		keep_journal(w, dirfd, txn.j.id);
 	w->drift += txn.n_failed;
 	summary(&txn.j, what, sizeof(what));
 	if (txn.n_applied) {
