@@ -16,6 +16,7 @@
 #include "cmd_watch.h"
 #include "discover.h"
 #include "fighter.h"
+#include "process.h"
 
 int64_t tn_watch_now_ms(void)
 {
@@ -228,26 +229,59 @@ out:
 	return ret;
 }
 
+/* The processes of the kept snapshot scanned again for prof's rules (their
+ * users resolved when prof was first planned): 0 or -errno. */
+static int rescan_procs(struct tn_watch_ctx *w, const struct tn_profile *prof,
+			struct tn_diag *d)
+{
+	struct tn_procsel *sels;
+	int n = 0, ret;
+
+	for (int i = 0; i < prof->n_procs; i++)
+		n += prof->procs[i].n_sel;
+	sels = calloc((size_t)n + 1, sizeof(*sels));
+	if (!sels)
+		return -ENOMEM;
+	n = 0;
+	for (int i = 0; i < prof->n_procs; i++)
+		for (int k = 0; k < prof->procs[i].n_sel; k++)
+			sels[n++] = prof->procs[i].sel[k];
+	for (int i = 0; i < w->state.n_processes; i++)
+		tn_process_free(&w->state.processes[i]);
+	free(w->state.processes);
+	w->state.processes = NULL;
+	w->state.n_processes = 0;
+	ret = tn_process_scan(&w->root, sels, n, &w->state, d);
+	if (ret == 0)
+		tn_state_sort(&w->state);
+	free(sels);
+	return ret;
+}
+
 /*
- * A repair of known NICs only: each discovered again in the kept snapshot
- * (tn_discover_nic: its queues, IRQs and their affinities, rings, channels),
- * then the profile planned on it. Its other parts are stale, but the changes
- * of other NICs, sysctls and processes are not the repair's (tn_watch_covers).
- * false when this does not do (processes, a new NIC, all NICs, a NIC gone, a
- * plan refused): then the host is discovered whole.
+ * A repair of what the events name only, in the kept snapshot: each known
+ * NIC discovered again (tn_discover_nic: its queues, IRQs and their
+ * affinities, rings, channels), the processes scanned again (a process
+ * started, or the rescan without the proc connector), then the profile
+ * planned on it. Its other parts are stale, but the changes of other NICs
+ * and of sysctls are not the repair's (tn_watch_covers). false when this
+ * does not do (a new NIC, all NICs, a NIC gone, a plan refused): then the
+ * host is discovered whole, and the kept snapshot replaced.
  */
-static bool plan_nics(struct tn_watch_ctx *w, struct tn_profile *prof,
+static bool plan_part(struct tn_watch_ctx *w, struct tn_profile *prof,
 		      const struct tn_watch_dirty *dirty, struct tn_plan *plan)
 {
 	struct tn_diag quiet; /* a failure here is only a reason to discover all */
 	bool ok = true;
 
-	if (!dirty || !w->have_state || dirty->procs || dirty->all_nics || dirty->rediscover ||
-	    !dirty->n_nics)
+	if (!dirty || !w->have_state || dirty->all_nics || dirty->rediscover ||
+	    (!dirty->n_nics && !dirty->procs))
 		return false;
 	tn_diag_init(&quiet);
 	for (int i = 0; i < dirty->n_nics && ok; i++)
 		ok = tn_discover_nic(&w->root, &w->state, dirty->nics[i], &quiet) == 0;
+	if (ok && dirty->procs)
+		ok = rescan_procs(w, prof, &quiet) == 0;
 	ok = ok && tn_plan_compute(&w->state, prof, plan, &quiet) == 0;
 	tn_diag_free(&quiet);
 	return ok;
@@ -269,7 +303,7 @@ static int repair(struct tn_watch_ctx *w, struct tn_profile *prof,
 	ret = tn_txn_cli_lock(w->cli, &w->to, true, &dirfd, &d);
 	if (ret < 0)
 		goto out;
-	if (!plan_nics(w, prof, dirty, &plan)) {
+	if (!plan_part(w, prof, dirty, &plan)) {
 		ret = tn_cli_plan_profile(w->cli, prof, &s, &plan, &d);
 		if (ret < 0)
 			goto out;
