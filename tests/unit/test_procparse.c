@@ -135,6 +135,10 @@ static void test_garbage(void **state)
 		{ "   CPU0\n 24: 1 chip a\n 24: 1 chip b\n", "IRQ 24 is listed twice" },
 		{ "   CPU0\n 99999999999: 1 chip a\n", "line 2: malformed interrupt row" },
 		{ "CPU0 CPUx\n", "line 1: expected a header of CPU columns" },
+		/* the kernel's " %10u" read in one look only when a blank follows */
+		{ "   CPU0 CPU1\n 24:          5x          1 chip e\n",
+		  "line 2: malformed interrupt row" },
+		{ "   CPU0 CPU1\n 24:          5", "line 2: malformed interrupt row" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

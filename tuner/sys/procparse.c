@@ -97,8 +97,15 @@ static int parse_row(const char *p, const char *end, int ncpus, struct tn_interr
 	for (int c = 0; c < ncpus; c++) {
 		uint64_t v = 0;
 
-		/* the kernel pads each count to ten places: blanks, eight at a
-		 * time (most of a row at hundreds of CPUs), then one by one */
+		/* the kernel writes each count as " %10u": a count below ten,
+		 * most columns of a row at hundreds of CPUs, in one look */
+		if (end - p >= 11 && memcmp(p, "          ", 10) == 0 && isdigit((unsigned char)p[10]) &&
+		    (end - p == 11 || p[11] == ' ' || p[11] == '\t')) {
+			sum += (uint64_t)(p[10] - '0');
+			p += 11;
+			continue;
+		}
+		/* else its blanks, eight at a time, then one by one */
 		while (end - p >= 8 && memcmp(p, "        ", 8) == 0)
 			p += 8;
 		p = skip_blank(p, end);
