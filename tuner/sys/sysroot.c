@@ -103,20 +103,9 @@ int tn_sysroot_open(const char *path, struct tn_sysroot *out)
 	return 0;
 }
 
-static void dircache_free(struct tn_dircache *c)
+/* Close what c keeps (the held file too); accepts NULL. */
+static void dircache_clear(struct tn_dircache *c)
 {
-	if (!c)
-		return;
-	let_go(c);
-	for (int i = 0; i < c->used; i++)
-		close(c->e[i].fd);
-	free(c);
-}
-
-void tn_sysroot_forget_dirs(const struct tn_sysroot *r)
-{
-	struct tn_dircache *c = r->dirs;
-
 	if (!c)
 		return;
 	let_go(c);
@@ -126,6 +115,11 @@ void tn_sysroot_forget_dirs(const struct tn_sysroot *r)
 	c->miss_len = 0;
 }
 
+void tn_sysroot_forget_dirs(const struct tn_sysroot *r)
+{
+	dircache_clear(r->dirs);
+}
+
 void tn_sysroot_close(struct tn_sysroot *r)
 {
 	if (r && r->fd >= 0) {
@@ -133,7 +127,8 @@ void tn_sysroot_close(struct tn_sysroot *r)
 		r->fd = -1;
 	}
 	if (r) {
-		dircache_free(r->dirs);
+		dircache_clear(r->dirs);
+		free(r->dirs);
 		r->dirs = NULL;
 	}
 }
@@ -333,16 +328,38 @@ static ssize_t read_to_newline(int fd, char *buf, size_t cap, bool at0)
 	return (ssize_t)n;
 }
 
+/* The first line of tmp[0..k) (k >= 0, read with room for cap) into buf,
+ * without its newline and trailing blanks; -EOVERFLOW when it does not fit or
+ * no end of line is in sight (never cut). */
+static int take_line(char *tmp, size_t k, size_t cap, char *buf, size_t len)
+{
+	char *nl;
+	size_t n;
+
+	tmp[k] = '\0';
+	nl = memchr(tmp, '\n', k);
+	if (!nl && k == cap)
+		return -EOVERFLOW;
+	if (nl)
+		*nl = '\0';
+	n = strlen(tmp);
+	while (n > 0 && (tmp[n - 1] == ' ' || tmp[n - 1] == '\t' || tmp[n - 1] == '\r'))
+		tmp[--n] = '\0';
+	if (n >= len)
+		return -EOVERFLOW;
+	memcpy(buf, tmp, n + 1);
+	return 0;
+}
+
 int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf, size_t len)
 {
 	/* room for the line, its trailing blanks and newline: a longer one is refused */
 	size_t cap = len + 256;
 	/* a CPU list of 8192 CPUs fits on the stack: no malloc per file */
-	char local[TN_CPULIST_MAX + 512], *tmp, *nl;
-	ssize_t k;
-	size_t n;
+	char local[TN_CPULIST_MAX + 512], *tmp;
 	struct stat st;
-	int fd = take_held(r, strip_slash(rel));
+	ssize_t k;
+	int fd = take_held(r, strip_slash(rel)), ret;
 	bool held = fd >= 0;
 
 	if (!held)
@@ -366,32 +383,10 @@ int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf,
 	if (k <= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
 		k = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	close(fd);
-	if (k < 0) {
-		if (tmp != local)
-			free(tmp);
-		return (int)k;
-	}
-	tmp[k] = '\0';
-	nl = memchr(tmp, '\n', (size_t)k);
-	if (!nl && (size_t)k == cap) {
-		if (tmp != local)
-			free(tmp);
-		return -EOVERFLOW; /* no end of line in sight: never cut it */
-	}
-	if (nl)
-		*nl = '\0';
-	n = strlen(tmp);
-	while (n > 0 && (tmp[n - 1] == ' ' || tmp[n - 1] == '\t' || tmp[n - 1] == '\r'))
-		tmp[--n] = '\0';
-	if (n >= len) {
-		if (tmp != local)
-			free(tmp);
-		return -EOVERFLOW;
-	}
-	memcpy(buf, tmp, n + 1);
+	ret = k < 0 ? (int)k : take_line(tmp, (size_t)k, cap, buf, len);
 	if (tmp != local)
 		free(tmp);
-	return 0;
+	return ret;
 }
 
 /* Hand each complete line of buf[0..fill) to fn; returns the bytes consumed or -errno. */
@@ -866,8 +861,8 @@ out:
  * and queue masks) is written in place, as procfs takes it: one write at
  * offset 0, then a longer old value's rest cut off. Killed between the two,
  * the file's first line, the one every reader takes, is the new value (the
- * old one's rest follows it); a rename would cost a new inode per write,
- * three times the time of the write itself. 1: the file is not such a case
+ * old one's rest follows it); a rename cost a new inode per write, four
+ * times the time of the write itself. 1: the file is not such a case
  * (more than one line, not a regular file of one link): replace it instead.
  */
 static int write_in_tree(const struct tn_sysroot *r, const char *rel, const char *data)

@@ -86,9 +86,7 @@ static int append(struct tn_jout *o, char *line, bool sync, struct tn_diag *d)
 			if (ret == 0)
 				ret = jout_flush(&one, d);
 			free(line);
-			if (ret == 0 && sync && fdatasync(o->fd) < 0)
-				ret = tn_diag_error(d, -errno, "journal: fsync: %s", strerror(errno));
-			return ret;
+			return ret == 0 && sync ? sync_fd(o, d) : ret;
 		}
 		o->buf = nb;
 		o->cap = ncap;
