@@ -102,6 +102,15 @@ static void test_read(void **state)
  * once it has been met twice (struct tn_dircache): the same answers as from
  * the root, including a symlink leading out of it, a directory removed and
  * made again, and (once forgotten) one renamed away. */
+/* rel's first line is want */
+static void line_is(const struct tn_sysroot *r, const char *rel, const char *want)
+{
+	char buf[64];
+
+	assert_int_equal(tn_sysroot_read_line(r, rel, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, want);
+}
+
 static void test_dircache(void **state)
 {
 	struct tn_sysroot r;
@@ -114,42 +123,32 @@ static void test_dircache(void **state)
 	assert_int_equal(tn_sysroot_open(root_dir, &r), 0);
 	assert_non_null(r.dirs);
 	for (int pass = 0; pass < 3; pass++) {
-		assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/1/aff", buf, sizeof(buf)), 0);
-		assert_string_equal(buf, "one");
-		assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/2/aff", buf, sizeof(buf)), 0);
-		assert_string_equal(buf, "two");
-		assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/3/aff", buf, sizeof(buf)), 0);
-		assert_string_equal(buf, "three");
+		line_is(&r, "dc/irq/1/aff", "one");
+		line_is(&r, "dc/irq/2/aff", "two");
+		line_is(&r, "dc/irq/3/aff", "three");
 		assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/4/aff", buf, sizeof(buf)),
 				 -ENOENT);
 		/* ".." out of the kept directory: from the root, where it is allowed */
-		assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/../other/3/aff", buf,
-						      sizeof(buf)), 0);
-		assert_string_equal(buf, "three");
+		line_is(&r, "dc/irq/../other/3/aff", "three");
 	}
 	/* removed and made again (a driver reloaded): the new one, and the new
 	 * one kept (twice more: met again, then opened) */
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s/dc/irq'", root_dir);
 	assert_int_equal(system(cmd), 0);
 	put("dc/irq/1/aff", "new one\n");
-	for (int i = 0; i < 3; i++) {
-		assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/1/aff", buf, sizeof(buf)), 0);
-		assert_string_equal(buf, "new one");
-	}
+	for (int i = 0; i < 3; i++)
+		line_is(&r, "dc/irq/1/aff", "new one");
 	/* renamed away: the kept one still answers, until forgotten */
 	snprintf(cmd, sizeof(cmd), "mv '%s/dc/irq' '%s/dc/old'", root_dir, root_dir);
 	assert_int_equal(system(cmd), 0);
 	put("dc/irq/1/aff", "newer\n");
-	assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/1/aff", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "new one");
+	line_is(&r, "dc/irq/1/aff", "new one");
 	tn_sysroot_forget_dirs(&r);
-	assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/1/aff", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "newer");
+	line_is(&r, "dc/irq/1/aff", "newer");
 	/* a write goes through the kept directory too, to the same file */
 	assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/1/aff", buf, sizeof(buf)), 0);
 	assert_int_equal(tn_sysroot_write(&r, "dc/irq/1/aff", "written\n"), 0);
-	assert_int_equal(tn_sysroot_read_line(&r, "dc/irq/1/aff", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "written");
+	line_is(&r, "dc/irq/1/aff", "written");
 	tn_sysroot_close(&r);
 	assert_null(r.dirs);
 }

@@ -135,6 +135,9 @@ int tn_cli_plan(struct tn_cli *cli, const char *profile_name, struct tn_profile 
 /* The same for a profile already loaded (kept on failure too). */
 int tn_cli_plan_profile(struct tn_cli *cli, struct tn_profile *prof, struct tn_state *state,
 			struct tn_plan *plan, struct tn_diag *d);
+/* The selectors of all of prof's process rules, in one malloc'ed array (with
+ * room for one more), their count in *n; NULL when out of memory. */
+struct tn_procsel *tn_cli_profile_selectors(const struct tn_profile *prof, int *n);
 void tn_cli_print_changes(struct tn_cli *cli, const struct tn_change *changes, int n);
 
 /* Commands */

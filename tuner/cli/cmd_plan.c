@@ -83,6 +83,23 @@ int tn_cli_plan(struct tn_cli *cli, const char *profile_name, struct tn_profile 
 	return ret;
 }
 
+struct tn_procsel *tn_cli_profile_selectors(const struct tn_profile *prof, int *n)
+{
+	struct tn_procsel *sels;
+
+	*n = 0;
+	for (int i = 0; i < prof->n_procs; i++)
+		*n += prof->procs[i].n_sel;
+	sels = calloc((size_t)*n + 1, sizeof(*sels));
+	if (!sels)
+		return NULL;
+	*n = 0;
+	for (int i = 0; i < prof->n_procs; i++)
+		for (int k = 0; k < prof->procs[i].n_sel; k++)
+			sels[(*n)++] = prof->procs[i].sel[k];
+	return sels;
+}
+
 int tn_cli_plan_profile(struct tn_cli *cli, struct tn_profile *prof, struct tn_state *state,
 			struct tn_plan *plan, struct tn_diag *d)
 {
@@ -94,19 +111,13 @@ int tn_cli_plan_profile(struct tn_cli *cli, struct tn_profile *prof, struct tn_s
 	if (ret < 0)
 		return ret;
 	names = calloc((size_t)prof->n_sysctls + 1, sizeof(*names));
-	for (int i = 0; i < prof->n_procs; i++)
-		nsel += prof->procs[i].n_sel;
-	sels = calloc((size_t)nsel + 1, sizeof(*sels));
+	sels = tn_cli_profile_selectors(prof, &nsel);
 	if (!names || !sels) {
 		ret = tn_diag_error(d, -ENOMEM, "out of memory");
 		goto out;
 	}
 	for (int i = 0; i < prof->n_sysctls; i++)
 		names[i] = prof->sysctls[i].name;
-	nsel = 0;
-	for (int i = 0; i < prof->n_procs; i++)
-		for (int k = 0; k < prof->procs[i].n_sel; k++)
-			sels[nsel++] = prof->procs[i].sel[k];
 	cli->plan_only = true;
 	cli->queue_files = tn_profile_uses_queues(prof);
 	ret = tn_cli_load_state(cli, names, prof->n_sysctls, sels, nsel, state, d);

@@ -234,18 +234,11 @@ out:
 static int rescan_procs(struct tn_watch_ctx *w, const struct tn_profile *prof,
 			struct tn_diag *d)
 {
-	struct tn_procsel *sels;
-	int n = 0, ret;
+	int n, ret;
+	struct tn_procsel *sels = tn_cli_profile_selectors(prof, &n);
 
-	for (int i = 0; i < prof->n_procs; i++)
-		n += prof->procs[i].n_sel;
-	sels = calloc((size_t)n + 1, sizeof(*sels));
 	if (!sels)
 		return -ENOMEM;
-	n = 0;
-	for (int i = 0; i < prof->n_procs; i++)
-		for (int k = 0; k < prof->procs[i].n_sel; k++)
-			sels[n++] = prof->procs[i].sel[k];
 	for (int i = 0; i < w->state.n_processes; i++)
 		tn_process_free(&w->state.processes[i]);
 	free(w->state.processes);
