@@ -10,7 +10,8 @@
 # redis-numa-split (process rules: the proc connector wakes the watch at every
 # exec on this machine, each event checked against the rules). The watch
 # listens to this machine's link, ethtool and exec events; it writes only to
-# the tree and a scratch state directory.
+# the tree and a scratch state directory. WATCH_ARGS adds options to the
+# watch: WATCH_ARGS="--check-every 10" prices the periodic check.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
@@ -37,15 +38,17 @@ for p in $profiles; do
 	rm -rf "$work/tree" "$work/state"
 	mkdir "$work/tree"
 	cp -a "$h/." "$work/tree/"
-	python3 - "$build/tuner" "$work" "$h.xml" "$p" "$secs" <<'PY'
+	# shellcheck disable=SC2086 # WATCH_ARGS: words
+	python3 - "$build/tuner" "$work" "$h.xml" "$p" "$secs" ${WATCH_ARGS:-} <<'PY'
 import os, subprocess, sys, time
 tuner, work, xml, profile, secs = sys.argv[1:6]
+extra = sys.argv[6:]
 secs = int(secs)
 hz = os.sysconf("SC_CLK_TCK")
 err = open(os.path.join(work, "err"), "w+")
 t0 = time.monotonic()
 w = subprocess.Popen([tuner, "watch", "-p", profile, "--sysroot", os.path.join(work, "tree"),
-                      "--topology", xml, "--state-dir", os.path.join(work, "state")],
+                      "--topology", xml, "--state-dir", os.path.join(work, "state")] + extra,
                      stderr=err, stdout=subprocess.DEVNULL)
 
 
@@ -74,7 +77,7 @@ cpu1, ctx1, rss1, hwm = sample()
 w.terminate()
 w.wait(10)
 lines = [l for l in log().splitlines() if "watch:" in l]
-print(f"profile {profile}: started in {start:.2f} s ({cpu0:.0f} ms CPU); then {secs} s idle: "
+print(f"profile {profile}{' ' + ' '.join(extra) if extra else ''}: started in {start:.2f} s ({cpu0:.0f} ms CPU); then {secs} s idle: "
       f"CPU +{cpu1 - cpu0:.0f} ms, {ctx1 - ctx0} context switches; RSS {rss0} -> {rss1} "
       f"(peak {hwm}); {len(lines) - 2} repair lines")
 for l in lines[2:6]:

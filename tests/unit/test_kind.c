@@ -32,6 +32,9 @@ static void test_every_field(void **state)
 		assert_non_null(e->equal);
 		assert_non_null(e->target_ok);
 		assert_non_null(e->value_ok);
+		assert_non_null(e->noun[0]);
+		assert_non_null(e->noun[1]);
+		assert_true(e->scope >= TN_SCOPE_HOST && e->scope <= TN_SCOPE_PROCESS);
 		assert_non_null(s->read);
 		assert_non_null(s->write);
 		assert_non_null(s->gone);

@@ -206,6 +206,70 @@ static void test_covers_plan(void **unused)
 	tn_state_free(&s);
 }
 
+/* Every kind has a scope the watch follows: a NIC's changes (whatever the
+ * kind: rings, coalescing, its queues' RPS and XPS files) follow its events;
+ * the host's only a periodic check (everything). */
+static void test_covers_kinds(void **unused)
+{
+	static const struct {
+		enum tn_change_kind kind;
+		const char *target;
+		bool eth1;		/* covered by an event on eth1 */
+	} cases[] = {
+		{ TN_CHANGE_CHANNELS, "eth1", true },	{ TN_CHANGE_RING, "eth1", true },
+		{ TN_CHANGE_COALESCE, "eth1", true },	{ TN_CHANGE_RPS_CPUS, "eth1/rx-0", true },
+		{ TN_CHANGE_RPS_FLOW_CNT, "eth1/rx-3", true },
+		{ TN_CHANGE_XPS_CPUS, "eth1/tx-1", true },
+		{ TN_CHANGE_IRQ_AFFINITY, "57", true }, /* eth1's vector */
+		{ TN_CHANGE_COALESCE, "eth0", false },	{ TN_CHANGE_RPS_CPUS, "eth0/rx-0", false },
+		{ TN_CHANGE_XPS_CPUS, "eth10/tx-0", false }, /* a longer name, not eth1 */
+		{ TN_CHANGE_RPS_CPUS, "eth/rx-0", false },
+		{ TN_CHANGE_IRQ_AFFINITY, "49", false }, /* eth0's */
+		{ TN_CHANGE_SYSCTL, "net.core.netdev_budget", false },
+		{ TN_CHANGE_IRQBALANCE, "irqbalance", false },
+		{ TN_CHANGE_PROCESS_AFFINITY, "1187@5/1187@5", false },
+	};
+	struct tn_wevent e = link_ev("eth1", 3, true);
+	struct tn_watch_dirty w;
+	struct tn_profile p;
+	struct tn_state s;
+
+	(void)unused;
+	tn_test_load_golden("24em64t", &s);
+	load_profile(&p);
+	tn_watch_dirty_clear(&w);
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tn_change c = { .kind = cases[i].kind };
+
+		snprintf(c.target, sizeof(c.target), "%s", cases[i].target);
+		if (tn_watch_covers(&s, &w, &c) != cases[i].eth1)
+			fail_msg("%s %s: covered %d by an eth1 event, want %d",
+				 tn_change_kind_name(c.kind), c.target, !cases[i].eth1,
+				 cases[i].eth1);
+	}
+	/* a periodic check covers every kind, the host's too */
+	tn_watch_dirty_clear(&w);
+	assert_false(tn_watch_dirty_any(&w));
+	w.everything = true;
+	assert_true(tn_watch_dirty_any(&w));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tn_change c = { .kind = cases[i].kind };
+
+		snprintf(c.target, sizeof(c.target), "%s", cases[i].target);
+		assert_true(tn_watch_covers(&s, &w, &c));
+	}
+	{
+		struct tn_watch_dirty a;
+
+		tn_watch_dirty_clear(&a);
+		tn_watch_dirty_merge(&a, &w);
+		assert_true(a.everything);
+	}
+	tn_profile_free(&p);
+	tn_state_free(&s);
+}
+
 /*
  * The fake event source: a script of (time, event) fed to the debounce the
  * way cmd_watch's loop does (an event kicks it; at its deadline the repair
@@ -411,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_event_mapping),
 		cmocka_unit_test(test_dirty_overflow),
 		cmocka_unit_test(test_covers_plan),
+		cmocka_unit_test(test_covers_kinds),
 		cmocka_unit_test(test_debounce),
 		cmocka_unit_test(test_fight_backoff),
 		cmocka_unit_test(test_fight_table_full),

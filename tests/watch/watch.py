@@ -4,9 +4,10 @@ the test runs in a private network namespace (unshare -n; the host's links and
 settings are not touched) where a veth is named eth1 like the tree's igb NIC.
 
 - the first apply, then the "watching" line; verify exits 0
-- an eth1 IRQ reset by hand (as a driver does), then 'ip link set eth1 up':
-  repaired within 2 s with one line; verify exits 0; an eth0 IRQ drifted at the
-  same time is not touched (the event names eth1 only)
+- an eth1 IRQ and an eth1 queue's RPS mask reset by hand (as a driver reload
+  does; the profile adds RPS to redis-numa-split), then 'ip link set eth1 up':
+  both repaired within 2 s with one line; verify exits 0; an eth0 IRQ and RPS
+  mask drifted at the same time are not touched (the event names eth1 only)
 - a new redis-server in the tree's /proc: placed by the rescan (the proc
   connector is refused in a non-initial namespace) within 5 s + margin
 - a writer fighting one eth1 IRQ (every 50 ms) with a .link file setting eth1's
@@ -17,11 +18,16 @@ settings are not touched) where a veth is named eth1 like the tree's igb NIC.
 - the state directory's lock held by another apply: the repair waits for it
 - a second watch on the same state directory: refused
 - sd_notify: READY with STATUS, WATCHDOG every half WATCHDOG_USEC
+- a writer that sends no event (an IRQ and a sysctl written): not seen
+  without --check-every
 - SIGTERM: exit 0, the host left tuned (no rollback)
+- a second watch with --check-every 1: the silent writes are repaired within
+  3 s ("check: 1 sysctl, 1 IRQ affinity restored"), a silent writer fighting
+  a sysctl is backed off and said once; bad --check-every values: exit 64
 
   watch.py TUNER SRCDIR WORKDIR
 """
-import fcntl, os, re, shutil, signal, socket, subprocess, sys, threading, time
+import fcntl, json, os, re, shutil, signal, socket, subprocess, sys, threading, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apply"))
 import tnlib
@@ -41,7 +47,20 @@ if os.environ.get("TN_WATCH_NETNS") != "1":
 fx = tnlib.Setup()
 tuner, tree, state, g, work = fx.tuner, fx.tree, fx.state, fx.g, fx.work
 profile = os.path.join(work, "profile.json")
-shutil.copy(fx.profile("redis-numa-split"), profile)
+
+
+def good_profile():
+    # redis-numa-split with RPS on every NIC's queues: a repair covers every
+    # kind of a NIC's changes, not its IRQs alone
+    with open(fx.profile("redis-numa-split")) as f:
+        p = json.load(f)
+    p.pop("$schema", None)
+    p["interfaces"][0]["rps"] = {"cpus": "12-15"}
+    with open(profile, "w") as f:
+        json.dump(p, f)
+
+
+good_profile()
 # the watch's own copy of the topology, broken for a while below
 topo = os.path.join(work, "topology.xml")
 shutil.copy(fx.topo, topo)
@@ -138,20 +157,28 @@ check(wait_for(lambda: any(n.startswith("READY=1\nSTATUS=watching 3 NICs, 1 proc
 check(wait_for(lambda: notified().count("WATCHDOG=1") >= 2, 3),
       f"sd_notify: WATCHDOG=1 every half of WATCHDOG_USEC ({notes.count('WATCHDOG=1')})")
 
-# 1. a driver reset eth1's IRQ 58 and eth0's IRQ 49; eth1 comes up
+# 1. a driver reset eth1's IRQ 58 and rx-2's RPS mask, and eth0's IRQ 49 and
+# rx-0's RPS mask; eth1 comes up
+RPS1, RPS0 = "sys/class/net/eth1/queues/rx-2/rps_cpus", "sys/class/net/eth0/queues/rx-0/rps_cpus"
 want58, want49 = get("proc/irq/58/smp_affinity_list"), get("proc/irq/49/smp_affinity_list")
+wrps1, wrps0 = get(RPS1), get(RPS0)
+check(int(wrps1, 16) != 0 and int(wrps0, 16) != 0,
+      f"the first apply set the RPS masks: eth1 rx-2 {wrps1}, eth0 rx-0 {wrps0}")
 put("proc/irq/58/smp_affinity_list", "0-23")
 put("proc/irq/49/smp_affinity_list", "0-23")
+put(RPS1, "000000")
+put(RPS0, "000000")
 t0 = time.monotonic()
 ip("link", "set", "eth1", "up")
-check(wait_for(lambda: get("proc/irq/58/smp_affinity_list") == want58, 2),
-      f"eth1 up: IRQ 58 back to {want58} within 2 s "
+check(wait_for(lambda: get("proc/irq/58/smp_affinity_list") == want58 and get(RPS1) == wrps1, 2),
+      f"eth1 up: IRQ 58 back to {want58} and rx-2's RPS mask to {wrps1} within 2 s "
       f"({time.monotonic() - t0:.2f} s)")
-check(wait_for(lambda: "eth1 came up: 1 IRQ affinity restored" in log(), 1),
-      "one line: 'eth1 came up: 1 IRQ affinity restored'")
-check(get("proc/irq/49/smp_affinity_list") == "0-23",
-      "eth0's IRQ 49 is left alone: the event was eth1's")
+check(wait_for(lambda: "eth1 came up: 1 IRQ affinity, 1 RPS CPU mask restored" in log(), 1),
+      "one line: 'eth1 came up: 1 IRQ affinity, 1 RPS CPU mask restored'")
+check(get("proc/irq/49/smp_affinity_list") == "0-23" and get(RPS0) == "000000",
+      "eth0's IRQ 49 and RPS mask are left alone: the event was eth1's")
 put("proc/irq/49/smp_affinity_list", want49)
+put(RPS0, wrps0)
 check(verify() == 0, "verify exits 0 after the repair")
 
 check(wait_for(lambda: "STATUS=watching 3 NICs, 1 process; 1 repair" in notified(), 2),
@@ -232,7 +259,7 @@ w.send_signal(signal.SIGHUP)
 check(wait_for(lambda: "SIGHUP" in log() and "keeping profile redis-numa-split" in log(), 3),
       "SIGHUP with a broken profile: refused, 'keeping profile redis-numa-split'")
 check(w.poll() is None, "still running after the refused reload")
-shutil.copy(fx.profile("redis-numa-split"), profile)
+good_profile()
 put("proc/irq/60/smp_affinity_list", "0-23")
 ip("link", "set", "eth1", "down")
 ip("link", "set", "eth1", "up")
@@ -276,7 +303,28 @@ check(len(repaired) >= 4 and all(j in now for j in first) and
       f"the last 2 repairs' kept: {now}")
 check(history_ok(), "history reads the state directory after the deletions")
 
-# 8. SIGTERM: exit 0, nothing rolled back
+# 8. writers that send no event: without --check-every, nothing sees them
+# (the files replaced whole: a reader never finds one half-written)
+def put_whole(rel, text):
+    path = os.path.join(tree, rel)
+    with open(path + ".new", "w") as f:
+        f.write(text + "\n")
+    os.rename(path + ".new", path)
+
+
+BUDGET = "proc/sys/net/core/netdev_budget"
+# (eth0's IRQ 50: eth1's are still being rechecked after the repairs above)
+want50, budget = get("proc/irq/50/smp_affinity_list"), get(BUDGET)
+check(budget != "300" and want50 != "0-23",
+      f"netdev_budget and IRQ 50 were applied: {budget}, {want50}")
+put_whole("proc/irq/50/smp_affinity_list", "0-23")
+put_whole(BUDGET, "300")
+time.sleep(2.5)
+left = get("proc/irq/50/smp_affinity_list"), get(BUDGET)
+check(left == ("0-23", "300"),
+      f"without --check-every, an IRQ and a sysctl written with no event are left alone: {left}")
+
+# 9. SIGTERM: exit 0, nothing rolled back
 w.send_signal(signal.SIGTERM)
 try:
     rc = w.wait(5)
@@ -286,5 +334,59 @@ except subprocess.TimeoutExpired:
 check(rc == 0, f"SIGTERM: exit {rc}")
 time.sleep(0.2)
 check("rolled back" not in log() and "undoing" not in log(), "no rollback on SIGTERM")
+check("AddressSanitizer" not in log() and "runtime error" not in log(), "no sanitizer report")
+
+# 10. --check-every 1: the silent writes are found by the periodic check
+for bad in ("0", "-1", "x", "86401", "1.5"):
+    r = tnlib.run(tuner, ["watch", "--check-every", bad, "--state-dir", state] + g)
+    check(r.returncode == 64 and "--check-every: expected seconds, a whole number from 1 to "
+          "86400" in r.stderr, f"--check-every {bad}: refused, exit {r.returncode}: "
+          f"{r.stderr.strip()[-120:]}")
+errpath = os.path.join(work, "watch2.err")
+err2 = open(errpath, "w")
+w = subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state,
+                      "--check-every", "1"] + gw, stderr=err2, stdout=subprocess.DEVNULL)
+check(wait_for(lambda: "watching 3 NICs" in log(), 10), "a watch with --check-every 1 starts")
+check(get("proc/irq/50/smp_affinity_list") == want50 and get(BUDGET) == budget,
+      "its first apply put IRQ 50 and netdev_budget back")
+put_whole("proc/irq/63/smp_affinity_list", "0-23")
+put_whole(BUDGET, "300")
+t0 = time.monotonic()
+fixed = wait_for(lambda: get("proc/irq/63/smp_affinity_list") != "0-23" and
+                 get(BUDGET) == budget, 3)
+check(fixed, f"--check-every 1: IRQ 63 and netdev_budget repaired within 3 s "
+      f"({time.monotonic() - t0:.2f} s)")
+check(wait_for(lambda: "check: 1 sysctl, 1 IRQ affinity restored" in log(), 1),
+      "one line: 'check: 1 sysctl, 1 IRQ affinity restored'")
+check(verify() == 0, "verify exits 0 after the check's repair")
+
+# a silent writer fighting the sysctl: repaired at each check, then backed off
+stop = threading.Event()
+
+
+def fight_budget():
+    while not stop.is_set():
+        try:
+            put_whole(BUDGET, "300")
+        except OSError:
+            pass
+        time.sleep(0.05)
+
+
+fighter = threading.Thread(target=fight_budget)
+fighter.start()
+said = wait_for(lambda: "another tool is fighting" in log(), 8)
+time.sleep(2)
+stop.set()
+fighter.join()
+check(said and log().count("another tool is fighting") == 1 and
+      "net.core.netdev_budget" in log(), "a silent writer fighting netdev_budget is said once")
+w.send_signal(signal.SIGTERM)
+try:
+    rc = w.wait(5)
+except subprocess.TimeoutExpired:
+    w.kill()
+    rc = -1
+check(rc == 0, f"SIGTERM: exit {rc}")
 check("AddressSanitizer" not in log() and "runtime error" not in log(), "no sanitizer report")
 finish()

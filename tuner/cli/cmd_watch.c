@@ -3,7 +3,8 @@
  * tuner watch: apply the profile, then keep it applied. One poll(2) waits for
  * link, ethtool and process events (sys/watchsrc.c) and for signals (a
  * signalfd); nothing runs between events but the timers a repair leaves (its
- * rechecks, a fight's back-off) and systemd's watchdog when it asks for one.
+ * rechecks, a fight's back-off), systemd's watchdog when it asks for one, and
+ * the periodic check when --check-every asks for one.
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,7 +21,7 @@
 
 static const char watch_usage[] =
 	"Usage: tuner watch [--profile P] [--state-dir DIR] [--prometheus FILE]\n"
-	"                   [GLOBAL OPTIONS]\n"
+	"                   [--check-every SECONDS] [--keep-journals N] [GLOBAL OPTIONS]\n"
 	"\n"
 	"Apply the profile (as 'tuner apply'), then keep it applied: when a NIC the\n"
 	"profile covers appears or comes up, when its channels or rings change, or when\n"
@@ -28,9 +29,10 @@ static const char watch_usage[] =
 	"again and what drifted is applied as a new journaled transaction, with one\n"
 	"line on stderr per repair. Events come from rtnetlink, the ethtool netlink\n"
 	"monitor and the proc connector (without it, processes are looked for every\n"
-	"5 s): no polling. A value that something keeps undoing (3 repairs within\n"
-	"30 s) is left alone for a back-off that doubles each time, and the fight is\n"
-	"reported once with the likely fighter (irqbalance, tuned, a .link file).\n"
+	"5 s): no polling, unless --check-every asks for it. A value that something\n"
+	"keeps undoing (3 repairs within 30 s) is left alone for a back-off that\n"
+	"doubles each time, and the fight is reported once with the likely fighter\n"
+	"(irqbalance, tuned, a .link file).\n"
 	"\n"
 	"  -p, --profile P       a profile file or name, as for 'tuner apply'\n"
 	"      --state-dir DIR   journals and lock, as for 'tuner apply' (default\n"
@@ -38,6 +40,11 @@ static const char watch_usage[] =
 	"      --prometheus FILE keep a textfile for node_exporter (written atomically):\n"
 	"                        tuner_repairs_total, tuner_drift,\n"
 	"                        tuner_last_apply_timestamp_seconds\n"
+	"      --check-every SECONDS\n"
+	"                        also check the whole profile every SECONDS (1 to\n"
+	"                        86400), sysctls and irqbalance included, and repair\n"
+	"                        what drifted: catches writers that send no event\n"
+	"                        (a script, irqbalance); each check discovers the host\n"
 	"      --keep-journals N keep the journals of the last N repairs, deleting older\n"
 	"                        ones this watch wrote (default 100; 0 keeps all); the\n"
 	"                        first apply's and a reload's are never deleted\n"
@@ -51,19 +58,38 @@ static const char watch_usage[] =
 	"STATUS and, when WatchdogSec= is set, WATCHDOG. Exit status: 0 after SIGTERM,\n"
 	"1 when the first apply or the event sources fail.\n";
 
-enum { OPT_W_PROFILE = 3000, OPT_W_STATE_DIR, OPT_W_PROMETHEUS, OPT_W_KEEP_JOURNALS };
+enum {
+	OPT_W_PROFILE = 3000,
+	OPT_W_STATE_DIR,
+	OPT_W_PROMETHEUS,
+	OPT_W_KEEP_JOURNALS,
+	OPT_W_CHECK_EVERY,
+};
 
 const struct option tn_watch_options[] = {
 	{ "profile", required_argument, NULL, OPT_W_PROFILE },
 	{ "state-dir", required_argument, NULL, OPT_W_STATE_DIR },
 	{ "prometheus", required_argument, NULL, OPT_W_PROMETHEUS },
 	{ "keep-journals", required_argument, NULL, OPT_W_KEEP_JOURNALS },
+	{ "check-every", required_argument, NULL, OPT_W_CHECK_EVERY },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* A whole number from lo to hi in arg, or -1. */
+static long whole(const char *arg, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	return errno || end == arg || *end || v < lo || v > hi ? -1 : v;
+}
 
 static int handle(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 {
 	struct tn_watch_ctx *w = ctx;
+	long v;
 
 	if (opt == 'p' || opt == OPT_W_PROFILE)
 		w->to.profile = arg;
@@ -72,16 +98,17 @@ static int handle(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 	else if (opt == OPT_W_PROMETHEUS)
 		w->prometheus = arg;
 	else if (opt == OPT_W_KEEP_JOURNALS) {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || end == arg || *end || v < 0 || v > TN_WATCH_KEEP_JOURNALS_MAX)
+		if ((v = whole(arg, 0, TN_WATCH_KEEP_JOURNALS_MAX)) < 0)
 			return tn_cli_usage_error(cli, "--keep-journals: expected a whole number "
 						       "from 0 to %d, not '%s'",
 						  TN_WATCH_KEEP_JOURNALS_MAX, arg);
 		w->keep_journals = (int)v;
+	} else if (opt == OPT_W_CHECK_EVERY) {
+		if ((v = whole(arg, 1, TN_WATCH_CHECK_EVERY_MAX)) < 0)
+			return tn_cli_usage_error(cli, "--check-every: expected seconds, a whole "
+						       "number from 1 to %d, not '%s'",
+						  TN_WATCH_CHECK_EVERY_MAX, arg);
+		w->check_ms = (int64_t)v * 1000;
 	} else
 		return -1;
 	return 0;
@@ -118,11 +145,13 @@ static int open_src(struct tn_watch_ctx *w, struct tn_diag *d)
 	return 0;
 }
 
-/* After an apply of everything: no recheck pending (rechecks follow repairs). */
+/* After an apply of everything: no recheck pending (rechecks follow
+ * repairs); the next periodic check a whole period later. */
 static void recheck_none(struct tn_watch_ctx *w)
 {
 	tn_watch_dirty_clear(&w->recheck);
 	w->recheck_stage = TN_WATCH_N_RECHECKS;
+	w->next_check = tn_watch_now_ms() + w->check_ms;
 }
 
 /* SIGHUP: the profile again; refused (the old one kept) unless it loads,
@@ -179,6 +208,8 @@ static int64_t next_deadline(const struct tn_watch_ctx *w, int64_t wd_next)
 	}
 	if (EARLIER(wd_next))
 		t = wd_next;
+	if (w->check_ms && EARLIER(w->next_check))
+		t = w->next_check;
 #undef EARLIER
 	return t;
 }
@@ -192,20 +223,32 @@ static bool backing_off(const struct tn_watch_ctx *w, int64_t now)
 	return false;
 }
 
-/* The timers due at now: the debounced repair, a recheck. */
+/* The timers due at now: the debounced repair, the periodic check, a recheck. */
 static void run_timers(struct tn_watch_ctx *w, int64_t now)
 {
 	static const int rechecks[] = TN_WATCH_RECHECKS;
 	long before = w->repairs;
-	bool due = false;
+	bool due = false, check = w->check_ms && now >= w->next_check;
 
-	if (tn_debounce_take(&w->deb, now)) {
+	if (check) {
+		/* everything: the events waiting for their debounce too */
+		w->dirty.everything = true;
+		if (!w->dirty.why[0])
+			snprintf(w->dirty.why, sizeof(w->dirty.why), "check");
+		w->deb.armed = false;
+	}
+	if (check || tn_debounce_take(&w->deb, now)) {
 		if (tn_watch_repair(w, &w->dirty, false) == -EBUSY) {
 			/* another apply or rollback holds the lock: again later */
-			tn_debounce_kick(&w->deb, tn_watch_now_ms() + TN_WATCH_MAX_DELAY_MS);
+			if (check)
+				w->next_check = tn_watch_now_ms() + TN_WATCH_MAX_DELAY_MS;
+			else
+				tn_debounce_kick(&w->deb, tn_watch_now_ms() + TN_WATCH_MAX_DELAY_MS);
 			return;
 		}
 		w->last_check = tn_watch_now_ms();
+		if (w->dirty.everything)
+			w->next_check = w->last_check + w->check_ms;
 		if (w->repairs != before) { /* it changed something: look again later */
 			tn_watch_dirty_merge(&w->recheck, &w->dirty);
 			w->recheck_stage = 0;

@@ -48,6 +48,8 @@ struct tn_watch_ctx {
 	int busy;			/* repairs in a row that found the lock held */
 	int watch_lock;			/* fd of TN_WATCH_LOCK_FILE, locked; -1 */
 	int keep_journals;		/* --keep-journals: the repairs' journals kept; 0: all */
+	int64_t check_ms;		/* --check-every, in ms; 0: no periodic check */
+	int64_t next_check;		/* when the next periodic check is due */
 	char (*kept)[64];		/* the ids of those kept, oldest first */
 	int n_kept;
 };
@@ -55,6 +57,8 @@ struct tn_watch_ctx {
 /* --keep-journals: the default and the most */
 #define TN_WATCH_KEEP_JOURNALS 100
 #define TN_WATCH_KEEP_JOURNALS_MAX 1000000
+/* --check-every: at most a day */
+#define TN_WATCH_CHECK_EVERY_MAX 86400
 
 int64_t tn_watch_now_ms(void);
 /* The whole profile applied (at start, after SIGHUP). 0, or -errno (said). */

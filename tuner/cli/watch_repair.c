@@ -26,17 +26,6 @@ int64_t tn_watch_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* "8 IRQ affinities": each kind's words, singular and plural. */
-static const char *const kind_words[TN_CHANGE_KIND_COUNT][2] = {
-	[TN_CHANGE_CHANNELS] = { "channel count", "channel counts" },
-	[TN_CHANGE_RING] = { "ring size", "ring sizes" },
-	[TN_CHANGE_SYSCTL] = { "sysctl", "sysctls" },
-	[TN_CHANGE_IRQ_AFFINITY] = { "IRQ affinity", "IRQ affinities" },
-	[TN_CHANGE_PROCESS_AFFINITY] = { "process affinity", "process affinities" },
-	[TN_CHANGE_PROCESS_MEMORY] = { "process memory policy", "process memory policies" },
-	[TN_CHANGE_IRQBALANCE] = { "irqbalance setting", "irqbalance settings" },
-};
-
 /* "8 IRQ affinities, 1 process affinity" of the journal's applied entries. */
 static void summary(const struct tn_journal *j, char *buf, size_t len)
 {
@@ -47,13 +36,10 @@ static void summary(const struct tn_journal *j, char *buf, size_t len)
 	for (int i = 0; i < j->n; i++)
 		if (j->e[i].status == TN_J_APPLIED && j->e[i].c.kind < TN_CHANGE_KIND_COUNT)
 			per[j->e[i].c.kind]++;
-	for (int k = 0; k < TN_CHANGE_KIND_COUNT && n < len; k++) {
-		const char *word = kind_words[k][per[k] != 1];
-
+	for (int k = 0; k < TN_CHANGE_KIND_COUNT && n < len; k++)
 		if (per[k])
 			n += (size_t)snprintf(buf + n, len - n, "%s%d %s", n ? ", " : "", per[k],
-					      word ? word : tn_change_kind_name(k));
-	}
+					      tn_kind_get(k)->noun[per[k] != 1]);
 }
 
 /* Failures only: one line per repair says the rest. */
@@ -374,7 +360,7 @@ void tn_watch_prometheus(struct tn_watch_ctx *w)
 	if (!w->prometheus)
 		return;
 	snprintf(text, sizeof(text),
-		 "# HELP tuner_repairs_total Repairs tuner watch made after events "
+		 "# HELP tuner_repairs_total Repairs tuner watch made after events and checks "
 		 "(transactions).\n"
 		 "# TYPE tuner_repairs_total counter\n"
 		 "tuner_repairs_total %ld\n"

@@ -359,38 +359,49 @@ static void label_irqbalance(const struct tn_change *c, enum tn_label_form f, ch
 /* Each kind's fields; the table below adds its name from TN_CHANGE_KINDS. */
 #define FIELDS_CHANNELS                                                                      \
 	.stage = 1, .keys = { "combined" }, .label = label_nic, .equal = equal_folded,       \
-	.target_ok = target_ifname, .value_ok = value_size
+	.target_ok = target_ifname, .value_ok = value_size,                                  \
+	.scope = TN_SCOPE_NIC, .noun = { "channel count", "channel counts" }
 #define FIELDS_RING                                                                          \
 	.stage = 1, .keys = { "rx", "tx" }, .label = label_nic, .equal = equal_folded,       \
-	.target_ok = target_ifname, .value_ok = value_size
+	.target_ok = target_ifname, .value_ok = value_size,                                  \
+	.scope = TN_SCOPE_NIC, .noun = { "ring size", "ring sizes" }
 #define FIELDS_COALESCE                                                                      \
 	.stage = 2, .keys = { "adaptive_rx", "rx_usecs", "rx_frames", "tx_usecs" },          \
 	.label = label_nic, .equal = equal_folded, .target_ok = target_ifname,               \
-	.value_ok = value_coalesce
+	.value_ok = value_coalesce,                                                          \
+	.scope = TN_SCOPE_NIC, .noun = { "coalescing setting", "coalescing settings" }
 #define FIELDS_SYSCTL                                                                        \
 	.stage = 2, .keys = { "value" }, .label = label_sysctl, .equal = equal_folded,       \
-	.target_ok = target_sysctl, .value_ok = value_sysctl
+	.target_ok = target_sysctl, .value_ok = value_sysctl,                                \
+	.scope = TN_SCOPE_HOST, .noun = { "sysctl", "sysctls" }
 #define FIELDS_IRQ_AFFINITY                                                                  \
 	.stage = 2, .keys = { "smp_affinity_list" }, .label = label_irq, .equal = equal_sets, \
-	.target_ok = target_irq, .value_ok = value_cpus
+	.target_ok = target_irq, .value_ok = value_cpus,                                      \
+	.scope = TN_SCOPE_IRQ, .noun = { "IRQ affinity", "IRQ affinities" }
 #define FIELDS_RPS_CPUS                                                                      \
 	.stage = 2, .keys = { "rps_cpus" }, .label = label_queue, .equal = tn_hexmask_equal, \
-	.target_ok = target_rxq, .value_ok = value_mask
+	.target_ok = target_rxq, .value_ok = value_mask,                                     \
+	.scope = TN_SCOPE_NIC, .noun = { "RPS CPU mask", "RPS CPU masks" }
 #define FIELDS_RPS_FLOW_CNT                                                                  \
 	.stage = 2, .keys = { "rps_flow_cnt" }, .label = label_queue, .equal = equal_folded, \
-	.target_ok = target_rxq, .value_ok = value_flow_cnt
+	.target_ok = target_rxq, .value_ok = value_flow_cnt,                                 \
+	.scope = TN_SCOPE_NIC, .noun = { "RPS flow count", "RPS flow counts" }
 #define FIELDS_XPS_CPUS                                                                      \
 	.stage = 2, .keys = { "xps_cpus" }, .label = label_queue, .equal = tn_hexmask_equal, \
-	.target_ok = target_txq, .value_ok = value_mask
+	.target_ok = target_txq, .value_ok = value_mask,                                     \
+	.scope = TN_SCOPE_NIC, .noun = { "XPS CPU mask", "XPS CPU masks" }
 #define FIELDS_PROCESS_AFFINITY                                                              \
 	.stage = 2, .per_thread = true, .keys = { "cpus" }, .label = label_process,          \
-	.equal = equal_sets, .target_ok = target_thread, .value_ok = value_cpus
+	.equal = equal_sets, .target_ok = target_thread, .value_ok = value_cpus,             \
+	.scope = TN_SCOPE_PROCESS, .noun = { "process affinity", "process affinities" }
 #define FIELDS_PROCESS_MEMORY                                                                \
 	.stage = 2, .keys = { "nodes" }, .label = label_process, .equal = equal_sets,        \
-	.target_ok = target_process, .value_ok = value_nodes
+	.target_ok = target_process, .value_ok = value_nodes,                                \
+	.scope = TN_SCOPE_PROCESS, .noun = { "process memory policy", "process memory policies" }
 #define FIELDS_IRQBALANCE                                                                    \
 	.stage = 2, .keys = { "running", "banned_irqs" }, .label = label_irqbalance,         \
-	.equal = equal_folded, .target_ok = target_irqbalance, .value_ok = value_irqbalance
+	.equal = equal_folded, .target_ok = target_irqbalance, .value_ok = value_irqbalance, \
+	.scope = TN_SCOPE_HOST, .noun = { "irqbalance setting", "irqbalance settings" }
 
 static const struct tn_kind kinds[TN_CHANGE_KIND_COUNT] = {
 #define TN_KIND_ENTRY(e, n) [TN_CHANGE_##e] = { .name = n, FIELDS_##e },

@@ -60,10 +60,20 @@ enum tn_label_form {
 
 #define TN_KIND_KEYS_MAX 4
 
+/* What a change is of, which says which events concern it (tuner watch). */
+enum tn_kind_scope {
+	TN_SCOPE_HOST,		/* the host's (sysctls, irqbalance): no event names it */
+	TN_SCOPE_NIC,		/* a NIC's: its target is the NIC's name, up to a '/' */
+	TN_SCOPE_IRQ,		/* an IRQ's: its target is the IRQ's number; the NIC owning it */
+	TN_SCOPE_PROCESS,	/* a process's, or a thread's */
+};
+
 struct tn_kind {
 	const char *name;			/* JSON "kind" */
 	int stage;				/* 1 .. TN_STAGE_MAX */
 	bool per_thread;			/* apply makes it on each thread of the process */
+	enum tn_kind_scope scope;
+	const char *noun[2];			/* "IRQ affinity", "IRQ affinities" */
 	const char *keys[TN_KIND_KEYS_MAX];	/* the "key"s it is written with */
 	/* Its label, for one form of output (buf always terminated). */
 	void (*label)(const struct tn_change *c, enum tn_label_form f, char *buf, size_t len);

@@ -16,7 +16,7 @@ void tn_watch_dirty_clear(struct tn_watch_dirty *w)
 
 bool tn_watch_dirty_any(const struct tn_watch_dirty *w)
 {
-	return w->n_nics || w->all_nics || w->procs || w->rediscover;
+	return w->n_nics || w->all_nics || w->procs || w->rediscover || w->everything;
 }
 
 static void add_nic(struct tn_watch_dirty *w, const char *name)
@@ -40,6 +40,7 @@ void tn_watch_dirty_merge(struct tn_watch_dirty *dst, const struct tn_watch_dirt
 	dst->all_nics |= src->all_nics;
 	dst->procs |= src->procs;
 	dst->rediscover |= src->rediscover;
+	dst->everything |= src->everything;
 }
 
 static const struct tn_nic *find_nic(const struct tn_state *s, const struct tn_wevent *e)
@@ -160,18 +161,26 @@ static const struct tn_nic *irq_nic(const struct tn_state *s, int irq)
 	return NULL;
 }
 
+/* The NIC named by a NIC-scoped change's target ("eth1", "eth1/rx-3"), or NULL. */
+static const struct tn_nic *target_nic(const struct tn_state *s, const char *target)
+{
+	size_t n = strcspn(target, "/");
+
+	for (int i = 0; i < s->n_nics; i++)
+		if (strlen(s->nics[i].name) == n && strncmp(s->nics[i].name, target, n) == 0)
+			return &s->nics[i];
+	return NULL;
+}
+
 const struct tn_nic *tn_watch_change_nic(const struct tn_state *s, const struct tn_change *c)
 {
+	const struct tn_kind *k = tn_kind_get(c->kind);
 	char *end;
 	long irq;
 
-	if (c->kind == TN_CHANGE_CHANNELS || c->kind == TN_CHANGE_RING) {
-		for (int i = 0; i < s->n_nics; i++)
-			if (strcmp(s->nics[i].name, c->target) == 0)
-				return &s->nics[i];
-		return NULL;
-	}
-	if (c->kind != TN_CHANGE_IRQ_AFFINITY)
+	if (k && k->scope == TN_SCOPE_NIC)
+		return target_nic(s, c->target);
+	if (!k || k->scope != TN_SCOPE_IRQ)
 		return NULL;
 	irq = strtol(c->target, &end, 10);
 	if (*end || end == c->target || irq < 0 || irq > 0x7fffffff)
@@ -191,21 +200,28 @@ int tn_watch_count_nics(const struct tn_state *s, const struct tn_profile *p)
 bool tn_watch_covers(const struct tn_state *s, const struct tn_watch_dirty *w,
 		     const struct tn_change *c)
 {
+	const struct tn_kind *k = tn_kind_get(c->kind);
 	const struct tn_nic *n;
+	char name[TN_IFNAME_MAX];
 
-	switch (c->kind) {
-	case TN_CHANGE_CHANNELS:
-	case TN_CHANGE_RING:
-		return dirty_nic(w, c->target);
-	case TN_CHANGE_IRQ_AFFINITY:
+	if (!k)
+		return false;
+	if (w->everything)
+		return true;
+	switch (k->scope) {
+	case TN_SCOPE_NIC:
+		/* by its name: a NIC not in the snapshot yet is dirty by name too */
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(c->target, "/"), c->target);
+		return dirty_nic(w, name);
+	case TN_SCOPE_IRQ:
 		n = tn_watch_change_nic(s, c);
 		return n && dirty_nic(w, n->name);
-	case TN_CHANGE_PROCESS_AFFINITY:
-	case TN_CHANGE_PROCESS_MEMORY:
+	case TN_SCOPE_PROCESS:
 		return w->procs;
-	default:
-		return false;
+	case TN_SCOPE_HOST:
+		break;
 	}
+	return false;
 }
 
 /* ---- debounce ---- */

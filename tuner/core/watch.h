@@ -47,6 +47,8 @@ struct tn_watch_dirty {
 	bool all_nics;
 	bool procs;
 	bool rediscover;	/* a NIC not in the snapshot: discover everything again */
+	bool everything;	/* a periodic check (--check-every): every change of the
+				 * plan, the host's sysctls and irqbalance included */
 	char why[128];		/* the last NIC or process event's words: "eth1 came up";
 				 * "rescan", "events were lost" only without one */
 };
@@ -69,14 +71,16 @@ bool tn_watch_note_event(const struct tn_state *s, const struct tn_profile *p,
 			 const struct tn_wevent *e, struct tn_watch_dirty *w);
 
 /*
- * Whether change c of a plan of s is covered by w: rings and channels of a
- * dirty NIC, the affinity of an IRQ of a dirty NIC, a process change when
- * processes are dirty. Sysctls and irqbalance have no event: never covered.
+ * Whether change c of a plan of s is covered by w, by its kind's scope
+ * (kind.h): a change of a dirty NIC (rings, channels, coalescing, its
+ * queues' RPS and XPS files) or of an IRQ of a dirty NIC, a process change
+ * when processes are dirty. The host's sysctls and irqbalance have no event:
+ * covered by a periodic check (w->everything) only.
  */
 bool tn_watch_covers(const struct tn_state *s, const struct tn_watch_dirty *w,
 		     const struct tn_change *c);
 
-/* The NIC a change is of (its rings, channels, or one of its IRQs), or NULL. */
+/* The NIC a change is of (a NIC-scoped change, or one of its IRQs), or NULL. */
 const struct tn_nic *tn_watch_change_nic(const struct tn_state *s, const struct tn_change *c);
 /* How many NICs of s some interface rule of p matches. */
 int tn_watch_count_nics(const struct tn_state *s, const struct tn_profile *p);

@@ -1,14 +1,17 @@
 #!/bin/sh
 # 16-watch: `tuner watch` keeps a placement on a real kernel. Its profile puts
 # eth0's (virtio-net) queue IRQs on node 0 (CPUs 0-1; virtio-net itself
-# spreads input.Q/output.Q on CPU Q), eth1's (e1000e) on CPU 3 and
-# tnvm-threads on CPU 2. After the first apply, the planned affinities are
-# recorded from /proc/irq, then:
+# spreads input.Q/output.Q on CPU Q) and its queues' RPS on CPUs 0-1, eth1's
+# (e1000e) IRQs on CPU 3 with rx-usecs 100, netdev_budget to at least 600,
+# and tnvm-threads on CPU 2. After the first apply, the planned affinities
+# and RPS masks are recorded from /proc/irq and sysfs, then:
 #  a. `ethtool -L eth0 combined 2` and back to 4 with the watch stopped
 #     (SIGSTOP: its events wait in its sockets): the kernel re-spread eth0's
-#     queue IRQs (asserted); SIGCONT: within 2 s they are as planned.
+#     queue IRQs (asserted) and made rx-2 and rx-3 anew without RPS;
+#     SIGCONT: within 2 s the IRQs and every RPS mask are as planned.
 #  b. `rmmod e1000e`, insmod, `ip link set eth1 up`, the watch stopped again:
-#     eth1's new vectors are off CPU 3 (asserted); SIGCONT: within 2 s on 3.
+#     eth1's new vectors are off CPU 3 and its rx-usecs back to the driver's
+#     (asserted); SIGCONT: within 2 s on 3, and rx-usecs 100 (`ethtool -c`).
 #  c. a link flap of both NICs (down, up), the watch running: within 2 s
 #     everything is as planned, whether or not the drivers moved it.
 #  d. a new tnvm-threads: every one of its threads on CPU 2 within 2 s (the
@@ -18,10 +21,14 @@
 #  f. SIGHUP with a broken profile: refused, the old one kept (an IRQ moved
 #     by hand and an eth0 flap: repaired as planned).
 #  g. SIGTERM: exit 0; the placement is left (no rollback).
+#  h. a watch with --check-every 1: an eth0 IRQ written to 0-3 and
+#     netdev_budget to 300, by writers that send no event: within 3 s both
+#     are as planned again; SIGTERM: exit 0.
 # `tuner verify` exits 0 after a, b, c, d and f. Every affinity asserted is
 # read from /proc; of tuner, only exit statuses and its log's words about
-# the fight and the reload. Self-contained; every IRQ's affinity and the
-# channel count are put back at the end.
+# the fight and the reload. Self-contained; every IRQ's affinity, the channel
+# count, eth0's RPS masks, eth1's rx-usecs and netdev_budget are put back at
+# the end.
 . /tnvm/lib.sh
 
 S=/tmp/watch
@@ -31,6 +38,7 @@ IP=/usr/sbin/ip
 rm -rf "$S"
 mkdir -p "$S"
 WPID='' TPID='' FPID=''
+BUDGET0=$(cat /proc/sys/net/core/netdev_budget)
 
 now_ds() { awk '{ printf "%d\n", $1 * 10 }' /proc/uptime; }
 aff() { cat "/proc/irq/$1/smp_affinity_list" 2>/dev/null; }
@@ -43,15 +51,23 @@ eth0_irqs() {
 eth1_irqs() {
     awk '$1 ~ /^[0-9]+:$/ && $NF ~ /^eth1-(rx|tx)-[0-9]+$/ { sub(":", "", $1); print $1 }' /proc/interrupts
 }
+rps() { cat "/sys/class/net/eth0/queues/rx-$1/rps_cpus" 2>/dev/null; }
+# coal IF KEY -> the value `ethtool -c` prints for KEY ("rx-usecs")
+coal() { ethtool -c "$1" 2>/dev/null | awk -v k="$2" 'index($0, k ":") == 1 { print $2; exit }'; }
 # as_planned: every IRQ of $S/planned at its planned affinity (eth1's by
-# name: a reloaded driver has new numbers); the first one that is not in $bad
+# name: a reloaded driver has new numbers), each eth0 rx queue's RPS mask as
+# planned, eth1's rx-usecs 100; the first one that is not in $bad
 as_planned() {
-    local i a n
+    local i a n q
     bad=
     while read -r n a; do
         i=$(irq_by_name "$n")
         [ -n "$i" ] && [ "$(aff "$i")" = "$a" ] || { bad="$n=$(aff "$i") (want $a)"; return 1; }
     done < "$S/planned"
+    for q in 0 1 2 3; do
+        [ "$(rps $q)" = "$RPS" ] || { bad="eth0 rx-$q rps_cpus=$(rps $q) (want $RPS)"; return 1; }
+    done
+    [ "$(coal eth1 rx-usecs)" = 100 ] || { bad="eth1 rx-usecs=$(coal eth1 rx-usecs) (want 100)"; return 1; }
 }
 # wait_planned TENTHS: poll as_planned; the time taken in $waited (tenths)
 wait_planned() {
@@ -76,6 +92,9 @@ cleanup() {
     [ -n "$WPID" ] && kill -CONT "$WPID" 2>/dev/null && kill -TERM "$WPID" 2>/dev/null
     [ -n "$TPID" ] && kill "$TPID" 2>/dev/null
     ethtool -L eth0 combined 4 2>/dev/null
+    for q in 0 1 2 3; do echo 0 > "/sys/class/net/eth0/queues/rx-$q/rps_cpus"; done 2>/dev/null
+    [ -n "$USECS0" ] && ethtool -C eth1 rx-usecs "$USECS0" 2>/dev/null
+    echo "$BUDGET0" > /proc/sys/net/core/netdev_budget
     if [ -f "$S/orig.aff" ]; then
         while read -r i a; do
             [ "$(aff "$i")" = "$a" ] || echo "$a" > "/proc/irq/$i/smp_affinity_list"
@@ -83,7 +102,7 @@ cleanup() {
     fi
     wait 2>/dev/null
 }
-trap 'cleanup; [ "$FAILS" -gt 0 ] && { echo "---- watch log"; cat "$LOG"; }' EXIT
+trap 'cleanup; [ "$FAILS" -gt 0 ] && { echo "---- watch log"; cat "$LOG" "$LOG.h" 2>/dev/null; }' EXIT
 
 for d in /proc/irq/[0-9]*; do echo "${d##*/} $(aff "${d##*/}")"; done > "$S/orig.aff"
 cat > "$P" <<'JSON'
@@ -91,9 +110,12 @@ cat > "$P" <<'JSON'
   "name": "tnvm-watch",
   "description": "VM tier 13: eth0's queue IRQs on node 0 (virtio-net itself spreads them over every CPU), eth1's on CPU 3, tnvm-threads on CPU 2",
   "interfaces": [
-    { "match": { "name": "eth0" }, "irq": { "cpus": "remote", "exclude": "" } },
-    { "match": { "name": "eth1" }, "irq": { "cpus": { "list": "3" }, "exclude": "" } }
+    { "match": { "name": "eth0" }, "irq": { "cpus": "remote", "exclude": "" },
+      "rps": { "cpus": "0-1" } },
+    { "match": { "name": "eth1" }, "irq": { "cpus": { "list": "3" }, "exclude": "" },
+      "coalesce": { "rx_usecs": 100 } }
   ],
+  "sysctl": { "net.core.netdev_budget": { "min": 600 } },
   "processes": [
     { "match": { "comm": "tnvm-threads" }, "placement": { "cpus": "2" } }
   ]
@@ -101,6 +123,8 @@ cat > "$P" <<'JSON'
 JSON
 "$TUNER" profile validate "$P" > /dev/null || fatal "profile does not validate"
 $IP link set eth1 up
+USECS0=$(coal eth1 rx-usecs)
+[ "$USECS0" != 100 ] || fatal "eth1's rx-usecs is 100 already: the test would prove nothing"
 
 "$TUNER" watch --profile "$P" --state-dir "$S/state" > /dev/null 2> "$LOG" &
 WPID=$!
@@ -117,6 +141,10 @@ set -- $(eth0_irqs)
 E0="$*"
 : > "$S/planned"
 for i in $E0 $(eth1_irqs); do echo "$(irq_name "$i") $(aff "$i")" >> "$S/planned"; done
+RPS=$(rps 0)
+[ "$RPS" = 3 ] || [ "$RPS" = 03 ] || fail "eth0 rx-0's rps_cpus is '$RPS' after the apply, want CPUs 0-1"
+check_eq "eth1 rx-usecs after the apply (ethtool -c)" "$(coal eth1 rx-usecs)" 100
+check_eq "netdev_budget after the apply" "$(cat /proc/sys/net/core/netdev_budget)" 600
 cpulist_within "$(aff "$1")" 0-1 || fail "eth0's IRQ $1 is at $(aff "$1") after the apply, want within 0-1"
 i=$(irq_by_name eth1-rx-0)
 check_eq "eth1-rx-0 after the apply" "$(aff "$i")" 3
@@ -128,6 +156,12 @@ kill -STOP "$WPID"
 ethtool -L eth0 combined 2 && ethtool -L eth0 combined 4 || fail "ethtool -L eth0"
 as_planned && fail "ethtool -L did not move eth0's IRQs (the test proves nothing)" ||
     ok "ethtool -L moved them: $bad"
+if [ "$(rps 3)" = "$RPS" ]; then
+    note "ethtool -L left rx-3's RPS mask; cleared by hand for the watch to restore"
+    echo 0 > /sys/class/net/eth0/queues/rx-3/rps_cpus
+else
+    ok "ethtool -L made rx-3 anew: rps_cpus $(rps 3)"
+fi
 kill -CONT "$WPID"
 wait_planned 20 && ok "a. back as planned ${waited}/10 s after ethtool -L" ||
     fail "a. not as planned 2 s after ethtool -L: $bad"
@@ -143,6 +177,9 @@ $IP link set eth1 up || fail "ip link set eth1 up"
 i=$(irq_by_name eth1-rx-0)
 [ -n "$i" ] && [ "$(aff "$i")" != 3 ] && ok "the reloaded e1000e's eth1-rx-0 (IRQ $i) is at $(aff "$i")" ||
     fail "the reloaded e1000e's eth1-rx-0 is at '$(aff "$i")' (IRQ '$i'): not moved, the test proves nothing"
+u=$(coal eth1 rx-usecs)
+[ "$u" != 100 ] && ok "the reloaded e1000e's rx-usecs is $u" ||
+    fail "the reloaded e1000e kept rx-usecs 100: the test proves nothing"
 kill -CONT "$WPID"
 wait_planned 20 && ok "b. back as planned ${waited}/10 s after the driver reload" ||
     fail "b. not as planned 2 s after the driver reload: $bad"
@@ -229,4 +266,35 @@ wait "$WPID"
 check_eq "g. tuner watch exit status after SIGTERM" $? 0
 WPID=
 as_planned && ok "g. the placement is left after SIGTERM" || fail "g. SIGTERM changed $bad"
+step "g"
+
+# --- h. --check-every: writers that send no event ---------------------------
+"$TUNER" watch --profile "$P" --state-dir "$S/state" --check-every 1 > /dev/null 2> "$LOG.h" &
+WPID=$!
+t0=$(now_ds)
+until grep -q 'watch: watching' "$LOG.h"; do
+    kill -0 "$WPID" 2>/dev/null || { cat "$LOG.h"; fatal "tuner watch --check-every 1 exited"; }
+    [ $(($(now_ds) - t0)) -lt 150 ] || fatal "tuner watch --check-every 1 did not start in 15 s"
+    sleep 0.1
+done
+set -- $E0
+echo 0-3 > "/proc/irq/$3/smp_affinity_list"
+echo 300 > /proc/sys/net/core/netdev_budget
+t0=$(now_ds)
+while :; do
+    waited=$(($(now_ds) - t0))
+    as_planned && [ "$(cat /proc/sys/net/core/netdev_budget)" = 600 ] && break
+    [ "$waited" -ge 30 ] && break
+    sleep 0.1
+done
+as_planned && [ "$(cat /proc/sys/net/core/netdev_budget)" = 600 ] &&
+    ok "h. IRQ $3 and netdev_budget, written with no event, as planned after ${waited}/10 s" ||
+    fail "h. 3 s after silent writes: ${bad:-netdev_budget $(cat /proc/sys/net/core/netdev_budget)}"
+grep 'check:' "$LOG.h" | head -n 1
+verify0 "after the periodic check"
+kill -TERM "$WPID"
+wait "$WPID"
+check_eq "h. tuner watch --check-every exit status after SIGTERM" $? 0
+WPID=
+step "h"
 finish
