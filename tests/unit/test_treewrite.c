@@ -6,7 +6,10 @@
  * replaced whole (a new file renamed over it: another inode, the same mode,
  * no file left beside it). Through a symlink the file it names, never a file
  * outside the tree, and only an existing regular file (a FIFO is refused, its
- * open never waits).
+ * open never waits). Keep mode (a transaction's reads kept open for its
+ * writes): the file read is the file written, read again as it is now; one
+ * replaced or removed since is written by its name, or refused; at most n
+ * files kept; none left open at its end.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -212,12 +217,154 @@ static void test_refused(void **state)
 	}
 }
 
+/* The fds this process has open. */
+static int open_fds(void)
+{
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own */
+}
+
+static void test_keep(void **state)
+{
+	struct tn_sysroot r;
+	struct stat a, b;
+	char path[512], buf[64];
+	int fds;
+
+	put("d/k1", "1\n", 0644);
+	put("d/k2", "2\n", 0644);
+	put("d/k3", "3\n", 0644);
+	assert_int_equal(tn_sysroot_open(root_dir, &r), 0);
+	fds = open_fds();
+	tn_sysroot_keep(&r, 2);
+	assert_int_equal(tn_sysroot_read_line(&r, "d/k1", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1");
+	assert_int_equal(tn_sysroot_read_line(&r, "d/k2", buf, sizeof(buf)), 0);
+	assert_int_equal(tn_sysroot_read_line(&r, "d/k3", buf, sizeof(buf)), 0); /* not kept */
+	assert_int_equal(open_fds(), fds + 2);
+	/* a kept file read again reads what it holds now */
+	put("d/k1", "11\n", 0644);
+	assert_int_equal(tn_sysroot_read_line(&r, "/d/k1", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "11");
+	/* written through the kept file: in place, the value whole at offset 0
+	 * though the file was read, and read back */
+	path_of(path, sizeof(path), "d/k1");
+	assert_int_equal(stat(path, &a), 0);
+	assert_int_equal(tn_sysroot_write(&r, "d/k1", "7\n"), 0);
+	assert_int_equal(tn_sysroot_read_line(&r, "d/k1", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "7");
+	get("d/k1", buf, sizeof(buf));
+	assert_string_equal(buf, "7\n");
+	assert_int_equal(stat(path, &b), 0);
+	assert_true(a.st_ino == b.st_ino);
+	/* k2 replaced since it was read (a new file renamed over it): the new
+	 * one is written, not the kept one nobody sees */
+	put("d/k2.new", "22\n", 0644);
+	{
+		char from[512], to[512];
+
+		path_of(from, sizeof(from), "d/k2.new");
+		path_of(to, sizeof(to), "d/k2");
+		assert_int_equal(rename(from, to), 0);
+	}
+	assert_int_equal(tn_sysroot_write(&r, "d/k2", "8\n"), 0);
+	get("d/k2", buf, sizeof(buf));
+	assert_string_equal(buf, "8\n");
+	/* the file not kept is written by its name */
+	assert_int_equal(tn_sysroot_write(&r, "d/k3", "9\n"), 0);
+	get("d/k3", buf, sizeof(buf));
+	assert_string_equal(buf, "9\n");
+	/* read (kept), then removed: the write is refused, nothing created */
+	tn_sysroot_keep(&r, 4);
+	assert_int_equal(tn_sysroot_read_line(&r, "d/k1", buf, sizeof(buf)), 0);
+	assert_int_equal(open_fds(), fds + 1);
+	path_of(path, sizeof(path), "d/k1");
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(tn_sysroot_write(&r, "d/k1", "10\n"), -ENOENT);
+	assert_int_equal(stat(path, &a), -1);
+	/* the end of keep mode closes what is left; reads are as before */
+	assert_int_equal(tn_sysroot_read_line(&r, "d/k2", buf, sizeof(buf)), 0);
+	assert_int_equal(open_fds(), fds + 1);
+	tn_sysroot_keep_end(&r);
+	tn_sysroot_keep_end(&r);
+	assert_int_equal(open_fds(), fds);
+	assert_int_equal(tn_sysroot_read_line(&r, "d/k2", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "8");
+	assert_int_equal(open_fds(), fds);
+	tn_sysroot_close(&r);
+	path_of(path, sizeof(path), "d/k2");
+	unlink(path);
+	path_of(path, sizeof(path), "d/k3");
+	unlink(path);
+}
+
+/* The fd limit: the soft one raised as far as the files kept need, within the
+ * hard one; below it, fewer files kept (128 left for the rest). In a child:
+ * its limits are its own. */
+static void test_keep_limit(void **state)
+{
+	pid_t pid = fork();
+	int st;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl = { 150, 0 };
+		struct tn_sysroot r;
+		char buf[64], rel[32];
+		int fds, ok = 1;
+
+		/* every system's hard limit is at least 1024 */
+		getrlimit(RLIMIT_NOFILE, &rl);
+		rl.rlim_cur = 130;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || tn_sysroot_open(root_dir, &r) < 0)
+			_exit(2);
+		tn_sysroot_keep(&r, 20);
+		getrlimit(RLIMIT_NOFILE, &rl);
+		ok &= rl.rlim_cur == 148; /* 20 + 128 */
+		/* a hard limit of 140: 12 kept, the rest read and closed */
+		rl.rlim_cur = rl.rlim_max = 140;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			_exit(2);
+		fds = open_fds();
+		tn_sysroot_keep(&r, 100);
+		for (int i = 0; i < 20; i++) {
+			snprintf(rel, sizeof(rel), "d/lim%d", i);
+			put(rel, "5\n", 0644);
+			ok &= tn_sysroot_read_line(&r, rel, buf, sizeof(buf)) == 0;
+		}
+		ok &= open_fds() == fds + 12;
+		tn_sysroot_keep_end(&r);
+		ok &= open_fds() == fds;
+		for (int i = 0; i < 20; i++) {
+			char path[512];
+
+			snprintf(rel, sizeof(rel), "d/lim%d", i);
+			path_of(path, sizeof(path), rel);
+			unlink(path);
+		}
+		tn_sysroot_close(&r);
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_in_place),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_keep),
+		cmocka_unit_test(test_keep_limit),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -27,7 +27,7 @@ settings are not touched) where a veth is named eth1 like the tree's igb NIC.
 
   watch.py TUNER SRCDIR WORKDIR
 """
-import fcntl, json, os, re, shutil, signal, socket, subprocess, sys, threading, time
+import atexit, fcntl, json, os, re, shutil, signal, socket, subprocess, sys, threading, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apply"))
 import tnlib
@@ -122,9 +122,13 @@ notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 notify.bind(sockpath)
 notify.settimeout(0.2)
 env = dict(os.environ, NOTIFY_SOCKET=sockpath, WATCHDOG_USEC="1000000")
+started = []
+# a watch this script started never outlives it (a failure midway included)
+atexit.register(lambda: [p.kill() for p in started if p.poll() is None])
 w = subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state,
                       "--prometheus", prom, "--keep-journals", "2"] + gw, stderr=err,
                      stdout=subprocess.DEVNULL, env=env)
+started.append(w)
 notes = []
 reading = True
 
@@ -325,12 +329,17 @@ check(left == ("0-23", "300"),
       f"without --check-every, an IRQ and a sysctl written with no event are left alone: {left}")
 
 # 9. SIGTERM: exit 0, nothing rolled back
-w.send_signal(signal.SIGTERM)
-try:
-    rc = w.wait(5)
-except subprocess.TimeoutExpired:
-    w.kill()
-    rc = -1
+def stop_watch(w):
+    """SIGTERM, then its exit status (-1: killed after 5 s)."""
+    w.send_signal(signal.SIGTERM)
+    try:
+        return w.wait(5)
+    except subprocess.TimeoutExpired:
+        w.kill()
+        return -1
+
+
+rc = stop_watch(w)
 check(rc == 0, f"SIGTERM: exit {rc}")
 time.sleep(0.2)
 check("rolled back" not in log() and "undoing" not in log(), "no rollback on SIGTERM")
@@ -346,6 +355,7 @@ errpath = os.path.join(work, "watch2.err")
 err2 = open(errpath, "w")
 w = subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state,
                       "--check-every", "1"] + gw, stderr=err2, stdout=subprocess.DEVNULL)
+started.append(w)
 check(wait_for(lambda: "watching 3 NICs" in log(), 10), "a watch with --check-every 1 starts")
 check(get("proc/irq/50/smp_affinity_list") == want50 and get(BUDGET) == budget,
       "its first apply put IRQ 50 and netdev_budget back")
@@ -381,12 +391,7 @@ stop.set()
 fighter.join()
 check(said and log().count("another tool is fighting") == 1 and
       "net.core.netdev_budget" in log(), "a silent writer fighting netdev_budget is said once")
-w.send_signal(signal.SIGTERM)
-try:
-    rc = w.wait(5)
-except subprocess.TimeoutExpired:
-    w.kill()
-    rc = -1
+rc = stop_watch(w)
 check(rc == 0, f"SIGTERM: exit {rc}")
 check("AddressSanitizer" not in log() and "runtime error" not in log(), "no sanitizer report")
 finish()

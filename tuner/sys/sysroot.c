@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -41,6 +42,15 @@ struct tn_dircache {
 	 * it there instead of opening it again. Any other open lets it go. */
 	int held_fd;			/* -1: none */
 	char held[DIRCACHE_PATH];
+	/* Keep mode (tn_sysroot_keep): the files read, kept for their writes,
+	 * by path in an open-addressing table of cap slots (a power of two, at
+	 * least twice max); a slot whose file was taken holds fd -1 and its
+	 * path (a tombstone) until the end. */
+	struct kept {
+		char *rel;		/* NULL: never used */
+		int fd;
+	} *kept;
+	size_t kept_cap, kept_n, kept_max;
 };
 
 static void let_go(struct tn_dircache *c)
@@ -79,6 +89,123 @@ static int take_held(const struct tn_sysroot *r, const char *rel)
 	}
 	fd = c->held_fd;
 	c->held_fd = -1;
+	return fd;
+}
+
+/* Keep mode: beyond these, files are read and written as without it. */
+enum { KEPT_MAX = 16384, KEPT_FD_SPARE = 128 };
+
+static size_t kept_hash(const char *rel)
+{
+	size_t h = 1469598103934665603u;
+
+	for (; *rel; rel++)
+		h = (h ^ (unsigned char)*rel) * 1099511628211u;
+	return h;
+}
+
+/* The slot of rel: its own, or the free one where it would go; NULL when
+ * not keeping. */
+static struct kept *kept_slot(const struct tn_dircache *c, const char *rel)
+{
+	size_t mask, i;
+
+	if (!c || !c->kept)
+		return NULL;
+	mask = c->kept_cap - 1;
+	for (i = kept_hash(rel) & mask;; i = (i + 1) & mask)
+		if (!c->kept[i].rel || strcmp(c->kept[i].rel, rel) == 0)
+			return &c->kept[i];
+}
+
+void tn_sysroot_keep(const struct tn_sysroot *r, int n)
+{
+	struct tn_dircache *c = r->dirs;
+	struct rlimit rl;
+	size_t max = n > 0 ? (size_t)n : 0, cap = 16;
+
+	tn_sysroot_keep_end(r);
+	if (max > KEPT_MAX)
+		max = KEPT_MAX;
+	if (!c || max == 0)
+		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		rlim_t want = (rlim_t)max + KEPT_FD_SPARE;
+
+		/* the soft limit (often 1024, for select(2), which tuner does not
+		 * use) raised toward the hard one, as far as these files need */
+		if (rl.rlim_cur < want && rl.rlim_max > rl.rlim_cur) {
+			rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want
+					      ? rl.rlim_max : want;
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+				getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		/* the fds the rest of tuner opens meanwhile (journal, netlink) stay free */
+		if (rl.rlim_cur < want)
+			max = rl.rlim_cur > KEPT_FD_SPARE ? (size_t)(rl.rlim_cur - KEPT_FD_SPARE) : 0;
+		if (max == 0)
+			return;
+	}
+	while (cap < 2 * max)
+		cap *= 2;
+	c->kept = calloc(cap, sizeof(*c->kept));
+	if (!c->kept)
+		return;
+	c->kept_cap = cap;
+	c->kept_max = max;
+	c->kept_n = 0;
+}
+
+void tn_sysroot_keep_end(const struct tn_sysroot *r)
+{
+	struct tn_dircache *c = r->dirs;
+
+	if (!c || !c->kept)
+		return;
+	for (size_t i = 0; i < c->kept_cap; i++) {
+		if (c->kept[i].rel && c->kept[i].fd >= 0)
+			close(c->kept[i].fd);
+		free(c->kept[i].rel);
+	}
+	free(c->kept);
+	c->kept = NULL;
+	c->kept_cap = c->kept_n = c->kept_max = 0;
+}
+
+/* Keep fd, just read at rel; false when it is not kept (no room: the caller
+ * closes it). */
+static bool kept_put(const struct tn_sysroot *r, const char *rel, int fd)
+{
+	struct tn_dircache *c = r->dirs;
+	struct kept *k = kept_slot(c, rel);
+
+	if (!k || c->kept_n >= c->kept_max || (k->rel && k->fd >= 0))
+		return false;
+	if (!k->rel && !(k->rel = strdup(rel)))
+		return false;
+	k->fd = fd;
+	c->kept_n++;
+	return true;
+}
+
+/* The fd kept for rel (still kept), or -1. */
+static int kept_get(const struct tn_sysroot *r, const char *rel)
+{
+	const struct kept *k = kept_slot(r->dirs, rel);
+
+	return k && k->rel ? k->fd : -1;
+}
+
+/* The fd kept for rel, given to the caller (it closes it), or -1. */
+static int kept_take(const struct tn_sysroot *r, const char *rel)
+{
+	struct kept *k = kept_slot(r->dirs, rel);
+	int fd;
+
+	if (!k || !k->rel || k->fd < 0)
+		return -1;
+	fd = k->fd;
+	k->fd = -1; /* the path stays: a tombstone for the probes past it */
 	return fd;
 }
 
@@ -127,6 +254,7 @@ void tn_sysroot_close(struct tn_sysroot *r)
 		r->fd = -1;
 	}
 	if (r) {
+		tn_sysroot_keep_end(r);
 		dircache_clear(r->dirs);
 		free(r->dirs);
 		r->dirs = NULL;
@@ -359,16 +487,30 @@ int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf,
 	char local[TN_CPULIST_MAX + 512], *tmp;
 	struct stat st;
 	ssize_t k;
-	int fd = take_held(r, strip_slash(rel)), ret;
-	bool held = fd >= 0;
+	const char *path = strip_slash(rel);
+	int fd = take_held(r, path), ret;
+	bool held = fd >= 0, kept = false, keep = false;
 
-	if (!held)
+	if (!held && (fd = kept_get(r, path)) >= 0)
+		held = kept = true; /* read again: still kept for its write */
+	if (!held && r->dirs && r->dirs->kept && r->dirs->kept_n < r->dirs->kept_max) {
+		/* keep mode: opened for the write to come too, where that is allowed */
+		fd = tn_sysroot_openat(r, rel, O_RDWR | O_NONBLOCK | O_NOCTTY, 0);
+		keep = fd >= 0;
+		if (fd == -EACCES || fd == -EPERM || fd == -EROFS || fd == -EISDIR ||
+		    fd == -ETXTBSY)
+			fd = -1;
+		else if (fd < 0)
+			return fd;
+	}
+	if (!held && fd < 0)
 		fd = tn_sysroot_openat(r, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0)
 		return fd;
 	tmp = cap < sizeof(local) ? local : malloc(cap + 1);
 	if (!tmp) {
-		close(fd);
+		if (!kept)
+			close(fd);
 		return -ENOMEM;
 	}
 	/*
@@ -382,7 +524,8 @@ int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf,
 	k = read_to_newline(fd, tmp, cap, held);
 	if (k <= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
 		k = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	close(fd);
+	if (!kept && !(keep && k >= 0 && kept_put(r, path, fd)))
+		close(fd);
 	ret = k < 0 ? (int)k : take_line(tmp, (size_t)k, cap, buf, len);
 	if (tmp != local)
 		free(tmp);
@@ -752,10 +895,15 @@ bool tn_sysroot_exists(const struct tn_sysroot *r, const char *rel)
 	return true;
 }
 
-static int write_all(int fd, const char *data, size_t n)
+/* All of data; at0: from offset 0 whatever the file's position (a kept file
+ * was read: its position moved). Seeked, not pwrite(2): procfs files made
+ * with seq_file refuse pwrite (ESPIPE) but seek. */
+static int write_all(int fd, const char *data, size_t n, bool at0)
 {
 	size_t off = 0;
 
+	if (at0 && lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
 	while (off < n) {
 		ssize_t k = write(fd, data + off, n - off);
 
@@ -842,7 +990,7 @@ static int replace_in_tree(const struct tn_sysroot *r, const char *rel, const ch
 		ret = -errno;
 		goto out;
 	}
-	ret = write_all(fd, data, strlen(data));
+	ret = write_all(fd, data, strlen(data), false);
 	if (ret == 0 && fchmod(fd, st.st_mode & 07777) < 0)
 		ret = -errno;
 	if (close(fd) < 0 && ret == 0)
@@ -865,16 +1013,21 @@ out:
  * times the time of the write itself. 1: the file is not such a case
  * (more than one line, not a regular file of one link): replace it instead.
  */
-static int write_in_tree(const struct tn_sysroot *r, const char *rel, const char *data)
+static int write_in_tree(const struct tn_sysroot *r, const char *rel, const char *data,
+			 int kept)
 {
 	size_t n = strlen(data);
 	const char *nl = memchr(data, '\n', n);
 	struct stat st;
-	int fd, ret;
+	int fd = kept, ret;
 
-	if (!nl || (size_t)(nl - data) + 1 != n)
+	if (!nl || (size_t)(nl - data) + 1 != n) {
+		if (kept >= 0)
+			close(kept);
 		return 1;
-	fd = tn_sysroot_openat(r, rel, O_RDWR | O_NONBLOCK | O_NOCTTY, 0);
+	}
+	if (fd < 0)
+		fd = tn_sysroot_openat(r, rel, O_RDWR | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0)
 		return fd == -EISDIR || fd == -ENXIO ? 1 : fd; /* refused by the replace */
 	if (fstat(fd, &st) < 0) {
@@ -882,12 +1035,14 @@ static int write_in_tree(const struct tn_sysroot *r, const char *rel, const char
 		close(fd);
 		return ret;
 	}
-	/* a second link may be outside the tree: only its name here is replaced */
+	/* a second link may be outside the tree: only its name here is replaced;
+	 * a kept file replaced since it was read (no link left) is written by
+	 * its name, as what the tree holds now */
 	if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
 		close(fd);
-		return 1;
+		return kept >= 0 && st.st_nlink == 0 ? write_in_tree(r, rel, data, -1) : 1;
 	}
-	ret = write_all(fd, data, n);
+	ret = write_all(fd, data, n, kept >= 0);
 	if (ret == 0 && (uintmax_t)st.st_size > n && ftruncate(fd, (off_t)n) < 0)
 		ret = -errno;
 	if (ret == 0)
@@ -899,12 +1054,24 @@ static int write_in_tree(const struct tn_sysroot *r, const char *rel, const char
 
 int tn_sysroot_write(const struct tn_sysroot *r, const char *rel, const char *data)
 {
+	int fd = kept_take(r, strip_slash(rel)), ret;
 	bool rw = false;
-	int fd, ret;
 
 	if (!r->is_host) {
-		ret = write_in_tree(r, rel, data);
+		ret = write_in_tree(r, rel, data, fd);
 		return ret == 1 ? replace_in_tree(r, rel, data) : ret;
+	}
+	if (fd >= 0) {
+		/* the file read in keep mode, open for writing too */
+		ret = write_all(fd, data, strlen(data), true);
+		if (ret == 0) {
+			hold(r, strip_slash(rel), fd);
+			return 0;
+		}
+		close(fd);
+		if (ret != -ESPIPE)
+			return ret;
+		/* a file that cannot seek back: opened again below */
 	}
 	/* procfs and sysfs take a value in one write and ignore O_TRUNC; open
 	 * for reading too where the file allows it, for the read back */
@@ -915,7 +1082,7 @@ int tn_sysroot_write(const struct tn_sysroot *r, const char *rel, const char *da
 		rw = true;
 	if (fd < 0)
 		return fd;
-	ret = write_all(fd, data, strlen(data));
+	ret = write_all(fd, data, strlen(data), false);
 	if (ret == 0 && rw) {
 		hold(r, strip_slash(rel), fd);
 		return 0;

@@ -34,6 +34,20 @@ void tn_sysroot_close(struct tn_sysroot *r);
  * next walks from the root again, and sees a directory replaced since (a
  * renamed one: a removed one is seen anyway). Each discovery starts so. */
 void tn_sysroot_forget_dirs(const struct tn_sysroot *r);
+/*
+ * Keep mode, for a transaction that reads the values it is about to write:
+ * from tn_sysroot_keep(r, n) until tn_sysroot_keep_end(r), a line read with
+ * tn_sysroot_read_line is read through the file opened for writing too where
+ * the file allows it, and up to n such files (fewer when the process's fd
+ * limit is near) are kept open for the tn_sysroot_write of the same path that
+ * follows: one open per change instead of two, and the write goes to the
+ * file that was read (a /proc/irq/N removed since fails with EIO instead of
+ * writing a new IRQ N). In a tree, a kept file replaced since (its link
+ * count 0) is written by path as before. Out of memory: no file is kept.
+ */
+void tn_sysroot_keep(const struct tn_sysroot *r, int n);
+/* Close the files kept and end keep mode; accepts a root not keeping. */
+void tn_sysroot_keep_end(const struct tn_sysroot *r);
 /* open() relative to the root; returns an fd or -errno. */
 int tn_sysroot_openat(const struct tn_sysroot *r, const char *rel, int flags, mode_t mode);
 /* No file is read whole beyond this (64 MiB; the largest /proc/interrupts of a
@@ -89,10 +103,14 @@ bool tn_sysroot_exists(const struct tn_sysroot *r, const char *rel);
  */
 int tn_sysroot_check_tree(const struct tn_sysroot *r, char *bad, size_t len, mode_t *mode);
 /*
- * Write data to an existing file; 0 or -errno. On the host, one write
- * (O_WRONLY|O_TRUNC, no O_CREAT), as procfs and sysfs want. In a tree, the file
- * is replaced whole (a new file beside it renamed over it): a tuner killed
- * midway leaves the old content or the new, as /proc would.
+ * Write data to an existing file; 0 or -errno. On the host, one write at
+ * offset 0 (no O_CREAT), as procfs and sysfs want, through the file kept in
+ * keep mode when there is one. In a tree, a one-line value is written in
+ * place (one write at offset 0, a longer old value's rest cut after it), and
+ * anything else, or a file with a second link, replaced whole (a new file
+ * beside it renamed over it): a tuner killed midway leaves the old first line
+ * or the new, as /proc would. The file written is held for the read back of
+ * the same path that follows.
  */
 int tn_sysroot_write(const struct tn_sysroot *r, const char *rel, const char *data);
 

@@ -524,6 +524,53 @@ static int expand_threads(struct tn_txn *t, const struct tn_change *c, bool *add
 	return ret < 0 ? ret : 0;
 }
 
+/* Changes [i, end) of one kind recorded, each after its value is read again:
+ * someone else may have changed it since the plan. */
+static int record_batch(struct tn_txn *t, const struct tn_change *changes, int i, int end,
+			struct tn_diag *d)
+{
+	int ret;
+
+	for (int k = i; k < end; k++) {
+		const struct tn_change *c = &changes[k];
+		char *cur = NULL, what[TN_LABEL_MAX];
+		struct tn_diag kd;
+
+		tn_diag_init(&kd);
+		ret = tn_live_read(t->live, c, &cur, &kd);
+		describe(c, what, sizeof(what));
+		if (ret == -ESRCH && tn_live_ops(c)->may_exit)
+			report_gone(t, c, kd.error);
+		else if (ret < 0)
+			tn_diag_error(d, ret, "%s: read: %s%s%s", what, strerror(-ret),
+				      sep(&kd), kd.error);
+		tn_diag_free(&kd);
+		if (ret == -ESRCH && tn_live_ops(c)->may_exit)
+			continue;
+		if (ret < 0)
+			return ret;
+		if (!tn_change_same(c, cur, c->before) && !t->o.force) {
+			ret = tn_diag_error(d, -EAGAIN,
+					    "%s is %s now, not %s as planned: someone else "
+					    "changed it (--force to apply anyway)",
+					    what, cur, c->before);
+			free(cur);
+			return ret;
+		}
+		ret = add_entry(t, c, d);
+		if (ret == 0 && !tn_change_same(c, cur, c->before)) {
+			/* the journal keeps what is there now: rollback restores it */
+			free(t->j.e[t->j.n - 1].c.before);
+			t->j.e[t->j.n - 1].c.before = cur;
+			cur = NULL;
+		}
+		free(cur);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct tn_diag *d)
 {
 	int i = 0, ret;
@@ -555,45 +602,12 @@ int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct 
 			i = end;
 			continue;
 		}
-		/* someone else may have changed a value since the plan */
-		for (int k = i; k < end; k++) {
-			const struct tn_change *c = &changes[k];
-			char *cur = NULL, what[TN_LABEL_MAX];
-			struct tn_diag kd;
-
-			tn_diag_init(&kd);
-			ret = tn_live_read(t->live, c, &cur, &kd);
-			describe(c, what, sizeof(what));
-			if (ret == -ESRCH && tn_live_ops(c)->may_exit)
-				report_gone(t, c, kd.error);
-			else if (ret < 0)
-				tn_diag_error(d, ret, "%s: read: %s%s%s", what, strerror(-ret),
-					      sep(&kd), kd.error);
-			tn_diag_free(&kd);
-			if (ret == -ESRCH && tn_live_ops(c)->may_exit)
-				continue;
-			if (ret < 0)
-				return ret;
-			if (!tn_change_same(c, cur, c->before) && !t->o.force) {
-				ret = tn_diag_error(d, -EAGAIN,
-						    "%s is %s now, not %s as planned: someone else "
-						    "changed it (--force to apply anyway)",
-						    what, cur, c->before);
-				free(cur);
-				return ret;
-			}
-			ret = add_entry(t, c, d);
-			if (ret == 0 && !tn_change_same(c, cur, c->before)) {
-				/* the journal keeps what is there now: rollback restores it */
-				free(t->j.e[t->j.n - 1].c.before);
-				t->j.e[t->j.n - 1].c.before = cur;
-				cur = NULL;
-			}
-			free(cur);
-			if (ret < 0)
-				return ret;
-		}
-		ret = run_batch(t, first, d);
+		/* read through files kept open for the writes that follow */
+		tn_sysroot_keep(t->root, end - i);
+		ret = record_batch(t, changes, i, end, d);
+		if (ret == 0)
+			ret = run_batch(t, first, d);
+		tn_sysroot_keep_end(t->root);
 		if (ret < 0)
 			return ret;
 		i = end;
@@ -727,6 +741,8 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_j
 	memset(res, 0, sizeof(*res));
 	if (tn_live_open(root, &live) < 0)
 		return tn_diag_error(d, -ENOMEM, "out of memory");
+	if (!dry_run) /* each value read through the file its restore writes */
+		tn_sysroot_keep(root, j->n);
 	for (int i = j->n - 1; i >= 0; i--) {
 		struct tn_jentry *e = &j->e[i];
 		char *cur = NULL, *note = NULL, err[TN_DIAG_MSG_MAX + 128] = "", what[TN_LABEL_MAX];
@@ -788,6 +804,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_j
 			}
 		}
 	}
+	tn_sysroot_keep_end(root);
 	if (out && !dry_run && ret == 0)
 		ret = sync_fd(out, d);
 	tn_live_close(live);

@@ -126,15 +126,22 @@ $IP link set eth1 up
 USECS0=$(coal eth1 rx-usecs)
 [ "$USECS0" != 100 ] || fatal "eth1's rx-usecs is 100 already: the test would prove nothing"
 
-"$TUNER" watch --profile "$P" --state-dir "$S/state" > /dev/null 2> "$LOG" &
-WPID=$!
-t0=$(now_ds)
-until grep -q 'watch: watching' "$LOG"; do
-    kill -0 "$WPID" 2>/dev/null || { cat "$LOG"; fatal "tuner watch exited"; }
-    [ $(($(now_ds) - t0)) -lt 150 ] || fatal "tuner watch did not start in 15 s"
-    sleep 0.1
-done
-ok "tuner watch started in $(($(now_ds) - t0)) tenths of a second"
+# start_watch LOGFILE [OPTION...]: a watch of $P in the background ($WPID),
+# waited for until its "watching" line
+start_watch() {
+    local log=$1
+    shift
+    "$TUNER" watch --profile "$P" --state-dir "$S/state" "$@" > /dev/null 2> "$log" &
+    WPID=$!
+    t0=$(now_ds)
+    until grep -q 'watch: watching' "$log"; do
+        kill -0 "$WPID" 2>/dev/null || { cat "$log"; fatal "tuner watch $* exited"; }
+        [ $(($(now_ds) - t0)) -lt 150 ] || fatal "tuner watch $* did not start in 15 s"
+        sleep 0.1
+    done
+    ok "tuner watch $* started in $(($(now_ds) - t0)) tenths of a second"
+}
+start_watch "$LOG"
 grep -q 'proc connector not available' "$LOG" && fail "the proc connector is not available"
 set -- $(eth0_irqs)
 [ $# -eq 8 ] || fatal "eth0 has $# queue IRQs, want 8"
@@ -269,14 +276,7 @@ as_planned && ok "g. the placement is left after SIGTERM" || fail "g. SIGTERM ch
 step "g"
 
 # --- h. --check-every: writers that send no event ---------------------------
-"$TUNER" watch --profile "$P" --state-dir "$S/state" --check-every 1 > /dev/null 2> "$LOG.h" &
-WPID=$!
-t0=$(now_ds)
-until grep -q 'watch: watching' "$LOG.h"; do
-    kill -0 "$WPID" 2>/dev/null || { cat "$LOG.h"; fatal "tuner watch --check-every 1 exited"; }
-    [ $(($(now_ds) - t0)) -lt 150 ] || fatal "tuner watch --check-every 1 did not start in 15 s"
-    sleep 0.1
-done
+start_watch "$LOG.h" --check-every 1
 set -- $E0
 echo 0-3 > "/proc/irq/$3/smp_affinity_list"
 echo 300 > /proc/sys/net/core/netdev_budget
