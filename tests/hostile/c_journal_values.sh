@@ -61,6 +61,37 @@ obeyed() {
 	fresh_tree "$work/tree"
 }
 obeyed ok-irq proc/irq/48/smp_affinity_list 2-3
+
+# ---- a status's error: read whole up to 4096 bytes (tuner writes up to ~1.2 KB:
+# "read back LIST, not LIST" of long CPU lists, the kernel's words), refused past
+# that. Before, one over 255 made the journal "damaged": no rollback of it ----
+# long_error N: J1 (ok-irq's change) failed with an error of N bytes
+long_error() {
+	awk -v n="$1" 'NR <= 2 { print; next }
+		NR == 3 { printf "{\"seq\":0,\"status\":\"failed\",\"error\":\"read back ";
+			  for (i = 10; i < n; i++) printf "x"; print "\"}" }
+		END { print "{\"end\":\"failed\"}" }' "$journals/ok-irq.journal" >"$work/long.journal"
+	craft_journal "$work/long.journal" "$state/J1.journal"
+}
+long_error 1500
+tng history --state-dir "$state"
+if [ "$rc" -eq 0 ] && grep -q '^J1 .*failed' "$work/out" && ! grep -q damaged "$work/out"; then
+	ok "a failure's error of 1500 bytes: the journal is read (history: $(grep '^J1' "$work/out"))"
+else
+	fail "a failure's error of 1500 bytes: history exit $rc: $(cat "$work/out" "$work/err")"
+fi
+tng rollback --state-dir "$state" J1
+got=$(cat "$tree/proc/irq/48/smp_affinity_list")
+[ "$rc" -eq 0 ] && [ "$got" = 2-3 ] &&
+	ok "a failure's error of 1500 bytes: its journal is rolled back (IRQ 48 = $got)" ||
+	{ fail "rollback of the journal with a long error: exit $rc, IRQ 48 = $got"; show "$work/err"; }
+fresh_tree "$work/tree"
+long_error 5000
+tng history --state-dir "$state"
+grep -q '^J1 .*damaged: .*J1\.journal:3: error: longer than 4096 characters' "$work/out" &&
+	ok "a status's error over 4096 bytes: the journal is refused, naming its line" ||
+	fail "an error of 5000 bytes: $(cat "$work/out" "$work/err")"
+rm -f "$state/J1.journal"
 obeyed ok-sysctl-triple proc/sys/net/ipv4/tcp_rmem "4096 87380 6291456"
 obeyed ok-sysctl-words proc/sys/net/core/somaxconn 1024
 

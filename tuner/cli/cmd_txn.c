@@ -145,7 +145,7 @@ cJSON *tn_txn_cli_journal_json(const struct tn_journal *j)
 
 		if (tn_json_add_item(arr, NULL, c) < 0 ||
 		    tn_json_add_str(c, "status", tn_jstatus_name(j->e[i].status)) < 0 ||
-		    tn_json_add_str(c, "error", j->e[i].error) < 0)
+		    tn_json_add_str(c, "error", tn_str(j->e[i].error)) < 0)
 			goto oom;
 	}
 	return o;

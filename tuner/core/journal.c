@@ -96,12 +96,23 @@ char *tn_journal_end_line(const char *status)
 	return line_of(o);
 }
 
+int tn_jentry_set_error(struct tn_jentry *e, const char *err)
+{
+	free(e->error);
+	e->error = NULL;
+	if (err && *err && !(e->error = strdup(err)))
+		return -ENOMEM;
+	return 0;
+}
+
 void tn_journal_free(struct tn_journal *j)
 {
 	if (!j)
 		return;
-	for (int i = 0; i < j->n; i++)
+	for (int i = 0; i < j->n; i++) {
 		tn_change_free(&j->e[i].c);
+		free(j->e[i].error);
+	}
 	free(j->e);
 	memset(j, 0, sizeof(*j));
 }
@@ -221,23 +232,30 @@ static int parse_entry(struct tn_jreader *r, const cJSON *o, struct tn_journal *
 static int parse_status(struct tn_jreader *r, const cJSON *o, struct tn_journal *j)
 {
 	static const char *const sk[] = { "seq", "status", "error", NULL };
-	char status[32], err[256] = "";
+	char status[32], *err = NULL;
 	int64_t seq;
 	int st, ret;
 
 	if ((ret = tn_jr_known_keys(r, o, sk)) < 0 ||
 	    (ret = tn_jr_int(r, o, "seq", true, 0, 1 << 30, &seq)) < 0 ||
 	    (ret = tn_jr_str(r, o, "status", true, status, sizeof(status))) < 0 ||
-	    (ret = tn_jr_str(r, o, "error", false, err, sizeof(err))) < 0)
+	    (ret = tn_jr_strdup(r, o, "error", false, TN_JOURNAL_ERROR_MAX, &err)) < 0)
 		return ret;
 	st = jstatus_parse(status);
 	if (st < 0)
-		return tn_jr_error(r, "unknown status \"%s\"", status);
-	if (seq >= j->n)
-		return tn_jr_error(r, "status of change %lld, which is not recorded",
-				   (long long)seq);
-	j->e[seq].status = (enum tn_jstatus)st;
-	snprintf(j->e[seq].error, sizeof(j->e[seq].error), "%s", err);
+		ret = tn_jr_error(r, "unknown status \"%s\"", status);
+	else if (seq >= j->n)
+		ret = tn_jr_error(r, "status of change %lld, which is not recorded",
+				  (long long)seq);
+	else {
+		j->e[seq].status = (enum tn_jstatus)st;
+		ret = tn_jentry_set_error(&j->e[seq], err);
+		if (ret < 0)
+			ret = tn_diag_error(r->diag, ret, "out of memory");
+	}
+	free(err);
+	if (ret < 0)
+		return ret;
 	/* a new status after an end record: the journal is being worked on again */
 	j->end[0] = '\0';
 	return 0;

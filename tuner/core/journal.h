@@ -28,8 +28,13 @@ struct tn_jentry {
 	int seq;
 	struct tn_change c;
 	enum tn_jstatus status;
-	char error[256];
+	char *error;		/* its last status's words, malloc'ed, whole; NULL: none */
 };
+
+/* The longest error a status record may hold (tuner writes at most ~1.2 KB). */
+#define TN_JOURNAL_ERROR_MAX 4096
+/* e->error becomes a copy of err (NULL or "": none); -ENOMEM leaves none. */
+int tn_jentry_set_error(struct tn_jentry *e, const char *err);
 
 struct tn_journal {
 	char id[64];

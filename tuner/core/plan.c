@@ -727,6 +727,14 @@ int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct
 	    (ret = tn_plan_rps_queues(&pl)) < 0 ||
 	    (ret = plan_processes(&pl)) < 0 || (ret = tn_plan_irqbalance(&pl)) < 0)
 		goto out;
+	if (pl.plan.n && pl.plan.n < pl.cap) {
+		/* the records' room fitted to them: doubling left up to half unused */
+		struct tn_change *fit = realloc(pl.plan.changes,
+						sizeof(*fit) * (size_t)pl.plan.n);
+
+		if (fit)
+			pl.plan.changes = fit;
+	}
 	*out = pl.plan;
 	memset(&pl.plan, 0, sizeof(pl.plan));
 	ret = 0;

@@ -8,14 +8,26 @@
 
 #include "discover.h"
 
-/* Run the changes of one stage (copies of the plan's records: the journal
- * takes its own). */
+/* Run the changes of one stage: the plan's own records where they are
+ * together (the planner emits kinds in order, and a stage's kinds are
+ * neighbours), else copies of them (the journal takes its own). */
 static int run_stage(struct tn_txn *t, const struct tn_plan *plan, int stage, struct tn_diag *d)
 {
 	struct tn_change *v;
-	int n = 0, ret;
+	int n = 0, ret, a = 0, b;
 
-	v = malloc(sizeof(*v) * (size_t)(plan->n ? plan->n : 1));
+	if (plan->n <= 0)
+		return 0;
+	while (a < plan->n && tn_change_stage(&plan->changes[a]) != stage)
+		a++;
+	for (b = a; b < plan->n && tn_change_stage(&plan->changes[b]) == stage; b++)
+		;
+	for (n = b; n < plan->n && tn_change_stage(&plan->changes[n]) != stage; n++)
+		;
+	if (n == plan->n) /* none after b: [a, b) is all of them */
+		return b > a ? tn_txn_run(t, &plan->changes[a], b - a, d) : 0;
+	n = 0;
+	v = malloc(sizeof(*v) * (size_t)plan->n);
 	if (!v)
 		return tn_diag_error(d, -ENOMEM, "out of memory");
 	for (int i = 0; i < plan->n; i++)

@@ -221,17 +221,22 @@ int tn_txn_begin(struct tn_txn *t, const struct tn_sysroot *root, int dirfd, con
 	return 0;
 }
 
+/* Room for ncap entries (no less than there are). */
+static int entries_cap(struct tn_txn *t, int ncap, struct tn_diag *d)
+{
+	struct tn_jentry *ne = realloc(t->j.e, sizeof(*ne) * (size_t)ncap);
+
+	if (!ne)
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	t->j.e = ne;
+	t->cap = ncap;
+	return 0;
+}
+
 static int add_entry(struct tn_txn *t, const struct tn_change *c, struct tn_diag *d)
 {
-	if (t->j.n == t->cap) {
-		int ncap = t->cap ? t->cap * 2 : 64;
-		struct tn_jentry *ne = realloc(t->j.e, sizeof(*ne) * (size_t)ncap);
-
-		if (!ne)
-			return tn_diag_error(d, -ENOMEM, "out of memory");
-		t->j.e = ne;
-		t->cap = ncap;
-	}
+	if (t->j.n == t->cap && entries_cap(t, t->cap ? t->cap * 2 : 64, d) < 0)
+		return -ENOMEM;
 	memset(&t->j.e[t->j.n], 0, sizeof(t->j.e[0]));
 	if (tn_change_copy(&t->j.e[t->j.n].c, c) < 0)
 		return tn_diag_error(d, -ENOMEM, "out of memory");
@@ -252,7 +257,7 @@ static int set_status(struct tn_txn *t, int seq, enum tn_jstatus st, const char 
 	struct tn_jentry *e = &t->j.e[seq];
 
 	e->status = st;
-	snprintf(e->error, sizeof(e->error), "%s", err ? err : "");
+	tn_jentry_set_error(e, err); /* out of memory: the journal has it whole still */
 	if (st == TN_J_APPLIED)
 		t->n_applied++;
 	else if (st == TN_J_FAILED)
@@ -531,6 +536,9 @@ static int record_batch(struct tn_txn *t, const struct tn_change *changes, int i
 {
 	int ret;
 
+	/* sized to the batch: doubling would leave up to half of it unused */
+	if (t->j.n + (end - i) > t->cap && entries_cap(t, t->j.n + (end - i), d) < 0)
+		return -ENOMEM;
 	for (int k = i; k < end; k++) {
 		const struct tn_change *c = &changes[k];
 		char *cur = NULL, what[TN_LABEL_MAX];
@@ -795,7 +803,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_j
 		if (dry_run)
 			continue;
 		e->status = st;
-		snprintf(e->error, sizeof(e->error), "%s", err);
+		tn_jentry_set_error(e, err); /* out of memory: the journal has it whole */
 		if (out) {
 			r = append(out, tn_journal_status_line(e->seq, st, err), false, d);
 			if (r < 0) {
