@@ -394,4 +394,19 @@ check(said and log().count("another tool is fighting") == 1 and
 rc = stop_watch(w)
 check(rc == 0, f"SIGTERM: exit {rc}")
 check("AddressSanitizer" not in log() and "runtime error" not in log(), "no sanitizer report")
+
+# 11. -q: a repair is made and not said (failures, fights and refusals only)
+errpath = os.path.join(work, "watch3.err")
+err3 = open(errpath, "w")
+put_whole(BUDGET, budget)
+w = subprocess.Popen([tuner, "watch", "-q", "--profile", profile, "--state-dir", state,
+                      "--check-every", "1"] + gw, stderr=err3, stdout=subprocess.DEVNULL)
+started.append(w)
+time.sleep(1.5)
+put_whole("proc/irq/63/smp_affinity_list", "0-23")
+fixed = wait_for(lambda: get("proc/irq/63/smp_affinity_list") != "0-23", 4)
+rc = stop_watch(w)
+said = [l for l in log().splitlines() if "warning" not in l]
+check(fixed and rc == 0 and not said,
+      f"-q: IRQ 63 repaired ({fixed}), exit {rc}, nothing said but warnings: {said[:3]}")
 finish()

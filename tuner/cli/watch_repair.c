@@ -203,11 +203,11 @@ static int transact(struct tn_watch_ctx *w, struct tn_profile *prof, int dirfd,
 		keep_journal(w, dirfd, txn.j.id);
 	w->drift += txn.n_failed;
 	summary(&txn.j, what, sizeof(what));
-	if (txn.n_applied) {
+	if (txn.n_applied)
 		w->last_apply = time(NULL);
+	if (txn.n_applied && !w->cli->quiet) /* -q: failures, fights and refusals only */
 		tn_cli_printf(w->cli->err, "tuner: watch: %s: %s %s (journal %s)\n", why, what,
 			      fights ? "restored" : "applied", txn.j.id);
-	}
 	if (fights)
 		count_fights(w, &txn.j);
 out:
