@@ -112,6 +112,9 @@ void tn_cli_vprintf(FILE *f, const char *fmt, va_list ap) __attribute__((format(
 /* Print the state diagnostics (warnings) and, if any, the error. */
 void tn_cli_report(struct tn_cli *cli, struct tn_diag *d); /* each message once */
 int tn_cli_usage_error(struct tn_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An option's whole number, decimal, from min to max, into *out: 0, or -1
+ * (anything else: the caller says what it expected). */
+int tn_cli_parse_int(const char *arg, int min, int max, int *out);
 /* Write text to file atomically: FILE.tmp.PID (O_EXCL, no symlink), fsync,
  * rename. 0 or -errno (said in d). */
 int tn_cli_write_atomic(const char *file, const char *text, struct tn_diag *d);

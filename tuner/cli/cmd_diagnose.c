@@ -67,26 +67,13 @@ struct diag_opts {
 
 enum { OPT_FROM = 2000, OPT_TO, OPT_EMIT, OPT_PROM, OPT_NETNS, OPT_MAX_USECS };
 
-static int parse_int(const char *arg, int min, int max, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (end == arg || *end || errno || v < min || v > max)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 static int opt_diag(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 {
 	struct diag_opts *o = ctx;
 
 	switch (opt) {
 	case 'i':
-		if (parse_int(arg, 1, TN_INTERVAL_MAX, &o->interval) < 0)
+		if (tn_cli_parse_int(arg, 1, TN_INTERVAL_MAX, &o->interval) < 0)
 			return tn_cli_usage_error(cli, "--interval: expected whole seconds from 1 to "
 						       "%d, not '%s'", TN_INTERVAL_MAX, arg);
 		return 0;
@@ -97,7 +84,7 @@ static int opt_diag(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 	case OPT_PROM: o->prom = arg; return 0;
 	case OPT_NETNS: o->netns = arg; return 0;
 	case OPT_MAX_USECS:
-		if (parse_int(arg, TN_DIAG_MAX_BUDGET_USECS_MIN, TN_DIAG_MAX_BUDGET_USECS_MAX,
+		if (tn_cli_parse_int(arg, TN_DIAG_MAX_BUDGET_USECS_MIN, TN_DIAG_MAX_BUDGET_USECS_MAX,
 			      &o->max_usecs) < 0)
 			return tn_cli_usage_error(cli, "--max-budget-usecs: expected whole "
 						       "microseconds from %d to %d, not '%s'",
@@ -122,7 +109,7 @@ static int netns_prepare(struct tn_cli *cli, const char *cmd, struct diag_opts *
 	if (!o->netns)
 		return 0;
 	if (cli->sysroot) {
-		if (!tn_netns_spec_is_pid(o->netns) || parse_int(o->netns, 1, INT_MAX, &pid) < 0)
+		if (!tn_netns_spec_is_pid(o->netns) || tn_cli_parse_int(o->netns, 1, INT_MAX, &pid) < 0)
 			return tn_cli_usage_error(cli, "%s: --netns '%s': under --sysroot, only a "
 						       "process id (the tree's proc/PID/net)",
 						  cmd, o->netns),

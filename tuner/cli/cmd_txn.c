@@ -15,13 +15,9 @@
 
 static int seconds(struct tn_cli *cli, const char *name, const char *arg, int *out)
 {
-	char *end;
-	long v = strtol(arg, &end, 10);
-
-	if (*end || end == arg || v < 0 || v > 86400)
+	if (tn_cli_parse_int(arg, 0, 86400, out) < 0)
 		return tn_cli_usage_error(cli, "%s: \"%s\" is not a number of seconds (0 to 86400)",
 					  name, arg);
-	*out = (int)v;
 	return 0;
 }
 

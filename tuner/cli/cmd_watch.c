@@ -75,21 +75,10 @@ const struct option tn_watch_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* A whole number from lo to hi in arg, or -1. */
-static long whole(const char *arg, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	return errno || end == arg || *end || v < lo || v > hi ? -1 : v;
-}
-
 static int handle(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 {
 	struct tn_watch_ctx *w = ctx;
-	long v;
+	int v;
 
 	if (opt == 'p' || opt == OPT_W_PROFILE)
 		w->to.profile = arg;
@@ -98,13 +87,13 @@ static int handle(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 	else if (opt == OPT_W_PROMETHEUS)
 		w->prometheus = arg;
 	else if (opt == OPT_W_KEEP_JOURNALS) {
-		if ((v = whole(arg, 0, TN_WATCH_KEEP_JOURNALS_MAX)) < 0)
+		if (tn_cli_parse_int(arg, 0, TN_WATCH_KEEP_JOURNALS_MAX, &v) < 0)
 			return tn_cli_usage_error(cli, "--keep-journals: expected a whole number "
 						       "from 0 to %d, not '%s'",
 						  TN_WATCH_KEEP_JOURNALS_MAX, arg);
-		w->keep_journals = (int)v;
+		w->keep_journals = v;
 	} else if (opt == OPT_W_CHECK_EVERY) {
-		if ((v = whole(arg, 1, TN_WATCH_CHECK_EVERY_MAX)) < 0)
+		if (tn_cli_parse_int(arg, 1, TN_WATCH_CHECK_EVERY_MAX, &v) < 0)
 			return tn_cli_usage_error(cli, "--check-every: expected seconds, a whole "
 						       "number from 1 to %d, not '%s'",
 						  TN_WATCH_CHECK_EVERY_MAX, arg);

@@ -245,6 +245,19 @@ void tn_cli_printf(FILE *f, const char *fmt, ...)
 	va_end(ap);
 }
 
+int tn_cli_parse_int(const char *arg, int min, int max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (end == arg || *end || errno || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
 int tn_cli_usage_error(struct tn_cli *cli, const char *fmt, ...)
 {
 	va_list ap;

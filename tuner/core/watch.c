@@ -141,12 +141,19 @@ bool tn_watch_note_event(const struct tn_state *s, const struct tn_profile *p,
 	return false;
 }
 
-static bool dirty_nic(const struct tn_watch_dirty *w, const char *name)
+/* Whether name is s's first len bytes, whole. */
+static bool name_is(const char *name, const char *s, size_t len)
+{
+	return strlen(name) == len && strncmp(name, s, len) == 0;
+}
+
+/* Whether the NIC named by name's first len bytes is dirty. */
+static bool dirty_nic(const struct tn_watch_dirty *w, const char *name, size_t len)
 {
 	if (w->all_nics)
 		return true;
 	for (int i = 0; i < w->n_nics; i++)
-		if (strcmp(w->nics[i], name) == 0)
+		if (name_is(w->nics[i], name, len))
 			return true;
 	return false;
 }
@@ -167,7 +174,7 @@ static const struct tn_nic *target_nic(const struct tn_state *s, const char *tar
 	size_t n = strcspn(target, "/");
 
 	for (int i = 0; i < s->n_nics; i++)
-		if (strlen(s->nics[i].name) == n && strncmp(s->nics[i].name, target, n) == 0)
+		if (name_is(s->nics[i].name, target, n))
 			return &s->nics[i];
 	return NULL;
 }
@@ -202,7 +209,6 @@ bool tn_watch_covers(const struct tn_state *s, const struct tn_watch_dirty *w,
 {
 	const struct tn_kind *k = tn_kind_get(c->kind);
 	const struct tn_nic *n;
-	char name[TN_IFNAME_MAX];
 
 	if (!k)
 		return false;
@@ -211,11 +217,10 @@ bool tn_watch_covers(const struct tn_state *s, const struct tn_watch_dirty *w,
 	switch (k->scope) {
 	case TN_SCOPE_NIC:
 		/* by its name: a NIC not in the snapshot yet is dirty by name too */
-		snprintf(name, sizeof(name), "%.*s", (int)strcspn(c->target, "/"), c->target);
-		return dirty_nic(w, name);
+		return dirty_nic(w, c->target, strcspn(c->target, "/"));
 	case TN_SCOPE_IRQ:
 		n = tn_watch_change_nic(s, c);
-		return n && dirty_nic(w, n->name);
+		return n && dirty_nic(w, n->name, strlen(n->name));
 	case TN_SCOPE_PROCESS:
 		return w->procs;
 	case TN_SCOPE_HOST:
