@@ -196,5 +196,22 @@ expect "garbage smp_affinity_list" 0 \
 expect "isolated beyond the CPU limit" 0 \
 	'warning: .*/t/sys/devices/system/cpu/isolated: "99999" is not a CPU list \(CPU number too large\); no CPU is taken as isolated$'
 
+# Debian's kernels (CONFIG_CPUMASK_OFFSTACK) print "(null)" for the nohz_full
+# mask when nohz_full= was not given: no CPU, and nothing to warn about.
+printf '(null)\n' >"$t/sys/devices/system/cpu/nohz_full"
+tn show --sysroot "$t" --topology "$topo" --json
+expect "nohz_full \"(null)\": no warning" 0 ''
+if grep -q nohz_full "$work/err"; then fail "nohz_full \"(null)\" warned:"; show "$work/err"; fi
+if python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["topology"]["nohz_full"] != "")' "$work/out"; then
+	ok "nohz_full \"(null)\" is no CPU"
+else
+	fail "nohz_full \"(null)\": snapshot's topology.nohz_full is not empty"
+fi
+printf '(null)x\n' >"$t/sys/devices/system/cpu/nohz_full"
+tn show --sysroot "$t" --topology "$topo" --json
+expect "nohz_full \"(null)x\" is still refused" 0 \
+	'warning: .*/t/sys/devices/system/cpu/nohz_full: "\(null\)x" is not a CPU list; no CPU is taken as nohz_full$'
+rm "$t/sys/devices/system/cpu/nohz_full"
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

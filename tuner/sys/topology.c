@@ -55,6 +55,14 @@ static int read_cpulist(const struct tn_sysroot *root, const char *rel, struct t
 			     strerror(-ret), instead);
 		return ret;
 	}
+	/* A kernel built with CONFIG_CPUMASK_OFFSTACK (Debian's) prints the
+	 * nohz_full mask it never allocated, without nohz_full= on its command
+	 * line, as "(null)": no CPU. */
+	if (strcmp(text, "(null)\n") == 0 || strcmp(text, "(null)") == 0) {
+		tn_cpuset_zero(out);
+		free(text);
+		return 0;
+	}
 	ret = tn_cpuset_parse_list(text, out);
 	if (ret < 0) {
 		text[strcspn(text, "\n")] = '\0';

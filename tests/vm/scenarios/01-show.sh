@@ -43,6 +43,15 @@ for d in /sys/devices/system/node/node[0-9]*; do
     check_eq "node $id cpus" "$(snap topology.nodes.$id.cpus)" "$(cat "$d/cpulist")"
 done
 check_eq "topology.online" "$(snap topology.online)" "$(cat /sys/devices/system/cpu/online)"
+# Without nohz_full= on the command line, Debian's kernels print the mask as
+# "(null)" (CONFIG_CPUMASK_OFFSTACK): no CPU, and nothing to warn about.
+if [ -r /sys/devices/system/cpu/nohz_full ]; then
+    kn=$(cat /sys/devices/system/cpu/nohz_full)
+    note "kernel nohz_full: '$kn'"
+    [ "$kn" = "(null)" ] && kn=
+    check_eq "topology.nohz_full" "$(snap topology.nohz_full)" "$kn"
+fi
+if grep -q nohz_full /tmp/show.err; then fail "tuner show warned about nohz_full: $(cat /tmp/show.err)"; else ok "no warning about nohz_full"; fi
 
 # --- eth0: virtio-net, 4 queues, node 1 -------------------------------------
 count_name() { echo " $(snap _nic_names) " | awk -v n="$1" '{ c = 0; for (i = 1; i <= NF; i++) if ($i == n) c++; print c }'; }
