@@ -140,6 +140,45 @@ check(rs.returncode == 1 and b"proc/interrupts: No such file or directory" in rs
       "show without /proc/interrupts (it prints counts): refused, naming the file",
       rs.stderr.decode())
 
+# ---- a long name, whole ----
+# A vector shared with many other actions, eth0's last, beyond the 127 bytes a
+# name was cut at: its queue is still eth0's, and the snapshot and the plan's
+# JSON keep the name whole; the plan's text line shows it cut, with "...".
+irq2 = json.loads(tn(["show", "--json"] + g).stdout)["nics"][0]["irqs"][2]["irq"]
+text = open(p).read()
+old2 = [l for l in text.split("\n") if l.lstrip().startswith("%d:" % irq2)][0]
+name2 = old2.split()[-1]
+others = ["shared-device-%02d" % i for i in range(12)]
+long_name = ", ".join(others + [name2])
+L = {}
+for t, how in ((a, "/proc/interrupts"), (b, "sys/kernel/irq/N/actions")):
+    if how == "/proc/interrupts":
+        pt = os.path.join(t, "proc/interrupts")
+        tt = open(pt).read()
+        open(pt, "w").write(tt.replace(old2, old2[:old2.rindex(name2)] + long_name))
+    else:
+        with open(os.path.join(t, "sys/kernel/irq/%d/actions" % irq2), "w") as f:
+            f.write(",".join(others + [name2]) + "\n")
+    rp = tn(["plan", "--json", "--sysroot", t, "--topology", topo])
+    ch = [c for c in json.loads(rp.stdout)["changes"]
+          if c["kind"] == "irq_affinity" and c["target"] == str(irq2)]
+    check(rp.returncode == 2 and len(ch) == 1 and ch[0].get("label") == long_name,
+          "a name of %d bytes from %s, eth0's queue last: planned, its label whole"
+          % (len(long_name), how), rp.stdout.decode()[-800:] + rp.stderr.decode())
+    if how == "/proc/interrupts":
+        sj = json.loads(tn(["show", "--json", "--sysroot", t, "--topology", topo]).stdout)
+        q = [x for x in sj["nics"][0]["irqs"] if x["irq"] == irq2]
+        check(len(q) == 1 and q[0]["name"] == long_name and q[0]["kind"] != "other",
+              "show --json: the name whole, the vector eth0's queue", json.dumps(q))
+    rt = tn(["plan", "--sysroot", t, "--topology", topo])
+    line = [l for l in rt.stdout.decode().split("\n") if ("irq %d " % irq2) in l]
+    check(len(line) == 1 and long_name[:100] in line[0] and "..." in line[0] and
+          long_name not in line[0],
+          "plan's text line: the name cut, with \"...\"", "\n".join(line) or rt.stdout.decode())
+    L[how] = (rp.returncode, rp.stdout)
+check(L["/proc/interrupts"] == L["sys/kernel/irq/N/actions"],
+      "the same plan from either source")
+
 # ---- /proc/interrupts as a stream ----
 t = fixture("s")
 g = ["--sysroot", t, "--topology", topo]

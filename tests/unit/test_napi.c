@@ -178,7 +178,8 @@ static void nic7(struct tn_nic *n, int q40, int q41)
 	assert_non_null(n->irqs);
 	for (int i = 0; i < 3; i++) {
 		n->irqs[i].irq = 40 + i;
-		snprintf(n->irqs[i].name, sizeof(n->irqs[i].name), "%s", names[i]);
+		n->irqs[i].name = strdup(names[i]);
+		assert_non_null(n->irqs[i].name);
 		n->irqs[i].kind = i < 2 ? TN_IRQ_TXRX : TN_IRQ_OTHER;
 		n->irqs[i].queue = i == 0 ? q40 : i == 1 ? q41 : -1;
 	}

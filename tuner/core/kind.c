@@ -430,7 +430,23 @@ int tn_change_kind_parse(const char *name)
 void tn_change_label(const struct tn_change *c, enum tn_label_form f, char *buf, size_t len)
 {
 	const struct tn_kind *k = tn_kind_get(c->kind);
+	struct tn_change shown;
+	char cut[TN_LABEL_ROOM];
 
+	/* A label longer than a line's room for it (an IRQ's whole action
+	 * list) is shown cut, with "..." saying so, and whole UTF-8
+	 * characters; the change itself (JSON, journal) keeps it whole. */
+	if (c->label && strlen(c->label) >= sizeof(cut)) {
+		size_t n = sizeof(cut) - 4;
+
+		while (n > 0 && ((unsigned char)c->label[n] & 0xC0) == 0x80)
+			n--;
+		memcpy(cut, c->label, n);
+		memcpy(cut + n, "...", 4);
+		shown = *c;
+		shown.label = cut;
+		c = &shown;
+	}
 	if (k)
 		k->label(c, f, buf, len);
 	else

@@ -55,7 +55,9 @@ enum tn_label_form {
  */
 #define TN_STAGE_MAX 2
 
-/* A label whole: a target (64), a key (64), a label (128) and words. */
+/* A label whole: a target (64), a key (64), a label (TN_LABEL_ROOM: a longer
+ * one is shown cut, with "...") and words. */
+#define TN_LABEL_ROOM 128
 #define TN_LABEL_MAX 320
 
 #define TN_KIND_KEYS_MAX 4
@@ -93,6 +95,8 @@ const char *tn_change_kind_name(enum tn_change_kind k);
 /* The kind of a JSON name, or -EINVAL. */
 int tn_change_kind_parse(const char *name);
 
+/* A change's label in form f into buf (always terminated); a label (c->label)
+ * of TN_LABEL_ROOM bytes or more is shown cut, ending with "...". */
 void tn_change_label(const struct tn_change *c, enum tn_label_form f, char *buf, size_t len);
 bool tn_change_same(const struct tn_change *c, const char *a, const char *b);
 int tn_change_stage(const struct tn_change *c);

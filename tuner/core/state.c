@@ -33,6 +33,8 @@ void tn_irq_free(struct tn_irq *q)
 {
 	if (!q)
 		return;
+	free(q->name);
+	q->name = NULL;
 	tn_cpus_free(&q->affinity);
 	tn_cpus_free(&q->effective);
 }

@@ -19,7 +19,9 @@
 #define TN_IFNAME_MAX 16 /* IFNAMSIZ */
 #define TN_NAME_MAX 64
 #define TN_PCI_MAX 32
-#define TN_IRQNAME_MAX 128
+/* An IRQ's name (its action list), at most: a /proc/interrupts line's bound
+ * (TN_INTERRUPTS_LINE_MAX), so that no name the kernel prints is cut. */
+#define TN_IRQNAME_MAX (256 << 10)
 #define TN_SYSCTL_NAME_MAX 128
 /* A sysctl value longer than this (1 MiB) is refused, never cut. */
 #define TN_SYSCTL_VALUE_MAX (1 << 20)
@@ -79,7 +81,9 @@ enum tn_irq_kind { TN_IRQ_KIND_LIST(TN_ENUM_MEMBER) };
 
 struct tn_irq {
 	int irq;
-	char name[TN_IRQNAME_MAX];	/* action name from /proc/interrupts */
+	char *name;			/* its actions as /proc/interrupts shows them,
+					 * owned; never NULL in a discovered or
+					 * loaded snapshot */
 	enum tn_irq_kind kind;
 	int queue;			/* queue index, -1 for other vectors */
 	bool has_affinity;
@@ -210,7 +214,7 @@ extern const char *const tn_managed_sysctls[];
 void tn_state_init(struct tn_state *s);
 void tn_state_free(struct tn_state *s);	/* accepts NULL; leaves *s initialised */
 void tn_nic_free(struct tn_nic *nic);	/* its IRQs too */
-void tn_irq_free(struct tn_irq *q);	/* its CPU sets; accepts NULL */
+void tn_irq_free(struct tn_irq *q);	/* its name and CPU sets; accepts NULL */
 void tn_process_free(struct tn_process *p);
 void tn_sysctl_free(struct tn_sysctl *sc);	/* its value; accepts NULL */
 

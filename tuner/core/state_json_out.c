@@ -78,7 +78,7 @@ static cJSON *irq_to_json(const struct tn_irq *q)
 	if (!o)
 		return NULL;
 	TRY(tn_json_add_int(o, "irq", q->irq));
-	TRY(tn_json_add_str(o, "name", q->name));
+	TRY(tn_json_add_str(o, "name", q->name ? q->name : ""));
 	TRY(tn_json_add_str(o, "kind", tn_irq_kind_name(q->kind)));
 	TRY(tn_json_add_int_or_null(o, "queue", q->queue, -1));
 	TRY(add_irq_cpus(o, "affinity", q->has_affinity, &q->affinity));

@@ -218,11 +218,15 @@ static int add_irq(struct tn_nic *n, int *cap, const struct tn_interrupt *row,
 		n->irqs = ni;
 		*cap = ncap;
 	}
+	char *name = strdup(row->name);
+
+	if (!name)
+		return -ENOMEM;
 	struct tn_irq *q = &n->irqs[n->n_irqs++];
 
 	memset(q, 0, sizeof(*q));
 	q->irq = row->irq;
-	memcpy(q->name, row->name, sizeof(q->name));
+	q->name = name;
 	q->kind = kind;
 	q->queue = queue;
 	q->count = row->count;
@@ -386,32 +390,36 @@ static int load_interrupts(struct irq_source *src)
 	return ret;
 }
 
+/* An actions file is a page at most; its name (a space after each comma) twice that. */
+#define ACTIONS_MAX 4096
+#define ACTIONS_NAME_MAX (2 * ACTIONS_MAX)
+
 /*
  * An actions file ("a,b" as the kernel writes it) as /proc/interrupts shows the
- * same actions ("a, b"), cut where a row's name is (TN_IRQNAME_MAX - 1).
+ * same actions ("a, b"), whole: out holds ACTIONS_NAME_MAX bytes.
  */
-static void actions_name(const char *text, char *out, size_t len)
+static void actions_name(const char *text, char out[ACTIONS_NAME_MAX])
 {
 	size_t n = 0;
 
-	for (const char *p = text; *p && n + 1 < len; p++) {
+	for (const char *p = text; *p; p++) {
 		if (*p != ',') {
 			out[n++] = *p;
 			continue;
 		}
 		out[n++] = ',';
-		if (n + 1 < len)
-			out[n++] = ' ';
+		out[n++] = ' ';
 		while (p[1] == ' ' || p[1] == '\t')
 			p++;
 	}
 	out[n] = '\0';
 }
 
-/* The row of an IRQ: 1 when found, 0 when the IRQ has no handler, or -errno. */
-static int irq_row(struct irq_source *src, int irq, struct tn_interrupt *out)
+/* The row of an IRQ: 1 when found, 0 when the IRQ has no handler, or -errno.
+ * out borrows its name from the table, or from name (ACTIONS_NAME_MAX bytes). */
+static int irq_row(struct irq_source *src, int irq, struct tn_interrupt *out, char *name)
 {
-	char rel[64], text[4096], path[TN_PATH_MAX + 64];
+	char rel[64], text[ACTIONS_MAX], path[TN_PATH_MAX + 64];
 	const struct tn_interrupt *row;
 	int ret;
 
@@ -437,7 +445,8 @@ static int irq_row(struct irq_source *src, int irq, struct tn_interrupt *out)
 		return 0; /* allocated, not requested */
 	memset(out, 0, sizeof(*out));
 	out->irq = irq;
-	actions_name(text, out->name, sizeof(out->name));
+	actions_name(text, name);
+	out->name = name;
 	return 1;
 }
 
@@ -498,9 +507,10 @@ static int add_vector(struct irq_source *src, const struct tn_state *s, struct t
 		      int irq)
 {
 	struct tn_irqname_ctx ctx = nic_ctx(n);
-	struct tn_interrupt row;
+	struct tn_interrupt row = { 0 };
 	enum tn_irq_kind kind;
-	int queue, ret = irq_row(src, irq, &row);
+	char name[ACTIONS_NAME_MAX];
+	int queue, ret = irq_row(src, irq, &row, name);
 
 	if (ret <= 0)
 		return ret; /* allocated, not requested, or an error */

@@ -133,8 +133,9 @@ static int parse_row(const char *p, const char *end, int ncpus, struct tn_interr
 	while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
 		end--;
 	n = (size_t)(end - p);
-	if (n >= sizeof(row->name))
-		n = sizeof(row->name) - 1;
+	row->name = malloc(n + 1); /* whole: the line is bounded */
+	if (!row->name)
+		return -ENOMEM;
 	memcpy(row->name, p, n);
 	row->name[n] = '\0';
 	row->irq = (int)irq;
@@ -158,6 +159,7 @@ static int feed_row(struct tn_interrupts_parser *p, const char *line, const char
 		    struct tn_diag *d)
 {
 	struct tn_interrupts *t = &p->t;
+	int ret;
 
 	if (t->n == TN_INTERRUPTS_MAX) {
 		return tn_diag_error(d, -EINVAL, "line %d: more than %d IRQ rows", p->lineno,
@@ -172,8 +174,11 @@ static int feed_row(struct tn_interrupts_parser *p, const char *line, const char
 		t->rows = nr;
 		p->cap = ncap;
 	}
-	if (parse_row(line, end, t->n_cpus, &t->rows[t->n]) < 0)
-		return tn_diag_error(d, -EINVAL, "line %d: malformed interrupt row", p->lineno);
+	ret = parse_row(line, end, t->n_cpus, &t->rows[t->n]);
+	if (ret == -ENOMEM)
+		return tn_diag_error(d, ret, "out of memory");
+	if (ret < 0)
+		return tn_diag_error(d, ret, "line %d: malformed interrupt row", p->lineno);
 	t->n++;
 	return 0;
 }
@@ -247,6 +252,8 @@ void tn_interrupts_free(struct tn_interrupts *t)
 {
 	if (!t)
 		return;
+	for (int i = 0; i < t->n; i++)
+		free(t->rows[i].name);
 	free(t->rows);
 	t->rows = NULL;
 	t->n = 0;

@@ -14,7 +14,8 @@ struct tn_diag;
 
 struct tn_interrupt {
 	int irq;
-	char name[TN_IRQNAME_MAX];	/* the action list, e.g. "eth0 (queue 0)" */
+	char *name;			/* the action list, e.g. "eth0 (queue 0)";
+					 * owned by the table */
 	uint64_t count;			/* sum over the CPU columns */
 };
 
