@@ -16,6 +16,8 @@
 #include "kind.h"
 #include "kind_sys.h"
 #include "plan.h"
+#include "state.h"
+#include "cpuset.h"
 
 static void test_every_field(void **state)
 {
@@ -96,6 +98,71 @@ static void test_labels(void **state)
 	}
 }
 
+/* A label of TN_LABEL_ROOM bytes or more (an IRQ's whole action list) is shown
+ * cut with "...", on a UTF-8 character's boundary; shorter ones whole. */
+static void test_label_long(void **state)
+{
+	struct tn_change c = { .kind = TN_CHANGE_IRQ_AFFINITY };
+	char label[TN_LABEL_ROOM + 40], buf[TN_LABEL_MAX], want[TN_LABEL_MAX];
+
+	snprintf(c.target, sizeof(c.target), "38");
+	snprintf(c.key, sizeof(c.key), "smp_affinity_list");
+	memset(label, 'a', sizeof(label));
+	label[TN_LABEL_ROOM - 1] = '\0';
+	c.label = label;
+	tn_change_label(&c, TN_LABEL_PLAN, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "irq 38 %s", label);
+	assert_string_equal(buf, want); /* 127 bytes: whole */
+	label[TN_LABEL_ROOM - 1] = 'b';
+	label[TN_LABEL_ROOM + 20] = '\0';
+	tn_change_label(&c, TN_LABEL_ERROR, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "irq 38 %.*s...", TN_LABEL_ROOM - 4, label);
+	assert_string_equal(buf, want);
+	/* "é" (2 bytes) across the cut: left out whole */
+	memcpy(label + TN_LABEL_ROOM - 5, "\xc3\xa9", 2);
+	tn_change_label(&c, TN_LABEL_REPORT, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "irq 38 %.*s...", TN_LABEL_ROOM - 5, label);
+	assert_string_equal(buf, want);
+	assert_string_equal(c.label, label); /* the change keeps it whole */
+}
+
+/* verify's hints come from the registry: irqbalance for an IRQ it may move,
+ * the threads elsewhere for a process; nothing for the other kinds. */
+static void test_hints(void **state)
+{
+	int banned[] = { 40 };
+	struct tn_thread th[] = { { .tid = 10 }, { .tid = 11 }, { .tid = 12 } };
+	struct tn_process proc = { .pid = 10, .n_threads = 3, .threads = th };
+	struct tn_state s = { .n_processes = 1, .processes = &proc };
+	struct tn_change c = { .kind = TN_CHANGE_IRQ_AFFINITY };
+	char buf[256];
+
+	snprintf(c.target, sizeof(c.target), "38");
+	c.after = (char *)"3"; /* not freed: a test-local change */
+	tn_change_hint(&s, &c, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	s.irqbalance.running = true;
+	s.irqbalance.banned_irqs = banned;
+	s.irqbalance.n_banned_irqs = 1;
+	tn_change_hint(&s, &c, buf, sizeof(buf));
+	assert_string_equal(buf, "irqbalance is running and may move it");
+	snprintf(c.target, sizeof(c.target), "40");
+	tn_change_hint(&s, &c, buf, sizeof(buf));
+	assert_string_equal(buf, ""); /* banned: irqbalance leaves it */
+
+	c.kind = TN_CHANGE_PROCESS_AFFINITY;
+	snprintf(c.target, sizeof(c.target), "10@5/11@6");
+	tn_cpuset_set(&th[0].affinity, 3);
+	tn_cpuset_set(&th[1].affinity, 0);
+	tn_cpuset_set(&th[2].affinity, 3);
+	tn_change_hint(&s, &c, buf, sizeof(buf));
+	assert_string_equal(buf, "thread 11 (on 0)");
+
+	c.kind = TN_CHANGE_SYSCTL;
+	tn_change_hint(&s, &c, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+}
+
 static void test_equal(void **state)
 {
 	static const struct {
@@ -169,6 +236,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_field),
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_label_long),
+		cmocka_unit_test(test_hints),
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_check),
 	};

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cpuset.h"
@@ -354,6 +355,65 @@ static void label_irqbalance(const struct tn_change *c, enum tn_label_form f, ch
 			 strcmp(c->key, "running") ? "banned IRQs" : "running");
 }
 
+/* ---- hints: what may explain a drift (tuner verify) ---- */
+
+static bool irq_banned(const struct tn_state *s, int irq)
+{
+	for (int i = 0; i < s->irqbalance.n_banned_irqs; i++)
+		if (s->irqbalance.banned_irqs[i] == irq)
+			return true;
+	return false;
+}
+
+static void hint_irq(const struct tn_state *s, const struct tn_change *c, char *buf, size_t len)
+{
+	if (s->irqbalance.running && !irq_banned(s, atoi(c->target)))
+		snprintf(buf, len, "irqbalance is running and may move it");
+}
+
+/* "thread 12 (on 0), 14 (on 0-3)": the threads of a drifted process that are
+ * not where the profile wants them, at most four named. */
+static void hint_threads(const struct tn_state *s, const struct tn_change *c, char *buf,
+			 size_t len)
+{
+	struct tn_cpuset want;
+	int pid = atoi(c->target), shown = 0, off = 0, n = 0;
+
+	if (tn_cpuset_parse_list(c->after, &want) < 0)
+		return;
+	for (int i = 0; i < s->n_processes; i++) {
+		const struct tn_process *p = &s->processes[i];
+
+		if (p->pid != pid)
+			continue;
+		for (int k = 0; k < p->n_threads; k++) {
+			char *cpus;
+			int w;
+
+			if (tn_cpuset_equal(&p->threads[k].affinity, &want))
+				continue;
+			if (n++ >= 4)
+				continue;
+			cpus = tn_cpuset_list_alloc(&p->threads[k].affinity);
+			/* a thread whose CPU list does not fit whole is counted, not cut */
+			w = cpus ? snprintf(buf + off, len - (size_t)off, "%s %d (on %s)",
+					    shown ? "," : "thread", p->threads[k].tid, cpus)
+				 : -1;
+			free(cpus);
+			if (w < 0 || (size_t)(off + w) >= len - 16) {
+				buf[off] = '\0';
+				continue;
+			}
+			off += w;
+			shown++;
+		}
+		if (n > shown && shown)
+			snprintf(buf + off, len - (size_t)off, " and %d more", n - shown);
+		else if (n > shown)
+			snprintf(buf, len, "%d thread%s elsewhere", n, n == 1 ? "" : "s");
+	}
+}
+
 /* ---- the registry ---- */
 
 /* Each kind's fields; the table below adds its name from TN_CHANGE_KINDS. */
@@ -376,7 +436,7 @@ static void label_irqbalance(const struct tn_change *c, enum tn_label_form f, ch
 	.scope = TN_SCOPE_HOST, .noun = { "sysctl", "sysctls" }
 #define FIELDS_IRQ_AFFINITY                                                                  \
 	.stage = 2, .keys = { "smp_affinity_list" }, .label = label_irq, .equal = equal_sets, \
-	.target_ok = target_irq, .value_ok = value_cpus,                                      \
+	.target_ok = target_irq, .value_ok = value_cpus, .hint = hint_irq,                    \
 	.scope = TN_SCOPE_IRQ, .noun = { "IRQ affinity", "IRQ affinities" }
 #define FIELDS_RPS_CPUS                                                                      \
 	.stage = 2, .keys = { "rps_cpus" }, .label = label_queue, .equal = tn_hexmask_equal, \
@@ -393,7 +453,7 @@ static void label_irqbalance(const struct tn_change *c, enum tn_label_form f, ch
 #define FIELDS_PROCESS_AFFINITY                                                              \
 	.stage = 2, .per_thread = true, .keys = { "cpus" }, .label = label_process,          \
 	.equal = equal_sets, .target_ok = target_thread, .value_ok = value_cpus,             \
-	.scope = TN_SCOPE_PROCESS, .noun = { "process affinity", "process affinities" }
+	.hint = hint_threads, .scope = TN_SCOPE_PROCESS, .noun = { "process affinity", "process affinities" }
 #define FIELDS_PROCESS_MEMORY                                                                \
 	.stage = 2, .keys = { "nodes" }, .label = label_process, .equal = equal_sets,        \
 	.target_ok = target_process, .value_ok = value_nodes,                                \
@@ -451,6 +511,15 @@ void tn_change_label(const struct tn_change *c, enum tn_label_form f, char *buf,
 		k->label(c, f, buf, len);
 	else
 		snprintf(buf, len, "%s %s", c->target, c->key);
+}
+
+void tn_change_hint(const struct tn_state *s, const struct tn_change *c, char *buf, size_t len)
+{
+	const struct tn_kind *k = tn_kind_get(c->kind);
+
+	buf[0] = '\0';
+	if (k && k->hint)
+		k->hint(s, c, buf, len);
 }
 
 bool tn_change_same(const struct tn_change *c, const char *a, const char *b)

@@ -39,6 +39,7 @@ enum tn_change_kind {
 #undef TN_KIND_ENUM
 
 struct tn_change;
+struct tn_state;
 
 /* Where a change's label is shown: each form is byte for byte what that
  * output has always printed. */
@@ -87,6 +88,9 @@ struct tn_kind {
 	bool (*target_ok)(const char *target);
 	/* Whether v is a value of this kind (and key); *what says what it should be. */
 	bool (*value_ok)(const struct tn_change *c, const char *v, const char **what);
+	/* What on host s may explain that such a change is still to make (tuner
+	 * verify's drift), into buf ("" when nothing is known); NULL: none. */
+	void (*hint)(const struct tn_state *s, const struct tn_change *c, char *buf, size_t len);
 };
 
 /* The entry of a kind; NULL for a value outside the enum. */
@@ -99,6 +103,8 @@ int tn_change_kind_parse(const char *name);
  * of TN_LABEL_ROOM bytes or more is shown cut, ending with "...". */
 void tn_change_label(const struct tn_change *c, enum tn_label_form f, char *buf, size_t len);
 bool tn_change_same(const struct tn_change *c, const char *a, const char *b);
+/* The kind's hint of what may explain a drift of c on host s; "" when none. */
+void tn_change_hint(const struct tn_state *s, const struct tn_change *c, char *buf, size_t len);
 int tn_change_stage(const struct tn_change *c);
 /*
  * Whether a change may be recorded and restored: a safe target, a key of its
