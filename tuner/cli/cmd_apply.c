@@ -174,7 +174,7 @@ static int run(struct tn_cli *cli, const struct tn_txn_cli_opts *o, const struct
 	rc = TN_EXIT_ERROR;
 	if (tn_txn_begin(&txn, root, dirfd, prof->name, prof->digest, &to, d) < 0)
 		goto out_txn;
-	if (tn_apply(&txn, &state, prof, &plan, d) < 0) {
+	if (tn_apply(&txn, &state, false, prof, &plan, d) < 0) {
 		rc = undo(cli, &txn, d);
 	} else {
 		status = txn.n_failed ? "partial" : "applied";

@@ -186,7 +186,7 @@ static int transact(struct tn_watch_ctx *w, struct tn_profile *prof, int dirfd,
 	ret = tn_txn_begin(&txn, &w->root, dirfd, prof->name, prof->digest, &to, d);
 	if (ret < 0)
 		goto out;
-	ret = tn_apply(&txn, &w->state, prof, plan, d);
+	ret = tn_apply(&txn, &w->state, true, prof, plan, d);
 	if (ret < 0) {
 		tn_cli_printf(w->cli->err, "tuner: watch: %s: %s; undone\n", why, d->error);
 		tn_diag_free(d);

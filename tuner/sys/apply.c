@@ -73,8 +73,8 @@ static int replan(struct tn_txn *t, int first, struct tn_state *state,
 	return 0;
 }
 
-int tn_apply(struct tn_txn *t, struct tn_state *state, const struct tn_profile *prof,
-	     struct tn_plan *plan, struct tn_diag *d)
+int tn_apply(struct tn_txn *t, struct tn_state *state, bool keep_state,
+	     const struct tn_profile *prof, struct tn_plan *plan, struct tn_diag *d)
 {
 	for (int stage = 1; stage <= TN_STAGE_MAX; stage++) {
 		int first = t->j.n, ret = run_stage(t, plan, stage, d);
@@ -85,6 +85,8 @@ int tn_apply(struct tn_txn *t, struct tn_state *state, const struct tn_profile *
 		 * rings or channels change: what is planned after is planned again */
 		if (stage == 1 && (ret = replan(t, first, state, prof, plan, d)) < 0)
 			return ret;
+		if (stage == 1 && !keep_state)
+			tn_state_free(state); /* nothing plans after stage 1 */
 	}
 	return 0;
 }

@@ -78,11 +78,14 @@ int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct 
  * drivers reset IRQ affinity and may replace queue IRQs: after it, the NICs
  * whose rings or channels changed are discovered again (tn_discover_nic,
  * nothing else) and the later stages planned again from the same profile;
- * state and plan are updated. Returns 0, or -errno after the first failure
- * (unless keep_going): then call tn_txn_undo.
+ * state and plan are updated. Unless keep_state, the snapshot is freed (state
+ * left initialised, empty) once that re-planning is over, so that it is not
+ * held while the later stages run: apply's peak memory is then the plan and
+ * the journal. Returns 0, or -errno after the first failure (unless
+ * keep_going): then call tn_txn_undo.
  */
-int tn_apply(struct tn_txn *t, struct tn_state *state, const struct tn_profile *prof,
-	     struct tn_plan *plan, struct tn_diag *d);
+int tn_apply(struct tn_txn *t, struct tn_state *state, bool keep_state,
+	     const struct tn_profile *prof, struct tn_plan *plan, struct tn_diag *d);
 /* Undo what this transaction applied, in reverse. */
 int tn_txn_undo(struct tn_txn *t, struct tn_diag *d);
 /* Append the end record and close. */
