@@ -153,6 +153,34 @@ static void test_garbage(void **state)
 	}
 }
 
+/* A name is kept whole up to TN_IRQNAME_MAX - 1 bytes (it was cut at 127); a
+ * longer one is refused, naming the line. */
+static void test_long_name(void **state)
+{
+	const char *head = "   CPU0\n 24:          1   chip  ";
+	size_t hl = strlen(head), n = TN_IRQNAME_MAX - 1;
+	char *text = malloc(hl + n + 3);
+	struct tn_interrupts t;
+	struct tn_diag d;
+
+	assert_non_null(text);
+	memcpy(text, head, hl);
+	memset(text + hl, 'a', n);
+	memcpy(text + hl + n - 11, ", eth0-rx-0", 11);
+	memcpy(text + hl + n, "\n", 2);
+	tn_diag_init(&d);
+	assert_int_equal(tn_interrupts_parse(text, &t, &d), 0);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(strlen(t.rows[0].name), n);
+	assert_string_equal(t.rows[0].name + n - 11, ", eth0-rx-0");
+	tn_interrupts_free(&t);
+	memcpy(text + hl + n, "b\n", 3);
+	assert_int_equal(tn_interrupts_parse(text, &t, &d), -EINVAL);
+	assert_string_equal(d.error, "line 2: an IRQ name of more than 65535 bytes");
+	tn_diag_free(&d);
+	free(text);
+}
+
 static void test_status_field(void **state)
 {
 	const char *status = "Name:\tredis-server\nUmask:\t0022\nCpus_allowed:\tff\n"
@@ -202,8 +230,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_2_cpus),	     cmocka_unit_test(test_64_cpus),
 		cmocka_unit_test(test_192_cpus),     cmocka_unit_test(test_real_file),
-		cmocka_unit_test(test_garbage),	     cmocka_unit_test(test_status_field),
-		cmocka_unit_test(test_sysctl_values),
+		cmocka_unit_test(test_garbage),	     cmocka_unit_test(test_long_name),
+		cmocka_unit_test(test_status_field), cmocka_unit_test(test_sysctl_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,9 +19,11 @@
 #define TN_IFNAME_MAX 16 /* IFNAMSIZ */
 #define TN_NAME_MAX 64
 #define TN_PCI_MAX 32
-/* An IRQ's name (its action list), at most: a /proc/interrupts line's bound
- * (TN_INTERRUPTS_LINE_MAX), so that no name the kernel prints is cut. */
-#define TN_IRQNAME_MAX (256 << 10)
+/* An IRQ's name (its action list), at most, with its NUL: a row of
+ * /proc/interrupts with a longer one is refused, not cut (an actions file, a
+ * page, makes at most 8 KiB). The bound keeps a journal record within its
+ * line (TN_JOURNAL_LINE_MAX) when every byte is escaped (6 bytes each). */
+#define TN_IRQNAME_MAX (64 << 10)
 #define TN_SYSCTL_NAME_MAX 128
 /* A sysctl value longer than this (1 MiB) is refused, never cut. */
 #define TN_SYSCTL_VALUE_MAX (1 << 20)

@@ -133,7 +133,9 @@ static int parse_row(const char *p, const char *end, int ncpus, struct tn_interr
 	while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
 		end--;
 	n = (size_t)(end - p);
-	row->name = malloc(n + 1); /* whole: the line is bounded */
+	if (n >= TN_IRQNAME_MAX)
+		return -E2BIG;
+	row->name = malloc(n + 1); /* whole */
 	if (!row->name)
 		return -ENOMEM;
 	memcpy(row->name, p, n);
@@ -177,6 +179,9 @@ static int feed_row(struct tn_interrupts_parser *p, const char *line, const char
 	ret = parse_row(line, end, t->n_cpus, &t->rows[t->n]);
 	if (ret == -ENOMEM)
 		return tn_diag_error(d, ret, "out of memory");
+	if (ret == -E2BIG)
+		return tn_diag_error(d, -EINVAL, "line %d: an IRQ name of more than %d bytes",
+				     p->lineno, TN_IRQNAME_MAX - 1);
 	if (ret < 0)
 		return tn_diag_error(d, ret, "line %d: malformed interrupt row", p->lineno);
 	t->n++;
