@@ -33,8 +33,8 @@ static void check_table(const struct tn_interrupts *t)
 			fprintf(stderr, "rows not sorted or duplicated at %d: IRQ %d\n", i, row->irq);
 			abort();
 		}
-		if (!row->name || strlen(row->name) > TN_INTERRUPTS_LINE_MAX) {
-			fprintf(stderr, "IRQ %d: no name, or longer than a line\n", row->irq);
+		if (!row->name || strlen(row->name) >= TN_IRQNAME_MAX) {
+			fprintf(stderr, "IRQ %d: no name, or longer than TN_IRQNAME_MAX\n", row->irq);
 			abort();
 		}
 		if (tn_interrupts_find(t, row->irq) != row) {
