@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "sysroot.h"
+#include "sysroot_int.h"
 #include "safefile.h"
 #include "cpuset.h"
 
@@ -62,7 +63,7 @@ static void let_go(struct tn_dircache *c)
 }
 
 /* Keep fd, just written at rel, for the read back of rel; else close it. */
-static void hold(const struct tn_sysroot *r, const char *rel, int fd)
+void tn_sr_hold(const struct tn_sysroot *r, const char *rel, int fd)
 {
 	struct tn_dircache *c = r->dirs;
 
@@ -197,7 +198,7 @@ static int kept_get(const struct tn_sysroot *r, const char *rel)
 }
 
 /* The fd kept for rel, given to the caller (it closes it), or -1. */
-static int kept_take(const struct tn_sysroot *r, const char *rel)
+int tn_sr_kept_take(const struct tn_sysroot *r, const char *rel)
 {
 	struct kept *k = kept_slot(r->dirs, rel);
 	int fd;
@@ -261,7 +262,7 @@ void tn_sysroot_close(struct tn_sysroot *r)
 	}
 }
 
-static const char *strip_slash(const char *rel)
+const char *tn_sr_strip_slash(const char *rel)
 {
 	while (*rel == '/')
 		rel++;
@@ -367,7 +368,7 @@ int tn_sysroot_openat(const struct tn_sysroot *r, const char *rel, int flags, mo
 	size_t len;
 	int dfd, fd;
 
-	rel = strip_slash(rel);
+	rel = tn_sr_strip_slash(rel);
 	let_go(r->dirs);
 	len = two_up(rel);
 	dfd = dircache_get(r, rel, len);
@@ -487,7 +488,7 @@ int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf,
 	char local[TN_CPULIST_MAX + 512], *tmp;
 	struct stat st;
 	ssize_t k;
-	const char *path = strip_slash(rel);
+	const char *path = tn_sr_strip_slash(rel);
 	int fd = take_held(r, path), ret;
 	bool held = fd >= 0, kept = false, keep = false;
 
@@ -630,7 +631,7 @@ int tn_sysroot_readlink(const struct tn_sysroot *r, const char *rel, char *buf, 
 	int dfd;
 
 	/* Resolve the parent inside the root, then read the link itself. */
-	rel = strip_slash(rel);
+	rel = tn_sr_strip_slash(rel);
 	slash = strrchr(rel, '/');
 	if (slash) {
 		if ((size_t)(slash - rel) >= sizeof(dir))
@@ -678,213 +679,6 @@ int tn_sysroot_opendir(const struct tn_sysroot *r, const char *rel, DIR **out)
 	return 0;
 }
 
-#define TREE_MAX_ENTRIES (1 << 20)
-#define TREE_MAX_DEPTH 64
-
-struct tree_walk {
-	char path[4096];	/* the entry being looked at, relative to the root */
-	size_t n_entries;
-	mode_t mode;		/* its type, when it is a special file */
-};
-
-/* The directory open as dfd (closed here), whose path is w->path[0, plen). */
-static int walk_dir(int dfd, struct tree_walk *w, size_t plen, int depth)
-{
-	struct dirent *de;
-	int ret = 0;
-	DIR *dir;
-
-	if (depth > TREE_MAX_DEPTH) {
-		close(dfd);
-		return -ELOOP;
-	}
-	dir = fdopendir(dfd);
-	if (!dir) {
-		close(dfd);
-		return -errno;
-	}
-	while (ret == 0 && (de = readdir(dir))) {
-		size_t k = strlen(de->d_name);
-		unsigned char type = de->d_type;
-		struct stat st;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (++w->n_entries > TREE_MAX_ENTRIES)
-			ret = -E2BIG;
-		else if (plen + k + 2 > sizeof(w->path))
-			ret = -ENAMETOOLONG;
-		if (ret < 0)
-			break;
-		w->path[plen] = '/';
-		memcpy(w->path + plen + 1, de->d_name, k + 1);
-		if (type == DT_UNKNOWN) {
-			if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-				continue;
-			type = IFTODT(st.st_mode);
-		}
-		if (type == DT_DIR) {
-			int sub = openat(dirfd(dir), de->d_name,
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-			if (sub >= 0)
-				ret = walk_dir(sub, w, plen + 1 + k, depth + 1);
-		} else if (type == DT_FIFO || type == DT_SOCK || type == DT_CHR || type == DT_BLK) {
-			w->mode = DTTOIF(type);
-			ret = -EINVAL;
-		}
-	}
-	closedir(dir);
-	return ret;
-}
-
-int tn_sysroot_check_tree(const struct tn_sysroot *r, char *bad, size_t len, mode_t *mode)
-{
-	static const char *const top[] = { "proc", "sys" };
-	struct tree_walk *w = calloc(1, sizeof(*w));
-	int ret = 0;
-
-	if (!w)
-		return -ENOMEM;
-	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]) && ret == 0; i++) {
-		int fd = tn_sysroot_openat(r, top[i], O_RDONLY | O_DIRECTORY, 0);
-
-		if (fd < 0)
-			continue;
-		snprintf(w->path, sizeof(w->path), "%s", top[i]);
-		ret = walk_dir(fd, w, strlen(top[i]), 1);
-	}
-	if (ret < 0) {
-		snprintf(bad, len, "%s", w->path);
-		*mode = w->mode;
-	}
-	free(w);
-	return ret;
-}
-
-/* Append component [c, c+n) to path (of length *plen), or pop on "..". */
-static int push_component(char *path, size_t *plen, size_t cap, const char *c, size_t n)
-{
-	if (n == 0 || (n == 1 && c[0] == '.'))
-		return 0;
-	if (n == 2 && c[0] == '.' && c[1] == '.') {
-		char *s = *plen ? memrchr(path, '/', *plen) : NULL;
-
-		*plen = s ? (size_t)(s - path) : 0;
-		path[*plen] = '\0';
-		return 0;
-	}
-	if (*plen + n + 2 > cap)
-		return -ENAMETOOLONG;
-	if (*plen)
-		path[(*plen)++] = '/';
-	memcpy(path + *plen, c, n);
-	*plen += n;
-	path[*plen] = '\0';
-	return 0;
-}
-
-/*
- * The kernel's walk: open rel (O_PATH, confined to the root as every open) and
- * read back where the descriptor points. One walk instead of one per component
- * (a sysfs device path is ten deep). -EAGAIN when the answer cannot be taken
- * as it is (no /proc, the root moved, a path outside it, a deleted file): the
- * caller walks by hand then.
- */
-static int resolve_by_fd(const struct tn_sysroot *r, const char *rel, char *buf, size_t len)
-{
-	char fdpath[64], link[PATH_MAX + 1];
-	size_t plen = r->is_host ? 0 : strlen(r->path);
-	const char *tail;
-	ssize_t n;
-	int fd = tn_sysroot_openat(r, rel, O_PATH, 0);
-
-	if (fd < 0)
-		return fd;
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-	n = readlink(fdpath, link, sizeof(link) - 1);
-	close(fd);
-	if (n <= 0 || n >= (ssize_t)sizeof(link) - 1 || link[0] != '/')
-		return -EAGAIN;
-	link[n] = '\0';
-	if (strncmp(link, r->path, plen) != 0 || (link[plen] != '/' && link[plen] != '\0') ||
-	    strstr(link, " (deleted)"))
-		return -EAGAIN;
-	tail = link + plen;
-	while (*tail == '/')
-		tail++;
-	if (strlen(tail) + 1 > len)
-		return -ENAMETOOLONG;
-	memcpy(buf, tail, strlen(tail) + 1);
-	return 0;
-}
-
-int tn_sysroot_resolve(const struct tn_sysroot *r, const char *rel, char *buf, size_t len)
-{
-	int ret = resolve_by_fd(r, rel, buf, len);
-
-	if (ret != -EAGAIN)
-		return ret;
-	return tn_sysroot_resolve_walk(r, rel, buf, len);
-}
-
-/* Component by component, as the kernel would (RESOLVE_IN_ROOT). */
-int tn_sysroot_resolve_walk(const struct tn_sysroot *r, const char *rel, char *buf, size_t len)
-{
-	char path[4096] = "", pending[8192], link[4096];
-	size_t plen = 0;
-	int hops = 0;
-
-	if (strlen(rel) >= sizeof(pending))
-		return -ENAMETOOLONG;
-	snprintf(pending, sizeof(pending), "%s", strip_slash(rel));
-	for (char *p = pending; *p;) {
-		char *slash = strchr(p, '/');
-		size_t n = slash ? (size_t)(slash - p) : strlen(p);
-		struct stat st;
-		int ret;
-
-		ret = push_component(path, &plen, sizeof(path), p, n);
-		if (ret < 0)
-			return ret;
-		p += n;
-		while (*p == '/')
-			p++;
-		if (plen == 0)
-			continue;
-		if (fstatat(r->fd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			return -errno;
-		if (!S_ISLNK(st.st_mode))
-			continue;
-		if (++hops > 40)
-			return -ELOOP;
-		ret = tn_sysroot_readlink(r, path, link, sizeof(link));
-		if (ret < 0)
-			return ret;
-		/* Replace the link by its target, then continue with the rest. */
-		char rest[8192];
-
-		snprintf(rest, sizeof(rest), "%s", p);
-		if (link[0] == '/') {
-			plen = 0;
-			path[0] = '\0';
-		} else {
-			char *s = memrchr(path, '/', plen);
-
-			plen = s ? (size_t)(s - path) : 0;
-			path[plen] = '\0';
-		}
-		if (snprintf(pending, sizeof(pending), "%s%s%s", link, *rest ? "/" : "", rest) >=
-		    (int)sizeof(pending))
-			return -ENAMETOOLONG;
-		p = pending;
-	}
-	if (plen + 1 > len)
-		return -ENAMETOOLONG;
-	memcpy(buf, path, plen + 1);
-	return 0;
-}
-
 bool tn_sysroot_exists(const struct tn_sysroot *r, const char *rel)
 {
 	int fd = tn_sysroot_openat(r, rel, O_PATH, 0);
@@ -893,203 +687,6 @@ bool tn_sysroot_exists(const struct tn_sysroot *r, const char *rel)
 		return false;
 	close(fd);
 	return true;
-}
-
-/* All of data; at0: from offset 0 whatever the file's position (a kept file
- * was read: its position moved). Seeked, not pwrite(2): procfs files made
- * with seq_file refuse pwrite (ESPIPE) but seek. */
-static int write_all(int fd, const char *data, size_t n, bool at0)
-{
-	size_t off = 0;
-
-	if (at0 && lseek(fd, 0, SEEK_SET) < 0)
-		return -errno;
-	while (off < n) {
-		ssize_t k = write(fd, data + off, n - off);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		off += (size_t)k;
-	}
-	return 0;
-}
-
-/* The directory of rel (opened inside the tree) and rel's last component. */
-static int open_parent(const struct tn_sysroot *r, const char *rel, char *path, size_t len,
-		       const char **base)
-{
-	char *slash;
-
-	if (snprintf(path, len, "%s", strip_slash(rel)) >= (int)len)
-		return -ENAMETOOLONG;
-	slash = strrchr(path, '/');
-	if (!slash) {
-		*base = path;
-		return tn_sysroot_openat(r, ".", O_RDONLY | O_DIRECTORY, 0);
-	}
-	*slash = '\0';
-	*base = slash + 1;
-	return tn_sysroot_openat(r, path, O_RDONLY | O_DIRECTORY, 0);
-}
-
-/*
- * In a tree: write a new file beside the target (same directory, same mode)
- * and rename it over the target, so that the tree holds the old content or
- * the new, never an empty or half-written file, whenever tuner is killed; as
- * procfs, which replaces a value in one write. A symlink is followed (inside
- * the tree) to the file it names.
- */
-static int replace_in_tree(const struct tn_sysroot *r, const char *rel, const char *data)
-{
-	static unsigned counter;
-	static pid_t pid;
-	char path[4096], real[4096], tmp[NAME_MAX + 1];
-	const char *base;
-	struct stat st;
-	int dfd, fd = -1, ret;
-
-	dfd = open_parent(r, rel, path, sizeof(path), &base);
-	if (dfd < 0)
-		return dfd;
-	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (S_ISLNK(st.st_mode)) {
-		/* replace the file the link names, not the link */
-		close(dfd);
-		ret = tn_sysroot_resolve(r, rel, real, sizeof(real));
-		if (ret < 0)
-			return ret;
-		dfd = open_parent(r, real, path, sizeof(path), &base);
-		if (dfd < 0)
-			return dfd;
-		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			ret = -errno;
-			goto out;
-		}
-	}
-	/* an existing regular file only, as O_WRONLY without O_CREAT would */
-	if (!S_ISREG(st.st_mode)) {
-		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		goto out;
-	}
-	/* a name no one uses: one left by a tuner killed before its rename may be there */
-	for (int tries = 0; fd < 0 && tries < 100; tries++) {
-		if (!pid)
-			pid = getpid(); /* once: a name clash (after a fork) only retries */
-		snprintf(tmp, sizeof(tmp), ".%.200s.tuner-%d-%u", base, (int)pid, counter++);
-		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0 && errno != EEXIST)
-			break;
-	}
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = write_all(fd, data, strlen(data), false);
-	if (ret == 0 && fchmod(fd, st.st_mode & 07777) < 0)
-		ret = -errno;
-	if (close(fd) < 0 && ret == 0)
-		ret = -errno;
-	if (ret == 0 && renameat(dfd, tmp, dfd, base) < 0)
-		ret = -errno;
-	if (ret < 0)
-		unlinkat(dfd, tmp, 0);
-out:
-	close(dfd);
-	return ret;
-}
-
-/*
- * In a tree, a one-line value (the kernel files tuner writes: sysctls, IRQ
- * and queue masks) is written in place, as procfs takes it: one write at
- * offset 0, then a longer old value's rest cut off. Killed between the two,
- * the file's first line, the one every reader takes, is the new value (the
- * old one's rest follows it); a rename cost a new inode per write, four
- * times the time of the write itself. 1: the file is not such a case
- * (more than one line, not a regular file of one link): replace it instead.
- */
-static int write_in_tree(const struct tn_sysroot *r, const char *rel, const char *data,
-			 int kept)
-{
-	size_t n = strlen(data);
-	const char *nl = memchr(data, '\n', n);
-	struct stat st;
-	int fd = kept, ret;
-
-	if (!nl || (size_t)(nl - data) + 1 != n) {
-		if (kept >= 0)
-			close(kept);
-		return 1;
-	}
-	if (fd < 0)
-		fd = tn_sysroot_openat(r, rel, O_RDWR | O_NONBLOCK | O_NOCTTY, 0);
-	if (fd < 0)
-		return fd == -EISDIR || fd == -ENXIO ? 1 : fd; /* refused by the replace */
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	/* a second link may be outside the tree: only its name here is replaced;
-	 * a kept file replaced since it was read (no link left) is written by
-	 * its name, as what the tree holds now */
-	if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
-		close(fd);
-		return kept >= 0 && st.st_nlink == 0 ? write_in_tree(r, rel, data, -1) : 1;
-	}
-	ret = write_all(fd, data, n, kept >= 0);
-	if (ret == 0 && (uintmax_t)st.st_size > n && ftruncate(fd, (off_t)n) < 0)
-		ret = -errno;
-	if (ret == 0)
-		hold(r, strip_slash(rel), fd);
-	else
-		close(fd);
-	return ret;
-}
-
-int tn_sysroot_write(const struct tn_sysroot *r, const char *rel, const char *data)
-{
-	int fd = kept_take(r, strip_slash(rel)), ret;
-	bool rw = false;
-
-	if (!r->is_host) {
-		ret = write_in_tree(r, rel, data, fd);
-		return ret == 1 ? replace_in_tree(r, rel, data) : ret;
-	}
-	if (fd >= 0) {
-		/* the file read in keep mode, open for writing too */
-		ret = write_all(fd, data, strlen(data), true);
-		if (ret == 0) {
-			hold(r, strip_slash(rel), fd);
-			return 0;
-		}
-		close(fd);
-		if (ret != -ESPIPE)
-			return ret;
-		/* a file that cannot seek back: opened again below */
-	}
-	/* procfs and sysfs take a value in one write and ignore O_TRUNC; open
-	 * for reading too where the file allows it, for the read back */
-	fd = tn_sysroot_openat(r, rel, O_RDWR | O_TRUNC, 0);
-	if (fd == -EACCES)
-		fd = tn_sysroot_openat(r, rel, O_WRONLY | O_TRUNC, 0);
-	else if (fd >= 0)
-		rw = true;
-	if (fd < 0)
-		return fd;
-	ret = write_all(fd, data, strlen(data), false);
-	if (ret == 0 && rw) {
-		hold(r, strip_slash(rel), fd);
-		return 0;
-	}
-	if (close(fd) < 0 && ret == 0)
-		ret = -errno;
-	return ret;
 }
 
 int tn_pathf(char *buf, size_t len, const char *fmt, ...)

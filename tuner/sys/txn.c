@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "kind_sys.h"
+#include "txn_int.h"
 #include "procid.h"
 
 #define MAX_THREAD_PASSES 16
@@ -20,90 +21,6 @@ void tn_boot_id(const struct tn_sysroot *root, char *buf, size_t len)
 {
 	if (tn_sysroot_read_line(root, "proc/sys/kernel/random/boot_id", buf, len) < 0)
 		buf[0] = '\0';
-}
-
-/* ---- writing the journal ---- */
-
-/*
- * The journal's lines are gathered and written in batches of about 64 KiB:
- * one write per change (thousands of IRQs) cost more than the change. Each
- * sync writes what is gathered first, so what the durability of a
- * transaction rests on is unchanged: the change records are on disk before
- * the first value is written, and the end record after the last. A status
- * not yet written when tuner is killed leaves its change "pending", which
- * rollback handles as it does the changes a crash left unrecorded: it looks
- * at the value (the new one is restored, the old one left).
- */
-enum { JOUT_CHUNK = 64 << 10 };
-
-static int jout_flush(struct tn_jout *o, struct tn_diag *d)
-{
-	size_t off = 0;
-
-	while (off < o->len) {
-		ssize_t k = write(o->fd, o->buf + off, o->len - off);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			o->len = 0;
-			return tn_diag_error(d, -errno, "journal: write: %s", strerror(errno));
-		}
-		off += (size_t)k;
-	}
-	o->len = 0;
-	return 0;
-}
-
-static int sync_fd(struct tn_jout *o, struct tn_diag *d)
-{
-	int ret = jout_flush(o, d);
-
-	if (ret < 0)
-		return ret;
-	if (fdatasync(o->fd) < 0)
-		return tn_diag_error(d, -errno, "journal: fsync: %s", strerror(errno));
-	return 0;
-}
-
-/* Add line (freed here) to what o writes; written now, and synced, when sync. */
-static int append(struct tn_jout *o, char *line, bool sync, struct tn_diag *d)
-{
-	size_t n;
-
-	if (!line)
-		return tn_diag_error(d, -ENOMEM, "out of memory");
-	n = strlen(line);
-	if (o->len + n > o->cap) {
-		size_t ncap = o->len + n > JOUT_CHUNK ? o->len + n : JOUT_CHUNK;
-		char *nb = realloc(o->buf, ncap);
-
-		if (!nb) {
-			/* no room to gather it: what is gathered, then the line itself */
-			int ret = jout_flush(o, d);
-			struct tn_jout one = { .fd = o->fd, .buf = line, .len = n };
-
-			if (ret == 0)
-				ret = jout_flush(&one, d);
-			free(line);
-			return ret == 0 && sync ? sync_fd(o, d) : ret;
-		}
-		o->buf = nb;
-		o->cap = ncap;
-	}
-	memcpy(o->buf + o->len, line, n);
-	o->len += n;
-	free(line);
-	if (sync)
-		return sync_fd(o, d);
-	return o->len >= JOUT_CHUNK ? jout_flush(o, d) : 0;
-}
-
-static void jout_free(struct tn_jout *o)
-{
-	free(o->buf);
-	o->buf = NULL;
-	o->len = o->cap = 0;
 }
 
 #ifdef TN_FAULT_INJECTION
@@ -212,7 +129,7 @@ int tn_txn_begin(struct tn_txn *t, const struct tn_sysroot *root, int dirfd, con
 	if (t->fd < 0)
 		return tn_diag_error(d, -errno, "journal %s: %s", name, strerror(errno));
 	t->out.fd = t->fd;
-	ret = append(&t->out, tn_journal_header_line(&t->j), true, d);
+	ret = tn_jout_append(&t->out, tn_journal_header_line(&t->j), true, d);
 	if (ret < 0)
 		return ret;
 	/* the new file's name must survive a crash too */
@@ -246,11 +163,6 @@ static int add_entry(struct tn_txn *t, const struct tn_change *c, struct tn_diag
 	return 0;
 }
 
-static void describe(const struct tn_change *c, char *buf, size_t len)
-{
-	tn_change_label(c, TN_LABEL_ERROR, buf, len);
-}
-
 static int set_status(struct tn_txn *t, int seq, enum tn_jstatus st, const char *err,
 		      struct tn_diag *d)
 {
@@ -266,13 +178,7 @@ static int set_status(struct tn_txn *t, int seq, enum tn_jstatus st, const char 
 		t->n_skipped++;
 	if (t->o.report && (st != TN_J_FAILED || t->o.keep_going))
 		t->o.report(t->o.ctx, &e->c, st, err);
-	return append(&t->out, tn_journal_status_line(seq, st, err), false, d);
-}
-
-/* ": " and the kernel's words after an errno's text, when there are some. */
-static const char *sep(const struct tn_diag *kd)
-{
-	return kd->error[0] ? ": " : "";
+	return tn_jout_append(&t->out, tn_journal_status_line(seq, st, err), false, d);
 }
 
 /* A change that failed (its write, or its readback): recorded and reported.
@@ -318,10 +224,10 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 	if (ret < 0) {
 		skip = ops->skip_reason ? ops->skip_reason(ret) : NULL;
 		if (ret == -ESRCH)
-			snprintf(err, sizeof(err), "the %s exited%s%s", ops->gone, sep(&kd), kd.error);
+			snprintf(err, sizeof(err), "the %s exited%s%s", ops->gone, tn_txn_sep(&kd), kd.error);
 		else
 			snprintf(err, sizeof(err), "%s%s%s%s%s", skip ? skip : "", skip ? ": " : "",
-				 strerror(-ret), sep(&kd), kd.error);
+				 strerror(-ret), tn_txn_sep(&kd), kd.error);
 		tn_diag_free(&kd);
 		if (skip || ret == -ESRCH)
 			return set_status(t, seq, TN_J_SKIPPED, err, d);
@@ -351,7 +257,7 @@ static int append_changes(struct tn_txn *t, int first, struct tn_diag *d)
 	int ret = 0;
 
 	for (int i = first; i < t->j.n && ret == 0; i++)
-		ret = append(&t->out, tn_journal_change_line(i, &t->j.e[i].c), false, d);
+		ret = tn_jout_append(&t->out, tn_journal_change_line(i, &t->j.e[i].c), false, d);
 	return ret;
 }
 
@@ -370,18 +276,18 @@ static int run_batch(struct tn_txn *t, int first, struct tn_diag *d)
 	ret = append_changes(t, first, d);
 	if (ret < 0)
 		return ret;
-	ret = sync_fd(&t->out, d);
+	ret = tn_jout_sync(&t->out, d);
 	if (ret < 0)
 		return ret;
 	for (int i = first; i < t->j.n; i++) {
 		ret = make_change(t, i, d);
 		if (ret < 0) {
 			/* what was not reached stays pending: rollback checks it */
-			sync_fd(&t->out, d);
+			tn_jout_sync(&t->out, d);
 			return ret;
 		}
 	}
-	return sync_fd(&t->out, d);
+	return tn_jout_sync(&t->out, d);
 }
 
 /*
@@ -546,12 +452,12 @@ static int record_batch(struct tn_txn *t, const struct tn_change *changes, int i
 
 		tn_diag_init(&kd);
 		ret = tn_live_read(t->live, c, &cur, &kd);
-		describe(c, what, sizeof(what));
+		tn_txn_describe(c, what, sizeof(what));
 		if (ret == -ESRCH && tn_live_ops(c)->may_exit)
 			report_gone(t, c, kd.error);
 		else if (ret < 0)
 			tn_diag_error(d, ret, "%s: read: %s%s%s", what, strerror(-ret),
-				      sep(&kd), kd.error);
+				      tn_txn_sep(&kd), kd.error);
 		tn_diag_free(&kd);
 		if (ret == -ESRCH && tn_live_ops(c)->may_exit)
 			continue;
@@ -642,7 +548,7 @@ int tn_txn_undo(struct tn_txn *t, struct tn_diag *d)
 
 int tn_txn_end(struct tn_txn *t, const char *status, struct tn_diag *d)
 {
-	int ret = append(&t->out, tn_journal_end_line(status), true, d);
+	int ret = tn_jout_append(&t->out, tn_journal_end_line(status), true, d);
 
 	snprintf(t->j.end, sizeof(t->j.end), "%s", status);
 	return ret;
@@ -654,10 +560,10 @@ void tn_txn_free(struct tn_txn *t)
 		struct tn_diag quiet; /* ended without an end record: what is gathered, at least */
 
 		tn_diag_init(&quiet);
-		jout_flush(&t->out, &quiet);
+		tn_jout_flush(&t->out, &quiet);
 		tn_diag_free(&quiet);
 	}
-	jout_free(&t->out);
+	tn_jout_free(&t->out);
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
@@ -666,184 +572,4 @@ void tn_txn_free(struct tn_txn *t)
 	tidset_free(t->threads);
 	t->threads = NULL;
 	tn_journal_free(&t->j);
-}
-
-/* ---- rollback ---- */
-
-/* A change found at its original value: nothing is written; say why. */
-static void as_before(const struct tn_jentry *e, struct tn_rollback_result *res, char *buf,
-		      size_t len)
-{
-	if (e->status == TN_J_PENDING || e->status == TN_J_FAILED) {
-		snprintf(buf, len, "never applied%s; nothing written",
-			 e->status == TN_J_FAILED ? " (its write failed)" : "");
-		res->never_applied++;
-	} else {
-		snprintf(buf, len, "already as before; nothing written");
-		res->unchanged++;
-	}
-}
-
-/* A restore over a value someone set since the apply (--force) says so. */
-static void forced_note(const struct tn_jentry *e, const char *cur, bool dry_run, char *buf,
-			size_t len)
-{
-	if (!tn_change_same(&e->c, cur, e->c.after))
-		snprintf(buf, len, "%s from %s, set since the apply (--force)",
-			 dry_run ? "would be restored" : "restored", cur);
-}
-
-/* The original value could not be read: skipped when the object is gone. */
-static enum tn_jstatus read_failed(int r, const struct tn_diag *kd, char *err, size_t len,
-				   struct tn_rollback_result *res)
-{
-	if (r == -ESRCH || r == -ENOENT) {
-		snprintf(err, len, "%s%s%s",
-			 r == -ESRCH ? "the process or thread exited" : "it no longer exists",
-			 sep(kd), kd->error);
-		res->skipped++;
-		return TN_J_SKIPPED;
-	}
-	snprintf(err, len, "read: %s%s%s", strerror(-r), sep(kd), kd->error);
-	res->failed++;
-	return TN_J_FAILED;
-}
-
-/* Write the original value back and read it back. */
-static enum tn_jstatus write_back(struct tn_live *live, const struct tn_jentry *e,
-				  struct tn_diag *kd, char *err, size_t len,
-				  struct tn_rollback_result *res)
-{
-	char *cur = NULL;
-	enum tn_jstatus st = TN_J_ROLLED_BACK;
-	int r = tn_live_write(live, &e->c, e->c.before, kd);
-
-	if (r == 0)
-		r = tn_live_readback(live, &e->c, &cur, kd);
-	if (r == -ESRCH) {
-		st = TN_J_SKIPPED;
-		snprintf(err, len, "the process or thread exited%s%s", sep(kd), kd->error);
-		res->skipped++;
-	} else if (r < 0 || !tn_change_same(&e->c, cur, e->c.before)) {
-		st = TN_J_FAILED;
-		if (r < 0)
-			snprintf(err, len, "restore %s: %s%s%s", e->c.before, strerror(-r), sep(kd),
-				 kd->error);
-		else
-			snprintf(err, len, "restore %s: read back %s", e->c.before, cur);
-		res->failed++;
-	} else {
-		res->restored++;
-	}
-	free(cur);
-	return st;
-}
-
-int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_jout *out, bool force,
-		bool dry_run, tn_txn_report report, void *ctx, struct tn_rollback_result *res,
-		struct tn_diag *d)
-{
-	struct tn_live *live;
-	int ret = 0;
-
-	memset(res, 0, sizeof(*res));
-	if (tn_live_open(root, &live) < 0)
-		return tn_diag_error(d, -ENOMEM, "out of memory");
-	if (!dry_run) /* each value read through the file its restore writes */
-		tn_sysroot_keep(root, j->n);
-	for (int i = j->n - 1; i >= 0; i--) {
-		struct tn_jentry *e = &j->e[i];
-		char *cur = NULL, *note = NULL, err[TN_DIAG_MSG_MAX + 128] = "", what[TN_LABEL_MAX];
-		struct tn_diag kd;
-		size_t notelen; /* what the report says of a restore, values whole */
-		enum tn_jstatus st;
-		int r;
-
-		if (e->status == TN_J_ROLLED_BACK || e->status == TN_J_SKIPPED ||
-		    (e->status == TN_J_LEFT && !force))
-			continue;
-		describe(&e->c, what, sizeof(what));
-		tn_diag_init(&kd);
-		r = tn_live_read(live, &e->c, &cur, &kd);
-		notelen = 128 + strlen(e->c.before) + (r == 0 ? strlen(cur) : 0);
-		note = calloc(1, notelen);
-		if (!note) {
-			free(cur);
-			tn_diag_free(&kd);
-			ret = tn_diag_error(d, -ENOMEM, "out of memory");
-			break;
-		}
-		if (r < 0) {
-			st = read_failed(r, &kd, err, sizeof(err), res);
-		} else if (tn_change_same(&e->c, cur, e->c.before)) {
-			st = TN_J_ROLLED_BACK; /* already the original value */
-			as_before(e, res, note, notelen);
-		} else if (!tn_change_same(&e->c, cur, e->c.after) && !force) {
-			st = TN_J_LEFT;
-			snprintf(err, sizeof(err),
-				 "changed since the apply: now %s, tuner had set %s (--force "
-				 "restores %s)",
-				 cur, e->c.after, e->c.before);
-			if (!report) /* a reporter shows it with its status */
-				tn_diag_warn(d, "%s: %s", what, err);
-			res->left++;
-		} else if (dry_run) {
-			st = TN_J_ROLLED_BACK;
-			res->restored++;
-			forced_note(e, cur, true, note, notelen);
-		} else {
-			forced_note(e, cur, false, note, notelen);
-			st = write_back(live, e, &kd, err, sizeof(err), res);
-		}
-		free(cur);
-		tn_diag_free(&kd);
-		if (report)
-			report(ctx, &e->c, st, st == TN_J_ROLLED_BACK ? note : err);
-		free(note);
-		if (dry_run)
-			continue;
-		e->status = st;
-		tn_jentry_set_error(e, err); /* out of memory: the journal has it whole */
-		if (out) {
-			r = append(out, tn_journal_status_line(e->seq, st, err), false, d);
-			if (r < 0) {
-				ret = r;
-				break;
-			}
-		}
-	}
-	tn_sysroot_keep_end(root);
-	if (out && !dry_run && ret == 0)
-		ret = sync_fd(out, d);
-	tn_live_close(live);
-	if (ret == 0 && res->failed)
-		ret = tn_diag_error(d, -EIO, "%d change%s could not be restored", res->failed,
-				    res->failed == 1 ? "" : "s");
-	return ret;
-}
-
-int tn_rollback_journal(const struct tn_sysroot *root, int dirfd, const char *id,
-			struct tn_journal *j, bool force, bool dry_run, tn_txn_report report, void *ctx,
-			struct tn_rollback_result *res, struct tn_diag *d)
-{
-	struct tn_jout out = { .fd = -1 };
-	const char *end;
-	int fd = -1, ret, r;
-
-	memset(res, 0, sizeof(*res));
-	if (!dry_run && (ret = tn_journal_open_append(dirfd, id, &fd, d)) < 0)
-		return ret;
-	out.fd = fd;
-	ret = tn_rollback(root, j, fd >= 0 ? &out : NULL, force, dry_run, report, ctx, res, d);
-	res->ran = true;
-	if (fd >= 0) {
-		end = ret < 0 ? "rollback incomplete" : "rolled back";
-		r = append(&out, tn_journal_end_line(end), true, d); /* with the statuses before it */
-		if (r < 0 && ret == 0)
-			ret = r;
-		snprintf(j->end, sizeof(j->end), "%s", end);
-		jout_free(&out);
-		close(fd);
-	}
-	return ret;
 }
