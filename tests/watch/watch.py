@@ -359,15 +359,23 @@ started.append(w)
 check(wait_for(lambda: "watching 3 NICs" in log(), 10), "a watch with --check-every 1 starts")
 check(get("proc/irq/50/smp_affinity_list") == want50 and get(BUDGET) == budget,
       "its first apply put IRQ 50 and netdev_budget back")
+# a check reads the snapshot's values again, not the whole host: the
+# topology file, broken meanwhile, is not read (a whole discovery refuses it)
+with open(topo, "w") as f:
+    f.write("<broken")
+wrps0 = get(RPS0)
 put_whole("proc/irq/63/smp_affinity_list", "0-23")
 put_whole(BUDGET, "300")
+put_whole(RPS0, "000000")
 t0 = time.monotonic()
 fixed = wait_for(lambda: get("proc/irq/63/smp_affinity_list") != "0-23" and
-                 get(BUDGET) == budget, 3)
-check(fixed, f"--check-every 1: IRQ 63 and netdev_budget repaired within 3 s "
-      f"({time.monotonic() - t0:.2f} s)")
-check(wait_for(lambda: "check: 1 sysctl, 1 IRQ affinity restored" in log(), 1),
-      "one line: 'check: 1 sysctl, 1 IRQ affinity restored'")
+                 get(BUDGET) == budget and get(RPS0) == wrps0, 3)
+check(fixed, f"--check-every 1: IRQ 63, netdev_budget and eth0 rx-0's RPS mask repaired "
+      f"within 3 s ({time.monotonic() - t0:.2f} s), from the values alone (the broken "
+      f"topology is not read)")
+check(wait_for(lambda: "check: 1 sysctl, 1 IRQ affinity, 1 RPS CPU mask restored" in log(), 1),
+      "one line: 'check: 1 sysctl, 1 IRQ affinity, 1 RPS CPU mask restored'")
+shutil.copy(fx.topo, topo)
 check(verify() == 0, "verify exits 0 after the check's repair")
 
 # a silent writer fighting the sysctl: repaired at each check, then backed off
@@ -409,4 +417,32 @@ rc = stop_watch(w)
 said = [l for l in log().splitlines() if "warning" not in l]
 check(fixed and rc == 0 and not said,
       f"-q: IRQ 63 repaired ({fixed}), exit {rc}, nothing said but warnings: {said[:3]}")
+
+# 12. a check that finds an IRQ of its snapshot gone discovers the host whole
+# (a tree sends no event): IRQ 63 removed, IRQ 62 moved meanwhile
+errpath = os.path.join(work, "watch4.err")
+err4 = open(errpath, "w")
+w = subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state,
+                      "--check-every", "1"] + gw, stderr=err4, stdout=subprocess.DEVNULL)
+started.append(w)
+check(wait_for(lambda: "watching 3 NICs" in log(), 10), "a fourth watch starts")
+shutil.rmtree(os.path.join(tree, "proc/irq/63"))
+shutil.rmtree(os.path.join(tree, "sys/kernel/irq/63"), ignore_errors=True)
+for d, _, files in os.walk(os.path.join(tree, "sys/devices")):
+    if os.path.basename(d) == "msi_irqs" and "63" in files:
+        os.unlink(os.path.join(d, "63"))
+ints = os.path.join(tree, "proc/interrupts")
+with open(ints) as f:
+    rows = [l for l in f if not l.lstrip().startswith("63:")]
+with open(ints + ".new", "w") as f:
+    f.writelines(rows)
+os.rename(ints + ".new", ints)
+put_whole("proc/irq/62/smp_affinity_list", "0-23")
+fixed = wait_for(lambda: get("proc/irq/62/smp_affinity_list") != "0-23", 4)
+rc = stop_watch(w)
+bad = [l for l in log().splitlines()
+       if "error" in l or "failed" in l or ("warning" in l and "proc connector" not in l)]
+check(fixed and rc == 0 and not bad and verify() == 0,
+      f"IRQ 63 gone: the check discovers the host whole and repairs IRQ 62 ({fixed}), "
+      f"exit {rc}, no error ({bad[:2]}), verify exits 0")
 finish()

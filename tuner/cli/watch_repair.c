@@ -216,24 +216,30 @@ out:
 }
 
 /* The processes of the kept snapshot scanned again for prof's rules (their
- * users resolved when prof was first planned): 0 or -errno. */
-static int rescan_procs(struct tn_watch_ctx *w, const struct tn_profile *prof,
-			struct tn_diag *d)
+ * users resolved when prof was first planned); with values, every value of it
+ * read again too (tn_discover_refresh): 0 or -errno. */
+static int rescan(struct tn_watch_ctx *w, const struct tn_profile *prof, bool values,
+		  struct tn_diag *d)
 {
-	int n, ret;
-	struct tn_procsel *sels = tn_cli_profile_selectors(prof, &n);
+	struct tn_discover_opts o = { .plan_only = true, .queue_files = tn_profile_uses_queues(prof) };
+	int ret;
 
-	if (!sels)
+	o.procs = tn_cli_profile_selectors(prof, &o.n_procs);
+	if (!o.procs)
 		return -ENOMEM;
-	for (int i = 0; i < w->state.n_processes; i++)
-		tn_process_free(&w->state.processes[i]);
-	free(w->state.processes);
-	w->state.processes = NULL;
-	w->state.n_processes = 0;
-	ret = tn_process_scan(&w->root, sels, n, &w->state, d);
-	if (ret == 0)
-		tn_state_sort(&w->state);
-	free(sels);
+	if (values) {
+		ret = tn_discover_refresh(&w->root, &o, &w->state, d);
+	} else {
+		for (int i = 0; i < w->state.n_processes; i++)
+			tn_process_free(&w->state.processes[i]);
+		free(w->state.processes);
+		w->state.processes = NULL;
+		w->state.n_processes = 0;
+		ret = tn_process_scan(&w->root, o.procs, o.n_procs, &w->state, d);
+		if (ret == 0)
+			tn_state_sort(&w->state);
+	}
+	free((void *)o.procs);
 	return ret;
 }
 
@@ -243,9 +249,12 @@ static int rescan_procs(struct tn_watch_ctx *w, const struct tn_profile *prof,
  * affinities, rings, channels), the processes scanned again (a process
  * started, or the rescan without the proc connector), then the profile
  * planned on it. Its other parts are stale, but the changes of other NICs
- * and of sysctls are not the repair's (tn_watch_covers). false when this
- * does not do (a new NIC, all NICs, a NIC gone, a plan refused): then the
- * host is discovered whole, and the kept snapshot replaced.
+ * and of sysctls are not the repair's (tn_watch_covers). A periodic check
+ * reads every value of the snapshot again (tn_discover_refresh): a writer
+ * that sends no event changes values, not NICs or vectors, which come with
+ * events. false when this does not do (a new NIC, all NICs, a NIC or an IRQ
+ * gone, a plan refused): then the host is discovered whole, and the kept
+ * snapshot replaced.
  */
 static bool plan_part(struct tn_watch_ctx *w, struct tn_profile *prof,
 		      const struct tn_watch_dirty *dirty, struct tn_plan *plan)
@@ -254,13 +263,13 @@ static bool plan_part(struct tn_watch_ctx *w, struct tn_profile *prof,
 	bool ok = true;
 
 	if (!dirty || !w->have_state || dirty->all_nics || dirty->rediscover ||
-	    (!dirty->n_nics && !dirty->procs))
+	    (!dirty->n_nics && !dirty->procs && !dirty->everything))
 		return false;
 	tn_diag_init(&quiet);
 	for (int i = 0; i < dirty->n_nics && ok; i++)
 		ok = tn_discover_nic(&w->root, &w->state, dirty->nics[i], &quiet) == 0;
-	if (ok && dirty->procs)
-		ok = rescan_procs(w, prof, &quiet) == 0;
+	if (ok && (dirty->procs || dirty->everything))
+		ok = rescan(w, prof, dirty->everything, &quiet) == 0;
 	ok = ok && tn_plan_compute(&w->state, prof, plan, &quiet) == 0;
 	tn_diag_free(&quiet);
 	return ok;

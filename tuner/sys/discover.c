@@ -247,10 +247,8 @@ static bool claimed_by_other(const struct tn_state *s, const struct tn_nic *self
 	return false;
 }
 
-/* One affinity list of an IRQ; a file that is there but unreadable or not a
- * CPU list leaves it unknown, with a warning naming the file. */
-static bool read_irq_list(const struct tn_sysroot *root, int irq, const char *file,
-			  struct tn_cpus *out, struct tn_diag *d)
+int tn_discover_irq_list(const struct tn_sysroot *root, int irq, const char *file,
+			 struct tn_cpus *out, struct tn_diag *d)
 {
 	char rel[64], list[TN_CPULIST_MAX];
 	int ret;
@@ -258,13 +256,13 @@ static bool read_irq_list(const struct tn_sysroot *root, int irq, const char *fi
 	snprintf(rel, sizeof(rel), "proc/irq/%d/%s", irq, file);
 	ret = tn_sysroot_read_line(root, rel, list, sizeof(list));
 	if (ret == -ENOENT)
-		return false;
+		return ret;
 	if (ret == 0 && (ret = tn_cpus_parse_list(list, out)) == 0)
-		return true;
+		return 1;
 	if (ret == -ENOMEM) {
 		tn_diag_warn(d, "%s/%s: out of memory; taken as unknown",
 			     root->is_host ? "" : root->path, rel);
-		return false;
+		return 0;
 	}
 	if (ret == -EINVAL || ret == -ERANGE)
 		tn_diag_warn(d, "%s/%s: \"%.64s%s\" is not a CPU list%s; taken as unknown",
@@ -277,7 +275,7 @@ static bool read_irq_list(const struct tn_sysroot *root, int irq, const char *fi
 	else
 		tn_diag_warn(d, "%s/%s: %s; taken as unknown", root->is_host ? "" : root->path,
 			     rel, strerror(-ret));
-	return false;
+	return 0;
 }
 
 /* Kernel-managed affinity shows only in debugfs (when it is mounted). */
@@ -554,12 +552,12 @@ static int nic_irqs(struct irq_source *src, const struct tn_state *s, struct tn_
 	for (int i = 0; i < n->n_irqs; i++) {
 		struct tn_irq *q = &n->irqs[i];
 
-		q->has_affinity = read_irq_list(src->root, q->irq, "smp_affinity_list",
-						&q->affinity, src->d);
+		q->has_affinity = tn_discover_irq_list(src->root, q->irq, "smp_affinity_list",
+						       &q->affinity, src->d) == 1;
 		if (!o->plan_only)
-			q->has_effective = read_irq_list(src->root, q->irq,
-							 "effective_affinity_list", &q->effective,
-							 src->d);
+			q->has_effective = tn_discover_irq_list(src->root, q->irq,
+								"effective_affinity_list",
+								&q->effective, src->d) == 1;
 		if (debugfs)
 			read_irq_managed(src->root, q);
 	}
@@ -616,7 +614,7 @@ static int list_nics(const struct tn_sysroot *root, struct tn_state *s, struct n
 	return 0;
 }
 
-static void read_rings(struct tn_state *s, struct tn_diag *d)
+void tn_discover_rings(struct tn_state *s, struct tn_diag *d)
 {
 	struct tn_ethtool *et = NULL;
 	struct tn_diag kernel;	/* the kernel's words for one request, made a warning */
@@ -697,7 +695,7 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 			goto out;
 	}
 	if (root->is_host) {
-		read_rings(&s, d);
+		tn_discover_rings(&s, d);
 		/* a failure is a warning (the names stay), but out of memory */
 		if ((ret = tn_napi_discover(&s, d)) == -ENOMEM)
 			goto out;
@@ -765,7 +763,7 @@ int tn_discover_nic(const struct tn_sysroot *root, struct tn_state *s, const cha
 	}
 	if (root->is_host) {
 		one = (struct tn_state){ .n_nics = 1, .nics = old };
-		read_rings(&one, d);
+		tn_discover_rings(&one, d);
 		if (tn_napi_discover(&one, d) == -ENOMEM)
 			return -ENOMEM;	/* old is whole: the snapshot stays valid */
 	}

@@ -48,6 +48,25 @@ int tn_discover_nic(const struct tn_sysroot *root, struct tn_state *s, const cha
  * that is not a mask (or a count) is a warning and left out. 0 or -ENOMEM.
  */
 int tn_discover_queues(const struct tn_sysroot *root, struct tn_nic *n, struct tn_diag *d);
+/*
+ * Read the values of snapshot s again, its structure kept (tuner watch's
+ * periodic check: a writer that sends no event changes values, not NICs or
+ * IRQs): each NIC IRQ's smp_affinity_list, the queues' RPS/XPS files where s
+ * holds some or o->queue_files asks, rings, channels and coalescing (on the
+ * host), the sysctls s holds, irqbalance and the processes of o->procs.
+ * -ESTALE when an IRQ of s is gone (discover the host whole then); other
+ * failures as tn_discover. On failure s is valid but partly refreshed.
+ */
+int tn_discover_refresh(const struct tn_sysroot *root, const struct tn_discover_opts *o,
+			struct tn_state *s, struct tn_diag *d);
+/* One affinity list (file: "smp_affinity_list", ...) of an IRQ into out: 1,
+ * 0 when the file is there but unreadable or not a CPU list (a warning names
+ * it; out is unknown then), -ENOENT when it is not there. */
+int tn_discover_irq_list(const struct tn_sysroot *root, int irq, const char *file,
+			 struct tn_cpus *out, struct tn_diag *d);
+/* Rings, channels and coalescing of s's NICs, through ethtool netlink (the
+ * host only); what cannot be read is a warning and unknown. */
+void tn_discover_rings(struct tn_state *s, struct tn_diag *d);
 /* Read one sysctl by dotted name (the name must be valid). */
 int tn_sysctl_read(const struct tn_sysroot *root, const char *name, struct tn_sysctl *out);
 /* "net.core.x" -> "proc/sys/net/core/x" */
