@@ -217,7 +217,7 @@ out:
 
 /* The processes of the kept snapshot scanned again for prof's rules (their
  * users resolved when prof was first planned); with values, every value of it
- * read again too (tn_discover_refresh): 0 or -errno. */
+ * read again too, irqbalance's included (tn_discover_refresh): 0 or -errno. */
 static int rescan(struct tn_watch_ctx *w, const struct tn_profile *prof, bool values,
 		  struct tn_diag *d)
 {
@@ -227,18 +227,8 @@ static int rescan(struct tn_watch_ctx *w, const struct tn_profile *prof, bool va
 	o.procs = tn_cli_profile_selectors(prof, &o.n_procs);
 	if (!o.procs)
 		return -ENOMEM;
-	if (values) {
-		ret = tn_discover_refresh(&w->root, &o, &w->state, d);
-	} else {
-		for (int i = 0; i < w->state.n_processes; i++)
-			tn_process_free(&w->state.processes[i]);
-		free(w->state.processes);
-		w->state.processes = NULL;
-		w->state.n_processes = 0;
-		ret = tn_process_scan(&w->root, o.procs, o.n_procs, &w->state, d);
-		if (ret == 0)
-			tn_state_sort(&w->state);
-	}
+	ret = values ? tn_discover_refresh(&w->root, &o, &w->state, d)
+		     : tn_process_rescan(&w->root, o.procs, o.n_procs, &w->state, d);
 	free((void *)o.procs);
 	return ret;
 }

@@ -48,6 +48,11 @@ void tn_nic_free(struct tn_nic *nic)
 	free(nic->irqs);
 	nic->irqs = NULL;
 	nic->n_irqs = 0;
+	tn_nic_free_queues(nic);
+}
+
+void tn_nic_free_queues(struct tn_nic *nic)
+{
 	for (int i = 0; i < nic->n_rxq; i++)
 		free(nic->rxq[i].mask);
 	for (int i = 0; i < nic->n_txq; i++)

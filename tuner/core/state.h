@@ -216,6 +216,7 @@ extern const char *const tn_managed_sysctls[];
 void tn_state_init(struct tn_state *s);
 void tn_state_free(struct tn_state *s);	/* accepts NULL; leaves *s initialised */
 void tn_nic_free(struct tn_nic *nic);	/* its IRQs too */
+void tn_nic_free_queues(struct tn_nic *nic);	/* its RPS/XPS files (rxq, txq) */
 void tn_irq_free(struct tn_irq *q);	/* its name and CPU sets; accepts NULL */
 void tn_process_free(struct tn_process *p);
 void tn_sysctl_free(struct tn_sysctl *sc);	/* its value; accepts NULL */

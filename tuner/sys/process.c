@@ -434,3 +434,19 @@ out:
 		return tn_diag_error(d, ret, "out of memory");
 	return ret;
 }
+
+int tn_process_rescan(const struct tn_sysroot *root, const struct tn_procsel *sels, int n_sels,
+		      struct tn_state *s, struct tn_diag *d)
+{
+	int ret;
+
+	for (int i = 0; i < s->n_processes; i++)
+		tn_process_free(&s->processes[i]);
+	free(s->processes);
+	s->processes = NULL;
+	s->n_processes = 0;
+	ret = tn_process_scan(root, sels, n_sels, s, d);
+	if (ret == 0)
+		tn_state_sort(s);
+	return ret;
+}

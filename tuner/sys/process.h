@@ -15,6 +15,10 @@
  */
 int tn_process_scan(const struct tn_sysroot *root, const struct tn_procsel *sels, int n_sels,
 		    struct tn_state *s, struct tn_diag *d);
+/* s's processes found again (tn_process_scan), sorted; irqbalance too when
+ * s does not have it running (the scan records it once). */
+int tn_process_rescan(const struct tn_sysroot *root, const struct tn_procsel *sels, int n_sels,
+		      struct tn_state *s, struct tn_diag *d);
 /* Read one process (comm, cmdline, cgroup, threads). -ESRCH when it is gone. */
 int tn_process_read(const struct tn_sysroot *root, int pid, struct tn_process *out);
 

@@ -26,15 +26,6 @@ static int refresh_irqs(const struct tn_sysroot *root, struct tn_nic *n, struct 
 	return 0;
 }
 
-static void free_queues(struct tn_qfiles **v, int *n)
-{
-	for (int i = 0; i < *n; i++)
-		free((*v)[i].mask);
-	free(*v);
-	*v = NULL;
-	*n = 0;
-}
-
 static int refresh_sysctls(const struct tn_sysroot *root, struct tn_state *s, struct tn_diag *d)
 {
 	for (int i = 0; i < s->n_sysctls; i++) {
@@ -65,8 +56,7 @@ int tn_discover_refresh(const struct tn_sysroot *root, const struct tn_discover_
 			return ret;
 		if (!o->queue_files && !n->n_rxq && !n->n_txq)
 			continue;
-		free_queues(&n->rxq, &n->n_rxq);
-		free_queues(&n->txq, &n->n_txq);
+		tn_nic_free_queues(n);
 		if ((ret = tn_discover_queues(root, n, d)) < 0)
 			return ret;
 	}
@@ -74,16 +64,7 @@ int tn_discover_refresh(const struct tn_sysroot *root, const struct tn_discover_
 		tn_discover_rings(s, d);
 	if ((ret = refresh_sysctls(root, s, d)) < 0)
 		return ret;
-	/* irqbalance is found again with the processes */
-	free(s->irqbalance.banned_irqs);
+	free(s->irqbalance.banned_irqs); /* found again with the processes */
 	memset(&s->irqbalance, 0, sizeof(s->irqbalance));
-	for (int i = 0; i < s->n_processes; i++)
-		tn_process_free(&s->processes[i]);
-	free(s->processes);
-	s->processes = NULL;
-	s->n_processes = 0;
-	if ((ret = tn_process_scan(root, o->procs, o->n_procs, s, d)) < 0)
-		return ret;
-	tn_state_sort(s);
-	return 0;
+	return tn_process_rescan(root, o->procs, o->n_procs, s, d);
 }
