@@ -334,6 +334,38 @@ static void test_long_sysctl(void **state)
 	expect_refused(text, "big.json: sysctls[\"net.x\"]: value longer than 1048575 bytes");
 }
 
+/* An IRQ's name is kept whole (it was cut at 127 bytes), up to 65535 bytes;
+ * a missing one is "". */
+static void test_long_irq_name(void **state)
+{
+	char *name = malloc(TN_IRQNAME_MAX + 1), *text = malloc(TN_IRQNAME_MAX + 300);
+	struct tn_state s;
+	struct tn_diag d;
+
+	assert_non_null(name);
+	assert_non_null(text);
+	memset(name, 'q', TN_IRQNAME_MAX - 1);
+	name[TN_IRQNAME_MAX - 1] = '\0';
+	snprintf(text, TN_IRQNAME_MAX + 300,
+		 TOPO_HEAD ONE_NODE "}, \"nics\": [{\"name\": \"e\", \"irqs\": [{\"irq\": 5, "
+				    "\"name\": \"%s\"}, {\"irq\": 6}]}]}",
+		 name);
+	tn_diag_init(&d);
+	assert_int_equal(tn_state_parse(text, "long.json", &s, &d), 0);
+	assert_string_equal(s.nics[0].irqs[0].name, name);
+	assert_string_equal(s.nics[0].irqs[1].name, "");
+	tn_state_free(&s);
+	tn_diag_free(&d);
+	name[TN_IRQNAME_MAX - 1] = 'q';
+	name[TN_IRQNAME_MAX] = '\0';
+	snprintf(text, TN_IRQNAME_MAX + 300,
+		 TOPO_HEAD ONE_NODE "}, \"nics\": [{\"name\": \"e\", \"irqs\": [{\"irq\": 5, "
+				    "\"name\": \"%s\"}]}]}",
+		 name);
+	free(name);
+	expect_refused(text, "big.json: nics[0].irqs[0].name: longer than 65535 characters");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_long_sysctl),
+		cmocka_unit_test(test_long_irq_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

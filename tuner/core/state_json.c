@@ -218,7 +218,7 @@ static int load_irq(struct tn_jreader *r, const cJSON *o, struct tn_irq *q)
 		return tn_jr_error(r, "expected an object");
 	if ((ret = tn_jr_known_keys(r, o, keys)) < 0 ||
 	    (ret = tn_jr_int(r, o, "irq", true, 0, INT_MAX, &irq)) < 0 ||
-	    (ret = tn_jr_strdup(r, o, "name", false, TN_IRQNAME_MAX, &q->name)) < 0 ||
+	    (ret = tn_jr_strdup(r, o, "name", false, TN_IRQNAME_MAX - 1, &q->name)) < 0 ||
 	    (ret = tn_jr_str(r, o, "kind", false, kind, sizeof(kind))) < 0 ||
 	    (ret = tn_jr_int(r, o, "queue", false, -1, INT_MAX, &queue)) < 0 ||
 	    (ret = tn_jr_int(r, o, "count", false, 0, INT64_MAX / 2, &count)) < 0 ||
