@@ -125,6 +125,21 @@ env = dict(os.environ, NOTIFY_SOCKET=sockpath, WATCHDOG_USEC="1000000")
 started = []
 # a watch this script started never outlives it (a failure midway included)
 atexit.register(lambda: [p.kill() for p in started if p.poll() is None])
+
+
+def start_watch(name, *options):
+    """Another watch of the tree with the profile and --check-every 1 (and
+    options), its log in work/NAME.err, which log() reads from now on."""
+    global errpath
+    errpath = os.path.join(work, name + ".err")
+    with open(errpath, "w") as err:
+        p = subprocess.Popen([tuner, "watch"] + list(options) +
+                             ["--profile", profile, "--state-dir", state, "--check-every", "1"]
+                             + gw, stderr=err, stdout=subprocess.DEVNULL)
+    started.append(p)
+    return p
+
+
 w = subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state,
                       "--prometheus", prom, "--keep-journals", "2"] + gw, stderr=err,
                      stdout=subprocess.DEVNULL, env=env)
@@ -351,11 +366,7 @@ for bad in ("0", "-1", "x", "86401", "1.5"):
     check(r.returncode == 64 and "--check-every: expected seconds, a whole number from 1 to "
           "86400" in r.stderr, f"--check-every {bad}: refused, exit {r.returncode}: "
           f"{r.stderr.strip()[-120:]}")
-errpath = os.path.join(work, "watch2.err")
-err2 = open(errpath, "w")
-w = subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state,
-                      "--check-every", "1"] + gw, stderr=err2, stdout=subprocess.DEVNULL)
-started.append(w)
+w = start_watch("watch2")
 check(wait_for(lambda: "watching 3 NICs" in log(), 10), "a watch with --check-every 1 starts")
 check(get("proc/irq/50/smp_affinity_list") == want50 and get(BUDGET) == budget,
       "its first apply put IRQ 50 and netdev_budget back")
@@ -404,12 +415,8 @@ check(rc == 0, f"SIGTERM: exit {rc}")
 check("AddressSanitizer" not in log() and "runtime error" not in log(), "no sanitizer report")
 
 # 11. -q: a repair is made and not said (failures, fights and refusals only)
-errpath = os.path.join(work, "watch3.err")
-err3 = open(errpath, "w")
 put_whole(BUDGET, budget)
-w = subprocess.Popen([tuner, "watch", "-q", "--profile", profile, "--state-dir", state,
-                      "--check-every", "1"] + gw, stderr=err3, stdout=subprocess.DEVNULL)
-started.append(w)
+w = start_watch("watch3", "-q")
 time.sleep(1.5)
 put_whole("proc/irq/63/smp_affinity_list", "0-23")
 fixed = wait_for(lambda: get("proc/irq/63/smp_affinity_list") != "0-23", 4)
@@ -420,11 +427,7 @@ check(fixed and rc == 0 and not said,
 
 # 12. a check that finds an IRQ of its snapshot gone discovers the host whole
 # (a tree sends no event): IRQ 63 removed, IRQ 62 moved meanwhile
-errpath = os.path.join(work, "watch4.err")
-err4 = open(errpath, "w")
-w = subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state,
-                      "--check-every", "1"] + gw, stderr=err4, stdout=subprocess.DEVNULL)
-started.append(w)
+w = start_watch("watch4")
 check(wait_for(lambda: "watching 3 NICs" in log(), 10), "a fourth watch starts")
 shutil.rmtree(os.path.join(tree, "proc/irq/63"))
 shutil.rmtree(os.path.join(tree, "sys/kernel/irq/63"), ignore_errors=True)
