@@ -221,7 +221,8 @@ out:
 static int rescan(struct tn_watch_ctx *w, const struct tn_profile *prof, bool values,
 		  struct tn_diag *d)
 {
-	struct tn_discover_opts o = { .plan_only = true, .queue_files = tn_profile_uses_queues(prof) };
+	struct tn_discover_opts o = { .plan_only = true,
+				      .queue_files = tn_profile_uses_queues(prof) };
 	int ret;
 
 	o.procs = tn_cli_profile_selectors(prof, &o.n_procs);

@@ -453,7 +453,8 @@ static void hint_threads(const struct tn_state *s, const struct tn_change *c, ch
 #define FIELDS_PROCESS_AFFINITY                                                              \
 	.stage = 2, .per_thread = true, .keys = { "cpus" }, .label = label_process,          \
 	.equal = equal_sets, .target_ok = target_thread, .value_ok = value_cpus,             \
-	.hint = hint_threads, .scope = TN_SCOPE_PROCESS, .noun = { "process affinity", "process affinities" }
+	.hint = hint_threads, .scope = TN_SCOPE_PROCESS,                                     \
+	.noun = { "process affinity", "process affinities" }
 #define FIELDS_PROCESS_MEMORY                                                                \
 	.stage = 2, .keys = { "nodes" }, .label = label_process, .equal = equal_sets,        \
 	.target_ok = target_process, .value_ok = value_nodes,                                \

@@ -83,9 +83,11 @@ int tn_apply(struct tn_txn *t, struct tn_state *state, bool keep_state,
 			return ret;
 		/* drivers reset IRQ affinity (and may replace queue IRQs) when
 		 * rings or channels change: what is planned after is planned again */
-		if (stage == 1 && (ret = replan(t, first, state, prof, plan, d)) < 0)
+		if (stage != 1)
+			continue;
+		if ((ret = replan(t, first, state, prof, plan, d)) < 0)
 			return ret;
-		if (stage == 1 && !keep_state)
+		if (!keep_state)
 			tn_state_free(state); /* nothing plans after stage 1 */
 	}
 	return 0;
