@@ -159,8 +159,6 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_j
 		}
 	}
 	tn_sysroot_keep_end(root);
-	if (out && !dry_run && ret == 0)
-		ret = tn_jout_sync(out, d);
 	tn_live_close(live);
 	if (ret == 0 && res->failed)
 		ret = tn_diag_error(d, -EIO, "%d change%s could not be restored", res->failed,

@@ -103,7 +103,8 @@ struct tn_rollback_result {
 /*
  * Roll a journal back: every change not already undone, in reverse order.
  * A value someone changed since is left alone (and reported) unless force.
- * With out, statuses are appended to that journal (and synced at the end);
+ * With out, statuses are appended to that journal, gathered: the caller's end
+ * record (tn_txn_end, or tn_rollback_journal's) writes and syncs them with it;
  * dry_run writes nothing.
  */
 int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_jout *out, bool force,
