@@ -12,6 +12,9 @@ durability rests on:
   - one sync per batch, not two: a batch's statuses are written with the next
     batch's records, or with the end record (a crash before leaves them
     "pending", which rollback decides by the value); a rollback syncs once.
+And what apply opens: each IRQ and queue file it writes is opened once, by
+discovery, and read, checked, written and read back through that one open
+file (sys/sysroot.h, keep mode); rollback opens each file it restores once.
 A kill of tuner at each change is faults.py's and rps_apply.py's; a crash of
 the whole VM is the VM tier's 05-crash.
 
@@ -38,21 +41,39 @@ real_tree = os.path.realpath(tree)
 real_state = None  # known once the state directory exists
 
 LINE = re.compile(r"^(\w+)\((\d+)<([^>]*)>(.*)\)\s+=\s+(-?\d+)")
+OPEN = re.compile(r"^openat2?\(.*\)\s+=\s+\d+<([^>]*)>")
 
 
 def traced(args, name):
     """Run tuner ARGS under strace; the calls that matter, as (call, path, rest, ret)."""
     log = os.path.join(fx.work, name + ".strace")
     cmd = ["strace", "-o", log, "-y", "-s", "4194304", "-e",
-           "trace=write,pwrite64,writev,fdatasync,fsync,renameat,renameat2,rename"]
+           "trace=write,pwrite64,writev,fdatasync,fsync,renameat,renameat2,rename,openat,openat2"]
     r = tnlib.run(cmd[0], cmd[1:] + [tuner] + args + g)
     calls = []
     with open(log) as fh:
         for line in fh:
             m = LINE.match(line)
-            if m:
+            o = OPEN.match(line)
+            if o:
+                calls.append(("open", o.group(1), "", 0))
+            elif m:
                 calls.append((m.group(1), m.group(3), m.group(4), int(m.group(5))))
     return r, calls
+
+
+def opened_once(calls, what):
+    """Every IRQ and queue file written was opened once."""
+    written = {c[1] for c in calls if in_tree(c[1]) and c[0] in ("write", "pwrite64")}
+    files = {p for p in written if "/proc/sys/" not in p}
+    opens = {}
+    for c in calls:
+        if c[0] == "open" and c[1] in files:
+            opens[c[1]] = opens.get(c[1], 0) + 1
+    more = {os.path.relpath(p, real_tree): n for p, n in opens.items() if n != 1}
+    check(files and not more,
+          f"{what}: each of the {len(files)} IRQ and queue files written opened once: "
+          f"{dict(list(more.items())[:3])}")
 
 
 def journal(path):
@@ -114,6 +135,7 @@ r, calls = traced(["apply", "-q", "--profile", profile, "--state-dir", state], "
 check(r.returncode == 0, f"apply exit {r.returncode}: {r.stderr[-300:]}")
 syncs, n = order(calls, "apply", header=True)
 check(n == len(plan), f"apply wrote {n} files for {len(plan)} changes")
+opened_once(calls, "apply")
 check(syncs == batches + 2,
       f"apply syncs the journal {syncs} times: the header, once per batch ({batches}), the end")
 
@@ -122,5 +144,6 @@ check(r.returncode == 0 and fx.changes() == {},
       f"rollback exit {r.returncode}, the tree as before: {sorted(fx.changes())[:3]}")
 syncs, n = order(calls, "rollback", header=False, synced=len(plan))
 check(n == len(plan), f"rollback wrote {n} files for {len(plan)} changes")
+opened_once(calls, "rollback")
 check(syncs == 1, f"rollback syncs the journal once, with its end record: {syncs}")
 finish()

@@ -37,6 +37,9 @@ struct tn_cli {
 	bool quiet;
 	bool plan_only;	/* discovery: only what the planner reads (tn_discover_opts) */
 	bool queue_files;	/* with plan_only: the queues' RPS/XPS files too */
+	/* apply: discovery on the transaction's root, the files it will write
+	 * kept open for it (tn_discover_opts.keep_files); NULL: a root of its own */
+	const struct tn_sysroot *apply_root;
 	int n_procsel;
 	struct tn_procsel procsel[TN_MAX_PROCSEL];
 	FILE *out;

@@ -157,8 +157,14 @@ static int run(struct tn_cli *cli, const struct tn_txn_cli_opts *o, const struct
 	const char *status;
 	int rc;
 
-	if (tn_cli_plan_profile(cli, prof, &state, &plan, d) < 0)
+	/* discovery keeps the files the plan will write open for the transaction */
+	cli->apply_root = root;
+	rc = tn_cli_plan_profile(cli, prof, &state, &plan, d);
+	cli->apply_root = NULL;
+	if (rc < 0) {
+		tn_sysroot_keep_end(root);
 		return TN_EXIT_ERROR;
+	}
 	if (plan.n == 0) {
 		tn_cli_report(cli, d);
 		if (cli->json)
@@ -192,6 +198,7 @@ static int run(struct tn_cli *cli, const struct tn_txn_cli_opts *o, const struct
 out_txn:
 	tn_txn_free(&txn);
 out:
+	tn_sysroot_keep_end(root); /* the files kept and not written */
 	tn_plan_free(&plan);
 	tn_state_free(&state);
 	return rc;

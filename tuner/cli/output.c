@@ -418,8 +418,9 @@ int tn_cli_load_state(struct tn_cli *cli, const char *const *extra_sysctls, int 
 		free(text);
 		return ret;
 	}
-	ret = tn_sysroot_open(cli->sysroot ? cli->sysroot : "/", &root);
-	if (ret < 0)
+	if (cli->apply_root)
+		root = *cli->apply_root; /* shares its directories and kept files */
+	else if ((ret = tn_sysroot_open(cli->sysroot ? cli->sysroot : "/", &root)) < 0)
 		return tn_diag_error(d, ret, "--sysroot %s: %s", cli->sysroot, strerror(-ret));
 	for (int i = 0; i < cli->n_procsel; i++)
 		all[n++] = cli->procsel[i];
@@ -432,7 +433,9 @@ int tn_cli_load_state(struct tn_cli *cli, const char *const *extra_sysctls, int 
 	o.n_extra_sysctls = n_extra;
 	o.plan_only = cli->plan_only;
 	o.queue_files = cli->queue_files;
+	o.keep_files = cli->apply_root != NULL;
 	ret = tn_discover(&root, &o, out, d);
-	tn_sysroot_close(&root);
+	if (!cli->apply_root)
+		tn_sysroot_close(&root);
 	return ret;
 }

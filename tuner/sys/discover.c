@@ -549,6 +549,8 @@ static int nic_irqs(struct irq_source *src, const struct tn_state *s, struct tn_
 		return tn_diag_error(src->d, ret, "out of memory");
 	if (ret < 0)
 		return ret;
+	if (o->keep_files)
+		tn_sysroot_keep(src->root, n->n_irqs);
 	for (int i = 0; i < n->n_irqs; i++) {
 		struct tn_irq *q = &n->irqs[i];
 
@@ -561,6 +563,8 @@ static int nic_irqs(struct irq_source *src, const struct tn_state *s, struct tn_
 		if (debugfs)
 			read_irq_managed(src->root, q);
 	}
+	if (o->keep_files)
+		tn_sysroot_keep_pause(src->root);
 	return 0;
 }
 
@@ -654,6 +658,20 @@ void tn_discover_rings(struct tn_state *s, struct tn_diag *d)
 	tn_diag_free(&kernel);
 }
 
+/* A NIC's queue files (RPS/XPS), kept open for apply's writes (keep_files). */
+static int queues(const struct tn_sysroot *root, struct tn_nic *n,
+		  const struct tn_discover_opts *o, struct tn_diag *d)
+{
+	int ret;
+
+	if (o->keep_files)
+		tn_sysroot_keep(root, 2 * n->rx_queues + n->tx_queues);
+	ret = tn_discover_queues(root, n, d);
+	if (o->keep_files)
+		tn_sysroot_keep_pause(root);
+	return ret;
+}
+
 int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 		struct tn_state *out, struct tn_diag *d)
 {
@@ -690,7 +708,7 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 		nic_numa(root, hw, &s.topo, &paths[i], &s.nics[i]);
 		ret = nic_irqs(&src, &s, &s.nics[i], &paths[i], o, debugfs);
 		if (ret == 0 && (!o->plan_only || o->queue_files))
-			ret = tn_discover_queues(root, &s.nics[i], d);
+			ret = queues(root, &s.nics[i], o, d);
 		if (ret < 0)
 			goto out;
 	}

@@ -25,6 +25,11 @@ struct tn_discover_opts {
 	/* With plan_only: read the queues' RPS/XPS files too (a profile with rps
 	 * or xps); without plan_only they are always read. */
 	bool queue_files;
+	/* Apply: the NIC IRQs' smp_affinity_list and the queue files (the
+	 * thousands of files a plan writes) are read in keep mode (sysroot.h)
+	 * and stay open for the transaction on the same root, which ends keep
+	 * mode (tn_txn_run); a caller that runs none calls tn_sysroot_keep_end. */
+	bool keep_files;
 };
 
 /*

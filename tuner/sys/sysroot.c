@@ -44,14 +44,17 @@ struct tn_dircache {
 	int held_fd;			/* -1: none */
 	char held[DIRCACHE_PATH];
 	/* Keep mode (tn_sysroot_keep): the files read, kept for their writes,
-	 * by path in an open-addressing table of cap slots (a power of two, at
-	 * least twice max); a slot whose file was taken holds fd -1 and its
-	 * path (a tombstone) until the end. */
+	 * by path in an open-addressing table of cap slots (a power of two);
+	 * a slot whose file was taken holds fd -1 and its path (a tombstone,
+	 * for the probes past it) until the table grows or ends. Slots in use
+	 * (tombstones too) stay at most half of them: a probe always ends. */
 	struct kept {
 		char *rel;		/* NULL: never used */
 		int fd;
 	} *kept;
-	size_t kept_cap, kept_n, kept_max;
+	size_t kept_cap, kept_used;	/* slots; slots with a path */
+	size_t kept_open, kept_max;	/* files kept open; at most this many */
+	bool keeping;			/* a line read opens its file to keep it */
 };
 
 static void let_go(struct tn_dircache *c)
@@ -105,72 +108,113 @@ static size_t kept_hash(const char *rel)
 	return h;
 }
 
-/* The slot of rel: its own, or the free one where it would go; NULL when
- * not keeping. */
+/* The slot of rel in the table t of cap slots: its own, or the free one
+ * where it would go. */
+static struct kept *slot_in(struct kept *t, size_t cap, const char *rel)
+{
+	size_t mask = cap - 1, i;
+
+	for (i = kept_hash(rel) & mask;; i = (i + 1) & mask)
+		if (!t[i].rel || strcmp(t[i].rel, rel) == 0)
+			return &t[i];
+}
+
+/* The slot of rel, or NULL when nothing is kept. */
 static struct kept *kept_slot(const struct tn_dircache *c, const char *rel)
 {
-	size_t mask, i;
+	return c && c->kept ? slot_in(c->kept, c->kept_cap, rel) : NULL;
+}
 
-	if (!c || !c->kept)
-		return NULL;
-	mask = c->kept_cap - 1;
-	for (i = kept_hash(rel) & mask;; i = (i + 1) & mask)
-		if (!c->kept[i].rel || strcmp(c->kept[i].rel, rel) == 0)
-			return &c->kept[i];
+/* The table moved to cap slots, its tombstones left behind; false when out
+ * of memory (the table is as it was). */
+static bool kept_rehash(struct tn_dircache *c, size_t cap)
+{
+	struct kept *t = calloc(cap, sizeof(*t));
+
+	if (!t)
+		return false;
+	c->kept_used = 0;
+	for (size_t i = 0; c->kept && i < c->kept_cap; i++) {
+		if (c->kept[i].rel && c->kept[i].fd >= 0) {
+			*slot_in(t, cap, c->kept[i].rel) = c->kept[i];
+			c->kept_used++;
+		} else {
+			free(c->kept[i].rel);
+		}
+	}
+	free(c->kept);
+	c->kept = t;
+	c->kept_cap = cap;
+	return true;
+}
+
+/* How many files may be kept open in all: want, or fewer where the
+ * process's fd limit is near. */
+static size_t kept_limit(size_t want)
+{
+	struct rlimit rl;
+
+	if (want > KEPT_MAX)
+		want = KEPT_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return want;
+	/* the soft limit (often 1024, for select(2), which tuner does not use)
+	 * raised toward the hard one, as far as these files need */
+	if (rl.rlim_cur < (rlim_t)want + KEPT_FD_SPARE && rl.rlim_max > rl.rlim_cur) {
+		rlim_t need = (rlim_t)want + KEPT_FD_SPARE;
+
+		rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ? rl.rlim_max
+										 : need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	/* the fds the rest of tuner opens meanwhile (journal, netlink) stay free */
+	if (rl.rlim_cur < (rlim_t)want + KEPT_FD_SPARE)
+		want = rl.rlim_cur > KEPT_FD_SPARE ? (size_t)(rl.rlim_cur - KEPT_FD_SPARE) : 0;
+	return want;
 }
 
 void tn_sysroot_keep(const struct tn_sysroot *r, int n)
 {
 	struct tn_dircache *c = r->dirs;
-	struct rlimit rl;
-	size_t max = n > 0 ? (size_t)n : 0, cap = 16;
+	size_t max, cap = 16;
 
-	tn_sysroot_keep_end(r);
-	if (max > KEPT_MAX)
-		max = KEPT_MAX;
-	if (!c || max == 0)
+	if (!c || n <= 0)
 		return;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-		rlim_t want = (rlim_t)max + KEPT_FD_SPARE;
-
-		/* the soft limit (often 1024, for select(2), which tuner does not
-		 * use) raised toward the hard one, as far as these files need */
-		if (rl.rlim_cur < want && rl.rlim_max > rl.rlim_cur) {
-			rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want
-					      ? rl.rlim_max : want;
-			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-				getrlimit(RLIMIT_NOFILE, &rl);
-		}
-		/* the fds the rest of tuner opens meanwhile (journal, netlink) stay free */
-		if (rl.rlim_cur < want)
-			max = rl.rlim_cur > KEPT_FD_SPARE ? (size_t)(rl.rlim_cur - KEPT_FD_SPARE) : 0;
-		if (max == 0)
+	max = kept_limit(c->kept_open + (size_t)n);
+	if (max <= c->kept_open)
+		return; /* no room: read and written as without keep mode */
+	if (c->kept_used + (max - c->kept_open) > c->kept_cap / 2) {
+		while (cap < 2 * max)
+			cap *= 2;
+		if (!kept_rehash(c, cap))
 			return;
 	}
-	while (cap < 2 * max)
-		cap *= 2;
-	c->kept = calloc(cap, sizeof(*c->kept));
-	if (!c->kept)
-		return;
-	c->kept_cap = cap;
 	c->kept_max = max;
-	c->kept_n = 0;
+	c->keeping = true;
+}
+
+void tn_sysroot_keep_pause(const struct tn_sysroot *r)
+{
+	if (r->dirs)
+		r->dirs->keeping = false;
 }
 
 void tn_sysroot_keep_end(const struct tn_sysroot *r)
 {
 	struct tn_dircache *c = r->dirs;
 
-	if (!c || !c->kept)
+	if (!c)
 		return;
-	for (size_t i = 0; i < c->kept_cap; i++) {
+	for (size_t i = 0; c->kept && i < c->kept_cap; i++) {
 		if (c->kept[i].rel && c->kept[i].fd >= 0)
 			close(c->kept[i].fd);
 		free(c->kept[i].rel);
 	}
 	free(c->kept);
 	c->kept = NULL;
-	c->kept_cap = c->kept_n = c->kept_max = 0;
+	c->kept_cap = c->kept_used = c->kept_open = c->kept_max = 0;
+	c->keeping = false;
 }
 
 /* Keep fd, just read at rel; false when it is not kept (no room: the caller
@@ -180,12 +224,15 @@ static bool kept_put(const struct tn_sysroot *r, const char *rel, int fd)
 	struct tn_dircache *c = r->dirs;
 	struct kept *k = kept_slot(c, rel);
 
-	if (!k || c->kept_n >= c->kept_max || (k->rel && k->fd >= 0))
+	if (!k || c->kept_open >= c->kept_max || (k->rel && k->fd >= 0))
 		return false;
-	if (!k->rel && !(k->rel = strdup(rel)))
-		return false;
+	if (!k->rel) {
+		if (c->kept_used >= c->kept_cap / 2 || !(k->rel = strdup(rel)))
+			return false;
+		c->kept_used++;
+	}
 	k->fd = fd;
-	c->kept_n++;
+	c->kept_open++;
 	return true;
 }
 
@@ -207,6 +254,7 @@ int tn_sr_kept_take(const struct tn_sysroot *r, const char *rel)
 		return -1;
 	fd = k->fd;
 	k->fd = -1; /* the path stays: a tombstone for the probes past it */
+	r->dirs->kept_open--;
 	return fd;
 }
 
@@ -494,7 +542,7 @@ int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf,
 
 	if (!held && (fd = kept_get(r, path)) >= 0)
 		held = kept = true; /* read again: still kept for its write */
-	if (!held && r->dirs && r->dirs->kept && r->dirs->kept_n < r->dirs->kept_max) {
+	if (!held && r->dirs && r->dirs->keeping && r->dirs->kept_open < r->dirs->kept_max) {
 		/* keep mode: opened for the write to come too, where that is allowed */
 		fd = tn_sysroot_openat(r, rel, O_RDWR | O_NONBLOCK | O_NOCTTY, 0);
 		keep = fd >= 0;

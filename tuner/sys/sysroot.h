@@ -36,16 +36,21 @@ void tn_sysroot_close(struct tn_sysroot *r);
 void tn_sysroot_forget_dirs(const struct tn_sysroot *r);
 /*
  * Keep mode, for a transaction that reads the values it is about to write:
- * from tn_sysroot_keep(r, n) until tn_sysroot_keep_end(r), a line read with
+ * from tn_sysroot_keep(r, n) until tn_sysroot_keep_pause(r), a line read with
  * tn_sysroot_read_line is read through the file opened for writing too where
- * the file allows it, and up to n such files (fewer when the process's fd
- * limit is near) are kept open for the tn_sysroot_write of the same path that
+ * the file allows it, and up to n more such files (fewer when the process's
+ * fd limit is near; at most 16384 in all) are kept open, until
+ * tn_sysroot_keep_end(r), for the tn_sysroot_write of the same path that
  * follows: one open per change instead of two, and the write goes to the
  * file that was read (a /proc/irq/N removed since fails with EIO instead of
- * writing a new IRQ N). In a tree, a kept file replaced since (its link
- * count 0) is written by path as before. Out of memory: no file is kept.
+ * writing a new IRQ N). A file kept is read again through its open file,
+ * paused or not: apply's discovery keeps the files its plan will write, and
+ * the transaction finds them open. In a tree, a kept file replaced since (its
+ * link count 0) is written by path as before. Out of memory: no file is kept.
  */
 void tn_sysroot_keep(const struct tn_sysroot *r, int n);
+/* Open no more files to keep; those kept stay open. */
+void tn_sysroot_keep_pause(const struct tn_sysroot *r);
 /* Close the files kept and end keep mode; accepts a root not keeping. */
 void tn_sysroot_keep_end(const struct tn_sysroot *r);
 /* open() relative to the root; returns an fd or -errno. */

@@ -487,7 +487,8 @@ static int record_batch(struct tn_txn *t, const struct tn_change *changes, int i
 	return 0;
 }
 
-int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct tn_diag *d)
+static int run_changes(struct tn_txn *t, const struct tn_change *changes, int n,
+		       struct tn_diag *d)
 {
 	int i = 0, ret;
 
@@ -518,17 +519,26 @@ int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct 
 			i = end;
 			continue;
 		}
-		/* read through files kept open for the writes that follow */
+		/* read through files kept open for the writes that follow
+		 * (discovery may have kept some already) */
 		tn_sysroot_keep(t->root, end - i);
 		ret = record_batch(t, changes, i, end, d);
+		tn_sysroot_keep_pause(t->root);
 		if (ret == 0)
 			ret = run_batch(t, first, d);
-		tn_sysroot_keep_end(t->root);
 		if (ret < 0)
 			return ret;
 		i = end;
 	}
 	return 0;
+}
+
+int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct tn_diag *d)
+{
+	int ret = run_changes(t, changes, n, d);
+
+	tn_sysroot_keep_end(t->root); /* what was kept and not written too */
+	return ret;
 }
 
 int tn_txn_undo(struct tn_txn *t, struct tn_diag *d)

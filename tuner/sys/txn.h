@@ -67,9 +67,11 @@ int tn_txn_begin(struct tn_txn *t, const struct tn_sysroot *root, int dirfd, con
 		 const char *digest, const struct tn_txn_opts *o, struct tn_diag *d);
 /*
  * Make the changes, in order. Process changes (target PID) are made on each
- * thread, as many passes as it takes for no new thread to appear. Returns 0,
- * or -errno after the first failure (unless keep_going): then call
- * tn_txn_undo.
+ * thread, as many passes as it takes for no new thread to appear. A value is
+ * read, written and read back through one open file, the one discovery kept
+ * where it kept one (sysroot.h, keep mode); every file kept is closed at the
+ * end. Returns 0, or -errno after the first failure (unless keep_going):
+ * then call tn_txn_undo.
  */
 int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct tn_diag *d);
 /*
