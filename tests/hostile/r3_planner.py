@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Planner decisions on snapshots (r3: show/plan/profile and the planner).
+
+  r3_planner.py TUNER WORKDIR
+
+Each case writes a snapshot (as 'tuner show --json' would) and a profile, runs
+'tuner --state SNAP plan --json' and checks what was planned and said:
+- a memoryless NUMA node (memory 0 where the other nodes have memory) is not
+  where "opposite" binds a process's memory: the nearest node with memory is;
+  an explicit node list of only memoryless nodes with memory "bind" is an
+  error that names the node; memory "keep" may still go there;
+- an interface rule whose NICs all follow an earlier rule is said to be
+  shadowed (naming the NIC and the rule), not to match no NIC of the host.
+Nothing of this machine is read or changed."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+tuner, work = sys.argv[1:3]
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def cl(cpus):
+    return ",".join(map(str, cpus))
+
+
+def snapshot(n_nodes, per_node, nics, mem, dist, procs):
+    """n_nodes nodes of per_node CPUs (one core each); nics: (name, node, queues, first_irq)."""
+    nodes, cores, every = [], [], []
+    for n in range(n_nodes):
+        cpus = list(range(n * per_node, (n + 1) * per_node))
+        every += cpus
+        nodes.append({"id": n, "cpus": cl(cpus), "memory_kb": mem[n]})
+        cores += [{"id": c, "node": n, "package": n, "cpus": str(c)} for c in cpus]
+    st = {"schema_version": 1, "kind": "state", "hostname": "r3", "kernel": "6.1",
+          "topology": {"source": "json", "cpus": cl(every), "online": cl(every), "isolated": "",
+                       "nohz_full": "", "nodes": nodes, "distances": dist, "cores": cores},
+          "nics": [], "sysctls": {},
+          "irqbalance": {"running": False, "pid": None, "banned_cpus": "", "banned_irqs": []},
+          "processes": procs}
+    for i, (name, node, q, first) in enumerate(nics):
+        irqs = [{"irq": first + k, "name": "%s-TxRx-%d" % (name, k), "kind": "txrx", "queue": k,
+                 "affinity": cl(every), "effective": "0", "count": 1, "managed": False}
+                for k in range(q)]
+        st["nics"].append({"name": name, "ifindex": 2 + i, "driver": "ixgbe",
+                           "pci": "0000:%02x:00.0" % (0x10 + i),
+                           "device": "0000:%02x:00.0" % (0x10 + i), "numa_node": node,
+                           "numa_source": "sysfs", "operstate": "up", "speed": 10000,
+                           "mtu": 1500, "txqueuelen": 1000, "rx_queues": q, "tx_queues": q,
+                           "ring": None, "channels": None, "irqs": irqs})
+    return st
+
+
+def redis(cpus, mem_nodes):
+    return {"pid": 1187, "comm": "redis-server", "cmdline": "redis-server", "uid": 112,
+            "cgroup": "/system.slice/redis-server.service", "start_time": 4242,
+            "memory_nodes": mem_nodes,
+            "threads": [{"tid": 1187 + k, "comm": "redis-server", "affinity": cpus}
+                        for k in range(2)]}
+
+
+def write(name, doc):
+    path = os.path.join(work, name)
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    os.chmod(path, 0o644)
+    return path
+
+
+def plan(state, profile):
+    r = subprocess.run([tuner, "--state", state, "plan", "--json", "--profile", profile],
+                       capture_output=True, text=True, timeout=60)
+    doc = json.loads(r.stdout) if r.returncode in (0, 2) else None
+    return r, doc
+
+
+def changes(doc, kind):
+    return [c for c in doc["changes"] if c["kind"] == kind]
+
+
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+os.chmod(work, 0o755)
+
+# 4 nodes of 4 CPUs; the NIC on node 0; node 1, the nearest, has no memory.
+DIST = [[10, 12, 20, 20], [12, 10, 20, 20], [20, 20, 10, 12], [20, 20, 12, 10]]
+memless = write("memless.json", snapshot(4, 4, [("eth0", 0, 3, 40)],
+                                         [1 << 20, 0, 1 << 20, 1 << 20], DIST,
+                                         [redis("0-15", "0")]))
+split = write("split.json", {
+    "name": "split", "interfaces": [{"match": "all", "irq": {"cpus": "local"}}],
+    "processes": [{"match": {"comm": "redis-server"}, "placement": "opposite",
+                   "memory": "bind"}]})
+r, doc = plan(memless, split)
+check(r.returncode == 2, "opposite + bind on a memoryless nearest node: plans (exit %d)"
+      % r.returncode)
+if doc:
+    mem = changes(doc, "process_memory")
+    aff = changes(doc, "process_affinity")
+    check(len(mem) == 1 and mem[0]["after"] == "2",
+          "memory goes to node 2, the nearest node with memory, not memoryless node 1: %s"
+          % [c["after"] for c in mem])
+    check(len(aff) == 1 and aff[0]["after"] == "8-11",
+          "its CPUs are node 2's (8-11): %s" % [c["after"] for c in aff])
+
+# memory "keep": node 1's CPUs are as good as any (nothing is bound there)
+keep = write("keep.json", {
+    "name": "keep", "interfaces": [{"match": "all", "irq": {"cpus": "local"}}],
+    "processes": [{"match": {"comm": "redis-server"}, "placement": "opposite"}]})
+r, doc = plan(memless, keep)
+check(r.returncode == 2 and doc and [c["after"] for c in changes(doc, "process_affinity")]
+      == ["4-7"], "opposite + memory keep: the nearest node, memoryless or not (4-7)")
+
+# an explicit node list of a memoryless node, memory bound there: an error
+only1 = write("only1.json", {
+    "name": "only1",
+    "processes": [{"match": {"comm": "redis-server"}, "placement": {"nodes": [1]},
+                   "memory": "bind"}]})
+r, doc = plan(memless, only1)
+check(r.returncode == 1 and "node 1 has no memory" in r.stderr,
+      "placement nodes [1] + bind, node 1 memoryless: exit 1 naming it (exit %d: %s)"
+      % (r.returncode, r.stderr.strip()))
+# ... and with a node that has memory beside it, memory goes there only
+both = write("both.json", {
+    "name": "both",
+    "processes": [{"match": {"comm": "redis-server"}, "placement": {"nodes": [1, 2]},
+                   "memory": "prefer"}]})
+r, doc = plan(memless, both)
+check(r.returncode == 2 and doc and [c["after"] for c in changes(doc, "process_memory")]
+      == ["2"], "placement nodes [1, 2] + prefer: memory to node 2 only")
+
+# every node free of IRQs is memoryless: "opposite" + bind cannot be planned
+memless2 = write("memless2.json", snapshot(2, 4, [("eth0", 0, 2, 40)], [1 << 20, 0],
+                                           [[10, 20], [20, 10]], [redis("0-7", "0")]))
+r, doc = plan(memless2, split)
+check(r.returncode == 1 and "has memory" in r.stderr,
+      "opposite + bind, the only free node memoryless: exit 1, said (exit %d: %s)"
+      % (r.returncode, r.stderr.strip()))
+
+# a snapshot without node sizes (memory unknown everywhere): as before
+nosize = write("nosize.json", snapshot(4, 4, [("eth0", 0, 3, 40)], [0, 0, 0, 0], DIST,
+                                       [redis("0-15", "0")]))
+r, doc = plan(nosize, split)
+check(r.returncode == 2 and doc and [c["after"] for c in changes(doc, "process_memory")]
+      == ["1"], "no node size known: the nearest node (1), as before")
+
+# interface rules shadowed by an earlier one
+two = write("two.json", snapshot(2, 4, [("eth0", 0, 2, 40), ("eth1", 1, 2, 50)],
+                                 [1 << 20, 1 << 20], [[10, 20], [20, 10]], []))
+shadow_req = write("shadow_req.json", {
+    "name": "shadow_req", "interfaces": [{"match": "all", "irq": {}},
+                                         {"match": {"name": "eth0"}, "required": True,
+                                          "irq": {"cpus": "remote"}}]})
+r, doc = plan(two, shadow_req)
+check(r.returncode == 1 and "earlier rule (eth0: interfaces[0])" in r.stderr
+      and "matches no NIC" not in r.stderr,
+      "a required rule shadowed by interfaces[0]: said so, not 'matches no NIC': %s"
+      % r.stderr.strip())
+shadow = write("shadow.json", {
+    "name": "shadow", "interfaces": [{"match": "all", "irq": {}},
+                                     {"match": {"name": "eth1"}, "irq": {"cpus": "remote"}},
+                                     {"match": {"name": "eth9"}}]})
+r, doc = plan(two, shadow)
+warns = doc["warnings"] if doc else []
+check(any("interfaces[1] (name eth1): every NIC it matches follows an earlier rule "
+          "(eth1: interfaces[0])" == w for w in warns),
+      "a shadowed rule's warning names the NIC and the rule: %s" % warns)
+check("interfaces[2] (name eth9) matches no NIC of this host" in warns,
+      "a rule matching no NIC still says so")
+
+if failures:
+    sys.exit("%d check(s) failed" % len(failures))
+print("all checks passed")
