@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Planner decisions on snapshots (r3: show/plan/profile and the planner).
 
-  r3_planner.py TUNER WORKDIR
+  r3_planner.py TUNER SRCDIR WORKDIR
 
 Each case writes a snapshot (as 'tuner show --json' would) and a profile, runs
 'tuner --state SNAP plan --json' and checks what was planned and said:
@@ -10,7 +10,10 @@ Each case writes a snapshot (as 'tuner show --json' would) and a profile, runs
   an explicit node list of only memoryless nodes with memory "bind" is an
   error that names the node; memory "keep" may still go there;
 - an interface rule whose NICs all follow an earlier rule is said to be
-  shadowed (naming the NIC and the rule), not to match no NIC of the host.
+  shadowed (naming the NIC and the rule), not to match no NIC of the host;
+- on a sysroot tree (16intel64), a profile of more than 128 process rules:
+  discovery records the processes of every rule's selectors (it kept the
+  first 128 and the last rules matched nothing).
 Nothing of this machine is read or changed."""
 import json
 import os
@@ -18,7 +21,7 @@ import shutil
 import subprocess
 import sys
 
-tuner, work = sys.argv[1:3]
+tuner, src, work = sys.argv[1:4]
 failures = []
 
 
@@ -175,6 +178,25 @@ check(any("interfaces[1] (name eth1): every NIC it matches follows an earlier ru
       "a shadowed rule's warning names the NIC and the rule: %s" % warns)
 check("interfaces[2] (name eth9) matches no NIC of this host" in warns,
       "a rule matching no NIC still says so")
+
+# more process rules than discovery took selectors: the last one still matches
+tree = os.path.join(work, "16intel64")
+subprocess.run([sys.executable, os.path.join(src, "tests", "fixtures", "mkfixture.py"),
+                "--topology-dir", os.path.join(src, "..", "shared", "fixtures", "topology"),
+                os.path.join(src, "tests", "fixtures", "specs", "16intel64.json"), tree],
+               check=True, stdout=subprocess.DEVNULL)
+procs = [{"match": {"comm": "absent%d" % i}, "placement": {"cpus": "1"}} for i in range(130)]
+procs.append({"match": {"comm": "redis-server"}, "placement": {"cpus": "2"}, "required": True})
+many = write("many.json", {"name": "many", "processes": procs})
+r = subprocess.run([tuner, "--sysroot", tree, "--topology",
+                    os.path.join(src, "..", "shared", "fixtures", "topology",
+                                 "16intel64-manyVFs.xml"), "-q", "plan", "--json", "-p", many],
+                   capture_output=True, text=True, timeout=120)
+doc = json.loads(r.stdout) if r.returncode == 2 else None
+check(doc is not None and [(c["label"], c["after"]) for c in changes(doc, "process_affinity")]
+      == [("redis-server", "2")],
+      "131 process rules: the last one (redis-server, required) is planned (exit %d: %s)"
+      % (r.returncode, r.stderr.strip()))
 
 if failures:
     sys.exit("%d check(s) failed" % len(failures))
