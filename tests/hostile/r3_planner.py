@@ -13,7 +13,10 @@ Each case writes a snapshot (as 'tuner show --json' would) and a profile, runs
   shadowed (naming the NIC and the rule), not to match no NIC of the host;
 - on a sysroot tree (16intel64), a profile of more than 128 process rules:
   discovery records the processes of every rule's selectors (it kept the
-  first 128 and the last rules matched nothing).
+  first 128 and the last rules matched nothing);
+- diagnose --emit-profile with --profile ./relative.json, written to another
+  directory: the emitted profile loads (its "extends" was the relative path
+  as typed, which a profile's "extends" reads relative to its own directory).
 Nothing of this machine is read or changed."""
 import json
 import os
@@ -22,6 +25,7 @@ import subprocess
 import sys
 
 tuner, src, work = sys.argv[1:4]
+tuner = os.path.abspath(tuner)
 failures = []
 
 
@@ -196,6 +200,49 @@ doc = json.loads(r.stdout) if r.returncode == 2 else None
 check(doc is not None and [(c["label"], c["after"]) for c in changes(doc, "process_affinity")]
       == [("redis-server", "2")],
       "131 process rules: the last one (redis-server, required) is planned (exit %d: %s)"
+      % (r.returncode, r.stderr.strip()))
+
+# diagnose --emit-profile: samples of the tree with loss on CPU 0's backlog
+for f, dst in (("netstat-6.1.txt", "netstat"), ("snmp-6.1.txt", "snmp"),
+               ("snmp6-6.1.txt", "snmp6")):
+    shutil.copy(os.path.join(src, "tests", "diagnose", "data", f),
+                os.path.join(tree, "proc", "net", dst))
+    os.chmod(os.path.join(tree, "proc", "net", dst), 0o644)
+
+
+def sample(name):
+    r = subprocess.run([tuner, "--sysroot", tree, "-q", "show", "--counters"],
+                       capture_output=True, text=True, timeout=120)
+    return write(name, json.loads(r.stdout)) if r.returncode == 0 else None
+
+
+s1 = sample("c1.json")
+softnet = os.path.join(tree, "proc", "net", "softnet_stat")
+rows = open(softnet).read().split("\n")
+f0 = rows[0].split()
+f0[1] = "%08x" % (int(f0[1], 16) + 500)
+rows[0] = " ".join(f0)
+open(softnet, "w").write("\n".join(rows))
+s2 = sample("c2.json")
+for d in ("here", "elsewhere"):
+    os.makedirs(os.path.join(work, d), exist_ok=True)
+    os.chmod(os.path.join(work, d), 0o755)
+parent = os.path.join(work, "here", "mine.json")
+with open(parent, "w") as f:
+    json.dump({"name": "mine", "sysctl": {"net.core.netdev_budget": {"min": 900}}}, f)
+os.chmod(parent, 0o644)
+emitted = os.path.join(work, "elsewhere", "emitted.json")
+r = subprocess.run([tuner, "diagnose", "--from", s1, "--to", s2, "-p", "./mine.json",
+                    "--emit-profile", emitted], capture_output=True, text=True, timeout=60,
+                   cwd=os.path.join(work, "here"))
+check(r.returncode == 2 and os.path.exists(emitted),
+      "diagnose finds the backlog loss and writes the profile (exit %d: %s)"
+      % (r.returncode, r.stderr.strip()))
+r = subprocess.run([tuner, "profile", "show", emitted], capture_output=True, text=True,
+                   timeout=60)
+merged = json.loads(r.stdout) if r.returncode == 0 else {}
+check(merged.get("sysctl", {}).get("net.core.netdev_budget") == {"min": 900},
+      "the emitted profile, in another directory, loads over ./mine.json (exit %d: %s)"
       % (r.returncode, r.stderr.strip()))
 
 if failures:
