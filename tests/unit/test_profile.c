@@ -251,19 +251,20 @@ static const struct bad_case bad_cases[] = {
 	  "{\"name\": \"x\", \"sysctl\": {\"net.core.netdev_budget\": {\"max\": 600}}}", NULL, -EINVAL,
 	  "bad.json:1:53: sysctl[\"net.core.netdev_budget\"].max: unknown key" },
 	/* -- numbers out of range -- */
-	/* FIXME: the path names the key twice (count_value() pushes "rx" and
-	 * tn_jr_int() pushes it again), so it is wrong and tn_json_locate() cannot
-	 * find it: no line:column. Want "bad.json:6:23: interfaces[0].rings.rx: ...".
-	 * The same for the two cases below. */
+	/* the key once, with its line:column (count_value() pushed it as well
+	 * as tn_jr_int(): "rings.rx.rx", which tn_json_locate() could not find) */
 	{ "rings.rx -1", IFACE_HEAD "      \"rings\": {\"rx\": -1}\n    }\n  ]\n}\n", NULL, -EINVAL,
-	  "bad.json: interfaces[0].rings.rx.rx: -1 is out of range (1 to 1048576)" },
-	/* FIXME: as above; also "%.0f" spells 1e30 in 31 digits. */
+	  "bad.json:6:23: interfaces[0].rings.rx: -1 is out of range (1 to 1048576)" },
+	/* FIXME: "%.0f" spells 1e30 in 31 digits. */
 	{ "rings.rx 1e30", IFACE_HEAD "      \"rings\": {\"rx\": 1e30}\n    }\n  ]\n}\n", NULL,
 	  -EINVAL,
-	  "bad.json: interfaces[0].rings.rx.rx: 1000000000000000019884624838656 is out of"
+	  "bad.json:6:23: interfaces[0].rings.rx: 1000000000000000019884624838656 is out of"
 	  " range (1 to 1048576)" },
 	{ "rings.tx 1.5", IFACE_HEAD "      \"rings\": {\"tx\": 1.5}\n    }\n  ]\n}\n", NULL, -EINVAL,
-	  "bad.json: interfaces[0].rings.tx.tx: expected an integer, found 1.5" },
+	  "bad.json:6:23: interfaces[0].rings.tx: expected an integer, found 1.5" },
+	{ "channels.combined 0", IFACE_HEAD "      \"channels\": {\"combined\": 0}\n    }\n  ]\n}\n",
+	  NULL, -EINVAL,
+	  "bad.json:6:32: interfaces[0].channels.combined: 0 is out of range (1 to 1048576)" },
 	{ "irq.count 0", IFACE_HEAD "      \"irq\": {\"count\": 0}\n    }\n  ]\n}\n", NULL, -EINVAL,
 	  "bad.json:6:24: interfaces[0].irq.count: 0 is out of range (1 to 8192)" },
 	{ "irq.cpus.nodes -1", IFACE_HEAD "      \"irq\": {\"cpus\": {\"nodes\": [0, -1]}}\n    }\n"

@@ -286,12 +286,18 @@ static int outputs(struct tn_cli *cli, const struct diag_opts *o, const struct t
 		   const struct tn_sample *b, const struct tn_diagnosis *dg,
 		   const struct tn_profile *prof, struct tn_diag *d)
 {
-	char *text = NULL;
+	char *text = NULL, parent[PATH_MAX];
 	int ret = 0;
 
 	if (o->emit) {
-		cJSON *p = tn_diagnosis_profile(dg, &b->state, prof, o->profile ? o->profile
-										   : "default");
+		cJSON *p;
+
+		/* a path is written whole: the emitted file's "extends" is read
+		 * relative to its own directory, not to the current one */
+		snprintf(parent, sizeof(parent), "%s", o->profile ? o->profile : "default");
+		if (strchr(parent, '/') && !realpath(o->profile, parent))
+			return tn_diag_error(d, -errno, "%s: %s", o->profile, strerror(errno));
+		p = tn_diagnosis_profile(dg, &b->state, prof, parent);
 
 		text = p ? cJSON_Print(p) : NULL;
 		cJSON_Delete(p);

@@ -402,8 +402,8 @@ int tn_cli_load_state(struct tn_cli *cli, const char *const *extra_sysctls, int 
 		      const struct tn_procsel *procs, int n_procs, struct tn_state *out,
 		      struct tn_diag *d)
 {
-	struct tn_procsel all[TN_MAX_PROCSEL * 2];
 	struct tn_discover_opts o = { 0 };
+	struct tn_procsel *all;
 	struct tn_sysroot root;
 	int ret, n = 0;
 
@@ -418,13 +418,21 @@ int tn_cli_load_state(struct tn_cli *cli, const char *const *extra_sysctls, int 
 		free(text);
 		return ret;
 	}
-	if (cli->apply_root)
+	/* every selector: the command line's and all of the profile's (a profile
+	 * may have any number of process rules; none is left out) */
+	all = calloc((size_t)cli->n_procsel + (size_t)(n_procs > 0 ? n_procs : 0) + 1,
+		     sizeof(*all));
+	if (!all)
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	if (cli->apply_root) {
 		root = *cli->apply_root; /* shares its directories and kept files */
-	else if ((ret = tn_sysroot_open(cli->sysroot ? cli->sysroot : "/", &root)) < 0)
+	} else if ((ret = tn_sysroot_open(cli->sysroot ? cli->sysroot : "/", &root)) < 0) {
+		free(all);
 		return tn_diag_error(d, ret, "--sysroot %s: %s", cli->sysroot, strerror(-ret));
+	}
 	for (int i = 0; i < cli->n_procsel; i++)
 		all[n++] = cli->procsel[i];
-	for (int i = 0; i < n_procs && n < (int)(sizeof(all) / sizeof(all[0])); i++)
+	for (int i = 0; i < n_procs; i++)
 		all[n++] = procs[i];
 	o.topology_xml = cli->topology;
 	o.procs = all;
@@ -437,5 +445,6 @@ int tn_cli_load_state(struct tn_cli *cli, const char *const *extra_sysctls, int 
 	ret = tn_discover(&root, &o, out, d);
 	if (!cli->apply_root)
 		tn_sysroot_close(&root);
+	free(all);
 	return ret;
 }

@@ -144,19 +144,28 @@ static int match_rules(struct planner *pl)
 		pl->rule_of[i] = first_rule(p, &s->nics[i]);
 	for (int r = 0; r < p->n_ifaces; r++) {
 		bool any = false;
-		char what[200];
+		char what[200], why[200];
+		int taken = -1;
 
-		for (int i = 0; i < s->n_nics; i++)
+		for (int i = 0; i < s->n_nics; i++) {
 			any |= pl->rule_of[i] == r;
+			if (taken < 0 && tn_plan_nic_matches(&p->ifaces[r].match, &s->nics[i]))
+				taken = i;
+		}
 		if (any)
 			continue;
 		describe_match(&p->ifaces[r].match, what, sizeof(what));
+		/* a NIC it matches follows an earlier rule: say which, not "no NIC" */
+		if (taken >= 0)
+			snprintf(why, sizeof(why), "every NIC it matches follows an earlier rule "
+				 "(%s: interfaces[%d])", s->nics[taken].name, pl->rule_of[taken]);
+		else
+			snprintf(why, sizeof(why), "matches no NIC of this host");
 		if (p->ifaces[r].required)
-			return tn_diag_error(pl->d, -EINVAL,
-					     "interfaces[%d] (%s) is required but matches no NIC "
-					     "of this host",
-					     r, what);
-		tn_diag_warn(pl->d, "interfaces[%d] (%s) matches no NIC of this host", r, what);
+			return tn_diag_error(pl->d, -EINVAL, "interfaces[%d] (%s) is required but %s",
+					     r, what, why);
+		tn_diag_warn(pl->d, "interfaces[%d] (%s)%s%s", r, what, taken >= 0 ? ": " : " ",
+			     why);
 	}
 	return 0;
 }
@@ -484,6 +493,18 @@ static void irq_nodes(struct planner *pl, struct tn_cpuset *nodes)
 			tn_cpuset_set(nodes, pl->s->nics[i].numa_node);
 }
 
+/* Whether NUMA node id has memory: its size, when the topology says the size
+ * of any node (a memoryless node then has 0); true when none is known. */
+static bool node_has_memory(const struct tn_topology *t, int id)
+{
+	const struct tn_numa_node *nd = tn_topology_node(t, id);
+	bool known = false;
+
+	for (int i = 0; i < t->n_nodes; i++)
+		known |= t->nodes[i].memory_kb > 0;
+	return !known || (nd && nd->memory_kb > 0);
+}
+
 static int proc_nodes(struct planner *pl, const struct tn_proc_rule *r, int idx,
 		      struct tn_cpuset *nodes)
 {
@@ -525,6 +546,22 @@ static int proc_nodes(struct planner *pl, const struct tn_proc_rule *r, int idx,
 					     "processes[%d]: placement \"opposite\": every NUMA node "
 					     "of this host holds NIC IRQs (%d node%s)",
 					     idx, t->n_nodes, t->n_nodes == 1 ? "" : "s");
+		/* memory bound or preferred there: not to a node without memory */
+		if (r->memory != TN_MEM_KEEP && !r->has_nodes) {
+			struct tn_cpuset with_mem;
+
+			tn_cpuset_zero(&with_mem);
+			tn_cpuset_foreach(id, &cand)
+				if (node_has_memory(t, id))
+					tn_cpuset_set(&with_mem, id);
+			if (tn_cpuset_empty(&with_mem))
+				return tn_diag_error(pl->d, -EINVAL,
+						     "processes[%d]: placement \"opposite\" with "
+						     "memory \"%s\": no NUMA node free of NIC IRQs "
+						     "has memory",
+						     idx, tn_memory_name(r->memory));
+			cand = with_mem;
+		}
 		if (r->has_nodes) {
 			*nodes = cand;
 			break;
@@ -566,7 +603,8 @@ static void proc_target(const struct tn_process *p, char *buf, size_t len)
 /* The changes of one process a rule matches: its CPUs (all threads), its memory. */
 static int plan_process(struct planner *pl, const struct tn_proc_rule *rule, int r,
 			const struct tn_process *p, const struct tn_cpuset *cpus,
-			const struct tn_cpuset *nodes, const char *nodelist)
+			const struct tn_cpuset *nodes, const char *nodelist,
+			const struct tn_cpuset *mem)
 {
 	bool same = p->n_threads > 0, mixed = false;
 	struct tn_change *c;
@@ -602,18 +640,19 @@ static int plan_process(struct planner *pl, const struct tn_proc_rule *rule, int
 			     p->pid, p->comm);
 		return 0;
 	}
-	if (tn_cpuset_subset(&p->memory_nodes, nodes))
+	if (tn_cpuset_subset(&p->memory_nodes, mem))
 		return 0;
 	c = NEW_CHANGE(pl, TN_CHANGE_PROCESS_MEMORY);
 	proc_target(p, c->target, sizeof(c->target));
 	snprintf(c->key, sizeof(c->key), "nodes");
 	SET_VALUE(pl, c->label, "%s", p->comm);
 	if (tn_plan_value_set(pl, &c->before, &p->memory_nodes) < 0 ||
-	    tn_plan_value_set(pl, &c->after, nodes) < 0)
+	    tn_plan_value_set(pl, &c->after, mem) < 0)
 		return -ENOMEM;
 	SET_VALUE(pl, c->reason,
-		 "processes[%d] memory %s: move its pages to the node%s of its CPUs", r,
-		 tn_memory_name(rule->memory), tn_cpuset_count(nodes) == 1 ? "" : "s");
+		 "processes[%d] memory %s: move its pages to the node%s of its CPUs%s", r,
+		 tn_memory_name(rule->memory), tn_cpuset_count(mem) == 1 ? "" : "s",
+		 tn_cpuset_equal(mem, nodes) ? "" : " that have memory");
 	return 0;
 }
 
@@ -624,9 +663,10 @@ static int plan_processes(struct planner *pl)
 
 	for (int r = 0; r < pl->p->n_procs; r++) {
 		const struct tn_proc_rule *rule = &pl->p->procs[r];
-		struct tn_cpuset nodes, cpus;
+		struct tn_cpuset nodes, cpus, mem;
 		char what[300], list[TN_CPULIST_MAX], nodelist[TN_CPULIST_MAX];
 		bool any = false;
+		int id;
 
 		describe_sel(rule, what, sizeof(what));
 		if (rule->has_user && rule->uid == TN_UNKNOWN)
@@ -664,11 +704,24 @@ static int plan_processes(struct planner *pl)
 					     "processes[%d] (%s): no online CPU is left for them", r,
 					     what);
 		tn_plan_fmt_set(&nodes, nodelist, sizeof(nodelist));
+		/* the memory target: the nodes that have memory (none: nothing to bind to) */
+		tn_cpuset_zero(&mem);
+		tn_cpuset_foreach(id, &nodes)
+			if (node_has_memory(t, id))
+				tn_cpuset_set(&mem, id);
+		if (rule->memory != TN_MEM_KEEP && rule->placement != TN_PLACE_CPUS &&
+		    tn_cpuset_empty(&mem))
+			return tn_diag_error(pl->d, -EINVAL,
+					     "processes[%d] (%s): memory \"%s\": node%s %s ha%s no "
+					     "memory",
+					     r, what, tn_memory_name(rule->memory),
+					     tn_cpuset_count(&nodes) == 1 ? "" : "s", nodelist,
+					     tn_cpuset_count(&nodes) == 1 ? "s" : "ve");
 		for (int i = 0; i < pl->s->n_processes; i++) {
 			if (!proc_matches(rule, &pl->s->processes[i]))
 				continue;
 			ret = plan_process(pl, rule, r, &pl->s->processes[i], &cpus, &nodes,
-					   nodelist);
+					   nodelist, &mem);
 			if (ret < 0)
 				return ret;
 		}

@@ -141,18 +141,21 @@ static int count_value(struct tn_jreader *r, const cJSON *o, const char *key, bo
 
 	if (!v)
 		return 0;
+	if (cJSON_IsNumber(v)) {
+		int64_t n = 0;
+
+		/* tn_jr_int names the key itself (pushed here too, it was said twice) */
+		ret = tn_jr_int(r, o, key, true, 1, 1 << 20, &n);
+		if (ret == 0)
+			*out = n;
+		return ret;
+	}
 	m = tn_jr_push_key(r, key);
 	if (cJSON_IsString(v) && strcmp(v->valuestring, "max") == 0)
 		*out = TN_VAL_MAX;
 	else if (allow_cpus && cJSON_IsString(v) && strcmp(v->valuestring, "cpus") == 0)
 		*out = TN_VAL_CPUS;
-	else if (cJSON_IsNumber(v)) {
-		int64_t n = 0;
-
-		ret = tn_jr_int(r, o, key, true, 1, 1 << 20, &n);
-		if (ret == 0)
-			*out = n;
-	} else
+	else
 		ret = tn_jr_error(r, "expected a number or \"max\"%s", allow_cpus ? " or \"cpus\"" : "");
 	tn_jr_pop(r, m);
 	return ret;

@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""The man page's SYNOPSIS names every command of 'tuner --help' and every form
+of 'tuner show' and 'tuner diagnose' their --help gives (r3: what the user sees).
+
+  r3_docs.py TUNER MANPAGE"""
+import re
+import subprocess
+import sys
+
+tuner, man = sys.argv[1:3]
+text = open(man).read()
+synopsis = text.split(".SH SYNOPSIS", 1)[1].split(".SH DESCRIPTION", 1)[0]
+forms = [f.replace("\\-", "-") for f in re.findall(r'\.SY "([^"]*)"\n((?:(?!\.YS).*\n)*)',
+                                                      synopsis) for f in [" ".join(f)]]
+failures = []
+out = subprocess.run([tuner, "--help"], capture_output=True, text=True).stdout
+cmds = re.findall(r"^  (\w+) ", out.split("Commands:", 1)[1].split("\n\n", 1)[0], re.M)
+for c in cmds:
+    if not any(f.startswith("tuner " + c) for f in forms):
+        failures.append("SYNOPSIS: no 'tuner %s'" % c)
+for c, opt in (("show", "--counters"), ("diagnose", "--from")):
+    if not any(f.startswith("tuner " + c) and opt in f for f in forms):
+        failures.append("SYNOPSIS: no 'tuner %s %s' form (its --help has one)" % (c, opt))
+for f in failures:
+    print("FAIL " + f)
+if failures:
+    sys.exit(1)
+print("ok   the SYNOPSIS has %d commands and their forms" % len(cmds))
