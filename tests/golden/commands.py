@@ -111,6 +111,8 @@ def main():
             run(["rollback", "--last", "--json"] + g + sd)
         run(["profile", "show", os.path.join(src, "profiles", "redis-numa-split.json")])
         run(["profile", "show", "--json", os.path.join(src, "profiles", "redis-numa-split.json")])
+        run(["profile", "validate", "--json", "default",
+             os.path.join(src, "profiles", "redis-numa-split.json"), "no/such/profile.json"])
         run(["plan"] + g + ["--profile", "no/such/profile.json"], "error: missing profile")
         fresh()
         run(["rollback", "--last"] + g + ["--state-dir", state], "error: no journal")

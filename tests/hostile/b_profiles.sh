@@ -101,6 +101,19 @@ expect "vm.swappiness without the opt-in" 1 \
 tn profile validate "$here/b_allowed.json"
 expect "vm.swappiness with the opt-in" 0 ""
 out_has "validate names it" '^  sets sysctls outside net\.\* \(allow_sysctls\): vm\.swappiness$'
+# the same in JSON, with a bad profile beside it: an object each, the error in it
+tn profile validate --json "$here/b_allowed.json" "$here/b_outside_net.json"
+if [ "$rc" -eq 1 ] && python3 - "$work/out" <<'EOF'
+import json, sys
+a, b = json.load(open(sys.argv[1]))
+assert a["valid"] is True and a["outside_net"] == ["vm.swappiness"], a
+assert a["sysctls"] == 2 and a["interface_rules"] == 0 and a["warnings"] == [], a
+assert b["valid"] is False and "outside_net" not in b, b
+assert b["error"].endswith('outside net.*: tuner sets networking sysctls only, unless the '
+                          'profile lists this name in "allow_sysctls"'), b
+EOF
+then ok "validate --json: an object per profile, the allowed sysctl named, the error of the bad one"
+else fail "validate --json (exit $rc):"; show "$work/out"; fi
 plan --profile "$here/b_allowed.json"
 expect "plan of it" 2 ""
 out_has "plan flags it" "^  vm\.swappiness: 60 -> 10 \[outside net\.\*: allowed by the profile's allow_sysctls\]$"
