@@ -92,11 +92,22 @@ static void test_event_mapping(void **unused)
 	e = link_ev("wlan0", 10, true);
 	assert_false(tn_watch_note_event(&s, &p, &e, &w));
 	assert_int_equal(w.n_nics, 2);
-	/* a removed link has nothing to place */
-	e = link_ev("eth1", 3, false);
+	/* a removed link has nothing to place; one of the snapshot's NICs a rule
+	 * matches is discovered away (later plans must not see it), others not */
+	tn_watch_dirty_clear(&w);
+	e = link_ev("eth0", 2, false);
 	e.kind = TN_WEV_LINK_GONE;
 	assert_false(tn_watch_note_event(&s, &p, &e, &w));
-	assert_int_equal(w.n_nics, 2);
+	e = link_ev("ens5", 9, false);
+	e.kind = TN_WEV_LINK_GONE;
+	assert_false(tn_watch_note_event(&s, &p, &e, &w));
+	assert_false(tn_watch_dirty_any(&w));
+	e = link_ev("eth1", 3, false);
+	e.kind = TN_WEV_LINK_GONE;
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_true(w.rediscover);
+	assert_int_equal(w.n_nics, 0);
+	assert_string_equal(w.why, "eth1 went away");
 	/* processes: by comm */
 	tn_watch_dirty_clear(&w);
 	e = (struct tn_wevent){ .kind = TN_WEV_EXEC, .pid = 4242 };
