@@ -406,6 +406,33 @@ static void test_fight_table_full(void **unused)
 	free(f);
 }
 
+/* Every entry backing off: a new value fought is not tracked, and no fight in
+ * back-off is forgotten for it (the first one was, again and again). */
+static void test_fight_table_all_fighting(void **unused)
+{
+	struct tn_fights *f = calloc(1, sizeof(*f));
+	char id[64];
+
+	(void)unused;
+	assert_non_null(f);
+	for (int i = 0; i < TN_FIGHT_MAX; i++) {
+		snprintf(id, sizeof(id), "irq_affinity/%d/smp_affinity_list", i);
+		for (int k = 0; k < TN_FIGHT_REPAIRS; k++)
+			tn_fight_repaired(f, id, k);
+		assert_true(tn_fight_blocked(f, id, TN_FIGHT_REPAIRS));
+	}
+	for (int k = 0; k < 2 * TN_FIGHT_REPAIRS; k++)
+		assert_int_equal(tn_fight_repaired(f, "sysctl/net.core.netdev_budget/value", 10 + k),
+				 TN_FIGHT_NONE);
+	assert_false(tn_fight_blocked(f, "sysctl/net.core.netdev_budget/value", 20));
+	assert_int_equal(f->n, TN_FIGHT_MAX);
+	for (int i = 0; i < TN_FIGHT_MAX; i++) {
+		snprintf(id, sizeof(id), "irq_affinity/%d/smp_affinity_list", i);
+		assert_true(tn_fight_blocked(f, id, 20));
+	}
+	free(f);
+}
+
 static void test_fight_id(void **unused)
 {
 	struct tn_change c = { .kind = TN_CHANGE_PROCESS_AFFINITY };
@@ -490,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_debounce),
 		cmocka_unit_test(test_fight_backoff),
 		cmocka_unit_test(test_fight_table_full),
+		cmocka_unit_test(test_fight_table_all_fighting),
 		cmocka_unit_test(test_fight_id),
 		cmocka_unit_test(test_fighter),
 		cmocka_unit_test(test_linkfile),

@@ -117,7 +117,8 @@ bool tn_debounce_take(struct tn_debounce *b, int64_t now);
 #define TN_FIGHT_BACKOFF_MS 5000
 #define TN_FIGHT_BACKOFF_MAX_MS (30 * 60 * 1000)
 #define TN_FIGHT_HOLD_MS 10000	/* held that long after its last repair: fight over */
-#define TN_FIGHT_MAX 256	/* values tracked; the oldest quiet one is reused */
+#define TN_FIGHT_MAX 256	/* values tracked; the oldest quiet one is reused (none
+				 * while all back off: a new value is not tracked) */
 #define TN_FIGHT_ID_MAX 160
 
 struct tn_fight {
