@@ -108,6 +108,16 @@ static void test_event_mapping(void **unused)
 	assert_true(w.rediscover);
 	assert_int_equal(w.n_nics, 0);
 	assert_string_equal(w.why, "eth1 went away");
+	/* eth1 (index 3) renamed out of the profile: gone under its old name;
+	 * eth0 (not the profile's) renamed: nothing */
+	tn_watch_dirty_clear(&w);
+	e = link_ev("lan0", 2, true);
+	assert_false(tn_watch_note_event(&s, &p, &e, &w));
+	e = link_ev("lan1", 3, true);
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_true(w.rediscover);
+	assert_int_equal(w.n_nics, 0);
+	assert_string_equal(w.why, "eth1 was renamed lan1");
 	/* processes: by comm */
 	tn_watch_dirty_clear(&w);
 	e = (struct tn_wevent){ .kind = TN_WEV_EXEC, .pid = 4242 };

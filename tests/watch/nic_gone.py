@@ -10,6 +10,8 @@ that eth2 is on node 1 (and eth0, eth1 on node 0):
   discovers the host again ("watching 2 NICs" in its STATUS; it said 3)
 - a new redis-server then started is placed for the NICs that are left, as a
   fresh plan places it (it was placed for eth2, which is gone)
+- with a profile naming eth0 and eth1, eth1 renamed lan1 (its index kept):
+  the watch discovers the host again ("watching 1 NIC"; it kept eth1)
 
   nic_gone.py TUNER SRCDIR WORKDIR
 """
@@ -76,9 +78,12 @@ def affinity(pid):
         return re.search(r"(?m)^Cpus_allowed_list:\s*(\S+)", f.read()).group(1)
 
 
+# the veths get the tree's NICs' indexes: a rename is told by its index
 for nic in ("eth0", "eth1", "eth2"):
-    subprocess.run(["ip", "link", "add", nic, "type", "veth", "peer", "name", "p" + nic],
-                   check=True)
+    with open(os.path.join(tree, "sys/class/net", nic, "ifindex")) as f:
+        index = f.read().strip()
+    subprocess.run(["ip", "link", "add", nic, "index", index, "type", "veth", "peer", "name",
+                    "p" + nic, "index", str(100 + int(index))], check=True)
 sockpath = os.path.join(work, "notify")
 if os.path.exists(sockpath):
     os.unlink(sockpath)
@@ -97,9 +102,24 @@ def read_notes():
 
 
 threading.Thread(target=read_notes, daemon=True).start()
-w = subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state] + g,
-                     stderr=open(errpath, "w"), stdout=subprocess.DEVNULL,
-                     env=dict(os.environ, NOTIFY_SOCKET=sockpath))
+
+
+def start_watch(profile):
+    return subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state] + g,
+                            stderr=open(errpath, "w"), stdout=subprocess.DEVNULL,
+                            env=dict(os.environ, NOTIFY_SOCKET=sockpath))
+
+
+def stop_watch(w):
+    w.send_signal(signal.SIGTERM)
+    try:
+        return w.wait(5)
+    except subprocess.TimeoutExpired:
+        w.kill()
+        return -1
+
+
+w = start_watch(profile)
 try:
     check(wait_for(lambda: "watching 3 NICs, 1 process" in log(), 10), "the watch starts")
     both = affinity(1187)
@@ -131,13 +151,32 @@ try:
           f"placed for the NICs left: {affinity(4321)}, as planned now: {want} "
           f"(with eth2: {both})")
 finally:
+    rc = stop_watch(w)
+check(rc == 0, f"SIGTERM: exit {rc}")
+check("AddressSanitizer" not in log() and "runtime error" not in log(), "no sanitizer report")
+
+# a NIC renamed out of a profile that names its NICs: gone under its old name
+with open(profile, "w") as f:
+    json.dump({"name": "named", "interfaces": [
+        {"match": {"name": nic}, "irq": {"cpus": "local", "count": 2}} for nic in ("eth0", "eth1")]},
+        f)
+notes.clear()
+w = start_watch(profile)
+try:
+    check(wait_for(lambda: "watching 2 NICs" in log(), 10), "a watch of eth0 and eth1 starts")
+    # the tree first: the event's new name must have a device there
+    net = os.path.join(tree, "sys/class/net")
+    dev = os.path.realpath(os.path.join(net, "eth1"))
+    os.rename(dev, os.path.join(os.path.dirname(dev), "lan1"))
+    os.symlink(os.path.relpath(os.path.join(os.path.dirname(dev), "lan1"), net),
+               os.path.join(net, "lan1"))
+    os.unlink(os.path.join(net, "eth1"))
+    subprocess.run(["ip", "link", "set", "eth1", "name", "lan1"], check=True)
+    check(wait_for(lambda: any("STATUS=watching 1 NIC," in n for n in notes), 3),
+          f"eth1 renamed lan1: STATUS says 'watching 1 NIC': {notes[-1:]}")
+finally:
     reading = False
-    w.send_signal(signal.SIGTERM)
-    try:
-        rc = w.wait(5)
-    except subprocess.TimeoutExpired:
-        w.kill()
-        rc = -1
+    rc = stop_watch(w)
 check(rc == 0, f"SIGTERM: exit {rc}")
 check("AddressSanitizer" not in log() and "runtime error" not in log(), "no sanitizer report")
 finish()

@@ -88,12 +88,28 @@ static bool proc_covered(const struct tn_profile *p, const struct tn_wevent *e)
 	return false;
 }
 
+/* The NIC of s that an event's link was before a rename (its index, another
+ * name), or NULL. */
+static const struct tn_nic *renamed_from(const struct tn_state *s, const struct tn_wevent *e)
+{
+	for (int i = 0; e->ifname[0] && e->ifindex > 0 && i < s->n_nics; i++)
+		if (s->nics[i].ifindex == e->ifindex && strcmp(s->nics[i].name, e->ifname) != 0)
+			return &s->nics[i];
+	return NULL;
+}
+
 static bool note_nic(const struct tn_state *s, const struct tn_profile *p,
 		     const struct tn_wevent *e, struct tn_watch_dirty *w)
 {
-	const struct tn_nic *n = find_nic(s, e);
+	const struct tn_nic *n = find_nic(s, e), *old = n ? NULL : renamed_from(s, e);
 	const char *name = n ? n->name : e->ifname;
 
+	if (old && nic_covered(p, old, old->name) && (!name[0] || !nic_covered(p, NULL, name))) {
+		/* renamed out of the profile: gone under its old name */
+		w->rediscover = true;
+		snprintf(w->why, sizeof(w->why), "%s was renamed %s", old->name, name);
+		return true;
+	}
 	if (!name[0] || !nic_covered(p, n, name))
 		return false;
 	if (!n)

@@ -64,9 +64,9 @@ void tn_watch_dirty_merge(struct tn_watch_dirty *dst, const struct tn_watch_dirt
  * address; a NIC not in s when a rule could match its name), or a process
  * some process rule could match (its comm; a selector that needs more than
  * the comm is taken as matching; a process whose comm could not be read has
- * exited already and concerns nothing). A removed NIC of s that a rule
- * matches asks for the host to be discovered again (nothing of it to
- * place). Returns true when e concerns something.
+ * exited already and concerns nothing). A NIC of s that a rule matches,
+ * removed or renamed (same index) to a name no rule matches, asks for the
+ * host to be discovered again (nothing of it to place). Returns true when e concerns something.
  */
 bool tn_watch_note_event(const struct tn_state *s, const struct tn_profile *p,
 			 const struct tn_wevent *e, struct tn_watch_dirty *w);
