@@ -66,7 +66,8 @@ void tn_watch_dirty_merge(struct tn_watch_dirty *dst, const struct tn_watch_dirt
  * the comm is taken as matching; a process whose comm could not be read has
  * exited already and concerns nothing). A NIC of s that a rule matches,
  * removed or renamed (same index) to a name no rule matches, asks for the
- * host to be discovered again (nothing of it to place). Returns true when e concerns something.
+ * host to be discovered again (nothing of it to place). Returns true when e
+ * concerns something.
  */
 bool tn_watch_note_event(const struct tn_state *s, const struct tn_profile *p,
 			 const struct tn_wevent *e, struct tn_watch_dirty *w);
