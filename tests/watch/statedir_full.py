@@ -10,6 +10,8 @@ host's links, mounts and settings are not touched), on the 24em64t tree:
   per check was, never deleted by --keep-journals, and 'tuner rollback --last'
   then refused the newest, "empty: not a journal")
 - 'rollback --last --dry-run' meanwhile finds the first apply's journal
+- a stale PROM.tmp.PID (a crash of an earlier process of the same pid) does
+  not stop the textfile's writes (each failed, "File exists")
 - room made: the next check repairs both, tuner_drift back to 0, history
   lists no damaged journal
 
@@ -91,6 +93,16 @@ w = subprocess.Popen([tuner, "watch", "--profile", fx.profile("redis-numa-split"
                      stderr=open(errpath, "w"), stdout=subprocess.DEVNULL)
 try:
     check(wait_for(lambda: "watching 3 NICs" in log(), 10), "the watch starts")
+    # a PROM.tmp.PID left by an earlier process of the same pid (a crash, a
+    # reboot): replaced, not an error at every write from then on
+    stale = f"{prom}.tmp.{w.pid}"
+    with open(stale, "w") as f:
+        f.write("stale\n")
+    before = os.stat(prom).st_mtime_ns
+    check(wait_for(lambda: os.stat(prom).st_mtime_ns != before, 3) and
+          "File exists" not in log() and not os.path.exists(stale),
+          f"a stale {os.path.basename(stale)} is replaced: the textfile written again "
+          f"({log().strip().splitlines()[-1][-100:]})")
     want_irq, want_budget = get(IRQ), get(BUDGET)
     # the state directory full: dd stops at ENOSPC
     subprocess.run(["dd", "if=/dev/zero", "of=" + fill, "bs=64k"], capture_output=True)
