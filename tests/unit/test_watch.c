@@ -92,11 +92,32 @@ static void test_event_mapping(void **unused)
 	e = link_ev("wlan0", 10, true);
 	assert_false(tn_watch_note_event(&s, &p, &e, &w));
 	assert_int_equal(w.n_nics, 2);
-	/* a removed link has nothing to place */
-	e = link_ev("eth1", 3, false);
+	/* a removed link has nothing to place; one of the snapshot's NICs a rule
+	 * matches is discovered away (later plans must not see it), others not */
+	tn_watch_dirty_clear(&w);
+	e = link_ev("eth0", 2, false);
 	e.kind = TN_WEV_LINK_GONE;
 	assert_false(tn_watch_note_event(&s, &p, &e, &w));
-	assert_int_equal(w.n_nics, 2);
+	e = link_ev("ens5", 9, false);
+	e.kind = TN_WEV_LINK_GONE;
+	assert_false(tn_watch_note_event(&s, &p, &e, &w));
+	assert_false(tn_watch_dirty_any(&w));
+	e = link_ev("eth1", 3, false);
+	e.kind = TN_WEV_LINK_GONE;
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_true(w.rediscover);
+	assert_int_equal(w.n_nics, 0);
+	assert_string_equal(w.why, "eth1 went away");
+	/* eth1 (index 3) renamed out of the profile: gone under its old name;
+	 * eth0 (not the profile's) renamed: nothing */
+	tn_watch_dirty_clear(&w);
+	e = link_ev("lan0", 2, true);
+	assert_false(tn_watch_note_event(&s, &p, &e, &w));
+	e = link_ev("lan1", 3, true);
+	assert_true(tn_watch_note_event(&s, &p, &e, &w));
+	assert_true(w.rediscover);
+	assert_int_equal(w.n_nics, 0);
+	assert_string_equal(w.why, "eth1 was renamed lan1");
 	/* processes: by comm */
 	tn_watch_dirty_clear(&w);
 	e = (struct tn_wevent){ .kind = TN_WEV_EXEC, .pid = 4242 };
@@ -395,6 +416,33 @@ static void test_fight_table_full(void **unused)
 	free(f);
 }
 
+/* Every entry backing off: a new value fought is not tracked, and no fight in
+ * back-off is forgotten for it (the first one was, again and again). */
+static void test_fight_table_all_fighting(void **unused)
+{
+	struct tn_fights *f = calloc(1, sizeof(*f));
+	char id[64];
+
+	(void)unused;
+	assert_non_null(f);
+	for (int i = 0; i < TN_FIGHT_MAX; i++) {
+		snprintf(id, sizeof(id), "irq_affinity/%d/smp_affinity_list", i);
+		for (int k = 0; k < TN_FIGHT_REPAIRS; k++)
+			tn_fight_repaired(f, id, k);
+		assert_true(tn_fight_blocked(f, id, TN_FIGHT_REPAIRS));
+	}
+	for (int k = 0; k < 2 * TN_FIGHT_REPAIRS; k++)
+		assert_int_equal(tn_fight_repaired(f, "sysctl/net.core.netdev_budget/value", 10 + k),
+				 TN_FIGHT_NONE);
+	assert_false(tn_fight_blocked(f, "sysctl/net.core.netdev_budget/value", 20));
+	assert_int_equal(f->n, TN_FIGHT_MAX);
+	for (int i = 0; i < TN_FIGHT_MAX; i++) {
+		snprintf(id, sizeof(id), "irq_affinity/%d/smp_affinity_list", i);
+		assert_true(tn_fight_blocked(f, id, 20));
+	}
+	free(f);
+}
+
 static void test_fight_id(void **unused)
 {
 	struct tn_change c = { .kind = TN_CHANGE_PROCESS_AFFINITY };
@@ -479,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_debounce),
 		cmocka_unit_test(test_fight_backoff),
 		cmocka_unit_test(test_fight_table_full),
+		cmocka_unit_test(test_fight_table_all_fighting),
 		cmocka_unit_test(test_fight_id),
 		cmocka_unit_test(test_fighter),
 		cmocka_unit_test(test_linkfile),

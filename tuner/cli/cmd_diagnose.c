@@ -195,6 +195,10 @@ int tn_cli_write_atomic(const char *file, const char *text, struct tn_diag *d)
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", file, (int)getpid()) >= (int)sizeof(tmp))
 		return tn_diag_error(d, -ENAMETOOLONG, "%s: name too long", file);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* only a process of this pid before (a crash, then a reboot) left it:
+	 * removed, or every later write (a watch's, for months) failed */
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return tn_diag_error(d, -errno, "%s: %s", tmp, strerror(errno));
 	while (off < len) {

@@ -184,8 +184,10 @@ static int transact(struct tn_watch_ctx *w, struct tn_profile *prof, int dirfd,
 	int ret;
 
 	ret = tn_txn_begin(&txn, &w->root, dirfd, prof->name, prof->digest, &to, d);
-	if (ret < 0)
+	if (ret < 0) { /* no journal (a full state directory): nothing made */
+		w->drift += plan->n;
 		goto out;
+	}
 	ret = tn_apply(&txn, &w->state, true, prof, plan, d);
 	if (ret < 0) {
 		tn_cli_printf(w->cli->err, "tuner: watch: %s: %s; undone\n", why, d->error);

@@ -88,12 +88,28 @@ static bool proc_covered(const struct tn_profile *p, const struct tn_wevent *e)
 	return false;
 }
 
+/* The NIC of s that an event's link was before a rename (its index, another
+ * name), or NULL. */
+static const struct tn_nic *renamed_from(const struct tn_state *s, const struct tn_wevent *e)
+{
+	for (int i = 0; e->ifname[0] && e->ifindex > 0 && i < s->n_nics; i++)
+		if (s->nics[i].ifindex == e->ifindex && strcmp(s->nics[i].name, e->ifname) != 0)
+			return &s->nics[i];
+	return NULL;
+}
+
 static bool note_nic(const struct tn_state *s, const struct tn_profile *p,
 		     const struct tn_wevent *e, struct tn_watch_dirty *w)
 {
-	const struct tn_nic *n = find_nic(s, e);
+	const struct tn_nic *n = find_nic(s, e), *old = n ? NULL : renamed_from(s, e);
 	const char *name = n ? n->name : e->ifname;
 
+	if (old && nic_covered(p, old, old->name) && (!name[0] || !nic_covered(p, NULL, name))) {
+		/* renamed out of the profile: gone under its old name */
+		w->rediscover = true;
+		snprintf(w->why, sizeof(w->why), "%s was renamed %s", old->name, name);
+		return true;
+	}
 	if (!name[0] || !nic_covered(p, n, name))
 		return false;
 	if (!n)
@@ -108,6 +124,21 @@ static bool note_nic(const struct tn_state *s, const struct tn_profile *p,
 	return true;
 }
 
+/* A NIC of the snapshot that a rule matches was removed: nothing of it to
+ * place, but the host is discovered again, so that the plans that follow (a
+ * process's placement by its NICs' nodes, the NICs counted) no longer see it. */
+static bool note_gone(const struct tn_state *s, const struct tn_profile *p,
+		      const struct tn_wevent *e, struct tn_watch_dirty *w)
+{
+	const struct tn_nic *n = find_nic(s, e);
+
+	if (!n || !nic_covered(p, n, n->name))
+		return false;
+	w->rediscover = true;
+	snprintf(w->why, sizeof(w->why), "%s went away", n->name);
+	return true;
+}
+
 bool tn_watch_note_event(const struct tn_state *s, const struct tn_profile *p,
 			 const struct tn_wevent *e, struct tn_watch_dirty *w)
 {
@@ -116,7 +147,7 @@ bool tn_watch_note_event(const struct tn_state *s, const struct tn_profile *p,
 	case TN_WEV_ETHTOOL:
 		return note_nic(s, p, e, w);
 	case TN_WEV_LINK_GONE:
-		return false; /* nothing to place until it is back */
+		return note_gone(s, p, e, w);
 	case TN_WEV_EXEC:
 	case TN_WEV_COMM:
 		/* no comm: gone already (or not in the sysroot): nothing to place */

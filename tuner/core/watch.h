@@ -64,8 +64,10 @@ void tn_watch_dirty_merge(struct tn_watch_dirty *dst, const struct tn_watch_dirt
  * address; a NIC not in s when a rule could match its name), or a process
  * some process rule could match (its comm; a selector that needs more than
  * the comm is taken as matching; a process whose comm could not be read has
- * exited already and concerns nothing). Returns true when e concerns
- * something.
+ * exited already and concerns nothing). A NIC of s that a rule matches,
+ * removed or renamed (same index) to a name no rule matches, asks for the
+ * host to be discovered again (nothing of it to place). Returns true when e
+ * concerns something.
  */
 bool tn_watch_note_event(const struct tn_state *s, const struct tn_profile *p,
 			 const struct tn_wevent *e, struct tn_watch_dirty *w);
@@ -116,7 +118,8 @@ bool tn_debounce_take(struct tn_debounce *b, int64_t now);
 #define TN_FIGHT_BACKOFF_MS 5000
 #define TN_FIGHT_BACKOFF_MAX_MS (30 * 60 * 1000)
 #define TN_FIGHT_HOLD_MS 10000	/* held that long after its last repair: fight over */
-#define TN_FIGHT_MAX 256	/* values tracked; the oldest quiet one is reused */
+#define TN_FIGHT_MAX 256	/* values tracked; the oldest quiet one is reused (none
+				 * while all back off: a new value is not tracked) */
 #define TN_FIGHT_ID_MAX 160
 
 struct tn_fight {

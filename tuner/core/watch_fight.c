@@ -23,7 +23,8 @@ static struct tn_fight *find(const struct tn_fights *f, const char *id)
 	return NULL;
 }
 
-/* A new entry; when full, the one repaired longest ago that is not backing off. */
+/* A new entry; when full, the one repaired longest ago that is not backing
+ * off; NULL when every one is (a fight in back-off is never forgotten). */
 static struct tn_fight *add(struct tn_fights *f, const char *id)
 {
 	struct tn_fight *e = NULL;
@@ -32,9 +33,10 @@ static struct tn_fight *add(struct tn_fights *f, const char *id)
 		e = &f->e[f->n++];
 	} else {
 		for (int i = 0; i < f->n; i++)
-			if (!e || (f->e[i].backoff_ms == 0 && (e->backoff_ms ||
-							       f->e[i].last_repair < e->last_repair)))
+			if (f->e[i].backoff_ms == 0 && (!e || f->e[i].last_repair < e->last_repair))
 				e = &f->e[i];
+		if (!e)
+			return NULL;
 	}
 	memset(e, 0, sizeof(*e));
 	snprintf(e->id, sizeof(e->id), "%s", id);
@@ -61,6 +63,8 @@ enum tn_fight_verdict tn_fight_repaired(struct tn_fights *f, const char *id, int
 
 	if (!e)
 		e = add(f, id);
+	if (!e) /* TN_FIGHT_MAX fights backing off: this value is not tracked */
+		return TN_FIGHT_NONE;
 	e->last_repair = now;
 	if (e->backoff_ms) {
 		/* undone again after a back-off: the fight goes on */

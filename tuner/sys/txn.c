@@ -92,6 +92,18 @@ static void fault_after(const struct tn_txn *t, int seq)
 }
 #endif
 
+/* The journal could not be begun (a full or failing state directory): nothing
+ * was changed, so the file, empty or cut in its header, is removed rather
+ * than left for history and rollback --last to find damaged. */
+static void begin_failed(struct tn_txn *t, const char *name)
+{
+	close(t->fd);
+	t->fd = -1;
+	t->out.fd = -1;
+	t->out.len = 0;
+	unlinkat(t->dirfd, name, 0);
+}
+
 int tn_txn_begin(struct tn_txn *t, const struct tn_sysroot *root, int dirfd, const char *profile,
 		 const char *digest, const struct tn_txn_opts *o, struct tn_diag *d)
 {
@@ -130,12 +142,12 @@ int tn_txn_begin(struct tn_txn *t, const struct tn_sysroot *root, int dirfd, con
 		return tn_diag_error(d, -errno, "journal %s: %s", name, strerror(errno));
 	t->out.fd = t->fd;
 	ret = tn_jout_append(&t->out, tn_journal_header_line(&t->j), true, d);
-	if (ret < 0)
-		return ret;
 	/* the new file's name must survive a crash too */
-	if (fsync(dirfd) < 0)
-		return tn_diag_error(d, -errno, "state directory: fsync: %s", strerror(errno));
-	return 0;
+	if (ret == 0 && fsync(dirfd) < 0)
+		ret = tn_diag_error(d, -errno, "state directory: fsync: %s", strerror(errno));
+	if (ret < 0)
+		begin_failed(t, name);
+	return ret;
 }
 
 /* Room for ncap entries (no less than there are). */
