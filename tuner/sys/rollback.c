@@ -150,13 +150,11 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_j
 			continue;
 		e->status = st;
 		tn_jentry_set_error(e, err); /* out of memory: the journal has it whole */
-		if (out) {
-			r = tn_jout_append(out, tn_journal_status_line(e->seq, st, err), false, d);
-			if (r < 0) {
-				ret = r;
-				break;
-			}
-		}
+		/* a journal that cannot be written (a full disk) stops the record, not
+		 * the restores: the statuses not written leave values that rollback
+		 * finds as before */
+		if (out && ret == 0)
+			ret = tn_jout_append(out, tn_journal_status_line(e->seq, st, err), false, d);
 	}
 	tn_sysroot_keep_end(root);
 	if (out && !dry_run && ret == 0)
