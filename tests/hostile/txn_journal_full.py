@@ -15,7 +15,8 @@ A second case: the journal fills while the records of the IRQ batch are
 written (before any of them is made): the sysctls are undone, and the journal
 loads, with no status of a change it does not hold. A third: a batch refused
 before it is recorded (a value a journal cannot hold) leaves a journal that
-loads (the undo used to append statuses of its unrecorded changes).
+loads (the undo used to append statuses of its unrecorded changes). A fourth:
+an apply whose journal header cannot be written leaves no journal behind.
 
   txn_journal_full.py TUNER SRCDIR WORKDIR
 """
@@ -148,4 +149,21 @@ check(st.get("status") == "failed" and st.get("changes") == 0,
       f"(c) history lists the journal: failed, 0 changes ({st})")
 rb = run(["rollback", "--last"])
 check(rb.returncode == 0, f"(c) rollback --last loads it: exit {rb.returncode}\n" + errors(rb))
+
+# (d) not even the journal's header fits: nothing is changed, and no headless
+# journal is left behind for history to call damaged and rollback --last to
+# take for the newest (the last apply stays the one it undoes).
+fresh()
+r = run(["apply", "-q"])
+check(r.returncode == 0, "(d) a first apply: exit 0\n" + errors(r))
+r = run(["apply", "-q", "--profile", os.path.join(src, "profiles/socket-buffers.json")],
+        fsize=100)
+check(r.returncode == 1 and "File too large" in r.stderr,
+      f"(d) an apply whose journal header does not fit: exit 1 ({r.returncode})\n" + errors(r))
+h = run(["history", "--json"])
+hist = json.loads(h.stdout) if h.returncode == 0 else []
+check([e["status"] for e in hist] == ["applied"], f"(d) history: the first apply only ({hist})")
+rb = run(["rollback", "--last"])
+check(rb.returncode == 0 and not base.changes(tree),
+      f"(d) rollback --last undoes the first apply: exit {rb.returncode}\n" + errors(rb))
 finish()

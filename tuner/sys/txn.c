@@ -130,8 +130,14 @@ int tn_txn_begin(struct tn_txn *t, const struct tn_sysroot *root, int dirfd, con
 		return tn_diag_error(d, -errno, "journal %s: %s", name, strerror(errno));
 	t->out.fd = t->fd;
 	ret = tn_jout_append(&t->out, tn_journal_header_line(&t->j), true, d);
-	if (ret < 0)
+	if (ret < 0) {
+		/* nothing was changed: no journal without a header is left behind, which
+		 * history would list as damaged and rollback --last take for the newest */
+		close(t->fd);
+		t->fd = t->out.fd = -1;
+		unlinkat(dirfd, name, 0);
 		return ret;
+	}
 	/* the new file's name must survive a crash too */
 	if (fsync(dirfd) < 0)
 		return tn_diag_error(d, -errno, "state directory: fsync: %s", strerror(errno));
