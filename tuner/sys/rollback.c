@@ -159,7 +159,8 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_j
 		 * the restores: the statuses not written leave values that rollback
 		 * finds as before */
 		if (out && ret == 0)
-			ret = tn_jout_append(out, tn_journal_status_line(e->seq, st, err), false, d);
+			ret = tn_jout_append(out, tn_journal_status_line(e->seq, st, err), false,
+					     d);
 	}
 	tn_sysroot_keep_end(root);
 	if (out && !dry_run && ret == 0)

@@ -289,8 +289,9 @@ static int run_batch(struct tn_txn *t, int first, struct tn_diag *d)
 	/* nothing is recorded (nor written) that the journal loader would refuse */
 	for (int i = first; i < t->j.n; i++)
 		if (tn_journal_check_change(&t->j.e[i].c, why, sizeof(why)) < 0) {
-			ret = tn_diag_error(d, -EINVAL, "%s %s: tuner cannot record it to "
-							"restore it later; nothing of it was changed",
+			ret = tn_diag_error(d, -EINVAL,
+					    "%s %s: tuner cannot record it to restore it later; "
+					    "nothing of it was changed",
 					    tn_change_kind_name(t->j.e[i].c.kind), why);
 			drop_entries(t, first);
 			return ret;
