@@ -183,8 +183,16 @@ static int run(struct tn_cli *cli, const struct tn_txn_cli_opts *o, const struct
 	if (tn_apply(&txn, &state, false, prof, &plan, d) < 0) {
 		rc = undo(cli, &txn, d);
 	} else {
+		struct tn_diag ed;
+
 		status = txn.n_failed ? "partial" : "applied";
-		tn_txn_end(&txn, status, d);
+		tn_diag_init(&ed);
+		/* every change and status is synced already: not an error of the apply */
+		if (tn_txn_end(&txn, status, &ed) < 0)
+			tn_diag_warn(d, "journal %s: its end record was not written (%s): history "
+					"lists it as interrupted; rollback undoes it as well",
+				     txn.j.id, ed.error);
+		tn_diag_free(&ed);
 		rc = txn.n_failed ? TN_EXIT_PARTIAL : TN_EXIT_OK;
 		if (!cli->json)
 			tn_cli_printf(cli->err,

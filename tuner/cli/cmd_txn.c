@@ -2,6 +2,7 @@
 /* What apply, rollback, verify and history share (cmd_txn.h). */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -175,7 +176,13 @@ cJSON *tn_txn_cli_rollback_json(const struct tn_journal *j, const struct tn_roll
 int tn_txn_cli_lock(struct tn_cli *cli, const struct tn_txn_cli_opts *o, bool create, int *dirfd,
 		      struct tn_diag *d)
 {
-	int ret = tn_statedir_open(o->state_dir, create, dirfd, d);
+	int ret;
+
+	/* who holds the lock changes the host: a reader of its output that goes
+	 * away (tuner apply 2>&1 | head) must not end it halfway through (SIGPIPE);
+	 * the lines are lost, the transaction ends as it would */
+	signal(SIGPIPE, SIG_IGN);
+	ret = tn_statedir_open(o->state_dir, create, dirfd, d);
 
 	if (ret < 0)
 		return ret;

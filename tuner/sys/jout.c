@@ -25,18 +25,40 @@
  */
 enum { JOUT_CHUNK = 64 << 10 };
 
+/*
+ * A write that failed part way (a full disk, RLIMIT_FSIZE) may have left the
+ * first part of a line at the end of the journal: the loader refuses a
+ * journal whose last line is cut, so the journal is cut back to the end of
+ * the last whole line written. The lines lost leave their changes pending
+ * (or as before), which rollback handles by looking at the value.
+ */
+static void cut_partial_line(const struct tn_jout *o, off_t start, size_t written)
+{
+	size_t whole = written;
+
+	while (whole > 0 && o->buf[whole - 1] != '\n')
+		whole--;
+	/* when this fails too, the loader names the cut line */
+	if (start >= 0 && whole < written && ftruncate(o->fd, start + (off_t)whole) < 0)
+		return;
+}
+
 int tn_jout_flush(struct tn_jout *o, struct tn_diag *d)
 {
+	off_t start = o->len ? lseek(o->fd, 0, SEEK_END) : 0; /* O_APPEND: where it goes */
 	size_t off = 0;
 
 	while (off < o->len) {
 		ssize_t k = write(o->fd, o->buf + off, o->len - off);
 
 		if (k < 0) {
-			if (errno == EINTR)
+			int err = errno;
+
+			if (err == EINTR)
 				continue;
+			cut_partial_line(o, start, off);
 			o->len = 0;
-			return tn_diag_error(d, -errno, "journal: write: %s", strerror(errno));
+			return tn_diag_error(d, -err, "journal: write: %s", strerror(err));
 		}
 		off += (size_t)k;
 	}

@@ -20,6 +20,16 @@ static int sysctl_read(struct tn_live *l, const struct tn_change *c, bool check,
 	return 0;
 }
 
+/* Whether value is a vector of integers ("4096 131072 6291456"), which the
+ * kernel prints with tabs between its fields and reads with any blank. */
+static bool int_vector(const char *value)
+{
+	for (const char *p = value; *p; p++)
+		if (!(*p >= '0' && *p <= '9') && *p != '-' && *p != ' ')
+			return false;
+	return true;
+}
+
 static int sysctl_write(struct tn_live *l, const struct tn_change *c, const char *value,
 			struct tn_diag *d)
 {
@@ -28,8 +38,10 @@ static int sysctl_write(struct tn_live *l, const struct tn_change *c, const char
 
 	if (ret < 0)
 		return ret;
-	/* the kernel prints fields separated by tabs: write them so */
-	return tn_live_write_line(l, rel, value, true);
+	/* the kernel prints an integer vector's fields separated by tabs: write
+	 * them so; a string as it is (tcp_allowed_congestion_control "reno cubic"
+	 * splits on spaces only: with a tab the kernel refuses it, ENOENT) */
+	return tn_live_write_line(l, rel, value, int_vector(value));
 }
 
 const struct tn_kind_sys tn_kind_sys_sysctl = {

@@ -101,7 +101,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_j
 		struct tn_jentry *e = &j->e[i];
 		char *cur = NULL, *note = NULL, err[TN_DIAG_MSG_MAX + 128] = "", what[TN_LABEL_MAX];
 		struct tn_diag kd;
-		size_t notelen; /* what the report says of a restore, values whole */
+		size_t notelen; /* what the report says, values whole; err: the journal's, cut */
 		enum tn_jstatus st;
 		int r;
 
@@ -111,7 +111,8 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_j
 		tn_txn_describe(&e->c, what, sizeof(what));
 		tn_diag_init(&kd);
 		r = tn_live_read(live, &e->c, &cur, &kd);
-		notelen = 128 + strlen(e->c.before) + (r == 0 ? strlen(cur) : 0);
+		notelen = 256 + TN_DIAG_MSG_MAX + strlen(e->c.before) + strlen(e->c.after) +
+			  (r == 0 ? strlen(cur) : 0);
 		note = calloc(1, notelen);
 		if (!note) {
 			free(cur);
@@ -120,18 +121,18 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_j
 			break;
 		}
 		if (r < 0) {
-			st = read_failed(r, &kd, err, sizeof(err), res);
+			st = read_failed(r, &kd, note, notelen, res);
 		} else if (tn_change_same(&e->c, cur, e->c.before)) {
 			st = TN_J_ROLLED_BACK; /* already the original value */
 			as_before(e, res, note, notelen);
 		} else if (!tn_change_same(&e->c, cur, e->c.after) && !force) {
 			st = TN_J_LEFT;
-			snprintf(err, sizeof(err),
+			snprintf(note, notelen,
 				 "changed since the apply: now %s, tuner had set %s (--force "
 				 "restores %s)",
 				 cur, e->c.after, e->c.before);
 			if (!report) /* a reporter shows it with its status */
-				tn_diag_warn(d, "%s: %s", what, err);
+				tn_diag_warn(d, "%s: %s", what, note);
 			res->left++;
 		} else if (dry_run) {
 			st = TN_J_ROLLED_BACK;
@@ -139,24 +140,27 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_j
 			forced_note(e, cur, true, note, notelen);
 		} else {
 			forced_note(e, cur, false, note, notelen);
-			st = write_back(live, e, &kd, err, sizeof(err), res);
+			st = write_back(live, e, &kd, note, notelen, res);
 		}
 		free(cur);
 		tn_diag_free(&kd);
 		if (report)
-			report(ctx, &e->c, st, st == TN_J_ROLLED_BACK ? note : err);
+			report(ctx, &e->c, st, note);
+		/* a status line's error is bounded (TN_JOURNAL_ERROR_MAX) where values
+		 * are not: the journal keeps the start of it, the report all of it */
+		if (st != TN_J_ROLLED_BACK)
+			snprintf(err, sizeof(err), "%s", note);
 		free(note);
 		if (dry_run)
 			continue;
 		e->status = st;
-		tn_jentry_set_error(e, err); /* out of memory: the journal has it whole */
-		if (out) {
-			r = tn_jout_append(out, tn_journal_status_line(e->seq, st, err), false, d);
-			if (r < 0) {
-				ret = r;
-				break;
-			}
-		}
+		tn_jentry_set_error(e, err); /* out of memory: the journal has it */
+		/* a journal that cannot be written (a full disk) stops the record, not
+		 * the restores: the statuses not written leave values that rollback
+		 * finds as before */
+		if (out && ret == 0)
+			ret = tn_jout_append(out, tn_journal_status_line(e->seq, st, err), false,
+					     d);
 	}
 	tn_sysroot_keep_end(root);
 	tn_live_close(live);

@@ -263,6 +263,19 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 	return set_status(t, seq, TN_J_APPLIED, NULL, d);
 }
 
+/* Forget the entries from first on: the journal does not hold them (their
+ * batch failed before it was recorded), so nothing of them was made, and the
+ * undo must not append statuses of changes the journal lacks (its loader
+ * refuses those). */
+static void drop_entries(struct tn_txn *t, int first)
+{
+	while (t->j.n > first) {
+		t->j.n--;
+		tn_change_free(&t->j.e[t->j.n].c);
+		free(t->j.e[t->j.n].error);
+	}
+}
+
 /* The change records of [first, n), gathered with the journal's other lines. */
 static int append_changes(struct tn_txn *t, int first, struct tn_diag *d)
 {
@@ -281,16 +294,21 @@ static int run_batch(struct tn_txn *t, int first, struct tn_diag *d)
 
 	/* nothing is recorded (nor written) that the journal loader would refuse */
 	for (int i = first; i < t->j.n; i++)
-		if (tn_journal_check_change(&t->j.e[i].c, why, sizeof(why)) < 0)
-			return tn_diag_error(d, -EINVAL, "%s %s: tuner cannot record it to "
-							 "restore it later; nothing of it was changed",
-					     tn_change_kind_name(t->j.e[i].c.kind), why);
+		if (tn_journal_check_change(&t->j.e[i].c, why, sizeof(why)) < 0) {
+			ret = tn_diag_error(d, -EINVAL,
+					    "%s %s: tuner cannot record it to restore it later; "
+					    "nothing of it was changed",
+					    tn_change_kind_name(t->j.e[i].c.kind), why);
+			drop_entries(t, first);
+			return ret;
+		}
 	ret = append_changes(t, first, d);
-	if (ret < 0)
+	if (ret == 0)
+		ret = tn_jout_sync(&t->out, d);
+	if (ret < 0) {
+		drop_entries(t, first); /* not all recorded, none made */
 		return ret;
-	ret = tn_jout_sync(&t->out, d);
-	if (ret < 0)
-		return ret;
+	}
 	for (int i = first; i < t->j.n; i++) {
 		ret = make_change(t, i, d);
 		if (ret < 0) {
@@ -518,8 +536,10 @@ static int run_changes(struct tn_txn *t, const struct tn_change *changes, int n,
 					bool added;
 
 					ret = expand_threads(t, &changes[k], &added, d);
-					if (ret < 0)
+					if (ret < 0) {
+						drop_entries(t, first); /* not recorded */
 						return ret;
+					}
 					any |= added;
 				}
 				if (!any)
@@ -536,7 +556,9 @@ static int run_changes(struct tn_txn *t, const struct tn_change *changes, int n,
 		tn_sysroot_keep(t->root, end - i);
 		ret = record_batch(t, changes, i, end, d);
 		tn_sysroot_keep_pause(t->root);
-		if (ret == 0)
+		if (ret < 0)
+			drop_entries(t, first); /* not recorded */
+		else
 			ret = run_batch(t, first, d);
 		if (ret < 0)
 			return ret;
