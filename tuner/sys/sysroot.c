@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -49,9 +50,10 @@ struct tn_dircache {
 	 * for the probes past it) until the table grows or ends. Slots in use
 	 * (tombstones too) stay at most half of them: a probe always ends. */
 	struct kept {
-		char *rel;		/* NULL: never used */
+		char *rel;		/* NULL: never used; else in a block below */
 		int fd;
 	} *kept;
+	struct kept_block *blocks;	/* the paths' storage, newest first */
 	size_t kept_cap, kept_used;	/* slots; slots with a path */
 	size_t kept_open, kept_max;	/* files kept open; at most this many */
 	bool keeping;			/* a line read opens its file to keep it */
@@ -99,6 +101,53 @@ static int take_held(const struct tn_sysroot *r, const char *rel)
 /* Keep mode: beyond these, files are read and written as without it. */
 enum { KEPT_MAX = 16384, KEPT_FD_SPARE = 128 };
 
+/*
+ * The kept files' paths are stored in blocks of pages of their own (mmap),
+ * freed at once at the end: thousands of small strings made during apply's
+ * discovery and kept to the end of its transaction would otherwise pin the
+ * heap above what is freed meanwhile (the snapshot), and cost a malloc chunk
+ * each.
+ */
+struct kept_block {
+	struct kept_block *next;
+	size_t size, used;		/* bytes mapped; of data used */
+	char data[];
+};
+enum { KEPT_BLOCK = 128 << 10 };
+
+static char *kept_strdup(struct tn_dircache *c, const char *s)
+{
+	size_t n = strlen(s) + 1, size = KEPT_BLOCK;
+	struct kept_block *b = c->blocks;
+	char *p;
+
+	if (!b || b->size - sizeof(*b) - b->used < n) {
+		if (n > size - sizeof(*b))
+			return NULL; /* a path is below PATH_MAX */
+		b = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (b == MAP_FAILED)
+			return NULL;
+		b->next = c->blocks;
+		b->size = size;
+		b->used = 0;
+		c->blocks = b;
+	}
+	p = b->data + b->used;
+	memcpy(p, s, n);
+	b->used += n;
+	return p;
+}
+
+static void kept_blocks_free(struct tn_dircache *c)
+{
+	while (c->blocks) {
+		struct kept_block *b = c->blocks;
+
+		c->blocks = b->next;
+		munmap(b, b->size);
+	}
+}
+
 static size_t kept_hash(const char *rel)
 {
 	size_t h = 1469598103934665603u;
@@ -129,20 +178,21 @@ static struct kept *kept_slot(const struct tn_dircache *c, const char *rel)
  * of memory (the table is as it was). */
 static bool kept_rehash(struct tn_dircache *c, size_t cap)
 {
-	struct kept *t = calloc(cap, sizeof(*t));
+	/* its own pages too (zeroed), for the reason the paths have theirs */
+	struct kept *t = mmap(NULL, cap * sizeof(*t), PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (!t)
+	if (t == MAP_FAILED)
 		return false;
 	c->kept_used = 0;
 	for (size_t i = 0; c->kept && i < c->kept_cap; i++) {
 		if (c->kept[i].rel && c->kept[i].fd >= 0) {
 			*slot_in(t, cap, c->kept[i].rel) = c->kept[i];
 			c->kept_used++;
-		} else {
-			free(c->kept[i].rel);
 		}
 	}
-	free(c->kept);
+	if (c->kept)
+		munmap(c->kept, c->kept_cap * sizeof(*c->kept));
 	c->kept = t;
 	c->kept_cap = cap;
 	return true;
@@ -209,9 +259,10 @@ void tn_sysroot_keep_end(const struct tn_sysroot *r)
 	for (size_t i = 0; c->kept && i < c->kept_cap; i++) {
 		if (c->kept[i].rel && c->kept[i].fd >= 0)
 			close(c->kept[i].fd);
-		free(c->kept[i].rel);
 	}
-	free(c->kept);
+	kept_blocks_free(c);
+	if (c->kept)
+		munmap(c->kept, c->kept_cap * sizeof(*c->kept));
 	c->kept = NULL;
 	c->kept_cap = c->kept_used = c->kept_open = c->kept_max = 0;
 	c->keeping = false;
@@ -227,7 +278,7 @@ static bool kept_put(const struct tn_sysroot *r, const char *rel, int fd)
 	if (!k || c->kept_open >= c->kept_max || (k->rel && k->fd >= 0))
 		return false;
 	if (!k->rel) {
-		if (c->kept_used >= c->kept_cap / 2 || !(k->rel = strdup(rel)))
+		if (c->kept_used >= c->kept_cap / 2 || !(k->rel = kept_strdup(c, rel)))
 			return false;
 		c->kept_used++;
 	}
