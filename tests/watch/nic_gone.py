@@ -15,22 +15,15 @@ that eth2 is on node 1 (and eth0, eth1 on node 0):
 
   nic_gone.py TUNER SRCDIR WORKDIR
 """
-import json, os, re, shutil, signal, socket, subprocess, sys, threading, time
+import json, os, re, shutil, subprocess, sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apply"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tnlib
 from tnlib import check, finish
+from watchlib import Notify, into_namespaces, read_text, wait_for, stop as stop_watch
 
-if os.environ.get("TN_WATCH_NETNS") != "1":
-    if not shutil.which("unshare") or not shutil.which("ip"):
-        print("SKIP: unshare or ip missing")
-        sys.exit(77)
-    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
-    if probe.returncode != 0:
-        print(f"SKIP: cannot make a network namespace: {probe.stderr.decode().strip()}")
-        sys.exit(77)
-    env = dict(os.environ, TN_WATCH_NETNS="1")
-    os.execvpe("unshare", ["unshare", "-n", sys.executable] + sys.argv, env)
+into_namespaces("-n")
 
 fx = tnlib.Setup()
 tuner, tree, state, work = fx.tuner, fx.tree, fx.state, fx.work
@@ -60,17 +53,7 @@ errpath = os.path.join(work, "gone.err")
 
 
 def log():
-    with open(errpath) as f:
-        return f.read()
-
-
-def wait_for(pred, secs):
-    end = time.monotonic() + secs
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
+    return read_text(errpath)
 
 
 def affinity(pid):
@@ -84,39 +67,14 @@ for nic in ("eth0", "eth1", "eth2"):
         index = f.read().strip()
     subprocess.run(["ip", "link", "add", nic, "index", index, "type", "veth", "peer", "name",
                     "p" + nic, "index", str(100 + int(index))], check=True)
-sockpath = os.path.join(work, "notify")
-if os.path.exists(sockpath):
-    os.unlink(sockpath)
-notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-notify.bind(sockpath)
-notify.settimeout(0.2)
-notes, reading = [], True
-
-
-def read_notes():
-    while reading:
-        try:
-            notes.append(notify.recv(4096).decode())
-        except (socket.timeout, BlockingIOError):
-            pass
-
-
-threading.Thread(target=read_notes, daemon=True).start()
+notify = Notify(os.path.join(work, "notify"))
+notes = notify.notes
 
 
 def start_watch(profile):
     return subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state] + g,
                             stderr=open(errpath, "w"), stdout=subprocess.DEVNULL,
-                            env=dict(os.environ, NOTIFY_SOCKET=sockpath))
-
-
-def stop_watch(w):
-    w.send_signal(signal.SIGTERM)
-    try:
-        return w.wait(5)
-    except subprocess.TimeoutExpired:
-        w.kill()
-        return -1
+                            env=dict(os.environ, NOTIFY_SOCKET=notify.path))
 
 
 w = start_watch(profile)
@@ -175,7 +133,7 @@ try:
     check(wait_for(lambda: any("STATUS=watching 1 NIC," in n for n in notes), 3),
           f"eth1 renamed lan1: STATUS says 'watching 1 NIC': {notes[-1:]}")
 finally:
-    reading = False
+    notify.close()
     rc = stop_watch(w)
 check(rc == 0, f"SIGTERM: exit {rc}")
 check("AddressSanitizer" not in log() and "runtime error" not in log(), "no sanitizer report")

@@ -17,22 +17,15 @@ host's links, mounts and settings are not touched), on the 24em64t tree:
 
   statedir_full.py TUNER SRCDIR WORKDIR
 """
-import os, re, shutil, signal, subprocess, sys, time
+import os, re, subprocess, sys, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apply"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tnlib
 from tnlib import check, finish
+from watchlib import into_namespaces, read_text, stop, wait_for
 
-if os.environ.get("TN_WATCH_NS") != "1":
-    if not shutil.which("unshare") or not shutil.which("mount"):
-        print("SKIP: unshare or mount missing")
-        sys.exit(77)
-    probe = subprocess.run(["unshare", "-n", "-m", "true"], capture_output=True)
-    if probe.returncode != 0:
-        print(f"SKIP: cannot make a network and mount namespace: {probe.stderr.decode().strip()}")
-        sys.exit(77)
-    env = dict(os.environ, TN_WATCH_NS="1")
-    os.execvpe("unshare", ["unshare", "-n", "-m", sys.executable] + sys.argv, env)
+into_namespaces("-n", "-m")
 
 fx = tnlib.Setup()
 tuner, tree, state, g, work = fx.tuner, fx.tree, fx.state, fx.g, fx.work
@@ -49,17 +42,7 @@ for f in (prom, errpath):
 
 
 def log():
-    with open(errpath) as f:
-        return f.read()
-
-
-def wait_for(pred, secs):
-    end = time.monotonic() + secs
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
+    return read_text(errpath)
 
 
 def put(rel, text):
@@ -127,12 +110,7 @@ try:
     check(r.returncode == 0 and "damaged" not in r.stdout,
           f"history lists no damaged journal: exit {r.returncode}")
 finally:
-    w.send_signal(signal.SIGTERM)
-    try:
-        rc = w.wait(5)
-    except subprocess.TimeoutExpired:
-        w.kill()
-        rc = -1
+    rc = stop(w)
 check(rc == 0, f"SIGTERM: exit {rc}")
 check("AddressSanitizer" not in log() and "runtime error" not in log(), "no sanitizer report")
 finish()

@@ -30,19 +30,12 @@ settings are not touched) where a veth is named eth1 like the tree's igb NIC.
 import atexit, fcntl, json, os, re, shutil, signal, socket, subprocess, sys, threading, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apply"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tnlib
 from tnlib import check, finish
+from watchlib import into_namespaces, wait_for, stop as stop_watch
 
-if os.environ.get("TN_WATCH_NETNS") != "1":
-    if not shutil.which("unshare") or not shutil.which("ip"):
-        print("SKIP: unshare or ip missing")
-        sys.exit(77)
-    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
-    if probe.returncode != 0:
-        print(f"SKIP: cannot make a network namespace: {probe.stderr.decode().strip()}")
-        sys.exit(77)
-    env = dict(os.environ, TN_WATCH_NETNS="1")
-    os.execvpe("unshare", ["unshare", "-n", sys.executable] + sys.argv, env)
+into_namespaces("-n")
 
 fx = tnlib.Setup()
 tuner, tree, state, g, work = fx.tuner, fx.tree, fx.state, fx.g, fx.work
@@ -87,15 +80,6 @@ def history_ok():
 def log():
     with open(errpath) as f:
         return f.read()
-
-
-def wait_for(pred, secs):
-    end = time.monotonic() + secs
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
 
 
 def irq_path(n):
@@ -344,16 +328,6 @@ check(left == ("0-23", "300"),
       f"without --check-every, an IRQ and a sysctl written with no event are left alone: {left}")
 
 # 9. SIGTERM: exit 0, nothing rolled back
-def stop_watch(w):
-    """SIGTERM, then its exit status (-1: killed after 5 s)."""
-    w.send_signal(signal.SIGTERM)
-    try:
-        return w.wait(5)
-    except subprocess.TimeoutExpired:
-        w.kill()
-        return -1
-
-
 rc = stop_watch(w)
 check(rc == 0, f"SIGTERM: exit {rc}")
 time.sleep(0.2)
