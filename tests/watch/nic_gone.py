@@ -15,13 +15,13 @@ that eth2 is on node 1 (and eth0, eth1 on node 0):
 
   nic_gone.py TUNER SRCDIR WORKDIR
 """
-import json, os, re, shutil, subprocess, sys
+import json, os, re, subprocess, sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apply"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tnlib
 from tnlib import check, finish
-from watchlib import Notify, into_namespaces, read_text, wait_for, stop as stop_watch
+from watchlib import Notify, copy_process, into_namespaces, read_text, wait_for, stop as stop_watch
 
 into_namespaces("-n")
 
@@ -94,16 +94,7 @@ try:
             if c["kind"] == "process_affinity" and c["target"].startswith("1187@")]
     check(want and want[0] != both, f"without eth2, a redis-server goes elsewhere: {want}")
     # a new redis-server (a copy of 1187 as 4321, on every CPU), found by the rescan
-    src, dst = os.path.join(tree, "proc/1187"), os.path.join(tree, "proc/4321")
-    shutil.copytree(src, dst, symlinks=True)
-    os.rename(os.path.join(dst, "task/1187"), os.path.join(dst, "task/4321"))
-    for root, _, files in os.walk(dst):
-        for name in files:
-            p = os.path.join(root, name)
-            text = open(p).read().replace("1187", "4321")
-            text = re.sub(r"(?m)^Cpus_allowed_list:.*$", "Cpus_allowed_list:\t0-23", text)
-            text = re.sub(r"(?m)^Cpus_allowed:(\s*).*$", r"Cpus_allowed:\g<1>ffffff", text)
-            open(p, "w").write(text)
+    copy_process(tree, 1187, 4321)
     check(wait_for(lambda: affinity(4321) != "0-23", 8), "the new redis-server is placed")
     check(want and affinity(4321) == want[0],
           f"placed for the NICs left: {affinity(4321)}, as planned now: {want} "

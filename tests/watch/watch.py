@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tnlib
 from tnlib import check, finish
-from watchlib import into_namespaces, wait_for, stop as stop_watch
+from watchlib import copy_process, into_namespaces, wait_for, stop as stop_watch
 
 into_namespaces("-n")
 
@@ -192,16 +192,7 @@ check(wait_for(lambda: "STATUS=watching 3 NICs, 1 process; 1 repair" in notified
 # whole discovery would refuse it)
 with open(topo, "w") as f:
     f.write("<broken")
-src, dst = os.path.join(tree, "proc/1187"), os.path.join(tree, "proc/4321")
-shutil.copytree(src, dst, symlinks=True)
-os.rename(os.path.join(dst, "task/1187"), os.path.join(dst, "task/4321"))
-for root, _, files in os.walk(dst):
-    for name in files:
-        p = os.path.join(root, name)
-        text = open(p).read().replace("1187", "4321")
-        text = re.sub(r"(?m)^Cpus_allowed_list:.*$", "Cpus_allowed_list:\t0-23", text)
-        text = re.sub(r"(?m)^Cpus_allowed:(\s*).*$", r"Cpus_allowed:\g<1>ffffff", text)
-        open(p, "w").write(text)
+copy_process(tree, 1187, 4321)
 t0 = time.monotonic()
 placed = wait_for(lambda: "0-23" not in get("proc/4321/task/4321/status"), 7)
 check(placed, f"a new redis-server is placed by the rescan within 7 s "

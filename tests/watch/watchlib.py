@@ -2,7 +2,7 @@
 waiting for a condition, reading the watch's log, stopping it, and the
 sd_notify messages it sends (tests/watch/watch.py, nic_gone.py,
 statedir_full.py)."""
-import os, shutil, signal, socket, subprocess, sys, threading, time
+import os, re, shutil, signal, socket, subprocess, sys, threading, time
 
 
 def into_namespaces(*flags):
@@ -74,3 +74,18 @@ class Notify:
 
     def close(self):
         self.reading = False
+
+
+def copy_process(tree, pid, new):
+    """A new process in the tree's /proc: a copy of PID as NEW (its thread
+    too), allowed on every CPU (Cpus_allowed_list 0-23: the 24-CPU trees)."""
+    src, dst = os.path.join(tree, f"proc/{pid}"), os.path.join(tree, f"proc/{new}")
+    shutil.copytree(src, dst, symlinks=True)
+    os.rename(os.path.join(dst, f"task/{pid}"), os.path.join(dst, f"task/{new}"))
+    for root, _, files in os.walk(dst):
+        for name in files:
+            p = os.path.join(root, name)
+            text = open(p).read().replace(str(pid), str(new))
+            text = re.sub(r"(?m)^Cpus_allowed_list:.*$", "Cpus_allowed_list:\t0-23", text)
+            text = re.sub(r"(?m)^Cpus_allowed:(\s*).*$", r"Cpus_allowed:\g<1>ffffff", text)
+            open(p, "w").write(text)
