@@ -14,7 +14,9 @@ before". Each change must be reported as what happened to it:
   dry run              "AFTER -> BEFORE (would be restored)"; nothing written
   apply's undo         "AFTER -> BEFORE (undone)" for what it made, "never
                        applied (its write failed)" for the change that failed,
-                       "never applied" for those after it
+                       "never applied" for those after it; "undoing the N
+                       changes made", or "no change was made: nothing to
+                       undo" when the first one failed
 
 and the summary counts each kind. On the 24em64t tree with the default
 profile (sysctls and IRQs), with TUNER_FAULT (a test build's hook).
@@ -182,5 +184,17 @@ bad = [f"{what(c)} (seq {c['seq']}): {said(r.stderr, c)}, want {undo(c)}"
        for c in cs if said(r.stderr, c) != undo(c)]
 check(not bad, f"{tag}: each of the {len(cs)} journaled changes reported as what happened"
       + ("" if not bad else f"; {len(bad)} wrong:\n    " + "\n    ".join(bad[:6])))
+check(f"tuner: undoing the {k} changes made" in r.stderr.splitlines(),
+      f"{tag}: 'undoing the {k} changes made'")
+
+# (d) the first change fails: nothing was made, and that is what is said
+fresh()
+r = apply("0:EINVAL")
+tag = "(d) apply failing at its first change"
+check(r.returncode == 1 and tree_sums(tree) == pristine,
+      f"{tag}: exit {r.returncode}, the tree as before")
+check("tuner: no change was made: nothing to undo" in r.stderr.splitlines()
+      and "undoing the 0" not in r.stderr,
+      f"{tag}: 'no change was made: nothing to undo', not 'undoing the 0 changes made'")
 
 finish()

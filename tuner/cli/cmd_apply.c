@@ -133,8 +133,11 @@ static int undo(struct tn_cli *cli, struct tn_txn *txn, struct tn_diag *d)
 	int ret;
 
 	tn_cli_report(cli, d);
-	tn_cli_printf(cli->err, "tuner: undoing the %d change%s made\n", txn->n_applied,
-		      txn->n_applied == 1 ? "" : "s");
+	if (txn->n_applied)
+		tn_cli_printf(cli->err, "tuner: undoing the %d change%s made\n", txn->n_applied,
+			      txn->n_applied == 1 ? "" : "s");
+	else
+		tn_cli_printf(cli->err, "tuner: no change was made: nothing to undo\n");
 	tn_diag_free(d);
 	tn_diag_init(d);
 	ret = tn_txn_undo(txn, d);
