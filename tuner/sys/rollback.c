@@ -43,7 +43,9 @@ static void forced_note(const struct tn_jentry *e, const char *cur, bool dry_run
 static enum tn_jstatus read_failed(int r, const struct tn_diag *kd, char *err, size_t len,
 				   struct tn_rollback_result *res)
 {
-	if (r == -ESRCH || r == -ENOENT) {
+	/* gone: a process (ESRCH), a file (ENOENT), a NIC (ENODEV: netlink, or
+	 * a removed device's sysfs file): nothing left to restore */
+	if (r == -ESRCH || r == -ENOENT || r == -ENODEV) {
 		snprintf(err, len, "%s%s%s",
 			 r == -ESRCH ? "the process or thread exited" : "it no longer exists",
 			 tn_txn_sep(kd), kd->error);

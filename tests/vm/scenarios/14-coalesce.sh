@@ -9,7 +9,8 @@
 # Checked against the kernel (`ethtool -c`): the snapshot's values for both
 # NICs, the apply of rx_usecs 100 on eth1, verify, the rollback restoring the
 # value before, and the plan-time refusal of a parameter e1000e does not have
-# (rx_frames), naming NIC and parameter, with nothing changed.
+# (rx_frames), naming NIC and parameter, with nothing changed; a rollback
+# after e1000e was unloaded skips eth1's change (gone), it does not fail.
 # Independent of 02-06: leaves the host as it found it.
 . /tnvm/lib.sh
 
@@ -96,6 +97,30 @@ check_eq "rollback exit status" "$rc" 0
 check_eq "eth1 rx-usecs after rollback (ethtool -c)" "$(coal eth1 rx-usecs)" "$before"
 tn verify2 verify --profile "$W/p.json"
 check_eq "verify exit status after rollback (drift)" "$rc" 2
+
+# --- eth1 gone since the apply (rmmod e1000e): rollback skips its change ----
+# (ENODEV from ethtool netlink: nothing left to restore), exit 0; eth1 back
+# (insmod) with the driver's default, as it was before the apply
+up=$(( $(cat /sys/class/net/eth1/flags) & 1 ))
+tn apply2 apply --profile "$W/p.json" --state-dir "$SD"
+check_eq "apply exit status (again)" "$rc" 0
+ip link set eth1 down
+rmmod e1000e || fatal "rmmod e1000e"
+i=0
+while [ -e /sys/class/net/eth1 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ ! -e /sys/class/net/eth1 ] || fatal "eth1 still there after rmmod e1000e"
+tn gone rollback --last --state-dir "$SD"
+check_eq "rollback exit status with eth1 gone (skipped, not failed)" "$rc" 0
+grep -q " 1 skipped, 0 failed$" "$W/gone.err" ||
+    fail "the rollback does not count eth1's change as skipped"
+grep -q "eth1 rx_usecs coalesce: .*no longer exists" "$W/gone.err" ||
+    fail "the rollback does not say eth1's change is gone"
+insmod /tnvm/modules/e1000e.ko || fatal "insmod e1000e"
+i=0
+while [ ! -e /sys/class/net/eth1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -e /sys/class/net/eth1 ] || fatal "eth1 did not come back after insmod e1000e"
+[ "$up" = 0 ] || ip link set eth1 up
+check_eq "eth1 rx-usecs after insmod (the driver's default)" "$(coal eth1 rx-usecs)" "$before"
 
 # --- a value the driver reports but refuses: the kernel's words, all undone -
 # eth1's rx ring (stage 1) is applied first, then eth0's rx_usecs fails: apply
