@@ -880,6 +880,102 @@ static void test_journal_line_bound(void **state)
 	free(text);
 }
 
+/* IRQs held across stage 1 (core/plan_held.c): a record of each IRQ of a NIC
+ * whose rings change, as it is before; after the driver reset some, a change
+ * putting back each one the plan does not place (also where the driver gave
+ * it another number), none for one it places or one as it was. */
+static void test_held(void **state)
+{
+	static const char rings[] = "{\"name\": \"h\", \"interfaces\": ["
+				    "{\"match\": {\"name\": \"eth0\"}, \"rings\": {\"rx\": 4096}}]}";
+	static const char placed[] = "{\"name\": \"h\", \"interfaces\": ["
+				     "{\"match\": {\"name\": \"eth0\"}, \"rings\": {\"rx\": 4096},"
+				     " \"irq\": {}}]}";
+	struct tn_change *held;
+	struct tn_profile p, pp;
+	struct tn_plan plan, again;
+	struct tn_state s;
+	struct tn_diag d;
+	struct tn_nic *eth0;
+	int n, restores = 0;
+
+	tn_test_load_golden("24em64t", &s);
+	for (int i = 0; i < s.n_nics; i++) {
+		s.nics[i].has_ring = true;
+		s.nics[i].ring = (struct tn_ring){ 256, 4096, 256, 4096 };
+	}
+	eth0 = &s.nics[0];
+	assert_string_equal(eth0->name, "eth0");
+	load_profile_text(rings, "h.json", &p);
+	load_profile_text(placed, "hp.json", &pp);
+	tn_diag_init(&d);
+	assert_int_equal(tn_plan_compute(&s, &p, &plan, &d), 0);
+	assert_int_equal(tn_plan_held(&s, &plan, &held, &n, &d), 0);
+	assert_int_equal(n, eth0->n_irqs); /* eth0's, not eth1's: its rings do not change */
+	for (int i = 0; i < n; i++) {
+		assert_true(tn_change_is_held(&held[i]));
+		assert_int_equal(atoi(held[i].target), eth0->irqs[i].irq);
+		assert_string_equal(held[i].label, eth0->irqs[i].name);
+		assert_string_equal(held[i].before, "0-23");
+		assert_string_equal(held[i].after, "0-23");
+		assert_int_equal(tn_journal_check_change(&held[i], (char[64]){ 0 }, 64), 0);
+	}
+	tn_plan_free(&plan);
+
+	/* stage 1 made: the rings as asked, the driver moved IRQs 49 and 50 and
+	 * gave eth0-TxRx-2 (51) the number 151 */
+	eth0->ring.rx = 4096;
+	assert_int_equal(tn_cpus_parse_list("5", &eth0->irqs[1].affinity), 0);
+	assert_int_equal(tn_cpus_parse_list("6", &eth0->irqs[2].affinity), 0);
+	assert_string_equal(eth0->irqs[3].name, "eth0-TxRx-2");
+	eth0->irqs[3].irq = 151;
+	assert_int_equal(tn_cpus_parse_list("7", &eth0->irqs[3].affinity), 0);
+	assert_int_equal(tn_plan_compute(&s, &p, &again, &d), 0);
+	assert_int_equal(again.n, 0);
+	assert_int_equal(tn_plan_restore_held(&s, held, n, &again, &d), 0);
+	assert_int_equal(again.n, 3);
+	for (int i = 0; i < again.n; i++) {
+		const struct tn_change *c = &again.changes[i];
+
+		assert_int_equal(c->kind, TN_CHANGE_IRQ_AFFINITY);
+		assert_string_equal(c->key, "smp_affinity_list");
+		assert_string_equal(c->after, "0-23");
+		assert_string_equal(c->reason,
+				    "its driver reset it when eth0's rings or channels changed: as "
+				    "before");
+		restores += strcmp(c->target, "49") == 0 && strcmp(c->before, "5") == 0;
+		restores += strcmp(c->target, "50") == 0 && strcmp(c->before, "6") == 0;
+		restores += strcmp(c->target, "151") == 0 && strcmp(c->before, "7") == 0 &&
+			    strcmp(c->label, "eth0-TxRx-2") == 0;
+	}
+	assert_int_equal(restores, 3);
+	assert_true(d.n_warnings > 0);
+	assert_string_equal(d.warnings[d.n_warnings - 1],
+			    "eth0: its driver moved 3 IRQs when its rings or channels changed: put "
+			    "back as they were");
+	tn_plan_free(&again);
+
+	/* the IRQs placed by the profile: the plan's values, nothing put back
+	 * beside them, and the plan stays in kind order */
+	assert_int_equal(tn_plan_compute(&s, &pp, &again, &d), 0);
+	n = again.n;
+	assert_int_equal(tn_plan_restore_held(&s, held, eth0->n_irqs, &again, &d), 0);
+	for (int i = 0; i < again.n; i++) {
+		assert_string_not_equal(tn_str(again.changes[i].reason),
+					"its driver reset it when eth0's rings or channels "
+					"changed: as before");
+		if (i)
+			assert_true(again.changes[i - 1].kind <= again.changes[i].kind);
+	}
+	assert_true(again.n >= n);
+	tn_plan_free(&again);
+	tn_held_free(held, eth0->n_irqs);
+	tn_profile_free(&p);
+	tn_profile_free(&pp);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -892,6 +988,7 @@ int main(void)
 		cmocka_unit_test(test_ban_list_any_length),
 		cmocka_unit_test(test_values_whole),
 		cmocka_unit_test(test_journal_line_bound),
+		cmocka_unit_test(test_held),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,7 +34,7 @@ static void print_journal(struct tn_printer *pr, int dirfd, const char *state_di
 		tn_print_string(pr, "journal", "%-32s ", j.id);
 		tn_print_string(pr, "time", "%-20s ", j.time);
 		tn_print_string(pr, "profile", "%-20s ", j.profile);
-		tn_print_int(pr, "changes", "%7s  ", j.n);
+		tn_print_int(pr, "changes", "%7s  ", tn_journal_changes(&j));
 		tn_print_string(pr, "status", "%s\n", tn_journal_state(&j));
 		tn_print_string(pr, "boot_id", NULL, j.boot_id);
 	}

@@ -129,7 +129,7 @@ void tn_txn_cli_report(void *ctx, const struct tn_change *c, enum tn_jstatus st,
 
 cJSON *tn_txn_cli_journal_json(const struct tn_journal *j)
 {
-	cJSON *o = cJSON_CreateObject(), *arr;
+	cJSON *o = cJSON_CreateObject(), *arr, *held = NULL;
 
 	if (!o || tn_json_add_int(o, "schema_version", TN_SCHEMA_VERSION) < 0 ||
 	    tn_json_add_str(o, "journal", j->id) < 0 || tn_json_add_str(o, "time", j->time) < 0 ||
@@ -140,7 +140,13 @@ cJSON *tn_txn_cli_journal_json(const struct tn_journal *j)
 	for (int i = 0; i < j->n; i++) {
 		cJSON *c = tn_change_to_json(&j->e[i].c);
 
-		if (tn_json_add_item(arr, NULL, c) < 0 ||
+		/* held IRQs (what rollback puts back after the rings) apart */
+		if (tn_change_is_held(&j->e[i].c) && !held &&
+		    tn_json_add_item(o, "held", held = cJSON_CreateArray()) < 0) {
+			cJSON_Delete(c);
+			goto oom;
+		}
+		if (tn_json_add_item(tn_change_is_held(&j->e[i].c) ? held : arr, NULL, c) < 0 ||
 		    tn_json_add_str(c, "status", tn_jstatus_name(j->e[i].status)) < 0 ||
 		    tn_json_add_str(c, "error", tn_str(j->e[i].error)) < 0)
 			goto oom;

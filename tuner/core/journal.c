@@ -340,3 +340,12 @@ fail:
 	tn_journal_free(&j);
 	return ret;
 }
+
+int tn_journal_changes(const struct tn_journal *j)
+{
+	int n = 0;
+
+	for (int i = 0; i < j->n; i++)
+		n += !tn_change_is_held(&j->e[i].c);
+	return n;
+}

@@ -80,6 +80,8 @@ int tn_journal_parse(const char *text, const char *file, struct tn_journal *out,
  */
 int tn_journal_check_change(const struct tn_change *c, char *why, size_t len);
 void tn_journal_free(struct tn_journal *j);
+/* The changes it records, held IRQs (tn_change_is_held) left out. */
+int tn_journal_changes(const struct tn_journal *j);
 /* The apply's status as history shows it. */
 const char *tn_journal_state(const struct tn_journal *j);
 

@@ -435,9 +435,9 @@ static void hint_threads(const struct tn_state *s, const struct tn_change *c, ch
 	.target_ok = target_sysctl, .value_ok = value_sysctl,                                \
 	.scope = TN_SCOPE_HOST, .noun = { "sysctl", "sysctls" }
 #define FIELDS_IRQ_AFFINITY                                                                  \
-	.stage = 2, .keys = { "smp_affinity_list" }, .label = label_irq, .equal = equal_sets, \
-	.target_ok = target_irq, .value_ok = value_cpus, .hint = hint_irq,                    \
-	.scope = TN_SCOPE_IRQ, .noun = { "IRQ affinity", "IRQ affinities" }
+	.stage = 2, .keys = { "smp_affinity_list", TN_HELD_KEY }, .label = label_irq,        \
+	.equal = equal_sets, .target_ok = target_irq, .value_ok = value_cpus,                \
+	.hint = hint_irq, .scope = TN_SCOPE_IRQ, .noun = { "IRQ affinity", "IRQ affinities" }
 #define FIELDS_RPS_CPUS                                                                      \
 	.stage = 2, .keys = { "rps_cpus" }, .label = label_queue, .equal = tn_hexmask_equal, \
 	.target_ok = target_rxq, .value_ok = value_mask,                                     \

@@ -92,6 +92,25 @@ int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct
 bool tn_plan_links_ready(const struct tn_state *s, const struct tn_profile *p, const bool *up,
 			 char *why, size_t len);
 
+/*
+ * IRQs held across stage 1 (core/plan_held.c): drivers reset the affinity of
+ * a NIC's IRQs when its rings or channels change. tn_plan_held gives a "held"
+ * record (kind irq_affinity, key TN_HELD_KEY, before = after = its CPUs,
+ * label = its name) of each IRQ of each NIC whose rings or channels plan p
+ * changes, from snapshot s taken before: apply journals them before stage 1,
+ * and rollback puts each back after the rings and channels are restored.
+ * Free them with tn_held_free. tn_plan_restore_held adds to plan p (of the
+ * snapshot s re-discovered after stage 1) a change putting back each held IRQ
+ * the driver moved and p does not place.
+ */
+#define TN_HELD_KEY "held"
+bool tn_change_is_held(const struct tn_change *c);
+int tn_plan_held(const struct tn_state *s, const struct tn_plan *p, struct tn_change **out,
+		 int *n, struct tn_diag *d);
+void tn_held_free(struct tn_change *held, int n);
+int tn_plan_restore_held(const struct tn_state *s, const struct tn_change *held, int n,
+			 struct tn_plan *p, struct tn_diag *d);
+
 /* {"schema_version", "kind": "plan", "profile", "digest", "changes": [...]} */
 cJSON *tn_plan_to_json(const struct tn_plan *p, const struct tn_diag *warnings);
 cJSON *tn_change_to_json(const struct tn_change *c);

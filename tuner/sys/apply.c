@@ -50,7 +50,8 @@ static bool seen_before(const struct tn_journal *j, int first, int i)
 /* After stage 1: discover again each NIC whose rings or channels changed (the
  * targets of the entries applied from first on), then plan again. */
 static int replan(struct tn_txn *t, int first, struct tn_state *state,
-		  const struct tn_profile *prof, struct tn_plan *plan, struct tn_diag *d)
+		  const struct tn_profile *prof, const struct tn_change *held, int nheld,
+		  struct tn_plan *plan, struct tn_diag *d)
 {
 	struct tn_plan np;
 	int ret, changed = 0;
@@ -66,8 +67,12 @@ static int replan(struct tn_txn *t, int first, struct tn_state *state,
 	if (!changed)
 		return 0;
 	ret = tn_plan_compute(state, prof, &np, d);
-	if (ret < 0)
+	if (ret == 0)
+		ret = tn_plan_restore_held(state, held, nheld, &np, d);
+	if (ret < 0) {
+		tn_plan_free(&np);
 		return ret;
+	}
 	tn_plan_free(plan);
 	*plan = np;
 	return 0;
@@ -76,19 +81,25 @@ static int replan(struct tn_txn *t, int first, struct tn_state *state,
 int tn_apply(struct tn_txn *t, struct tn_state *state, bool keep_state,
 	     const struct tn_profile *prof, struct tn_plan *plan, struct tn_diag *d)
 {
-	for (int stage = 1; stage <= TN_STAGE_MAX; stage++) {
-		int first = t->j.n, ret = run_stage(t, plan, stage, d);
+	struct tn_change *held;
+	int nheld, ret;
 
-		if (ret < 0)
-			return ret;
-		/* drivers reset IRQ affinity (and may replace queue IRQs) when
-		 * rings or channels change: what is planned after is planned again */
-		if (stage != 1)
+	/* drivers reset IRQ affinity (and may replace queue IRQs) when rings or
+	 * channels change: the IRQs of those NICs are held as they are now */
+	ret = tn_plan_held(state, plan, &held, &nheld, d);
+	if (ret == 0 && nheld)
+		ret = tn_txn_hold(t, held, nheld, d);
+	for (int stage = 1; ret == 0 && stage <= TN_STAGE_MAX; stage++) {
+		int first = t->j.n;
+
+		ret = run_stage(t, plan, stage, d);
+		if (ret < 0 || stage != 1)
 			continue;
-		if ((ret = replan(t, first, state, prof, plan, d)) < 0)
-			return ret;
-		if (!keep_state)
+		/* what is planned after stage 1 is planned again */
+		ret = replan(t, first, state, prof, held, nheld, plan, d);
+		if (ret == 0 && !keep_state)
 			tn_state_free(state); /* nothing plans after stage 1 */
 	}
-	return 0;
+	tn_held_free(held, nheld);
+	return ret;
 }

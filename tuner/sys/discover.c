@@ -413,6 +413,26 @@ static void actions_name(const char *text, char out[ACTIONS_NAME_MAX])
 	out[n] = '\0';
 }
 
+int tn_discover_irq_name(const struct tn_sysroot *root, int irq, char *out, size_t len)
+{
+	char rel[64], text[ACTIONS_MAX], name[ACTIONS_NAME_MAX];
+	int ret;
+
+	snprintf(rel, sizeof(rel), "sys/kernel/irq/%d/actions", irq);
+	ret = tn_sysroot_read_line(root, rel, text, sizeof(text));
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return ret;
+	if (!text[0])
+		return 0;
+	actions_name(text, name);
+	if (strlen(name) >= len)
+		return -EOVERFLOW;
+	memcpy(out, name, strlen(name) + 1);
+	return 1;
+}
+
 /* The row of an IRQ: 1 when found, 0 when the IRQ has no handler, or -errno.
  * out borrows its name from the table, or from name (ACTIONS_NAME_MAX bytes). */
 static int irq_row(struct irq_source *src, int irq, struct tn_interrupt *out, char *name)

@@ -48,6 +48,13 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 int tn_discover_nic(const struct tn_sysroot *root, struct tn_state *s, const char *ifname,
 		    struct tn_diag *d);
 /*
+ * The name of IRQ irq as /proc/interrupts shows it ("a, b" for a shared one),
+ * from sys/kernel/irq/N/actions (Linux 4.17+), into out: 1; 0 when there is
+ * no such file or the IRQ has no handler; -EOVERFLOW when it is len bytes or
+ * more; or -errno.
+ */
+int tn_discover_irq_name(const struct tn_sysroot *root, int irq, char *out, size_t len);
+/*
  * Read NIC n's queue files (queues/rx-N/rps_cpus and rps_flow_cnt, tx-N/xps_cpus)
  * for N below its queue counts into n->rxq and n->txq (queue_read.c). A file
  * that is not a mask (or a count) is a warning and left out. 0 or -ENOMEM.

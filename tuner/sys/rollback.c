@@ -40,8 +40,8 @@ static void forced_note(const struct tn_jentry *e, const char *cur, bool dry_run
 }
 
 /* The original value could not be read: skipped when the object is gone. */
-static enum tn_jstatus read_failed(int r, const struct tn_diag *kd, char *err, size_t len,
-				   struct tn_rollback_result *res)
+enum tn_jstatus tn_rb_read_failed(int r, const struct tn_diag *kd, char *err, size_t len,
+				  struct tn_rollback_result *res)
 {
 	/* gone: a process (ESRCH), a file (ENOENT), a NIC (ENODEV: netlink, or
 	 * a removed device's sysfs file): nothing left to restore */
@@ -58,9 +58,8 @@ static enum tn_jstatus read_failed(int r, const struct tn_diag *kd, char *err, s
 }
 
 /* Write the original value back and read it back. */
-static enum tn_jstatus write_back(struct tn_live *live, const struct tn_jentry *e,
-				  struct tn_diag *kd, char *err, size_t len,
-				  struct tn_rollback_result *res)
+enum tn_jstatus tn_rb_write_back(struct tn_live *live, const struct tn_jentry *e, struct tn_diag *kd,
+				 char *err, size_t len, struct tn_rollback_result *res)
 {
 	char *cur = NULL;
 	enum tn_jstatus st = TN_J_ROLLED_BACK;
@@ -87,89 +86,122 @@ static enum tn_jstatus write_back(struct tn_live *live, const struct tn_jentry *
 	return st;
 }
 
+int tn_rb_record(struct tn_rb *rb, struct tn_jentry *e, enum tn_jstatus st, const char *err)
+{
+	if (rb->dry_run)
+		return 0;
+	e->status = st;
+	tn_jentry_set_error(e, err); /* out of memory: the journal has it */
+	/* a journal that cannot be written (a full disk) stops the record, not
+	 * the restores: the statuses not written leave values that rollback
+	 * finds as before */
+	if (!rb->out || rb->ret < 0)
+		return rb->ret;
+	return rb->ret = tn_jout_append(rb->out, tn_journal_status_line(e->seq, st, err), false,
+					rb->d);
+}
+
+/* What to do with entry e, its value read (cur, or r < 0): into note. */
+static enum tn_jstatus decide(struct tn_rb *rb, const struct tn_jentry *e, int r, const char *cur,
+			      struct tn_diag *kd, char *note, size_t notelen)
+{
+	char what[TN_LABEL_MAX];
+
+	if (r < 0)
+		return tn_rb_read_failed(r, kd, note, notelen, rb->res);
+	if (tn_change_same(&e->c, cur, e->c.before)) {
+		as_before(e, rb->res, note, notelen); /* already the original value */
+		return TN_J_ROLLED_BACK;
+	}
+	if (!tn_change_same(&e->c, cur, e->c.after) && !rb->force) {
+		snprintf(note, notelen,
+			 "changed since the apply: now %s, tuner had set %s (--force restores %s)",
+			 cur, e->c.after, e->c.before);
+		tn_txn_describe(&e->c, what, sizeof(what));
+		if (!rb->report) /* a reporter shows it with its status */
+			tn_diag_warn(rb->d, "%s: %s", what, note);
+		rb->res->left++;
+		return TN_J_LEFT;
+	}
+	forced_note(e, cur, rb->dry_run, note, notelen);
+	if (!rb->dry_run)
+		return tn_rb_write_back(rb->live, e, kd, note, notelen, rb->res);
+	rb->res->restored++;
+	return TN_J_ROLLED_BACK;
+}
+
+/* Restore entry e (read it, decide, write back), report and record it.
+ * -ENOMEM when rollback must stop (a failed record is rb->ret, and the
+ * restores go on). */
+static int restore_entry(struct tn_rb *rb, struct tn_jentry *e)
+{
+	char *cur = NULL, *note, err[TN_DIAG_MSG_MAX + 128] = "";
+	struct tn_diag kd;
+	size_t notelen; /* what the report says, values whole; err: the journal's, cut */
+	enum tn_jstatus st;
+	int r;
+
+	tn_diag_init(&kd);
+	r = tn_live_read(rb->live, &e->c, &cur, &kd);
+	notelen = 256 + TN_DIAG_MSG_MAX + strlen(e->c.before) + strlen(e->c.after) +
+		  (r == 0 ? strlen(cur) : 0);
+	note = calloc(1, notelen);
+	if (note)
+		st = decide(rb, e, r, cur, &kd, note, notelen);
+	free(cur);
+	tn_diag_free(&kd);
+	if (!note) {
+		rb->ret = tn_diag_error(rb->d, -ENOMEM, "out of memory");
+		return -ENOMEM;
+	}
+	if (rb->report)
+		rb->report(rb->ctx, &e->c, st, note);
+	/* a status line's error is bounded (TN_JOURNAL_ERROR_MAX) where values
+	 * are not: the journal keeps the start of it, the report all of it */
+	if (st != TN_J_ROLLED_BACK)
+		snprintf(err, sizeof(err), "%s", note);
+	free(note);
+	tn_rb_record(rb, e, st, err);
+	return 0;
+}
+
 int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_jout *out, bool force,
 		bool dry_run, tn_txn_report report, void *ctx, struct tn_rollback_result *res,
 		struct tn_diag *d)
 {
-	struct tn_live *live;
-	int ret = 0;
+	struct tn_rb rb = { .root = root, .j = j, .out = out, .force = force, .dry_run = dry_run,
+			    .report = report, .ctx = ctx, .res = res, .d = d };
 
 	memset(res, 0, sizeof(*res));
-	if (tn_live_open(root, &live) < 0)
+	if (tn_live_open(root, &rb.live) < 0)
 		return tn_diag_error(d, -ENOMEM, "out of memory");
+	if (tn_rb_held_look(&rb) < 0) {
+		tn_rb_held_free(&rb);
+		tn_live_close(rb.live);
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	}
 	if (!dry_run) /* each value read through the file its restore writes */
 		tn_sysroot_keep(root, j->n);
 	for (int i = j->n - 1; i >= 0; i--) {
 		struct tn_jentry *e = &j->e[i];
-		char *cur = NULL, *note = NULL, err[TN_DIAG_MSG_MAX + 128] = "", what[TN_LABEL_MAX];
-		struct tn_diag kd;
-		size_t notelen; /* what the report says, values whole; err: the journal's, cut */
-		enum tn_jstatus st;
-		int r;
 
 		if (e->status == TN_J_ROLLED_BACK || e->status == TN_J_SKIPPED ||
-		    (e->status == TN_J_LEFT && !force))
+		    (e->status == TN_J_LEFT && !force) || tn_change_is_held(&e->c))
 			continue;
-		tn_txn_describe(&e->c, what, sizeof(what));
-		tn_diag_init(&kd);
-		r = tn_live_read(live, &e->c, &cur, &kd);
-		notelen = 256 + TN_DIAG_MSG_MAX + strlen(e->c.before) + strlen(e->c.after) +
-			  (r == 0 ? strlen(cur) : 0);
-		note = calloc(1, notelen);
-		if (!note) {
-			free(cur);
-			tn_diag_free(&kd);
-			ret = tn_diag_error(d, -ENOMEM, "out of memory");
+		if (!tn_rb_held_defer(&rb, i) && restore_entry(&rb, e) < 0)
 			break;
-		}
-		if (r < 0) {
-			st = read_failed(r, &kd, note, notelen, res);
-		} else if (tn_change_same(&e->c, cur, e->c.before)) {
-			st = TN_J_ROLLED_BACK; /* already the original value */
-			as_before(e, res, note, notelen);
-		} else if (!tn_change_same(&e->c, cur, e->c.after) && !force) {
-			st = TN_J_LEFT;
-			snprintf(note, notelen,
-				 "changed since the apply: now %s, tuner had set %s (--force "
-				 "restores %s)",
-				 cur, e->c.after, e->c.before);
-			if (!report) /* a reporter shows it with its status */
-				tn_diag_warn(d, "%s: %s", what, note);
-			res->left++;
-		} else if (dry_run) {
-			st = TN_J_ROLLED_BACK;
-			res->restored++;
-			forced_note(e, cur, true, note, notelen);
-		} else {
-			forced_note(e, cur, false, note, notelen);
-			st = write_back(live, e, &kd, note, notelen, res);
-		}
-		free(cur);
-		tn_diag_free(&kd);
-		if (report)
-			report(ctx, &e->c, st, note);
-		/* a status line's error is bounded (TN_JOURNAL_ERROR_MAX) where values
-		 * are not: the journal keeps the start of it, the report all of it */
-		if (st != TN_J_ROLLED_BACK)
-			snprintf(err, sizeof(err), "%s", note);
-		free(note);
-		if (dry_run)
-			continue;
-		e->status = st;
-		tn_jentry_set_error(e, err); /* out of memory: the journal has it */
-		/* a journal that cannot be written (a full disk) stops the record, not
-		 * the restores: the statuses not written leave values that rollback
-		 * finds as before */
-		if (out && ret == 0)
-			ret = tn_jout_append(out, tn_journal_status_line(e->seq, st, err), false,
-					     d);
 	}
 	tn_sysroot_keep_end(root);
-	tn_live_close(live);
-	if (ret == 0 && res->failed)
-		ret = tn_diag_error(d, -EIO, "%d change%s could not be restored", res->failed,
-				    res->failed == 1 ? "" : "s");
-	return ret;
+	/* the rings and channels restored, the IRQs their drivers reset: not
+	 * through files kept from before (a driver may have replaced them) */
+	if (rb.ret == 0)
+		tn_rb_held_pass(&rb);
+	tn_rb_held_free(&rb);
+	tn_live_close(rb.live);
+	if (rb.ret == 0 && res->failed)
+		rb.ret = tn_diag_error(d, -EIO, "%d change%s could not be restored", res->failed,
+				       res->failed == 1 ? "" : "s");
+	return rb.ret;
 }
 
 int tn_rollback_journal(const struct tn_sysroot *root, int dirfd, const char *id,

@@ -575,6 +575,27 @@ int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct 
 	return ret;
 }
 
+int tn_txn_hold(struct tn_txn *t, const struct tn_change *held, int n, struct tn_diag *d)
+{
+	int first = t->j.n, ret = 0;
+
+	if (t->j.n + n > t->cap && entries_cap(t, t->j.n + n, d) < 0)
+		return -ENOMEM;
+	for (int i = 0; i < n && ret == 0; i++) {
+		char why[600];
+
+		/* a value the journal loader would refuse is not held (nothing of
+		 * it is written: a driver's reset of it is left) */
+		if (tn_journal_check_change(&held[i], why, sizeof(why)) == 0)
+			ret = add_entry(t, &held[i], d);
+	}
+	if (ret == 0)
+		ret = append_changes(t, first, d);
+	if (ret < 0)
+		drop_entries(t, first);
+	return ret;
+}
+
 int tn_txn_undo(struct tn_txn *t, struct tn_diag *d)
 {
 	struct tn_rollback_result res;

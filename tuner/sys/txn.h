@@ -75,15 +75,23 @@ int tn_txn_begin(struct tn_txn *t, const struct tn_sysroot *root, int dirfd, con
  */
 int tn_txn_run(struct tn_txn *t, const struct tn_change *changes, int n, struct tn_diag *d);
 /*
+ * Record held IRQs (tn_plan_held): their records are written with the next
+ * batch's, synced before it is made. Rollback puts each back after the rings
+ * and channels (tn_rollback).
+ */
+int tn_txn_hold(struct tn_txn *t, const struct tn_change *held, int n, struct tn_diag *d);
+/*
  * Apply a plan of state and prof as transaction t: the changes of each stage
  * of the registry in turn (tn_change_stage). Stage 1 (rings, channels) makes
  * drivers reset IRQ affinity and may replace queue IRQs: after it, the NICs
  * whose rings or channels changed are discovered again (tn_discover_nic,
  * nothing else) and the later stages planned again from the same profile;
- * state and plan are updated. Unless keep_state, the snapshot is freed (state
- * left initialised, empty) once that re-planning is over, so that it is not
- * held while the later stages run: apply's peak memory is then the plan and
- * the journal. Returns 0, or -errno after the first failure (unless
+ * state and plan are updated. The IRQs of those NICs are held (tn_txn_hold)
+ * before stage 1, and those the driver moved and the profile does not place
+ * are put back in stage 2 (tn_plan_restore_held). Unless keep_state, the
+ * snapshot is freed (state left initialised, empty) once that re-planning is
+ * over, so that it is not kept while the later stages run: apply's peak
+ * memory is then the plan and the journal. Returns 0, or -errno after the first failure (unless
  * keep_going): then call tn_txn_undo.
  */
 int tn_apply(struct tn_txn *t, struct tn_state *state, bool keep_state,

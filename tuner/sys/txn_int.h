@@ -30,4 +30,40 @@ static inline const char *tn_txn_sep(const struct tn_diag *kd)
 	return kd->error[0] ? ": " : "";
 }
 
+/* A rollback under way (rollback.c, rollback_held.c). */
+struct tn_rb {
+	const struct tn_sysroot *root;
+	struct tn_live *live;
+	struct tn_journal *j;
+	struct tn_jout *out;	/* NULL: no statuses written */
+	bool force, dry_run;
+	tn_txn_report report;
+	void *ctx;
+	struct tn_rollback_result *res;
+	struct tn_diag *d;
+	int ret;		/* the first error: 0, or -errno (the record stops there) */
+	struct tn_rb_held *held;	/* the journal's held IRQs; NULL: none */
+};
+
+/* Entry e's status st (err: why, "" none) into the journal, unless a dry run. */
+int tn_rb_record(struct tn_rb *rb, struct tn_jentry *e, enum tn_jstatus st, const char *err);
+/* The original value of e could not be read (r): skipped when the object is
+ * gone, else failed; err says so. */
+enum tn_jstatus tn_rb_read_failed(int r, const struct tn_diag *kd, char *err, size_t len,
+				  struct tn_rollback_result *res);
+/* Write e's original value back and read it back; err says what failed. */
+enum tn_jstatus tn_rb_write_back(struct tn_live *live, const struct tn_jentry *e, struct tn_diag *kd,
+				 char *err, size_t len, struct tn_rollback_result *res);
+
+/*
+ * Held IRQs (rollback_held.c; core/plan_held.c): first, which held IRQs
+ * someone changed since the apply (-ENOMEM only); then, for each other entry
+ * i, whether its IRQ is held (it is then recorded with the held entry's
+ * outcome: true); last, after every other entry, each held IRQ put back.
+ */
+int tn_rb_held_look(struct tn_rb *rb);
+bool tn_rb_held_defer(struct tn_rb *rb, int i);
+void tn_rb_held_pass(struct tn_rb *rb);
+void tn_rb_held_free(struct tn_rb *rb);
+
 #endif
