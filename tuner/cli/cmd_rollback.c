@@ -32,9 +32,15 @@ static const char rollback_usage[] =
 	"\n"
 	"Exit status: 0 restored (or nothing to do), 1 error or some value not restored.\n";
 
-static int pick_journal(int dirfd, const char *want, char *id, size_t len, struct tn_diag *d,
-			const char *dir)
+/*
+ * The journal to undo: the one named, or --last's: the newest of this boot by
+ * its boottime (the wall clock, which names journals, may have stepped back
+ * since), the newest by name when no journal is of this boot (boot "": unknown).
+ */
+static int pick_journal(int dirfd, const char *want, const char *boot, char *id, size_t len,
+			struct tn_diag *d, const char *dir)
 {
+	struct tn_jorder *v = NULL;
 	char **ids;
 	int n, ret;
 
@@ -49,9 +55,14 @@ static int pick_journal(int dirfd, const char *want, char *id, size_t len, struc
 		tn_journal_list_free(ids, n);
 		return tn_diag_error(d, -ENOENT, "%s: no journal: nothing was applied", dir);
 	}
-	snprintf(id, len, "%s", ids[n - 1]);
+	ret = tn_journal_heads(dirfd, dir, ids, n, &v);
+	if (ret == 0)
+		snprintf(id, len, "%s", v[tn_journal_pick_last(v, n, boot)].id);
+	else
+		tn_diag_error(d, ret, "%s: %s", dir, strerror(-ret));
+	free(v);
 	tn_journal_list_free(ids, n);
-	return 0;
+	return ret;
 }
 
 int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
@@ -83,8 +94,9 @@ int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
 		tn_diag_error(&d, ret, "--sysroot %s: %s", cli->sysroot, strerror(-ret));
 		goto out;
 	}
+	tn_boot_id(&root, boot, sizeof(boot));
 	if (tn_txn_cli_lock(cli, &o, false, &dirfd, &d) < 0 ||
-	    pick_journal(dirfd, first < argc ? argv[first] : NULL, id, sizeof(id), &d,
+	    pick_journal(dirfd, first < argc ? argv[first] : NULL, boot, id, sizeof(id), &d,
 			 o.state_dir) < 0 ||
 	    tn_journal_load(dirfd, o.state_dir, id, &j, &d) < 0)
 		goto out_root;
@@ -95,7 +107,6 @@ int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
 			      root.path);
 		goto out_root;
 	}
-	tn_boot_id(&root, boot, sizeof(boot));
 	if (strcmp(boot, j.boot_id) != 0 && !o.force) {
 		tn_diag_error(&d, -ESTALE,
 			      "journal %s was made during another boot (boot id %s, now %s): "
