@@ -19,8 +19,10 @@ the journals is what the tuner under test wrote. Then:
     newest; with no journal of this boot, --last is the newest by name, and
     it is refused as another boot's without --force, as before;
   - a hostile boottime_us (negative, beyond 2^53 - 1, not an integer, a
-    string) refuses that journal, naming the file, line and key; it never
-    draws --last to it; a missing (or null) one is an older journal, accepted.
+    string) refuses that journal, naming the file, line and key; named
+    newest, --last refuses it too (it may be the newest: no guess past it,
+    as for a FIFO); named before the newest, --last is not drawn to it; a
+    missing (or null) one is an older journal, accepted.
 
   h1_clock_step.py TUNER SRCDIR WORKDIR
 """
@@ -188,6 +190,7 @@ HOSTILE = [(-1, "-1 is out of range"), (2 ** 53, "9007199254740992 is out of ran
            ("123", "expected an integer, found a string")]
 for val, why in HOSTILE:
     a, b = two_applies()
+    good = lines(b)[0]
     # the hostile journal, B, is the newest by name
     edit_header(b, boottime_us=val)
     want = f"{state}/{b}.journal:1: boottime_us: "
@@ -198,9 +201,22 @@ for val, why in HOSTILE:
     rows, text = history_ids()
     check(re.search(re.escape(b) + r"\s+damaged: " + re.escape(want), text) is not None,
           f"boottime_us {val!r}: history shows it damaged, saying why\n{text}")
-    r = tuner_run("rollback", "--last", "--dry-run")
-    check(r.returncode == 0 and rolled_back(r) == a,
-          f"boottime_us {val!r}: --last is not drawn to it ({rolled_back(r)}: {r.stderr.strip()})")
+    # named after this boot's newest readable journal, it may be the newest:
+    # --last refuses it, saying why, rather than undo A in its place
+    r = tuner_run("rollback", "--last")
+    check(r.returncode == 1 and want in r.stderr and why in r.stderr and budget() == "900",
+          f"boottime_us {val!r}, named newest: --last refuses it, nothing written "
+          f"(exit {r.returncode}, netdev_budget {budget()}: {r.stderr.strip()})")
+    # named before the newest (A hostile, B as written): --last is not drawn to it
+    with open(os.path.join(state, b + ".journal")) as fh:
+        rest = fh.read().split("\n", 1)[1]
+    with open(os.path.join(state, b + ".journal"), "w") as fh:
+        fh.write(good + "\n" + rest)
+    edit_header(a, boottime_us=val)
+    r = tuner_run("rollback", "--last")
+    check(r.returncode == 0 and rolled_back(r) == b and budget() == "600",
+          f"boottime_us {val!r}, named before B: --last undoes B ({rolled_back(r)}: "
+          f"{r.stderr.strip()})")
 
 # a journal without boottime_us (or null, as everywhere in tuner's JSON) is an
 # older tuner's: it loads, and as the only one of this boot it is --last's

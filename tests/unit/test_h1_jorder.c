@@ -27,6 +27,7 @@ static void fill(struct tn_jorder *v, int n, const char *const *ids, const char 
 		v[i].id = ids[i];
 		snprintf(v[i].boot_id, sizeof(v[i].boot_id), "%s", boots[i]);
 		v[i].boottime_us = bt[i];
+		v[i].unreadable = false;
 	}
 }
 
@@ -92,6 +93,33 @@ static void test_untimed(void **state)
 	assert_int_equal(tn_journal_pick_last(v, 3, "B9"), 2);
 	assert_int_equal(tn_journal_pick_last(v, 3, ""), 2);
 	assert_int_equal(tn_journal_pick_last(v, 0, "B1"), -1);
+}
+
+/* A journal whose header could not be read: no place by boottime, and the one
+ * named after the pick is found (rollback --last refuses it rather than guess). */
+static void test_unreadable(void **state)
+{
+	static const char *const ids[] = { "a", "b", "c", "d" };
+	static const char *const boots[] = { "B1", "B1", "B1", "" };
+	static const int64_t bt[] = { 300, NO, 100, NO };
+	static const char *const want[] = { "c", "b", "a", "d" };
+	struct tn_jorder v[4];
+
+	(void)state;
+	fill(v, 4, ids, boots, bt);
+	v[1].unreadable = true;
+	assert_int_equal(tn_journal_pick_last(v, 4, "B1"), 0);
+	assert_int_equal(tn_journal_unreadable_after(v, 4, 0), 1);
+	assert_int_equal(tn_journal_unreadable_after(v, 4, 1), -1);
+	v[1].unreadable = false;
+	v[3].unreadable = true;
+	assert_int_equal(tn_journal_unreadable_after(v, 4, 0), 3);
+	assert_int_equal(tn_journal_unreadable_after(v, 4, 3), -1);
+	/* an unreadable journal keeps its place, even with a boot and boottime set */
+	v[1].unreadable = true;
+	v[1].boottime_us = 1;
+	assert_int_equal(tn_journal_order(v, 4), 0);
+	expect_order(v, 4, want);
 }
 
 /* A recorded boottime beats none within the boot; a tie goes to the later name. */
@@ -184,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_step_back),
 		cmocka_unit_test(test_untimed),
 		cmocka_unit_test(test_pick_ties),
+		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_header_boottime),
 	};
 

@@ -38,6 +38,9 @@ static const char rollback_usage[] =
  * The journal to undo: the one named, or --last's: the newest of this boot by
  * its boottime (the wall clock, which names journals, may have stepped back
  * since), the newest by name when no journal is of this boot (boot "": unknown).
+ * A journal named after that one whose header cannot be read (damaged, a FIFO,
+ * not ours) may be the newest: it is refused, saying why, as it was when the
+ * newest by name was taken, rather than guessed past.
  */
 static int pick_journal(int dirfd, const char *want, const char *boot, char *id, size_t len,
 			struct tn_diag *d, const char *dir)
@@ -58,10 +61,19 @@ static int pick_journal(int dirfd, const char *want, const char *boot, char *id,
 		return tn_diag_error(d, -ENOENT, "%s: no journal: nothing was applied", dir);
 	}
 	ret = tn_journal_heads(dirfd, dir, ids, n, &v);
-	if (ret == 0)
-		snprintf(id, len, "%s", v[tn_journal_pick_last(v, n, boot)].id);
-	else
+	if (ret < 0) {
 		tn_diag_error(d, ret, "%s: %s", dir, strerror(-ret));
+	} else {
+		struct tn_journal h = { 0 };
+		int pick = tn_journal_pick_last(v, n, boot);
+		int bad = tn_journal_unreadable_after(v, n, pick);
+
+		/* read again, its header says what is wrong with it */
+		if (bad >= 0 && (ret = tn_journal_load_head(dirfd, dir, v[bad].id, &h, d)) == 0)
+			tn_journal_free(&h);
+		if (ret == 0)
+			snprintf(id, len, "%s", v[pick].id);
+	}
 	free(v);
 	tn_journal_list_free(ids, n);
 	return ret;

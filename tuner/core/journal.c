@@ -177,9 +177,8 @@ static int parse_change(struct tn_jreader *r, const cJSON *o, struct tn_jentry *
 /* Line 1: the header, "kind": "journal". */
 static int parse_header(struct tn_jreader *r, const cJSON *o, struct tn_journal *j)
 {
-	static const char *const hk[] = { "schema_version", "kind",   "id",	  "time",
-					  "boot_id",	    "profile", "digest", "sysroot",
-					  "boottime_us",    NULL };
+	static const char *const hk[] = { "schema_version", "kind", "id", "time", "boot_id",
+					  "profile", "digest", "sysroot", "boottime_us", NULL };
 	int64_t ver;
 	char kind[16] = "";
 	int ret;
@@ -379,7 +378,7 @@ int tn_journal_parse_head(const char *text, const char *file, struct tn_journal 
 /* A journal that can be placed by its boottime: its boot and position known. */
 static bool timed(const struct tn_jorder *o)
 {
-	return o->boot_id[0] && o->boottime_us >= 0;
+	return !o->unreadable && o->boot_id[0] && o->boottime_us >= 0;
 }
 
 struct slot {
@@ -454,4 +453,12 @@ int tn_journal_pick_last(const struct tn_jorder *v, int n, const char *boot_id)
 			best = i;
 	}
 	return best >= 0 ? best : n - 1;
+}
+
+int tn_journal_unreadable_after(const struct tn_jorder *v, int n, int pick)
+{
+	for (int i = pick + 1; i < n; i++)
+		if (v[i].unreadable)
+			return i;
+	return -1;
 }

@@ -107,6 +107,7 @@ struct tn_jorder {
 	const char *id;
 	char boot_id[64];
 	int64_t boottime_us;
+	bool unreadable;	/* its header could not be read: its place is unknown */
 };
 
 /*
@@ -120,9 +121,14 @@ int tn_journal_order(struct tn_jorder *v, int n);
  * The journal 'rollback --last' undoes, an index into v (sorted by id): among
  * the journals of boot 'boot_id' (not ""), the one with the highest boottime
  * (those that record none come before those that do, in name order); with no
- * journal of this boot, the last by name. -1 when n is 0.
+ * journal of this boot, the last by name. -1 when n is 0. A journal whose
+ * header could not be read and that is named after the one picked may be the
+ * newest: the caller refuses to guess past it (tn_journal_unreadable_after).
  */
 int tn_journal_pick_last(const struct tn_jorder *v, int n, const char *boot_id);
+/* The first journal after index 'pick' (in name order) whose header could not
+ * be read, or -1. */
+int tn_journal_unreadable_after(const struct tn_jorder *v, int n, int pick);
 
 /* The apply's status as history shows it. */
 const char *tn_journal_state(const struct tn_journal *j);

@@ -411,11 +411,13 @@ int tn_journal_heads(int dirfd, const char *dir, char **ids, int n, struct tn_jo
 
 		v[i].id = ids[i];
 		v[i].boottime_us = TN_JOURNAL_NO_BOOTTIME;
+		v[i].unreadable = true;
 		tn_diag_init(&jd);
 		/* one that cannot be read keeps its place by name; loading it says why */
 		if (tn_journal_load_head(dirfd, dir, ids[i], &j, &jd) == 0) {
 			snprintf(v[i].boot_id, sizeof(v[i].boot_id), "%s", j.boot_id);
 			v[i].boottime_us = j.boottime_us;
+			v[i].unreadable = false;
 			tn_journal_free(&j);
 		}
 		tn_diag_free(&jd);
