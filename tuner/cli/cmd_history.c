@@ -16,7 +16,8 @@ static const char history_usage[] =
 	"Usage: tuner history [--json] [--state-dir DIR]\n"
 	"\n"
 	"The journals of past applies, oldest first: time, profile, number of changes\n"
-	"and status (applied, partial, failed, rolled back, interrupted).\n";
+	"and status (applied, partial, failed, rolled back, interrupted). The journals of\n"
+	"one boot are in the order they were made, even if the clock stepped back.\n";
 
 /* One journal's row (or what is wrong with it). */
 static void print_journal(struct tn_printer *pr, int dirfd, const char *state_dir, const char *id)
@@ -55,10 +56,11 @@ static int finish(struct tn_cli *cli, struct tn_printer *pr)
 int tn_cmd_history(struct tn_cli *cli, int argc, char **argv)
 {
 	struct tn_txn_cli_opts o = { 0 };
+	struct tn_jorder *v = NULL;
 	struct tn_printer pr;
 	struct tn_diag d;
 	char **ids = NULL;
-	int dirfd, n = 0, first, ret;
+	int dirfd = -1, n = 0, first, ret;
 
 	first = tn_txn_cli_parse(cli, argc, argv, &o, history_usage, 0, OPT_BIT(OPT_STATE_DIR));
 	if (first == -2)
@@ -75,7 +77,15 @@ int tn_cmd_history(struct tn_cli *cli, int argc, char **argv)
 		tn_print_close_array(&pr);
 		return finish(cli, &pr);
 	}
-	if (ret < 0 || (ret = tn_journal_list(dirfd, &ids, &n)) < 0) {
+	/* name order, but a boot's journals by their boottime: the wall clock that
+	 * names them may have stepped back between two applies */
+	if (ret < 0 || (ret = tn_journal_list(dirfd, &ids, &n)) < 0 ||
+	    (ret = tn_journal_heads(dirfd, o.state_dir, ids, n, &v)) < 0 ||
+	    (ret = tn_journal_order(v, n)) < 0) {
+		free(v);
+		tn_journal_list_free(ids, n);
+		if (dirfd >= 0)
+			close(dirfd);
 		if (ret != -EPERM && !d.error[0])
 			tn_diag_error(&d, ret, "%s: %s", o.state_dir, strerror(-ret));
 		tn_cli_report(cli, &d);
@@ -89,8 +99,9 @@ int tn_cmd_history(struct tn_cli *cli, int argc, char **argv)
 		tn_print_text(&pr, "%-32s %-20s %-20s %7s  %s\n", "ID", "TIME", "PROFILE",
 			      "CHANGES", "STATUS");
 	for (int i = 0; i < n; i++)
-		print_journal(&pr, dirfd, o.state_dir, ids[i]);
+		print_journal(&pr, dirfd, o.state_dir, v[i].id);
 	tn_print_close_array(&pr);
+	free(v);
 	tn_journal_list_free(ids, n);
 	close(dirfd);
 	tn_diag_free(&d);

@@ -16,17 +16,19 @@ static const char rollback_usage[] =
 	"Usage: tuner rollback [--last | ID] [--dry-run] [--force] [--json]\n"
 	"                      [--state-dir DIR] [--wait SECS] [GLOBAL OPTIONS]\n"
 	"\n"
-	"Restore what an apply changed, in reverse order, from its journal (the newest\n"
-	"with --last or no ID; ids from 'tuner history'). A value someone changed since\n"
-	"the apply is reported and left alone unless --force. Threads that exited, and\n"
-	"processes whose pid another process holds now (another start time or comm),\n"
-	"are skipped. The IRQs of a NIC whose rings or channels the apply changed are\n"
-	"put back last, as they were before it (drivers reset them at such a change).\n"
-	"A journal that is damaged or holds a value not of its kind is\n"
-	"refused, and so is one from another boot: these settings do not survive a\n"
-	"reboot (--force restores the recorded values anyway). Rolling back twice\n"
-	"changes nothing the second time. Each change is reported as restored, never\n"
-	"applied or already as before (nothing written), left alone, skipped or failed.\n"
+	"Restore what an apply changed, in reverse order, from its journal (ids from\n"
+	"'tuner history'). --last or no ID: the newest of this boot by CLOCK_BOOTTIME,\n"
+	"even if the wall clock stepped back since (with no journal of this boot: the\n"
+	"newest by name). A value someone changed since the apply is reported and left\n"
+	"alone unless --force. Threads that exited, and processes whose pid another\n"
+	"process holds now (another start time or comm), are skipped. The IRQs of a NIC\n"
+	"whose rings or channels the apply changed are put back last, as they were\n"
+	"before it (drivers reset them at such a change). A journal that is damaged or\n"
+	"holds a value not of its kind is refused, and so is one from another boot:\n"
+	"these settings do not survive a reboot (--force restores the recorded values\n"
+	"anyway). Rolling back twice changes nothing the second time. Each change is\n"
+	"reported as restored, never applied or already as before (nothing written),\n"
+	"left alone, skipped or failed.\n"
 	"\n"
 	"With --json: the journal, and \"result\": how many values this run restored,\n"
 	"found already as before, never applied, left alone, skipped or failed (--dry-run:\n"
@@ -34,9 +36,18 @@ static const char rollback_usage[] =
 	"\n"
 	"Exit status: 0 restored (or nothing to do), 1 error or some value not restored.\n";
 
-static int pick_journal(int dirfd, const char *want, char *id, size_t len, struct tn_diag *d,
-			const char *dir)
+/*
+ * The journal to undo: the one named, or --last's: the newest of this boot by
+ * its boottime (the wall clock, which names journals, may have stepped back
+ * since), the newest by name when no journal is of this boot (boot "": unknown).
+ * A journal named after that one whose header cannot be read (damaged, a FIFO,
+ * not ours) may be the newest: it is refused, saying why, as it was when the
+ * newest by name was taken, rather than guessed past.
+ */
+static int pick_journal(int dirfd, const char *want, const char *boot, char *id, size_t len,
+			struct tn_diag *d, const char *dir)
 {
+	struct tn_jorder *v = NULL;
 	char **ids;
 	int n, ret;
 
@@ -51,9 +62,23 @@ static int pick_journal(int dirfd, const char *want, char *id, size_t len, struc
 		tn_journal_list_free(ids, n);
 		return tn_diag_error(d, -ENOENT, "%s: no journal: nothing was applied", dir);
 	}
-	snprintf(id, len, "%s", ids[n - 1]);
+	ret = tn_journal_heads(dirfd, dir, ids, n, &v);
+	if (ret < 0) {
+		tn_diag_error(d, ret, "%s: %s", dir, strerror(-ret));
+	} else {
+		struct tn_journal h = { 0 };
+		int pick = tn_journal_pick_last(v, n, boot);
+		int bad = tn_journal_unreadable_after(v, n, pick);
+
+		/* read again, its header says what is wrong with it */
+		if (bad >= 0 && (ret = tn_journal_load_head(dirfd, dir, v[bad].id, &h, d)) == 0)
+			tn_journal_free(&h);
+		if (ret == 0)
+			snprintf(id, len, "%s", v[pick].id);
+	}
+	free(v);
 	tn_journal_list_free(ids, n);
-	return 0;
+	return ret;
 }
 
 int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
@@ -85,8 +110,9 @@ int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
 		tn_diag_error(&d, ret, "--sysroot %s: %s", cli->sysroot, strerror(-ret));
 		goto out;
 	}
+	tn_boot_id(&root, boot, sizeof(boot));
 	if (tn_txn_cli_lock(cli, &o, false, &dirfd, &d) < 0 ||
-	    pick_journal(dirfd, first < argc ? argv[first] : NULL, id, sizeof(id), &d,
+	    pick_journal(dirfd, first < argc ? argv[first] : NULL, boot, id, sizeof(id), &d,
 			 o.state_dir) < 0 ||
 	    tn_journal_load(dirfd, o.state_dir, id, &j, &d) < 0)
 		goto out_root;
@@ -97,7 +123,6 @@ int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
 			      root.path);
 		goto out_root;
 	}
-	tn_boot_id(&root, boot, sizeof(boot));
 	if (strcmp(boot, j.boot_id) != 0 && !o.force) {
 		tn_diag_error(&d, -ESTALE,
 			      "journal %s was made during another boot (boot id %s, now %s): "

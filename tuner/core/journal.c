@@ -53,7 +53,8 @@ char *tn_journal_header_line(const struct tn_journal *j)
 	    tn_json_add_str(o, "boot_id", j->boot_id) < 0 ||
 	    tn_json_add_str(o, "profile", j->profile) < 0 ||
 	    tn_json_add_str(o, "digest", j->digest) < 0 ||
-	    tn_json_add_str(o, "sysroot", j->sysroot) < 0) {
+	    tn_json_add_str(o, "sysroot", j->sysroot) < 0 ||
+	    (j->boottime_us >= 0 && tn_json_add_int_raw(o, "boottime_us", j->boottime_us) < 0)) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -177,7 +178,7 @@ static int parse_change(struct tn_jreader *r, const cJSON *o, struct tn_jentry *
 static int parse_header(struct tn_jreader *r, const cJSON *o, struct tn_journal *j)
 {
 	static const char *const hk[] = { "schema_version", "kind", "id", "time", "boot_id",
-					  "profile", "digest", "sysroot", NULL };
+					  "profile", "digest", "sysroot", "boottime_us", NULL };
 	int64_t ver;
 	char kind[16] = "";
 	int ret;
@@ -195,7 +196,9 @@ static int parse_header(struct tn_jreader *r, const cJSON *o, struct tn_journal 
 	    (ret = tn_jr_str(r, o, "digest", false, j->digest, sizeof(j->digest))) < 0 ||
 	    (ret = tn_jr_str(r, o, "sysroot", true, j->sysroot, sizeof(j->sysroot))) < 0)
 		return ret;
-	return 0;
+	/* optional: journals of older tuners do not record it */
+	j->boottime_us = TN_JOURNAL_NO_BOOTTIME;
+	return tn_jr_int(r, o, "boottime_us", false, 0, TN_JOURNAL_BOOTTIME_MAX, &j->boottime_us);
 }
 
 /* A change record (it has a "kind"): the next in sequence, pending. */
@@ -279,6 +282,39 @@ static int parse_line(struct tn_jreader *r, const cJSON *o, struct tn_journal *j
 	return parse_status(r, o, j);
 }
 
+/* The line at p, number lineno: a whole, bounded JSON object into *out, and
+ * *next past its newline; or the reason it is not, in d. */
+static int read_line(const char *p, const char *file, int lineno, cJSON **out, const char **next,
+		     struct tn_diag *d)
+{
+	const char *nl = strchr(p, '\n');
+	char *line;
+	cJSON *o;
+
+	if (!nl)
+		return tn_diag_error(d, -EINVAL,
+				     "%s:%d: the last line is truncated (no newline): the journal "
+				     "is damaged",
+				     file, lineno);
+	if (nl - p > TN_JOURNAL_LINE_MAX)
+		return tn_diag_error(d, -EINVAL,
+				     "%s:%d: a line of more than %d bytes: the journal is damaged",
+				     file, lineno, TN_JOURNAL_LINE_MAX);
+	line = strndup(p, (size_t)(nl - p));
+	if (!line)
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	o = cJSON_Parse(line);
+	free(line);
+	if (!o || !cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		return tn_diag_error(d, -EINVAL, "%s:%d: not a journal record: the journal is damaged",
+				     file, lineno);
+	}
+	*out = o;
+	*next = nl + 1;
+	return 0;
+}
+
 int tn_journal_parse(const char *text, const char *file, struct tn_journal *out,
 		     struct tn_diag *d)
 {
@@ -287,48 +323,20 @@ int tn_journal_parse(const char *text, const char *file, struct tn_journal *out,
 	int lineno = 0, cap = 0, ret = 0;
 
 	while (*p) {
-		const char *nl = strchr(p, '\n');
 		struct tn_jreader r;
 		char where[600];
 		cJSON *o;
-		char *line;
 
 		lineno++;
-		if (!nl) {
-			ret = tn_diag_error(d, -EINVAL,
-					    "%s:%d: the last line is truncated (no newline): the "
-					    "journal is damaged",
-					    file, lineno);
+		ret = read_line(p, file, lineno, &o, &p, d);
+		if (ret < 0)
 			goto fail;
-		}
-		if (nl - p > TN_JOURNAL_LINE_MAX) {
-			ret = tn_diag_error(d, -EINVAL,
-					    "%s:%d: a line of more than %d bytes: the journal is "
-					    "damaged",
-					    file, lineno, TN_JOURNAL_LINE_MAX);
-			goto fail;
-		}
-		line = strndup(p, (size_t)(nl - p));
-		if (!line) {
-			ret = tn_diag_error(d, -ENOMEM, "out of memory");
-			goto fail;
-		}
-		o = cJSON_Parse(line);
-		free(line);
-		if (!o || !cJSON_IsObject(o)) {
-			cJSON_Delete(o);
-			ret = tn_diag_error(d, -EINVAL, "%s:%d: not a journal record: the journal is "
-							"damaged",
-					    file, lineno);
-			goto fail;
-		}
 		snprintf(where, sizeof(where), "%s:%d", file, lineno);
 		tn_jr_init(&r, d, where);
 		ret = parse_line(&r, o, &j, &cap, lineno == 1);
 		cJSON_Delete(o);
 		if (ret < 0)
 			goto fail;
-		p = nl + 1;
 	}
 	if (lineno == 0) {
 		ret = tn_diag_error(d, -EINVAL, "%s: empty: not a journal", file);
@@ -348,4 +356,118 @@ int tn_journal_changes(const struct tn_journal *j)
 	for (int i = 0; i < j->n; i++)
 		n += !tn_change_is_held(&j->e[i].c);
 	return n;
+}
+
+int tn_journal_parse_head(const char *text, const char *file, struct tn_journal *out,
+			  struct tn_diag *d)
+{
+	struct tn_journal j = { 0 };
+	struct tn_jreader r;
+	const char *next;
+	char where[600];
+	cJSON *o;
+	int ret;
+
+	if (!*text)
+		return tn_diag_error(d, -EINVAL, "%s: empty: not a journal", file);
+	ret = read_line(text, file, 1, &o, &next, d);
+	if (ret < 0)
+		return ret;
+	snprintf(where, sizeof(where), "%s:1", file);
+	tn_jr_init(&r, d, where);
+	ret = parse_header(&r, o, &j);
+	cJSON_Delete(o);
+	if (ret == 0)
+		*out = j;
+	return ret;
+}
+
+/* ---- the order of journals ---- */
+
+/* A journal that can be placed by its boottime: its boot and position known. */
+static bool timed(const struct tn_jorder *o)
+{
+	return !o->unreadable && o->boot_id[0] && o->boottime_us >= 0;
+}
+
+struct slot {
+	struct tn_jorder o;
+	int pos;	/* its place in name order */
+};
+
+/* By boot, then boottime, then name order (equal boottimes: never within a
+ * boot, but a hand-made journal may say so). */
+static int cmp_slot(const void *a, const void *b)
+{
+	const struct slot *x = a, *y = b;
+	int c = strcmp(x->o.boot_id, y->o.boot_id);
+
+	if (c)
+		return c;
+	if (x->o.boottime_us != y->o.boottime_us)
+		return x->o.boottime_us < y->o.boottime_us ? -1 : 1;
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+int tn_journal_order(struct tn_jorder *v, int n)
+{
+	struct slot *s;
+	int *pos, k = 0;
+
+	for (int i = 0; i < n; i++)
+		k += timed(&v[i]);
+	if (k < 2)
+		return 0;
+	s = calloc((size_t)k, sizeof(*s));
+	pos = calloc((size_t)k, sizeof(*pos));
+	if (!s || !pos) {
+		free(s);
+		free(pos);
+		return -ENOMEM;
+	}
+	k = 0;
+	for (int i = 0; i < n; i++)
+		if (timed(&v[i]))
+			s[k++] = (struct slot){ v[i], i };
+	qsort(s, (size_t)k, sizeof(*s), cmp_slot);
+	/* each boot's journals, now in boottime order, take that boot's places */
+	for (int a = 0, b; a < k; a = b) {
+		for (b = a; b < k && strcmp(s[b].o.boot_id, s[a].o.boot_id) == 0; b++)
+			pos[b] = s[b].pos;
+		qsort(pos + a, (size_t)(b - a), sizeof(*pos), cmp_int);
+		for (int i = a; i < b; i++)
+			v[pos[i]] = s[i].o;
+	}
+	free(s);
+	free(pos);
+	return 0;
+}
+
+int tn_journal_pick_last(const struct tn_jorder *v, int n, const char *boot_id)
+{
+	int best = -1;
+
+	for (int i = 0; boot_id[0] && i < n; i++) {
+		if (strcmp(v[i].boot_id, boot_id) != 0)
+			continue;
+		/* later in name order wins a tie: >= */
+		if (best < 0 || v[i].boottime_us >= v[best].boottime_us)
+			best = i;
+	}
+	return best >= 0 ? best : n - 1;
+}
+
+int tn_journal_unreadable_after(const struct tn_jorder *v, int n, int pick)
+{
+	for (int i = pick + 1; i < n; i++)
+		if (v[i].unreadable)
+			return i;
+	return -1;
 }

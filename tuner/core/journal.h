@@ -10,6 +10,7 @@
 #define TN_JOURNAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "diag.h"
 #include "plan.h"
@@ -43,11 +44,18 @@ struct tn_journal {
 	char profile[128];
 	char digest[17];
 	char sysroot[TN_PATH_MAX];	/* as long as any --sysroot: a cut one never matches */
+	int64_t boottime_us;	/* CLOCK_BOOTTIME at its start; TN_JOURNAL_NO_BOOTTIME: not
+				 * recorded (a journal of an older tuner) */
 	int n;
 	struct tn_jentry *e;
 	char end[32];		/* last "end" record: "applied", "partial", "failed",
 				 * "rolled back", "nothing"; "" = interrupted */
 };
+
+/* boottime_us of a journal that does not record it. The largest recorded one
+ * is 2^53 - 1 (285 years of uptime): a JSON number holds it exactly. */
+#define TN_JOURNAL_NO_BOOTTIME (-1)
+#define TN_JOURNAL_BOOTTIME_MAX ((INT64_C(1) << 53) - 1)
 
 const char *tn_jstatus_name(enum tn_jstatus s);
 
@@ -79,9 +87,51 @@ int tn_journal_parse(const char *text, const char *file, struct tn_journal *out,
  * (irqbalance). Returns 0, or -EINVAL with the reason in why.
  */
 int tn_journal_check_change(const struct tn_change *c, char *why, size_t len);
+/*
+ * Parse only the header (the first line) of a journal's beginning: id,
+ * boot_id, boottime_us and the rest, checked as tn_journal_parse checks them;
+ * out->n is 0. The line must be whole (ending in a newline).
+ */
+int tn_journal_parse_head(const char *text, const char *file, struct tn_journal *out,
+			  struct tn_diag *d);
 void tn_journal_free(struct tn_journal *j);
 /* The changes it records, held IRQs (tn_change_is_held) left out. */
 int tn_journal_changes(const struct tn_journal *j);
+
+/*
+ * The order of journals. A journal's name is made from the wall clock, which
+ * can step back within a boot (NTP, date -s, a resumed VM); CLOCK_BOOTTIME
+ * does not. One entry per journal file; boot_id "" and boottime_us
+ * TN_JOURNAL_NO_BOOTTIME when its header does not say (an older journal, or
+ * one whose header could not be read).
+ */
+struct tn_jorder {
+	const char *id;
+	char boot_id[64];
+	int64_t boottime_us;
+	bool unreadable;	/* its header could not be read: its place is unknown */
+};
+
+/*
+ * v is sorted by id (name order, oldest first). Journals of one boot that
+ * record their boottime are put in boottime order, in the places they hold in
+ * name order; every other journal keeps its place. With no clock step, name
+ * order and boottime order agree and nothing moves.
+ */
+int tn_journal_order(struct tn_jorder *v, int n);
+/*
+ * The journal 'rollback --last' undoes, an index into v (sorted by id): among
+ * the journals of boot 'boot_id' (not ""), the one with the highest boottime
+ * (those that record none come before those that do, in name order); with no
+ * journal of this boot, the last by name. -1 when n is 0. A journal whose
+ * header could not be read and that is named after the one picked may be the
+ * newest: the caller refuses to guess past it (tn_journal_unreadable_after).
+ */
+int tn_journal_pick_last(const struct tn_jorder *v, int n, const char *boot_id);
+/* The first journal after index 'pick' (in name order) whose header could not
+ * be read, or -1. */
+int tn_journal_unreadable_after(const struct tn_jorder *v, int n, int pick);
+
 /* The apply's status as history shows it. */
 const char *tn_journal_state(const struct tn_journal *j);
 

@@ -343,3 +343,85 @@ int tn_journal_load(int dirfd, const char *dir, const char *id, struct tn_journa
 	free(buf);
 	return ret;
 }
+
+/* A journal's beginning, up to and with its first newline, or at most
+ * TN_JOURNAL_LINE_MAX + 1 bytes of it (a longer header is refused as such). */
+static int read_head(int fd, char **out)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = NULL, *nb;
+	ssize_t r;
+
+	for (;;) {
+		nb = realloc(buf, cap + 1);
+		if (!nb) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = nb;
+		r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = -errno;
+			free(buf);
+			return (int)r;
+		}
+		buf[len + (size_t)r] = '\0';
+		if (r == 0 || memchr(buf + len, '\n', (size_t)r))
+			break;
+		len += (size_t)r;
+		if (len > TN_JOURNAL_LINE_MAX)
+			break;
+		if (len == cap)
+			cap *= 2;
+	}
+	*out = buf;
+	return 0;
+}
+
+int tn_journal_load_head(int dirfd, const char *dir, const char *id, struct tn_journal *out,
+			 struct tn_diag *d)
+{
+	char path[4200], *buf = NULL;
+	int fd, ret;
+
+	ret = open_journal(dirfd, dir, id, O_RDONLY, &fd, d);
+	if (ret < 0)
+		return ret;
+	snprintf(path, sizeof(path), "%s/%s%s", dir, id, TN_JOURNAL_SUFFIX);
+	ret = read_head(fd, &buf);
+	close(fd);
+	if (ret < 0)
+		return tn_diag_error(d, ret, "%s: %s", path, strerror(-ret));
+	ret = tn_journal_parse_head(buf, path, out, d);
+	free(buf);
+	return ret;
+}
+
+int tn_journal_heads(int dirfd, const char *dir, char **ids, int n, struct tn_jorder **out)
+{
+	struct tn_jorder *v = calloc((size_t)n + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		struct tn_journal j;
+		struct tn_diag jd;
+
+		v[i].id = ids[i];
+		v[i].boottime_us = TN_JOURNAL_NO_BOOTTIME;
+		v[i].unreadable = true;
+		tn_diag_init(&jd);
+		/* one that cannot be read keeps its place by name; loading it says why */
+		if (tn_journal_load_head(dirfd, dir, ids[i], &j, &jd) == 0) {
+			snprintf(v[i].boot_id, sizeof(v[i].boot_id), "%s", j.boot_id);
+			v[i].boottime_us = j.boottime_us;
+			v[i].unreadable = false;
+			tn_journal_free(&j);
+		}
+		tn_diag_free(&jd);
+	}
+	*out = v;
+	return 0;
+}

@@ -28,6 +28,16 @@ void tn_journal_list_free(char **ids, int n);
  * writable by others, damaged. */
 int tn_journal_load(int dirfd, const char *dir, const char *id, struct tn_journal *out,
 		    struct tn_diag *d);
+/* Read only a journal's header (its first line), with the same checks. */
+int tn_journal_load_head(int dirfd, const char *dir, const char *id, struct tn_journal *out,
+			 struct tn_diag *d);
+/*
+ * The order entries of journals ids[0..n) (tn_journal_list's, name order),
+ * from their headers: *out is malloc'ed, its ids point into ids. A journal
+ * whose header cannot be read (damaged, not ours, ...) gets an entry of
+ * unknown boot, which keeps its place by name; loading it says what is wrong.
+ */
+int tn_journal_heads(int dirfd, const char *dir, char **ids, int n, struct tn_jorder **out);
 /* Open a journal for appending (the same checks as loading). */
 int tn_journal_open_append(int dirfd, const char *id, int *fd, struct tn_diag *d);
 

@@ -132,6 +132,11 @@ int tn_txn_begin(struct tn_txn *t, const struct tn_sysroot *root, int dirfd, con
 		if (*p == '.')
 			*p = '_';
 	tn_boot_id(root, t->j.boot_id, sizeof(t->j.boot_id));
+	/* the journal's place in its boot, which a step of the wall clock (the
+	 * name's) does not move: rollback --last and history go by it */
+	t->j.boottime_us = TN_JOURNAL_NO_BOOTTIME;
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) == 0)
+		t->j.boottime_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	snprintf(t->j.profile, sizeof(t->j.profile), "%s", profile);
 	snprintf(t->j.digest, sizeof(t->j.digest), "%s", digest);
 	snprintf(t->j.sysroot, sizeof(t->j.sysroot), "%s", root->path);
