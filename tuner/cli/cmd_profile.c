@@ -9,10 +9,10 @@ static const char usage[] =
 	"Usage: tuner profile validate FILE|NAME... [--json]\n"
 	"       tuner profile show [FILE|NAME] [--json]\n"
 	"\n"
-	"validate  check profiles (syntax, types, ranges, 'extends'); exit 1 if any is bad;\n"
-	"          name the sysctls outside net.* a profile sets (each needs its name\n"
-	"          in the profile's allow_sysctls); --json: an array with an object per\n"
-	"          profile (profile, valid, and its counts or its error, warnings)\n"
+	"validate  check profiles (syntax, types, ranges, 'extends'); exit 1 if any is\n"
+	"          bad; name the sysctls outside net.* a profile sets (each needs its\n"
+	"          name in the profile's allow_sysctls); --json: an array with an object\n"
+	"          per profile (profile, valid, and its counts or its error, warnings)\n"
 	"show      print a profile with its 'extends' chain merged (the child wins);\n"
 	"          without an argument, the built-in default\n";
 

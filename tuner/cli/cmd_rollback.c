@@ -31,8 +31,8 @@ static const char rollback_usage[] =
 	"left alone, skipped or failed.\n"
 	"\n"
 	"With --json: the journal, and \"result\": how many values this run restored,\n"
-	"found already as before, never applied, left alone, skipped or failed (--dry-run:\n"
-	"would).\n"
+	"found already as before, never applied, left alone, skipped or failed\n"
+	"(--dry-run: would).\n"
 	"\n"
 	"Exit status: 0 restored (or nothing to do), 1 error or some value not restored.\n";
 
