@@ -395,6 +395,39 @@ static void test_fight_backoff(void **unused)
 	free(f);
 }
 
+/* A repair that failed: backed off at once, longer each failure, to the cap;
+ * its first repair that succeeds starts anew (no fight); a fight's back-off
+ * gives way to the failure's. */
+static void test_fight_failed(void **unused)
+{
+	struct tn_fights *f = calloc(1, sizeof(*f));
+	const char *id = "sysctl/net.core.netdev_budget/value";
+	int64_t t = 1000, want;
+
+	(void)unused;
+	assert_non_null(f);
+	assert_int_equal(tn_fight_failed(f, id, t), TN_FIGHT_BACKOFF_MS);
+	assert_true(tn_fight_blocked(f, id, t + TN_FIGHT_BACKOFF_MS - 1));
+	assert_false(tn_fight_blocked(f, id, t + TN_FIGHT_BACKOFF_MS));
+	for (want = 2 * TN_FIGHT_BACKOFF_MS; want <= TN_FIGHT_BACKOFF_MAX_MS; want *= 2) {
+		t += tn_fight_backoff(f, id);
+		assert_int_equal(tn_fight_failed(f, id, t), want);
+	}
+	t += tn_fight_backoff(f, id);
+	assert_int_equal(tn_fight_failed(f, id, t), TN_FIGHT_BACKOFF_MAX_MS);
+	/* made at last: no fight, nothing blocked, and the next two repairs are
+	 * no fight either (a new window) */
+	t += TN_FIGHT_BACKOFF_MAX_MS;
+	assert_int_equal(tn_fight_repaired(f, id, t), TN_FIGHT_NONE);
+	assert_int_equal(tn_fight_backoff(f, id), 0);
+	assert_false(tn_fight_blocked(f, id, t));
+	assert_int_equal(tn_fight_repaired(f, id, t + 1), TN_FIGHT_NONE);
+	assert_int_equal(tn_fight_repaired(f, id, t + 2), TN_FIGHT_STARTED);
+	/* a fight that then fails: the failure's back-off, from its start */
+	assert_int_equal(tn_fight_failed(f, id, t + 3), TN_FIGHT_BACKOFF_MS);
+	free(f);
+}
+
 /* The table is bounded: more values than it holds reuse quiet entries, and a
  * fight in back-off is kept. */
 static void test_fight_table_full(void **unused)
@@ -526,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_covers_kinds),
 		cmocka_unit_test(test_debounce),
 		cmocka_unit_test(test_fight_backoff),
+		cmocka_unit_test(test_fight_failed),
 		cmocka_unit_test(test_fight_table_full),
 		cmocka_unit_test(test_fight_table_all_fighting),
 		cmocka_unit_test(test_fight_id),

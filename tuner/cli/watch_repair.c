@@ -169,6 +169,30 @@ static void keep_journal(struct tn_watch_ctx *w, int dirfd, const char *id)
 	w->n_kept--;
 }
 
+/* A repair that failed: each value whose write failed is left alone for a
+ * back-off (tn_fight_failed), so that the next repair makes the others (they
+ * were undone with it). Said with the back-off; before the undo, which
+ * records the failed value as never applied. */
+static void back_off_failed(struct tn_watch_ctx *w, const struct tn_journal *j)
+{
+	int64_t now = tn_watch_now_ms(), ms;
+	char id[TN_FIGHT_ID_MAX], what[TN_LABEL_MAX];
+
+	for (int i = 0; i < j->n; i++) {
+		if (j->e[i].status != TN_J_FAILED)
+			continue;
+		tn_fight_id(&j->e[i].c, id, sizeof(id));
+		ms = tn_fight_failed(w->fights, id, now);
+		if (!ms)
+			continue;
+		tn_change_label(&j->e[i].c, TN_LABEL_REPORT, what, sizeof(what));
+		tn_cli_printf(w->cli->err,
+			      "tuner: watch: %s: its repair failed; left alone for %lld s (longer "
+			      "each time it fails again), the other repairs go on\n",
+			      what, (long long)(ms / 1000));
+	}
+}
+
 /* plan made as one transaction; the line saying it. fights: a repair (not
  * the whole profile applied): its fights counted and its journal among those
  * --keep-journals keeps. Returns 0 or -errno. */
@@ -191,6 +215,8 @@ static int transact(struct tn_watch_ctx *w, struct tn_profile *prof, int dirfd,
 	ret = tn_apply(&txn, &w->state, true, prof, plan, d);
 	if (ret < 0) {
 		tn_cli_printf(w->cli->err, "tuner: watch: %s: %s; undone\n", why, d->error);
+		if (fights)
+			back_off_failed(w, &txn.j);
 		tn_diag_free(d);
 		tn_diag_init(d);
 		tn_txn_undo(&txn, d);

@@ -130,6 +130,7 @@ struct tn_fight {
 	int64_t backoff_ms;	/* 0: not fighting */
 	int64_t until;		/* left alone until then */
 	bool reported;
+	bool failing;		/* backing off because its repair failed, not a fight */
 	int fights;		/* back-offs so far */
 };
 
@@ -155,6 +156,15 @@ enum tn_fight_verdict tn_fight_repaired(struct tn_fights *f, const char *id, int
 int64_t tn_fight_backoff(const struct tn_fights *f, const char *id);
 /* id was found holding its value at now (see above). */
 void tn_fight_held(struct tn_fights *f, const char *id, int64_t now);
+/*
+ * A repair of id failed at now (the kernel refused its value): id is left
+ * alone for a back-off as a fight's (TN_FIGHT_BACKOFF_MS, doubling while it
+ * keeps failing, to TN_FIGHT_BACKOFF_MAX_MS), so that the repairs of other
+ * values, made in the same transaction and undone with it, go on without it.
+ * A later repair of id that succeeds starts anew. Returns the back-off (0:
+ * not tracked, all TN_FIGHT_MAX backing off).
+ */
+int64_t tn_fight_failed(struct tn_fights *f, const char *id, int64_t now);
 
 /* What the sys layer found that may undo tuner's work. */
 struct tn_fighter_facts {

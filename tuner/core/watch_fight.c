@@ -65,6 +65,12 @@ enum tn_fight_verdict tn_fight_repaired(struct tn_fights *f, const char *id, int
 		e = add(f, id);
 	if (!e) /* TN_FIGHT_MAX fights backing off: this value is not tracked */
 		return TN_FIGHT_NONE;
+	if (e->failing) { /* its repair made at last: not a fight, a new start */
+		struct tn_fight fresh = { 0 };
+
+		memcpy(fresh.id, e->id, sizeof(fresh.id));
+		*e = fresh;
+	}
 	e->last_repair = now;
 	if (e->backoff_ms) {
 		/* undone again after a back-off: the fight goes on */
@@ -210,4 +216,23 @@ bool tn_linkfile_fights(const char *text, const char *ifname, const char *driver
 			linkfile_line(&lf, line);
 	}
 	return lf.matched_all && lf.nk > 0;
+}
+
+int64_t tn_fight_failed(struct tn_fights *f, const char *id, int64_t now)
+{
+	struct tn_fight *e = find(f, id);
+
+	if (!e)
+		e = add(f, id);
+	if (!e)
+		return 0;
+	if (!e->failing) /* a fight's back-off gives way to the failure's */
+		e->backoff_ms = 0;
+	e->failing = true;
+	e->last_repair = now;
+	e->backoff_ms = !e->backoff_ms ? TN_FIGHT_BACKOFF_MS
+			: e->backoff_ms * 2 > TN_FIGHT_BACKOFF_MAX_MS ? TN_FIGHT_BACKOFF_MAX_MS
+								       : e->backoff_ms * 2;
+	e->until = now + e->backoff_ms;
+	return e->backoff_ms;
 }
