@@ -149,7 +149,7 @@ static void softnet_deltas(struct dctx *c, struct softnet_delta *sd)
 			continue;
 		}
 		if (tn_counter_delta(x->dropped, y->dropped, true, &v) && v) {
-			sd->dropped += v;
+			sd->dropped = sat_add(sd->dropped, v);
 			tn_cpuset_set(&sd->drop_cpus, y->cpu);
 			if (v > sd->drop_most) {
 				sd->drop_most = v;
@@ -157,18 +157,18 @@ static void softnet_deltas(struct dctx *c, struct softnet_delta *sd)
 			}
 		}
 		if (tn_counter_delta(x->time_squeeze, y->time_squeeze, true, &v) && v) {
-			sd->squeeze += v;
+			sd->squeeze = sat_add(sd->squeeze, v);
 			tn_cpuset_set(&sd->squeeze_cpus, y->cpu);
 			if (tn_counter_delta(x->processed, y->processed, true, &v))
-				sd->squeeze_processed += v;
+				sd->squeeze_processed = sat_add(sd->squeeze_processed, v);
 		}
 		if (x->has_flow_limit && y->has_flow_limit &&
 		    tn_counter_delta(x->flow_limit_count, y->flow_limit_count, true, &v) && v) {
-			sd->flow += v;
+			sd->flow = sat_add(sd->flow, v);
 			tn_cpuset_set(&sd->flow_cpus, y->cpu);
 		}
 		if (tn_counter_delta(x->received_rps, y->received_rps, true, &v) && v) {
-			sd->rps += v;
+			sd->rps = sat_add(sd->rps, v);
 			tn_cpuset_set(&sd->rps_cpus, y->cpu);
 		}
 		i++;
@@ -451,9 +451,9 @@ static int tcp_finding(struct dctx *c)
 	struct tn_finding *f;
 
 	for (size_t i = 0; i < 4; i++)
-		lost += net_delta(c, "TcpExt", drops[i], ev, sizeof(ev));
+		lost = sat_add(lost, net_delta(c, "TcpExt", drops[i], ev, sizeof(ev)));
 	for (size_t i = 0; i < 2; i++)
-		seen += net_delta(c, "TcpExt", signs[i], ev, sizeof(ev));
+		seen = sat_add(seen, net_delta(c, "TcpExt", signs[i], ev, sizeof(ev)));
 	if (!lost && !seen)
 		return 0;
 	if (!(f = tn_diagnose_new_finding(c, TN_STAGE_TCP_RCVBUF)))
@@ -555,18 +555,18 @@ static int64_t rcvbuf_scaled(int64_t cur, int64_t doubled, uint64_t lost, uint64
 static int udp_finding(struct dctx *c)
 {
 	char ev[512] = "";
-	uint64_t lost = net_delta(c, "Udp", "RcvbufErrors", ev, sizeof(ev)) +
-			net_delta(c, "Udp6", "RcvbufErrors", ev, sizeof(ev));
+	uint64_t lost = net_delta(c, "Udp", "RcvbufErrors", ev, sizeof(ev));
 	int64_t def[TN_SYSCTL_MAX_FIELDS], max[TN_SYSCTL_MAX_FIELDS];
 	uint64_t delivered;
 	struct tn_finding *f;
 
+	lost = sat_add(lost, net_delta(c, "Udp6", "RcvbufErrors", ev, sizeof(ev)));
 	if (!lost)
 		return 0;
 	net_delta(c, "Udp", "InErrors", ev, sizeof(ev));
 	net_delta(c, "Udp6", "InErrors", ev, sizeof(ev));
-	delivered = net_delta(c, "Udp", "InDatagrams", ev, sizeof(ev)) +
-		    net_delta(c, "Udp6", "InDatagrams", ev, sizeof(ev));
+	delivered = net_delta(c, "Udp", "InDatagrams", ev, sizeof(ev));
+	delivered = sat_add(delivered, net_delta(c, "Udp6", "InDatagrams", ev, sizeof(ev)));
 	if (!(f = tn_diagnose_new_finding(c, TN_STAGE_UDP_RCVBUF)))
 		return -ENOMEM;
 	tn_diagnose_set_rate(c, f, lost);

@@ -21,6 +21,12 @@ struct dctx {
 	struct tn_cpuset targets;	/* CPUs the --process targets may run on */
 };
 
+/* Counts of hostile samples never wrap: they stop at UINT64_MAX. */
+static inline uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 /* Append to a NUL-terminated buffer; what does not fit is left out. */
 void tn_diagnose_appendf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

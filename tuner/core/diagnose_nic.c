@@ -114,12 +114,6 @@ struct nic_delta {
 	uint64_t queue[TN_COUNTERS_MAX_QUEUES];	/* ring drops of each rx queue */
 };
 
-/* Counts of hostile samples never wrap: they stop at UINT64_MAX. */
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
 static void nic_counter(struct nic_delta *nd, const char *driver, const struct tn_counter *cb,
 			uint64_t v)
 {
