@@ -27,6 +27,15 @@
 #define TN_MAX_IFACES 65536	/* entries of /sys/class/net looked at */
 #define TN_MAX_RXQ 4096		/* rx queues of one NIC looked at */
 
+/* Why a counter file could not be read: a FIFO, socket or device in a tree
+ * is -EINVAL, a line longer than a counter -EOVERFLOW. */
+static const char *read_error(int ret)
+{
+	return ret == -EINVAL	   ? "not a regular file; refused"
+	       : ret == -EOVERFLOW ? "longer than a counter; refused"
+				   : strerror(-ret);
+}
+
 /* A whole counter file, at most TN_COUNTER_FILE_MAX bytes. */
 static int read_bounded(const struct tn_sysroot *r, const char *rel, char **out,
 			struct tn_diag *d, bool optional)
@@ -38,7 +47,7 @@ static int read_bounded(const struct tn_sysroot *r, const char *rel, char **out,
 	if (ret == -ENOENT && optional)
 		return 1;
 	if (ret < 0)
-		return tn_diag_error(d, ret, "/%s: %s", rel, strerror(-ret));
+		return tn_diag_error(d, ret, "/%s: %s", rel, read_error(ret));
 	if (len > TN_COUNTER_FILE_MAX || strlen(text) != len) {
 		free(text);
 		return tn_diag_error(d, -EINVAL, "/%s: %s", rel,
@@ -124,7 +133,7 @@ static int read_link_stats(const struct tn_sysroot *r, const char *ifname,
 		if (ret == -ENOENT)
 			continue;
 		if (ret < 0)
-			return tn_diag_error(d, ret, "/%s: %s", rel, strerror(-ret));
+			return tn_diag_error(d, ret, "/%s: %s", rel, read_error(ret));
 		errno = 0;
 		v = strtoull(line, &end, 10);
 		if (end == line || *end || errno || line[0] == '-')
