@@ -322,6 +322,15 @@ static int outputs(struct tn_cli *cli, const struct diag_opts *o, const struct t
 	return ret;
 }
 
+/* What was printed reached standard output: a full disk or a closed pipe
+ * behind 'show --counters > A.json' is an error, not an empty sample. */
+static int out_flush(struct tn_cli *cli, struct tn_diag *d)
+{
+	int e = fflush(cli->out) != 0 ? errno : ferror(cli->out) ? EIO : 0;
+
+	return e ? tn_diag_error(d, -e, "standard output: %s", strerror(e)) : 0;
+}
+
 static void wait_interval(struct tn_cli *cli, int secs)
 {
 	bool tty = !cli->quiet && isatty(fileno(cli->err));
@@ -370,8 +379,8 @@ static int run(struct tn_cli *cli, const struct diag_opts *o, struct tn_diag *d)
 		print_human(cli, &dg, b.hostname[0] ? b.hostname : "this host");
 	if (ret < 0)
 		ret = tn_diag_error(d, ret, "out of memory");
-	else
-		ret = outputs(cli, o, &a, &b, &dg, &prof, d);
+	else if ((ret = outputs(cli, o, &a, &b, &dg, &prof, d)) == 0)
+		ret = out_flush(cli, d);
 out:
 	tn_cli_report(cli, d);
 	ret = ret < 0 ? TN_EXIT_ERROR : dg.n > 0 ? TN_EXIT_CHANGES : TN_EXIT_OK;
@@ -451,11 +460,14 @@ int tn_cli_show_counters(struct tn_cli *cli, const char *netns)
 		return TN_EXIT_USAGE;
 	if (ret < 0)
 		return TN_EXIT_ERROR;
+	tn_diag_init(&d);
 	ret = tn_cli_print_json(cli, tn_sample_to_json(&s));
 	tn_sample_free(&s);
-	if (ret < 0) {
-		fprintf(cli->err, "%s: out of memory\n", cli->prog);
-		return TN_EXIT_ERROR;
-	}
-	return TN_EXIT_OK;
+	if (ret < 0)
+		tn_diag_error(&d, ret, "out of memory");
+	else
+		ret = out_flush(cli, &d);
+	tn_cli_report(cli, &d);
+	tn_diag_free(&d);
+	return ret < 0 ? TN_EXIT_ERROR : TN_EXIT_OK;
 }

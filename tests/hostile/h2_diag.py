@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""tuner diagnose and tuner show --counters on hostile and edge inputs
+(defect hunt h2). Each check failed on the tree before its fix:
+
+- counts summed over CPUs or counters (softnet dropped, time_squeeze,
+  flow_limit_count; TcpExt drops; Udp + Udp6 RcvbufErrors) wrapped past
+  2^64-1 in a hostile pair of samples: 'no loss found', exit 0. They stop at
+  2^64-1, as a NIC's did already;
+- output that never reached standard output (a full disk behind
+  'show --counters > A.json', 'diagnose > report') was exit 0 (2), the file
+  empty: now exit 1, "standard output: No space left on device";
+- a counter file of the tree that is a FIFO was "Invalid argument", a link
+  statistic longer than a counter "Value too large for defined data type":
+  now they say why.
+
+  h2_diag.py TUNER SRCDIR WORKDIR
+
+Every sample is of a tree built here; nothing of this machine is read for the
+findings or changed."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+tuner, src, work = sys.argv[1:4]
+data = os.path.join(src, "tests", "diagnose", "data")
+topo_dir = os.path.join(src, "..", "shared", "fixtures", "topology")
+topo = os.path.join(topo_dir, "16intel64-manyVFs.xml")
+passes, failures = [], []
+U64 = 2 ** 64 - 1
+
+
+def check(cond, what, detail=""):
+    """detail: printed only when the check fails."""
+    print(("ok   " if cond else "FAIL ") + what + ("" if cond or not detail else ": " + detail))
+    (passes if cond else failures).append(what)
+    return cond
+
+
+def run(args, stdout=subprocess.PIPE):
+    return subprocess.run([tuner] + args, stdout=stdout, stderr=subprocess.PIPE, text=True,
+                          timeout=120)
+
+
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+tree = os.path.join(work, "tree")
+subprocess.run([sys.executable, os.path.join(src, "tests", "fixtures", "mkfixture.py"),
+                "--topology-dir", topo_dir,
+                os.path.join(src, "tests", "fixtures", "specs", "16intel64.json"), tree],
+               check=True, stdout=subprocess.DEVNULL)
+for f in ("netstat", "snmp", "snmp6"):
+    shutil.copy(os.path.join(data, f + "-6.1.txt"), os.path.join(tree, "proc", "net", f))
+    os.chmod(os.path.join(tree, "proc", "net", f), 0o644)
+stats = os.path.join(tree, "sys", "class", "net", "eth0", "statistics")
+os.makedirs(stats, exist_ok=True)
+for s in ("rx_missed_errors", "rx_fifo_errors", "rx_over_errors", "rx_dropped", "rx_packets"):
+    with open(os.path.join(stats, s), "w") as f:
+        f.write("0\n")
+g = ["--sysroot", tree, "--topology", topo]
+r = run(g + ["show", "--counters", "-q"])
+if r.returncode != 0:
+    sys.exit("show --counters on the tree: exit %d: %s" % (r.returncode, r.stderr))
+base = json.loads(r.stdout)
+
+
+# ---- counts that wrapped: a pair of samples whose sum passes 2^64-1 ----
+def pair(name, edit):
+    a, b = json.loads(json.dumps(base)), json.loads(json.dumps(base))
+    b["time_us"] += 10 * 1000 * 1000
+    edit(a, b)
+    pa, pb = os.path.join(work, name + "-a.json"), os.path.join(work, name + "-b.json")
+    json.dump(a, open(pa, "w"))
+    json.dump(b, open(pb, "w"))
+    return pa, pb
+
+
+def softnet(key):
+    def edit(a, b):
+        for s in (a, b):
+            for c in s["softnet"]:
+                c[key] = 0
+        b["softnet"][0][key] = str(U64)     # a counter above 2^53 is a string
+        b["softnet"][1][key] = 1
+    return edit
+
+
+def netstat(group, k1, g2, k2):
+    def edit(a, b):
+        a["netstat"][group][k1] = 0
+        a["netstat"][g2][k2] = 0
+        b["netstat"][group][k1] = str(U64)
+        b["netstat"][g2][k2] = 1
+    return edit
+
+
+cases = [("backlog", softnet("dropped")), ("softirq_budget", softnet("time_squeeze")),
+         ("flow_limit", softnet("flow_limit_count")),
+         ("tcp_rcvbuf", netstat("TcpExt", "RcvPruned", "TcpExt", "OfoPruned")),
+         ("udp_rcvbuf", netstat("Udp", "RcvbufErrors", "Udp6", "RcvbufErrors"))]
+for stage, edit in cases:
+    pa, pb = pair(stage, edit)
+    r = run(["diagnose", "--from", pa, "--to", pb])
+    check(r.returncode == 2 and "%s" % stage in r.stdout and
+          "(%d in 10.0 s)" % U64 in r.stdout,
+          "%s: 2^64-1 + 1 over two counters is loss, counted up to 2^64-1, not 0" % stage,
+          "exit %d: %s" % (r.returncode, r.stdout.strip()[:300]))
+    r = run(["diagnose", "--from", pa, "--to", pb, "--json"])
+    f = [x for x in json.loads(r.stdout)["findings"] if x["stage"] == stage] \
+        if r.returncode == 2 else []
+    check(len(f) == 1 and f[0]["count"] >= 2 ** 63, "%s: --json says the same" % stage,
+          "exit %d: %s" % (r.returncode, r.stdout.strip()[:300]))
+
+# ---- standard output that cannot be written ----
+pa, pb = pair("full", softnet("dropped"))
+later = json.load(open(pa))
+later["time_us"] += 1
+json.dump(later, open(pa + ".later", "w"))
+if not os.path.exists("/dev/full"):
+    check(False, "/dev/full exists")
+else:
+    for what, args in (("diagnose", ["diagnose", "--from", pa, "--to", pb]),
+                       ("diagnose --json", ["diagnose", "--from", pa, "--to", pb, "--json"]),
+                       ("diagnose, no loss", ["diagnose", "--from", pa, "--to", pa + ".later"]),
+                       ("show --counters", g + ["show", "--counters", "-q"])):
+        with open("/dev/full", "w") as full:
+            r = run(args, stdout=full)
+        check(r.returncode == 1 and "standard output: No space left on device" in r.stderr,
+              "%s > /dev/full: exit 1, said" % what,
+              "exit %d: %s" % (r.returncode, r.stderr.strip()[-200:]))
+
+# ---- counter files that are not regular files, or too long ----
+for rel in ("proc/net/softnet_stat", "proc/net/netstat", "proc/net/snmp6",
+            "sys/class/net/eth0/statistics/rx_dropped"):
+    p = os.path.join(tree, rel)
+    keep = open(p).read()
+    os.unlink(p)
+    os.mkfifo(p)
+    try:
+        r = run(g + ["show", "--counters", "-q"])
+    finally:
+        os.unlink(p)
+        open(p, "w").write(keep)
+    check(r.returncode == 1 and "/%s: not a regular file; refused" % rel in r.stderr,
+          "a FIFO at /%s: exit 1, said why" % rel,
+          "exit %d: %s" % (r.returncode, r.stderr.strip()))
+p = os.path.join(stats, "rx_dropped")
+open(p, "w").write("1" * 40 + "\n")
+r = run(g + ["show", "--counters", "-q"])
+open(p, "w").write("0\n")
+check(r.returncode == 1 and "rx_dropped: longer than a counter; refused" in r.stderr,
+      "a 40-digit link statistic: exit 1, said why", "exit %d: %s" % (r.returncode,
+                                                                     r.stderr.strip()))
+
+print("%d passed, %d failed" % (len(passes), len(failures)))
+sys.exit(1 if failures else 0)
