@@ -9,6 +9,9 @@
 - output that never reached standard output (a full disk behind
   'show --counters > A.json', 'diagnose > report') was exit 0 (2), the file
   empty: now exit 1, "standard output: No space left on device";
+- a NIC whose counters were all reset between the samples (a driver reload)
+  gave one warning per counter (16,000 lines for 16,000 driver statistics):
+  now one per NIC, naming the first and the count;
 - a counter file of the tree that is a FIFO was "Invalid argument", a link
   statistic longer than a counter "Value too large for defined data type":
   now they say why.
@@ -111,6 +114,34 @@ for stage, edit in cases:
         if r.returncode == 2 else []
     check(len(f) == 1 and f[0]["count"] >= 2 ** 63, "%s: --json says the same" % stage,
           "exit %d: %s" % (r.returncode, r.stdout.strip()[:300]))
+
+# ---- a NIC whose counters were reset between the samples (a driver reload):
+# one warning for the NIC, not one per counter (16,384 per NIC at most) ----
+def reset(a, b):
+    for s, v in ((a, 100), (b, 0)):
+        nic = [n for n in s["nics"] if n["name"] == "eth0"][0]
+        nic["stats"]["driver"] = {"rx_stat_%04d" % i: v for i in range(2000)}
+        nic["queues"] = [{"queue": q, "rx-hw-drops": v} for q in range(4)]
+
+
+pa, pb = pair("reset", reset)
+r = run(["diagnose", "--from", pa, "--to", pb])
+lines = [x for x in r.stderr.splitlines() if "went down" in x]
+check(r.returncode == 0 and len(lines) == 1 and
+      "eth0: driver rx_stat_0000 went down, and 2003 more of its counters: reset" in lines[0],
+      "2000 driver and 4 queue counters of eth0 reset: one warning naming the first and "
+      "the count", "exit %d, %d warnings: %s" % (r.returncode, len(lines), lines[:2]))
+
+
+def reset_one(a, b):
+    a["nics"][0]["stats"]["link"]["rx_dropped"] = 5
+
+
+pa, pb = pair("reset1", reset_one)
+r = run(["diagnose", "--from", pa, "--to", pb])
+check(r.returncode == 0 and "tuner: warning: %s: link rx_dropped went down: reset between the "
+      "samples, not counted\n" % base["nics"][0]["name"] in r.stderr,
+      "one counter reset: said as before", "exit %d: %s" % (r.returncode, r.stderr))
 
 # ---- standard output that cannot be written ----
 pa, pb = pair("full", softnet("dropped"))
