@@ -12,6 +12,8 @@
 - a NIC whose counters were all reset between the samples (a driver reload)
   gave one warning per counter (16,000 lines for 16,000 driver statistics):
   now one per NIC, naming the first and the count;
+- a finding on more CPUs than 255 characters list said "CPUs (many)" in
+  text (the JSON listed them): now the text lists them whole too;
 - a counter file of the tree that is a FIFO was "Invalid argument", a link
   statistic longer than a counter "Value too large for defined data type":
   now they say why.
@@ -142,6 +144,26 @@ r = run(["diagnose", "--from", pa, "--to", pb])
 check(r.returncode == 0 and "tuner: warning: %s: link rx_dropped went down: reset between the "
       "samples, not counted\n" % base["nics"][0]["name"] in r.stderr,
       "one counter reset: said as before", "exit %d: %s" % (r.returncode, r.stderr))
+
+# ---- a finding on more CPUs than fit a line: listed whole in text, as in JSON ----
+def many_cpus(a, b):
+    for s in (a, b):
+        s["softnet"] = [{"cpu": c, "processed": 0, "dropped": 0, "time_squeeze": 0,
+                         "received_rps": 0, "flow_limit_count": 0} for c in range(256)]
+    for c in b["softnet"]:
+        c["dropped"] = 10 if c["cpu"] % 2 == 0 else 0
+
+
+pa, pb = pair("many", many_cpus)
+want = ",".join(str(c) for c in range(0, 256, 2))
+r = run(["diagnose", "--from", pa, "--to", pb])
+check(r.returncode == 2 and "1. backlog, CPUs %s: 128.0/s" % want in r.stdout,
+      "drops on 128 CPUs: the text lists them all, not \"(many)\"", r.stdout[:300])
+check("on CPUs (128 CPUs: the finding's list)" in r.stdout,
+      "the evidence says how many CPUs", r.stdout[:400])
+r = run(["diagnose", "--from", pa, "--to", pb, "--json"])
+f = json.loads(r.stdout)["findings"] if r.returncode == 2 else []
+check(len(f) == 1 and f[0]["cpus"] == want, "--json lists the same CPUs", r.stdout[:300])
 
 # ---- standard output that cannot be written ----
 pa, pb = pair("full", softnet("dropped"))

@@ -269,15 +269,15 @@ static void print_human(struct tn_cli *cli, const struct tn_diagnosis *dg, const
 		host, dg->interval);
 	for (int i = 0; i < dg->n; i++) {
 		const struct tn_finding *f = &dg->findings[i];
-		char cpus[256] = "";
+		/* the CPUs whole, however many: the evidence may say "(many)" */
+		char *cpus = tn_cpuset_empty(&f->cpus) ? NULL : tn_cpuset_list_alloc(&f->cpus);
+		const char *list = cpus ? cpus : tn_cpuset_empty(&f->cpus) ? "" : "(out of memory)";
 
-		if (!tn_cpuset_empty(&f->cpus) &&
-		    tn_cpuset_format_list(&f->cpus, cpus, sizeof(cpus)) >= sizeof(cpus))
-			snprintf(cpus, sizeof(cpus), "(many)");
 		tn_cli_printf(o, "\n%d. %s%s%s%s%s: %.1f/s (%" PRIu64 " in %.1f s)%s\n", i + 1,
 			tn_stage_name(f->stage), f->where[0] ? " on " : "", f->where,
-			cpus[0] ? ", CPUs " : "", cpus, f->rate, f->count, dg->interval,
+			list[0] ? ", CPUs " : "", list, f->rate, f->count, dg->interval,
 			f->fixable ? "" : ", not fixable on this host");
+		free(cpus);
 		tn_cli_printf(o, "   evidence: %s\n", f->evidence);
 		print_queues(o, f);
 		tn_cli_printf(o, "   %s\n", f->advice);

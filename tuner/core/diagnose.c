@@ -121,8 +121,10 @@ static bool knob_sysctl(struct tn_finding *f, const struct tn_state *s, const ch
 
 void tn_diagnose_cpus_text(const struct tn_cpuset *s, char *buf, size_t len)
 {
-	if (tn_cpuset_format_list(s, buf, len) >= len || !buf[0])
-		snprintf(buf, len, "%s", buf[0] ? "(many)" : "none");
+	if (tn_cpuset_format_list(s, buf, len) >= len)
+		snprintf(buf, len, "(%d CPUs: the finding's list)", tn_cpuset_count(s));
+	else if (!buf[0])
+		snprintf(buf, len, "none");
 }
 /* ---- softnet: budget, backlog, flow limit ---- */
 
