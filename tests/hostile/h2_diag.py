@@ -14,6 +14,8 @@
   now one per NIC, naming the first and the count;
 - a finding on more CPUs than 255 characters list said "CPUs (many)" in
   text (the JSON listed them): now the text lists them whole too;
+- with --netns, the text report never said whose TCP and UDP counters it
+  showed (--json has "netns"): its first line names the namespace;
 - a counter file of the tree that is a FIFO was "Invalid argument", a link
   statistic longer than a counter "Value too large for defined data type":
   now they say why.
@@ -164,6 +166,32 @@ check("on CPUs (128 CPUs: the finding's list)" in r.stdout,
 r = run(["diagnose", "--from", pa, "--to", pb, "--json"])
 f = json.loads(r.stdout)["findings"] if r.returncode == 2 else []
 check(len(f) == 1 and f[0]["cpus"] == want, "--json lists the same CPUs", r.stdout[:300])
+
+# ---- --netns: the text names the namespace whose TCP/UDP counters it reports,
+# as --json's "netns" does ----
+os.makedirs(os.path.join(tree, "proc", "42", "net"))
+for f in ("netstat", "snmp"):
+    shutil.copy(os.path.join(tree, "proc", "net", f), os.path.join(tree, "proc", "42", "net", f))
+r = run(g + ["show", "--counters", "--netns", "42", "-q"])
+ns_a = os.path.join(work, "ns-a.json")
+open(ns_a, "w").write(r.stdout)
+ns = json.loads(r.stdout)
+ns["time_us"] += 5 * 1000 * 1000
+ns_b = os.path.join(work, "ns-b.json")
+json.dump(ns, open(ns_b, "w"))
+ns["netstat"]["Udp"]["RcvbufErrors"] += 70
+ns_c = os.path.join(work, "ns-c.json")
+json.dump(ns, open(ns_c, "w"))
+r = run(["diagnose", "--from", ns_a, "--to", ns_c])
+check(r.returncode == 2 and r.stdout.startswith(
+      "1 finding on ucs-c220-m3 (TCP and UDP counters of netns pid:42) in 5.0 s"),
+      "--netns 42: the report names the namespace", r.stdout[:200])
+r = run(["diagnose", "--from", ns_a, "--to", ns_b])
+check(r.returncode == 0 and r.stdout.startswith(
+      "no loss found on ucs-c220-m3 (TCP and UDP counters of netns pid:42) in 5.0 s"),
+      "--netns 42 without loss: the report names the namespace", r.stdout[:200])
+r = run(["diagnose", "--from", ns_a, "--to", ns_c, "--json"])
+check(r.returncode == 2 and json.loads(r.stdout)["netns"] == "pid:42", "--json: \"netns\"")
 
 # ---- standard output that cannot be written ----
 pa, pb = pair("full", softnet("dropped"))

@@ -260,13 +260,17 @@ static void print_human(struct tn_cli *cli, const struct tn_diagnosis *dg, const
 {
 	FILE *o = cli->out;
 
+	/* the TCP and UDP counters are those of --netns: said, as --json's "netns" */
+	const char *ns = dg->netns[0] ? " (TCP and UDP counters of netns " : "";
+	const char *ns_end = dg->netns[0] ? ")" : "";
+
 	if (dg->n == 0) {
-		tn_cli_printf(o, "no loss found on %s in %.1f s: no receive stage dropped a packet\n",
-			host, dg->interval);
+		tn_cli_printf(o, "no loss found on %s%s%s%s in %.1f s: no receive stage dropped a "
+			"packet\n", host, ns, dg->netns, ns_end, dg->interval);
 		return;
 	}
-	tn_cli_printf(o, "%d finding%s on %s in %.1f s, worst first:\n", dg->n, dg->n == 1 ? "" : "s",
-		host, dg->interval);
+	tn_cli_printf(o, "%d finding%s on %s%s%s%s in %.1f s, worst first:\n", dg->n,
+		dg->n == 1 ? "" : "s", host, ns, dg->netns, ns_end, dg->interval);
 	for (int i = 0; i < dg->n; i++) {
 		const struct tn_finding *f = &dg->findings[i];
 		/* the CPUs whole, however many: the evidence may say "(many)" */
