@@ -12,6 +12,8 @@
 - a NIC whose counters were all reset between the samples (a driver reload)
   gave one warning per counter (16,000 lines for 16,000 driver statistics):
   now one per NIC, naming the first and the count;
+- a NIC in one sample only (removed, renamed or added between them) was left
+  out in silence: now a warning names it;
 - a finding on more CPUs than 255 characters list said "CPUs (many)" in
   text (the JSON listed them): now the text lists them whole too;
 - with --netns, the text report never said whose TCP and UDP counters it
@@ -146,6 +148,24 @@ r = run(["diagnose", "--from", pa, "--to", pb])
 check(r.returncode == 0 and "tuner: warning: %s: link rx_dropped went down: reset between the "
       "samples, not counted\n" % base["nics"][0]["name"] in r.stderr,
       "one counter reset: said as before", "exit %d: %s" % (r.returncode, r.stderr))
+
+# ---- a NIC in one sample only (removed, renamed, added): said, not silent ----
+def nic_gone(a, b):
+    names = [n["name"] for n in base["nics"]]
+    b["nics"] = [n for n in b["nics"] if n["name"] != names[0]]
+    b["nics"][0]["name"] += "x"
+    b["nics"].sort(key=lambda n: n["name"])
+
+
+pa, pb = pair("gone", nic_gone)
+r = run(["diagnose", "--from", pa, "--to", pb])
+names = [n["name"] for n in base["nics"]]
+check(r.returncode == 0 and
+      "warning: %s: in the first sample only (removed or renamed since)" % names[0] in r.stderr
+      and "warning: %s: in the first sample only" % names[1] in r.stderr and
+      "warning: %sx: in the second sample only (added or renamed" % names[1] in r.stderr,
+      "a NIC removed and one renamed between the samples: warnings name them",
+      "exit %d: %s" % (r.returncode, r.stderr))
 
 # ---- a finding on more CPUs than fit a line: listed whole in text, as in JSON ----
 def many_cpus(a, b):

@@ -318,17 +318,38 @@ static int nic_finding(struct dctx *c, const char *name, enum tn_stage st, uint6
 	return 0;
 }
 
+static const struct tn_nic_counters *nic_in(const struct tn_sample *s, const char *name)
+{
+	for (int k = 0; k < s->n_nics; k++)
+		if (strcmp(s->nics[k].name, name) == 0)
+			return &s->nics[k];
+	return NULL;
+}
+
+/* A NIC of one sample only (removed, renamed or added between them): its
+ * counters cannot be compared; said, not left out in silence. */
+static void nics_unmatched(struct dctx *c)
+{
+	for (int i = 0; i < c->a->n_nics; i++)
+		if (!nic_in(c->b, c->a->nics[i].name))
+			tn_diag_warn(c->d, "%s: in the first sample only (removed or renamed "
+				     "since): its counters are not compared", c->a->nics[i].name);
+	for (int i = 0; i < c->b->n_nics; i++)
+		if (!nic_in(c->a, c->b->nics[i].name))
+			tn_diag_warn(c->d, "%s: in the second sample only (added or renamed "
+				     "since the first): its counters are not compared",
+				     c->b->nics[i].name);
+}
+
 int tn_diagnose_nics(struct dctx *c)
 {
+	nics_unmatched(c);
 	for (int i = 0; i < c->b->n_nics; i++) {
 		const struct tn_nic_counters *nb = &c->b->nics[i];
-		const struct tn_nic_counters *na = NULL;
+		const struct tn_nic_counters *na = nic_in(c->a, nb->name);
 		struct nic_delta *nd;
 		int ret = 0;
 
-		for (int k = 0; k < c->a->n_nics && !na; k++)
-			if (strcmp(c->a->nics[k].name, nb->name) == 0)
-				na = &c->a->nics[k];
 		if (!na)
 			continue;
 		if (!(nd = calloc(1, sizeof(*nd))))
