@@ -13,7 +13,8 @@
   gave one warning per counter (16,000 lines for 16,000 driver statistics):
   now one per NIC, naming the first and the count;
 - a NIC in one sample only (removed, renamed or added between them) was left
-  out in silence: now a warning names it;
+  out in silence: now a warning names it; so are CPUs of one sample's
+  softnet_stat only (taken offline or brought online between them);
 - a finding on more CPUs than 255 characters list said "CPUs (many)" in
   text (the JSON listed them): now the text lists them whole too;
 - with --netns, the text report never said whose TCP and UDP counters it
@@ -165,6 +166,21 @@ check(r.returncode == 0 and
       and "warning: %s: in the first sample only" % names[1] in r.stderr and
       "warning: %sx: in the second sample only (added or renamed" % names[1] in r.stderr,
       "a NIC removed and one renamed between the samples: warnings name them",
+      "exit %d: %s" % (r.returncode, r.stderr))
+
+# ---- a CPU taken offline (or brought online) between the samples: said ----
+def cpu_offline(a, b):
+    b["softnet"] = [c for c in b["softnet"] if c["cpu"] not in (3, 4, 9)]
+    a["softnet"] = [c for c in a["softnet"] if c["cpu"] != 15]
+
+
+pa, pb = pair("offline", cpu_offline)
+r = run(["diagnose", "--from", pa, "--to", pb])
+check(r.returncode == 0 and
+      "softnet_stat: CPUs 3-4,9 in the first sample only (a CPU taken offline" in r.stderr and
+      "softnet_stat: CPUs 15 in the second sample only" in r.stderr and
+      r.stderr.count("softnet_stat") == 2,
+      "CPUs in one sample's softnet_stat only: one warning each way, naming them",
       "exit %d: %s" % (r.returncode, r.stderr))
 
 # ---- a finding on more CPUs than fit a line: listed whole in text, as in JSON ----

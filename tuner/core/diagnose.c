@@ -136,18 +136,39 @@ struct softnet_delta {
 	struct tn_cpuset drop_cpus, squeeze_cpus, flow_cpus, rps_cpus;
 };
 
+/* CPUs of one sample's softnet_stat only (offline in the other): said once. */
+static void softnet_unmatched(struct dctx *c, const struct tn_cpuset *set, const char *which)
+{
+	char *list;
+
+	if (tn_cpuset_empty(set))
+		return;
+	list = tn_cpuset_list_alloc(set);
+	tn_diag_warn(c->d, "/proc/net/softnet_stat: CPUs %s in the %s only (a CPU taken "
+		     "offline or brought online between them): their counters are not compared",
+		     list ? list : "(out of memory)", which);
+	free(list);
+}
+
 static void softnet_deltas(struct dctx *c, struct softnet_delta *sd)
 {
 	const struct tn_sample *a = c->a, *b = c->b;
+	struct tn_cpuset only_a, only_b;
 	int i = 0, k = 0;
 
 	memset(sd, 0, sizeof(*sd));
-	while (i < a->n_softnet && k < b->n_softnet) {
+	tn_cpuset_zero(&only_a);
+	tn_cpuset_zero(&only_b);
+	while (i < a->n_softnet || k < b->n_softnet) {
 		const struct tn_softnet_cpu *x = &a->softnet[i], *y = &b->softnet[k];
 		uint64_t v;
 
-		if (x->cpu != y->cpu) {
-			x->cpu < y->cpu ? i++ : k++;
+		if (k == b->n_softnet || (i < a->n_softnet && x->cpu < y->cpu)) {
+			tn_cpuset_set(&only_a, a->softnet[i++].cpu);
+			continue;
+		}
+		if (i == a->n_softnet || y->cpu < x->cpu) {
+			tn_cpuset_set(&only_b, b->softnet[k++].cpu);
 			continue;
 		}
 		if (tn_counter_delta(x->dropped, y->dropped, true, &v) && v) {
@@ -176,6 +197,8 @@ static void softnet_deltas(struct dctx *c, struct softnet_delta *sd)
 		i++;
 		k++;
 	}
+	softnet_unmatched(c, &only_a, "first sample");
+	softnet_unmatched(c, &only_b, "second sample");
 }
 
 /*
