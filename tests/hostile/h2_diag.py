@@ -19,6 +19,9 @@
   text (the JSON listed them): now the text lists them whole too;
 - with --netns, the text report never said whose TCP and UDP counters it
   showed (--json has "netns"): its first line names the namespace;
+- a --from/--to sample writable by its group was read, though the README
+  trusts samples "as profiles are" (a profile is refused): now refused, and
+  checked on the file opened rather than on its path before opening;
 - a counter file of the tree that is a FIFO was "Invalid argument", a link
   statistic longer than a counter "Value too large for defined data type":
   now they say why.
@@ -228,6 +231,22 @@ check(r.returncode == 0 and r.stdout.startswith(
       "--netns 42 without loss: the report names the namespace", r.stdout[:200])
 r = run(["diagnose", "--from", ns_a, "--to", ns_c, "--json"])
 check(r.returncode == 2 and json.loads(r.stdout)["netns"] == "pid:42", "--json: \"netns\"")
+
+# ---- --from/--to samples are trusted as profiles are: not writable by the group ----
+pa, pb = pair("trust", lambda a, b: None)
+os.chmod(pa, 0o664)
+r = run(["diagnose", "--from", pa, "--to", pb])
+check(r.returncode == 1 and "trust-a.json: writable by its group (mode 0664); refused" in
+      r.stderr, "a group-writable sample: refused, as a profile is",
+      "exit %d: %s" % (r.returncode, r.stderr))
+os.chmod(pa, 0o644)
+r = run(["diagnose", "--from", pa, "--to", pb])
+check(r.returncode == 0, "the same sample, 0644: read", "exit %d: %s" % (r.returncode, r.stderr))
+fifo = os.path.join(work, "fifo.json")
+os.mkfifo(fifo)
+r = run(["diagnose", "--from", fifo, "--to", pb])
+check(r.returncode == 1 and "fifo.json: a FIFO, not a regular file; refused" in r.stderr,
+      "a FIFO as a sample: refused, never opened", "exit %d: %s" % (r.returncode, r.stderr))
 
 # ---- standard output that cannot be written ----
 pa, pb = pair("full", softnet("dropped"))

@@ -15,6 +15,7 @@
 #include "counters.h"
 #include "counters_read.h"
 #include "diagnose.h"
+#include "safefile.h"
 #include "sysroot.h"
 
 #define TN_SAMPLE_FILE_MAX (64 << 20)
@@ -153,33 +154,31 @@ static int take_sample(struct tn_cli *cli, const struct diag_opts *o, struct tn_
 	return 0;
 }
 
-/* A sample file: a regular file of the caller or root, not writable by others. */
+/*
+ * A sample file, trusted as a profile is: a regular file owned by root or the
+ * caller, not writable by its group or others; checked on the file opened,
+ * then read from it (no other file can be put in its place in between).
+ */
 static int load_sample(const char *file, struct tn_sample *out, struct tn_diag *d)
 {
-	char real[PATH_MAX], *text = NULL;
-	struct tn_sysroot root;
-	struct stat sb;
-	size_t len = 0;
+	char why[160], *text = NULL;
+	struct stat st;
+	int fd = tn_safefile_open(AT_FDCWD, file, O_RDONLY | O_CLOEXEC, &st);
 	int ret;
 
-	if (!realpath(file, real) || stat(real, &sb) < 0)
-		return tn_diag_error(d, -errno, "%s: %s", file, strerror(errno));
-	if (!S_ISREG(sb.st_mode))
-		return tn_diag_error(d, -EINVAL, "%s: not a regular file", file);
-	if ((sb.st_uid != 0 && sb.st_uid != geteuid()) || (sb.st_mode & S_IWOTH))
-		return tn_diag_error(d, -EPERM, "%s: refused: owned by another user or writable "
-						"by others", file);
-	if (sb.st_size > TN_SAMPLE_FILE_MAX)
-		return tn_diag_error(d, -EFBIG, "%s: larger than 64 MiB", file);
-	if ((ret = tn_sysroot_open("/", &root)) < 0)
-		return tn_diag_error(d, ret, "/: %s", strerror(-ret));
-	ret = tn_sysroot_read(&root, real, &text, &len);
-	tn_sysroot_close(&root);
-	if (ret < 0)
-		return tn_diag_error(d, ret, "%s: %s", file, strerror(-ret));
-	if (len > TN_SAMPLE_FILE_MAX)
-		ret = tn_diag_error(d, -EFBIG, "%s: larger than 64 MiB", file);
-	else
+	if (fd == -EINVAL || fd == -EISDIR)
+		return tn_diag_error(d, fd, "%s: %s, not a regular file; refused", file,
+				     tn_safefile_type(st.st_mode));
+	if (fd < 0)
+		return tn_diag_error(d, fd, "%s: %s", file, strerror(-fd));
+	if (tn_safefile_check_trusted(&st, why, sizeof(why)) < 0) {
+		close(fd);
+		return tn_diag_error(d, -EPERM, "%s: %s; refused: another user could have "
+						"written it", file, why);
+	}
+	ret = tn_safefile_read_text(fd, file, TN_SAMPLE_FILE_MAX, "not a sample", &text, NULL, d);
+	close(fd);
+	if (ret == 0)
 		ret = tn_sample_parse(text, file, out, d);
 	free(text);
 	return ret;
