@@ -22,6 +22,8 @@
 - a --from/--to sample writable by its group was read, though the README
   trusts samples "as profiles are" (a profile is refused): now refused, and
   checked on the file opened rather than on its path before opening;
+- a NIC's evidence longer than its buffer (40 virtio queues dropping) was cut
+  mid-name (", dr"): now it holds whole counters and ends with " ...";
 - a counter file of the tree that is a FIFO was "Invalid argument", a link
   statistic longer than a counter "Value too large for defined data type":
   now they say why.
@@ -231,6 +233,26 @@ check(r.returncode == 0 and r.stdout.startswith(
       "--netns 42 without loss: the report names the namespace", r.stdout[:200])
 r = run(["diagnose", "--from", ns_a, "--to", ns_c, "--json"])
 check(r.returncode == 2 and json.loads(r.stdout)["netns"] == "pid:42", "--json: \"netns\"")
+
+# ---- evidence longer than its line: whole items, then " ...", never a cut name ----
+def virtio_queues(a, b):
+    for s, v in ((a, 0), (b, 1234)):
+        nic = [n for n in s["nics"] if n["name"] == "eth0"][0]
+        nic["driver"] = "virtio_net"
+        nic["stats"]["driver"] = {"rx_queue_%d_drops" % q: v for q in range(40)}
+
+
+pa, pb = pair("vq", virtio_queues)
+r = run(["diagnose", "--from", pa, "--to", pb])
+ev = [x for x in r.stdout.splitlines() if x.strip().startswith("evidence: eth0:")]
+items = ev[0].split("eth0: ", 1)[1].split(", ") if ev else []
+check(r.returncode == 2 and ev and ev[0].endswith(" +1234 ...") and
+      all(x.startswith("driver rx_queue_") and x.split(" ")[1].endswith("_drops")
+          for x in items),
+      "40 virtio queues dropping: the evidence holds whole counters, then ' ...'",
+      "exit %d: %s" % (r.returncode, ev[0][-120:] if ev else r.stdout[:300]))
+check("queues that dropped: " + ", ".join("%d (+1234)" % q for q in range(40)) in r.stdout,
+      "and every queue is listed", r.stdout[:300])
 
 # ---- --from/--to samples are trusted as profiles are: not writable by the group ----
 pa, pb = pair("trust", lambda a, b: None)

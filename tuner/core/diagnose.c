@@ -23,14 +23,25 @@ TN_ENUM_NAME_FN(tn_stage_name, enum tn_stage, TN_STAGE_LIST)
 
 void tn_diagnose_appendf(char *buf, size_t len, const char *fmt, ...)
 {
-	size_t n = strnlen(buf, len);
+	static const char more[] = " ..."; /* said once where the rest did not fit */
+	size_t n = strnlen(buf, len), m = sizeof(more) - 1;
 	va_list ap;
+	int need;
 
-	if (n + 1 >= len)
+	if (n + 1 >= len || (n >= m && strcmp(buf + n - m, more) == 0))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(buf + n, len - n, fmt, ap);
+	need = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	if (need < 0)
+		return;
+	if (n + (size_t)need + m < len) {
+		va_start(ap, fmt);
+		vsnprintf(buf + n, len - n, fmt, ap);
+		va_end(ap);
+	} else if (n + m < len) {
+		memcpy(buf + n, more, m + 1); /* never a part of an item: "rx_queue_1" */
+	}
 }
 
 /* A numeric sysctl of the snapshot: 1 to 3 fields; 0 when not present or not numeric. */

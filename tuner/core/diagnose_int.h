@@ -27,7 +27,8 @@ static inline uint64_t sat_add(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-/* Append to a NUL-terminated buffer; what does not fit is left out. */
+/* Append to a NUL-terminated buffer; what does not fit whole is left out,
+ * and " ..." says so (once). */
 void tn_diagnose_appendf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A new, zeroed finding of stage st at the end of c->out; NULL: out of memory. */
