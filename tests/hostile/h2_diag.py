@@ -24,6 +24,8 @@
   checked on the file opened rather than on its path before opening;
 - a NIC's evidence longer than its buffer (40 virtio queues dropping) was cut
   mid-name (", dr"): now it holds whole counters and ends with " ...";
+- a boot_id of the tree longer than 39 characters was cut to 39 in the
+  sample (two boots could then look one): now left unknown, with a warning;
 - a counter file of the tree that is a FIFO was "Invalid argument", a link
   statistic longer than a counter "Value too large for defined data type":
   now they say why.
@@ -287,6 +289,22 @@ else:
         check(r.returncode == 1 and "standard output: No space left on device" in r.stderr,
               "%s > /dev/full: exit 1, said" % what,
               "exit %d: %s" % (r.returncode, r.stderr.strip()[-200:]))
+
+# ---- a boot_id longer than one: left unknown and said, never cut ----
+bid = os.path.join(tree, "proc", "sys", "kernel", "random")
+os.makedirs(bid, exist_ok=True)
+open(os.path.join(bid, "boot_id"), "w").write("b" * 50 + "\n")
+r = run(g + ["show", "--counters"])
+check(r.returncode == 0 and json.loads(r.stdout)["boot_id"] == "" and
+      "boot_id: longer than 39 characters; the sample's boot is left unknown" in r.stderr,
+      "a 50-character boot_id in the tree: not cut to 39, left unknown with a warning",
+      "exit %d: %s %s" % (r.returncode, r.stdout[:200], r.stderr))
+open(os.path.join(bid, "boot_id"), "w").write("1b2c3d4e-1111-2222-3333-444455556666\n")
+r = run(g + ["show", "--counters", "-q"])
+check(r.returncode == 0 and
+      json.loads(r.stdout)["boot_id"] == "1b2c3d4e-1111-2222-3333-444455556666",
+      "a boot_id of 36 characters: kept", r.stderr)
+os.unlink(os.path.join(bid, "boot_id"))
 
 # ---- counter files that are not regular files, or too long ----
 for rel in ("proc/net/softnet_stat", "proc/net/netstat", "proc/net/snmp6",

@@ -540,8 +540,12 @@ int tn_counters_read(const struct tn_sysroot *r, struct tn_state *s,
 	smp.time_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 	smp.wall_time = (int64_t)time(NULL);
 	snprintf(smp.hostname, sizeof(smp.hostname), "%s", s->hostname);
-	if (tn_sysroot_read_line(r, "proc/sys/kernel/random/boot_id", line, sizeof(line)) == 0)
-		snprintf(smp.boot_id, sizeof(smp.boot_id), "%s", line);
+	ret = tn_sysroot_read_line(r, "proc/sys/kernel/random/boot_id", line, sizeof(line));
+	if (ret == 0 && strlen(line) < sizeof(smp.boot_id))
+		memcpy(smp.boot_id, line, strlen(line) + 1);
+	else if (ret == 0 || ret == -EOVERFLOW) /* never cut: two boots would look one */
+		tn_diag_warn(d, "/proc/sys/kernel/random/boot_id: longer than %zu characters; "
+			     "the sample's boot is left unknown", sizeof(smp.boot_id) - 1);
 	if ((ret = read_softnet(r, s, &smp, d)) < 0 || (ret = read_net(r, s, o, &smp, &v, d)) < 0)
 		goto fail;
 	if (tn_counter_list_sort(&smp.net, &dup) < 0) {
