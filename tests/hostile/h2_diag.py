@@ -26,6 +26,9 @@
   mid-name (", dr"): now it holds whole counters and ends with " ...";
 - a boot_id of the tree longer than 39 characters was cut to 39 in the
   sample (two boots could then look one): now left unknown, with a warning;
+- --emit-profile naming the file of the --profile it extends replaced the
+  user's profile by one extending itself (a cycle), exit 2: now refused
+  before sampling, exit 64, the profile untouched;
 - a counter file of the tree that is a FIFO was "Invalid argument", a link
   statistic longer than a counter "Value too large for defined data type":
   now they say why.
@@ -255,6 +258,28 @@ check(r.returncode == 2 and ev and ev[0].endswith(" +1234 ...") and
       "exit %d: %s" % (r.returncode, ev[0][-120:] if ev else r.stdout[:300]))
 check("queues that dropped: " + ", ".join("%d (+1234)" % q for q in range(40)) in r.stdout,
       "and every queue is listed", r.stdout[:300])
+
+# ---- --emit-profile over the very profile it extends: refused before sampling ----
+pa, pb = pair("loss", softnet("dropped"))
+mine = os.path.join(work, "mine.json")
+shutil.copy(os.path.join(src, "profiles", "socket-buffers.json"), mine)
+os.chmod(mine, 0o644)
+keep = open(mine).read()
+r = run(["diagnose", "--from", pa, "--to", pb, "--profile", mine, "--emit-profile", mine])
+check(r.returncode == 64 and "is the profile it extends" in r.stderr and
+      open(mine).read() == keep,
+      "--emit-profile P --profile P: refused (exit 64), P left as it was",
+      "exit %d: %s; %s" % (r.returncode, r.stderr, open(mine).read()[:120]))
+link = os.path.join(work, "mine-link.json")
+os.symlink(mine, link)
+r = run(["diagnose", "--from", pa, "--to", pb, "--profile", link, "--emit-profile", mine])
+check(r.returncode == 64 and open(mine).read() == keep,
+      "the same through a symlink named by --profile: refused",
+      "exit %d: %s" % (r.returncode, r.stderr))
+other = os.path.join(work, "emitted.json")
+r = run(["diagnose", "--from", pa, "--to", pb, "--profile", mine, "--emit-profile", other])
+check(r.returncode == 2 and json.load(open(other))["extends"] == mine,
+      "another file: written, extending the profile", "exit %d: %s" % (r.returncode, r.stderr))
 
 # ---- --from/--to samples are trusted as profiles are: not writable by the group ----
 pa, pb = pair("trust", lambda a, b: None)

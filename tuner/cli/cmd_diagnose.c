@@ -350,6 +350,16 @@ static void wait_interval(struct tn_cli *cli, int secs)
 		fprintf(cli->err, "\r%*s\r", 24, "");
 }
 
+/* Whether writing 'emit' (a rename over it: a symlink there is replaced, not
+ * followed) replaces the existing file 'parent' names. */
+static bool same_file(const char *emit, const char *parent)
+{
+	struct stat se, sp;
+
+	return lstat(emit, &se) == 0 && S_ISREG(se.st_mode) && stat(parent, &sp) == 0 &&
+	       se.st_dev == sp.st_dev && se.st_ino == sp.st_ino;
+}
+
 static int run(struct tn_cli *cli, const struct diag_opts *o, struct tn_diag *d)
 {
 	struct tn_sample a, b;
@@ -362,6 +372,13 @@ static int run(struct tn_cli *cli, const struct diag_opts *o, struct tn_diag *d)
 	tn_sample_init(&b);
 	if ((ret = tn_cli_load_profile(o->profile, &prof, d)) < 0)
 		return TN_EXIT_ERROR;
+	if (o->emit && same_file(o->emit, prof.source)) {
+		tn_cli_usage_error(cli, "diagnose: --emit-profile %s is the profile it extends "
+					"(%s): it would be replaced by a profile that extends "
+					"itself; write it elsewhere", o->emit, prof.source);
+		tn_profile_free(&prof);
+		return TN_EXIT_USAGE;
+	}
 	if (o->from) {
 		if ((ret = load_sample(o->from, &a, d)) < 0 || (ret = load_sample(o->to, &b, d)) < 0)
 			goto out;
