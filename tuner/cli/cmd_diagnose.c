@@ -15,6 +15,7 @@
 #include "counters.h"
 #include "counters_read.h"
 #include "diagnose.h"
+#include "safefile.h"
 #include "sysroot.h"
 
 #define TN_SAMPLE_FILE_MAX (64 << 20)
@@ -153,33 +154,31 @@ static int take_sample(struct tn_cli *cli, const struct diag_opts *o, struct tn_
 	return 0;
 }
 
-/* A sample file: a regular file of the caller or root, not writable by others. */
+/*
+ * A sample file, trusted as a profile is: a regular file owned by root or the
+ * caller, not writable by its group or others; checked on the file opened,
+ * then read from it (no other file can be put in its place in between).
+ */
 static int load_sample(const char *file, struct tn_sample *out, struct tn_diag *d)
 {
-	char real[PATH_MAX], *text = NULL;
-	struct tn_sysroot root;
-	struct stat sb;
-	size_t len = 0;
+	char why[160], *text = NULL;
+	struct stat st;
+	int fd = tn_safefile_open(AT_FDCWD, file, O_RDONLY | O_CLOEXEC, &st);
 	int ret;
 
-	if (!realpath(file, real) || stat(real, &sb) < 0)
-		return tn_diag_error(d, -errno, "%s: %s", file, strerror(errno));
-	if (!S_ISREG(sb.st_mode))
-		return tn_diag_error(d, -EINVAL, "%s: not a regular file", file);
-	if ((sb.st_uid != 0 && sb.st_uid != geteuid()) || (sb.st_mode & S_IWOTH))
-		return tn_diag_error(d, -EPERM, "%s: refused: owned by another user or writable "
-						"by others", file);
-	if (sb.st_size > TN_SAMPLE_FILE_MAX)
-		return tn_diag_error(d, -EFBIG, "%s: larger than 64 MiB", file);
-	if ((ret = tn_sysroot_open("/", &root)) < 0)
-		return tn_diag_error(d, ret, "/: %s", strerror(-ret));
-	ret = tn_sysroot_read(&root, real, &text, &len);
-	tn_sysroot_close(&root);
-	if (ret < 0)
-		return tn_diag_error(d, ret, "%s: %s", file, strerror(-ret));
-	if (len > TN_SAMPLE_FILE_MAX)
-		ret = tn_diag_error(d, -EFBIG, "%s: larger than 64 MiB", file);
-	else
+	if (fd == -EINVAL || fd == -EISDIR)
+		return tn_diag_error(d, fd, "%s: %s, not a regular file; refused", file,
+				     tn_safefile_type(st.st_mode));
+	if (fd < 0)
+		return tn_diag_error(d, fd, "%s: %s", file, strerror(-fd));
+	if (tn_safefile_check_trusted(&st, why, sizeof(why)) < 0) {
+		close(fd);
+		return tn_diag_error(d, -EPERM, "%s: %s; refused: another user could have "
+						"written it", file, why);
+	}
+	ret = tn_safefile_read_text(fd, file, TN_SAMPLE_FILE_MAX, "not a sample", &text, NULL, d);
+	close(fd);
+	if (ret == 0)
 		ret = tn_sample_parse(text, file, out, d);
 	free(text);
 	return ret;
@@ -260,24 +259,28 @@ static void print_human(struct tn_cli *cli, const struct tn_diagnosis *dg, const
 {
 	FILE *o = cli->out;
 
+	/* the TCP and UDP counters are those of --netns: said, as --json's "netns" */
+	const char *ns = dg->netns[0] ? " (TCP and UDP counters of netns " : "";
+	const char *ns_end = dg->netns[0] ? ")" : "";
+
 	if (dg->n == 0) {
-		tn_cli_printf(o, "no loss found on %s in %.1f s: no receive stage dropped a packet\n",
-			host, dg->interval);
+		tn_cli_printf(o, "no loss found on %s%s%s%s in %.1f s: no receive stage dropped a "
+			"packet\n", host, ns, dg->netns, ns_end, dg->interval);
 		return;
 	}
-	tn_cli_printf(o, "%d finding%s on %s in %.1f s, worst first:\n", dg->n, dg->n == 1 ? "" : "s",
-		host, dg->interval);
+	tn_cli_printf(o, "%d finding%s on %s%s%s%s in %.1f s, worst first:\n", dg->n,
+		dg->n == 1 ? "" : "s", host, ns, dg->netns, ns_end, dg->interval);
 	for (int i = 0; i < dg->n; i++) {
 		const struct tn_finding *f = &dg->findings[i];
-		char cpus[256] = "";
+		/* the CPUs whole, however many: the evidence may say "(many)" */
+		char *cpus = tn_cpuset_empty(&f->cpus) ? NULL : tn_cpuset_list_alloc(&f->cpus);
+		const char *list = cpus ? cpus : tn_cpuset_empty(&f->cpus) ? "" : "(out of memory)";
 
-		if (!tn_cpuset_empty(&f->cpus) &&
-		    tn_cpuset_format_list(&f->cpus, cpus, sizeof(cpus)) >= sizeof(cpus))
-			snprintf(cpus, sizeof(cpus), "(many)");
 		tn_cli_printf(o, "\n%d. %s%s%s%s%s: %.1f/s (%" PRIu64 " in %.1f s)%s\n", i + 1,
 			tn_stage_name(f->stage), f->where[0] ? " on " : "", f->where,
-			cpus[0] ? ", CPUs " : "", cpus, f->rate, f->count, dg->interval,
+			list[0] ? ", CPUs " : "", list, f->rate, f->count, dg->interval,
 			f->fixable ? "" : ", not fixable on this host");
+		free(cpus);
 		tn_cli_printf(o, "   evidence: %s\n", f->evidence);
 		print_queues(o, f);
 		tn_cli_printf(o, "   %s\n", f->advice);
@@ -322,6 +325,15 @@ static int outputs(struct tn_cli *cli, const struct diag_opts *o, const struct t
 	return ret;
 }
 
+/* What was printed reached standard output: a full disk or a closed pipe
+ * behind 'show --counters > A.json' is an error, not an empty sample. */
+static int out_flush(struct tn_cli *cli, struct tn_diag *d)
+{
+	int e = fflush(cli->out) != 0 ? errno : ferror(cli->out) ? EIO : 0;
+
+	return e ? tn_diag_error(d, -e, "standard output: %s", strerror(e)) : 0;
+}
+
 static void wait_interval(struct tn_cli *cli, int secs)
 {
 	bool tty = !cli->quiet && isatty(fileno(cli->err));
@@ -338,6 +350,16 @@ static void wait_interval(struct tn_cli *cli, int secs)
 		fprintf(cli->err, "\r%*s\r", 24, "");
 }
 
+/* Whether writing 'emit' (a rename over it: a symlink there is replaced, not
+ * followed) replaces the existing file 'parent' names. */
+static bool same_file(const char *emit, const char *parent)
+{
+	struct stat se, sp;
+
+	return lstat(emit, &se) == 0 && S_ISREG(se.st_mode) && stat(parent, &sp) == 0 &&
+	       se.st_dev == sp.st_dev && se.st_ino == sp.st_ino;
+}
+
 static int run(struct tn_cli *cli, const struct diag_opts *o, struct tn_diag *d)
 {
 	struct tn_sample a, b;
@@ -350,6 +372,13 @@ static int run(struct tn_cli *cli, const struct diag_opts *o, struct tn_diag *d)
 	tn_sample_init(&b);
 	if ((ret = tn_cli_load_profile(o->profile, &prof, d)) < 0)
 		return TN_EXIT_ERROR;
+	if (o->emit && same_file(o->emit, prof.source)) {
+		tn_cli_usage_error(cli, "diagnose: --emit-profile %s is the profile it extends "
+					"(%s): it would be replaced by a profile that extends "
+					"itself; write it elsewhere", o->emit, prof.source);
+		tn_profile_free(&prof);
+		return TN_EXIT_USAGE;
+	}
 	if (o->from) {
 		if ((ret = load_sample(o->from, &a, d)) < 0 || (ret = load_sample(o->to, &b, d)) < 0)
 			goto out;
@@ -370,8 +399,8 @@ static int run(struct tn_cli *cli, const struct diag_opts *o, struct tn_diag *d)
 		print_human(cli, &dg, b.hostname[0] ? b.hostname : "this host");
 	if (ret < 0)
 		ret = tn_diag_error(d, ret, "out of memory");
-	else
-		ret = outputs(cli, o, &a, &b, &dg, &prof, d);
+	else if ((ret = outputs(cli, o, &a, &b, &dg, &prof, d)) == 0)
+		ret = out_flush(cli, d);
 out:
 	tn_cli_report(cli, d);
 	ret = ret < 0 ? TN_EXIT_ERROR : dg.n > 0 ? TN_EXIT_CHANGES : TN_EXIT_OK;
@@ -451,11 +480,14 @@ int tn_cli_show_counters(struct tn_cli *cli, const char *netns)
 		return TN_EXIT_USAGE;
 	if (ret < 0)
 		return TN_EXIT_ERROR;
+	tn_diag_init(&d);
 	ret = tn_cli_print_json(cli, tn_sample_to_json(&s));
 	tn_sample_free(&s);
-	if (ret < 0) {
-		fprintf(cli->err, "%s: out of memory\n", cli->prog);
-		return TN_EXIT_ERROR;
-	}
-	return TN_EXIT_OK;
+	if (ret < 0)
+		tn_diag_error(&d, ret, "out of memory");
+	else
+		ret = out_flush(cli, &d);
+	tn_cli_report(cli, &d);
+	tn_diag_free(&d);
+	return ret < 0 ? TN_EXIT_ERROR : TN_EXIT_OK;
 }

@@ -23,14 +23,25 @@ TN_ENUM_NAME_FN(tn_stage_name, enum tn_stage, TN_STAGE_LIST)
 
 void tn_diagnose_appendf(char *buf, size_t len, const char *fmt, ...)
 {
-	size_t n = strnlen(buf, len);
+	static const char more[] = " ..."; /* said once where the rest did not fit */
+	size_t n = strnlen(buf, len), m = sizeof(more) - 1;
 	va_list ap;
+	int need;
 
-	if (n + 1 >= len)
+	if (n + 1 >= len || (n >= m && strcmp(buf + n - m, more) == 0))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(buf + n, len - n, fmt, ap);
+	need = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	if (need < 0)
+		return;
+	if (n + (size_t)need + m < len) {
+		va_start(ap, fmt);
+		vsnprintf(buf + n, len - n, fmt, ap);
+		va_end(ap);
+	} else if (n + m < len) {
+		memcpy(buf + n, more, m + 1); /* never a part of an item: "rx_queue_1" */
+	}
 }
 
 /* A numeric sysctl of the snapshot: 1 to 3 fields; 0 when not present or not numeric. */
@@ -121,8 +132,10 @@ static bool knob_sysctl(struct tn_finding *f, const struct tn_state *s, const ch
 
 void tn_diagnose_cpus_text(const struct tn_cpuset *s, char *buf, size_t len)
 {
-	if (tn_cpuset_format_list(s, buf, len) >= len || !buf[0])
-		snprintf(buf, len, "%s", buf[0] ? "(many)" : "none");
+	if (tn_cpuset_format_list(s, buf, len) >= len)
+		snprintf(buf, len, "(%d CPUs: the finding's list)", tn_cpuset_count(s));
+	else if (!buf[0])
+		snprintf(buf, len, "none");
 }
 /* ---- softnet: budget, backlog, flow limit ---- */
 
@@ -134,22 +147,43 @@ struct softnet_delta {
 	struct tn_cpuset drop_cpus, squeeze_cpus, flow_cpus, rps_cpus;
 };
 
+/* CPUs of one sample's softnet_stat only (offline in the other): said once. */
+static void softnet_unmatched(struct dctx *c, const struct tn_cpuset *set, const char *which)
+{
+	char *list;
+
+	if (tn_cpuset_empty(set))
+		return;
+	list = tn_cpuset_list_alloc(set);
+	tn_diag_warn(c->d, "/proc/net/softnet_stat: CPUs %s in the %s only (a CPU taken "
+		     "offline or brought online between them): their counters are not compared",
+		     list ? list : "(out of memory)", which);
+	free(list);
+}
+
 static void softnet_deltas(struct dctx *c, struct softnet_delta *sd)
 {
 	const struct tn_sample *a = c->a, *b = c->b;
+	struct tn_cpuset only_a, only_b;
 	int i = 0, k = 0;
 
 	memset(sd, 0, sizeof(*sd));
-	while (i < a->n_softnet && k < b->n_softnet) {
+	tn_cpuset_zero(&only_a);
+	tn_cpuset_zero(&only_b);
+	while (i < a->n_softnet || k < b->n_softnet) {
 		const struct tn_softnet_cpu *x = &a->softnet[i], *y = &b->softnet[k];
 		uint64_t v;
 
-		if (x->cpu != y->cpu) {
-			x->cpu < y->cpu ? i++ : k++;
+		if (k == b->n_softnet || (i < a->n_softnet && x->cpu < y->cpu)) {
+			tn_cpuset_set(&only_a, a->softnet[i++].cpu);
+			continue;
+		}
+		if (i == a->n_softnet || y->cpu < x->cpu) {
+			tn_cpuset_set(&only_b, b->softnet[k++].cpu);
 			continue;
 		}
 		if (tn_counter_delta(x->dropped, y->dropped, true, &v) && v) {
-			sd->dropped += v;
+			sd->dropped = sat_add(sd->dropped, v);
 			tn_cpuset_set(&sd->drop_cpus, y->cpu);
 			if (v > sd->drop_most) {
 				sd->drop_most = v;
@@ -157,23 +191,25 @@ static void softnet_deltas(struct dctx *c, struct softnet_delta *sd)
 			}
 		}
 		if (tn_counter_delta(x->time_squeeze, y->time_squeeze, true, &v) && v) {
-			sd->squeeze += v;
+			sd->squeeze = sat_add(sd->squeeze, v);
 			tn_cpuset_set(&sd->squeeze_cpus, y->cpu);
 			if (tn_counter_delta(x->processed, y->processed, true, &v))
-				sd->squeeze_processed += v;
+				sd->squeeze_processed = sat_add(sd->squeeze_processed, v);
 		}
 		if (x->has_flow_limit && y->has_flow_limit &&
 		    tn_counter_delta(x->flow_limit_count, y->flow_limit_count, true, &v) && v) {
-			sd->flow += v;
+			sd->flow = sat_add(sd->flow, v);
 			tn_cpuset_set(&sd->flow_cpus, y->cpu);
 		}
 		if (tn_counter_delta(x->received_rps, y->received_rps, true, &v) && v) {
-			sd->rps += v;
+			sd->rps = sat_add(sd->rps, v);
 			tn_cpuset_set(&sd->rps_cpus, y->cpu);
 		}
 		i++;
 		k++;
 	}
+	softnet_unmatched(c, &only_a, "first sample");
+	softnet_unmatched(c, &only_b, "second sample");
 }
 
 /*
@@ -451,9 +487,9 @@ static int tcp_finding(struct dctx *c)
 	struct tn_finding *f;
 
 	for (size_t i = 0; i < 4; i++)
-		lost += net_delta(c, "TcpExt", drops[i], ev, sizeof(ev));
+		lost = sat_add(lost, net_delta(c, "TcpExt", drops[i], ev, sizeof(ev)));
 	for (size_t i = 0; i < 2; i++)
-		seen += net_delta(c, "TcpExt", signs[i], ev, sizeof(ev));
+		seen = sat_add(seen, net_delta(c, "TcpExt", signs[i], ev, sizeof(ev)));
 	if (!lost && !seen)
 		return 0;
 	if (!(f = tn_diagnose_new_finding(c, TN_STAGE_TCP_RCVBUF)))
@@ -555,18 +591,18 @@ static int64_t rcvbuf_scaled(int64_t cur, int64_t doubled, uint64_t lost, uint64
 static int udp_finding(struct dctx *c)
 {
 	char ev[512] = "";
-	uint64_t lost = net_delta(c, "Udp", "RcvbufErrors", ev, sizeof(ev)) +
-			net_delta(c, "Udp6", "RcvbufErrors", ev, sizeof(ev));
+	uint64_t lost = net_delta(c, "Udp", "RcvbufErrors", ev, sizeof(ev));
 	int64_t def[TN_SYSCTL_MAX_FIELDS], max[TN_SYSCTL_MAX_FIELDS];
 	uint64_t delivered;
 	struct tn_finding *f;
 
+	lost = sat_add(lost, net_delta(c, "Udp6", "RcvbufErrors", ev, sizeof(ev)));
 	if (!lost)
 		return 0;
 	net_delta(c, "Udp", "InErrors", ev, sizeof(ev));
 	net_delta(c, "Udp6", "InErrors", ev, sizeof(ev));
-	delivered = net_delta(c, "Udp", "InDatagrams", ev, sizeof(ev)) +
-		    net_delta(c, "Udp6", "InDatagrams", ev, sizeof(ev));
+	delivered = net_delta(c, "Udp", "InDatagrams", ev, sizeof(ev));
+	delivered = sat_add(delivered, net_delta(c, "Udp6", "InDatagrams", ev, sizeof(ev)));
 	if (!(f = tn_diagnose_new_finding(c, TN_STAGE_UDP_RCVBUF)))
 		return -ENOMEM;
 	tn_diagnose_set_rate(c, f, lost);

@@ -21,13 +21,20 @@ struct dctx {
 	struct tn_cpuset targets;	/* CPUs the --process targets may run on */
 };
 
-/* Append to a NUL-terminated buffer; what does not fit is left out. */
+/* Counts of hostile samples never wrap: they stop at UINT64_MAX. */
+static inline uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* Append to a NUL-terminated buffer; what does not fit whole is left out,
+ * and " ..." says so (once). */
 void tn_diagnose_appendf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A new, zeroed finding of stage st at the end of c->out; NULL: out of memory. */
 struct tn_finding *tn_diagnose_new_finding(struct dctx *c, enum tn_stage st);
 void tn_diagnose_set_rate(struct dctx *c, struct tn_finding *f, uint64_t count);
-/* A CPU list as text: "none", or "(many)" when it does not fit. */
+/* A CPU list as text: "none", or "(N CPUs, ...)" when it does not fit. */
 void tn_diagnose_cpus_text(const struct tn_cpuset *s, char *buf, size_t len);
 /* The NIC stages: ring (with the queues that dropped), port, allowance, rx_dropped. */
 int tn_diagnose_nics(struct dctx *c);

@@ -112,12 +112,31 @@ struct nic_delta {
 	uint64_t ring, port, allowance, dropped;
 	char ev[TN_STAGE_COUNT][768];
 	uint64_t queue[TN_COUNTERS_MAX_QUEUES];	/* ring drops of each rx queue */
+	int down;				/* counters that went down (reset) */
+	char down_first[128];			/* the first of them, "driver rx_drops" */
 };
 
-/* Counts of hostile samples never wrap: they stop at UINT64_MAX. */
-static uint64_t sat_add(uint64_t a, uint64_t b)
+/* A counter that went down: reset between the samples (a driver reload, a
+ * device reset resets them all), said once per NIC by warn_down. */
+static void note_down(struct nic_delta *nd, const char *what, const char *name, int queue)
 {
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+	if (nd->down++ > 0)
+		return;
+	if (queue >= 0)
+		snprintf(nd->down_first, sizeof(nd->down_first), "queue %d %s", queue, name);
+	else
+		snprintf(nd->down_first, sizeof(nd->down_first), "%s %s", what, name);
+}
+
+static void warn_down(struct dctx *c, const char *nic, const struct nic_delta *nd)
+{
+	if (nd->down == 1)
+		tn_diag_warn(c->d, "%s: %s went down: reset between the samples, not counted", nic,
+			     nd->down_first);
+	else if (nd->down > 1)
+		tn_diag_warn(c->d, "%s: %s went down, and %d more of its counters: reset between "
+			     "the samples (a driver reload or a device reset), not counted",
+			     nic, nd->down_first, nd->down - 1);
 }
 
 static void nic_counter(struct nic_delta *nd, const char *driver, const struct tn_counter *cb,
@@ -158,7 +177,7 @@ static void nic_counter(struct nic_delta *nd, const char *driver, const struct t
 
 /* The per-queue qstats of a NIC (both samples sorted by queue): a breakdown
  * of its device totals, already counted; each queue's share. */
-static void queue_deltas(struct dctx *c, const struct tn_nic_counters *na,
+static void queue_deltas(const struct tn_nic_counters *na,
 			 const struct tn_nic_counters *nb, struct nic_delta *nd)
 {
 	for (int i = 0, k = 0; i < na->n_queues && k < nb->n_queues;) {
@@ -174,9 +193,7 @@ static void queue_deltas(struct dctx *c, const struct tn_nic_counters *na,
 			if (!x->has[m] || !y->has[m])
 				continue;
 			if (!tn_counter_delta(x->v[m], y->v[m], false, &v))
-				tn_diag_warn(c->d, "%s: queue %d %s went down: reset between the "
-					     "samples, not counted", nb->name, y->queue,
-					     tn_qctr_names[m]);
+				note_down(nd, "queue", tn_qctr_names[m], y->queue);
 			else if (y->queue >= 0 && y->queue < TN_COUNTERS_MAX_QUEUES)
 				nd->queue[y->queue] = sat_add(nd->queue[y->queue], v);
 		}
@@ -301,17 +318,38 @@ static int nic_finding(struct dctx *c, const char *name, enum tn_stage st, uint6
 	return 0;
 }
 
+static const struct tn_nic_counters *nic_in(const struct tn_sample *s, const char *name)
+{
+	for (int k = 0; k < s->n_nics; k++)
+		if (strcmp(s->nics[k].name, name) == 0)
+			return &s->nics[k];
+	return NULL;
+}
+
+/* A NIC of one sample only (removed, renamed or added between them): its
+ * counters cannot be compared; said, not left out in silence. */
+static void nics_unmatched(struct dctx *c)
+{
+	for (int i = 0; i < c->a->n_nics; i++)
+		if (!nic_in(c->b, c->a->nics[i].name))
+			tn_diag_warn(c->d, "%s: in the first sample only (removed or renamed "
+				     "since): its counters are not compared", c->a->nics[i].name);
+	for (int i = 0; i < c->b->n_nics; i++)
+		if (!nic_in(c->a, c->b->nics[i].name))
+			tn_diag_warn(c->d, "%s: in the second sample only (added or renamed "
+				     "since the first): its counters are not compared",
+				     c->b->nics[i].name);
+}
+
 int tn_diagnose_nics(struct dctx *c)
 {
+	nics_unmatched(c);
 	for (int i = 0; i < c->b->n_nics; i++) {
 		const struct tn_nic_counters *nb = &c->b->nics[i];
-		const struct tn_nic_counters *na = NULL;
+		const struct tn_nic_counters *na = nic_in(c->a, nb->name);
 		struct nic_delta *nd;
 		int ret = 0;
 
-		for (int k = 0; k < c->a->n_nics && !na; k++)
-			if (strcmp(c->a->nics[k].name, nb->name) == 0)
-				na = &c->a->nics[k];
 		if (!na)
 			continue;
 		if (!(nd = calloc(1, sizeof(*nd))))
@@ -324,14 +362,14 @@ int tn_diagnose_nics(struct dctx *c)
 			if (!ca)
 				continue;
 			if (!tn_counter_delta(ca->value, cb->value, false, &v)) {
-				tn_diag_warn(c->d, "%s: %s %s went down: reset between the samples, "
-					     "not counted", nb->name, cb->group, cb->name);
+				note_down(nd, cb->group, cb->name, -1);
 				continue;
 			}
 			if (v)
 				nic_counter(nd, nb->driver, cb, v);
 		}
-		queue_deltas(c, na, nb, nd);
+		queue_deltas(na, nb, nd);
+		warn_down(c, nb->name, nd);
 		if ((ret = nic_finding(c, nb->name, TN_STAGE_NIC_RING, nd->ring, nd)) < 0 ||
 		    (ret = nic_finding(c, nb->name, TN_STAGE_NIC_PORT, nd->port, nd)) < 0 ||
 		    (ret = nic_finding(c, nb->name, TN_STAGE_CLOUD_LIMIT, nd->allowance, nd)) < 0 ||

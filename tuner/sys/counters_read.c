@@ -27,6 +27,15 @@
 #define TN_MAX_IFACES 65536	/* entries of /sys/class/net looked at */
 #define TN_MAX_RXQ 4096		/* rx queues of one NIC looked at */
 
+/* Why a counter file could not be read: a FIFO, socket or device in a tree
+ * is -EINVAL, a line longer than a counter -EOVERFLOW. */
+static const char *read_error(int ret)
+{
+	return ret == -EINVAL	   ? "not a regular file; refused"
+	       : ret == -EOVERFLOW ? "longer than a counter; refused"
+				   : strerror(-ret);
+}
+
 /* A whole counter file, at most TN_COUNTER_FILE_MAX bytes. */
 static int read_bounded(const struct tn_sysroot *r, const char *rel, char **out,
 			struct tn_diag *d, bool optional)
@@ -38,7 +47,7 @@ static int read_bounded(const struct tn_sysroot *r, const char *rel, char **out,
 	if (ret == -ENOENT && optional)
 		return 1;
 	if (ret < 0)
-		return tn_diag_error(d, ret, "/%s: %s", rel, strerror(-ret));
+		return tn_diag_error(d, ret, "/%s: %s", rel, read_error(ret));
 	if (len > TN_COUNTER_FILE_MAX || strlen(text) != len) {
 		free(text);
 		return tn_diag_error(d, -EINVAL, "/%s: %s", rel,
@@ -124,7 +133,7 @@ static int read_link_stats(const struct tn_sysroot *r, const char *ifname,
 		if (ret == -ENOENT)
 			continue;
 		if (ret < 0)
-			return tn_diag_error(d, ret, "/%s: %s", rel, strerror(-ret));
+			return tn_diag_error(d, ret, "/%s: %s", rel, read_error(ret));
 		errno = 0;
 		v = strtoull(line, &end, 10);
 		if (end == line || *end || errno || line[0] == '-')
@@ -531,8 +540,12 @@ int tn_counters_read(const struct tn_sysroot *r, struct tn_state *s,
 	smp.time_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 	smp.wall_time = (int64_t)time(NULL);
 	snprintf(smp.hostname, sizeof(smp.hostname), "%s", s->hostname);
-	if (tn_sysroot_read_line(r, "proc/sys/kernel/random/boot_id", line, sizeof(line)) == 0)
-		snprintf(smp.boot_id, sizeof(smp.boot_id), "%s", line);
+	ret = tn_sysroot_read_line(r, "proc/sys/kernel/random/boot_id", line, sizeof(line));
+	if (ret == 0 && strlen(line) < sizeof(smp.boot_id))
+		memcpy(smp.boot_id, line, strlen(line) + 1);
+	else if (ret == 0 || ret == -EOVERFLOW) /* never cut: two boots would look one */
+		tn_diag_warn(d, "/proc/sys/kernel/random/boot_id: longer than %zu characters; "
+			     "the sample's boot is left unknown", sizeof(smp.boot_id) - 1);
 	if ((ret = read_softnet(r, s, &smp, d)) < 0 || (ret = read_net(r, s, o, &smp, &v, d)) < 0)
 		goto fail;
 	if (tn_counter_list_sort(&smp.net, &dup) < 0) {
