@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The man page's SYNOPSIS names every command of 'tuner --help' and every form
-of 'tuner show' and 'tuner diagnose' their --help gives (r3: what the user sees).
+of 'tuner show' and 'tuner diagnose' their --help gives (r3: what the user sees);
+no line of any command's --help is wider than 80 columns.
 
   r3_docs.py TUNER MANPAGE"""
 import re
@@ -21,8 +22,16 @@ for c in cmds:
 for c, opt in (("show", "--counters"), ("diagnose", "--from")):
     if not any(f.startswith("tuner " + c) and opt in f for f in forms):
         failures.append("SYNOPSIS: no 'tuner %s %s' form (its --help has one)" % (c, opt))
+# every --help fits a terminal of 80 columns (they were up to 85)
+for c in [None] + cmds:
+    h = subprocess.run([tuner] + ([c] if c else []) + ["--help"], capture_output=True,
+                       text=True).stdout
+    for line in h.splitlines():
+        if len(line) > 80:
+            failures.append("tuner %s--help: a line of %d columns: %s" %
+                            (c + " " if c else "", len(line), line))
 for f in failures:
     print("FAIL " + f)
 if failures:
     sys.exit(1)
-print("ok   the SYNOPSIS has %d commands and their forms" % len(cmds))
+print("ok   the SYNOPSIS has %d commands and their forms; every --help fits 80 columns" % len(cmds))
