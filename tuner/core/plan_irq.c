@@ -320,6 +320,23 @@ static int rotated(int j, int off, int fp, int cnt)
 		return (off + j) % fp;
 	return fp + (off + j - fp) % (cnt - fp);
 }
+/* A NIC its rule would place the IRQs of, with no queue IRQ to place: say so
+ * (its queue IRQs not requested while the link is down, or names that are not
+ * its own: a NIC renamed after its driver named them). */
+static void warn_no_queues(struct planner *pl, const struct tn_nic *n)
+{
+	if (n->n_irqs == 0 && strcmp(n->operstate, "up") != 0)
+		tn_diag_warn(pl->d, "%s: no IRQ of it was found (its link is %s: many drivers "
+				    "request their IRQs only when it is up); none is placed",
+			     n->name, n->operstate);
+	else if (n->n_irqs == 0)
+		tn_diag_warn(pl->d, "%s: no IRQ of it was found; none is placed", n->name);
+	else
+		tn_diag_warn(pl->d, "%s: none of its %d IRQs is named as one of its queues (%s%s); "
+				    "none is placed",
+			     n->name, n->n_irqs, n->irqs[0].name, n->n_irqs > 1 ? ", ..." : "");
+}
+
 /* Decide the CPU of each queue IRQ of NIC i (no changes emitted yet). */
 int tn_plan_place_irqs(struct planner *pl, int i)
 {
@@ -349,6 +366,8 @@ int tn_plan_place_irqs(struct planner *pl, int i)
 		if (w == 0 || queues[k] != queues[w - 1])
 			queues[w++] = queues[k];
 	nq = w;
+	if (nq == 0)
+		warn_no_queues(pl, n);
 	if (nq > cnt)
 		tn_diag_warn(pl->d, "%s: %d queues on %d CPUs: some CPUs take several queues",
 			     n->name, nq, cnt);

@@ -233,7 +233,9 @@ static int add_irq(struct tn_nic *n, int *cap, const struct tn_interrupt *row,
 	return 0;
 }
 
-/* True when the name belongs to another NIC of the host. */
+/* True when the name belongs to another NIC of the same PCI function (a
+ * multi-port function lists every port's vectors); another function's NIC
+ * never lists this vector: a name of its is a stale one (a renamed NIC). */
 static bool claimed_by_other(const struct tn_state *s, const struct tn_nic *self, const char *name)
 {
 	for (int i = 0; i < s->n_nics; i++) {
@@ -241,7 +243,8 @@ static bool claimed_by_other(const struct tn_state *s, const struct tn_nic *self
 		enum tn_irq_kind k;
 		int q;
 
-		if (&s->nics[i] != self && tn_irqname_classify(name, &c, &k, &q))
+		if (&s->nics[i] != self && strcmp(s->nics[i].pci, self->pci) == 0 &&
+		    tn_irqname_classify(name, &c, &k, &q))
 			return true;
 	}
 	return false;
@@ -540,7 +543,9 @@ static int nic_irqs(struct irq_source *src, const struct tn_state *s, struct tn_
 	for (int i = 0; i < nv && ret >= 0; i++)
 		ret = add_vector(src, s, n, &cap, v[i]);
 	free(v);
-	if (ret >= 0 && n->n_irqs == 0 && (ret = all_rows(src, &ints)) == 0) {
+	/* names alone only when the function lists no vectors: when it lists
+	 * some, none of them this NIC's, another function's rows are not its */
+	if (ret >= 0 && nv == 0 && (ret = all_rows(src, &ints)) == 0) {
 		for (int i = 0; i < ints->n && ret >= 0; i++)
 			if (tn_irqname_classify(ints->rows[i].name, &ctx, &kind, &queue))
 				ret = add_irq(n, &cap, &ints->rows[i], kind, queue);

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""h3_discovery.py TUNER SRCDIR WORKDIR: discovery and planning on unusual hosts,
+on sysroot trees built by mkfixture.py and edited as a real host can be:
+  - two NICs renamed into each other's names after their driver named the
+    IRQs (eth0 <-> eth1): each NIC keeps its own PCI function's vectors (a
+    name of another function's NIC is a stale one), never the other
+    function's, and the plan says that none of them is placed;
+  - a NIC renamed after its IRQs were named (ens1f0, IRQs eth0-TxRx-N) and a
+    NIC that is down with no IRQ: the plan says that their IRQs are not placed
+    (it said nothing), in text and in --json."""
+import json, os, shutil, subprocess, sys
+
+tuner, src, work = sys.argv[1:4]
+topodir = os.path.join(src, "..", "shared", "fixtures", "topology")
+mkfixture = os.path.join(src, "tests", "fixtures", "mkfixture.py")
+T16 = os.path.join(topodir, "16intel64-manyVFs.xml")
+passes = fails = 0
+os.makedirs(work, exist_ok=True)
+
+
+def check(cond, what, detail=""):
+    global passes, fails
+    if cond:
+        passes += 1
+        print("ok: " + what)
+    else:
+        fails += 1
+        print("FAIL: " + what)
+        if detail:
+            print("    " + detail[-1500:].replace("\n", "\n    "))
+
+
+def tn(args):
+    r = subprocess.run([tuner] + args, capture_output=True, text=True)
+    if "AddressSanitizer" in r.stderr or "runtime error" in r.stderr:
+        check(False, "sanitizer report from tuner " + " ".join(args), r.stderr)
+    return r
+
+
+def fixture(name, spec="16intel64.json"):
+    tree = os.path.join(work, name)
+    shutil.rmtree(tree, ignore_errors=True)
+    subprocess.run([sys.executable, mkfixture, "--topology-dir", topodir,
+                    os.path.join(src, "tests/fixtures/specs", spec), tree],
+                   check=True, stdout=subprocess.DEVNULL)
+    return tree
+
+
+def rename(tree, pcipath, old, new):
+    """Rename a NIC as the kernel shows it: its net/ directory and class link."""
+    dev = os.path.join(tree, "sys/devices", pcipath, "net")
+    os.rename(os.path.join(dev, old), os.path.join(dev, new + ".tmp"))
+    os.unlink(os.path.join(tree, "sys/class/net", old))
+    return lambda: (os.rename(os.path.join(dev, new + ".tmp"), os.path.join(dev, new)),
+                    os.symlink(os.path.join("../../devices", pcipath, "net", new),
+                               os.path.join(tree, "sys/class/net", new)))
+
+
+def nics_of(tree):
+    r = tn(["--sysroot", tree, "--topology", T16, "show", "--json"])
+    if r.returncode != 0:
+        check(False, "show --json runs", r.stderr)
+        return {}
+    return {n["name"]: n for n in json.loads(r.stdout)["nics"]}
+
+
+def msi(tree, pci):
+    d = os.path.join(tree, "sys/bus/pci/devices", pci, "msi_irqs")
+    return sorted(int(x) for x in os.listdir(d))
+
+
+# ---- eth0 <-> eth1 renamed into each other's names: each keeps its vectors ----
+tree = fixture("swap")
+f0, f1 = "pci0000:00/0000:00:01.1/0000:02:00.0", "pci0000:00/0000:00:01.1/0000:02:00.1"
+done0 = rename(tree, f0, "eth0", "eth1")
+done1 = rename(tree, f1, "eth1", "eth0")
+done0()
+done1()
+nics = nics_of(tree)
+for name, pci in (("eth0", "0000:02:00.1"), ("eth1", "0000:02:00.0")):
+    n = nics.get(name, {})
+    got = sorted(q["irq"] for q in n.get("irqs", []))
+    check(n.get("pci") == pci and got == msi(tree, pci),
+          "%s (now at %s): its own function's vectors %s, not the other's" %
+          (name, pci, msi(tree, pci)), "pci %s, irqs %s" % (n.get("pci"), got))
+    check(all(q["kind"] == "other" for q in n.get("irqs", [])),
+          "%s: the stale names (the other NIC's) are not taken for its queues" % name,
+          json.dumps(n.get("irqs")))
+r = tn(["--sysroot", tree, "--topology", T16, "plan", "--json"])
+plan = json.loads(r.stdout) if r.stdout else {"changes": [], "warnings": []}
+placed = {c["target"] for c in plan["changes"] if c["kind"] == "irq_affinity"}
+check(not placed & {str(i) for i in range(40, 50)},
+      "plan: no IRQ of the renamed pair is placed by the other NIC's node and queue",
+      json.dumps(sorted(placed)))
+for name, first in (("eth0", "eth1-TxRx-0"), ("eth1", "eth0-TxRx-0")):
+    want = "%s: none of its 5 IRQs is named as one of its queues (%s, ...); none is placed" % (
+        name, first)
+    check(want in plan["warnings"], "plan --json warns: " + want, json.dumps(plan["warnings"]))
+
+# ---- a NIC renamed after its IRQs were named; a NIC down with no IRQ ----
+tree = fixture("renamed")
+rename(tree, f0, "eth0", "ens1f0")()
+# eth5 down: its driver freed its IRQs (no row in /proc/interrupts)
+with open(os.path.join(tree, "proc/interrupts")) as f:
+    rows = f.read().splitlines(True)
+with open(os.path.join(tree, "proc/interrupts"), "w") as f:
+    f.writelines(l for l in rows if not l.rstrip().split(" ")[-1].startswith("eth5"))
+r = tn(["--sysroot", tree, "--topology", T16, "plan"])
+want = ("tuner: warning: ens1f0: none of its 5 IRQs is named as one of its queues "
+        "(eth0-TxRx-0, ...); none is placed")
+check(r.returncode == 2 and want in r.stderr.splitlines(), "plan (text) warns: " + want,
+      r.stderr)
+want = ("tuner: warning: eth5: no IRQ of it was found (its link is down: many drivers "
+        "request their IRQs only when it is up); none is placed")
+check(want in r.stderr.splitlines(), "plan (text) warns: " + want, r.stderr)
+check("eth5" not in r.stdout and "eth0-TxRx" not in r.stdout,
+      "plan: nothing of eth5 or ens1f0 is placed", r.stdout)
+
+print("%d passed, %d failed" % (passes, fails))
+sys.exit(1 if fails else 0)
