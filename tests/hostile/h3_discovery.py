@@ -7,8 +7,12 @@ on sysroot trees built by mkfixture.py and edited as a real host can be:
     function's, and the plan says that none of them is placed;
   - a NIC renamed after its IRQs were named (ens1f0, IRQs eth0-TxRx-N) and a
     NIC that is down with no IRQ: the plan says that their IRQs are not placed
-    (it said nothing), in text and in --json."""
+    (it said nothing), in text and in --json;
+  - a NIC whose sysfs numa_node names a node the topology does not have (7 on
+    a host of two; 2^32, which was cut to node 0): a warning naming the file,
+    and local_cpulist decides, as when numa_node is -1."""
 import json, os, shutil, subprocess, sys
+import xml.etree.ElementTree as ET
 
 tuner, src, work = sys.argv[1:4]
 topodir = os.path.join(src, "..", "shared", "fixtures", "topology")
@@ -115,6 +119,46 @@ want = ("tuner: warning: eth5: no IRQ of it was found (its link is down: many dr
 check(want in r.stderr.splitlines(), "plan (text) warns: " + want, r.stderr)
 check("eth5" not in r.stdout and "eth0-TxRx" not in r.stdout,
       "plan: nothing of eth5 or ens1f0 is placed", r.stdout)
+
+# ---- a sysfs numa_node the topology does not have: local_cpulist decides ----
+# (hwloc does not place the NICs: the XML without its I/O objects)
+xml = ET.parse(os.path.join(topodir, "32em64t-2n8c2t-pci-normalio.xml"))
+
+
+def strip_io(e):
+    for c in list(e):
+        if c.tag == "object" and c.get("type") in ("Bridge", "PCIDev", "OSDev"):
+            e.remove(c)
+        else:
+            strip_io(c)
+
+
+strip_io(xml.getroot())
+noio = os.path.join(work, "noio.xml")
+xml.write(noio, xml_declaration=True, encoding="UTF-8")
+tree = fixture("numa", "32em64t.json")
+for pci, node in (("0000:81:00.1", "7"), ("0000:04:00.0", "4294967296")):
+    with open(os.path.join(tree, "sys/bus/pci/devices", pci, "numa_node"), "w") as f:
+        f.write(node + "\n")
+r = tn(["--sysroot", tree, "--topology", noio, "show", "--json"])
+nics = {n["name"]: n for n in json.loads(r.stdout)["nics"]} if r.returncode == 0 else {}
+for name, node in (("eth1", "7"), ("ib0", "4294967296")):
+    n = nics.get(name, {})
+    check((n.get("numa_node"), n.get("numa_source")) == (1, "local_cpulist"),
+          "%s: numa_node %s (no such node) not taken (nor cut to an int): node 1 from "
+          "local_cpulist" % (name, node), "%s from %s" % (n.get("numa_node"),
+                                                         n.get("numa_source")))
+    pcidir = "0000:81:00.1" if name == "eth1" else "0000:04:00.0"
+    check(any(w.startswith(name + ": ") and w.endswith(
+        "%s/numa_node: node %s, which the topology does not have; not taken" % (pcidir, node))
+        for w in r.stderr.replace("tuner: warning: ", "").splitlines()),
+        "%s: a warning names the numa_node file and its value" % name, r.stderr)
+r = tn(["--sysroot", tree, "--topology", noio, "plan", "--json"])
+plan = json.loads(r.stdout) if r.stdout else {"changes": []}
+reasons = [c["reason"] for c in plan["changes"]
+           if c["kind"] == "irq_affinity" and c["reason"].startswith("eth1 ")]
+check(reasons and all(" on node 1 " in x for x in reasons),
+      "plan: eth1's IRQs on its node 1, not on any CPU", json.dumps(reasons))
 
 print("%d passed, %d failed" % (passes, fails))
 sys.exit(1 if fails else 0)

@@ -94,12 +94,15 @@ static int64_t read_num(const struct tn_sysroot *root, const char *dir, const ch
 	return v;
 }
 
-/* NUMA node: hwloc's PCI locality, then sysfs numa_node, then local_cpulist. */
+/* NUMA node: hwloc's PCI locality, then sysfs numa_node (a node of the
+ * topology: another number is a warning), then local_cpulist. */
 static void nic_numa(const struct tn_sysroot *root, struct tn_hwloc *hw,
-		     const struct tn_topology *topo, const struct nic_paths *p, struct tn_nic *n)
+		     const struct tn_topology *topo, const struct nic_paths *p, struct tn_nic *n,
+		     struct tn_diag *d)
 {
 	char rel[SYSFS_PATH_MAX + 64], list[TN_CPULIST_MAX];
 	struct tn_cpuset local;
+	int64_t sysfs;
 	int node;
 
 	n->numa_node = -1;
@@ -112,12 +115,16 @@ static void nic_numa(const struct tn_sysroot *root, struct tn_hwloc *hw,
 	}
 	if (!p->pcidir[0])
 		return;
-	node = (int)read_num(root, p->pcidir, "numa_node", -1);
-	if (node >= 0) {
-		n->numa_node = node;
+	sysfs = read_num(root, p->pcidir, "numa_node", -1);
+	if (sysfs >= 0 && sysfs < TN_NODES_MAX && tn_topology_node(topo, (int)sysfs)) {
+		n->numa_node = (int)sysfs;
 		snprintf(n->numa_source, sizeof(n->numa_source), "sysfs");
 		return;
 	}
+	if (sysfs >= 0)
+		tn_diag_warn(d, "%s: %s/%s/numa_node: node %lld, which the topology does not have; "
+			     "not taken", n->name, root->is_host ? "" : root->path, p->pcidir,
+			     (long long)sysfs);
 	if (tn_pathf(rel, sizeof(rel), "%s/local_cpulist", p->pcidir) < 0 ||
 	    tn_sysroot_read_line(root, rel, list, sizeof(list)) < 0 ||
 	    tn_cpuset_parse_list(list, &local) < 0 || tn_cpuset_empty(&local))
@@ -710,7 +717,7 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 		goto out;
 	debugfs = tn_sysroot_exists(root, "sys/kernel/debug/irq/irqs");
 	for (int i = 0; i < s.n_nics; i++) {
-		nic_numa(root, hw, &s.topo, &paths[i], &s.nics[i]);
+		nic_numa(root, hw, &s.topo, &paths[i], &s.nics[i], d);
 		ret = nic_irqs(&src, &s, &s.nics[i], &paths[i], o, debugfs);
 		if (ret == 0 && (!o->plan_only || o->queue_files))
 			ret = queues(root, &s.nics[i], o, d);
