@@ -10,7 +10,10 @@ on sysroot trees built by mkfixture.py and edited as a real host can be:
     (it said nothing), in text and in --json;
   - a NIC whose sysfs numa_node names a node the topology does not have (7 on
     a host of two; 2^32, which was cut to node 0): a warning naming the file,
-    and local_cpulist decides, as when numa_node is -1."""
+    and local_cpulist decides, as when numa_node is -1;
+  - --sysroot without --topology on a tree whose CPUs hwloc cannot read: refused
+    naming the files (hwloc filled in this machine's CPUs); on a tree it reads,
+    this machine's CPUID caches are not mixed in."""
 import json, os, shutil, subprocess, sys
 import xml.etree.ElementTree as ET
 
@@ -159,6 +162,52 @@ reasons = [c["reason"] for c in plan["changes"]
            if c["kind"] == "irq_affinity" and c["reason"].startswith("eth1 ")]
 check(reasons and all(" on node 1 " in x for x in reasons),
       "plan: eth1's IRQs on its node 1, not on any CPU", json.dumps(reasons))
+
+# ---- a tree hwloc cannot read the CPUs of: refused, not this machine's CPUs ----
+# only the *_list files of cpuN/topology: hwloc's Linux backend needs the
+# masks, and fell back on this machine (CPUID, its CPU count) while the tree's
+# online file said 0-31
+tree = fixture("nocpus", "32em64t.json")
+for cpu in range(32):
+    d = os.path.join(tree, "sys/devices/system/cpu/cpu%d/topology" % cpu)
+    for mask in ("thread_siblings", "core_cpus", "core_siblings", "package_cpus"):
+        os.unlink(os.path.join(d, mask))
+r = tn(["--sysroot", tree, "show", "--json"])
+want = ("tuner: %s: hwloc could not read the CPUs of the tree (sys/devices/system/cpu/cpuN/"
+        "topology/: package_cpus or core_siblings, thread_siblings); refused: its topology "
+        "would be this machine's (or give --topology)" % tree)
+check(r.returncode == 1 and want in r.stderr.splitlines() and not r.stdout,
+      "show on a tree whose CPUs hwloc cannot read: refused, naming the files",
+      "exit %d\n%s\n%s" % (r.returncode, r.stderr, r.stdout[:300]))
+r = tn(["--sysroot", tree, "plan"])
+check(r.returncode == 1 and want in r.stderr.splitlines(), "plan on that tree: refused",
+      "exit %d\n%s" % (r.returncode, r.stderr))
+
+
+def masks(lst):
+    m = 0
+    for part in lst.strip().split(","):
+        a, _, b = part.partition("-")
+        for i in range(int(a), int(b or a) + 1):
+            m |= 1 << i
+    return "%08x\n" % m
+
+
+# the same tree with the masks a kernel writes: hwloc reads it, this machine's
+# CPUID caches are not mixed into it
+for cpu in range(32):
+    d = os.path.join(tree, "sys/devices/system/cpu/cpu%d/topology" % cpu)
+    for lst, mask in (("core_cpus_list", "thread_siblings"),
+                      ("package_cpus_list", "core_siblings")):
+        with open(os.path.join(d, lst)) as f, open(os.path.join(d, mask), "w") as g:
+            g.write(masks(f.read()))
+r = tn(["--sysroot", tree, "show", "--json"])
+topo = json.loads(r.stdout)["topology"] if r.returncode == 0 else {}
+check(r.returncode == 0 and topo.get("cpus") == "0-31" and len(topo.get("cores", [])) == 16
+      and [n["cpus"] for n in topo.get("nodes", [])] == ["0-7,16-23", "8-15,24-31"]
+      and "hwloc" not in r.stderr,
+      "show on the tree with its masks: its own 32 CPUs, 16 cores, 2 nodes, no hwloc message",
+      "exit %d\n%s\n%s" % (r.returncode, r.stderr, json.dumps(topo)[:600]))
 
 print("%d passed, %d failed" % (passes, fails))
 sys.exit(1 if fails else 0)
