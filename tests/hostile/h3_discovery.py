@@ -11,6 +11,9 @@ on sysroot trees built by mkfixture.py and edited as a real host can be:
   - a NIC whose sysfs numa_node names a node the topology does not have (7 on
     a host of two; 2^32, which was cut to node 0): a warning naming the file,
     and local_cpulist decides, as when numa_node is -1;
+  - two netdevs of one device (an IPoIB child, ib0.8001, beside ib0: mlx5
+    names its vectors by PCI address): each IRQ is placed once, as for the
+    first, with a warning (two changes for one IRQ, to different CPUs);
   - --sysroot without --topology on a tree whose CPUs hwloc cannot read: refused
     naming the files (hwloc filled in this machine's CPUs); on a tree it reads,
     this machine's CPUID caches are not mixed in."""
@@ -162,6 +165,36 @@ reasons = [c["reason"] for c in plan["changes"]
            if c["kind"] == "irq_affinity" and c["reason"].startswith("eth1 ")]
 check(reasons and all(" on node 1 " in x for x in reasons),
       "plan: eth1's IRQs on its node 1, not on any CPU", json.dumps(reasons))
+
+# ---- two netdevs of one device (an IPoIB child; switchdev representors):
+# mlx5 names its vectors by PCI address, so both list the same IRQs; each IRQ
+# is placed once (the plan had two changes for irq 75, "-> 8" and "-> 1", and
+# counted the irqbalance bans twice) ----
+tree = fixture("child", "32em64t.json")
+ibdir = os.path.join(tree, "sys/devices/pci0000:80/0000:80:03.0/0000:04:00.0/net")
+shutil.copytree(os.path.join(ibdir, "ib0"), os.path.join(ibdir, "ib0.8001"), symlinks=True)
+with open(os.path.join(ibdir, "ib0.8001", "ifindex"), "w") as f:
+    f.write("9\n")
+os.symlink("../../devices/pci0000:80/0000:80:03.0/0000:04:00.0/net/ib0.8001",
+           os.path.join(tree, "sys/class/net/ib0.8001"))
+T32 = os.path.join(topodir, "32em64t-2n8c2t-pci-normalio.xml")
+r = tn(["--sysroot", tree, "--topology", T32, "plan", "--json"])
+plan = json.loads(r.stdout) if r.stdout else {"changes": [], "warnings": []}
+irqs = [c["target"] for c in plan["changes"] if c["kind"] == "irq_affinity"]
+check(r.returncode == 2 and len(irqs) == len(set(irqs)) and {"75", "76", "77", "78"} <= set(irqs),
+      "plan: each IRQ of the shared device has one change (%d changes, %d IRQs)" %
+      (len(irqs), len(set(irqs))), json.dumps(sorted(irqs)))
+mlx = [c["reason"] for c in plan["changes"] if c["target"] in ("75", "76", "77", "78")]
+check(all(x.startswith("ib0 queue ") for x in mlx), "plan: placed as for ib0, the first",
+      json.dumps(mlx))
+want = ("ib0.8001: 4 of its queue IRQs (irq 75, ...) are ib0's too (one device): placed "
+        "once, as for ib0")
+check(want in plan["warnings"], "plan --json warns: " + want, json.dumps(plan["warnings"]))
+ban = [c for c in plan["changes"] if c["kind"] == "irqbalance"]
+added = len(ban[0]["after"].split(",")) - len(ban[0]["before"].split(",")) if ban else -1
+check(ban and ban[0].get("note") == "(%d more)" % added,
+      "plan: the irqbalance ban counts each IRQ once (%d more)" % added,
+      json.dumps(ban))
 
 # ---- a tree hwloc cannot read the CPUs of: refused, not this machine's CPUs ----
 # only the *_list files of cpuN/topology: hwloc's Linux backend needs the
