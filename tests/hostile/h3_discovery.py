@@ -14,6 +14,8 @@ on sysroot trees built by mkfixture.py and edited as a real host can be:
   - two netdevs of one device (an IPoIB child, ib0.8001, beside ib0: mlx5
     names its vectors by PCI address): each IRQ is placed once, as for the
     first, with a warning (two changes for one IRQ, to different CPUs);
+  - --topology of a host smaller than the tree's online file: the CPUs it does
+    not have are left out, with a warning (an IRQ went to CPU 16, "node -1");
   - --sysroot without --topology on a tree whose CPUs hwloc cannot read: refused
     naming the files (hwloc filled in this machine's CPUs); on a tree it reads,
     this machine's CPUID caches are not mixed in."""
@@ -195,6 +197,24 @@ added = len(ban[0]["after"].split(",")) - len(ban[0]["before"].split(",")) if ba
 check(ban and ban[0].get("note") == "(%d more)" % added,
       "plan: the irqbalance ban counts each IRQ once (%d more)" % added,
       json.dumps(ban))
+
+# ---- --topology of a smaller host than the tree's online CPUs: the CPUs the
+# topology does not have are left out (a warning), never given an IRQ (eth0,
+# of unknown node, had queue 15 "on node -1", on CPU 16) ----
+tree = fixture("mismatch", "32em64t.json")
+with open(os.path.join(tree, "sys/bus/pci/devices/0000:81:00.0/numa_node"), "w") as f:
+    f.write("-1\n")
+r = tn(["--sysroot", tree, "--topology", T16, "plan", "--json"])
+plan = json.loads(r.stdout) if r.stdout else {"changes": [], "warnings": []}
+want = ("%s/sys/devices/system/cpu/online: CPUs 16-31 are online but not in the topology "
+        "(%s); left out" % (tree, T16))
+check(want in plan["warnings"], "plan --json warns: " + want, json.dumps(plan["warnings"]))
+cpus = sorted({int(c["after"]) for c in plan["changes"] if c["kind"] == "irq_affinity"})
+check(cpus and cpus[-1] < 16 and not any("node -1" in c["reason"] for c in plan["changes"]),
+      "plan: no IRQ on a CPU the topology does not have", json.dumps(cpus))
+r = tn(["--sysroot", tree, "--topology", T16, "show", "--json"])
+online = json.loads(r.stdout)["topology"]["online"] if r.returncode == 0 else None
+check(online == "0-15", "show: online CPUs are the topology's (%s)" % online, r.stderr)
 
 # ---- a tree hwloc cannot read the CPUs of: refused, not this machine's CPUs ----
 # only the *_list files of cpuN/topology: hwloc's Linux backend needs the

@@ -417,6 +417,20 @@ static void read_cpu_states(const struct tn_sysroot *root, const char *xml, stru
 	if (read_cpulist(root, "sys/devices/system/cpu/online", &set,
 			 "every CPU of the topology is taken as online", d) == 0)
 		t->online = set;
+	if (!tn_cpuset_subset(&t->online, &t->cpus)) {
+		/* an XML of another host, or one exported in a smaller cpuset */
+		struct tn_cpuset out = t->online;
+		char *list;
+
+		tn_cpuset_andnot(&out, &t->cpus);
+		list = tn_cpuset_list_alloc(&out);
+		tn_diag_warn(d, "%s/sys/devices/system/cpu/online: CPUs %s are online but not in "
+			     "the topology (%s); left out", root->is_host ? "" : root->path,
+			     list ? list : "(out of memory)",
+			     xml ? xml : "hwloc's");
+		free(list);
+		tn_cpuset_and(&t->online, &t->cpus);
+	}
 	if (read_cpulist(root, "sys/devices/system/cpu/isolated", &set,
 			 "no CPU is taken as isolated", d) == 0)
 		t->isolated = set;
