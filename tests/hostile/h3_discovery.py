@@ -14,6 +14,8 @@ on sysroot trees built by mkfixture.py and edited as a real host can be:
   - two netdevs of one device (an IPoIB child, ib0.8001, beside ib0: mlx5
     names its vectors by PCI address): each IRQ is placed once, as for the
     first, with a warning (two changes for one IRQ, to different CPUs);
+  - placement "opposite" whose "nodes" hold only IRQ nodes: the refusal names
+    them (it said that every node of the host holds NIC IRQs);
   - --topology of a host smaller than the tree's online file: the CPUs it does
     not have are left out, with a warning (an IRQ went to CPU 16, "node -1");
   - --sysroot without --topology on a tree whose CPUs hwloc cannot read: refused
@@ -197,6 +199,21 @@ added = len(ban[0]["after"].split(",")) - len(ban[0]["before"].split(",")) if ba
 check(ban and ban[0].get("note") == "(%d more)" % added,
       "plan: the irqbalance ban counts each IRQ once (%d more)" % added,
       json.dumps(ban))
+
+# ---- "opposite" restricted by "nodes" to the node of the IRQs: the refusal
+# says so (it said that every node of the host holds NIC IRQs; node 0 holds none) ----
+tree = fixture("opposite", "32em64t.json")
+prof = os.path.join(work, "opposite.json")
+with open(prof, "w") as f:
+    json.dump({"name": "opposite", "interfaces": [{"match": "all", "irq": {}}],
+               "processes": [{"match": {"comm": "redis-server"}, "placement": "opposite",
+                              "nodes": [1]}], "irqbalance": "ignore"}, f)
+os.chmod(prof, 0o644)
+r = tn(["--sysroot", tree, "--topology", T32, "plan", "--profile", prof])
+want = ('tuner: processes[0]: placement "opposite": each node its "nodes" allow (1) holds NIC '
+        'IRQs or has no online CPU (NIC IRQs on node 1)')
+check(r.returncode == 1 and want in r.stderr.splitlines(), "plan refuses: " + want,
+      "exit %d\n%s" % (r.returncode, r.stderr))
 
 # ---- --topology of a smaller host than the tree's online CPUs: the CPUs the
 # topology does not have are left out (a warning), never given an IRQ (eth0,

@@ -505,6 +505,21 @@ static bool node_has_memory(const struct tn_topology *t, int id)
 	return !known || (nd && nd->memory_kb > 0);
 }
 
+/* "opposite" with a "nodes" list none of which is free of IRQs and online:
+ * say so, not that every node of the host holds IRQs. */
+static int opposite_nodes_busy(struct planner *pl, const struct tn_proc_rule *r, int idx,
+			       const struct tn_cpuset *busy)
+{
+	char allowed[TN_CPULIST_MAX], irq[TN_CPULIST_MAX];
+
+	tn_plan_fmt_set(&r->nodes, allowed, sizeof(allowed));
+	tn_plan_fmt_set(busy, irq, sizeof(irq));
+	return tn_diag_error(pl->d, -EINVAL,
+			     "processes[%d]: placement \"opposite\": each node its \"nodes\" allow "
+			     "(%s) holds NIC IRQs or has no online CPU (NIC IRQs on node%s %s)",
+			     idx, allowed, tn_cpuset_count(busy) == 1 ? "" : "s", irq);
+}
+
 static int proc_nodes(struct planner *pl, const struct tn_proc_rule *r, int idx,
 		      struct tn_cpuset *nodes)
 {
@@ -541,6 +556,8 @@ static int proc_nodes(struct planner *pl, const struct tn_proc_rule *r, int idx,
 			    tn_cpuset_intersects(&t->nodes[i].cpus, &t->online) &&
 			    (!r->has_nodes || tn_cpuset_test(&r->nodes, t->nodes[i].id)))
 				tn_cpuset_set(&cand, t->nodes[i].id);
+		if (tn_cpuset_empty(&cand) && r->has_nodes)
+			return opposite_nodes_busy(pl, r, idx, &busy);
 		if (tn_cpuset_empty(&cand))
 			return tn_diag_error(pl->d, -EINVAL,
 					     "processes[%d]: placement \"opposite\": every NUMA node "
