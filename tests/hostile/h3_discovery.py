@@ -15,7 +15,8 @@ on sysroot trees built by mkfixture.py and edited as a real host can be:
     names its vectors by PCI address): each IRQ is placed once, as for the
     first, with a warning (two changes for one IRQ, to different CPUs);
   - placement "opposite" whose "nodes" hold only IRQ nodes: the refusal names
-    them (it said that every node of the host holds NIC IRQs);
+    them (it said that every node of the host holds NIC IRQs); so does one
+    whose only node free of IRQs has no CPU (CXL memory);
   - --topology of a host smaller than the tree's online file: the CPUs it does
     not have are left out, with a warning (an IRQ went to CPU 16, "node -1");
   - --sysroot without --topology on a tree whose CPUs hwloc cannot read: refused
@@ -212,6 +213,27 @@ os.chmod(prof, 0o644)
 r = tn(["--sysroot", tree, "--topology", T32, "plan", "--profile", prof])
 want = ('tuner: processes[0]: placement "opposite": each node its "nodes" allow (1) holds NIC '
         'IRQs or has no online CPU (NIC IRQs on node 1)')
+check(r.returncode == 1 and want in r.stderr.splitlines(), "plan refuses: " + want,
+      "exit %d\n%s" % (r.returncode, r.stderr))
+
+# a memory-only node (CXL memory: no CPU) beside two nodes that hold NIC IRQs:
+# the refusal says that node has no CPU (it said every node holds NIC IRQs)
+r = tn(["--sysroot", fixture("cxl"), "--topology", T16, "show", "--json",
+        "--process", "comm:redis-server"])
+snap = json.loads(r.stdout)
+snap["topology"]["nodes"].append({"id": 2, "cpus": "", "memory_kb": 1048576})
+state = os.path.join(work, "cxl.json")
+with open(state, "w") as f:
+    json.dump(snap, f)
+prof = os.path.join(work, "opposite-all.json")
+with open(prof, "w") as f:
+    json.dump({"name": "opposite-all", "interfaces": [{"match": "all", "irq": {}}],
+               "processes": [{"match": {"comm": "redis-server"}, "placement": "opposite"}],
+               "irqbalance": "ignore"}, f)
+os.chmod(prof, 0o644)
+r = tn(["--state", state, "plan", "--profile", prof])
+want = ('tuner: processes[0]: placement "opposite": every NUMA node with an online CPU holds '
+        'NIC IRQs (nodes 0-1); node 2, free of them, has no online CPU')
 check(r.returncode == 1 and want in r.stderr.splitlines(), "plan refuses: " + want,
       "exit %d\n%s" % (r.returncode, r.stderr))
 
