@@ -505,6 +505,44 @@ static bool node_has_memory(const struct tn_topology *t, int id)
 	return !known || (nd && nd->memory_kb > 0);
 }
 
+/* "opposite" found no node free of IRQs with an online CPU: say why (its
+ * "nodes" list, nodes without an online CPU), not only that every node of the
+ * host holds IRQs. */
+static int opposite_refused(struct planner *pl, const struct tn_proc_rule *r, int idx,
+			    const struct tn_cpuset *busy)
+{
+	const struct tn_topology *t = &pl->s->topo;
+	char nodes[TN_CPULIST_MAX], irq[TN_CPULIST_MAX];
+	struct tn_cpuset idle;
+
+	tn_plan_fmt_set(busy, irq, sizeof(irq));
+	if (r->has_nodes) {
+		tn_plan_fmt_set(&r->nodes, nodes, sizeof(nodes));
+		return tn_diag_error(pl->d, -EINVAL,
+				     "processes[%d]: placement \"opposite\": each node its \"nodes\" "
+				     "allow (%s) holds NIC IRQs or has no online CPU (NIC IRQs on "
+				     "node%s %s)",
+				     idx, nodes, tn_cpuset_count(busy) == 1 ? "" : "s", irq);
+	}
+	tn_cpuset_zero(&idle);
+	for (int i = 0; i < t->n_nodes; i++)
+		if (!tn_cpuset_test(busy, t->nodes[i].id))
+			tn_cpuset_set(&idle, t->nodes[i].id);
+	if (tn_cpuset_empty(&idle))
+		return tn_diag_error(pl->d, -EINVAL,
+				     "processes[%d]: placement \"opposite\": every NUMA node of this "
+				     "host holds NIC IRQs (%d node%s)",
+				     idx, t->n_nodes, t->n_nodes == 1 ? "" : "s");
+	tn_plan_fmt_set(&idle, nodes, sizeof(nodes));
+	return tn_diag_error(pl->d, -EINVAL,
+			     "processes[%d]: placement \"opposite\": every NUMA node with an online "
+			     "CPU holds NIC IRQs (node%s %s); node%s %s, free of them, ha%s no online "
+			     "CPU",
+			     idx, tn_cpuset_count(busy) == 1 ? "" : "s", irq,
+			     tn_cpuset_count(&idle) == 1 ? "" : "s", nodes,
+			     tn_cpuset_count(&idle) == 1 ? "s" : "ve");
+}
+
 static int proc_nodes(struct planner *pl, const struct tn_proc_rule *r, int idx,
 		      struct tn_cpuset *nodes)
 {
@@ -542,10 +580,7 @@ static int proc_nodes(struct planner *pl, const struct tn_proc_rule *r, int idx,
 			    (!r->has_nodes || tn_cpuset_test(&r->nodes, t->nodes[i].id)))
 				tn_cpuset_set(&cand, t->nodes[i].id);
 		if (tn_cpuset_empty(&cand))
-			return tn_diag_error(pl->d, -EINVAL,
-					     "processes[%d]: placement \"opposite\": every NUMA node "
-					     "of this host holds NIC IRQs (%d node%s)",
-					     idx, t->n_nodes, t->n_nodes == 1 ? "" : "s");
+			return opposite_refused(pl, r, idx, &busy);
 		/* memory bound or preferred there: not to a node without memory */
 		if (r->memory != TN_MEM_KEEP && !r->has_nodes) {
 			struct tn_cpuset with_mem;

@@ -28,6 +28,10 @@ struct planner {
 	 * different ones. 65,536 NICs over 1024 nodes cost 1024 orders. */
 	void *orders;
 	void *rots;
+	/* The NIC that placed each IRQ (struct irq_owner): netdevs of one PCI
+	 * function (an IPoIB child, switchdev representors) list the same
+	 * vectors, which are placed once, by the first of them. */
+	void *owners;
 	/* The core of each CPU (-1 none) and each core's CPU count, built once
 	 * (tn_plan_irq_init), so that ordering a candidate set costs its CPUs
 	 * and the cores, not a 1 KiB set operation per core and pass; with
@@ -48,6 +52,10 @@ struct order_memo {
 struct rot_memo {
 	struct tn_cpuset set;
 	int off;
+};
+
+struct irq_owner {
+	int irq, nic, cpu;
 };
 
 struct tn_change *tn_plan_add_change(struct planner *pl, enum tn_change_kind kind);

@@ -53,6 +53,7 @@ void tn_plan_irq_free(struct planner *pl)
 {
 	tdestroy(pl->orders, free);
 	tdestroy(pl->rots, free);
+	tdestroy(pl->owners, free);
 	free(pl->core_of);
 	free(pl->core_size);
 	free(pl->scratch);
@@ -320,12 +321,94 @@ static int rotated(int j, int off, int fp, int cnt)
 		return (off + j) % fp;
 	return fp + (off + j - fp) % (cnt - fp);
 }
+static int cmp_irq_owner(const void *a, const void *b)
+{
+	int x = ((const struct irq_owner *)a)->irq, y = ((const struct irq_owner *)b)->irq;
+
+	return (x > y) - (x < y);
+}
+
+/* The placement of IRQ irq by an earlier NIC, or NULL. */
+static const struct irq_owner *owner_of(const struct planner *pl, int irq)
+{
+	struct irq_owner key = { .irq = irq };
+	struct irq_owner *const *found = tfind(&key, &pl->owners, cmp_irq_owner);
+
+	return found ? *found : NULL;
+}
+
+/* Record that NIC i placed IRQ irq on cpu; -ENOMEM. */
+static int own_irq(struct planner *pl, int irq, int i, int cpu)
+{
+	struct irq_owner *o = malloc(sizeof(*o)), **found;
+
+	if (!o)
+		return -ENOMEM;
+	*o = (struct irq_owner){ .irq = irq, .nic = i, .cpu = cpu };
+	found = tsearch(o, &pl->owners, cmp_irq_owner);
+	if (!found)
+		free(o);
+	else if (*found != o)
+		free(o); /* the same IRQ twice in one NIC (a hand-made snapshot) */
+	return found ? 0 : -ENOMEM;
+}
+
+/*
+ * The queue IRQs of NIC i that an earlier NIC placed (netdevs of one PCI
+ * function list the same vectors) follow that placement: their CPU, no change
+ * of their own (*shared of them). Returns how many of its queue IRQs are
+ * left to place.
+ */
+static int shared_irqs(struct planner *pl, int i, int *shared)
+{
+	const struct tn_nic *n = &pl->s->nics[i];
+	const struct irq_owner *o, *first = NULL;
+	int left = 0;
+
+	*shared = 0;
+	for (int k = 0; k < n->n_irqs; k++) {
+		if (n->irqs[k].kind == TN_IRQ_OTHER || n->irqs[k].queue < 0)
+			continue;
+		o = owner_of(pl, n->irqs[k].irq);
+		if (!o) {
+			left++;
+			continue;
+		}
+		pl->irq_cpu[i][k] = o->cpu;
+		first = first ? first : o;
+		(*shared)++;
+	}
+	if (first)
+		tn_diag_warn(pl->d, "%s: %d of its queue IRQs (irq %d%s) are %s's too (one "
+				    "device): placed once, as for %s",
+			     n->name, *shared, first->irq, *shared > 1 ? ", ..." : "",
+			     pl->s->nics[first->nic].name, pl->s->nics[first->nic].name);
+	return left;
+}
+
+/* A NIC its rule would place the IRQs of, with no queue IRQ to place: say so
+ * (its queue IRQs not requested while the link is down, or names that are not
+ * its own: a NIC renamed after its driver named them). */
+static void warn_no_queues(struct planner *pl, const struct tn_nic *n)
+{
+	if (n->n_irqs == 0 && strcmp(n->operstate, "up") != 0)
+		tn_diag_warn(pl->d, "%s: no IRQ of it was found (its link is %s: many drivers "
+				    "request their IRQs only when it is up); none is placed",
+			     n->name, n->operstate);
+	else if (n->n_irqs == 0)
+		tn_diag_warn(pl->d, "%s: no IRQ of it was found; none is placed", n->name);
+	else
+		tn_diag_warn(pl->d, "%s: none of its %d IRQs is named as one of its queues (%s%s); "
+				    "none is placed",
+			     n->name, n->n_irqs, n->irqs[0].name, n->n_irqs > 1 ? ", ..." : "");
+}
+
 /* Decide the CPU of each queue IRQ of NIC i (no changes emitted yet). */
 int tn_plan_place_irqs(struct planner *pl, int i)
 {
 	const struct tn_nic *n = &pl->s->nics[i];
 	const struct tn_iface_rule *rule = &pl->p->ifaces[pl->rule_of[i]];
-	int *queues, nq = 0, w = 0, cnt, *rot, fp = 1;
+	int *queues, nq = 0, w = 0, cnt, *rot, fp = 1, shared;
 	const int *order = NULL;
 	char why[128];
 
@@ -333,6 +416,8 @@ int tn_plan_place_irqs(struct planner *pl, int i)
 		pl->irq_cpu[i][k] = -1;
 	if (!rule->irq.set)
 		return 0;
+	if (shared_irqs(pl, i, &shared) == 0 && shared)
+		return 0; /* every queue IRQ follows an earlier NIC */
 	cnt = irq_targets(pl, n, &rule->irq, &order, &fp, why, sizeof(why));
 	if (cnt < 0)
 		return cnt;
@@ -342,13 +427,16 @@ int tn_plan_place_irqs(struct planner *pl, int i)
 		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
 	/* the distinct queue numbers, sorted: a queue's index is its place there */
 	for (int k = 0; k < n->n_irqs; k++)
-		if (n->irqs[k].kind != TN_IRQ_OTHER && n->irqs[k].queue >= 0)
+		if (n->irqs[k].kind != TN_IRQ_OTHER && n->irqs[k].queue >= 0 &&
+		    pl->irq_cpu[i][k] < 0)
 			queues[nq++] = n->irqs[k].queue;
 	qsort(queues, (size_t)nq, sizeof(int), tn_util_cmp_int);
 	for (int k = 0; k < nq; k++)
 		if (w == 0 || queues[k] != queues[w - 1])
 			queues[w++] = queues[k];
 	nq = w;
+	if (nq == 0)
+		warn_no_queues(pl, n);
 	if (nq > cnt)
 		tn_diag_warn(pl->d, "%s: %d queues on %d CPUs: some CPUs take several queues",
 			     n->name, nq, cnt);
@@ -362,12 +450,16 @@ int tn_plan_place_irqs(struct planner *pl, int i)
 		const int *at;
 		int idx;
 
-		if (q->kind == TN_IRQ_OTHER || q->queue < 0)
+		if (q->kind == TN_IRQ_OTHER || q->queue < 0 || pl->irq_cpu[i][k] >= 0)
 			continue;
 		at = bsearch(&q->queue, queues, (size_t)nq, sizeof(int), tn_util_cmp_int);
 		idx = (int)(at - queues);
 		pl->irq_cpu[i][k] = order[rotated(idx % cnt, *rot, fp, cnt)];
 		tn_cpuset_set(&pl->placed_cpus, pl->irq_cpu[i][k]);
+		if (own_irq(pl, q->irq, i, pl->irq_cpu[i][k]) < 0) {
+			free(queues);
+			return tn_diag_error(pl->d, -ENOMEM, "out of memory");
+		}
 	}
 	*rot = (*rot + nq) % fp;
 	free(queues);
@@ -388,8 +480,8 @@ int tn_plan_irq_changes(struct planner *pl)
 			struct tn_change *c;
 			int *nm;
 
-			if (cpu < 0)
-				continue;
+			if (cpu < 0 || owner_of(pl, q->irq)->nic != i)
+				continue; /* placed by an earlier NIC of its device */
 			if (q->managed) {
 				nm = realloc(pl->plan.managed,
 					     sizeof(int) * (size_t)(pl->plan.n_managed + 1));
@@ -454,6 +546,7 @@ static int unbanned_irqs(struct planner *pl, const int *sorted_banned, int nb, i
 			int irq = pl->s->nics[i].irqs[k].irq;
 
 			if (pl->irq_cpu[i][k] < 0 || pl->s->nics[i].irqs[k].managed ||
+			    owner_of(pl, irq)->nic != i ||
 			    bsearch(&irq, sorted_banned, (size_t)nb, sizeof(int), tn_util_cmp_int))
 				continue;
 			if (all)

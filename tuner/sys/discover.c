@@ -94,12 +94,15 @@ static int64_t read_num(const struct tn_sysroot *root, const char *dir, const ch
 	return v;
 }
 
-/* NUMA node: hwloc's PCI locality, then sysfs numa_node, then local_cpulist. */
+/* NUMA node: hwloc's PCI locality, then sysfs numa_node (a node of the
+ * topology: another number is a warning), then local_cpulist. */
 static void nic_numa(const struct tn_sysroot *root, struct tn_hwloc *hw,
-		     const struct tn_topology *topo, const struct nic_paths *p, struct tn_nic *n)
+		     const struct tn_topology *topo, const struct nic_paths *p, struct tn_nic *n,
+		     struct tn_diag *d)
 {
 	char rel[SYSFS_PATH_MAX + 64], list[TN_CPULIST_MAX];
 	struct tn_cpuset local;
+	int64_t sysfs;
 	int node;
 
 	n->numa_node = -1;
@@ -112,12 +115,16 @@ static void nic_numa(const struct tn_sysroot *root, struct tn_hwloc *hw,
 	}
 	if (!p->pcidir[0])
 		return;
-	node = (int)read_num(root, p->pcidir, "numa_node", -1);
-	if (node >= 0) {
-		n->numa_node = node;
+	sysfs = read_num(root, p->pcidir, "numa_node", -1);
+	if (sysfs >= 0 && sysfs < TN_NODES_MAX && tn_topology_node(topo, (int)sysfs)) {
+		n->numa_node = (int)sysfs;
 		snprintf(n->numa_source, sizeof(n->numa_source), "sysfs");
 		return;
 	}
+	if (sysfs >= 0)
+		tn_diag_warn(d, "%s: %s/%s/numa_node: node %lld, which the topology does not have; "
+			     "not taken", n->name, root->is_host ? "" : root->path, p->pcidir,
+			     (long long)sysfs);
 	if (tn_pathf(rel, sizeof(rel), "%s/local_cpulist", p->pcidir) < 0 ||
 	    tn_sysroot_read_line(root, rel, list, sizeof(list)) < 0 ||
 	    tn_cpuset_parse_list(list, &local) < 0 || tn_cpuset_empty(&local))
@@ -233,7 +240,9 @@ static int add_irq(struct tn_nic *n, int *cap, const struct tn_interrupt *row,
 	return 0;
 }
 
-/* True when the name belongs to another NIC of the host. */
+/* True when the name belongs to another NIC of the same PCI function (a
+ * multi-port function lists every port's vectors); another function's NIC
+ * never lists this vector: a name of its is a stale one (a renamed NIC). */
 static bool claimed_by_other(const struct tn_state *s, const struct tn_nic *self, const char *name)
 {
 	for (int i = 0; i < s->n_nics; i++) {
@@ -241,7 +250,8 @@ static bool claimed_by_other(const struct tn_state *s, const struct tn_nic *self
 		enum tn_irq_kind k;
 		int q;
 
-		if (&s->nics[i] != self && tn_irqname_classify(name, &c, &k, &q))
+		if (&s->nics[i] != self && strcmp(s->nics[i].pci, self->pci) == 0 &&
+		    tn_irqname_classify(name, &c, &k, &q))
 			return true;
 	}
 	return false;
@@ -560,7 +570,9 @@ static int nic_irqs(struct irq_source *src, const struct tn_state *s, struct tn_
 	for (int i = 0; i < nv && ret >= 0; i++)
 		ret = add_vector(src, s, n, &cap, v[i]);
 	free(v);
-	if (ret >= 0 && n->n_irqs == 0 && (ret = all_rows(src, &ints)) == 0) {
+	/* names alone only when the function lists no vectors: when it lists
+	 * some, none of them this NIC's, another function's rows are not its */
+	if (ret >= 0 && nv == 0 && (ret = all_rows(src, &ints)) == 0) {
 		for (int i = 0; i < ints->n && ret >= 0; i++)
 			if (tn_irqname_classify(ints->rows[i].name, &ctx, &kind, &queue))
 				ret = add_irq(n, &cap, &ints->rows[i], kind, queue);
@@ -725,7 +737,7 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 		goto out;
 	debugfs = tn_sysroot_exists(root, "sys/kernel/debug/irq/irqs");
 	for (int i = 0; i < s.n_nics; i++) {
-		nic_numa(root, hw, &s.topo, &paths[i], &s.nics[i]);
+		nic_numa(root, hw, &s.topo, &paths[i], &s.nics[i], d);
 		ret = nic_irqs(&src, &s, &s.nics[i], &paths[i], o, debugfs);
 		if (ret == 0 && (!o->plan_only || o->queue_files))
 			ret = queues(root, &s.nics[i], o, d);

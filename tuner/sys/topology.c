@@ -392,9 +392,11 @@ static int set_source(const struct tn_sysroot *root, const char *xml, hwloc_topo
 		ret = check_tree(root, d);
 		if (ret < 0)
 			return ret;
-		/* hwloc's Linux backend reads /sys and /proc below HWLOC_FSROOT. */
+		/* hwloc's Linux backend reads /sys and /proc below HWLOC_FSROOT;
+		 * its x86 backend would add this machine's CPUID caches to them */
 		setenv("HWLOC_FSROOT", root->path, 1);
 		setenv("HWLOC_THISSYSTEM", "0", 1);
+		hwloc_topology_set_components(topo, HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST, "x86");
 		snprintf(t->source, sizeof(t->source), "sysroot");
 	} else {
 		snprintf(t->source, sizeof(t->source), "live");
@@ -415,12 +417,43 @@ static void read_cpu_states(const struct tn_sysroot *root, const char *xml, stru
 	if (read_cpulist(root, "sys/devices/system/cpu/online", &set,
 			 "every CPU of the topology is taken as online", d) == 0)
 		t->online = set;
+	if (!tn_cpuset_subset(&t->online, &t->cpus)) {
+		/* an XML of another host, or one exported in a smaller cpuset */
+		struct tn_cpuset out = t->online;
+		char *list;
+
+		tn_cpuset_andnot(&out, &t->cpus);
+		list = tn_cpuset_list_alloc(&out);
+		tn_diag_warn(d, "%s/sys/devices/system/cpu/online: CPUs %s are online but not in "
+			     "the topology (%s); left out", root->is_host ? "" : root->path,
+			     list ? list : "(out of memory)",
+			     xml ? xml : "hwloc's");
+		free(list);
+		tn_cpuset_and(&t->online, &t->cpus);
+	}
 	if (read_cpulist(root, "sys/devices/system/cpu/isolated", &set,
 			 "no CPU is taken as isolated", d) == 0)
 		t->isolated = set;
 	if (read_cpulist(root, "sys/devices/system/cpu/nohz_full", &set,
 			 "no CPU is taken as nohz_full", d) == 0)
 		t->nohz_full = set;
+}
+
+/* A tree's topology is the Linux backend's: when it could not read the tree's
+ * CPUs, hwloc falls back on this machine's CPU count. */
+static int check_backend(hwloc_topology_t topo, const struct tn_sysroot *root, struct tn_diag *d)
+{
+	hwloc_obj_t top = hwloc_get_root_obj(topo);
+
+	for (unsigned i = 0; top && i < top->infos_count; i++)
+		if (strcmp(top->infos[i].name, "Backend") == 0 &&
+		    strcmp(top->infos[i].value, "Linux") == 0)
+			return 0;
+	return tn_diag_error(d, -EINVAL, "%s: hwloc could not read the CPUs of the tree "
+					 "(sys/devices/system/cpu/cpuN/topology/: package_cpus or "
+					 "core_siblings, thread_siblings); refused: its topology would be "
+					 "this machine's (or give --topology)",
+			     root->path);
 }
 
 int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_topology *out,
@@ -452,6 +485,8 @@ int tn_topology_load(const struct tn_sysroot *root, const char *xml, struct tn_t
 			return tn_diag_error(d, -EINVAL, "%s: not an hwloc XML topology", xml);
 		return tn_diag_error(d, ret, "hwloc: cannot load the topology of %s", root->path);
 	}
+	if (!xml && !root->is_host && (ret = check_backend(topo, root, d)) < 0)
+		goto fail;
 	ret = fill(topo, &t, d);
 	if (ret < 0)
 		goto fail;
