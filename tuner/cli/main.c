@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -121,6 +122,28 @@ static int find_command(int argc, char **argv, int *cmd_at)
 	return 0;
 }
 
+/*
+ * Whether what a command printed reached standard output: a full disk or a
+ * closed pipe behind 'tuner show --json > snap.json' is an error (exit 1),
+ * not an empty file and exit 0. apply, rollback and watch end as they would
+ * (their lines lost: the transaction is what they are for), and diagnose
+ * says it itself.
+ */
+static int stdout_written(const char *cmd, int ret)
+{
+	static const char *const own[] = { "apply", "rollback", "watch", "diagnose" };
+	int e;
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (strcmp(cmd, own[i]) == 0)
+			return ret;
+	e = fflush(stdout) != 0 ? errno : ferror(stdout) ? EIO : 0;
+	if (!e)
+		return ret;
+	tn_cli_printf(stderr, "tuner: %s: standard output: %s\n", cmd, strerror(e));
+	return TN_EXIT_ERROR;
+}
+
 int main(int argc, char **argv)
 {
 	struct tn_cli cli = { .prog = "tuner", .out = stdout, .err = stderr };
@@ -155,7 +178,7 @@ int main(int argc, char **argv)
 			if (k != cmd_at)
 				args[n++] = argv[k];
 		args[n] = NULL;
-		ret = commands[i].run(&cli, n, args);
+		ret = stdout_written(commands[i].name, commands[i].run(&cli, n, args));
 		for (int k = 0; k < cli.n_procsel; k++)
 			tn_procsel_free(&cli.procsel[k]);
 		return ret;
