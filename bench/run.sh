@@ -56,6 +56,10 @@ for cpus in ${BENCH_HOSTS:-192 1024}; do
 	fi
 	echo "== whole processes, $cpus CPUs ($(stat -f -c %T "$tree") tree)"
 	"$build/tuner-bench" --floor "$tree" "$h.xml" "$runs"
+	# a state directory of this run's journals only: rollback --last reads
+	# the header of every journal there (its boot and CLOCK_BOOTTIME), so
+	# those left by earlier runs (hundreds) would be timed too
+	rm -rf "$build/bench-state"
 	BENCH_PROFILE=${BENCH_PROFILE:-} \
 	python3 - "$build/tuner-bench" "$tree" "$h.xml" "$build/bench-state" "$runs" \
 		"$build/tuner" $before <<'PY'
