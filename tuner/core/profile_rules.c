@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Profiles: building the rules (interfaces, processes, irqbalance) from a document. */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -161,6 +162,48 @@ static int count_value(struct tn_jreader *r, const cJSON *o, const char *key, bo
 	return ret;
 }
 
+/* Hex digits at *p, at least min and at most max; *p moves past them. */
+static bool hex_run(const char **p, int min, int max)
+{
+	int n = 0;
+
+	while (n < max && isxdigit((unsigned char)(*p)[n]))
+		n++;
+	*p += n;
+	return n >= min && !isxdigit((unsigned char)**p);
+}
+
+/*
+ * A PCI address as sysfs names it, DOMAIN:BUS:DEVICE.FUNCTION ("0000:04:00.0",
+ * a VMD domain of 5 digits), or as lspci shows one of domain 0 ("04:00.0"),
+ * which becomes "0000:04:00.0": it matched nothing before. Lower case, as
+ * sysfs writes it. 0, or -EINVAL.
+ */
+static int pci_address(char *a, size_t len)
+{
+	const char *p = a, *bus;
+	char out[32];
+
+	if (!hex_run(&p, 2, 8))
+		return -EINVAL;
+	bus = a;
+	if (*p == ':' && (p - a) >= 4) { /* a domain came first */
+		bus = ++p;
+		if (!hex_run(&p, 2, 2))
+			return -EINVAL;
+	} else if (p - a != 2) {
+		return -EINVAL;
+	}
+	if (*p++ != ':' || !hex_run(&p, 2, 2) || *p++ != '.' || *p < '0' || *p > '7' || p[1])
+		return -EINVAL;
+	if (snprintf(out, sizeof(out), "%s%s", bus == a ? "0000:" : "", a) >= (int)len)
+		return -EINVAL;
+	for (char *c = out; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	memcpy(a, out, strlen(out) + 1);
+	return 0;
+}
+
 static int parse_match(struct tn_jreader *r, const cJSON *v, struct tn_iface_match *mt)
 {
 	static const char *const keys[] = { "name", "driver", "pci", NULL };
@@ -180,6 +223,16 @@ static int parse_match(struct tn_jreader *r, const cJSON *v, struct tn_iface_mat
 		return ret;
 	if (!mt->name[0] && !mt->driver[0] && !mt->pci[0])
 		return tn_jr_error(r, "name, driver or pci is needed (or \"all\")");
+	if (mt->pci[0] && pci_address(mt->pci, sizeof(mt->pci)) < 0) {
+		size_t mark = tn_jr_push_key(r, "pci");
+
+		ret = tn_jr_error(r, "\"%s\" is not a PCI address: DOMAIN:BUS:DEVICE.FUNCTION as "
+				     "sysfs names it (0000:04:00.0), or BUS:DEVICE.FUNCTION "
+				     "(04:00.0, domain 0)",
+				  cJSON_GetObjectItemCaseSensitive(v, "pci")->valuestring);
+		tn_jr_pop(r, mark);
+		return ret;
+	}
 	mt->physical = true;
 	return 0;
 }
