@@ -976,6 +976,56 @@ static void test_held(void **state)
 	tn_diag_free(&d);
 }
 
+/* The driver put an IRQ the profile places exactly where the plan wants it
+ * (virtio-net spreads one queue a CPU, as the planner may): the plan has no
+ * change of it, and it is not put back as it was before stage 1 either. */
+static void test_held_placed_by_driver(void **state)
+{
+	static const char placed[] = "{\"name\": \"h\", \"interfaces\": ["
+				     "{\"match\": {\"name\": \"eth0\"}, \"rings\": {\"rx\": 4096},"
+				     " \"irq\": {}}]}";
+	struct tn_change *held;
+	struct tn_profile pp;
+	struct tn_plan plan, again;
+	struct tn_state s;
+	struct tn_diag d;
+	struct tn_nic *eth0;
+	char want[64] = "";
+	int n;
+
+	(void)state;
+	tn_test_load_golden("24em64t", &s);
+	for (int i = 0; i < s.n_nics; i++) {
+		s.nics[i].has_ring = true;
+		s.nics[i].ring = (struct tn_ring){ 256, 4096, 256, 4096 };
+	}
+	eth0 = &s.nics[0];
+	load_profile_text(placed, "hp.json", &pp);
+	tn_diag_init(&d);
+	assert_int_equal(tn_plan_compute(&s, &pp, &plan, &d), 0);
+	assert_int_equal(tn_plan_held(&s, &plan, &held, &n, &d), 0);
+	assert_int_equal(n, eth0->n_irqs);
+	for (int i = 0; i < plan.n; i++)
+		if (plan.changes[i].kind == TN_CHANGE_IRQ_AFFINITY &&
+		    atoi(plan.changes[i].target) == eth0->irqs[1].irq)
+			snprintf(want, sizeof(want), "%s", plan.changes[i].after);
+	assert_string_not_equal(want, "");
+	tn_plan_free(&plan);
+
+	/* stage 1 made: the driver put eth0's second IRQ on the plan's CPU */
+	eth0->ring.rx = 4096;
+	assert_int_equal(tn_cpus_parse_list(want, &eth0->irqs[1].affinity), 0);
+	assert_int_equal(tn_plan_compute(&s, &pp, &again, &d), 0);
+	assert_int_equal(tn_plan_restore_held(&s, held, n, &again, &d), 0);
+	for (int i = 0; i < again.n; i++)
+		assert_int_not_equal(atoi(again.changes[i].target), eth0->irqs[1].irq);
+	tn_plan_free(&again);
+	tn_held_free(held, n);
+	tn_profile_free(&pp);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -989,6 +1039,7 @@ int main(void)
 		cmocka_unit_test(test_values_whole),
 		cmocka_unit_test(test_journal_line_bound),
 		cmocka_unit_test(test_held),
+		cmocka_unit_test(test_held_placed_by_driver),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

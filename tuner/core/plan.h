@@ -58,6 +58,9 @@ struct tn_plan {
 	/* IRQs the profile would place but the kernel manages; listed, not changed. */
 	int n_managed;
 	int *managed;
+	/* IRQs the profile places, changed or already where it wants them. */
+	int n_placed;
+	int *placed;
 };
 
 void tn_plan_free(struct tn_plan *p);

@@ -136,6 +136,9 @@ static bool planned_irq(const struct tn_plan *p, int irq)
 {
 	char t[16];
 
+	for (int i = 0; i < p->n_placed; i++)
+		if (p->placed[i] == irq)
+			return true; /* where the profile wants it, maybe with no change */
 	snprintf(t, sizeof(t), "%d", irq);
 	for (int i = 0; i < p->n; i++)
 		if (p->changes[i].kind == TN_CHANGE_IRQ_AFFINITY && strcmp(p->changes[i].target, t) == 0)
