@@ -132,18 +132,20 @@ static const struct tn_irq *find_held(const struct tn_state *s, const struct tn_
 	return named == 1 ? found : NULL;
 }
 
-static bool planned_irq(const struct tn_plan *p, int irq)
+/* Whether the profile places IRQ irq (1: changed by plan p, 2: already where
+ * it wants it, no change of it in p). */
+static int planned_irq(const struct tn_plan *p, int irq)
 {
 	char t[16];
 
-	for (int i = 0; i < p->n_placed; i++)
-		if (p->placed[i] == irq)
-			return true; /* where the profile wants it, maybe with no change */
 	snprintf(t, sizeof(t), "%d", irq);
 	for (int i = 0; i < p->n; i++)
 		if (p->changes[i].kind == TN_CHANGE_IRQ_AFFINITY && strcmp(p->changes[i].target, t) == 0)
-			return true;
-	return false;
+			return 1;
+	for (int i = 0; i < p->n_placed; i++)
+		if (p->placed[i] == irq)
+			return 2;
+	return 0;
 }
 
 /* Insert c (its strings now the plan's) after the plan's changes of kinds up
@@ -164,19 +166,23 @@ static int insert_change(struct tn_plan *p, const struct tn_change *c)
 	return 0;
 }
 
-/* The change that puts back held record h on IRQ q (now at cur) into c. */
+/* The change that puts back held record h on IRQ q (now at cur) into c; kept:
+ * its driver put it where the profile wants it, where it stays (the change,
+ * from cur to cur, records for rollback what apply left, and that it was). */
 static int restore_change(struct tn_change *c, const struct tn_change *h, const struct tn_irq *q,
-			  const struct tn_nic *nic, char *cur)
+			  const struct tn_nic *nic, char *cur, bool kept)
 {
 	memset(c, 0, sizeof(*c));
 	c->kind = TN_CHANGE_IRQ_AFFINITY;
 	snprintf(c->target, sizeof(c->target), "%d", q->irq);
 	snprintf(c->key, sizeof(c->key), "smp_affinity_list");
 	c->before = cur;
-	c->after = strdup(h->before);
+	c->after = strdup(kept ? cur : h->before);
 	if (!c->after || tn_change_printf(&c->label, "%s", q->name) < 0 ||
 	    tn_change_printf(&c->reason,
-			     "its driver reset it when %s's rings or channels changed: as before",
+			     kept ? "its driver put it where the profile wants it when %s's rings "
+				    "or channels changed"
+				  : "its driver reset it when %s's rings or channels changed: as before",
 			     nic->name) < 0) {
 		tn_change_free(c);
 		return -ENOMEM;
@@ -203,9 +209,10 @@ int tn_plan_restore_held(const struct tn_state *s, const struct tn_change *held,
 		const struct tn_nic *nic = NULL;
 		const struct tn_irq *q = find_held(s, &held[i], &nic);
 		struct tn_change c;
+		int placed;
 		char *cur;
 
-		if (!q || q->managed || !q->has_affinity || planned_irq(p, q->irq))
+		if (!q || q->managed || !q->has_affinity || (placed = planned_irq(p, q->irq)) == 1)
 			continue;
 		cur = cpus_list(&q->affinity);
 		if (!cur)
@@ -214,12 +221,14 @@ int tn_plan_restore_held(const struct tn_state *s, const struct tn_change *held,
 			free(cur);
 			continue;
 		}
-		if (restore_change(&c, &held[i], q, nic, cur) < 0)
+		if (restore_change(&c, &held[i], q, nic, cur, placed == 2) < 0)
 			return tn_diag_error(d, -ENOMEM, "out of memory");
 		if (insert_change(p, &c) < 0) {
 			tn_change_free(&c);
 			return tn_diag_error(d, -ENOMEM, "out of memory");
 		}
+		if (placed == 2)
+			continue; /* not moved back: said as a change of its own */
 		if (nic != said) {
 			say_restored(said, count, d);
 			said = nic;
