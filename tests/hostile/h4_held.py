@@ -10,11 +10,15 @@ change leaves in the cases held.py does not make.
   - the same journal ended (the apply finished, no change of the IRQ after its
     held record): an IRQ found changed is someone else's doing, left alone;
   - an IRQ the driver put where the profile wants it (a change from and to
-    that value, as apply records it now): put back as before, said once.
+    that value, as apply records it now): put back as before, said once;
+  - a journal that cannot be written (a full disk; RLIMIT_FSIZE here) stops
+    the record, not the restores: the held IRQs are put back too (they were
+    not: the held pass was skipped, eth0's IRQs stayed as the apply left them,
+    their IRQ changes unrecorded; apply's undo goes through the same).
 
   h4_held.py TUNER SRCDIR WORKDIR
 """
-import json, os, sys
+import json, os, resource, signal, subprocess, sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apply"))
 from tnlib import check, finish, Setup  # noqa: E402
@@ -125,4 +129,44 @@ check([l for l in r.stderr.splitlines() if l.startswith("tuner: irq 49 ")] ==
       [f"tuner: irq 49 {name(49)}: {OP} (restored from 2, as before eth0's rings or channels "
        "changed)"], f"kept: IRQ 49 said once, restored\n{r.stderr}")
 check(": 1 restored, 0 already as before" in r.stderr, f"kept: 1 restored: {summary(r)}")
+
+# --- the journal cannot be written: the restores go on ----------------------
+n = len(ETH0)
+body = [held(k, i) for k, i in enumerate(ETH0)]
+placed = {49: "2", 50: "4", 51: "6"}
+for k, (i, v) in enumerate(placed.items()):
+    body += [{"seq": n + k, "kind": "irq_affinity", "target": str(i), "key": "smp_affinity_list",
+              "before": DRIVER, "after": v, "label": name(i), "reason": "placed",
+              "status": "pending"}, {"seq": n + k, "status": "applied"}]
+# IRQs gone since (their statuses, 'it no longer exists', fill the journal's
+# 64 KiB buffer before the IRQs of eth0 are reached: its flush fails)
+gone = range(2000, 4000)
+base = n + len(placed)
+for k, i in enumerate(gone):
+    body += [{"seq": base + k, "kind": "irq_affinity", "target": str(i),
+              "key": "smp_affinity_list", "before": "0-23", "after": "5", "label": f"gone-{i}",
+              "status": "pending"}, {"seq": base + k, "status": "applied"}]
+journal(body + [{"end": "applied"}])
+for i, v in placed.items():
+    put(i, v)
+(jpath,) = [os.path.join(state, f) for f in os.listdir(state) if f.endswith(".journal")]
+size = os.path.getsize(jpath)
+
+
+def full():
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+r = subprocess.run([tuner, "rollback", "--last", "--state-dir", state] + g, capture_output=True,
+                   text=True, preexec_fn=full, restore_signals=False)
+check("AddressSanitizer" not in r.stderr and "runtime error" not in r.stderr,
+      "full: no sanitizer report")
+check(r.returncode == 1, f"full: exit 1 (the journal could not be written): {r.returncode}")
+check(all(aff(i) == OP for i in ETH0), f"full: eth0's IRQs at {OP} all the same: "
+      f"{[aff(i) for i in ETH0]}\n{r.stderr[-600:]}")
+check(os.path.getsize(jpath) == size, "full: the journal as it was")
+r = tn(["rollback", "--last"])
+check(r.returncode == 0 and all(aff(i) == OP for i in ETH0) and ": 0 restored," in r.stderr,
+      f"full: a rollback after finds eth0's IRQs as before: {summary(r)}")
 finish()
