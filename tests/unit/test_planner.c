@@ -1037,6 +1037,70 @@ static void test_held_placed_by_driver(void **state)
 	tn_diag_free(&d);
 }
 
+/* Two NICs of one device listing the same IRQs (an IPoIB child beside its
+ * parent, switchdev representors), both with a ring change: each IRQ is held
+ * once (it was held by both: two records, and after stage 1 two changes of
+ * one IRQ, said as moved twice). */
+static void test_held_shared(void **state)
+{
+	static const char rings[] = "{\"name\": \"h\", \"interfaces\": ["
+				    "{\"match\": {\"name\": \"eth[01]\"}, \"rings\": {\"rx\": 4096}}]}";
+	struct tn_change *held;
+	struct tn_profile p;
+	struct tn_plan plan, again;
+	struct tn_state s;
+	struct tn_diag d;
+	struct tn_nic *eth0, *eth1;
+	int n, shared, restores = 0;
+
+	(void)state;
+	tn_test_load_golden("24em64t", &s);
+	for (int i = 0; i < s.n_nics; i++) {
+		s.nics[i].has_ring = true;
+		s.nics[i].ring = (struct tn_ring){ 256, 4096, 256, 4096 };
+	}
+	eth0 = &s.nics[0];
+	eth1 = &s.nics[1];
+	assert_string_equal(eth1->name, "eth1");
+	/* eth1 lists eth0's first IRQs, as they are */
+	shared = eth0->n_irqs < eth1->n_irqs ? eth0->n_irqs : eth1->n_irqs;
+	for (int k = 0; k < shared; k++) {
+		struct tn_irq *q = &eth1->irqs[k];
+
+		q->irq = eth0->irqs[k].irq;
+		free(q->name);
+		q->name = strdup(eth0->irqs[k].name);
+		assert_non_null(q->name);
+		assert_int_equal(tn_cpus_parse_list("0-23", &q->affinity), 0);
+		q->has_affinity = true;
+		q->managed = false;
+	}
+	load_profile_text(rings, "h.json", &p);
+	tn_diag_init(&d);
+	assert_int_equal(tn_plan_compute(&s, &p, &plan, &d), 0);
+	assert_int_equal(tn_plan_held(&s, &plan, &held, &n, &d), 0);
+	assert_int_equal(n, eth0->n_irqs + eth1->n_irqs - shared);
+	for (int i = 0; i < n; i++)
+		for (int k = i + 1; k < n; k++)
+			assert_string_not_equal(held[i].target, held[k].target);
+	tn_plan_free(&plan);
+
+	/* stage 1 made: the driver moved eth0's second IRQ (eth1's too) */
+	eth0->ring.rx = eth1->ring.rx = 4096;
+	assert_int_equal(tn_cpus_parse_list("5", &eth0->irqs[1].affinity), 0);
+	assert_int_equal(tn_cpus_parse_list("5", &eth1->irqs[1].affinity), 0);
+	assert_int_equal(tn_plan_compute(&s, &p, &again, &d), 0);
+	assert_int_equal(tn_plan_restore_held(&s, held, n, &again, &d), 0);
+	for (int i = 0; i < again.n; i++)
+		restores += atoi(again.changes[i].target) == eth0->irqs[1].irq;
+	assert_int_equal(restores, 1);
+	tn_plan_free(&again);
+	tn_held_free(held, n);
+	tn_profile_free(&p);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1051,6 +1115,7 @@ int main(void)
 		cmocka_unit_test(test_journal_line_bound),
 		cmocka_unit_test(test_held),
 		cmocka_unit_test(test_held_placed_by_driver),
+		cmocka_unit_test(test_held_shared),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

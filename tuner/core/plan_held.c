@@ -53,6 +53,50 @@ static int held_record(struct tn_change *c, const struct tn_nic *n, const struct
 	return 0;
 }
 
+struct held_at {
+	int irq, i;
+};
+
+static int cmp_held_at(const void *a, const void *b)
+{
+	const struct held_at *x = a, *y = b;
+
+	if (x->irq != y->irq)
+		return x->irq < y->irq ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Each IRQ held once, by the first NIC listing it (netdevs of one device list
+ * the same vectors: an IPoIB child beside its parent, switchdev
+ * representors), the records kept in order; n log n. 0 or -ENOMEM. */
+static int held_once(struct tn_change *v, int *n)
+{
+	struct held_at *at = malloc(sizeof(*at) * ((size_t)*n + 1));
+	bool *dup = calloc((size_t)*n + 1, sizeof(*dup));
+	int w = 0;
+
+	if (!at || !dup) {
+		free(at);
+		free(dup);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < *n; i++)
+		at[i] = (struct held_at){ atoi(v[i].target), i };
+	qsort(at, (size_t)*n, sizeof(*at), cmp_held_at);
+	for (int k = 1; k < *n; k++)
+		dup[at[k].i] = at[k].irq == at[k - 1].irq;
+	for (int i = 0; i < *n; i++) {
+		if (dup[i])
+			tn_change_free(&v[i]);
+		else
+			v[w++] = v[i];
+	}
+	*n = w;
+	free(at);
+	free(dup);
+	return 0;
+}
+
 void tn_held_free(struct tn_change *held, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -96,6 +140,8 @@ int tn_plan_held(const struct tn_state *s, const struct tn_plan *p, struct tn_ch
 				goto oom;
 		}
 	}
+	if (n > 1 && held_once(v, &n) < 0)
+		goto oom;
 	free(ones);
 	*out = v;
 	*nout = n;
