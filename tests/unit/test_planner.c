@@ -976,6 +976,131 @@ static void test_held(void **state)
 	tn_diag_free(&d);
 }
 
+/* The driver put an IRQ the profile places exactly where the plan wants it
+ * (virtio-net spreads one queue a CPU, as the planner may): it is not put back
+ * as it was before stage 1; it stays, recorded by a change from and to the
+ * plan's CPU (what rollback finds there as apply left it). */
+static void test_held_placed_by_driver(void **state)
+{
+	static const char placed[] = "{\"name\": \"h\", \"interfaces\": ["
+				     "{\"match\": {\"name\": \"eth0\"}, \"rings\": {\"rx\": 4096},"
+				     " \"irq\": {}}]}";
+	struct tn_change *held;
+	struct tn_profile pp;
+	struct tn_plan plan, again;
+	struct tn_state s;
+	struct tn_diag d;
+	struct tn_nic *eth0;
+	char want[64] = "";
+	int n, kept = 0;
+
+	(void)state;
+	tn_test_load_golden("24em64t", &s);
+	for (int i = 0; i < s.n_nics; i++) {
+		s.nics[i].has_ring = true;
+		s.nics[i].ring = (struct tn_ring){ 256, 4096, 256, 4096 };
+	}
+	eth0 = &s.nics[0];
+	load_profile_text(placed, "hp.json", &pp);
+	tn_diag_init(&d);
+	assert_int_equal(tn_plan_compute(&s, &pp, &plan, &d), 0);
+	assert_int_equal(tn_plan_held(&s, &plan, &held, &n, &d), 0);
+	assert_int_equal(n, eth0->n_irqs);
+	for (int i = 0; i < plan.n; i++)
+		if (plan.changes[i].kind == TN_CHANGE_IRQ_AFFINITY &&
+		    atoi(plan.changes[i].target) == eth0->irqs[1].irq)
+			snprintf(want, sizeof(want), "%s", plan.changes[i].after);
+	assert_string_not_equal(want, "");
+	tn_plan_free(&plan);
+
+	/* stage 1 made: the driver put eth0's second IRQ on the plan's CPU */
+	eth0->ring.rx = 4096;
+	assert_int_equal(tn_cpus_parse_list(want, &eth0->irqs[1].affinity), 0);
+	assert_int_equal(tn_plan_compute(&s, &pp, &again, &d), 0);
+	assert_int_equal(tn_plan_restore_held(&s, held, n, &again, &d), 0);
+	for (int i = 0; i < again.n; i++) {
+		const struct tn_change *c = &again.changes[i];
+
+		if (c->kind != TN_CHANGE_IRQ_AFFINITY || atoi(c->target) != eth0->irqs[1].irq)
+			continue;
+		assert_string_equal(c->before, want);
+		assert_string_equal(c->after, want);
+		assert_string_equal(c->reason, "its driver put it where the profile wants it when "
+					       "eth0's rings or channels changed");
+		kept++;
+	}
+	assert_int_equal(kept, 1);
+	tn_plan_free(&again);
+	tn_held_free(held, n);
+	tn_profile_free(&pp);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+}
+
+/* Two NICs of one device listing the same IRQs (an IPoIB child beside its
+ * parent, switchdev representors), both with a ring change: each IRQ is held
+ * once (it was held by both: two records, and after stage 1 two changes of
+ * one IRQ, said as moved twice). */
+static void test_held_shared(void **state)
+{
+	static const char rings[] = "{\"name\": \"h\", \"interfaces\": ["
+				    "{\"match\": {\"name\": \"eth[01]\"}, \"rings\": {\"rx\": 4096}}]}";
+	struct tn_change *held;
+	struct tn_profile p;
+	struct tn_plan plan, again;
+	struct tn_state s;
+	struct tn_diag d;
+	struct tn_nic *eth0, *eth1;
+	int n, shared, restores = 0;
+
+	(void)state;
+	tn_test_load_golden("24em64t", &s);
+	for (int i = 0; i < s.n_nics; i++) {
+		s.nics[i].has_ring = true;
+		s.nics[i].ring = (struct tn_ring){ 256, 4096, 256, 4096 };
+	}
+	eth0 = &s.nics[0];
+	eth1 = &s.nics[1];
+	assert_string_equal(eth1->name, "eth1");
+	/* eth1 lists eth0's first IRQs, as they are */
+	shared = eth0->n_irqs < eth1->n_irqs ? eth0->n_irqs : eth1->n_irqs;
+	for (int k = 0; k < shared; k++) {
+		struct tn_irq *q = &eth1->irqs[k];
+
+		q->irq = eth0->irqs[k].irq;
+		free(q->name);
+		q->name = strdup(eth0->irqs[k].name);
+		assert_non_null(q->name);
+		assert_int_equal(tn_cpus_parse_list("0-23", &q->affinity), 0);
+		q->has_affinity = true;
+		q->managed = false;
+	}
+	load_profile_text(rings, "h.json", &p);
+	tn_diag_init(&d);
+	assert_int_equal(tn_plan_compute(&s, &p, &plan, &d), 0);
+	assert_int_equal(tn_plan_held(&s, &plan, &held, &n, &d), 0);
+	assert_int_equal(n, eth0->n_irqs + eth1->n_irqs - shared);
+	for (int i = 0; i < n; i++)
+		for (int k = i + 1; k < n; k++)
+			assert_string_not_equal(held[i].target, held[k].target);
+	tn_plan_free(&plan);
+
+	/* stage 1 made: the driver moved eth0's second IRQ (eth1's too) */
+	eth0->ring.rx = eth1->ring.rx = 4096;
+	assert_int_equal(tn_cpus_parse_list("5", &eth0->irqs[1].affinity), 0);
+	assert_int_equal(tn_cpus_parse_list("5", &eth1->irqs[1].affinity), 0);
+	assert_int_equal(tn_plan_compute(&s, &p, &again, &d), 0);
+	assert_int_equal(tn_plan_restore_held(&s, held, n, &again, &d), 0);
+	for (int i = 0; i < again.n; i++)
+		restores += atoi(again.changes[i].target) == eth0->irqs[1].irq;
+	assert_int_equal(restores, 1);
+	tn_plan_free(&again);
+	tn_held_free(held, n);
+	tn_profile_free(&p);
+	tn_state_free(&s);
+	tn_diag_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -989,6 +1114,8 @@ int main(void)
 		cmocka_unit_test(test_values_whole),
 		cmocka_unit_test(test_journal_line_bound),
 		cmocka_unit_test(test_held),
+		cmocka_unit_test(test_held_placed_by_driver),
+		cmocka_unit_test(test_held_shared),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -133,6 +133,16 @@ int tn_cli_load_state(struct tn_cli *cli, const char *const *extra_sysctls, int 
 /* Load a profile by path or name (NULL: the built-in default). */
 struct tn_profile;
 int tn_cli_load_profile(const char *name, struct tn_profile *out, struct tn_diag *d);
+/* The files a profile was read from: its own, then each it "extends", in
+ * order (the built-in default is none). */
+#define TN_CLI_PROFILE_FILES_MAX 16
+struct tn_cli_profile_files {
+	int n;
+	char path[TN_CLI_PROFILE_FILES_MAX][512];
+};
+/* tn_cli_load_profile, *files saying which files it read. */
+int tn_cli_load_profile_files(const char *name, struct tn_profile *out,
+			      struct tn_cli_profile_files *files, struct tn_diag *d);
 
 struct tn_plan;
 struct tn_change;

@@ -362,6 +362,7 @@ static bool same_file(const char *emit, const char *parent)
 
 static int run(struct tn_cli *cli, const struct diag_opts *o, struct tn_diag *d)
 {
+	struct tn_cli_profile_files files;
 	struct tn_sample a, b;
 	struct tn_profile prof;
 	struct tn_diagnosis dg = { 0 };
@@ -370,12 +371,21 @@ static int run(struct tn_cli *cli, const struct diag_opts *o, struct tn_diag *d)
 
 	tn_sample_init(&a);
 	tn_sample_init(&b);
-	if ((ret = tn_cli_load_profile(o->profile, &prof, d)) < 0)
+	if ((ret = tn_cli_load_profile_files(o->profile, &prof, &files, d)) < 0)
 		return TN_EXIT_ERROR;
-	if (o->emit && same_file(o->emit, prof.source)) {
-		tn_cli_usage_error(cli, "diagnose: --emit-profile %s is the profile it extends "
-					"(%s): it would be replaced by a profile that extends "
-					"itself; write it elsewhere", o->emit, prof.source);
+	for (int i = 0; o->emit && i < files.n; i++) {
+		if (!same_file(o->emit, files.path[i]))
+			continue;
+		if (i == 0)
+			tn_cli_usage_error(cli, "diagnose: --emit-profile %s is the profile it "
+						"extends (%s): it would be replaced by a profile that "
+						"extends itself; write it elsewhere", o->emit,
+					   prof.source);
+		else /* an ancestor: the emitted profile would extend what extends it */
+			tn_cli_usage_error(cli, "diagnose: --emit-profile %s is a profile that %s "
+						"extends (%s): it would be replaced by one extending "
+						"%s, a cycle; write it elsewhere", o->emit,
+					   prof.source, files.path[i], prof.source);
 		tn_profile_free(&prof);
 		return TN_EXIT_USAGE;
 	}

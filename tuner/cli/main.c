@@ -152,10 +152,10 @@ int main(int argc, char **argv)
 	switch (find_command(argc, argv, &cmd_at)) {
 	case 'h':
 		usage(stdout);
-		return TN_EXIT_OK;
+		return stdout_written("--help", TN_EXIT_OK);
 	case 'V':
 		printf("tuner %s\n", TUNER_VERSION);
-		return TN_EXIT_OK;
+		return stdout_written("--version", TN_EXIT_OK);
 	}
 	if (cmd_at < 0) {
 		usage(stderr);
@@ -163,7 +163,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[cmd_at], "help") == 0) {
 		usage(stdout);
-		return TN_EXIT_OK;
+		return stdout_written("help", TN_EXIT_OK);
 	}
 	for (size_t i = 0; i < N_COMMANDS; i++) {
 		if (strcmp(argv[cmd_at], commands[i].name) != 0)

@@ -171,14 +171,24 @@ static char *read_profile(int fd, const char *path, struct tn_diag *d)
 	return buf;
 }
 
+/* Note path as a file the profile is read from (files may be NULL). */
+static void note_file(struct tn_cli_profile_files *files, const char *path)
+{
+	if (files && files->n < TN_CLI_PROFILE_FILES_MAX)
+		snprintf(files->path[files->n++], sizeof(files->path[0]), "%s", path);
+}
+
+/* ctx: the struct tn_cli_profile_files to note each file read in, or NULL. */
 static char *loader(const char *name, const char *from, char *resolved, size_t resolved_len,
 		    void *ctx, struct tn_diag *d)
 {
 	char dirs[PATH_MAX * 2 + 64];
 	int fd, r = resolve(name, from, resolved, resolved_len, &fd, d);
 
-	if (r > 0)
+	if (r > 0) {
+		note_file(ctx, resolved);
 		return read_profile(fd, resolved, d);
+	}
 	if (r < 0)
 		return NULL;
 	if (strcmp(name, "default") == 0) {
@@ -220,12 +230,20 @@ static int not_found(const char *name, struct tn_diag *d)
 
 int tn_cli_load_profile(const char *name, struct tn_profile *out, struct tn_diag *d)
 {
+	return tn_cli_load_profile_files(name, out, NULL, d);
+}
+
+int tn_cli_load_profile_files(const char *name, struct tn_profile *out,
+			      struct tn_cli_profile_files *files, struct tn_diag *d)
+{
 	char path[PATH_MAX];
 	char *text;
 	int fd, ret;
 
+	if (files)
+		files->n = 0;
 	if (!name)
-		return tn_profile_parse(tn_default_profile_json, "(built-in default)", loader, NULL,
+		return tn_profile_parse(tn_default_profile_json, "(built-in default)", loader, files,
 					out, d);
 	ret = resolve(name, NULL, path, sizeof(path), &fd, d);
 	if (ret < 0)
@@ -233,15 +251,16 @@ int tn_cli_load_profile(const char *name, struct tn_profile *out, struct tn_diag
 	if (ret == 0) {
 		if (strcmp(name, "default") == 0)
 			return tn_profile_parse(tn_default_profile_json, "(built-in default)",
-						loader, NULL, out, d);
+						loader, files, out, d);
 		if (strchr(name, '/'))
 			return tn_diag_error(d, -ENOENT, "%s: %s", name, strerror(ENOENT));
 		return not_found(name, d);
 	}
+	note_file(files, path);
 	text = read_profile(fd, path, d);
 	if (!text)
 		return -EINVAL;
-	ret = tn_profile_parse(text, path, loader, NULL, out, d);
+	ret = tn_profile_parse(text, path, loader, files, out, d);
 	free(text);
 	return ret;
 }

@@ -75,6 +75,7 @@ void tn_plan_free(struct tn_plan *p)
 		tn_change_free(&p->changes[i]);
 	free(p->changes);
 	free(p->managed);
+	free(p->placed);
 	memset(p, 0, sizeof(*p));
 }
 

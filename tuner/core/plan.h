@@ -58,6 +58,9 @@ struct tn_plan {
 	/* IRQs the profile would place but the kernel manages; listed, not changed. */
 	int n_managed;
 	int *managed;
+	/* IRQs the profile places, changed or already where it wants them. */
+	int n_placed;
+	int *placed;
 };
 
 void tn_plan_free(struct tn_plan *p);
@@ -101,7 +104,9 @@ bool tn_plan_links_ready(const struct tn_state *s, const struct tn_profile *p, c
  * and rollback puts each back after the rings and channels are restored.
  * Free them with tn_held_free. tn_plan_restore_held adds to plan p (of the
  * snapshot s re-discovered after stage 1) a change putting back each held IRQ
- * the driver moved and p does not place.
+ * the driver moved and p does not place, and for each one the driver put where
+ * the profile wants it (p has no change of it) a change from and to its value:
+ * the journal records what apply left there.
  */
 #define TN_HELD_KEY "held"
 bool tn_change_is_held(const struct tn_change *c);

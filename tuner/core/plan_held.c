@@ -53,6 +53,50 @@ static int held_record(struct tn_change *c, const struct tn_nic *n, const struct
 	return 0;
 }
 
+struct held_at {
+	int irq, i;
+};
+
+static int cmp_held_at(const void *a, const void *b)
+{
+	const struct held_at *x = a, *y = b;
+
+	if (x->irq != y->irq)
+		return x->irq < y->irq ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Each IRQ held once, by the first NIC listing it (netdevs of one device list
+ * the same vectors: an IPoIB child beside its parent, switchdev
+ * representors), the records kept in order; n log n. 0 or -ENOMEM. */
+static int held_once(struct tn_change *v, int *n)
+{
+	struct held_at *at = malloc(sizeof(*at) * ((size_t)*n + 1));
+	bool *dup = calloc((size_t)*n + 1, sizeof(*dup));
+	int w = 0;
+
+	if (!at || !dup) {
+		free(at);
+		free(dup);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < *n; i++)
+		at[i] = (struct held_at){ atoi(v[i].target), i };
+	qsort(at, (size_t)*n, sizeof(*at), cmp_held_at);
+	for (int k = 1; k < *n; k++)
+		dup[at[k].i] = at[k].irq == at[k - 1].irq;
+	for (int i = 0; i < *n; i++) {
+		if (dup[i])
+			tn_change_free(&v[i]);
+		else
+			v[w++] = v[i];
+	}
+	*n = w;
+	free(at);
+	free(dup);
+	return 0;
+}
+
 void tn_held_free(struct tn_change *held, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -96,6 +140,8 @@ int tn_plan_held(const struct tn_state *s, const struct tn_plan *p, struct tn_ch
 				goto oom;
 		}
 	}
+	if (n > 1 && held_once(v, &n) < 0)
+		goto oom;
 	free(ones);
 	*out = v;
 	*nout = n;
@@ -132,15 +178,20 @@ static const struct tn_irq *find_held(const struct tn_state *s, const struct tn_
 	return named == 1 ? found : NULL;
 }
 
-static bool planned_irq(const struct tn_plan *p, int irq)
+/* Whether the profile places IRQ irq (1: changed by plan p, 2: already where
+ * it wants it, no change of it in p). */
+static int planned_irq(const struct tn_plan *p, int irq)
 {
 	char t[16];
 
 	snprintf(t, sizeof(t), "%d", irq);
 	for (int i = 0; i < p->n; i++)
 		if (p->changes[i].kind == TN_CHANGE_IRQ_AFFINITY && strcmp(p->changes[i].target, t) == 0)
-			return true;
-	return false;
+			return 1;
+	for (int i = 0; i < p->n_placed; i++)
+		if (p->placed[i] == irq)
+			return 2;
+	return 0;
 }
 
 /* Insert c (its strings now the plan's) after the plan's changes of kinds up
@@ -161,19 +212,23 @@ static int insert_change(struct tn_plan *p, const struct tn_change *c)
 	return 0;
 }
 
-/* The change that puts back held record h on IRQ q (now at cur) into c. */
+/* The change that puts back held record h on IRQ q (now at cur) into c; kept:
+ * its driver put it where the profile wants it, where it stays (the change,
+ * from cur to cur, records for rollback what apply left, and that it was). */
 static int restore_change(struct tn_change *c, const struct tn_change *h, const struct tn_irq *q,
-			  const struct tn_nic *nic, char *cur)
+			  const struct tn_nic *nic, char *cur, bool kept)
 {
 	memset(c, 0, sizeof(*c));
 	c->kind = TN_CHANGE_IRQ_AFFINITY;
 	snprintf(c->target, sizeof(c->target), "%d", q->irq);
 	snprintf(c->key, sizeof(c->key), "smp_affinity_list");
 	c->before = cur;
-	c->after = strdup(h->before);
+	c->after = strdup(kept ? cur : h->before);
 	if (!c->after || tn_change_printf(&c->label, "%s", q->name) < 0 ||
 	    tn_change_printf(&c->reason,
-			     "its driver reset it when %s's rings or channels changed: as before",
+			     kept ? "its driver put it where the profile wants it when %s's rings "
+				    "or channels changed"
+				  : "its driver reset it when %s's rings or channels changed: as before",
 			     nic->name) < 0) {
 		tn_change_free(c);
 		return -ENOMEM;
@@ -200,9 +255,10 @@ int tn_plan_restore_held(const struct tn_state *s, const struct tn_change *held,
 		const struct tn_nic *nic = NULL;
 		const struct tn_irq *q = find_held(s, &held[i], &nic);
 		struct tn_change c;
+		int placed;
 		char *cur;
 
-		if (!q || q->managed || !q->has_affinity || planned_irq(p, q->irq))
+		if (!q || q->managed || !q->has_affinity || (placed = planned_irq(p, q->irq)) == 1)
 			continue;
 		cur = cpus_list(&q->affinity);
 		if (!cur)
@@ -211,12 +267,14 @@ int tn_plan_restore_held(const struct tn_state *s, const struct tn_change *held,
 			free(cur);
 			continue;
 		}
-		if (restore_change(&c, &held[i], q, nic, cur) < 0)
+		if (restore_change(&c, &held[i], q, nic, cur, placed == 2) < 0)
 			return tn_diag_error(d, -ENOMEM, "out of memory");
 		if (insert_change(p, &c) < 0) {
 			tn_change_free(&c);
 			return tn_diag_error(d, -ENOMEM, "out of memory");
 		}
+		if (placed == 2)
+			continue; /* not moved back: said as a change of its own */
 		if (nic != said) {
 			say_restored(said, count, d);
 			said = nic;

@@ -491,6 +491,11 @@ int tn_plan_irq_changes(struct planner *pl)
 				pl->plan.managed[pl->plan.n_managed++] = q->irq;
 				continue;
 			}
+			nm = realloc(pl->plan.placed, sizeof(int) * (size_t)(pl->plan.n_placed + 1));
+			if (!nm)
+				return tn_diag_error(pl->d, -ENOMEM, "out of memory");
+			pl->plan.placed = nm;
+			pl->plan.placed[pl->plan.n_placed++] = q->irq;
 			tn_cpuset_zero(&want);
 			tn_cpuset_set(&want, cpu);
 			if (q->has_affinity && tn_cpus_equal(&q->affinity, &want))

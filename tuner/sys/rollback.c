@@ -171,6 +171,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_j
 {
 	struct tn_rb rb = { .root = root, .j = j, .out = out, .force = force, .dry_run = dry_run,
 			    .report = report, .ctx = ctx, .res = res, .d = d };
+	bool stopped = false;
 
 	memset(res, 0, sizeof(*res));
 	if (tn_live_open(root, &rb.live) < 0)
@@ -188,13 +189,16 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_j
 		if (e->status == TN_J_ROLLED_BACK || e->status == TN_J_SKIPPED ||
 		    (e->status == TN_J_LEFT && !force) || tn_change_is_held(&e->c))
 			continue;
-		if (!tn_rb_held_defer(&rb, i) && restore_entry(&rb, e) < 0)
+		if (!tn_rb_held_defer(&rb, i) && restore_entry(&rb, e) < 0) {
+			stopped = true; /* out of memory */
 			break;
+		}
 	}
 	tn_sysroot_keep_end(root);
 	/* the rings and channels restored, the IRQs their drivers reset: not
-	 * through files kept from before (a driver may have replaced them) */
-	if (rb.ret == 0)
+	 * through files kept from before (a driver may have replaced them);
+	 * a journal that cannot be written (rb.ret) stops their record only */
+	if (!stopped)
 		tn_rb_held_pass(&rb);
 	tn_rb_held_free(&rb);
 	tn_live_close(rb.live);

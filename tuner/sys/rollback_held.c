@@ -71,12 +71,16 @@ static int link_entries(const struct tn_journal *j, struct tn_rb_held *h)
 }
 
 /* Whether value cur of held entry i is one the apply found or left: its own,
- * or the before or after of the IRQ's last change. */
+ * or the before or after of the IRQ's last change. An interrupted journal (no
+ * end record: its apply, or a rollback of it, stopped) may lack the change
+ * that followed its driver's reset (stage 2 not reached): then any value. */
 static bool as_left(const struct tn_journal *j, const struct tn_rb_held *h, int i,
 		    const char *cur)
 {
 	const struct tn_jentry *e = &j->e[i], *l = h->last[i] >= 0 ? &j->e[h->last[i]] : NULL;
 
+	if (!l && !j->end[0])
+		return true;
 	return tn_change_same(&e->c, cur, e->c.before) ||
 	       (l && (tn_change_same(&e->c, cur, l->c.after) ||
 		      tn_change_same(&e->c, cur, l->c.before)));
