@@ -28,7 +28,8 @@
 #   - scripts/provision.sh: a bad profile fails first, with a clear message,
 #     and nothing is installed; a good one is provisioned into a scratch root,
 #     then another (the first kept as profile.json.old), and a purge leaves
-#     nothing in etc;
+#     nothing in etc; a package apt-get does not install: exit 1, said, no
+#     profile installed;
 #   - systemd-analyze verify on the units (copies whose /usr/sbin/tuner is the
 #     packaged binary; any message counts as a failure);
 #   - the man page renders without warnings and names every command and
@@ -406,7 +407,20 @@ provision "$work/p3.log" sh "$prov" "$work/fake.deb" "$src/profiles/default.json
 rc=$?
 check "provision.sh, a file that is no .deb: exit $rc (want 1), says so, nothing run" \
 	sh -c "[ $rc -eq 1 ] && grep -q 'not a Debian package' '$work/p3.log' && [ ! -e '$work/calls' ]"
-for f in "$work"/p1.log "$work"/p2.log "$work"/p3.log; do
+# a package apt-get does not install (exit 100): provision.sh fails with its
+# documented 1, says which step, and installs no profile, enables nothing
+fails_dir=$work/stubs-fail
+mkdir -p "$fails_dir"
+cp "$stubs"/* "$fails_dir/"
+printf '#!/bin/sh\necho "apt-get $*" >>"%s/calls"\necho "E: broken" >&2\nexit 100\n' "$work" \
+	>"$fails_dir/apt-get"
+rm -f "$work/calls"
+env PATH="$fails_dir:$PATH" sh "$prov" "$deb" "$work/mine.json" >"$work/p7.log" 2>&1
+rc=$?
+check "provision.sh, apt-get fails (exit 100): exit $rc (want 1), says so, installs no profile" \
+	sh -c "[ $rc -eq 1 ] && grep -q 'apt-get install .* failed (exit 100); the profile was not installed' \
+		'$work/p7.log' && [ \"\$(cut -d' ' -f1 '$work/calls')\" = apt-get ]"
+for f in "$work"/p1.log "$work"/p2.log "$work"/p3.log "$work"/p7.log; do
 	[ -s "$f" ] && {
 		echo "  ${f##*/}:"
 		show "$f"
