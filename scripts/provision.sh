@@ -105,12 +105,19 @@ fi
 
 # 3. The profile.
 conf=$root/etc/tuner/profile.json
-if [ -f "$conf" ] && ! cmp -s "$profile" "$conf"; then
-	cp -p "$conf" "$conf.old"
-	echo "$prog: the previous $conf is now $conf.old"
+if [ -e "$conf" ] &&
+	[ "$(stat -L -c %d:%i -- "$profile")" = "$(stat -L -c %d:%i -- "$conf")" ]; then
+	# provisioning again with the installed profile (a new package, the same
+	# profile): 'install' would refuse to copy a file onto itself
+	echo "$prog: $conf is $profile already"
+else
+	if [ -f "$conf" ] && ! cmp -s "$profile" "$conf"; then
+		cp -p "$conf" "$conf.old"
+		echo "$prog: the previous $conf is now $conf.old"
+	fi
+	install -D -m 0644 "$profile" "$conf"
+	echo "$prog: installed $profile as $conf"
 fi
-install -D -m 0644 "$profile" "$conf"
-echo "$prog: installed $profile as $conf"
 
 # 4. The plan (a dry run: exit 0 nothing to change, 2 changes pending).
 if [ -z "$root" ]; then

@@ -27,7 +27,8 @@
 #     and do nothing outside SCRATCH;
 #   - scripts/provision.sh: a bad profile fails first, with a clear message,
 #     and nothing is installed; a good one is provisioned into a scratch root,
-#     then another (the first kept as profile.json.old), and a purge leaves
+#     then another (the first kept as profile.json.old), then with the
+#     installed profile itself (kept, no error), and a purge leaves
 #     nothing in etc; a package apt-get does not install: exit 1, said, no
 #     profile installed;
 #   - systemd-analyze verify on the units (copies whose /usr/sbin/tuner is the
@@ -478,6 +479,18 @@ DPKG_OPTS="--force-depends --force-script-chrootless --path-include=*" sh "$prov
 	"$work/mine2.json" >"$work/p6.log" 2>&1
 check "provision.sh --root again, another profile: the first kept as profile.json.old" \
 	cmp -s "$work/mine.json" "$r/etc/tuner/profile.json.old"
+# and again with the installed profile itself (a new package, the same
+# profile): 'install' copied it onto itself, failed, and tuner.service was
+# not enabled
+rm -f "$r/etc/systemd/system/multi-user.target.wants/tuner.service"
+DPKG_OPTS="--force-depends --force-script-chrootless --path-include=*" sh "$prov" --root "$r" "$deb" \
+	"$r/etc/tuner/profile.json" >"$work/p8.log" 2>&1
+rc=$?
+check "provision.sh --root with its own etc/tuner/profile.json: exit $rc (want 0), profile kept, enabled" \
+	sh -c "[ $rc -eq 0 ] && cmp -s '$work/mine2.json' '$r/etc/tuner/profile.json' &&
+		cmp -s '$work/mine.json' '$r/etc/tuner/profile.json.old' &&
+		[ -L '$r/etc/systemd/system/multi-user.target.wants/tuner.service' ]"
+[ $rc -eq 0 ] || show "$work/p8.log"
 dpkg --root="$r" --force-depends --force-script-chrootless -P tuner >"$work/dpkg-p2.log" 2>&1 ||
 	fail "dpkg --root -P after provision.sh"
 left=$(cd "$r" && find etc var/lib/tuner -path etc/systemd -prune -o -print 2>/dev/null |
