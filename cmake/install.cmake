@@ -160,12 +160,14 @@ set(CPACK_STRIP_FILES ON)
 # watch loads it with dlopen (cli/sdnotify.c), so no NEEDED entry shows it.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libsystemd0")
-# Maintainer scripts: systemctl daemon-reload; on purge, /var/lib/tuner.
+# Maintainer scripts: systemctl daemon-reload; tuner-watch.service stopped on
+# remove, restarted (if running) on upgrade; on purge, /var/lib/tuner.
 # CPack 3.25 marks nothing as a conffile by itself: the conffiles file lists
 # /etc/tuner/profile.json, once.
 tn_generate(${TN_GEN}/conffiles "/etc/tuner/profile.json\n" ${CMAKE_CURRENT_LIST_FILE})
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
-  ${TN_GEN}/conffiles ${TN_SCRIPTS}/deb/postinst ${TN_SCRIPTS}/deb/postrm)
+  ${TN_GEN}/conffiles ${TN_SCRIPTS}/deb/postinst ${TN_SCRIPTS}/deb/prerm
+  ${TN_SCRIPTS}/deb/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # Checked when cpack runs: the prefix this tree was configured with, and that
 # its binary has no fault-injection hook.

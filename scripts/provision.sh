@@ -14,8 +14,9 @@
 # DIR must hold a dpkg database. DPKG_OPTS adds options to that dpkg.
 # TUNER=PATH checks the profile with that tuner instead of DEB's (tests).
 #
-# Exit status: 0 provisioned; 1 failed (a bad profile: nothing was
-# installed); 64 usage.
+# Exit status: 0 provisioned; 1 failed, saying which step (a bad profile:
+# nothing was installed; a package apt-get or dpkg did not install: the
+# profile was not installed either); 64 usage.
 set -eu
 prog=provision.sh
 root=
@@ -90,24 +91,33 @@ unset TUNER_PROFILE_PATH
 echo "$prog: installing $deb${root:+ into $root}"
 if [ -n "$root" ]; then
 	# shellcheck disable=SC2086 # DPKG_OPTS: several options
-	dpkg --root="$root" --force-confold ${DPKG_OPTS:-} -i "$deb"
+	dpkg --root="$root" --force-confold ${DPKG_OPTS:-} -i "$deb" ||
+		die "dpkg --root=$root -i $deb failed (exit $?); the profile was not installed"
 else
 	case $deb in
 	/*) path=$deb ;;
 	*) path=./$deb ;;
 	esac
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		-o Dpkg::Options::=--force-confold "$path"
+		-o Dpkg::Options::=--force-confold "$path" ||
+		die "apt-get install $path failed (exit $?); the profile was not installed"
 fi
 
 # 3. The profile.
 conf=$root/etc/tuner/profile.json
-if [ -f "$conf" ] && ! cmp -s "$profile" "$conf"; then
-	cp -p "$conf" "$conf.old"
-	echo "$prog: the previous $conf is now $conf.old"
+if [ -e "$conf" ] &&
+	[ "$(stat -L -c %d:%i -- "$profile")" = "$(stat -L -c %d:%i -- "$conf")" ]; then
+	# provisioning again with the installed profile (a new package, the same
+	# profile): 'install' would refuse to copy a file onto itself
+	echo "$prog: $conf is $profile already"
+else
+	if [ -f "$conf" ] && ! cmp -s "$profile" "$conf"; then
+		cp -p "$conf" "$conf.old"
+		echo "$prog: the previous $conf is now $conf.old"
+	fi
+	install -D -m 0644 "$profile" "$conf"
+	echo "$prog: installed $profile as $conf"
 fi
-install -D -m 0644 "$profile" "$conf"
-echo "$prog: installed $profile as $conf"
 
 # 4. The plan (a dry run: exit 0 nothing to change, 2 changes pending).
 if [ -z "$root" ]; then
@@ -118,9 +128,10 @@ fi
 
 # 5. At every boot.
 if [ -n "$root" ]; then
-	systemctl --root="$root" enable tuner.service
+	systemctl --root="$root" enable tuner.service ||
+		die "systemctl --root=$root enable tuner.service failed (exit $?)"
 else
-	systemctl enable tuner.service
+	systemctl enable tuner.service || die "systemctl enable tuner.service failed (exit $?)"
 fi
 echo "$prog: tuner.service is enabled: /etc/tuner/profile.json is applied at every boot${root:+ of $root}"
 [ -n "$root" ] || echo "$prog: to apply it now: systemctl start tuner.service"

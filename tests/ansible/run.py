@@ -130,6 +130,14 @@ os.chmod(open_dir, 0o777)
 in_open_dir = os.path.join(open_dir, "tuner")
 shutil.copyfile(tuner, in_open_dir)
 os.chmod(in_open_dir, 0o755)
+# a root-owned 0755 bin/ in a 0777 directory: anyone may rename bin/ away and
+# put another in its place
+open_parent = os.path.join(run_dir, "open-parent")
+os.makedirs(os.path.join(open_parent, "bin"))
+os.chmod(open_parent, 0o777)
+under_open_parent = os.path.join(open_parent, "bin", "tuner")
+shutil.copyfile(tuner, under_open_parent)
+os.chmod(under_open_parent, 0o755)
 EDGE_PROFILE = {"name": "inline-edge", "extends": "default",
                 "sysctl": {"net.core.netdev_budget": 700}}
 # what the module refuses: host -> (its variables, the message expected)
@@ -139,6 +147,9 @@ EDGE = {
     "e_writable": ({"tuner_binary": writable}, "writable by group or others (mode 0775)"),
     "e_open_dir": ({"tuner_binary": in_open_dir},
                    f"its directory {open_dir} is writable by group or others (mode 0777)"),
+    "e_open_parent": ({"tuner_binary": under_open_parent},
+                      f"{open_parent}, a directory above it, is writable by group or others "
+                      "(mode 0777)"),
     "e_missing": ({"tuner_binary": "no-such-tuner-here"}, "no-such-tuner-here not found"),
     "e_inline_bad": ({"tuner_profile": {"name": "inline-bad", "bogus": 1}},
                      "tuner plan failed: inline profile:3:3: bogus: unknown key"),

@@ -5,7 +5,7 @@ appears times out after --wait-links with exit 4, changing nothing; a
 required interface that is down is waited for and applied once it is up
 (IFF_UP in sys/class/net/NAME/flags). The tree has no netlink: tuner looks at
 it again every 200 ms (on a host, rtnetlink events wake it; the VM tier tests
-that).
+that). --wait-links without --boot is a usage error (64), changing nothing.
 
   boot.py TUNER SRCDIR WORKDIR
 """
@@ -67,4 +67,14 @@ irqs = [c for c in json.loads(tnlib.run(tuner, ["history", "--json", "--state-di
                                                state]).stdout)]
 check(irqs and irqs[-1]["profile"] == "later" and irqs[-1]["status"] == "applied",
       "history shows the boot apply")
+
+# --wait-links without --boot: a usage error, nothing done (it was ignored: the
+# apply ran at once, as if the links had been waited for)
+sums, journals = tree_sums(tree), sorted(os.listdir(state))
+r = tnlib.run(tuner, ["apply", "--wait-links", "5", "-p", profile("nolinks", "eth9")] + g)
+check(r.returncode == 64 and "--wait-links is how long --boot waits" in r.stderr,
+      f"apply --wait-links without --boot: exit {r.returncode} (want 64): "
+      f"{r.stderr.strip().splitlines()[:1]}")
+check(tree_sums(tree) == sums and sorted(os.listdir(state)) == journals,
+      "and nothing was changed, no journal made")
 finish()

@@ -18,12 +18,19 @@
 #     Maintainer);
 #   - lintian (Debian's package checker): no error; a package without its
 #     copyright file is reported (the check works);
+#   - the maintainer scripts, with a stub systemctl in a namespace where
+#     systemd "runs": tuner-watch.service stopped on remove, restarted on
+#     upgrade, nothing for another root;
 #   - dpkg --root=SCRATCH: install (files there, the tuner runs, the conffile
 #     recorded), remove (the changed conffile kept), purge (gone, with the
 #     enablement link and /var/lib/tuner); maintainer scripts run chrootless
 #     and do nothing outside SCRATCH;
 #   - scripts/provision.sh: a bad profile fails first, with a clear message,
-#     and nothing is installed; a good one is provisioned into a scratch root;
+#     and nothing is installed; a good one is provisioned into a scratch root,
+#     then another (the first kept as profile.json.old), then with the
+#     installed profile itself (kept, no error), and a purge leaves
+#     nothing in etc; a package apt-get does not install: exit 1, said, no
+#     profile installed;
 #   - systemd-analyze verify on the units (copies whose /usr/sbin/tuner is the
 #     packaged binary; any message counts as a failure);
 #   - the man page renders without warnings and names every command and
@@ -215,7 +222,44 @@ done
 dpkg-deb -e "$deb" "$work/control" || fail "dpkg-deb -e"
 check "conffiles is /etc/tuner/profile.json, once" \
 	sh -c "printf '/etc/tuner/profile.json\n' | cmp -s - '$work/control/conffiles'"
-check "postinst and postrm, executable" test -x "$work/control/postinst" -a -x "$work/control/postrm"
+check "postinst, prerm and postrm, executable" \
+	test -x "$work/control/postinst" -a -x "$work/control/prerm" -a -x "$work/control/postrm"
+# What the maintainer scripts ask of systemd, on a host it runs (a private
+# mount namespace whose /run has systemd/system; systemctl and
+# deb-systemd-invoke stubs that record their arguments): a running
+# tuner-watch.service is stopped on remove (it would go on changing the host as
+# root, its binary gone) and restarted on upgrade (else the old binary runs
+# until the next boot); for another root, nothing.
+# MAINT SCRIPT ARGS...: what the stubs were asked, ';'-separated
+mkdir -p "$work/maint"
+for c in systemctl deb-systemd-invoke; do
+	printf '#!/bin/sh\necho "%s $*" >>"%s/maint/calls"\n' "$c" "$work" >"$work/maint/$c"
+	chmod +x "$work/maint/$c"
+done
+maint() {
+	script=$1
+	shift
+	: >"$work/maint/calls"
+	unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs tmpfs /run &&
+		mkdir -p /run/systemd/system && PATH="$0:$PATH" exec sh "$@"' \
+		"$work/maint" "$work/control/$script" "$@" >/dev/null 2>&1 ||
+		echo "exit $?" >>"$work/maint/calls"
+	tr '\n' ';' <"$work/maint/calls"
+}
+for c in "prerm remove|deb-systemd-invoke stop tuner-watch.service;" \
+	"prerm upgrade 0.1.0|" \
+	"postinst configure|systemctl daemon-reload;" \
+	"postinst configure 0.0.9|systemctl daemon-reload;deb-systemd-invoke try-restart tuner-watch.service;" \
+	"postrm remove|systemctl daemon-reload;" \
+	"postrm upgrade 0.1.0|"; do
+	args=${c%%|*} want=${c#*|}
+	# shellcheck disable=SC2086 # the script and its arguments
+	got=$(maint $args)
+	check "$args, systemd running: '$want' (got '$got')" test "$got" = "$want"
+done
+got=$(DPKG_ROOT=/nonexistent maint prerm remove)$(DPKG_ROOT=/nonexistent maint postinst configure 0.0.9)
+check "prerm remove and postinst configure OLD for another root (DPKG_ROOT): nothing asked ($got)" \
+	test -z "$got"
 
 # ---- licence, copyright, changelog ----
 lic=$src/LICENSE
@@ -364,7 +408,20 @@ provision "$work/p3.log" sh "$prov" "$work/fake.deb" "$src/profiles/default.json
 rc=$?
 check "provision.sh, a file that is no .deb: exit $rc (want 1), says so, nothing run" \
 	sh -c "[ $rc -eq 1 ] && grep -q 'not a Debian package' '$work/p3.log' && [ ! -e '$work/calls' ]"
-for f in "$work"/p1.log "$work"/p2.log "$work"/p3.log; do
+# a package apt-get does not install (exit 100): provision.sh fails with its
+# documented 1, says which step, and installs no profile, enables nothing
+fails_dir=$work/stubs-fail
+mkdir -p "$fails_dir"
+cp "$stubs"/* "$fails_dir/"
+printf '#!/bin/sh\necho "apt-get $*" >>"%s/calls"\necho "E: broken" >&2\nexit 100\n' "$work" \
+	>"$fails_dir/apt-get"
+rm -f "$work/calls"
+env PATH="$fails_dir:$PATH" sh "$prov" "$deb" "$work/mine.json" >"$work/p7.log" 2>&1
+rc=$?
+check "provision.sh, apt-get fails (exit 100): exit $rc (want 1), says so, installs no profile" \
+	sh -c "[ $rc -eq 1 ] && grep -q 'apt-get install .* failed (exit 100); the profile was not installed' \
+		'$work/p7.log' && [ \"\$(cut -d' ' -f1 '$work/calls')\" = apt-get ]"
+for f in "$work"/p1.log "$work"/p2.log "$work"/p3.log "$work"/p7.log; do
 	[ -s "$f" ] && {
 		echo "  ${f##*/}:"
 		show "$f"
@@ -415,6 +472,30 @@ check "... and the profile as etc/tuner/profile.json" cmp -s "$work/mine.json" "
 check "... and enabled tuner.service there" \
 	test "$(readlink "$r/etc/systemd/system/multi-user.target.wants/tuner.service")" = \
 	/lib/systemd/system/tuner.service
+# provisioned again with another profile: the first is kept as profile.json.old;
+# a purge then leaves nothing of tuner's in /etc
+printf '{"name": "mine2", "extends": "default"}\n' >"$work/mine2.json"
+DPKG_OPTS="--force-depends --force-script-chrootless --path-include=*" sh "$prov" --root "$r" "$deb" \
+	"$work/mine2.json" >"$work/p6.log" 2>&1
+check "provision.sh --root again, another profile: the first kept as profile.json.old" \
+	cmp -s "$work/mine.json" "$r/etc/tuner/profile.json.old"
+# and again with the installed profile itself (a new package, the same
+# profile): 'install' copied it onto itself, failed, and tuner.service was
+# not enabled
+rm -f "$r/etc/systemd/system/multi-user.target.wants/tuner.service"
+DPKG_OPTS="--force-depends --force-script-chrootless --path-include=*" sh "$prov" --root "$r" "$deb" \
+	"$r/etc/tuner/profile.json" >"$work/p8.log" 2>&1
+rc=$?
+check "provision.sh --root with its own etc/tuner/profile.json: exit $rc (want 0), profile kept, enabled" \
+	sh -c "[ $rc -eq 0 ] && cmp -s '$work/mine2.json' '$r/etc/tuner/profile.json' &&
+		cmp -s '$work/mine.json' '$r/etc/tuner/profile.json.old' &&
+		[ -L '$r/etc/systemd/system/multi-user.target.wants/tuner.service' ]"
+[ $rc -eq 0 ] || show "$work/p8.log"
+dpkg --root="$r" --force-depends --force-script-chrootless -P tuner >"$work/dpkg-p2.log" 2>&1 ||
+	fail "dpkg --root -P after provision.sh"
+left=$(cd "$r" && find etc var/lib/tuner -path etc/systemd -prune -o -print 2>/dev/null |
+	grep -v '^etc$' | LC_ALL=C sort | tr '\n' ' ')
+check "after -P: nothing left in etc (but systemd's) or var/lib/tuner${left:+: $left}" test -z "$left"
 
 # ---- systemd-analyze verify ----
 # Copies of the packaged units naming the packaged binary (verify wants the

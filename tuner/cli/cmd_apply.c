@@ -34,7 +34,8 @@ static const char apply_usage[] =
 	"      --wait SECS     wait that long for another apply or rollback (default 0;\n"
 	"                      with --boot, what is left of --wait-links)\n"
 	"      --boot          at boot: first wait for the profile's links (below)\n"
-	"      --wait-links SECS  how long --boot waits for links (default 30)\n"
+	"      --wait-links SECS  how long --boot waits for links (default 30; only\n"
+	"                      with --boot)\n"
 	"  -j, --json          the journal's records as JSON\n"
 	"      --sysroot DIR   apply to the tree below DIR (tests); nothing else is\n"
 	"                      touched\n"
@@ -234,6 +235,11 @@ int tn_cmd_apply(struct tn_cli *cli, int argc, char **argv)
 		return TN_EXIT_OK;
 	if (first < 0)
 		return TN_EXIT_USAGE;
+	/* without --boot nothing waits for links: a lone --wait-links would be ignored */
+	if ((o.seen & OPT_BIT(OPT_WAIT_LINKS)) && !o.boot)
+		return tn_cli_usage_error(cli, "apply: --wait-links is how long --boot waits for "
+					       "links; without --boot, --wait SECS waits for the lock"),
+		       TN_EXIT_USAGE;
 	if (cli->state_file)
 		return tn_cli_usage_error(cli, "apply: --state is a saved snapshot; apply needs the "
 					       "host (or --sysroot)"),

@@ -26,7 +26,10 @@ description:
     wording.
   - The tuner binary is run as the user the task runs as (normally root, with
     C(become)); it must be a regular file owned by root or by that user and
-    not writable by group or others, in a directory of which the same holds.
+    not writable by group or others, in a directory of which the same holds,
+    and so must every directory above it (one with the sticky bit, as
+    C(/tmp), may be writable by others). Symlinks in its path are resolved
+    first, and the resolved path is the one checked and run.
 options:
   profile:
     description:
@@ -352,7 +355,8 @@ class Tuner:
 
     def binary(self):
         """The tuner program: found, a regular file, owned by root or by us,
-        not writable by group or others (it runs with our privileges)."""
+        not writable by group or others (it runs with our privileges), nor is
+        its directory or one above it; its path with the symlinks resolved."""
         name = self.p["binary"]
         if "/" in name:
             if not os.path.isabs(name):
@@ -363,8 +367,11 @@ class Tuner:
             if not path:
                 self.fail("binary: %s not found in PATH, /usr/sbin or /usr/local/sbin on the "
                           "target: install tuner there or set binary" % name)
+        # the path with its symlinks resolved is the one checked and run (a
+        # symlink swapped after the check is not followed)
+        real = os.path.realpath(path)
         try:
-            st = os.stat(path)
+            st = os.stat(real)
         except OSError as e:
             self.fail("binary: %s: %s" % (path, e.strerror))
         if not stat.S_ISREG(st.st_mode) or not st.st_mode & 0o111:
@@ -375,16 +382,28 @@ class Tuner:
         if st.st_mode & 0o022:
             self.fail("binary: %s is writable by group or others (mode %04o): refusing to "
                       "run it" % (path, stat.S_IMODE(st.st_mode)))
-        # whoever may write its directory may replace it
-        real_dir = os.path.dirname(os.path.realpath(path))
-        dst = os.stat(real_dir)
-        if dst.st_uid not in (0, os.geteuid()):
-            self.fail("binary: %s: its directory %s is owned by uid %d, not by root or the "
-                      "task's user: refusing to run it" % (path, real_dir, dst.st_uid))
-        if dst.st_mode & 0o022:
-            self.fail("binary: %s: its directory %s is writable by group or others (mode "
-                      "%04o): refusing to run it" % (path, real_dir, stat.S_IMODE(dst.st_mode)))
-        return path
+        # whoever may write its directory, or one above it, may replace it
+        real_dir = d = os.path.dirname(real)
+        while True:
+            try:
+                dst = os.stat(d)
+            except OSError as e:
+                self.fail("binary: %s: %s: %s" % (path, d, e.strerror))
+            what = ("its directory %s" % d if d == real_dir else
+                    "%s, a directory above it," % d)
+            if dst.st_uid not in (0, os.geteuid()):
+                self.fail("binary: %s: %s is owned by uid %d, not by root or the task's user: "
+                          "refusing to run it" % (path, what, dst.st_uid))
+            # above its own directory, a sticky one (/tmp) lets nobody else
+            # rename what is in it
+            sticky_above = d != real_dir and dst.st_mode & stat.S_ISVTX
+            if dst.st_mode & 0o022 and not sticky_above:
+                self.fail("binary: %s: %s is writable by group or others (mode %04o): "
+                          "refusing to run it" % (path, what, stat.S_IMODE(dst.st_mode)))
+            if d == "/":
+                break
+            d = os.path.dirname(d)
+        return real
 
     def profile_args(self):
         prof = self.p["profile"]
