@@ -152,63 +152,127 @@ oom:
 	return tn_diag_error(d, -ENOMEM, "out of memory");
 }
 
-/* The IRQ a held record names in s: the same number with the same name, else
- * the one IRQ of that name (a driver that requested its IRQs anew); NULL when
- * it is gone. *nic is its NIC. */
-static const struct tn_irq *find_held(const struct tn_state *s, const struct tn_change *h,
-				      const struct tn_nic **nic)
+/* The IRQs of a snapshot by name, and the IRQs a plan places by number:
+ * looked up once per held record (thousands, on a large host) in log time. */
+struct irq_ref {
+	const char *name;
+	const struct tn_irq *q;
+	const struct tn_nic *nic;
+};
+
+struct held_index {
+	struct irq_ref *by_name;
+	int n;
+	int *changed, nchanged;		/* IRQs the plan changes, sorted */
+	int *placed, nplaced;		/* IRQs the profile places, sorted */
+};
+
+static int cmp_ref(const void *a, const void *b)
 {
-	const struct tn_irq *found = NULL;
-	int irq = atoi(h->target), named = 0;
+	const struct irq_ref *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
 
-	for (int i = 0; i < s->n_nics; i++)
-		for (int k = 0; k < s->nics[i].n_irqs; k++) {
-			const struct tn_irq *q = &s->nics[i].irqs[k];
-
-			if (strcmp(q->name, tn_str(h->label)) != 0)
-				continue;
-			if (q->irq == irq) {
-				*nic = &s->nics[i];
-				return q;
-			}
-			named++;
-			found = q;
-			*nic = &s->nics[i];
-		}
-	return named == 1 ? found : NULL;
+	return c ? c : (x->q->irq > y->q->irq) - (x->q->irq < y->q->irq);
 }
 
-/* Whether the profile places IRQ irq (1: changed by plan p, 2: already where
- * it wants it, no change of it in p). */
-static int planned_irq(const struct tn_plan *p, int irq)
+static int cmp_int(const void *a, const void *b)
 {
-	char t[16];
+	int x = *(const int *)a, y = *(const int *)b;
 
-	snprintf(t, sizeof(t), "%d", irq);
+	return (x > y) - (x < y);
+}
+
+static void index_free(struct held_index *x)
+{
+	free(x->by_name);
+	free(x->changed);
+	free(x->placed);
+}
+
+static int index_build(const struct tn_state *s, const struct tn_plan *p, struct held_index *x)
+{
+	int total = 0;
+
+	memset(x, 0, sizeof(*x));
+	for (int i = 0; i < s->n_nics; i++)
+		total += s->nics[i].n_irqs;
+	x->by_name = malloc(sizeof(*x->by_name) * ((size_t)total + 1));
+	x->changed = malloc(sizeof(*x->changed) * ((size_t)p->n + 1));
+	x->placed = malloc(sizeof(*x->placed) * ((size_t)p->n_placed + 1));
+	if (!x->by_name || !x->changed || !x->placed)
+		return -ENOMEM;
+	for (int i = 0; i < s->n_nics; i++)
+		for (int k = 0; k < s->nics[i].n_irqs; k++)
+			x->by_name[x->n++] = (struct irq_ref){ s->nics[i].irqs[k].name,
+							       &s->nics[i].irqs[k], &s->nics[i] };
+	qsort(x->by_name, (size_t)x->n, sizeof(*x->by_name), cmp_ref);
 	for (int i = 0; i < p->n; i++)
-		if (p->changes[i].kind == TN_CHANGE_IRQ_AFFINITY && strcmp(p->changes[i].target, t) == 0)
-			return 1;
-	for (int i = 0; i < p->n_placed; i++)
-		if (p->placed[i] == irq)
-			return 2;
+		if (p->changes[i].kind == TN_CHANGE_IRQ_AFFINITY)
+			x->changed[x->nchanged++] = atoi(p->changes[i].target);
+	qsort(x->changed, (size_t)x->nchanged, sizeof(int), cmp_int);
+	if (p->n_placed)
+		memcpy(x->placed, p->placed, sizeof(int) * (size_t)p->n_placed);
+	x->nplaced = p->n_placed;
+	qsort(x->placed, (size_t)x->nplaced, sizeof(int), cmp_int);
 	return 0;
 }
 
-/* Insert c (its strings now the plan's) after the plan's changes of kinds up
- * to its own (the plan is in kind order). */
-static int insert_change(struct tn_plan *p, const struct tn_change *c)
+/* The IRQ a held record names in s: the same number with the same name, else
+ * the one IRQ of that name (a driver that requested its IRQs anew); NULL when
+ * it is gone. *nic is its NIC. */
+static const struct tn_irq *find_held(const struct held_index *x, const struct tn_change *h,
+				      const struct tn_nic **nic)
 {
-	struct tn_change *nv = realloc(p->changes, sizeof(*nv) * (size_t)(p->n + 1));
+	const char *name = tn_str(h->label);
+	int irq = atoi(h->target), lo = 0, hi = x->n, end;
+
+	while (lo < hi) { /* the first of that name */
+		int mid = lo + (hi - lo) / 2;
+
+		if (strcmp(x->by_name[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < x->n && strcmp(x->by_name[end].name, name) == 0; end++)
+		if (x->by_name[end].q->irq == irq) {
+			*nic = x->by_name[end].nic;
+			return x->by_name[end].q;
+		}
+	if (end - lo != 1)
+		return NULL;
+	*nic = x->by_name[lo].nic;
+	return x->by_name[lo].q;
+}
+
+/* Whether the profile places IRQ irq (1: changed by the plan, 2: already where
+ * it wants it, no change of it in the plan). */
+static int planned_irq(const struct held_index *x, int irq)
+{
+	if (bsearch(&irq, x->changed, (size_t)x->nchanged, sizeof(int), cmp_int))
+		return 1;
+	return bsearch(&irq, x->placed, (size_t)x->nplaced, sizeof(int), cmp_int) ? 2 : 0;
+}
+
+/* The changes add[0..n) (their strings now the plan's) into the plan, after
+ * its changes of kinds up to theirs (irq_affinity: the plan is in kind order),
+ * in one move. */
+static int insert_changes(struct tn_plan *p, const struct tn_change *add, int n)
+{
+	struct tn_change *nv;
 	int at = 0;
 
+	if (!n)
+		return 0;
+	nv = realloc(p->changes, sizeof(*nv) * (size_t)(p->n + n));
 	if (!nv)
 		return -ENOMEM;
 	p->changes = nv;
-	while (at < p->n && p->changes[at].kind <= c->kind)
+	while (at < p->n && p->changes[at].kind <= add[0].kind)
 		at++;
-	memmove(&p->changes[at + 1], &p->changes[at], sizeof(*nv) * (size_t)(p->n - at));
-	p->changes[at] = *c;
-	p->n++;
+	memmove(&p->changes[at + n], &p->changes[at], sizeof(*nv) * (size_t)(p->n - at));
+	memcpy(&p->changes[at], add, sizeof(*nv) * (size_t)n);
+	p->n += n;
 	return 0;
 }
 
@@ -249,30 +313,37 @@ int tn_plan_restore_held(const struct tn_state *s, const struct tn_change *held,
 			 struct tn_plan *p, struct tn_diag *d)
 {
 	const struct tn_nic *said = NULL;
-	int count = 0;
+	struct tn_change *add = malloc(sizeof(*add) * ((size_t)n + 1));
+	struct held_index x = { 0 };
+	int count = 0, nadd = 0, ret = 0;
 
-	for (int i = 0; i < n; i++) {
+	if (!add || index_build(s, p, &x) < 0) {
+		free(add);
+		index_free(&x);
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	}
+	for (int i = 0; i < n && ret == 0; i++) {
 		const struct tn_nic *nic = NULL;
-		const struct tn_irq *q = find_held(s, &held[i], &nic);
-		struct tn_change c;
+		const struct tn_irq *q = find_held(&x, &held[i], &nic);
 		int placed;
 		char *cur;
 
-		if (!q || q->managed || !q->has_affinity || (placed = planned_irq(p, q->irq)) == 1)
+		if (!q || q->managed || !q->has_affinity || (placed = planned_irq(&x, q->irq)) == 1)
 			continue;
 		cur = cpus_list(&q->affinity);
-		if (!cur)
-			return tn_diag_error(d, -ENOMEM, "out of memory");
+		if (!cur) {
+			ret = -ENOMEM;
+			break;
+		}
 		if (tn_change_same(&held[i], cur, held[i].before)) {
 			free(cur);
 			continue;
 		}
-		if (restore_change(&c, &held[i], q, nic, cur, placed == 2) < 0)
-			return tn_diag_error(d, -ENOMEM, "out of memory");
-		if (insert_change(p, &c) < 0) {
-			tn_change_free(&c);
-			return tn_diag_error(d, -ENOMEM, "out of memory");
+		if (restore_change(&add[nadd], &held[i], q, nic, cur, placed == 2) < 0) {
+			ret = -ENOMEM;
+			break;
 		}
+		nadd++;
 		if (placed == 2)
 			continue; /* not moved back: said as a change of its own */
 		if (nic != said) {
@@ -282,6 +353,16 @@ int tn_plan_restore_held(const struct tn_state *s, const struct tn_change *held,
 		}
 		count++;
 	}
+	index_free(&x);
+	if (ret == 0 && insert_changes(p, add, nadd) < 0)
+		ret = -ENOMEM;
+	if (ret < 0) {
+		for (int i = 0; i < nadd; i++)
+			tn_change_free(&add[i]);
+		free(add);
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	}
+	free(add);
 	say_restored(said, count, d);
 	return 0;
 }
