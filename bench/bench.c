@@ -16,7 +16,9 @@
  * --floor prints what reading each NIC IRQ's smp_affinity_list costs alone,
  * through tuner's own reader (tn_sysroot_read_line): the current values a
  * plan diffs against and an apply reads before and after each write, the
- * part of their time no change to tuner's own code removes.
+ * part of their time no change to tuner's own code removes. Then what one
+ * system call costs here, and the same files read through io_uring in
+ * batches (bench/floor_uring.c): what batching the opens would leave.
  */
 #include <fcntl.h>
 #include <malloc.h>
@@ -30,6 +32,7 @@
 #include <unistd.h>
 
 #include "discover.h"
+#include "floor_uring.h"
 #include "plan.h"
 #include "counters_read.h"
 #include "profile.h"
@@ -284,6 +287,32 @@ static int bench_counters(const char *root_dir, struct tn_state *s, double *t, i
 	return 0;
 }
 
+/* the same files through io_uring, batched; and what one system call costs */
+static void floor_batched(const char *root_dir, const struct tn_state *s, int iters, double *t)
+{
+	int n = 0, *irqs, ret;
+
+	for (int i = 0; i < s->n_nics; i++)
+		n += s->nics[i].n_irqs;
+	if (!(irqs = calloc((size_t)(n ? n : 1), sizeof(int))))
+		return;
+	n = 0;
+	for (int i = 0; i < s->n_nics; i++)
+		for (int k = 0; k < s->nics[i].n_irqs; k++)
+			irqs[n++] = s->nics[i].irqs[k].irq;
+	printf("one system call (getppid): %.2f us\n", tn_bench_syscall_us());
+	ret = tn_bench_floor_uring(root_dir, irqs, n, iters, t);
+	if (ret < 0) {
+		printf("floor batched (io_uring): not measured: %s\n", strerror(-ret));
+	} else {
+		qsort(t, (size_t)iters, sizeof(double), cmp_double);
+		printf("floor batched (io_uring, 256 files a submit): median %.2f ms, "
+		       "%.2f us a file (%d runs)\n", t[iters / 2],
+		       n ? t[iters / 2] * 1000 / n : 0.0, iters);
+	}
+	free(irqs);
+}
+
 static int floor_mode(int argc, char **argv)
 {
 	int iters = argc > 4 ? atoi(argv[4]) : 20, files = 0;
@@ -317,6 +346,7 @@ static int floor_mode(int argc, char **argv)
 	printf("floor: the %d NIC IRQs' smp_affinity_list read alone: median %.2f ms, "
 	       "%.2f us a file (%d runs)\n", files, t[iters / 2],
 	       files ? t[iters / 2] * 1000 / files : 0.0, iters);
+	floor_batched(argv[2], &s, iters, t);
 	tn_sysroot_close(&root);
 	tn_state_free(&s);
 	free(t);

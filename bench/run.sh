@@ -56,6 +56,9 @@ for cpus in ${BENCH_HOSTS:-192 1024}; do
 	fi
 	echo "== whole processes, $cpus CPUs ($(stat -f -c %T "$tree") tree)"
 	"$build/tuner-bench" --floor "$tree" "$h.xml" "$runs"
+	# starting the process alone (its shared libraries loaded): the rest of the floor
+	"$build/tuner-bench" --run "$runs" "$build/tuner" --version |
+		awk '{ printf "process start (tuner --version): median %.2f ms wall, %.2f ms CPU\n", $1, $2 }'
 	# a state directory of this run's journals only: rollback --last reads
 	# the header of every journal there (its boot and CLOCK_BOOTTIME), so
 	# those left by earlier runs (hundreds) would be timed too
