@@ -479,13 +479,31 @@ static void test_fight_table_all_fighting(void **unused)
 static void test_fight_id(void **unused)
 {
 	struct tn_change c = { .kind = TN_CHANGE_PROCESS_AFFINITY };
-	char id[TN_FIGHT_ID_MAX];
+	char id[TN_FIGHT_ID_MAX], id2[TN_FIGHT_ID_MAX];
 
 	(void)unused;
+	/* a thread's change (the journal's) is its process's value */
 	snprintf(c.target, sizeof(c.target), "1187@58070/1190@58072");
 	snprintf(c.key, sizeof(c.key), "cpus");
 	tn_fight_id(&c, id, sizeof(id));
-	assert_string_equal(id, "process_affinity/1187/1190/cpus");
+	assert_string_equal(id, "process_affinity/1187/cpus");
+	/* two threads of one process, and the process (the plan's change): one id */
+	snprintf(c.target, sizeof(c.target), "1187@58070/1187@58070");
+	tn_fight_id(&c, id2, sizeof(id2));
+	assert_string_equal(id2, id);
+	snprintf(c.target, sizeof(c.target), "1187@58070");
+	tn_fight_id(&c, id2, sizeof(id2));
+	assert_string_equal(id2, id);
+	/* another process: another id */
+	snprintf(c.target, sizeof(c.target), "1190@58072/1190@58072");
+	tn_fight_id(&c, id2, sizeof(id2));
+	assert_string_equal(id2, "process_affinity/1190/cpus");
+	/* its memory too (a process-wide kind, not per thread) */
+	c.kind = TN_CHANGE_PROCESS_MEMORY;
+	snprintf(c.target, sizeof(c.target), "1187@58070");
+	snprintf(c.key, sizeof(c.key), "nodes");
+	tn_fight_id(&c, id2, sizeof(id2));
+	assert_string_equal(id2, "process_memory/1187/nodes");
 	c.kind = TN_CHANGE_IRQ_AFFINITY;
 	snprintf(c.target, sizeof(c.target), "58");
 	snprintf(c.key, sizeof(c.key), "smp_affinity_list");

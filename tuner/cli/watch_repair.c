@@ -126,19 +126,6 @@ static void say_fight(struct tn_watch_ctx *w, const struct tn_change *c)
 		      who);
 }
 
-/* The fight id of journal entry c: a thread's is its process's ("PID@START",
- * not "PID@START/TID@START"), as the plan's change that pick() holds back
- * names it. */
-static void entry_id(const struct tn_change *c, char *id, size_t len)
-{
-	struct tn_change p = *c; /* its strings c's: only read */
-	char *slash;
-
-	if (tn_kind_get(c->kind)->per_thread && (slash = strchr(p.target, '/')))
-		*slash = '\0';
-	tn_fight_id(&p, id, len);
-}
-
 static void count_fights(struct tn_watch_ctx *w, const struct tn_journal *j)
 {
 	int64_t now = tn_watch_now_ms();
@@ -147,7 +134,7 @@ static void count_fights(struct tn_watch_ctx *w, const struct tn_journal *j)
 	for (int i = 0; i < j->n; i++) {
 		if (j->e[i].status != TN_J_APPLIED)
 			continue;
-		entry_id(&j->e[i].c, id, sizeof(id));
+		tn_fight_id(&j->e[i].c, id, sizeof(id));
 		if (strcmp(id, prev) == 0)
 			continue; /* another thread of the process: one repair */
 		memcpy(prev, id, sizeof(prev));
@@ -197,7 +184,7 @@ static void back_off_failed(struct tn_watch_ctx *w, const struct tn_journal *j)
 	for (int i = 0; i < j->n; i++) {
 		if (j->e[i].status != TN_J_FAILED)
 			continue;
-		entry_id(&j->e[i].c, id, sizeof(id));
+		tn_fight_id(&j->e[i].c, id, sizeof(id));
 		ms = tn_fight_failed(w->fights, id, now);
 		if (!ms)
 			continue;

@@ -145,8 +145,10 @@ enum tn_fight_verdict {
 	TN_FIGHT_AGAIN,		/* a fight already reported goes on: back off longer */
 };
 
-/* The id of a change: "irq_affinity/38/smp_affinity_list" (process targets
- * without start times). */
+/* The id of a change: "irq_affinity/38/smp_affinity_list"; process targets
+ * without start times, and a thread's change ("PID@START/TID@START", as the
+ * journal names it) the id of its process's ("process_affinity/1187/cpus"),
+ * as the plan names it: the threads of a process are one value. */
 void tn_fight_id(const struct tn_change *c, char *buf, size_t len);
 /* Whether id is left alone at now (backing off). */
 bool tn_fight_blocked(const struct tn_fights *f, const char *id, int64_t now);

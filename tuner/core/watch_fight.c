@@ -9,10 +9,15 @@
 
 void tn_fight_id(const struct tn_change *c, char *buf, size_t len)
 {
-	char target[128];
+	const struct tn_kind *k = tn_kind_get(c->kind);
+	char target[sizeof(c->target)], *slash;
 
-	snprintf(buf, len, "%s/%s/%s", tn_change_kind_name(c->kind),
-		 tn_change_short_target(c, target, sizeof(target)), c->key);
+	tn_change_short_target(c, target, sizeof(target));
+	/* a thread's change ("PID@START/TID@START", the journal's) is its
+	 * process's: the one value the plan's change names */
+	if (k && k->per_thread && (slash = strchr(target, '/')))
+		*slash = '\0';
+	snprintf(buf, len, "%s/%s/%s", tn_change_kind_name(c->kind), target, c->key);
 }
 
 static struct tn_fight *find(const struct tn_fights *f, const char *id)
