@@ -168,7 +168,7 @@ static void reload(struct tn_watch_ctx *w)
 	}
 	tn_profile_free(&w->prof);
 	w->prof = np;
-	memset(w->fights, 0, sizeof(*w->fights));
+	tn_fights_clear(w->fights);
 	tn_watch_dirty_clear(&w->dirty);
 	w->deb.armed = false;
 	if (open_src(w, &d) < 0)
@@ -435,6 +435,7 @@ out_free:
 		tn_profile_free(&w->prof);
 	if (w->have_state)
 		tn_state_free(&w->state);
+	tn_fights_clear(w->fights);
 	free(w->fights);
 	free(w->kept);
 	free(w);
