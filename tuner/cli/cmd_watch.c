@@ -217,7 +217,7 @@ static bool backing_off(const struct tn_watch_ctx *w, int64_t now)
 static void run_timers(struct tn_watch_ctx *w, int64_t now)
 {
 	static const int rechecks[] = TN_WATCH_RECHECKS;
-	long before = w->repairs;
+	long before = w->repairs, failed = w->failures;
 	bool due = false, check = w->check_ms && now >= w->next_check;
 
 	if (check) {
@@ -239,7 +239,10 @@ static void run_timers(struct tn_watch_ctx *w, int64_t now)
 		w->last_check = tn_watch_now_ms();
 		if (w->dirty.everything)
 			w->next_check = w->last_check + w->check_ms;
-		if (w->repairs != before) { /* it changed something: look again later */
+		/* it changed something, or it failed and backed a value off (the
+		 * others were undone with it, and are made without it): look again
+		 * later, as at a fight's back-off's end */
+		if (w->repairs != before || w->failures != failed) {
 			tn_watch_dirty_merge(&w->recheck, &w->dirty);
 			w->recheck_stage = 0;
 			w->recheck_from = tn_watch_now_ms();
@@ -258,7 +261,8 @@ static void run_timers(struct tn_watch_ctx *w, int64_t now)
 		return;
 	tn_watch_repair(w, &w->recheck, true);
 	w->last_check = tn_watch_now_ms();
-	if (w->repairs != before) {	/* undone since: check again from now */
+	/* undone since, or failed again: check again from now */
+	if (w->repairs != before || w->failures != failed) {
 		w->recheck_stage = 0;
 		w->recheck_from = tn_watch_now_ms();
 		notify_status(w, false);

@@ -43,6 +43,7 @@ struct tn_watch_ctx {
 	int64_t last_check;		/* the last repair or recheck's time */
 	struct tn_fights *fights;
 	long repairs;			/* transactions made after events */
+	long failures;			/* values backed off because their repair failed */
 	int drift;			/* changes left drifted at the last check */
 	time_t last_apply;		/* 0: never */
 	int busy;			/* repairs in a row that found the lock held */

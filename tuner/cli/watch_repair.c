@@ -182,6 +182,7 @@ static void back_off(struct tn_watch_ctx *w, const struct tn_change *c, int64_t 
 	ms = tn_fight_failed(w->fights, id, now);
 	if (!ms)
 		return;
+	w->failures++;
 	tn_change_label(c, TN_LABEL_REPORT, what, sizeof(what));
 	tn_cli_printf(w->cli->err,
 		      "tuner: watch: %s: its repair failed; left alone for %lld s (longer each "
