@@ -63,7 +63,7 @@ env = dict(os.environ, TUNER_FAULT="1:EINVAL")
 w = subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state] + g,
                      stderr=open(errpath, "w"), stdout=subprocess.DEVNULL, env=env)
 try:
-    check(wait_for(lambda: "watching 3 NICs" in log(), 10), "the watch starts")
+    check(wait_for(lambda: "watching 3 NICs" in log(), 30), "the watch starts")
     put(A, "0-23")
     put(B, "0-23")
     subprocess.run(["ip", "link", "set", "eth1", "up"], check=True)

@@ -78,7 +78,7 @@ w = subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state
                       "--check-every", "1"] + g,
                      stderr=open(errpath, "w"), stdout=subprocess.DEVNULL)
 try:
-    check(wait_for(lambda: "watching 3 NICs" in log(), 10), "the watch starts")
+    check(wait_for(lambda: "watching 3 NICs" in log(), 30), "the watch starts")
     unreadable()
     put(BUDGET, "300")
     t0 = time.monotonic()

@@ -58,7 +58,7 @@ w = subprocess.Popen([tuner, "watch", "--profile", profile, "--state-dir", state
                      stderr=open(errpath, "w"), stdout=subprocess.DEVNULL)
 lockfd = -1
 try:
-    check(wait_for(lambda: "watching 3 NICs" in log(), 10), "the watch starts")
+    check(wait_for(lambda: "watching 3 NICs" in log(), 30), "the watch starts")
     check(get(BUDGET) == "600", f"the first apply set netdev_budget to 600: {get(BUDGET)}")
     write_profile("second", 700)
     lockfd = os.open(state, os.O_RDONLY | os.O_DIRECTORY)
