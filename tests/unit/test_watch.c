@@ -392,6 +392,7 @@ static void test_fight_backoff(void **unused)
 	assert_int_equal(tn_fight_repaired(f, id, t + TN_FIGHT_WINDOW_MS + 1), TN_FIGHT_NONE);
 	assert_int_equal(tn_fight_repaired(f, id, t + 2 * TN_FIGHT_WINDOW_MS + 2), TN_FIGHT_NONE);
 	assert_int_equal(tn_fight_backoff(f, id), 0);
+	tn_fights_clear(f);
 	free(f);
 }
 
@@ -425,6 +426,7 @@ static void test_fight_failed(void **unused)
 	assert_int_equal(tn_fight_repaired(f, id, t + 2), TN_FIGHT_STARTED);
 	/* a fight that then fails: the failure's back-off, from its start */
 	assert_int_equal(tn_fight_failed(f, id, t + 3), TN_FIGHT_BACKOFF_MS);
+	tn_fights_clear(f);
 	free(f);
 }
 
@@ -446,6 +448,7 @@ static void test_fight_table_full(void **unused)
 	}
 	assert_int_equal(f->n, TN_FIGHT_MAX);
 	assert_true(tn_fight_blocked(f, "fought", 3));
+	tn_fights_clear(f);
 	free(f);
 }
 
@@ -473,19 +476,100 @@ static void test_fight_table_all_fighting(void **unused)
 		snprintf(id, sizeof(id), "irq_affinity/%d/smp_affinity_list", i);
 		assert_true(tn_fight_blocked(f, id, 20));
 	}
+	tn_fights_clear(f);
+	free(f);
+}
+
+/*
+ * Every entry backing off from a fight: a value whose repair fails is still
+ * backed off (else it would undo every other repair of each check), and no
+ * fight is forgotten for it; failures are tracked to TN_FIGHT_FAILED_MAX, and
+ * past that one takes the place of the value nearest the end of its back-off.
+ */
+static void test_fight_table_full_failed(void **unused)
+{
+	struct tn_fights *f = calloc(1, sizeof(*f));
+	const char *budget = "sysctl/net.core.netdev_budget/value";
+	char id[64];
+	int64_t t = 100;
+	int n;
+
+	(void)unused;
+	assert_non_null(f);
+	for (int i = 0; i < TN_FIGHT_MAX; i++) {
+		snprintf(id, sizeof(id), "irq_affinity/%d/smp_affinity_list", i);
+		for (int k = 0; k < TN_FIGHT_REPAIRS; k++)
+			tn_fight_repaired(f, id, k);
+	}
+	assert_int_equal(tn_fight_failed(f, budget, t), TN_FIGHT_BACKOFF_MS);
+	assert_true(tn_fight_blocked(f, budget, t + TN_FIGHT_BACKOFF_MS - 1));
+	/* it keeps failing: its back-off doubles, as with room */
+	t += TN_FIGHT_BACKOFF_MS;
+	assert_int_equal(tn_fight_failed(f, budget, t), 2 * TN_FIGHT_BACKOFF_MS);
+	for (int i = 0; i < TN_FIGHT_MAX; i++) {
+		snprintf(id, sizeof(id), "irq_affinity/%d/smp_affinity_list", i);
+		assert_true(tn_fight_blocked(f, id, TN_FIGHT_REPAIRS));
+	}
+	/* a fought value still finds no room (it costs the others nothing) */
+	for (int k = 0; k < 2 * TN_FIGHT_REPAIRS; k++)
+		assert_int_equal(tn_fight_repaired(f, "sysctl/net.core.somaxconn/value", k),
+				 TN_FIGHT_NONE);
+	/* failures to TN_FIGHT_FAILED_MAX, each backed off; the first of them
+	 * (budget) ends its back-off first */
+	for (int i = f->n; i < TN_FIGHT_FAILED_MAX; i++) {
+		snprintf(id, sizeof(id), "rps_cpus/eth%d/rx-0/rps_cpus", i);
+		assert_int_equal(tn_fight_failed(f, id, t + i), TN_FIGHT_BACKOFF_MS);
+	}
+	assert_int_equal(f->n, TN_FIGHT_FAILED_MAX);
+	/* one more: it takes the place of one nearest its end (a fight: backing
+	 * off since 2 ms, they end first) */
+	assert_int_equal(tn_fight_failed(f, "xps_cpus/eth0/tx-0/xps_cpus", t + TN_FIGHT_FAILED_MAX),
+			 TN_FIGHT_BACKOFF_MS);
+	assert_int_equal(f->n, TN_FIGHT_FAILED_MAX);
+	assert_true(tn_fight_blocked(f, "xps_cpus/eth0/tx-0/xps_cpus", t + TN_FIGHT_FAILED_MAX));
+	assert_true(tn_fight_blocked(f, budget, t + TN_FIGHT_FAILED_MAX));
+	snprintf(id, sizeof(id), "rps_cpus/eth%d/rx-0/rps_cpus", TN_FIGHT_MAX + 1);
+	assert_true(tn_fight_blocked(f, id, t + TN_FIGHT_FAILED_MAX));
+	n = 0;
+	for (int i = 0; i < TN_FIGHT_MAX; i++) {
+		snprintf(id, sizeof(id), "irq_affinity/%d/smp_affinity_list", i);
+		n += tn_fight_blocked(f, id, TN_FIGHT_REPAIRS);
+	}
+	assert_int_equal(n, TN_FIGHT_MAX - 1);
+	tn_fights_clear(f);
+	assert_int_equal(f->n, 0);
+	assert_false(tn_fight_blocked(f, budget, t));
 	free(f);
 }
 
 static void test_fight_id(void **unused)
 {
 	struct tn_change c = { .kind = TN_CHANGE_PROCESS_AFFINITY };
-	char id[TN_FIGHT_ID_MAX];
+	char id[TN_FIGHT_ID_MAX], id2[TN_FIGHT_ID_MAX];
 
 	(void)unused;
+	/* a thread's change (the journal's) is its process's value */
 	snprintf(c.target, sizeof(c.target), "1187@58070/1190@58072");
 	snprintf(c.key, sizeof(c.key), "cpus");
 	tn_fight_id(&c, id, sizeof(id));
-	assert_string_equal(id, "process_affinity/1187/1190/cpus");
+	assert_string_equal(id, "process_affinity/1187/cpus");
+	/* two threads of one process, and the process (the plan's change): one id */
+	snprintf(c.target, sizeof(c.target), "1187@58070/1187@58070");
+	tn_fight_id(&c, id2, sizeof(id2));
+	assert_string_equal(id2, id);
+	snprintf(c.target, sizeof(c.target), "1187@58070");
+	tn_fight_id(&c, id2, sizeof(id2));
+	assert_string_equal(id2, id);
+	/* another process: another id */
+	snprintf(c.target, sizeof(c.target), "1190@58072/1190@58072");
+	tn_fight_id(&c, id2, sizeof(id2));
+	assert_string_equal(id2, "process_affinity/1190/cpus");
+	/* its memory too (a process-wide kind, not per thread) */
+	c.kind = TN_CHANGE_PROCESS_MEMORY;
+	snprintf(c.target, sizeof(c.target), "1187@58070");
+	snprintf(c.key, sizeof(c.key), "nodes");
+	tn_fight_id(&c, id2, sizeof(id2));
+	assert_string_equal(id2, "process_memory/1187/nodes");
 	c.kind = TN_CHANGE_IRQ_AFFINITY;
 	snprintf(c.target, sizeof(c.target), "58");
 	snprintf(c.key, sizeof(c.key), "smp_affinity_list");
@@ -562,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_fight_failed),
 		cmocka_unit_test(test_fight_table_full),
 		cmocka_unit_test(test_fight_table_all_fighting),
+		cmocka_unit_test(test_fight_table_full_failed),
 		cmocka_unit_test(test_fight_id),
 		cmocka_unit_test(test_fighter),
 		cmocka_unit_test(test_linkfile),

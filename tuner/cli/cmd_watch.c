@@ -54,7 +54,8 @@ static const char watch_usage[] =
 	"  -q, --quiet           say only failures, fights and refused reloads\n"
 	"\n"
 	"SIGHUP reads the profile again and applies it; a profile that does not load\n"
-	"or plan is refused and the old one kept. SIGTERM and SIGINT exit 0 and leave\n"
+	"or plan is refused and the old one kept (while another apply or rollback\n"
+	"holds the lock, the reload waits for it). SIGTERM and SIGINT exit 0 and leave\n"
 	"the host as it is (no rollback). Under systemd (Type=notify) it reports READY,\n"
 	"STATUS and, when WatchdogSec= is set, WATCHDOG. Exit status: 0 after SIGTERM,\n"
 	"1 when the first apply or the event sources fail.\n";
@@ -145,12 +146,16 @@ static void recheck_none(struct tn_watch_ctx *w)
 }
 
 /* SIGHUP: the profile again; refused (the old one kept) unless it loads,
- * plans and applies. */
+ * plans and applies. The state directory's lock held (an apply or rollback
+ * running): put off, tried again a second later, until it is free. */
 static void reload(struct tn_watch_ctx *w)
 {
+	bool again = w->reload_pending;
 	struct tn_profile np;
 	struct tn_diag d;
+	int ret;
 
+	w->reload_pending = false;
 	tn_diag_init(&d);
 	if (tn_cli_load_profile(w->to.profile, &np, &d) < 0) {
 		tn_cli_printf(w->cli->err, "tuner: watch: SIGHUP: %s; keeping profile %s\n",
@@ -158,7 +163,21 @@ static void reload(struct tn_watch_ctx *w)
 		tn_diag_free(&d);
 		return;
 	}
-	if (tn_watch_apply_all(w, &np) < 0) {
+	ret = tn_watch_apply_all(w, &np);
+	if (ret == -EBUSY) { /* not the profile's fault: said once, then waited for */
+		if (!again)
+			tn_cli_printf(w->cli->err,
+				      "tuner: watch: SIGHUP: the state directory is locked (another "
+				      "tuner apply or rollback); profile %s is loaded when it is "
+				      "free\n",
+				      np.name);
+		w->reload_pending = true;
+		w->reload_at = tn_watch_now_ms() + TN_WATCH_MAX_DELAY_MS;
+		tn_profile_free(&np);
+		tn_diag_free(&d);
+		return;
+	}
+	if (ret < 0) {
 		tn_cli_printf(w->cli->err, "tuner: watch: SIGHUP: profile %s refused; keeping "
 					   "profile %s\n",
 			      np.name, w->prof.name);
@@ -168,7 +187,7 @@ static void reload(struct tn_watch_ctx *w)
 	}
 	tn_profile_free(&w->prof);
 	w->prof = np;
-	memset(w->fights, 0, sizeof(*w->fights));
+	tn_fights_clear(w->fights);
 	tn_watch_dirty_clear(&w->dirty);
 	w->deb.armed = false;
 	if (open_src(w, &d) < 0)
@@ -196,6 +215,8 @@ static int64_t next_deadline(const struct tn_watch_ctx *w, int64_t wd_next)
 		if (w->fights->e[i].backoff_ms && r > w->last_check && EARLIER(r))
 			t = r;
 	}
+	if (w->reload_pending && EARLIER(w->reload_at))
+		t = w->reload_at;
 	if (EARLIER(wd_next))
 		t = wd_next;
 	if (w->check_ms && EARLIER(w->next_check))
@@ -217,8 +238,12 @@ static bool backing_off(const struct tn_watch_ctx *w, int64_t now)
 static void run_timers(struct tn_watch_ctx *w, int64_t now)
 {
 	static const int rechecks[] = TN_WATCH_RECHECKS;
-	long before = w->repairs;
-	bool due = false, check = w->check_ms && now >= w->next_check;
+	long before = w->repairs, failed = w->failures;
+	bool due = false, check;
+
+	if (w->reload_pending && now >= w->reload_at)
+		reload(w); /* a SIGHUP that found the lock held */
+	check = w->check_ms && now >= w->next_check;
 
 	if (check) {
 		/* everything: the events waiting for their debounce too */
@@ -239,7 +264,10 @@ static void run_timers(struct tn_watch_ctx *w, int64_t now)
 		w->last_check = tn_watch_now_ms();
 		if (w->dirty.everything)
 			w->next_check = w->last_check + w->check_ms;
-		if (w->repairs != before) { /* it changed something: look again later */
+		/* it changed something, or it failed and backed a value off (the
+		 * others were undone with it, and are made without it): look again
+		 * later, as at a fight's back-off's end */
+		if (w->repairs != before || w->failures != failed) {
 			tn_watch_dirty_merge(&w->recheck, &w->dirty);
 			w->recheck_stage = 0;
 			w->recheck_from = tn_watch_now_ms();
@@ -258,7 +286,8 @@ static void run_timers(struct tn_watch_ctx *w, int64_t now)
 		return;
 	tn_watch_repair(w, &w->recheck, true);
 	w->last_check = tn_watch_now_ms();
-	if (w->repairs != before) {	/* undone since: check again from now */
+	/* undone since, or failed again: check again from now */
+	if (w->repairs != before || w->failures != failed) {
 		w->recheck_stage = 0;
 		w->recheck_from = tn_watch_now_ms();
 		notify_status(w, false);
@@ -435,6 +464,7 @@ out_free:
 		tn_profile_free(&w->prof);
 	if (w->have_state)
 		tn_state_free(&w->state);
+	tn_fights_clear(w->fights);
 	free(w->fights);
 	free(w->kept);
 	free(w);

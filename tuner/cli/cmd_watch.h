@@ -43,9 +43,12 @@ struct tn_watch_ctx {
 	int64_t last_check;		/* the last repair or recheck's time */
 	struct tn_fights *fights;
 	long repairs;			/* transactions made after events */
+	long failures;			/* values backed off because their repair failed */
 	int drift;			/* changes left drifted at the last check */
 	time_t last_apply;		/* 0: never */
 	int busy;			/* repairs in a row that found the lock held */
+	bool reload_pending;		/* a SIGHUP's reload found the lock held: */
+	int64_t reload_at;		/* tried again then */
 	int watch_lock;			/* fd of TN_WATCH_LOCK_FILE, locked; -1 */
 	int keep_journals;		/* --keep-journals: the repairs' journals kept; 0: all */
 	int64_t check_ms;		/* --check-every, in ms; 0: no periodic check */

@@ -126,19 +126,6 @@ static void say_fight(struct tn_watch_ctx *w, const struct tn_change *c)
 		      who);
 }
 
-/* The fight id of journal entry c: a thread's is its process's ("PID@START",
- * not "PID@START/TID@START"), as the plan's change that pick() holds back
- * names it. */
-static void entry_id(const struct tn_change *c, char *id, size_t len)
-{
-	struct tn_change p = *c; /* its strings c's: only read */
-	char *slash;
-
-	if (tn_kind_get(c->kind)->per_thread && (slash = strchr(p.target, '/')))
-		*slash = '\0';
-	tn_fight_id(&p, id, len);
-}
-
 static void count_fights(struct tn_watch_ctx *w, const struct tn_journal *j)
 {
 	int64_t now = tn_watch_now_ms();
@@ -147,7 +134,7 @@ static void count_fights(struct tn_watch_ctx *w, const struct tn_journal *j)
 	for (int i = 0; i < j->n; i++) {
 		if (j->e[i].status != TN_J_APPLIED)
 			continue;
-		entry_id(&j->e[i].c, id, sizeof(id));
+		tn_fight_id(&j->e[i].c, id, sizeof(id));
 		if (strcmp(id, prev) == 0)
 			continue; /* another thread of the process: one repair */
 		memcpy(prev, id, sizeof(prev));
@@ -185,28 +172,38 @@ static void keep_journal(struct tn_watch_ctx *w, int dirfd, const char *id)
 	w->n_kept--;
 }
 
-/* A repair that failed: each value whose write failed is left alone for a
- * back-off (tn_fight_failed), so that the next repair makes the others (they
- * were undone with it). Said with the back-off; before the undo, which
- * records the failed value as never applied. */
-static void back_off_failed(struct tn_watch_ctx *w, const struct tn_journal *j)
+/* c's repair failed: it is left alone for a back-off (tn_fight_failed), said. */
+static void back_off(struct tn_watch_ctx *w, const struct tn_change *c, int64_t now)
 {
-	int64_t now = tn_watch_now_ms(), ms;
 	char id[TN_FIGHT_ID_MAX], what[TN_LABEL_MAX];
+	int64_t ms;
 
-	for (int i = 0; i < j->n; i++) {
-		if (j->e[i].status != TN_J_FAILED)
-			continue;
-		entry_id(&j->e[i].c, id, sizeof(id));
-		ms = tn_fight_failed(w->fights, id, now);
-		if (!ms)
-			continue;
-		tn_change_label(&j->e[i].c, TN_LABEL_REPORT, what, sizeof(what));
-		tn_cli_printf(w->cli->err,
-			      "tuner: watch: %s: its repair failed; left alone for %lld s (longer "
-			      "each time it fails again), the other repairs go on\n",
-			      what, (long long)(ms / 1000));
-	}
+	tn_fight_id(c, id, sizeof(id));
+	ms = tn_fight_failed(w->fights, id, now);
+	if (!ms)
+		return;
+	w->failures++;
+	tn_change_label(c, TN_LABEL_REPORT, what, sizeof(what));
+	tn_cli_printf(w->cli->err,
+		      "tuner: watch: %s: its repair failed; left alone for %lld s (longer each "
+		      "time it fails again), the other repairs go on\n",
+		      what, (long long)(ms / 1000));
+}
+
+/* A repair that failed: each value whose write failed, and the value whose
+ * read failed before it was recorded (t->unrecorded), is left alone for a
+ * back-off, so that the next repair makes the others (they were undone with
+ * it). Said with the back-off; before the undo, which records the failed
+ * value as never applied. */
+static void back_off_failed(struct tn_watch_ctx *w, const struct tn_txn *t)
+{
+	int64_t now = tn_watch_now_ms();
+
+	for (int i = 0; i < t->j.n; i++)
+		if (t->j.e[i].status == TN_J_FAILED)
+			back_off(w, &t->j.e[i].c, now);
+	if (t->has_unrecorded)
+		back_off(w, &t->unrecorded, now);
 }
 
 /* plan made as one transaction; the line saying it. fights: a repair (not
@@ -232,7 +229,7 @@ static int transact(struct tn_watch_ctx *w, struct tn_profile *prof, int dirfd,
 	if (ret < 0) {
 		tn_cli_printf(w->cli->err, "tuner: watch: %s: %s; undone\n", why, d->error);
 		if (fights)
-			back_off_failed(w, &txn.j);
+			back_off_failed(w, &txn);
 		tn_diag_free(d);
 		tn_diag_init(d);
 		tn_txn_undo(&txn, d);

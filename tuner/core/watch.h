@@ -118,8 +118,16 @@ bool tn_debounce_take(struct tn_debounce *b, int64_t now);
 #define TN_FIGHT_BACKOFF_MS 5000
 #define TN_FIGHT_BACKOFF_MAX_MS (30 * 60 * 1000)
 #define TN_FIGHT_HOLD_MS 10000	/* held that long after its last repair: fight over */
-#define TN_FIGHT_MAX 256	/* values tracked; the oldest quiet one is reused (none
-				 * while all back off: a new value is not tracked) */
+/*
+ * The values tracked. Beyond TN_FIGHT_MAX the oldest quiet one (not backing
+ * off) is reused. None quiet: a value fought is not tracked (tuner keeps
+ * repairing it, which costs the others nothing), but a value that failed is,
+ * to TN_FIGHT_FAILED_MAX: a failure not backed off would undo every other
+ * repair of each check. At that, it takes the place of the value nearest the
+ * end of its back-off.
+ */
+#define TN_FIGHT_MAX 256
+#define TN_FIGHT_FAILED_MAX 4096
 #define TN_FIGHT_ID_MAX 160
 
 struct tn_fight {
@@ -134,10 +142,14 @@ struct tn_fight {
 	int fights;		/* back-offs so far */
 };
 
+/* Zeroed: empty. */
 struct tn_fights {
-	int n;
-	struct tn_fight e[TN_FIGHT_MAX];
+	int n, cap;
+	struct tn_fight *e;	/* malloc'ed, n of cap used */
 };
+
+/* Forget every value (f stays usable, empty); NULL is fine. */
+void tn_fights_clear(struct tn_fights *f);
 
 enum tn_fight_verdict {
 	TN_FIGHT_NONE,		/* repair it */
@@ -145,8 +157,10 @@ enum tn_fight_verdict {
 	TN_FIGHT_AGAIN,		/* a fight already reported goes on: back off longer */
 };
 
-/* The id of a change: "irq_affinity/38/smp_affinity_list" (process targets
- * without start times). */
+/* The id of a change: "irq_affinity/38/smp_affinity_list"; process targets
+ * without start times, and a thread's change ("PID@START/TID@START", as the
+ * journal names it) the id of its process's ("process_affinity/1187/cpus"),
+ * as the plan names it: the threads of a process are one value. */
 void tn_fight_id(const struct tn_change *c, char *buf, size_t len);
 /* Whether id is left alone at now (backing off). */
 bool tn_fight_blocked(const struct tn_fights *f, const char *id, int64_t now);
@@ -162,7 +176,7 @@ void tn_fight_held(struct tn_fights *f, const char *id, int64_t now);
  * keeps failing, to TN_FIGHT_BACKOFF_MAX_MS), so that the repairs of other
  * values, made in the same transaction and undone with it, go on without it.
  * A later repair of id that succeeds starts anew. Returns the back-off (0:
- * not tracked, all TN_FIGHT_MAX backing off).
+ * not tracked: out of memory).
  */
 int64_t tn_fight_failed(struct tn_fights *f, const char *id, int64_t now);
 

@@ -5,14 +5,20 @@
 #include <ctype.h>
 #include <fnmatch.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void tn_fight_id(const struct tn_change *c, char *buf, size_t len)
 {
-	char target[128];
+	const struct tn_kind *k = tn_kind_get(c->kind);
+	char target[sizeof(c->target)], *slash;
 
-	snprintf(buf, len, "%s/%s/%s", tn_change_kind_name(c->kind),
-		 tn_change_short_target(c, target, sizeof(target)), c->key);
+	tn_change_short_target(c, target, sizeof(target));
+	/* a thread's change ("PID@START/TID@START", the journal's) is its
+	 * process's: the one value the plan's change names */
+	if (k && k->per_thread && (slash = strchr(target, '/')))
+		*slash = '\0';
+	snprintf(buf, len, "%s/%s/%s", tn_change_kind_name(c->kind), target, c->key);
 }
 
 static struct tn_fight *find(const struct tn_fights *f, const char *id)
@@ -23,21 +29,57 @@ static struct tn_fight *find(const struct tn_fights *f, const char *id)
 	return NULL;
 }
 
-/* A new entry; when full, the one repaired longest ago that is not backing
- * off; NULL when every one is (a fight in back-off is never forgotten). */
-static struct tn_fight *add(struct tn_fights *f, const char *id)
+void tn_fights_clear(struct tn_fights *f)
+{
+	if (!f)
+		return;
+	free(f->e);
+	memset(f, 0, sizeof(*f));
+}
+
+/* The entry to reuse in a full table (watch.h): the oldest quiet one; for a
+ * failure, when none is quiet and the table is at TN_FIGHT_FAILED_MAX, the
+ * one nearest the end of its back-off. NULL: a new one is to be added. */
+static struct tn_fight *reuse(struct tn_fights *f, bool failure)
 {
 	struct tn_fight *e = NULL;
 
-	if (f->n < TN_FIGHT_MAX) {
-		e = &f->e[f->n++];
-	} else {
-		for (int i = 0; i < f->n; i++)
-			if (f->e[i].backoff_ms == 0 && (!e || f->e[i].last_repair < e->last_repair))
-				e = &f->e[i];
-		if (!e)
+	if (f->n < TN_FIGHT_MAX)
+		return NULL;
+	for (int i = 0; i < f->n; i++)
+		if (f->e[i].backoff_ms == 0 && (!e || f->e[i].last_repair < e->last_repair))
+			e = &f->e[i];
+	if (e || !failure || f->n < TN_FIGHT_FAILED_MAX)
+		return e;
+	for (int i = 0; i < f->n; i++)
+		if (!e || f->e[i].until < e->until)
+			e = &f->e[i];
+	return e;
+}
+
+/* A new entry for id, or a reused one (watch.h); NULL when a fought value
+ * finds every entry backing off (a fight in back-off is never forgotten for
+ * another), or out of memory. */
+static struct tn_fight *add(struct tn_fights *f, const char *id, bool failure)
+{
+	struct tn_fight *e = reuse(f, failure);
+
+	if (!e && f->n >= TN_FIGHT_MAX && !failure)
+		return NULL;
+	if (!e && f->n == f->cap) {
+		int cap = f->cap ? f->cap * 2 : 16;
+		struct tn_fight *ne;
+
+		if (cap > TN_FIGHT_FAILED_MAX)
+			cap = TN_FIGHT_FAILED_MAX;
+		ne = realloc(f->e, sizeof(*ne) * (size_t)cap);
+		if (!ne)
 			return NULL;
+		f->e = ne;
+		f->cap = cap;
 	}
+	if (!e)
+		e = &f->e[f->n++];
 	memset(e, 0, sizeof(*e));
 	snprintf(e->id, sizeof(e->id), "%s", id);
 	return e;
@@ -62,7 +104,7 @@ enum tn_fight_verdict tn_fight_repaired(struct tn_fights *f, const char *id, int
 	struct tn_fight *e = find(f, id);
 
 	if (!e)
-		e = add(f, id);
+		e = add(f, id, false);
 	if (!e) /* TN_FIGHT_MAX fights backing off: this value is not tracked */
 		return TN_FIGHT_NONE;
 	if (e->failing) { /* its repair made at last: not a fight, a new start */
@@ -223,8 +265,8 @@ int64_t tn_fight_failed(struct tn_fights *f, const char *id, int64_t now)
 	struct tn_fight *e = find(f, id);
 
 	if (!e)
-		e = add(f, id);
-	if (!e)
+		e = add(f, id, true);
+	if (!e) /* out of memory */
 		return 0;
 	if (!e->failing) /* a fight's back-off gives way to the failure's */
 		e->backoff_ms = 0;

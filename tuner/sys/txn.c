@@ -281,6 +281,14 @@ static void drop_entries(struct tn_txn *t, int first)
 	}
 }
 
+/* c stopped the transaction before it was recorded (tn_txn.unrecorded); out
+ * of memory: not kept (the error says it still). */
+static void stopped_at(struct tn_txn *t, const struct tn_change *c)
+{
+	if (!t->has_unrecorded && tn_change_copy(&t->unrecorded, c) == 0)
+		t->has_unrecorded = true;
+}
+
 /* The change records of [first, n), gathered with the journal's other lines. */
 static int append_changes(struct tn_txn *t, int first, struct tn_diag *d)
 {
@@ -304,6 +312,7 @@ static int run_batch(struct tn_txn *t, int first, struct tn_diag *d)
 					    "%s %s: tuner cannot record it to restore it later; "
 					    "nothing of it was changed",
 					    tn_change_kind_name(t->j.e[i].c.kind), why);
+			stopped_at(t, &t->j.e[i].c);
 			drop_entries(t, first);
 			return ret;
 		}
@@ -439,8 +448,10 @@ static int expand_threads(struct tn_txn *t, const struct tn_change *c, bool *add
 	tn_diag_free(&kd);
 	if (ret == -ESRCH)
 		return 0;
-	if (ret < 0)
+	if (ret < 0) {
+		stopped_at(t, c);
 		return tn_diag_error(d, ret, "pid %s: threads: %s", c->target, strerror(-ret));
+	}
 	for (int i = 0; i < n; i++) {
 		struct tn_change tc = *c; /* its values are c's: add_entry copies them */
 		char *before = NULL;
@@ -498,8 +509,10 @@ static int record_batch(struct tn_txn *t, const struct tn_change *changes, int i
 		tn_diag_free(&kd);
 		if (ret == -ESRCH && tn_live_ops(c)->may_exit)
 			continue;
-		if (ret < 0)
+		if (ret < 0) {
+			stopped_at(t, c);
 			return ret;
+		}
 		if (!tn_change_same(c, cur, c->before) && !t->o.force) {
 			ret = tn_diag_error(d, -EAGAIN,
 					    "%s is %s now, not %s as planned: someone else "
@@ -643,5 +656,8 @@ void tn_txn_free(struct tn_txn *t)
 	t->live = NULL;
 	tidset_free(t->threads);
 	t->threads = NULL;
+	if (t->has_unrecorded)
+		tn_change_free(&t->unrecorded);
+	t->has_unrecorded = false;
 	tn_journal_free(&t->j);
 }

@@ -60,6 +60,12 @@ struct tn_txn {
 	int fault_err;		/* errno to fail with; 0: _exit before, -1: after */
 	int n_applied, n_failed, n_skipped;
 	struct tn_tidset *threads;	/* the (pid, tid) recorded so far */
+	/* The change that stopped the transaction before it was recorded: its
+	 * value could not be read again (nor a process's threads listed), or
+	 * the journal could not hold it. A copy, for tuner watch to back it
+	 * off as it does a write that failed; has_unrecorded false: none. */
+	struct tn_change unrecorded;
+	bool has_unrecorded;
 };
 
 /* Create the journal and write its header. */
