@@ -40,6 +40,10 @@ struct planner {
 	int *core_size;			/* [n_cores] */
 	int *scratch;			/* [3 * n_cores + 1 + CPUs in cores] */
 	bool cores_shared;
+	/* Where the NICs' queue 0s went so far: their cores, or the CPU itself
+	 * for a CPU in no core (tn_plan_place_irqs keeps the next one off them). */
+	bool *q0_core;			/* [n_cores] */
+	struct tn_cpuset q0_cpus;
 };
 
 struct order_memo {
@@ -90,6 +94,9 @@ int tn_plan_irq_changes(struct planner *pl);
 void tn_plan_irq_free(struct planner *pl);
 /* plan_coalesce.c: the interrupt coalescing changes of the matched NICs. */
 int tn_plan_coalesce(struct planner *pl);
+/* plan_proc.c: the affinity and memory changes of the target processes
+ * (after the IRQs are placed). */
+int tn_plan_processes(struct planner *pl);
 /* The irqbalance change (ban the placed IRQs, or stop it), when the profile asks. */
 int tn_plan_irqbalance(struct planner *pl);
 

@@ -2,7 +2,8 @@
 /*
  * Where each queue IRQ goes: the candidate CPUs of a NIC's rule, their order
  * (one thread per physical core first), the rotation between NICs sharing
- * CPUs, and the IRQ affinity changes.
+ * CPUs (each NIC's queue 0 kept off the cores of the queue 0s placed before),
+ * and the IRQ affinity changes.
  */
 #include <errno.h>
 #include <search.h>
@@ -31,7 +32,8 @@ int tn_plan_irq_init(struct planner *pl)
 	pl->cpu0_node_cores = cores_in_node(t, tn_topology_cpu_node(t, 0));
 	pl->core_of = malloc(sizeof(int) * TN_CPU_MAX);
 	pl->core_size = calloc((size_t)t->n_cores + 1, sizeof(int));
-	if (!pl->core_of || !pl->core_size)
+	pl->q0_core = calloc((size_t)t->n_cores + 1, sizeof(bool));
+	if (!pl->core_of || !pl->core_size || !pl->q0_core)
 		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
 	memset(pl->core_of, 0xff, sizeof(int) * TN_CPU_MAX); /* -1: no core */
 	for (int i = 0; i < t->n_cores; i++) {
@@ -56,6 +58,7 @@ void tn_plan_irq_free(struct planner *pl)
 	tdestroy(pl->owners, free);
 	free(pl->core_of);
 	free(pl->core_size);
+	free(pl->q0_core);
 	free(pl->scratch);
 }
 
@@ -321,6 +324,39 @@ static int rotated(int j, int off, int fp, int cnt)
 		return (off + j) % fp;
 	return fp + (off + j - fp) % (cnt - fp);
 }
+
+/* Whether a queue 0 placed before is on cpu's core (on cpu, outside cores). */
+static bool holds_queue0(const struct planner *pl, int cpu)
+{
+	int c = pl->core_of[cpu];
+
+	return c >= 0 ? pl->q0_core[c] : tn_cpuset_test(&pl->q0_cpus, cpu);
+}
+
+/*
+ * The places j = 0 .. nq-1 of a NIC of nq queues are fixed by the rotation
+ * (above); its queue 0 takes the first of them whose core holds no queue 0
+ * yet (the traffic RSS does not spread lands on queue 0), the other queues
+ * following it round the same places: returns that shift. Without it, NICs
+ * of as many queues as cores (or a multiple) start at the same place, and
+ * every one of them put its queue 0 on one core. Marks the core taken.
+ */
+static int queue0_shift(struct planner *pl, const int *order, int off, int fp, int cnt, int nq)
+{
+	int span = nq < cnt ? nq : cnt, r, cpu;
+
+	for (r = 0; r < span; r++)
+		if (!holds_queue0(pl, order[rotated(r, off, fp, cnt)]))
+			break;
+	if (r == span)
+		r = 0;
+	cpu = order[rotated(r, off, fp, cnt)];
+	if (pl->core_of[cpu] >= 0)
+		pl->q0_core[pl->core_of[cpu]] = true;
+	else
+		tn_cpuset_set(&pl->q0_cpus, cpu);
+	return r;
+}
 static int cmp_irq_owner(const void *a, const void *b)
 {
 	int x = ((const struct irq_owner *)a)->irq, y = ((const struct irq_owner *)b)->irq;
@@ -408,7 +444,7 @@ int tn_plan_place_irqs(struct planner *pl, int i)
 {
 	const struct tn_nic *n = &pl->s->nics[i];
 	const struct tn_iface_rule *rule = &pl->p->ifaces[pl->rule_of[i]];
-	int *queues, nq = 0, w = 0, cnt, *rot, fp = 1, shared;
+	int *queues, nq = 0, w = 0, cnt, *rot, fp = 1, shared, shift = 0;
 	const int *order = NULL;
 	char why[128];
 
@@ -445,6 +481,8 @@ int tn_plan_place_irqs(struct planner *pl, int i)
 		free(queues);
 		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
 	}
+	if (nq > 0)
+		shift = queue0_shift(pl, order, *rot, fp, cnt, nq);
 	for (int k = 0; k < n->n_irqs; k++) {
 		const struct tn_irq *q = &n->irqs[k];
 		const int *at;
@@ -454,7 +492,7 @@ int tn_plan_place_irqs(struct planner *pl, int i)
 			continue;
 		at = bsearch(&q->queue, queues, (size_t)nq, sizeof(int), tn_util_cmp_int);
 		idx = (int)(at - queues);
-		pl->irq_cpu[i][k] = order[rotated(idx % cnt, *rot, fp, cnt)];
+		pl->irq_cpu[i][k] = order[rotated((idx + shift) % nq % cnt, *rot, fp, cnt)];
 		tn_cpuset_set(&pl->placed_cpus, pl->irq_cpu[i][k]);
 		if (own_irq(pl, q->irq, i, pl->irq_cpu[i][k]) < 0) {
 			free(queues);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "state.h"
+#include "stacked.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -101,6 +102,9 @@ void tn_state_free(struct tn_state *s)
 	for (int i = 0; i < s->n_processes; i++)
 		tn_process_free(&s->processes[i]);
 	free(s->processes);
+	for (int i = 0; i < s->n_stacked; i++)
+		tn_stacked_free(&s->stacked[i]);
+	free(s->stacked);
 	tn_state_init(s);
 }
 
@@ -286,4 +290,5 @@ void tn_state_sort(struct tn_state *s)
 	if (s->irqbalance.banned_irqs)
 		qsort(s->irqbalance.banned_irqs, (size_t)s->irqbalance.n_banned_irqs, sizeof(int),
 		      tn_util_cmp_int);
+	tn_stacked_sort(s);
 }

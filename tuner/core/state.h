@@ -196,6 +196,22 @@ struct tn_process {
 	struct tn_thread *threads;	/* sorted by tid */
 };
 
+/* Stacked devices in a snapshot, and lower devices kept per device. */
+#define TN_STACKED_MAX 65536
+#define TN_STACKED_LOWER_MAX 64
+
+/*
+ * A net device with no IRQs of its own, stacked on others: a bond, team,
+ * bridge or VLAN (any device with lower devices, and bonds and bridges
+ * without). Not a NIC: what a profile rule that names it is told to match.
+ */
+struct tn_stacked {
+	char name[TN_IFNAME_MAX];
+	char kind[16];			/* "bond", "bridge", "vlan", ... or "virtual" */
+	int n_lower;
+	char (*lower)[TN_IFNAME_MAX];	/* its lower NICs and stacked devices, sorted */
+};
+
 struct tn_state {
 	int schema_version;
 	char hostname[TN_NAME_MAX];
@@ -208,6 +224,8 @@ struct tn_state {
 	struct tn_irqbalance irqbalance;
 	int n_processes;
 	struct tn_process *processes;	/* sorted by pid */
+	int n_stacked;
+	struct tn_stacked *stacked;	/* sorted by name */
 };
 
 /* The sysctls tuner always reads, whatever the profile. */
@@ -220,6 +238,7 @@ void tn_nic_free_queues(struct tn_nic *nic);	/* its RPS/XPS files (rxq, txq) */
 void tn_irq_free(struct tn_irq *q);	/* its name and CPU sets; accepts NULL */
 void tn_process_free(struct tn_process *p);
 void tn_sysctl_free(struct tn_sysctl *sc);	/* its value; accepts NULL */
+void tn_stacked_free(struct tn_stacked *st);	/* its lower list; accepts NULL */
 
 const char *tn_irq_kind_name(enum tn_irq_kind k);
 /* Returns the kind, or -EINVAL for an unknown name. */
@@ -229,6 +248,8 @@ const struct tn_numa_node *tn_topology_node(const struct tn_topology *t, int id)
 const struct tn_numa_node *tn_state_node(const struct tn_state *s, int id);
 const struct tn_nic *tn_state_nic(const struct tn_state *s, const char *name);
 const struct tn_sysctl *tn_state_sysctl(const struct tn_state *s, const char *name);
+/* A stacked device by name (s sorted), or NULL. */
+const struct tn_stacked *tn_state_stacked(const struct tn_state *s, const char *name);
 /* Distance between two nodes by OS index; 0 when unknown. */
 uint32_t tn_topology_distance(const struct tn_topology *t, int from, int to);
 /* NUMA node of a CPU, or -1. */

@@ -10,6 +10,7 @@
 #include "jsonutil.h"
 #include "procid.h"
 #include "qfiles_json.h"
+#include "stacked.h"
 
 /* Refuse an array that takes the running total *total of what past max. */
 static int within_total(struct tn_jreader *r, const cJSON *arr, const char *key, int max,
@@ -647,7 +648,7 @@ static int load_header(struct tn_jreader *r, const cJSON *j)
 {
 	static const char *const keys[] = { "schema_version", "kind", "hostname", "kernel",
 					    "topology", "nics", "sysctls", "irqbalance",
-					    "processes", NULL };
+					    "processes", "stacked", NULL };
 	char kind[16] = "state";
 	int64_t version;
 	int ret;
@@ -671,7 +672,7 @@ static int load_header(struct tn_jreader *r, const cJSON *j)
 
 static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 {
-	const cJSON *topo, *nics, *sysctls, *irqb, *procs;
+	const cJSON *topo, *nics, *sysctls, *irqb, *procs, *stacked;
 	int ret;
 	size_t m;
 
@@ -683,7 +684,8 @@ static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 	    (ret = tn_jr_array(r, j, "nics", false, &nics)) < 0 ||
 	    (ret = tn_jr_object(r, j, "sysctls", false, &sysctls)) < 0 ||
 	    (ret = tn_jr_object(r, j, "irqbalance", false, &irqb)) < 0 ||
-	    (ret = tn_jr_array(r, j, "processes", false, &procs)) < 0)
+	    (ret = tn_jr_array(r, j, "processes", false, &procs)) < 0 ||
+	    (ret = tn_jr_array(r, j, "stacked", false, &stacked)) < 0)
 		return ret;
 	m = tn_jr_push_key(r, "topology");
 	if ((ret = load_topology(r, topo, &s->topo)) < 0)
@@ -696,6 +698,8 @@ static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 	if (irqb && (ret = load_irqbalance(r, irqb, &s->irqbalance)) < 0)
 		return ret;
 	if (procs && (ret = load_processes(r, procs, s)) < 0)
+		return ret;
+	if (stacked && (ret = tn_stacked_load(r, stacked, s)) < 0)
 		return ret;
 	return 0;
 }

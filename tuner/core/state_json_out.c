@@ -6,6 +6,7 @@
 
 #include "jsonutil.h"
 #include "qfiles_json.h"
+#include "stacked.h"
 
 #define TRY(expr)                      \
 	do {                           \
@@ -229,6 +230,7 @@ cJSON *tn_state_to_json(const struct tn_state *s)
 	TRY(tn_json_add_item(o, "processes", sub = cJSON_CreateArray()));
 	for (int i = 0; i < s->n_processes; i++)
 		TRY(tn_json_add_item(sub, NULL, process_to_json(&s->processes[i])));
+	TRY(tn_stacked_to_json(o, s));
 	return o;
 oom:
 	cJSON_Delete(o);

@@ -3,11 +3,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ethtool.h"
 #include "irqname.h"
 #include "napi.h"
 #include "procparse.h"
@@ -140,9 +140,24 @@ static void nic_numa(const struct tn_sysroot *root, struct tn_hwloc *hw,
 	}
 }
 
+/* v, a number read from the NIC's net directory, if within [lo, hi] (as the
+ * kernel prints an int); else dflt with a warning: a hostile tree's
+ * 99999999999 was cut to an int, and -5 made a snapshot --state refused. */
+static int64_t in_range(const struct tn_sysroot *root, const char *netdir, const char *file,
+			int64_t v, int64_t lo, int64_t hi, int64_t dflt, const char *ifname,
+			struct tn_diag *d)
+{
+	if (v >= lo && v <= hi)
+		return v;
+	tn_diag_warn(d, "%s: %s%s%s/%s: %lld is out of range (%lld to %lld); taken as unknown",
+		     ifname, root->is_host ? "" : root->path, root->is_host ? "" : "/", netdir,
+		     file, (long long)v, (long long)lo, (long long)hi);
+	return dflt;
+}
+
 /* First pass: a NIC's identity and link facts. Returns 1 for "not a NIC". */
 static int nic_basic(const struct tn_sysroot *root, const char *ifname, struct tn_nic *n,
-		     struct nic_paths *p)
+		     struct nic_paths *p, struct tn_diag *d)
 {
 	char rel[SYSFS_PATH_MAX], netdir[SYSFS_PATH_MAX], link[SYSFS_PATH_MAX];
 	int ret;
@@ -188,14 +203,18 @@ static int nic_basic(const struct tn_sysroot *root, const char *ifname, struct t
 			ret = tn_sysroot_read_int64(root, rel, &v);
 		if (ret < 0)
 			return ret;
-		n->ifindex = (int)v;
+		/* 0: unknown (netlink events then match it by name only) */
+		n->ifindex = (int)in_range(root, netdir, "ifindex", v, 1, INT_MAX, 0, ifname, d);
 	}
 	read_str(root, netdir, "operstate", n->operstate, sizeof(n->operstate), "unknown");
-	n->speed = read_num(root, netdir, "speed", TN_UNKNOWN);
-	if (n->speed < 0)
-		n->speed = TN_UNKNOWN;
-	n->mtu = (int)read_num(root, netdir, "mtu", 0);
-	n->txqueuelen = (int)read_num(root, netdir, "tx_queue_len", 0);
+	/* -1 is the kernel's SPEED_UNKNOWN (no link); a link speed is an int of Mb/s */
+	n->speed = in_range(root, netdir, "speed", read_num(root, netdir, "speed", TN_UNKNOWN),
+			    -1, INT_MAX, TN_UNKNOWN, ifname, d);
+	n->mtu = (int)in_range(root, netdir, "mtu", read_num(root, netdir, "mtu", 0), 0, INT_MAX,
+			       0, ifname, d);
+	n->txqueuelen = (int)in_range(root, netdir, "tx_queue_len",
+				      read_num(root, netdir, "tx_queue_len", 0), 0, INT_MAX, 0,
+				      ifname, d);
 	count_queues(root, netdir, &n->rx_queues, &n->tx_queues);
 	n->ring = (struct tn_ring){ TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN };
 	n->channels = (struct tn_channels){ TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN, TN_UNKNOWN,
@@ -255,37 +274,6 @@ static bool claimed_by_other(const struct tn_state *s, const struct tn_nic *self
 			return true;
 	}
 	return false;
-}
-
-int tn_discover_irq_list(const struct tn_sysroot *root, int irq, const char *file,
-			 struct tn_cpus *out, struct tn_diag *d)
-{
-	char rel[64], list[TN_CPULIST_MAX];
-	int ret;
-
-	snprintf(rel, sizeof(rel), "proc/irq/%d/%s", irq, file);
-	ret = tn_sysroot_read_line(root, rel, list, sizeof(list));
-	if (ret == -ENOENT)
-		return ret;
-	if (ret == 0 && (ret = tn_cpus_parse_list(list, out)) == 0)
-		return 1;
-	if (ret == -ENOMEM) {
-		tn_diag_warn(d, "%s/%s: out of memory; taken as unknown",
-			     root->is_host ? "" : root->path, rel);
-		return 0;
-	}
-	if (ret == -EINVAL || ret == -ERANGE)
-		tn_diag_warn(d, "%s/%s: \"%.64s%s\" is not a CPU list%s; taken as unknown",
-			     root->is_host ? "" : root->path, rel, list,
-			     strlen(list) > 64 ? "..." : "",
-			     ret == -ERANGE ? " (CPU number too large)" : "");
-	else if (ret == -ENAMETOOLONG)
-		tn_diag_warn(d, "%s/%s: longer than %zu characters; taken as unknown",
-			     root->is_host ? "" : root->path, rel, sizeof(list) - 1);
-	else
-		tn_diag_warn(d, "%s/%s: %s; taken as unknown", root->is_host ? "" : root->path,
-			     rel, strerror(-ret));
-	return 0;
 }
 
 /* Kernel-managed affinity shows only in debugfs (when it is mounted). */
@@ -617,7 +605,7 @@ static int list_nics(const struct tn_sysroot *root, struct tn_state *s, struct n
 
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= TN_IFNAME_MAX)
 			continue;
-		ret = nic_basic(root, de->d_name, &n, &p);
+		ret = nic_basic(root, de->d_name, &n, &p, d);
 		if (ret == 1)
 			continue;
 		if (ret == -ENOENT || ret == -ENODEV) {
@@ -648,46 +636,6 @@ static int list_nics(const struct tn_sysroot *root, struct tn_state *s, struct n
 	}
 	closedir(dir);
 	return 0;
-}
-
-void tn_discover_rings(struct tn_state *s, struct tn_diag *d)
-{
-	struct tn_ethtool *et = NULL;
-	struct tn_diag kernel;	/* the kernel's words for one request, made a warning */
-	int ret = tn_ethtool_open(&et);
-
-	if (ret < 0) {
-		if (ret != -EOPNOTSUPP)
-			tn_diag_warn(d, "ethtool netlink: %s; rings and channels unknown",
-				     strerror(-ret));
-		return;
-	}
-	tn_diag_init(&kernel);
-	for (int i = 0; i < s->n_nics; i++) {
-		struct tn_nic *n = &s->nics[i];
-
-		ret = tn_ethtool_get_rings(et, n->name, &n->ring, &kernel);
-		n->has_ring = ret == 0;
-		if (ret < 0 && ret != -EOPNOTSUPP)
-			tn_diag_warn(d, "%s: read rings: %s%s%s", n->name, strerror(-ret),
-				     kernel.error[0] ? ": " : "", kernel.error);
-		tn_diag_free(&kernel);	/* empty again for the next request */
-		ret = tn_ethtool_get_channels(et, n->name, &n->channels, &kernel);
-		n->has_channels = ret == 0;
-		if (ret < 0 && ret != -EOPNOTSUPP)
-			tn_diag_warn(d, "%s: read channels: %s%s%s", n->name, strerror(-ret),
-				     kernel.error[0] ? ": " : "", kernel.error);
-		tn_diag_free(&kernel);	/* empty again for the next request */
-		ret = tn_ethtool_get_coalesce(et, n->name, &n->coalesce, &kernel);
-		/* no coalescing operation in the driver: read, none supported */
-		n->has_coalesce = ret == 0 || ret == -EOPNOTSUPP;
-		if (ret < 0 && ret != -EOPNOTSUPP)
-			tn_diag_warn(d, "%s: read coalescing: %s%s%s", n->name, strerror(-ret),
-				     kernel.error[0] ? ": " : "", kernel.error);
-		tn_diag_free(&kernel);	/* empty again for the next request */
-	}
-	tn_ethtool_close(et);
-	tn_diag_free(&kernel);
 }
 
 /* A NIC's queue files (RPS/XPS), kept open for apply's writes (keep_files). */
@@ -758,6 +706,8 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 	if (ret < 0)
 		goto out;
 	tn_state_sort(&s);
+	if ((ret = tn_discover_stacked(root, &s, d)) < 0)
+		goto out;
 	*out = s;
 	tn_state_init(&s);
 out:
@@ -790,7 +740,7 @@ int tn_discover_nic(const struct tn_sysroot *root, struct tn_state *s, const cha
 			old = &s->nics[i];
 	if (!old)
 		return tn_diag_error(d, -ENODEV, "%s: not in the snapshot", ifname);
-	ret = nic_basic(root, ifname, &n, &p);
+	ret = nic_basic(root, ifname, &n, &p, d);
 	if (ret != 0)
 		return tn_diag_error(d, ret == 1 ? -ENODEV : ret, "%s: discover again: %s", ifname,
 				     strerror(ret == 1 ? ENODEV : -ret));

@@ -76,6 +76,9 @@ int tn_discover_refresh(const struct tn_sysroot *root, const struct tn_discover_
  * it; out is unknown then), -ENOENT when it is not there. */
 int tn_discover_irq_list(const struct tn_sysroot *root, int irq, const char *file,
 			 struct tn_cpus *out, struct tn_diag *d);
+/* The stacked net devices (bonds, teams, bridges, VLANs) of the host into
+ * s->stacked, s's NICs known and sorted (discover_stacked.c). 0 or -ENOMEM. */
+int tn_discover_stacked(const struct tn_sysroot *root, struct tn_state *s, struct tn_diag *d);
 /* Rings, channels and coalescing of s's NICs, through ethtool netlink (the
  * host only); what cannot be read is a warning and unknown. */
 void tn_discover_rings(struct tn_state *s, struct tn_diag *d);
