@@ -17,7 +17,9 @@
 #     and changelog.gz (scripts/deb/changelog: this version, this
 #     Maintainer);
 #   - lintian (Debian's package checker): no error; a package without its
-#     copyright file is reported (the check works);
+#     copyright file is reported (the check works); no hardening-* tag (an
+#     unhardened binary is reported: that check works too), and the binary is
+#     a PIE with RELRO, BIND_NOW, *_chk functions and stack canaries;
 #   - the maintainer scripts, with a stub systemctl in a namespace where
 #     systemd "runs": tuner-watch.service stopped on remove, restarted on
 #     upgrade, nothing for another root;
@@ -71,7 +73,7 @@ if ! command -v dpkg >/dev/null 2>&1; then
 fi
 missing=
 for t in dpkg-deb dpkg-shlibdeps dpkg-parsechangelog cpack cmake systemd-analyze systemctl man \
-	groff gzip readelf python3 unshare bash lintian; do
+	groff gzip readelf python3 unshare bash lintian cc; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
 if [ -n "$missing" ]; then
@@ -307,6 +309,31 @@ dpkg-deb -R "$deb" "$work/nocopyright" && rm "$work/nocopyright/usr/share/doc/tu
 lintian "$work/nocopyright.deb" >"$work/lintian-bad.log" 2>&1
 check "lintian reports a package without its copyright file (so silence means something)" \
 	grep -q '^E: tuner: no-copyright-file' "$work/lintian-bad.log"
+# Hardening (cmake/hardening.cmake): lintian's hardening-* tags are notes (I:),
+# which --fail-on error lets through; none may be there. And the binary itself:
+# a PIE, RELRO bound at start (BIND_NOW), checked functions (_chk) and stack
+# canaries (__stack_chk_fail) in its dynamic symbols.
+hard=$(grep -E '^[EWIPX]: tuner[^:]*: hardening-' "$work/lintian.txt" | sed 's/^[EWIPX]: tuner[^:]*: //' |
+	tr '\n' ' ')
+check "lintian: no hardening-* tag${hard:+ (found: $hard)}" test -z "$hard"
+tb=$x/usr/sbin/tuner
+check "the packaged tuner: a PIE, with GNU_RELRO and BIND_NOW" \
+	sh -c "readelf -h '$tb' | grep -q 'Type:.*DYN' && readelf -l '$tb' | grep -q GNU_RELRO &&
+		readelf -d '$tb' | grep -q 'FLAGS.*BIND_NOW' && readelf -d '$tb' | grep -q 'FLAGS_1.*PIE'"
+check "the packaged tuner: fortified functions (*_chk) and stack canaries" \
+	sh -c "readelf --dyn-syms -W '$tb' | grep -q '__[a-z]*_chk@' &&
+		readelf --dyn-syms -W '$tb' | grep -q '__stack_chk_fail@'"
+# the check is worth something: a binary built without them is reported
+printf '#include <stdio.h>\n#include <string.h>\nint main(int c, char **v)\n{\n\tchar b[8];\n\tstrcpy(b, v[c - 1]);\n\tprintf(b);\n\treturn b[1];\n}\n' \
+	>"$work/soft.c"
+dpkg-deb -R "$deb" "$work/soft" && cc -O2 -U_FORTIFY_SOURCE -fno-stack-protector -Wno-format-security \
+	-Wl,-z,norelro -Wl,-z,lazy -o "$work/soft/usr/sbin/tuner" "$work/soft.c" &&
+	dpkg-deb --root-owner-group -b "$work/soft" "$work/soft.deb" >/dev/null
+lintian --display-info "$work/soft.deb" >"$work/lintian-soft.log" 2>&1
+check "lintian reports an unhardened binary (hardening-no-relro, -no-bindnow, -no-fortify-functions)" \
+	sh -c "grep -q 'hardening-no-relro' '$work/lintian-soft.log' &&
+		grep -q 'hardening-no-bindnow' '$work/lintian-soft.log' &&
+		grep -q 'hardening-no-fortify-functions' '$work/lintian-soft.log'"
 
 # ---- install, remove, purge in a scratch root ----
 newroot() {
