@@ -30,9 +30,11 @@
 #   - scripts/provision.sh: a bad profile fails first, with a clear message,
 #     and nothing is installed; a good one is provisioned into a scratch root,
 #     then another (the first kept as profile.json.old), then with the
-#     installed profile itself (kept, no error), and a purge leaves
-#     nothing in etc; a package apt-get does not install: exit 1, said, no
-#     profile installed;
+#     installed profile itself (kept, no error), then with tuner-watch.service
+#     enabled (tuner.service, which conflicts with it, disabled and not
+#     enabled again, said; on the host, stubbed: the watch reloaded), and a
+#     purge leaves nothing in etc; a package apt-get does not install: exit 1,
+#     said, no profile installed;
 #   - systemd-analyze verify on the units (copies whose /usr/sbin/tuner is the
 #     packaged binary; any message counts as a failure);
 #   - the man page renders without warnings and names every command and
@@ -408,6 +410,17 @@ for c in dpkg apt-get apt systemctl install; do
 	printf '#!/bin/sh\necho "%s $*" >>"%s/calls"\nexit 0\n' "$c" "$work" >"$stubs/$c"
 	chmod +x "$stubs/$c"
 done
+# systemctl is-enabled UNIT: the word in $work/state-UNIT ("disabled" if none),
+# exit 0 for "enabled", as systemctl does
+cat >"$stubs/systemctl" <<EOF
+#!/bin/sh
+echo "systemctl \$*" >>"$work/calls"
+if [ "\$1" = is-enabled ]; then
+	state=\$(cat "$work/state-\$2" 2>/dev/null || echo disabled)
+	echo "\$state"
+	[ "\$state" = enabled ]
+fi
+EOF
 printf '{"name": "bad", "extends": "default", "sysctl": {"net.core.netdev_budget": "lots"}}\n' \
 	>"$work/bad.json"
 echo 'not a package' >"$work/fake.deb"
@@ -473,6 +486,7 @@ else
 apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold $deb
 install -D -m 0644 $work/mine.json /etc/tuner/profile.json
 tuner plan --profile /etc/tuner/profile.json
+systemctl is-enabled tuner-watch.service
 systemctl enable tuner.service
 EOF
 	if cmp -s "$work/calls.want" "$work/calls"; then
@@ -481,7 +495,35 @@ EOF
 		fail "... ran (-wanted +ran):"
 		diff "$work/calls.want" "$work/calls" | grep '^[<>]' | sed 's/^</-/; s/^>/+/' | show
 	fi
-	rm -f "$stubs/tuner"
+	# where tuner-watch.service is enabled (it conflicts with tuner.service):
+	# tuner.service is not enabled, and disabled if it was; a running watch
+	# is told to read the new profile (try-reload-or-restart: only if it runs)
+	for t in disabled enabled; do
+		echo enabled >"$work/state-tuner-watch.service"
+		echo "$t" >"$work/state-tuner.service"
+		rm -f "$work/calls"
+		provision "$work/p9-$t.log" sh "$prov" "$deb" "$work/mine.json"
+		rc=$?
+		{
+			sed -n '1,3p' "$work/calls.want"
+			echo "systemctl is-enabled tuner-watch.service"
+			echo "systemctl is-enabled tuner.service"
+			[ "$t" = disabled ] || echo "systemctl disable tuner.service"
+			echo "systemctl try-reload-or-restart tuner-watch.service"
+		} >"$work/calls9.want"
+		if [ $rc -eq 0 ] && cmp -s "$work/calls9.want" "$work/calls" &&
+			grep -q "tuner-watch.service is enabled: .*tuner.service is not enabled (the two conflict)" \
+				"$work/p9-$t.log"; then
+			ok "provision.sh on the host (stubbed), tuner-watch.service enabled, tuner.service $t:" \
+				"tuner.service left disabled, the watch reloaded, said"
+		else
+			fail "provision.sh on the host (stubbed), tuner-watch.service enabled, tuner.service $t:" \
+				"exit $rc (want 0); ran (-wanted +ran):"
+			diff "$work/calls9.want" "$work/calls" | grep '^[<>]' | sed 's/^</-/; s/^>/+/' | show
+			show "$work/p9-$t.log"
+		fi
+	done
+	rm -f "$stubs/tuner" "$work/state-tuner-watch.service" "$work/state-tuner.service"
 fi
 # the whole flow, into a scratch root (dpkg, install and systemctl are real:
 # the stubs are not in PATH)
@@ -518,6 +560,31 @@ check "provision.sh --root with its own etc/tuner/profile.json: exit $rc (want 0
 		cmp -s '$work/mine.json' '$r/etc/tuner/profile.json.old' &&
 		[ -L '$r/etc/systemd/system/multi-user.target.wants/tuner.service' ]"
 [ $rc -eq 0 ] || show "$work/p8.log"
+# tuner-watch.service enabled there as well (with both, which one a boot starts
+# is systemd's choice: they conflict), then provisioned again: tuner.service
+# disabled, the watch kept, said; and once more: still only the watch
+wants=$r/etc/systemd/system/multi-user.target.wants
+systemctl --root="$r" enable tuner-watch.service >"$work/enable-watch.log" 2>&1 ||
+	fail "systemctl --root SCRATCH enable tuner-watch.service"
+for n in 1 2; do
+	DPKG_OPTS="--force-depends --force-script-chrootless --path-include=*" sh "$prov" --root "$r" \
+		"$deb" "$work/mine2.json" >"$work/p10-$n.log" 2>&1
+	rc=$?
+	units=
+	for u in tuner.service tuner-watch.service; do
+		[ -L "$wants/$u" ] && units="$units $u"
+	done
+	if [ $rc -eq 0 ] && [ "$units" = " tuner-watch.service" ] &&
+		grep -q "tuner-watch.service is enabled: .*tuner.service is not enabled" "$work/p10-$n.log"; then
+		ok "provision.sh --root, tuner-watch.service enabled (run $n): tuner.service not enabled, said"
+	else
+		fail "provision.sh --root, tuner-watch.service enabled (run $n): exit $rc (want 0)," \
+			"enabled:${units:- none} (want tuner-watch.service only)"
+		show "$work/p10-$n.log"
+	fi
+done
+check "... the first run says tuner.service was disabled" \
+	grep -q "tuner.service was enabled as well: disabled" "$work/p10-1.log"
 dpkg --root="$r" --force-depends --force-script-chrootless -P tuner >"$work/dpkg-p2.log" 2>&1 ||
 	fail "dpkg --root -P after provision.sh"
 left=$(cd "$r" && find etc var/lib/tuner -path etc/systemd -prune -o -print 2>/dev/null |
