@@ -83,7 +83,15 @@ fi
 mkdir "$tmp/check"
 cp "$profile" "$tmp/check/profile.json"
 if ! "$tuner" profile validate "$tmp/check/profile.json" >"$tmp/out" 2>&1; then
-	sed "s|$tmp/check/profile.json|$profile|g" "$tmp/out" >&2
+	# the copy's name replaced by PROFILE's, as plain strings (a path may hold
+	# any character a sed or awk pattern gives a meaning to)
+	FROM=$tmp/check/profile.json TO=$profile awk '{
+		out = ""; s = $0; n = length(ENVIRON["FROM"])
+		while ((i = index(s, ENVIRON["FROM"])) > 0) {
+			out = out substr(s, 1, i - 1) ENVIRON["TO"]; s = substr(s, i + n)
+		}
+		print out s
+	}' "$tmp/out" >&2
 	die "$profile is not a valid tuner profile; nothing was installed"
 fi
 unset TUNER_PROFILE_PATH

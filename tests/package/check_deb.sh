@@ -440,6 +440,17 @@ check "... says the profile is bad and nothing was installed" \
 check "... with the validator's message, naming the file" \
 	sh -c "grep -v '^provision.sh:' '$work/p1.log' | grep -q 'bad.json'"
 check "... and ran nothing that installs" test ! -e "$work/calls"
+# a profile whose path has characters a sed pattern takes for its own ('|',
+# '&'): the validator's message still names it (it was a sed error, alone)
+odd="$work/a|b&c.json"
+cp "$work/bad.json" "$odd"
+provision "$work/p1odd.log" TUNER="$build/tuner" sh "$prov" "$work/fake.deb" "$odd"
+rc=$?
+check "provision.sh, bad profile named 'a|b&c.json': exit $rc (want 1), named in the messages" \
+	sh -c "[ $rc -eq 1 ] &&
+		grep -q -F 'tuner: $odd:1:' '$work/p1odd.log' &&
+		grep -q -F '$odd is not a valid tuner profile; nothing was installed' '$work/p1odd.log'"
+[ $rc -eq 1 ] || show "$work/p1odd.log"
 provision "$work/p2.log" sh "$prov" "$deb" "$work/bad.json"
 rc=$?
 check "provision.sh, bad profile, the .deb's own tuner: exit $rc (want 1), nothing run" \
