@@ -5,7 +5,10 @@
 #   3. install PROFILE as /etc/tuner/profile.json (a different one there is
 #      kept as profile.json.old);
 #   4. show 'tuner plan' for this host (a dry run);
-#   5. systemctl enable tuner.service: applied at every boot from now on.
+#   5. systemctl enable tuner.service: applied at every boot from now on; but
+#      where tuner-watch.service is enabled (the two conflict), the watch is
+#      kept instead: tuner.service is not enabled (disabled if it was), and a
+#      running watch is reloaded to read the new profile.
 #
 #   scripts/provision.sh [--root DIR] DEB PROFILE
 #
@@ -80,7 +83,15 @@ fi
 mkdir "$tmp/check"
 cp "$profile" "$tmp/check/profile.json"
 if ! "$tuner" profile validate "$tmp/check/profile.json" >"$tmp/out" 2>&1; then
-	sed "s|$tmp/check/profile.json|$profile|g" "$tmp/out" >&2
+	# the copy's name replaced by PROFILE's, as plain strings (a path may hold
+	# any character a sed or awk pattern gives a meaning to)
+	FROM=$tmp/check/profile.json TO=$profile awk '{
+		out = ""; s = $0; n = length(ENVIRON["FROM"])
+		while ((i = index(s, ENVIRON["FROM"])) > 0) {
+			out = out substr(s, 1, i - 1) ENVIRON["TO"]; s = substr(s, i + n)
+		}
+		print out s
+	}' "$tmp/out" >&2
 	die "$profile is not a valid tuner profile; nothing was installed"
 fi
 unset TUNER_PROFILE_PATH
@@ -126,12 +137,37 @@ if [ -z "$root" ]; then
 	[ "$rc" -eq 0 ] || [ "$rc" -eq 2 ] || die "tuner plan failed (exit $rc)"
 fi
 
-# 5. At every boot.
-if [ -n "$root" ]; then
-	systemctl --root="$root" enable tuner.service ||
-		die "systemctl --root=$root enable tuner.service failed (exit $?)"
-else
-	systemctl enable tuner.service || die "systemctl enable tuner.service failed (exit $?)"
+# 5. At every boot: tuner.service; or, where tuner-watch.service is enabled,
+# the watch, which applies the profile and keeps it applied. The two conflict
+# (Conflicts= in tuner-watch.service): with both enabled, which one a boot
+# starts is systemd's choice, so tuner.service is not enabled then (and is
+# disabled if it was), and a running watch reads the new profile (reload:
+# SIGHUP; it keeps the old one if the new one does not load).
+sc() {
+	if [ -n "$root" ]; then systemctl --root="$root" "$@"; else systemctl "$@"; fi
+}
+enabled() { # UNIT: enabled (at boot, or for this boot only)
+	case $(sc is-enabled "$1" 2>/dev/null) in
+	enabled | enabled-runtime) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+in_root=${root:+ of $root}
+if enabled tuner-watch.service; then
+	if enabled tuner.service; then
+		sc disable tuner.service ||
+			die "systemctl${root:+ --root=$root} disable tuner.service failed (exit $?)"
+		echo "$prog: tuner.service was enabled as well: disabled, it conflicts with tuner-watch.service"
+	fi
+	echo "$prog: tuner-watch.service is enabled: it applies /etc/tuner/profile.json at every" \
+		"boot$in_root and keeps it applied; tuner.service is not enabled (the two conflict)"
+	if [ -z "$root" ]; then
+		systemctl try-reload-or-restart tuner-watch.service ||
+			die "systemctl try-reload-or-restart tuner-watch.service failed (exit $?)"
+		echo "$prog: a running tuner-watch.service has read the new profile (reload)"
+	fi
+	exit 0
 fi
-echo "$prog: tuner.service is enabled: /etc/tuner/profile.json is applied at every boot${root:+ of $root}"
+sc enable tuner.service || die "systemctl${root:+ --root=$root} enable tuner.service failed (exit $?)"
+echo "$prog: tuner.service is enabled: /etc/tuner/profile.json is applied at every boot$in_root"
 [ -n "$root" ] || echo "$prog: to apply it now: systemctl start tuner.service"

@@ -17,7 +17,9 @@
 #     and changelog.gz (scripts/deb/changelog: this version, this
 #     Maintainer);
 #   - lintian (Debian's package checker): no error; a package without its
-#     copyright file is reported (the check works);
+#     copyright file is reported (the check works); no hardening-* tag (an
+#     unhardened binary is reported: that check works too), and the binary is
+#     a PIE with RELRO, BIND_NOW, *_chk functions and stack canaries;
 #   - the maintainer scripts, with a stub systemctl in a namespace where
 #     systemd "runs": tuner-watch.service stopped on remove, restarted on
 #     upgrade, nothing for another root;
@@ -28,9 +30,11 @@
 #   - scripts/provision.sh: a bad profile fails first, with a clear message,
 #     and nothing is installed; a good one is provisioned into a scratch root,
 #     then another (the first kept as profile.json.old), then with the
-#     installed profile itself (kept, no error), and a purge leaves
-#     nothing in etc; a package apt-get does not install: exit 1, said, no
-#     profile installed;
+#     installed profile itself (kept, no error), then with tuner-watch.service
+#     enabled (tuner.service, which conflicts with it, disabled and not
+#     enabled again, said; on the host, stubbed: the watch reloaded), and a
+#     purge leaves nothing in etc; a package apt-get does not install: exit 1,
+#     said, no profile installed;
 #   - systemd-analyze verify on the units (copies whose /usr/sbin/tuner is the
 #     packaged binary; any message counts as a failure);
 #   - the man page renders without warnings and names every command and
@@ -71,7 +75,7 @@ if ! command -v dpkg >/dev/null 2>&1; then
 fi
 missing=
 for t in dpkg-deb dpkg-shlibdeps dpkg-parsechangelog cpack cmake systemd-analyze systemctl man \
-	groff gzip readelf python3 unshare bash lintian; do
+	groff gzip readelf python3 unshare bash lintian cc; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
 if [ -n "$missing" ]; then
@@ -307,6 +311,31 @@ dpkg-deb -R "$deb" "$work/nocopyright" && rm "$work/nocopyright/usr/share/doc/tu
 lintian "$work/nocopyright.deb" >"$work/lintian-bad.log" 2>&1
 check "lintian reports a package without its copyright file (so silence means something)" \
 	grep -q '^E: tuner: no-copyright-file' "$work/lintian-bad.log"
+# Hardening (cmake/hardening.cmake): lintian's hardening-* tags are notes (I:),
+# which --fail-on error lets through; none may be there. And the binary itself:
+# a PIE, RELRO bound at start (BIND_NOW), checked functions (_chk) and stack
+# canaries (__stack_chk_fail) in its dynamic symbols.
+hard=$(grep -E '^[EWIPX]: tuner[^:]*: hardening-' "$work/lintian.txt" | sed 's/^[EWIPX]: tuner[^:]*: //' |
+	tr '\n' ' ')
+check "lintian: no hardening-* tag${hard:+ (found: $hard)}" test -z "$hard"
+tb=$x/usr/sbin/tuner
+check "the packaged tuner: a PIE, with GNU_RELRO and BIND_NOW" \
+	sh -c "readelf -h '$tb' | grep -q 'Type:.*DYN' && readelf -l '$tb' | grep -q GNU_RELRO &&
+		readelf -d '$tb' | grep -q 'FLAGS.*BIND_NOW' && readelf -d '$tb' | grep -q 'FLAGS_1.*PIE'"
+check "the packaged tuner: fortified functions (*_chk) and stack canaries" \
+	sh -c "readelf --dyn-syms -W '$tb' | grep -q '__[a-z]*_chk@' &&
+		readelf --dyn-syms -W '$tb' | grep -q '__stack_chk_fail@'"
+# the check is worth something: a binary built without them is reported
+printf '#include <stdio.h>\n#include <string.h>\nint main(int c, char **v)\n{\n\tchar b[8];\n\tstrcpy(b, v[c - 1]);\n\tprintf(b);\n\treturn b[1];\n}\n' \
+	>"$work/soft.c"
+dpkg-deb -R "$deb" "$work/soft" && cc -O2 -U_FORTIFY_SOURCE -fno-stack-protector -Wno-format-security \
+	-Wl,-z,norelro -Wl,-z,lazy -o "$work/soft/usr/sbin/tuner" "$work/soft.c" &&
+	dpkg-deb --root-owner-group -b "$work/soft" "$work/soft.deb" >/dev/null
+lintian --display-info "$work/soft.deb" >"$work/lintian-soft.log" 2>&1
+check "lintian reports an unhardened binary (hardening-no-relro, -no-bindnow, -no-fortify-functions)" \
+	sh -c "grep -q 'hardening-no-relro' '$work/lintian-soft.log' &&
+		grep -q 'hardening-no-bindnow' '$work/lintian-soft.log' &&
+		grep -q 'hardening-no-fortify-functions' '$work/lintian-soft.log'"
 
 # ---- install, remove, purge in a scratch root ----
 newroot() {
@@ -381,6 +410,17 @@ for c in dpkg apt-get apt systemctl install; do
 	printf '#!/bin/sh\necho "%s $*" >>"%s/calls"\nexit 0\n' "$c" "$work" >"$stubs/$c"
 	chmod +x "$stubs/$c"
 done
+# systemctl is-enabled UNIT: the word in $work/state-UNIT ("disabled" if none),
+# exit 0 for "enabled", as systemctl does
+cat >"$stubs/systemctl" <<EOF
+#!/bin/sh
+echo "systemctl \$*" >>"$work/calls"
+if [ "\$1" = is-enabled ]; then
+	state=\$(cat "$work/state-\$2" 2>/dev/null || echo disabled)
+	echo "\$state"
+	[ "\$state" = enabled ]
+fi
+EOF
 printf '{"name": "bad", "extends": "default", "sysctl": {"net.core.netdev_budget": "lots"}}\n' \
 	>"$work/bad.json"
 echo 'not a package' >"$work/fake.deb"
@@ -400,6 +440,17 @@ check "... says the profile is bad and nothing was installed" \
 check "... with the validator's message, naming the file" \
 	sh -c "grep -v '^provision.sh:' '$work/p1.log' | grep -q 'bad.json'"
 check "... and ran nothing that installs" test ! -e "$work/calls"
+# a profile whose path has characters a sed pattern takes for its own ('|',
+# '&'): the validator's message still names it (it was a sed error, alone)
+odd="$work/a|b&c.json"
+cp "$work/bad.json" "$odd"
+provision "$work/p1odd.log" TUNER="$build/tuner" sh "$prov" "$work/fake.deb" "$odd"
+rc=$?
+check "provision.sh, bad profile named 'a|b&c.json': exit $rc (want 1), named in the messages" \
+	sh -c "[ $rc -eq 1 ] &&
+		grep -q -F 'tuner: $odd:1:' '$work/p1odd.log' &&
+		grep -q -F '$odd is not a valid tuner profile; nothing was installed' '$work/p1odd.log'"
+[ $rc -eq 1 ] || show "$work/p1odd.log"
 provision "$work/p2.log" sh "$prov" "$deb" "$work/bad.json"
 rc=$?
 check "provision.sh, bad profile, the .deb's own tuner: exit $rc (want 1), nothing run" \
@@ -446,6 +497,7 @@ else
 apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold $deb
 install -D -m 0644 $work/mine.json /etc/tuner/profile.json
 tuner plan --profile /etc/tuner/profile.json
+systemctl is-enabled tuner-watch.service
 systemctl enable tuner.service
 EOF
 	if cmp -s "$work/calls.want" "$work/calls"; then
@@ -454,7 +506,35 @@ EOF
 		fail "... ran (-wanted +ran):"
 		diff "$work/calls.want" "$work/calls" | grep '^[<>]' | sed 's/^</-/; s/^>/+/' | show
 	fi
-	rm -f "$stubs/tuner"
+	# where tuner-watch.service is enabled (it conflicts with tuner.service):
+	# tuner.service is not enabled, and disabled if it was; a running watch
+	# is told to read the new profile (try-reload-or-restart: only if it runs)
+	for t in disabled enabled; do
+		echo enabled >"$work/state-tuner-watch.service"
+		echo "$t" >"$work/state-tuner.service"
+		rm -f "$work/calls"
+		provision "$work/p9-$t.log" sh "$prov" "$deb" "$work/mine.json"
+		rc=$?
+		{
+			sed -n '1,3p' "$work/calls.want"
+			echo "systemctl is-enabled tuner-watch.service"
+			echo "systemctl is-enabled tuner.service"
+			[ "$t" = disabled ] || echo "systemctl disable tuner.service"
+			echo "systemctl try-reload-or-restart tuner-watch.service"
+		} >"$work/calls9.want"
+		if [ $rc -eq 0 ] && cmp -s "$work/calls9.want" "$work/calls" &&
+			grep -q "tuner-watch.service is enabled: .*tuner.service is not enabled (the two conflict)" \
+				"$work/p9-$t.log"; then
+			ok "provision.sh on the host (stubbed), tuner-watch.service enabled, tuner.service $t:" \
+				"tuner.service left disabled, the watch reloaded, said"
+		else
+			fail "provision.sh on the host (stubbed), tuner-watch.service enabled, tuner.service $t:" \
+				"exit $rc (want 0); ran (-wanted +ran):"
+			diff "$work/calls9.want" "$work/calls" | grep '^[<>]' | sed 's/^</-/; s/^>/+/' | show
+			show "$work/p9-$t.log"
+		fi
+	done
+	rm -f "$stubs/tuner" "$work/state-tuner-watch.service" "$work/state-tuner.service"
 fi
 # the whole flow, into a scratch root (dpkg, install and systemctl are real:
 # the stubs are not in PATH)
@@ -491,6 +571,31 @@ check "provision.sh --root with its own etc/tuner/profile.json: exit $rc (want 0
 		cmp -s '$work/mine.json' '$r/etc/tuner/profile.json.old' &&
 		[ -L '$r/etc/systemd/system/multi-user.target.wants/tuner.service' ]"
 [ $rc -eq 0 ] || show "$work/p8.log"
+# tuner-watch.service enabled there as well (with both, which one a boot starts
+# is systemd's choice: they conflict), then provisioned again: tuner.service
+# disabled, the watch kept, said; and once more: still only the watch
+wants=$r/etc/systemd/system/multi-user.target.wants
+systemctl --root="$r" enable tuner-watch.service >"$work/enable-watch.log" 2>&1 ||
+	fail "systemctl --root SCRATCH enable tuner-watch.service"
+for n in 1 2; do
+	DPKG_OPTS="--force-depends --force-script-chrootless --path-include=*" sh "$prov" --root "$r" \
+		"$deb" "$work/mine2.json" >"$work/p10-$n.log" 2>&1
+	rc=$?
+	units=
+	for u in tuner.service tuner-watch.service; do
+		[ -L "$wants/$u" ] && units="$units $u"
+	done
+	if [ $rc -eq 0 ] && [ "$units" = " tuner-watch.service" ] &&
+		grep -q "tuner-watch.service is enabled: .*tuner.service is not enabled" "$work/p10-$n.log"; then
+		ok "provision.sh --root, tuner-watch.service enabled (run $n): tuner.service not enabled, said"
+	else
+		fail "provision.sh --root, tuner-watch.service enabled (run $n): exit $rc (want 0)," \
+			"enabled:${units:- none} (want tuner-watch.service only)"
+		show "$work/p10-$n.log"
+	fi
+done
+check "... the first run says tuner.service was disabled" \
+	grep -q "tuner.service was enabled as well: disabled" "$work/p10-1.log"
 dpkg --root="$r" --force-depends --force-script-chrootless -P tuner >"$work/dpkg-p2.log" 2>&1 ||
 	fail "dpkg --root -P after provision.sh"
 left=$(cd "$r" && find etc var/lib/tuner -path etc/systemd -prune -o -print 2>/dev/null |
@@ -677,8 +782,8 @@ EOF
 	done
 	echo "  udevadm test --action=add (name, device link, SYSTEMD_WANTS):"
 	show "$u/out0"
-	check "udevadm test: tuner-hotplug@NAME.service for exactly the devices with a device link" \
-		awk '($2 == "device") != ($3 == "tuner-hotplug@" $1 ".service") {exit 1}' "$u/out0"
+	check "udevadm test: tuner-hotplug@.service for exactly the devices with a device link" \
+		awk '($2 == "device") != ($3 == "tuner-hotplug@.service") {exit 1}' "$u/out0"
 	check "udevadm test: nothing for events with SYNTH_UUID (udevadm trigger)" \
 		awk '$3 != "-" {exit 1}' "$u/out1"
 	grep -q ' device ' "$u/out0" || echo "note: this machine has no device with a device link"

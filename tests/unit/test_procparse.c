@@ -111,8 +111,14 @@ static void test_real_file(void **state)
 		free(text);
 		skip();
 	}
-	fread(text, 1, (1 << 20) - 1, f);
+	assert_non_null(text);
+	/* read and checked: a short or failed read is this test's failure */
+	size_t n = fread(text, 1, (1 << 20) - 1, f);
+	int err = ferror(f);
+
 	fclose(f);
+	assert_false(err);
+	assert_true(n > 0);
 	tn_diag_init(&d);
 	assert_int_equal(tn_interrupts_parse(text, &t, &d), 0);
 	tn_diag_free(&d);
