@@ -40,6 +40,8 @@ struct tn_rb_held {
 	int nnames;
 	bool named;		/* names discovered (again since the restores) */
 	char nics[160];		/* those NICs, for messages: "eth0, eth1" */
+	const char **back;	/* NICs whose rings or channels were back as before, sorted */
+	int nback;
 };
 
 /* An affinity entry, grouped with the others of its IRQ: by name (its label)
@@ -141,17 +143,26 @@ static int link_entries(const struct tn_journal *j, struct tn_rb_held *h)
 }
 
 /* Whether value cur of held entry i, found at IRQ irq, is one the apply found
- * or left: its own, or the before or after of the IRQ's last change. An
- * interrupted journal (no end record: its apply, or a rollback of it,
- * stopped) may lack the change that followed its driver's reset (stage 2 not
- * reached), and an IRQ at a number no record of it names was requested by its
- * driver since the apply recorded it: then any value. */
+ * or left: its own, or the before or after of the IRQ's last change. Any
+ * value where its driver reset it since: an interrupted apply (no end record)
+ * may lack the change that followed that reset (stage 2 not reached); the
+ * rings or channels of its NIC were back as before when this rollback began
+ * (restored by a rollback that was stopped before it put the IRQs back: its
+ * statuses are written at its end; or by hand); and an IRQ at a number no
+ * record of it names was requested by its driver since the apply recorded
+ * it. */
 static bool as_left(const struct tn_journal *j, const struct tn_rb_held *h, int i, int irq,
 		    const char *cur)
 {
 	const struct tn_jentry *e = &j->e[i], *l = h->last[i] >= 0 ? &j->e[h->last[i]] : NULL;
+	char nic[TN_IFNAME_MAX];
+	const char *key = nic;
 
 	if (!l && !j->end[0])
+		return true;
+	/* its NIC's rings or channels were back as before: its driver reset it */
+	if (tn_held_nic(&e->c, nic, sizeof(nic)) &&
+	    bsearch(&key, h->back, (size_t)h->nback, sizeof(*h->back), cmp_str))
 		return true;
 	if (irq != atoi(e->c.target) && (!l || irq != atoi(l->c.target)))
 		return true;
@@ -255,7 +266,8 @@ static int names_load(const struct tn_rb *rb, struct tn_rb_held *h)
 	free(nics);
 	if (off >= sizeof(h->nics) - 1) /* cut: said as cut */
 		memcpy(h->nics + sizeof(h->nics) - 4, "...", 4);
-	qsort(h->names, (size_t)h->nnames, sizeof(*h->names), cmp_named);
+	if (h->nnames > 1)
+		qsort(h->names, (size_t)h->nnames, sizeof(*h->names), cmp_named);
 	h->named = ret == 0;
 	return ret;
 }
@@ -334,6 +346,38 @@ static int read_at(struct tn_rb *rb, const struct tn_jentry *e, int irq, char **
 	return tn_live_read(rb->live, &c, cur, kd);
 }
 
+/* h->back: the NICs whose rings or channels this journal changed and that
+ * are back as before now (recorded so, or found at their value before the
+ * apply). 0 or -ENOMEM. */
+static int nics_back(struct tn_rb *rb, struct tn_rb_held *h)
+{
+	const struct tn_journal *j = rb->j;
+
+	h->back = malloc(sizeof(*h->back) * ((size_t)j->n + 1));
+	if (!h->back)
+		return -ENOMEM;
+	for (int i = 0; i < j->n; i++) {
+		const struct tn_jentry *e = &j->e[i];
+		bool back = e->status == TN_J_ROLLED_BACK;
+		struct tn_diag kd;
+		char *cur = NULL;
+
+		if (tn_change_stage(&e->c) != 1)
+			continue;
+		if (e->status == TN_J_APPLIED) {
+			tn_diag_init(&kd);
+			back = tn_live_read(rb->live, &e->c, &cur, &kd) == 0 &&
+			       tn_change_same(&e->c, cur, e->c.before);
+			free(cur);
+			tn_diag_free(&kd);
+		}
+		if (back)
+			h->back[h->nback++] = e->c.target;
+	}
+	qsort(h->back, (size_t)h->nback, sizeof(*h->back), cmp_str);
+	return 0;
+}
+
 int tn_rb_held_look(struct tn_rb *rb)
 {
 	const struct tn_journal *j = rb->j;
@@ -355,7 +399,7 @@ int tn_rb_held_look(struct tn_rb *rb)
 		return -ENOMEM;
 	for (int i = 0; i < j->n; i++)
 		h->of[i] = -1;
-	if (link_entries(j, h) < 0)
+	if (link_entries(j, h) < 0 || (!rb->force && nics_back(rb, h) < 0))
 		return -ENOMEM;
 	for (int i = 0; i < j->n && !rb->force; i++) {
 		char why[TN_DIAG_MSG_MAX];
@@ -483,6 +527,7 @@ void tn_rb_held_free(struct tn_rb *rb)
 	for (int i = 0; h->now && i < rb->j->n; i++)
 		free(h->now[i]);
 	names_free(h);
+	free(h->back);
 	free(h->now);
 	free(h->left);
 	free(h->last);
