@@ -26,7 +26,8 @@ directories (proc/irq/N, sys/kernel/irq/N, the function's msi_irqs/N, the
   C. not renumbered, but the rollback that restored the channels was stopped
      before it put the IRQs back: the next one finds the channels back as
      before, so the IRQs' values are the driver's: each is put back (they
-     were all left alone as "changed since the apply").
+     were all left alone as "changed since the apply");
+  D. the name of a held IRQ's number cannot be read: not written, said.
 
   held_renumber.py TUNER SRCDIR WORKDIR
 """
@@ -228,4 +229,23 @@ check(r.returncode == 0 and all(aff(i) == OP for i in ETH0),
 want = {i: [f"tuner: irq {i} {names[i]}: {OP} (restored from {SPREAD}, {REASON})"] for i in ETH0}
 check(all(lines_of(r, i) == w for i, w in want.items()) and "left alone:" not in r.stderr,
       f"C: each put back, none left alone\n{r.stderr}")
+
+# --- D. the name of a held IRQ's number cannot be read -------------------------
+# (its actions file is not a file): not known to be its IRQ still, it is not
+# written (it was: only a name read and different stopped the write)
+fx.fresh()
+for i in ETH0:
+    put(i, OP)
+names = {i: name(i) for i in ETH0}
+r = tn(["apply", "-q", "--profile", prof])
+check(r.returncode == 0, f"D: apply: exit {r.returncode} {r.stderr[-300:]}")
+placed = craft(names)
+os.unlink(t("sys/kernel/irq/50/actions"))
+os.mkdir(t("sys/kernel/irq/50/actions"))
+r = tn(["rollback", "--last"])
+check(aff(50) == placed[50] and all(aff(i) == OP for i in ETH0 if i != 50),
+      f"D: IRQ 50 not written, the others at {OP}: {[aff(i) for i in ETH0]}")
+check(len(lines_of(r, 50)) == 1 and lines_of(r, 50)[0].startswith(
+      "tuner: irq 50 eth0-TxRx-1: skipped: the name of IRQ 50 could not be read (") and
+      lines_of(r, 50)[0].endswith("): not restored"), f"D: said: {lines_of(r, 50)}")
 finish()

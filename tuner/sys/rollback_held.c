@@ -295,9 +295,10 @@ static int names_find(const struct tn_rb_held *h, const char *name, int *at)
  * Where held entry e's IRQ is now: its number while that number still has its
  * name, else the one IRQ of its name among the journal's NICs (its driver
  * requested its IRQs anew). 1 with *irq; 0 when it is not to be written (why
- * in buf: its number another vector's, or unreadable, and its name gone; or
- * two IRQs of that name); -ENOMEM. A number without a name (gone, or a kernel without actions
- * files) and no IRQ of the name: the number (reading it says it is gone).
+ * in buf: its number another vector's, or its name there unreadable, and no
+ * IRQ of its name; or two IRQs of that name); -ENOMEM. A number without a
+ * name (gone, or a kernel without actions files) and no IRQ of the name: the
+ * number (reading it says it is gone).
  */
 static int held_irq(const struct tn_rb *rb, const struct tn_jentry *e, int *irq, char *buf,
 		    size_t len)
