@@ -862,6 +862,37 @@ static void test_queue_findings(void **st)
 	tn_sample_free(&b);
 }
 
+/* Counts print with their exact digits, as JSON integers: cJSON prints a
+ * double ("%1.15g" where it reads back within an epsilon), so 2^64-1 was
+ * 1.8446744073709552e+19 and 2^53-1 9.00719925474099e+15. Small ones stay
+ * number items (valueint). */
+static void test_json_exact_counts(void **st)
+{
+	struct tn_queue_loss q[3] = { { 0, UINT64_MAX, 1.0 }, { 1, ((uint64_t)1 << 53) - 1, 1.0 },
+				      { 2, 70, 1.0 } };
+	struct tn_finding f = { .stage = TN_STAGE_NIC_RING, .where = "eth0",
+				.count = ((uint64_t)1 << 53) + 1, .rate = 1.0, .n_queues = 3,
+				.queues = q };
+	struct tn_diagnosis dg = { .interval = 1.0, .n = 1, .findings = &f };
+	cJSON *j = tn_diagnosis_to_json(&dg), *qs;
+	char *text;
+
+	(void)st;
+	assert_non_null(j);
+	qs = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "findings"), 0),
+				 "queues");
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(qs, 2), "count")->valueint, 70);
+	text = cJSON_PrintUnformatted(j);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"where\":\"eth0\""));
+	assert_non_null(strstr(text, "\"count\":9007199254740993,"));
+	assert_non_null(strstr(text, "{\"queue\":0,\"count\":18446744073709551615,"));
+	assert_non_null(strstr(text, "{\"queue\":1,\"count\":9007199254740991,"));
+	assert_non_null(strstr(text, "{\"queue\":2,\"count\":70,"));
+	cJSON_free(text);
+	cJSON_Delete(j);
+}
+
 /* The queues survive the sample's JSON; a sample without them (older tuner)
  * loads; hostile queue lists are refused with their JSON path. */
 static void test_queue_json(void **st)
@@ -1187,6 +1218,7 @@ int main(void)
 		cmocka_unit_test(test_refused_pairs),	 cmocka_unit_test(test_property_bounds),
 		cmocka_unit_test(test_json_round_trip),	 cmocka_unit_test(test_netns_knobs),
 		cmocka_unit_test(test_queue_findings),	 cmocka_unit_test(test_queue_json),
+		cmocka_unit_test(test_json_exact_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

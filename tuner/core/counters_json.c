@@ -40,12 +40,14 @@ void tn_sample_free(struct tn_sample *s)
 	tn_sample_init(s);
 }
 
+/* A counter: a JSON integer up to 2^53 (exact digits, tn_json_add_u64), which
+ * cJSON reads back whole; a string of digits above. */
 static int add_u64(cJSON *o, const char *key, uint64_t v)
 {
 	char buf[24];
 
 	if (v <= TN_JSON_EXACT)
-		return tn_json_add_item(o, key, cJSON_CreateNumber((double)v));
+		return tn_json_add_u64(o, key, v);
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
 	return tn_json_add_str(o, key, buf);
 }

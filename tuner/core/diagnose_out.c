@@ -68,7 +68,7 @@ static cJSON *queues_to_json(const struct tn_finding *f)
 			goto oom;
 		}
 		TRY(tn_json_add_int(o, "queue", f->queues[i].queue));
-		TRY(tn_json_add_item(o, "count", cJSON_CreateNumber((double)f->queues[i].count)));
+		TRY(tn_json_add_u64(o, "count", f->queues[i].count));
 		TRY(tn_json_add_item(o, "rate", cJSON_CreateNumber(f->queues[i].rate)));
 	}
 	return arr;
@@ -86,7 +86,7 @@ static cJSON *finding_to_json(const struct tn_finding *f)
 	TRY(tn_json_add_str(o, "stage", tn_stage_name(f->stage)));
 	TRY(tn_json_add_str(o, "where", f->where));
 	TRY(tn_json_add_cpuset(o, "cpus", &f->cpus));
-	TRY(tn_json_add_item(o, "count", cJSON_CreateNumber((double)f->count)));
+	TRY(tn_json_add_u64(o, "count", f->count));
 	TRY(tn_json_add_item(o, "rate", cJSON_CreateNumber(f->rate)));
 	TRY(tn_json_add_bool(o, "fixable", f->fixable));
 	TRY(tn_json_add_str(o, "evidence", f->evidence));

@@ -39,6 +39,16 @@ int tn_json_add_int_raw(cJSON *obj, const char *key, int64_t val)
 	return tn_json_add_item(obj, key, cJSON_CreateRaw(digits));
 }
 
+int tn_json_add_u64(cJSON *obj, const char *key, uint64_t val)
+{
+	char digits[24];
+
+	if (val <= INT32_MAX)
+		return tn_json_add_item(obj, key, cJSON_CreateNumber((double)val));
+	snprintf(digits, sizeof(digits), "%llu", (unsigned long long)val);
+	return tn_json_add_item(obj, key, cJSON_CreateRaw(digits));
+}
+
 int tn_json_add_int_or_null(cJSON *obj, const char *key, int64_t val, int64_t unknown)
 {
 	if (val == unknown)

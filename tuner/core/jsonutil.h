@@ -19,6 +19,14 @@ int tn_json_add_int(cJSON *obj, const char *key, int64_t val);
  * every number with "%1.15g" and checks it with sscanf: a microsecond each,
  * three per change in a journal (its record, its status, its rollback). */
 int tn_json_add_int_raw(cJSON *obj, const char *key, int64_t val);
+/*
+ * A count (0 to 2^64-1) as a JSON integer, its digits exact: a number item up
+ * to INT32_MAX (what cJSON prints with "%d"), raw digits above. cJSON prints
+ * other numbers as doubles with "%1.15g", kept when it reads back within an
+ * epsilon: 2^53-1 came out as 9.00719925474099e+15, 2^64-5 as
+ * 1.8446744073709552e+19, and 10^15 as 1e+15 (a float to most readers).
+ */
+int tn_json_add_u64(cJSON *obj, const char *key, uint64_t val);
 /* null when val == unknown */
 int tn_json_add_int_or_null(cJSON *obj, const char *key, int64_t val, int64_t unknown);
 int tn_json_add_bool(cJSON *obj, const char *key, bool val);

@@ -113,6 +113,9 @@ bool tn_change_is_held(const struct tn_change *c);
 int tn_plan_held(const struct tn_state *s, const struct tn_plan *p, struct tn_change **out,
 		 int *n, struct tn_diag *d);
 void tn_held_free(struct tn_change *held, int n);
+/* The NIC a held record was made for (its reason names it) into nic: 1, or 0
+ * when the reason is not one tn_plan_held writes (nic ""). */
+int tn_held_nic(const struct tn_change *held, char *nic, size_t len);
 int tn_plan_restore_held(const struct tn_state *s, const struct tn_change *held, int n,
 			 struct tn_plan *p, struct tn_diag *d);
 

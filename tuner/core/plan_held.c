@@ -38,6 +38,10 @@ static char *cpus_list(const struct tn_cpus *c)
 	return tn_cpuset_list_alloc(&s);
 }
 
+/* A held record's reason: "as before eth0's rings or channels changed". */
+#define HELD_REASON_A "as before "
+#define HELD_REASON_B "'s rings or channels changed"
+
 /* One held record of IRQ q of NIC n into c (zeroed); 0 or -ENOMEM. */
 static int held_record(struct tn_change *c, const struct tn_nic *n, const struct tn_irq *q)
 {
@@ -48,9 +52,23 @@ static int held_record(struct tn_change *c, const struct tn_nic *n, const struct
 	c->before = cpus_list(&q->affinity);
 	c->after = c->before ? strdup(c->before) : NULL;
 	if (!c->after || tn_change_printf(&c->label, "%s", q->name) < 0 ||
-	    tn_change_printf(&c->reason, "as before %s's rings or channels changed", n->name) < 0)
+	    tn_change_printf(&c->reason, HELD_REASON_A "%s" HELD_REASON_B, n->name) < 0)
 		return -ENOMEM;
 	return 0;
+}
+
+int tn_held_nic(const struct tn_change *held, char *nic, size_t len)
+{
+	const char *r = tn_str(held->reason);
+	size_t n = strlen(r), a = strlen(HELD_REASON_A), b = strlen(HELD_REASON_B);
+
+	nic[0] = '\0';
+	if (n <= a + b || n - a - b >= len || strncmp(r, HELD_REASON_A, a) != 0 ||
+	    strcmp(r + n - b, HELD_REASON_B) != 0)
+		return 0;
+	memcpy(nic, r + a, n - a - b);
+	nic[n - a - b] = '\0';
+	return 1;
 }
 
 struct held_at {
