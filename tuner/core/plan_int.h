@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The planner's working state, shared by plan.c (rules, rings, sysctls,
- * processes, irqbalance) and plan_irq.c (where each queue IRQ goes). Private
+ * irqbalance), plan_irq.c (where each queue IRQ goes), plan_proc.c (the
+ * process rules) and the other plan_*.c. Private
  * to the planner: not part of tuner/core's interface.
  */
 #ifndef TN_PLAN_INT_H
@@ -90,6 +91,8 @@ int tn_plan_irq_changes(struct planner *pl);
 void tn_plan_irq_free(struct planner *pl);
 /* plan_coalesce.c: the interrupt coalescing changes of the matched NICs. */
 int tn_plan_coalesce(struct planner *pl);
+/* plan_proc.c: the process rules' changes (after the IRQs are placed). */
+int tn_plan_processes(struct planner *pl);
 /* The irqbalance change (ban the placed IRQs, or stop it), when the profile asks. */
 int tn_plan_irqbalance(struct planner *pl);
 
