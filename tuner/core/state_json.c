@@ -697,7 +697,7 @@ static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 		return ret;
 	if (procs && (ret = load_processes(r, procs, s)) < 0)
 		return ret;
-	return 0;
+	return tn_state_check(r, s);
 }
 
 int tn_state_from_json(const cJSON *j, const char *file, struct tn_state *out, struct tn_diag *d)
