@@ -82,7 +82,9 @@ int tn_profile_parse_allow(struct tn_jreader *r, const cJSON *doc, const cJSON *
 	cJSON_ArrayForEach(it, arr) {
 		size_t m2 = tn_jr_push_index(r, i++);
 
-		if (!cJSON_IsString(it) || !tn_sysctl_name_valid(it->valuestring))
+		/* a name without a dot is a directory of settings (vm, kernel) */
+		if (!cJSON_IsString(it) || !tn_sysctl_name_valid(it->valuestring) ||
+		    !strchr(it->valuestring, '.'))
 			return tn_jr_error(r, "expected a sysctl name such as \"vm.swappiness\" "
 					      "(exact, no pattern)");
 		if (is_net_sysctl(it->valuestring))
