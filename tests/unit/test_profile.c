@@ -280,12 +280,24 @@ static const struct bad_case bad_cases[] = {
 	  "{\"name\": \"x\", \"sysctl\": {\"net.core.netdev_budget\": 0}}", NULL, -EINVAL,
 	  "bad.json:1:52: sysctl[\"net.core.netdev_budget\"]: 0 is out of range"
 	  " (1 to 2147483647)" },
-	/* FIXME: 1e30 is an integer, only too large: want "out of range". And
-	 * sysctl_numbers() casts it to int64_t before the range check, which is
-	 * undefined behaviour (clang -fsanitize=float-cast-overflow reports it). */
+	/* 1e30 is an integer, only too large (and never cast to int64_t) */
 	{ "sysctl netdev_budget 1e30",
 	  "{\"name\": \"x\", \"sysctl\": {\"net.core.netdev_budget\": 1e30}}", NULL, -EINVAL,
-	  "bad.json:1:52: sysctl[\"net.core.netdev_budget\"]: expected an integer" },
+	  "bad.json:1:52: sysctl[\"net.core.netdev_budget\"]: an integer beyond 2^53-1 "
+	  "(9007199254740991), where a JSON number is not exact: write the value as a string "
+	  "of digits" },
+	/* cJSON reads 2^53 + 1 as 2^53: that value was set, validate said nothing */
+	{ "sysctl 2^53 + 1",
+	  "{\"name\": \"x\", \"sysctl\": {\"net.ipv4.tcp_mem\": 9007199254740993}}", NULL, -EINVAL,
+	  "bad.json:1:46: sysctl[\"net.ipv4.tcp_mem\"]: an integer beyond 2^53-1 "
+	  "(9007199254740991), where a JSON number is not exact: write the value as a string "
+	  "of digits" },
+	{ "sysctl -2^53 in an array",
+	  "{\"name\": \"x\", \"sysctl\": {\"net.ipv4.tcp_mem\": {\"min\": [1, -9007199254740992]}}}",
+	  NULL, -EINVAL,
+	  "bad.json:1:58: sysctl[\"net.ipv4.tcp_mem\"].min[1]: an integer beyond 2^53-1 "
+	  "(9007199254740991), where a JSON number is not exact: write the value as a string "
+	  "of digits" },
 	{ "sysctl netdev_budget 2.5",
 	  "{\"name\": \"x\", \"sysctl\": {\"net.core.netdev_budget\": 2.5}}", NULL, -EINVAL,
 	  "bad.json:1:52: sysctl[\"net.core.netdev_budget\"]: expected an integer" },
@@ -885,6 +897,25 @@ static void test_null_values(void **state)
 	tn_profile_free(&p);
 }
 
+/* Integers up to 2^53-1 as JSON numbers, beyond as strings: each exact. */
+static void test_exact_integers(void **state)
+{
+	struct tn_profile p;
+
+	parse_ok("{\"name\": \"x\", \"sysctl\": {\"net.ipv4.tcp_mem\": [9007199254740991, "
+		 "-9007199254740991, 1e3], \"net.core.x\": \"9007199254740993\", "
+		 "\"net.core.y\": {\"min\": \"9223372036854775807\"}}}",
+		 "n.json", NULL, NULL, &p);
+	assert_int_equal(find_sysctl(&p, "net.ipv4.tcp_mem")->fields[0], 9007199254740991LL);
+	assert_int_equal(find_sysctl(&p, "net.ipv4.tcp_mem")->fields[1], -9007199254740991LL);
+	assert_int_equal(find_sysctl(&p, "net.ipv4.tcp_mem")->fields[2], 1000);
+	assert_string_equal(find_sysctl(&p, "net.ipv4.tcp_mem")->text,
+			    "9007199254740991 -9007199254740991 1000");
+	assert_string_equal(find_sysctl(&p, "net.core.x")->text, "9007199254740993");
+	assert_int_equal(find_sysctl(&p, "net.core.y")->fields[0], INT64_MAX);
+	tn_profile_free(&p);
+}
+
 static void test_size_limit(void **state)
 {
 	char *text = build_max_size();
@@ -1313,6 +1344,7 @@ int main(void)
 		cmocka_unit_test(test_untouched_on_error),
 		cmocka_unit_test(test_extends_merge),
 		cmocka_unit_test(test_extends_chain),
+		cmocka_unit_test(test_exact_integers),
 		cmocka_unit_test(test_extends_cycle),
 		cmocka_unit_test(test_extends_depth),
 		cmocka_unit_test(test_extends_errors),

@@ -171,14 +171,53 @@ static char *read_profile(int fd, const char *path, struct tn_diag *d)
 	return buf;
 }
 
-/* Note path as a file the profile is read from (files may be NULL). */
-static void note_file(struct tn_cli_profile_files *files, const char *path)
+/*
+ * The files one profile is read from, in order (its "extends" chain is one
+ * line: each file names one parent): their paths for the caller (files, may
+ * be NULL), and which file each is, to tell a cycle whatever the path's
+ * spelling ("a.json" extending "./a.json" was read eight times over, then
+ * refused as 'nested more than 8 deep').
+ */
+struct chain_files {
+	struct tn_cli_profile_files *files;
+	int n;
+	struct {
+		dev_t dev;
+		ino_t ino;
+		char path[512];
+	} seen[TN_CLI_PROFILE_FILES_MAX];
+};
+
+/* Note the open file fd at path; -ELOOP (said in d) when the chain read it
+ * already. */
+static int note_file(struct chain_files *ch, int fd, const char *path, const char *from,
+		     const char *name, struct tn_diag *d)
 {
+	struct tn_cli_profile_files *files = ch->files;
+	struct stat st;
+
+	if (fstat(fd, &st) == 0) {
+		for (int i = 0; i < ch->n; i++)
+			if (ch->seen[i].dev == st.st_dev && ch->seen[i].ino == st.st_ino)
+				return strcmp(path, ch->seen[i].path) == 0
+					       ? tn_diag_error(d, -ELOOP, "%s: extends \"%s\": a cycle",
+							       from, name)
+					       : tn_diag_error(d, -ELOOP, "%s: extends \"%s\": a cycle "
+									  "(%s is %s, read before)",
+							       from, name, path, ch->seen[i].path);
+		if (ch->n < TN_CLI_PROFILE_FILES_MAX) {
+			ch->seen[ch->n].dev = st.st_dev;
+			ch->seen[ch->n].ino = st.st_ino;
+			snprintf(ch->seen[ch->n].path, sizeof(ch->seen[0].path), "%s", path);
+			ch->n++;
+		}
+	}
 	if (files && files->n < TN_CLI_PROFILE_FILES_MAX)
 		snprintf(files->path[files->n++], sizeof(files->path[0]), "%s", path);
+	return 0;
 }
 
-/* ctx: the struct tn_cli_profile_files to note each file read in, or NULL. */
+/* ctx: the struct chain_files of this profile. */
 static char *loader(const char *name, const char *from, char *resolved, size_t resolved_len,
 		    void *ctx, struct tn_diag *d)
 {
@@ -186,7 +225,10 @@ static char *loader(const char *name, const char *from, char *resolved, size_t r
 	int fd, r = resolve(name, from, resolved, resolved_len, &fd, d);
 
 	if (r > 0) {
-		note_file(ctx, resolved);
+		if (note_file(ctx, fd, resolved, from, name, d) < 0) {
+			close(fd);
+			return NULL;
+		}
 		return read_profile(fd, resolved, d);
 	}
 	if (r < 0)
@@ -236,31 +278,36 @@ int tn_cli_load_profile(const char *name, struct tn_profile *out, struct tn_diag
 int tn_cli_load_profile_files(const char *name, struct tn_profile *out,
 			      struct tn_cli_profile_files *files, struct tn_diag *d)
 {
+	struct chain_files *ch = calloc(1, sizeof(*ch));
 	char path[PATH_MAX];
-	char *text;
+	char *text = NULL;
 	int fd, ret;
 
 	if (files)
 		files->n = 0;
-	if (!name)
-		return tn_profile_parse(tn_default_profile_json, "(built-in default)", loader, files,
-					out, d);
-	ret = resolve(name, NULL, path, sizeof(path), &fd, d);
-	if (ret < 0)
-		return ret;
-	if (ret == 0) {
-		if (strcmp(name, "default") == 0)
-			return tn_profile_parse(tn_default_profile_json, "(built-in default)",
-						loader, files, out, d);
-		if (strchr(name, '/'))
-			return tn_diag_error(d, -ENOENT, "%s: %s", name, strerror(ENOENT));
-		return not_found(name, d);
+	if (!ch)
+		return tn_diag_error(d, -ENOMEM, "out of memory");
+	ch->files = files;
+	if (!name) {
+		ret = tn_profile_parse(tn_default_profile_json, "(built-in default)", loader, ch,
+				       out, d);
+		goto out;
 	}
-	note_file(files, path);
+	ret = resolve(name, NULL, path, sizeof(path), &fd, d);
+	if (ret == 0 && strcmp(name, "default") == 0)
+		ret = tn_profile_parse(tn_default_profile_json, "(built-in default)", loader, ch,
+				       out, d);
+	else if (ret == 0 && strchr(name, '/'))
+		ret = tn_diag_error(d, -ENOENT, "%s: %s", name, strerror(ENOENT));
+	else if (ret == 0)
+		ret = not_found(name, d);
+	if (ret <= 0)
+		goto out;
+	note_file(ch, fd, path, NULL, NULL, d); /* the first: no cycle yet */
 	text = read_profile(fd, path, d);
-	if (!text)
-		return -EINVAL;
-	ret = tn_profile_parse(text, path, loader, files, out, d);
+	ret = text ? tn_profile_parse(text, path, loader, ch, out, d) : -EINVAL;
+out:
 	free(text);
+	free(ch);
 	return ret;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The planner's working state, shared by plan.c (rules, rings, sysctls,
- * processes, irqbalance) and plan_irq.c (where each queue IRQ goes). Private
+ * irqbalance), plan_irq.c (where each queue IRQ goes), plan_proc.c (the
+ * process rules) and the other plan_*.c. Private
  * to the planner: not part of tuner/core's interface.
  */
 #ifndef TN_PLAN_INT_H

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Where the profile's target processes go: the nodes of their placement
- * ("opposite" the NIC IRQs, "local", listed nodes or CPUs), their CPUs (online,
- * never the IRQ CPUs, nor isolated or nohz_full ones unless listed), and
- * their memory.
+ * The planner's process rules: which rule places each process (the first
+ * whose match fits it, as for interfaces), the nodes of its placement
+ * ("opposite" the NIC IRQs, "local", listed nodes or CPUs), its CPUs (online,
+ * never the IRQ CPUs, nor isolated or nohz_full ones unless listed), and each
+ * matched process's CPU and memory changes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -281,6 +282,47 @@ static int plan_process(struct planner *pl, const struct tn_proc_rule *rule, int
 	return 0;
 }
 
+/* The rule that places each process: the first whose match fits it, as for
+ * NICs (-1: none). A process two rules match is placed once: by two, it was
+ * moved twice by an apply, and verify found it off one rule's CPUs forever. */
+static int *process_rules(struct planner *pl)
+{
+	int n = pl->s->n_processes, *of = malloc(sizeof(int) * (size_t)(n ? n : 1));
+
+	if (!of)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		of[i] = -1;
+		for (int r = 0; r < pl->p->n_procs && of[i] < 0; r++)
+			if (proc_matches(&pl->p->procs[r], &pl->s->processes[i]))
+				of[i] = r;
+	}
+	return of;
+}
+
+/* Rule r places no process: none matches it, or each it matches follows an
+ * earlier rule (named, as for interfaces). An error when it is required. */
+static int rule_unused(struct planner *pl, int r, const char *what, const int *rule_of)
+{
+	const struct tn_proc_rule *rule = &pl->p->procs[r];
+	char why[256] = "no process matches";
+
+	for (int i = 0; i < pl->s->n_processes; i++) {
+		const struct tn_process *p = &pl->s->processes[i];
+
+		if (!proc_matches(rule, p))
+			continue;
+		snprintf(why, sizeof(why), "every process it matches follows an earlier rule "
+			 "(pid %d %s: processes[%d])", p->pid, p->comm, rule_of[i]);
+		break;
+	}
+	if (rule->required)
+		return tn_diag_error(pl->d, -EINVAL, "processes[%d] (%s) is required but %s", r,
+				     what, why);
+	tn_diag_warn(pl->d, "processes[%d] (%s): %s", r, what, why);
+	return 0;
+}
+
 /* The CPUs of rule r's processes on its nodes: online, not the IRQ CPUs, and,
  * as for IRQs, not isolated or nohz_full unless listed ("cpus"). */
 static int proc_cpus(struct planner *pl, const struct tn_proc_rule *rule, int r,
@@ -314,60 +356,61 @@ static int proc_cpus(struct planner *pl, const struct tn_proc_rule *rule, int r,
 	return 0;
 }
 
-int tn_plan_processes(struct planner *pl)
+/* The changes of the processes rule r places. */
+static int plan_rule(struct planner *pl, int r, const int *rule_of)
 {
 	const struct tn_topology *t = &pl->s->topo;
-	int ret;
+	const struct tn_proc_rule *rule = &pl->p->procs[r];
+	struct tn_cpuset nodes, cpus, mem;
+	char what[300], nodelist[TN_CPULIST_MAX];
+	bool any = false;
+	int id, ret;
 
-	for (int r = 0; r < pl->p->n_procs; r++) {
-		const struct tn_proc_rule *rule = &pl->p->procs[r];
-		struct tn_cpuset nodes, cpus, mem;
-		char what[300], nodelist[TN_CPULIST_MAX];
-		bool any = false;
-		int id;
-
-		describe_sel(rule, what, sizeof(what));
-		if (rule->has_user && rule->uid == TN_UNKNOWN)
-			return tn_diag_error(pl->d, -EINVAL,
-					     "processes[%d]: user \"%s\" was not looked up: give "
-					     "a uid",
-					     r, rule->user);
-		for (int i = 0; i < pl->s->n_processes; i++)
-			any |= proc_matches(rule, &pl->s->processes[i]);
-		if (!any) {
-			if (rule->required)
-				return tn_diag_error(pl->d, -EINVAL,
-						     "processes[%d] (%s) is required but no "
-						     "process matches",
-						     r, what);
-			tn_diag_warn(pl->d, "processes[%d] (%s): no process matches", r, what);
-			continue;
-		}
-		ret = proc_nodes(pl, rule, r, &nodes);
-		if (ret < 0 || (ret = proc_cpus(pl, rule, r, what, &nodes, &cpus)) < 0)
+	describe_sel(rule, what, sizeof(what));
+	if (rule->has_user && rule->uid == TN_UNKNOWN)
+		return tn_diag_error(pl->d, -EINVAL,
+				     "processes[%d]: user \"%s\" was not looked up: give a uid", r,
+				     rule->user);
+	for (int i = 0; i < pl->s->n_processes; i++)
+		any |= rule_of[i] == r;
+	if (!any)
+		return rule_unused(pl, r, what, rule_of);
+	ret = proc_nodes(pl, rule, r, &nodes);
+	if (ret < 0 || (ret = proc_cpus(pl, rule, r, what, &nodes, &cpus)) < 0)
+		return ret;
+	tn_plan_fmt_set(&nodes, nodelist, sizeof(nodelist));
+	/* the memory target: the nodes that have memory (none: nothing to bind to) */
+	tn_cpuset_zero(&mem);
+	tn_cpuset_foreach(id, &nodes)
+		if (node_has_memory(t, id))
+			tn_cpuset_set(&mem, id);
+	if (rule->memory != TN_MEM_KEEP && rule->placement != TN_PLACE_CPUS &&
+	    tn_cpuset_empty(&mem))
+		return tn_diag_error(pl->d, -EINVAL,
+				     "processes[%d] (%s): memory \"%s\": node%s %s ha%s no memory", r,
+				     what, tn_memory_name(rule->memory),
+				     tn_cpuset_count(&nodes) == 1 ? "" : "s", nodelist,
+				     tn_cpuset_count(&nodes) == 1 ? "s" : "ve");
+	for (int i = 0; i < pl->s->n_processes; i++) {
+		if (rule_of[i] == r &&
+		    (ret = plan_process(pl, rule, r, &pl->s->processes[i], &cpus, &nodes, nodelist,
+					&mem)) < 0)
 			return ret;
-		tn_plan_fmt_set(&nodes, nodelist, sizeof(nodelist));
-		/* the memory target: the nodes that have memory (none: nothing to bind to) */
-		tn_cpuset_zero(&mem);
-		tn_cpuset_foreach(id, &nodes)
-			if (node_has_memory(t, id))
-				tn_cpuset_set(&mem, id);
-		if (rule->memory != TN_MEM_KEEP && rule->placement != TN_PLACE_CPUS &&
-		    tn_cpuset_empty(&mem))
-			return tn_diag_error(pl->d, -EINVAL,
-					     "processes[%d] (%s): memory \"%s\": node%s %s ha%s no "
-					     "memory",
-					     r, what, tn_memory_name(rule->memory),
-					     tn_cpuset_count(&nodes) == 1 ? "" : "s", nodelist,
-					     tn_cpuset_count(&nodes) == 1 ? "s" : "ve");
-		for (int i = 0; i < pl->s->n_processes; i++) {
-			if (!proc_matches(rule, &pl->s->processes[i]))
-				continue;
-			ret = plan_process(pl, rule, r, &pl->s->processes[i], &cpus, &nodes,
-					   nodelist, &mem);
-			if (ret < 0)
-				return ret;
-		}
 	}
 	return 0;
+}
+
+int tn_plan_processes(struct planner *pl)
+{
+	int *rule_of, ret = 0;
+
+	if (!pl->p->n_procs)
+		return 0;
+	rule_of = process_rules(pl);
+	if (!rule_of)
+		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
+	for (int r = 0; r < pl->p->n_procs && ret == 0; r++)
+		ret = plan_rule(pl, r, rule_of);
+	free(rule_of);
+	return ret;
 }

@@ -2,6 +2,7 @@
 /* Profiles: the "sysctl" object and "allow_sysctls". */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +82,9 @@ int tn_profile_parse_allow(struct tn_jreader *r, const cJSON *doc, const cJSON *
 	cJSON_ArrayForEach(it, arr) {
 		size_t m2 = tn_jr_push_index(r, i++);
 
-		if (!cJSON_IsString(it) || !tn_sysctl_name_valid(it->valuestring))
+		/* a name without a dot is a directory of settings (vm, kernel) */
+		if (!cJSON_IsString(it) || !tn_sysctl_name_valid(it->valuestring) ||
+		    !strchr(it->valuestring, '.'))
 			return tn_jr_error(r, "expected a sysctl name such as \"vm.swappiness\" "
 					      "(exact, no pattern)");
 		if (is_net_sysctl(it->valuestring))
@@ -119,6 +122,27 @@ static int check_namespace(struct tn_jreader *r, const char *name, const cJSON *
 				  "the profile lists this name in \"allow_sysctls\"");
 }
 
+/*
+ * A JSON number read as an integer. cJSON keeps numbers as doubles, exact up
+ * to 2^53 only: 9007199254740993 was read as ...992 and that value set, with
+ * 'profile validate' saying nothing. Beyond, the value is refused with the
+ * way to give it exactly (a string, read digit by digit). 0, or the error.
+ */
+static int exact_integer(struct tn_jreader *r, const cJSON *v, int64_t *out)
+{
+	const double lim = 9007199254740991.0; /* 2^53 - 1 */
+
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+	    v->valuedouble != floor(v->valuedouble))
+		return tn_jr_error(r, "expected an integer");
+	/* the double is already rounded: the value written is not named */
+	if (v->valuedouble < -lim || v->valuedouble > lim)
+		return tn_jr_error(r, "an integer beyond 2^53-1 (9007199254740991), where a JSON "
+				      "number is not exact: write the value as a string of digits");
+	*out = (int64_t)v->valuedouble;
+	return 0;
+}
+
 /* Numbers: 4096, [4096, 131072, 6291456] or "4096 131072 6291456". */
 static int sysctl_numbers(struct tn_jreader *r, const cJSON *v, struct tn_sysctl_rule *s)
 {
@@ -126,12 +150,8 @@ static int sysctl_numbers(struct tn_jreader *r, const cJSON *v, struct tn_sysctl
 	int n = 0;
 
 	if (cJSON_IsNumber(v)) {
-		/* range first: converting an out-of-range double is undefined */
-		if (!(v->valuedouble >= -(double)INT64_MAX / 2 &&
-		      v->valuedouble <= (double)INT64_MAX / 2) ||
-		    v->valuedouble != (double)(int64_t)v->valuedouble)
-			return tn_jr_error(r, "expected an integer");
-		s->fields[0] = (int64_t)v->valuedouble;
+		if (exact_integer(r, v, &s->fields[0]) < 0)
+			return -EINVAL;
 		s->n_fields = 1;
 		return 0;
 	}
@@ -141,12 +161,9 @@ static int sysctl_numbers(struct tn_jreader *r, const cJSON *v, struct tn_sysctl
 
 			if (n >= TN_SYSCTL_MAX_FIELDS)
 				return tn_jr_error(r, "at most %d numbers", TN_SYSCTL_MAX_FIELDS);
-			if (!cJSON_IsNumber(it) ||
-			    !(it->valuedouble >= -(double)INT64_MAX / 2 &&
-			      it->valuedouble <= (double)INT64_MAX / 2) ||
-			    it->valuedouble != (double)(int64_t)it->valuedouble)
-				return tn_jr_error(r, "expected an integer");
-			s->fields[n++] = (int64_t)it->valuedouble;
+			if (exact_integer(r, it, &s->fields[n]) < 0)
+				return -EINVAL;
+			n++;
 			tn_jr_pop(r, m);
 		}
 		if (n == 0)

@@ -701,7 +701,7 @@ static int load_state(struct tn_jreader *r, const cJSON *j, struct tn_state *s)
 		return ret;
 	if (stacked && (ret = tn_stacked_load(r, stacked, s)) < 0)
 		return ret;
-	return 0;
+	return tn_state_check(r, s);
 }
 
 int tn_state_from_json(const cJSON *j, const char *file, struct tn_state *out, struct tn_diag *d)

@@ -22,6 +22,13 @@ int tn_state_from_json(const cJSON *j, const char *file, struct tn_state *out,
  */
 #define TN_STATE_JSON_VALUES_MAX (1 << 22)
 
+struct tn_jreader;
+/* state_check.c: what discovery guarantees of a snapshot and a file must
+ * hold too (online and every node's and core's CPUs within topology.cpus, a
+ * core's node among the nodes; no IRQ twice in a NIC, no pid twice, no tid
+ * twice in a process); errors through r, naming the JSON path. */
+int tn_state_check(struct tn_jreader *r, const struct tn_state *s);
+
 /* Parse text (syntax errors name file:line:column) and load it. */
 int tn_state_parse(const char *text, const char *file, struct tn_state *out, struct tn_diag *d);
 
