@@ -606,7 +606,8 @@ static int list_nics(const struct tn_sysroot *root, struct tn_state *s, struct n
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= TN_IFNAME_MAX)
 			continue;
 		ret = nic_basic(root, de->d_name, &n, &p, d);
-		if (ret == 1)
+		/* 1: no device; -ENOTDIR: no net device at all (bonding_masters) */
+		if (ret == 1 || ret == -ENOTDIR)
 			continue;
 		if (ret == -ENOENT || ret == -ENODEV) {
 			tn_diag_warn(d, "%s: vanished during discovery", de->d_name);

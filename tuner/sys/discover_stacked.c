@@ -3,7 +3,8 @@
  * Stacked net devices: bonds, teams, bridges, VLANs (no device of their own,
  * so no IRQs), each with the NICs and stacked devices below it, read from its
  * lower_* links, else bonding/slaves (a bond) or brif/ (a bridge); the kind
- * from its bonding/ or bridge/ directory, else uevent's DEVTYPE.
+ * from its bonding/ or bridge/ directory, else uevent's DEVTYPE. Found by
+ * walking up from the NICs (their upper_* links), and bonding_masters.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -24,6 +25,89 @@ struct lowers {
 	int cap;
 	bool full;
 };
+
+/* The devices to look at: found above a NIC or a stacked device (its upper_*
+ * links) or listed in bonding_masters; each once (a hash set of indexes). */
+struct walk {
+	char (*name)[TN_IFNAME_MAX];
+	int n, cap;
+	int *slot; /* 2 * cap entries, index + 1 (0: empty) */
+};
+
+static unsigned hash_name(const char *name, size_t len)
+{
+	unsigned h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return h;
+}
+
+static int *walk_find(const struct walk *w, const char *name, size_t len)
+{
+	unsigned mask = (unsigned)(2 * w->cap) - 1, i = hash_name(name, len) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		int k = w->slot[i] - 1;
+
+		if (k < 0 || (strncmp(w->name[k], name, len) == 0 && w->name[k][len] == '\0'))
+			return &w->slot[i];
+	}
+}
+
+static int walk_grow(struct walk *w)
+{
+	int ncap = w->cap ? w->cap * 2 : 16;
+	char(*nn)[TN_IFNAME_MAX] = realloc(w->name, sizeof(*nn) * (size_t)ncap);
+	int *ns;
+
+	if (!nn)
+		return -ENOMEM;
+	w->name = nn;
+	if (!(ns = calloc((size_t)ncap * 2, sizeof(*ns))))
+		return -ENOMEM;
+	free(w->slot);
+	w->slot = ns;
+	w->cap = ncap;
+	for (int k = 0; k < w->n; k++)
+		*walk_find(w, w->name[k], strlen(w->name[k])) = k + 1;
+	return 0;
+}
+
+static int walk_add(struct walk *w, const char *name, size_t len)
+{
+	int *slot, ret;
+
+	if (len == 0 || len >= TN_IFNAME_MAX || memchr(name, '/', len) || memchr(name, 0, len))
+		return 0;
+	if (w->n >= TN_STACKED_MAX)
+		return 0; /* said when the devices are kept */
+	if (w->n == w->cap && (ret = walk_grow(w)) < 0)
+		return ret;
+	slot = walk_find(w, name, len);
+	if (*slot)
+		return 0;
+	memcpy(w->name[w->n], name, len);
+	w->name[w->n][len] = '\0';
+	*slot = ++w->n;
+	return 0;
+}
+
+/* The upper_* entries of directory rel into w. */
+static int uppers(const struct tn_sysroot *root, const char *rel, struct walk *w)
+{
+	struct dirent *de;
+	DIR *dir;
+	int ret = 0;
+
+	if (tn_sysroot_opendir(root, rel, &dir) < 0)
+		return 0; /* gone since it was listed */
+	while (ret == 0 && (de = readdir(dir)))
+		if (strncmp(de->d_name, "upper_", 6) == 0)
+			ret = walk_add(w, de->d_name + 6, strlen(de->d_name + 6));
+	closedir(dir);
+	return ret;
+}
 
 static int add_lower(struct lowers *l, const char *name, size_t len)
 {
@@ -116,7 +200,7 @@ static void devtype(const struct tn_sysroot *root, const char *dev, char *kind, 
 /* Net device 'name' (no NIC) into *st: 1 when it is a stacked device, 0 when
  * not (lo, veth, tun: no lower device, no bond or bridge), -ENOMEM. */
 static int one_device(const struct tn_sysroot *root, const char *name, struct tn_stacked *st,
-		      struct tn_diag *d)
+		      struct walk *w, struct tn_diag *d)
 {
 	struct lowers l = { .st = st };
 	bool bond = false, bridge = false, device = false;
@@ -135,6 +219,8 @@ static int one_device(const struct tn_sysroot *root, const char *name, struct tn
 		bridge |= strcmp(de->d_name, "bridge") == 0;
 		if (strncmp(de->d_name, "lower_", 6) == 0)
 			ret = add_lower(&l, de->d_name + 6, strlen(de->d_name + 6));
+		else if (strncmp(de->d_name, "upper_", 6) == 0)
+			ret = walk_add(w, de->d_name + 6, strlen(de->d_name + 6));
 	}
 	closedir(dir);
 	if (ret == 0 && !st->n_lower && bond)
@@ -189,21 +275,53 @@ static void keep_known_lowers(struct tn_state *s, struct tn_diag *d)
 	}
 }
 
+/* The names in bonding_masters (every bond, with or without slaves) into w. */
+static int bond_masters(const struct tn_sysroot *root, struct walk *w)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret = 0;
+
+	if (tn_sysroot_read_max(root, "sys/class/net/bonding_masters", 1 << 20, &text, &len) < 0)
+		return 0; /* no bonding module */
+	for (char *p = text; ret == 0 && *p;) {
+		size_t n = strcspn(p, " \t\n");
+
+		ret = walk_add(w, p, n);
+		p += n;
+		p += strspn(p, " \t\n");
+	}
+	free(text);
+	return ret;
+}
+
+/*
+ * Only what stands above a NIC (and every bond) is looked at: a walk up the
+ * upper_* links from each NIC, not a look into every net device, which on a
+ * container host (thousands of veths) doubled discovery.
+ */
 int tn_discover_stacked(const struct tn_sysroot *root, struct tn_state *s, struct tn_diag *d)
 {
-	struct dirent *de;
-	DIR *dir;
+	struct walk w = { 0 };
 	int ret = 0, cap = 0;
 
-	if (tn_sysroot_opendir(root, "sys/class/net", &dir) < 0)
-		return 0; /* read for the NICs already: gone now */
-	while ((de = readdir(dir))) {
-		struct tn_stacked st = { 0 };
+	for (int i = 0; ret == 0 && i < s->n_nics; i++) {
+		char rel[DEV_REL_MAX];
 
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= TN_IFNAME_MAX ||
-		    is_nic(s, de->d_name))
+		snprintf(rel, sizeof(rel), "sys/class/net/%s", s->nics[i].name);
+		ret = uppers(root, rel, &w);
+	}
+	if (ret == 0)
+		ret = bond_masters(root, &w);
+	/* w grows as the devices found name what stands above them */
+	for (int i = 0; ret == 0 && i < w.n; i++) {
+		struct tn_stacked st = { 0 };
+		char name[TN_IFNAME_MAX];
+
+		if (is_nic(s, w.name[i]))
 			continue;
-		ret = one_device(root, de->d_name, &st, d);
+		memcpy(name, w.name[i], sizeof(name)); /* w.name moves as w grows */
+		ret = one_device(root, name, &st, &w, d);
 		if (ret <= 0) {
 			tn_stacked_free(&st);
 			if (ret < 0)
@@ -229,8 +347,10 @@ int tn_discover_stacked(const struct tn_sysroot *root, struct tn_state *s, struc
 			cap = ncap;
 		}
 		s->stacked[s->n_stacked++] = st;
+		ret = 0;
 	}
-	closedir(dir);
+	free(w.name);
+	free(w.slot);
 	if (ret < 0)
 		return tn_diag_error(d, ret, "out of memory");
 	tn_stacked_sort(s);
