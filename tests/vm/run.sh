@@ -51,7 +51,7 @@ THREADS_SRC=$HERE/../apply/threads.c   # copied in as /usr/bin/tnvm-threads
 IRQB_SRC=$HERE/guest/irqb.c             # irqbalance socket client, /usr/bin/tnvm-irqb
 LOAD_SRC=$HERE/guest/load.c             # effect scenarios' senders/receivers, /usr/bin/tnvm-load
 PROFILES_DIR=$HERE/../../profiles       # the shipped profiles, /tnvm/profiles (effect scenarios)
-MODULES=${TUNER_VM_MODULES:-virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net e1000e veth}
+MODULES=${TUNER_VM_MODULES:-virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net e1000e veth 8021q bonding bridge}
 
 # ---------------------------------------------------------------------------
 # preflight
@@ -162,7 +162,8 @@ module_deps() { modinfo -F depends "$1" 2>/dev/null | tr ',' ' '; }
 # prepare_kernel SERIES PKG: fills $CACHE/kernels/PKG/{vmlinuz,modules/*.ko,modules.order}
 prepare_kernel() {   # prepare_kernel SERIES PKG
     local series=$1 pkg=$2 dir="$CACHE/kernels/$2" tmp deb kver mdir order m
-    [ -f "$dir/.complete" ] && return 0
+    # complete, and for the same modules (a list changed here is fetched again)
+    [ -f "$dir/.complete" ] && [ "$(cat "$dir/.modules" 2>/dev/null)" = "$MODULES" ] && return 0
     say "fetching $pkg"
     tmp=$(mktemp -d "$CACHE/tmp.XXXXXX") || return 1
     ( cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg" ) > "$tmp/download.log" 2>&1 || {
@@ -215,6 +216,7 @@ prepare_kernel() {   # prepare_kernel SERIES PKG
     for m in $MODULES; do visit "$m" || { rm -rf "$tmp" "$dir"; return 1; }; done
     printf '%s\n' "${order[@]}" > "$dir/modules.order"
     rm -rf "$tmp"
+    printf '%s' "$MODULES" > "$dir/.modules"
     touch "$dir/.complete"
     # drop superseded kernels of the same series
     local old
