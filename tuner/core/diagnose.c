@@ -45,7 +45,7 @@ void tn_diagnose_appendf(char *buf, size_t len, const char *fmt, ...)
 }
 
 /* A numeric sysctl of the snapshot: 1 to 3 fields; 0 when not present or not numeric. */
-static int sysctl_fields(const struct tn_state *s, const char *name, int64_t *f)
+int tn_diagnose_sysctl_fields(const struct tn_state *s, const char *name, int64_t *f)
 {
 	const struct tn_sysctl *sc = tn_state_sysctl(s, name);
 	const char *p;
@@ -71,7 +71,7 @@ static int sysctl_fields(const struct tn_state *s, const char *name, int64_t *f)
 	return *p ? 0 : n;
 }
 
-static int64_t twice_capped(int64_t cur, int64_t floor_, int64_t cap)
+int64_t tn_diagnose_twice_capped(int64_t cur, int64_t floor_, int64_t cap)
 {
 	int64_t v = cur > cap / 2 ? cap : cur * 2;
 
@@ -108,13 +108,13 @@ void tn_diagnose_set_rate(struct dctx *c, struct tn_finding *f, uint64_t count)
 }
 
 /* Raise a one-field sysctl; false (no knob) when it is unknown or already there. */
-static bool knob_sysctl(struct tn_finding *f, const struct tn_state *s, const char *name,
+bool tn_diagnose_knob_sysctl(struct tn_finding *f, const struct tn_state *s, const char *name,
 			int64_t floor_, int64_t cap, int64_t *cur_out)
 {
 	int64_t cur[TN_SYSCTL_MAX_FIELDS];
 	struct tn_knob *k;
 
-	if (sysctl_fields(s, name, cur) != 1 || f->n_knobs >= TN_FINDING_MAX_KNOBS)
+	if (tn_diagnose_sysctl_fields(s, name, cur) != 1 || f->n_knobs >= TN_FINDING_MAX_KNOBS)
 		return false;
 	if (cur_out)
 		*cur_out = cur[0];
@@ -126,7 +126,7 @@ static bool knob_sysctl(struct tn_finding *f, const struct tn_state *s, const ch
 	snprintf(k->target, sizeof(k->target), "%s", name);
 	k->n_fields = 1;
 	k->before[0] = cur[0];
-	k->after[0] = twice_capped(cur[0], floor_, cap);
+	k->after[0] = tn_diagnose_twice_capped(cur[0], floor_, cap);
 	return true;
 }
 
@@ -284,7 +284,7 @@ static int budget_finding(struct dctx *c, const struct softnet_delta *sd)
 	f->cpus = sd->squeeze_cpus;
 	tn_diagnose_set_rate(c, f, sd->squeeze);
 	tn_diagnose_cpus_text(&f->cpus, cpus, sizeof(cpus));
-	if (sysctl_fields(c->s, "net.core.netdev_budget", budget) != 1)
+	if (tn_diagnose_sysctl_fields(c->s, "net.core.netdev_budget", budget) != 1)
 		budget[0] = TN_UNKNOWN;
 	by_time = squeezed_by_time(sd, budget[0]);
 	if (by_time)
@@ -300,9 +300,9 @@ static int budget_finding(struct dctx *c, const struct softnet_delta *sd)
 			 "with packets left, out of budget or time",
 			 sd->squeeze, cpus);
 	if (!by_time)
-		knob_sysctl(f, c->s, "net.core.netdev_budget", TN_DIAG_BUDGET_MIN,
+		tn_diagnose_knob_sysctl(f, c->s, "net.core.netdev_budget", TN_DIAG_BUDGET_MIN,
 			    TN_DIAG_BUDGET_CAP, NULL);
-	knob_sysctl(f, c->s, "net.core.netdev_budget_usecs", c->usecs_cap, c->usecs_cap, NULL);
+	tn_diagnose_knob_sysctl(f, c->s, "net.core.netdev_budget_usecs", c->usecs_cap, c->usecs_cap, NULL);
 	budget_advice(c, f, by_time);
 	tn_cpuset_and(&shared, &c->targets);
 	if (!tn_cpuset_empty(&shared)) {
@@ -381,7 +381,7 @@ static void backlog_knob(struct dctx *c, struct tn_finding *f, const struct soft
 	struct tn_knob *k;
 	bool over;
 
-	if (!knob_sysctl(f, c->s, "net.core.netdev_max_backlog", 0, TN_DIAG_BACKLOG_CAP, NULL)) {
+	if (!tn_diagnose_knob_sysctl(f, c->s, "net.core.netdev_max_backlog", 0, TN_DIAG_BACKLOG_CAP, NULL)) {
 		snprintf(f->advice, sizeof(f->advice),
 			 "netdev_max_backlog is unknown or already at %d: spread the "
 			 "traffic (RPS masks, more queues) instead",
@@ -452,199 +452,6 @@ static int backlog_findings(struct dctx *c, const struct softnet_delta *sd)
 
 /* ---- sockets: TCP, listen queues, UDP ---- */
 
-static uint64_t net_delta(struct dctx *c, const char *group, const char *name, char *ev,
-			  size_t evlen)
-{
-	const struct tn_counter *x = tn_counter_find(&c->a->net, group, name);
-	const struct tn_counter *y = tn_counter_find(&c->b->net, group, name);
-	uint64_t v = 0;
-
-	if (!x || !y)
-		return 0;
-	if (!tn_counter_delta(x->value, y->value, false, &v)) {
-		tn_diag_warn(c->d, "%s %s went down: reset between the samples, not counted", group,
-			     name);
-		return 0;
-	}
-	if (v)
-		tn_diagnose_appendf(ev, evlen, "%s%s %s +%" PRIu64, ev[0] ? ", " : "", group, name,
-				    v);
-	return v;
-}
-
-static const char rcvbuf_caveat[] =
-	"; sockets that set SO_RCVBUF themselves are bounded by net.core.rmem_max only, "
-	"not by these defaults";
-
-static int tcp_finding(struct dctx *c)
-{
-	static const char *const signs[] = { "PruneCalled", "TCPRcvCollapsed" };
-	static const char *const drops[] = { "RcvPruned", "OfoPruned", "TCPRcvQDrop",
-					     "TCPBacklogDrop" };
-	char ev[1024] = "";
-	uint64_t lost = 0, seen = 0;
-	int64_t rmem[TN_SYSCTL_MAX_FIELDS], rmax[TN_SYSCTL_MAX_FIELDS];
-	struct tn_finding *f;
-
-	for (size_t i = 0; i < 4; i++)
-		lost = sat_add(lost, net_delta(c, "TcpExt", drops[i], ev, sizeof(ev)));
-	for (size_t i = 0; i < 2; i++)
-		seen = sat_add(seen, net_delta(c, "TcpExt", signs[i], ev, sizeof(ev)));
-	if (!lost && !seen)
-		return 0;
-	if (!(f = tn_diagnose_new_finding(c, TN_STAGE_TCP_RCVBUF)))
-		return -ENOMEM;
-	tn_diagnose_set_rate(c, f, lost);
-	snprintf(f->evidence, sizeof(f->evidence), "%s", ev);
-	if (sysctl_fields(c->s, "net.ipv4.tcp_rmem", rmem) != 3 || rmem[2] >= TN_DIAG_TCP_RMEM_CAP) {
-		snprintf(f->advice, sizeof(f->advice),
-			 "net.ipv4.tcp_rmem is unknown or its maximum already at %d: the "
-			 "application reads too slowly; look at its CPU and placement",
-			 TN_DIAG_TCP_RMEM_CAP);
-	} else {
-		struct tn_knob *k = &f->knobs[f->n_knobs++];
-
-		k->kind = TN_KNOB_SYSCTL;
-		snprintf(k->target, sizeof(k->target), "net.ipv4.tcp_rmem");
-		k->n_fields = 3;
-		memcpy(k->before, rmem, sizeof(rmem));
-		memcpy(k->after, rmem, sizeof(rmem));
-		k->after[2] = twice_capped(rmem[2], 0, TN_DIAG_TCP_RMEM_CAP);
-		/* A socket's buffer starts at the default and autotuning grows it only
-		 * as the application reads: a reader that falls behind prunes and
-		 * collapses at the default whatever the maximum (the VM tier measured
-		 * PruneCalled up, not down, with the maximum alone), so the default
-		 * rises to the new maximum too. */
-		if (k->after[1] < k->after[2])
-			k->after[1] = k->after[2];
-		if (sysctl_fields(c->s, "net.core.rmem_max", rmax) == 1 && rmax[0] < k->after[2]) {
-			struct tn_knob *m = &f->knobs[f->n_knobs++];
-
-			m->kind = TN_KNOB_SYSCTL;
-			snprintf(m->target, sizeof(m->target), "net.core.rmem_max");
-			m->n_fields = 1;
-			m->before[0] = rmax[0];
-			m->after[0] = k->after[2];
-		}
-		snprintf(f->advice, sizeof(f->advice),
-			 "raise the maximum of net.ipv4.tcp_rmem (x2, at most %d) and its default "
-			 "to that maximum (a socket starts at the default, and autotuning grows it "
-			 "only as the application reads: the maximum alone does not help a reader "
-			 "that falls behind), and net.core.rmem_max with them so that the two stay "
-			 "consistent; tcp_rmem is per network namespace: set it where the "
-			 "receiver lives (--netns)",
-			 TN_DIAG_TCP_RMEM_CAP);
-	}
-	tn_diagnose_appendf(f->advice, sizeof(f->advice), "%s", rcvbuf_caveat);
-	if (!lost)
-		tn_diagnose_appendf(f->advice, sizeof(f->advice),
-			"; no packet was dropped yet: the kernel pruned or collapsed receive "
-			"queues to make room");
-	return 0;
-}
-
-static int listen_finding(struct dctx *c)
-{
-	char ev[512] = "";
-	uint64_t over = net_delta(c, "TcpExt", "ListenOverflows", ev, sizeof(ev));
-	uint64_t drops = net_delta(c, "TcpExt", "ListenDrops", ev, sizeof(ev));
-	struct tn_finding *f;
-
-	if (!over && !drops)
-		return 0;
-	if (!(f = tn_diagnose_new_finding(c, TN_STAGE_LISTEN)))
-		return -ENOMEM;
-	tn_diagnose_set_rate(c, f, drops > over ? drops : over);
-	snprintf(f->evidence, sizeof(f->evidence), "%s", ev);
-	knob_sysctl(f, c->s, "net.core.somaxconn", 0, TN_DIAG_SOMAXCONN_CAP, NULL);
-	snprintf(f->advice, sizeof(f->advice),
-		 "%s; the application's own listen() backlog bounds the queue too: raise it "
-		 "in the application",
-		 f->n_knobs ? "raise net.core.somaxconn (x2, at most 65535)"
-			    : "net.core.somaxconn is unknown or already at 65535");
-	return 0;
-}
-
-/*
- * The buffers held `delivered` datagrams of the interval and dropped `lost`:
- * holding them all takes (delivered + lost) / delivered times the size, up to
- * the next power of two (the bursts vary); never below x2, never beyond cap.
- * Without a delivered count (no InDatagrams) it stays x2.
- */
-static int64_t rcvbuf_scaled(int64_t cur, int64_t doubled, uint64_t lost, uint64_t delivered,
-			     int64_t cap)
-{
-	long double want;
-	int64_t v = 1;
-
-	if (!delivered || cur >= cap)
-		return doubled;
-	want = (long double)cur * ((long double)delivered + (long double)lost) / delivered;
-	if (want >= cap)
-		return cap;
-	while (v < want)
-		v <<= 1;
-	v = v > cap ? cap : v;
-	return v > doubled ? v : doubled;
-}
-
-static int udp_finding(struct dctx *c)
-{
-	char ev[512] = "";
-	uint64_t lost = net_delta(c, "Udp", "RcvbufErrors", ev, sizeof(ev));
-	int64_t def[TN_SYSCTL_MAX_FIELDS], max[TN_SYSCTL_MAX_FIELDS];
-	uint64_t delivered;
-	struct tn_finding *f;
-
-	lost = sat_add(lost, net_delta(c, "Udp6", "RcvbufErrors", ev, sizeof(ev)));
-	if (!lost)
-		return 0;
-	net_delta(c, "Udp", "InErrors", ev, sizeof(ev));
-	net_delta(c, "Udp6", "InErrors", ev, sizeof(ev));
-	delivered = net_delta(c, "Udp", "InDatagrams", ev, sizeof(ev));
-	delivered = sat_add(delivered, net_delta(c, "Udp6", "InDatagrams", ev, sizeof(ev)));
-	if (!(f = tn_diagnose_new_finding(c, TN_STAGE_UDP_RCVBUF)))
-		return -ENOMEM;
-	tn_diagnose_set_rate(c, f, lost);
-	snprintf(f->evidence, sizeof(f->evidence), "%s", ev);
-	if (knob_sysctl(f, c->s, "net.core.rmem_default", 0, TN_DIAG_RMEM_DEFAULT_CAP, def) &&
-	    sysctl_fields(c->s, "net.core.rmem_max", max) == 1) {
-		int64_t want = twice_capped(max[0], 0, TN_DIAG_RMEM_MAX_CAP);
-
-		f->knobs[0].after[0] = rcvbuf_scaled(def[0], f->knobs[0].after[0], lost, delivered,
-						     TN_DIAG_RMEM_DEFAULT_CAP);
-		want = rcvbuf_scaled(max[0], want, lost, delivered, TN_DIAG_RMEM_MAX_CAP);
-		if (want < f->knobs[0].after[0])
-			want = f->knobs[0].after[0];
-
-		if (want > max[0]) {
-			struct tn_knob *m = &f->knobs[f->n_knobs++];
-
-			memset(m, 0, sizeof(*m));
-			m->kind = TN_KNOB_SYSCTL;
-			snprintf(m->target, sizeof(m->target), "net.core.rmem_max");
-			m->n_fields = 1;
-			m->before[0] = max[0];
-			m->after[0] = want;
-		}
-	} else if (f->n_knobs == 0) {
-		knob_sysctl(f, c->s, "net.core.rmem_max", 0, TN_DIAG_RMEM_MAX_CAP, NULL);
-	}
-	snprintf(f->advice, sizeof(f->advice),
-		 "%s", f->n_knobs ? "raise net.core.rmem_default (at most 8 MiB) and "
-				    "net.core.rmem_max (at most 64 MiB): x2, or by what the "
-				    "interval dropped over what it delivered (InDatagrams), up "
-				    "to a power of two"
-				  : "rmem_default and rmem_max are unknown or at their bounds: "
-				    "the application reads too slowly");
-	tn_diagnose_appendf(f->advice, sizeof(f->advice), "%s", rcvbuf_caveat);
-	return 0;
-}
-
-/* ---- consistency, coverage, order ---- */
-
-/* One value per sysctl across findings: the highest; rmem_max never below the
- * tcp_rmem maximum or rmem_default recommended. */
 static void reconcile(struct tn_diagnosis *o)
 {
 	int64_t floor_ = 0;
@@ -799,8 +606,7 @@ int tn_diagnose_with_opts(const struct tn_sample *a, const struct tn_sample *b,
 	softnet_deltas(&c, &sd);
 	c.squeezed = sd.squeeze_cpus;
 	if ((ret = budget_finding(&c, &sd)) < 0 || (ret = backlog_findings(&c, &sd)) < 0 ||
-	    (ret = tn_diagnose_nics(&c)) < 0 || (ret = tcp_finding(&c)) < 0 ||
-	    (ret = listen_finding(&c)) < 0 || (ret = udp_finding(&c)) < 0) {
+	    (ret = tn_diagnose_nics(&c)) < 0 || (ret = tn_diagnose_sockets(&c)) < 0) {
 		tn_diagnosis_free(&dg);
 		return tn_diag_error(d, ret, "out of memory");
 	}

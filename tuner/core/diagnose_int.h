@@ -38,5 +38,15 @@ void tn_diagnose_set_rate(struct dctx *c, struct tn_finding *f, uint64_t count);
 void tn_diagnose_cpus_text(const struct tn_cpuset *s, char *buf, size_t len);
 /* The NIC stages: ring (with the queues that dropped), port, allowance, rx_dropped. */
 int tn_diagnose_nics(struct dctx *c);
+/* The socket stages (diagnose_sock.c): TCP pruning, listen overflows, UDP. */
+int tn_diagnose_sockets(struct dctx *c);
+/* A numeric sysctl of the snapshot: 1 to 3 fields; 0 when not present or not numeric. */
+int tn_diagnose_sysctl_fields(const struct tn_state *s, const char *name, int64_t *f);
+/* Twice cur, at least floor_, at most cap. */
+int64_t tn_diagnose_twice_capped(int64_t cur, int64_t floor_, int64_t cap);
+/* Raise a one-field sysctl to tn_diagnose_twice_capped() of it (its value into
+ * *cur_out); false (no knob) when it is unknown or already there. */
+bool tn_diagnose_knob_sysctl(struct tn_finding *f, const struct tn_state *s, const char *name,
+			     int64_t floor_, int64_t cap, int64_t *cur_out);
 
 #endif
