@@ -175,5 +175,18 @@ class Setup:
         """What differs from the pristine tree now (see Pristine.changes)."""
         return self.base.changes(self.tree)
 
+    def put(self, rel, text):
+        """Write a tree file's value as one atomic replace (a new file renamed
+        over it): a watch reading it meanwhile sees the old value or the new."""
+        path = os.path.join(self.tree, rel)
+        with open(path + ".new", "w") as f:
+            f.write(text + "\n")
+        os.rename(path + ".new", path)
+
+    def get(self, rel):
+        """A tree file's value, without its newline."""
+        with open(os.path.join(self.tree, rel)) as f:
+            return f.read().strip()
+
     def profile(self, name):
         return os.path.join(self.src, "profiles", name + ".json")

@@ -36,9 +36,7 @@ def log():
     return read_text(errpath)
 
 
-def get(rel):
-    with open(os.path.join(tree, rel)) as f:
-        return f.read().strip()
+get = fx.get
 
 
 def write_profile(name, budget=None):

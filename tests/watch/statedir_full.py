@@ -45,16 +45,7 @@ def log():
     return read_text(errpath)
 
 
-def put(rel, text):
-    path = os.path.join(tree, rel)
-    with open(path + ".new", "w") as f:
-        f.write(text + "\n")
-    os.rename(path + ".new", path)
-
-
-def get(rel):
-    with open(os.path.join(tree, rel)) as f:
-        return f.read().strip()
+put, get = fx.put, fx.get
 
 
 def drift():
