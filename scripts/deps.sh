@@ -10,7 +10,7 @@ libcjson-dev libsystemd-dev"
 if [ "$what" = test ]; then
 	pkgs="$pkgs libcmocka-dev python3 hwloc ethtool iproute2 util-linux clang
 libclang-rt-14-dev valgrind dpkg-dev man-db groff-base systemd ansible-core lintian
-prometheus-node-exporter curl strace python3-jsonschema"
+prometheus-node-exporter curl strace python3-jsonschema clang-format"
 fi
 missing=
 for p in $pkgs; do

@@ -16,13 +16,13 @@
 
 /* Exit codes: stable, documented in the README and tuner(8). */
 enum {
-	TN_EXIT_OK = 0,		/* success; nothing to change; host matches */
-	TN_EXIT_ERROR = 1,	/* error; nothing was changed (or it was undone) */
-	TN_EXIT_CHANGES = 2,	/* plan: changes pending; verify: drift */
-	TN_EXIT_PARTIAL = 3,	/* apply --keep-going: some changes failed */
-	TN_EXIT_LINKS = 4,	/* apply --boot: timed out waiting for links; nothing changed */
-	TN_EXIT_NOTHING = 5,	/* apply --boot: nothing to do, the host matches */
-	TN_EXIT_USAGE = 64,	/* bad command line */
+	TN_EXIT_OK = 0,	     /* success; nothing to change; host matches */
+	TN_EXIT_ERROR = 1,   /* error; nothing was changed (or it was undone) */
+	TN_EXIT_CHANGES = 2, /* plan: changes pending; verify: drift */
+	TN_EXIT_PARTIAL = 3, /* apply --keep-going: some changes failed */
+	TN_EXIT_LINKS = 4,   /* apply --boot: timed out waiting for links; nothing changed */
+	TN_EXIT_NOTHING = 5, /* apply --boot: nothing to do, the host matches */
+	TN_EXIT_USAGE = 64,  /* bad command line */
 };
 
 #define TN_MAX_PROCSEL 64
@@ -35,8 +35,8 @@ struct tn_cli {
 	const char *state_file;
 	bool json;
 	bool quiet;
-	bool plan_only;	/* discovery: only what the planner reads (tn_discover_opts) */
-	bool queue_files;	/* with plan_only: the queues' RPS/XPS files too */
+	bool plan_only;	  /* discovery: only what the planner reads (tn_discover_opts) */
+	bool queue_files; /* with plan_only: the queues' RPS/XPS files too */
 	/* apply: discovery on the transaction's root, the files it will write
 	 * kept open for it (tn_discover_opts.keep_files); NULL: a root of its own */
 	const struct tn_sysroot *apply_root;
@@ -50,8 +50,8 @@ struct tn_cmd {
 	const char *name;
 	int (*run)(struct tn_cli *cli, int argc, char **argv);
 	const char *summary;
-	const struct option *opts;	/* its own long options (NULL-terminated), or NULL */
-	const char *short_opts;		/* and short ones, as for getopt ("p:"), or NULL */
+	const struct option *opts; /* its own long options (NULL-terminated), or NULL */
+	const char *short_opts;	   /* and short ones, as for getopt ("p:"), or NULL */
 };
 
 /* The option tables: main's pre-scan reads them to know which options take a
@@ -75,19 +75,19 @@ extern const struct option tn_watch_options[];
  * when --help was asked and printed.
  */
 int tn_cli_getopt(struct tn_cli *cli, int argc, char **argv, const char *own_short,
-		  const struct option *own, int (*handle)(struct tn_cli *, int opt, const char *arg,
-							  void *ctx),
-		  void *ctx, const char *usage);
+		  const struct option *own,
+		  int (*handle)(struct tn_cli *, int opt, const char *arg, void *ctx), void *ctx,
+		  const char *usage);
 
 /* What a command takes, for tn_cli_parse. */
 struct tn_cli_spec {
-	const char *usage;		/* what --help prints */
-	const char *short_opts;		/* the command's own short options ("p:"), or NULL */
-	const struct option *opts;	/* its own long options (NULL-terminated), or NULL */
+	const char *usage;	   /* what --help prints */
+	const char *short_opts;	   /* the command's own short options ("p:"), or NULL */
+	const struct option *opts; /* its own long options (NULL-terminated), or NULL */
 	/* each of its own options found (0, or -1 after a usage error it said) */
 	int (*handle)(struct tn_cli *cli, int opt, const char *arg, void *ctx);
 	void *ctx;
-	int max_operands;		/* more: "CMD: unexpected argument 'X'"; -1: any */
+	int max_operands; /* more: "CMD: unexpected argument 'X'"; -1: any */
 };
 
 /*
@@ -114,7 +114,8 @@ void tn_cli_vprintf(FILE *f, const char *fmt, va_list ap) __attribute__((format(
 
 /* Print the state diagnostics (warnings) and, if any, the error. */
 void tn_cli_report(struct tn_cli *cli, struct tn_diag *d); /* each message once */
-int tn_cli_usage_error(struct tn_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int tn_cli_usage_error(struct tn_cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* An option's whole number, decimal, from min to max, into *out: 0, or -1
  * (anything else: the caller says what it expected). */
 int tn_cli_parse_int(const char *arg, int min, int max, int *out);
@@ -166,6 +167,6 @@ int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_history(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_diagnose(struct tn_cli *cli, int argc, char **argv);
 int tn_cmd_watch(struct tn_cli *cli, int argc, char **argv);
-int tn_cli_show_counters(struct tn_cli *cli, const char *netns);	/* show --counters */
+int tn_cli_show_counters(struct tn_cli *cli, const char *netns); /* show --counters */
 
 #endif

@@ -119,8 +119,9 @@ static int wait_links(struct tn_cli *cli, const struct tn_txn_cli_opts *o,
 	if (ret < 0)
 		return TN_EXIT_ERROR;
 	if (!ready) {
-		tn_diag_error(d, -ETIMEDOUT, "timed out after %d s waiting for links (%s); nothing "
-					     "was changed",
+		tn_diag_error(d, -ETIMEDOUT,
+			      "timed out after %d s waiting for links (%s); nothing "
+			      "was changed",
 			      o->wait_links, why);
 		return TN_EXIT_LINKS;
 	}
@@ -194,8 +195,9 @@ static int run(struct tn_cli *cli, const struct tn_txn_cli_opts *o, const struct
 		tn_diag_init(&ed);
 		/* every change and status is synced already: not an error of the apply */
 		if (tn_txn_end(&txn, status, &ed) < 0)
-			tn_diag_warn(d, "journal %s: its end record was not written (%s): history "
-					"lists it as interrupted; rollback undoes it as well",
+			tn_diag_warn(d,
+				     "journal %s: its end record was not written (%s): history "
+				     "lists it as interrupted; rollback undoes it as well",
 				     txn.j.id, ed.error);
 		tn_diag_free(&ed);
 		rc = txn.n_failed ? TN_EXIT_PARTIAL : TN_EXIT_OK;
@@ -237,12 +239,14 @@ int tn_cmd_apply(struct tn_cli *cli, int argc, char **argv)
 		return TN_EXIT_USAGE;
 	/* without --boot nothing waits for links: a lone --wait-links would be ignored */
 	if ((o.seen & OPT_BIT(OPT_WAIT_LINKS)) && !o.boot)
-		return tn_cli_usage_error(cli, "apply: --wait-links is how long --boot waits for "
-					       "links; without --boot, --wait SECS waits for the lock"),
+		return tn_cli_usage_error(cli,
+					  "apply: --wait-links is how long --boot waits for "
+					  "links; without --boot, --wait SECS waits for the lock"),
 		       TN_EXIT_USAGE;
 	if (cli->state_file)
-		return tn_cli_usage_error(cli, "apply: --state is a saved snapshot; apply needs the "
-					       "host (or --sysroot)"),
+		return tn_cli_usage_error(cli,
+					  "apply: --state is a saved snapshot; apply needs the "
+					  "host (or --sysroot)"),
 		       TN_EXIT_USAGE;
 	if (o.dry_run) {
 		char *args[] = { (char *)"plan", (char *)"--profile", (char *)o.profile, NULL };

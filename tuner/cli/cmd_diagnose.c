@@ -60,10 +60,10 @@ static const char usage[] =
 
 struct diag_opts {
 	int interval;
-	int max_usecs;		/* --max-budget-usecs, 0: tuner's own bound */
+	int max_usecs; /* --max-budget-usecs, 0: tuner's own bound */
 	const char *from, *to, *profile, *emit, *prom;
-	const char *netns;	/* --netns NAME|PID, as given */
-	struct tn_netns ns;	/* opened once on the live host; fd -1 otherwise */
+	const char *netns;  /* --netns NAME|PID, as given */
+	struct tn_netns ns; /* opened once on the live host; fd -1 otherwise */
 };
 
 enum { OPT_FROM = 2000, OPT_TO, OPT_EMIT, OPT_PROM, OPT_NETNS, OPT_MAX_USECS };
@@ -75,20 +75,35 @@ static int opt_diag(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 	switch (opt) {
 	case 'i':
 		if (tn_cli_parse_int(arg, 1, TN_INTERVAL_MAX, &o->interval) < 0)
-			return tn_cli_usage_error(cli, "--interval: expected whole seconds from 1 to "
-						       "%d, not '%s'", TN_INTERVAL_MAX, arg);
+			return tn_cli_usage_error(cli,
+						  "--interval: expected whole seconds from 1 to "
+						  "%d, not '%s'",
+						  TN_INTERVAL_MAX, arg);
 		return 0;
-	case 'p': o->profile = arg; return 0;
-	case OPT_FROM: o->from = arg; return 0;
-	case OPT_TO: o->to = arg; return 0;
-	case OPT_EMIT: o->emit = arg; return 0;
-	case OPT_PROM: o->prom = arg; return 0;
-	case OPT_NETNS: o->netns = arg; return 0;
+	case 'p':
+		o->profile = arg;
+		return 0;
+	case OPT_FROM:
+		o->from = arg;
+		return 0;
+	case OPT_TO:
+		o->to = arg;
+		return 0;
+	case OPT_EMIT:
+		o->emit = arg;
+		return 0;
+	case OPT_PROM:
+		o->prom = arg;
+		return 0;
+	case OPT_NETNS:
+		o->netns = arg;
+		return 0;
 	case OPT_MAX_USECS:
-		if (tn_cli_parse_int(arg, TN_DIAG_MAX_BUDGET_USECS_MIN, TN_DIAG_MAX_BUDGET_USECS_MAX,
-			      &o->max_usecs) < 0)
-			return tn_cli_usage_error(cli, "--max-budget-usecs: expected whole "
-						       "microseconds from %d to %d, not '%s'",
+		if (tn_cli_parse_int(arg, TN_DIAG_MAX_BUDGET_USECS_MIN,
+				     TN_DIAG_MAX_BUDGET_USECS_MAX, &o->max_usecs) < 0)
+			return tn_cli_usage_error(cli,
+						  "--max-budget-usecs: expected whole "
+						  "microseconds from %d to %d, not '%s'",
 						  TN_DIAG_MAX_BUDGET_USECS_MIN,
 						  TN_DIAG_MAX_BUDGET_USECS_MAX, arg);
 		return 0;
@@ -110,9 +125,11 @@ static int netns_prepare(struct tn_cli *cli, const char *cmd, struct diag_opts *
 	if (!o->netns)
 		return 0;
 	if (cli->sysroot) {
-		if (!tn_netns_spec_is_pid(o->netns) || tn_cli_parse_int(o->netns, 1, INT_MAX, &pid) < 0)
-			return tn_cli_usage_error(cli, "%s: --netns '%s': under --sysroot, only a "
-						       "process id (the tree's proc/PID/net)",
+		if (!tn_netns_spec_is_pid(o->netns) ||
+		    tn_cli_parse_int(o->netns, 1, INT_MAX, &pid) < 0)
+			return tn_cli_usage_error(cli,
+						  "%s: --netns '%s': under --sysroot, only a "
+						  "process id (the tree's proc/PID/net)",
 						  cmd, o->netns),
 			       TN_EXIT_USAGE;
 		return 0;
@@ -173,8 +190,10 @@ static int load_sample(const char *file, struct tn_sample *out, struct tn_diag *
 		return tn_diag_error(d, fd, "%s: %s", file, strerror(-fd));
 	if (tn_safefile_check_trusted(&st, why, sizeof(why)) < 0) {
 		close(fd);
-		return tn_diag_error(d, -EPERM, "%s: %s; refused: another user could have "
-						"written it", file, why);
+		return tn_diag_error(d, -EPERM,
+				     "%s: %s; refused: another user could have "
+				     "written it",
+				     file, why);
 	}
 	ret = tn_safefile_read_text(fd, file, TN_SAMPLE_FILE_MAX, "not a sample", &text, NULL, d);
 	close(fd);
@@ -251,7 +270,7 @@ static void print_queues(FILE *o, const struct tn_finding *f)
 	tn_cli_printf(o, "   queues that dropped:");
 	for (int q = 0; q < f->n_queues; q++)
 		tn_cli_printf(o, "%s %d (+%" PRIu64 ")", q ? "," : "", f->queues[q].queue,
-			f->queues[q].count);
+			      f->queues[q].count);
 	tn_cli_printf(o, "\n");
 }
 
@@ -264,12 +283,14 @@ static void print_human(struct tn_cli *cli, const struct tn_diagnosis *dg, const
 	const char *ns_end = dg->netns[0] ? ")" : "";
 
 	if (dg->n == 0) {
-		tn_cli_printf(o, "no loss found on %s%s%s%s in %.1f s: no receive stage dropped a "
-			"packet\n", host, ns, dg->netns, ns_end, dg->interval);
+		tn_cli_printf(o,
+			      "no loss found on %s%s%s%s in %.1f s: no receive stage dropped a "
+			      "packet\n",
+			      host, ns, dg->netns, ns_end, dg->interval);
 		return;
 	}
 	tn_cli_printf(o, "%d finding%s on %s%s%s%s in %.1f s, worst first:\n", dg->n,
-		dg->n == 1 ? "" : "s", host, ns, dg->netns, ns_end, dg->interval);
+		      dg->n == 1 ? "" : "s", host, ns, dg->netns, ns_end, dg->interval);
 	for (int i = 0; i < dg->n; i++) {
 		const struct tn_finding *f = &dg->findings[i];
 		/* the CPUs whole, however many: the evidence may say "(many)" */
@@ -277,9 +298,9 @@ static void print_human(struct tn_cli *cli, const struct tn_diagnosis *dg, const
 		const char *list = cpus ? cpus : tn_cpuset_empty(&f->cpus) ? "" : "(out of memory)";
 
 		tn_cli_printf(o, "\n%d. %s%s%s%s%s: %.1f/s (%" PRIu64 " in %.1f s)%s\n", i + 1,
-			tn_stage_name(f->stage), f->where[0] ? " on " : "", f->where,
-			list[0] ? ", CPUs " : "", list, f->rate, f->count, dg->interval,
-			f->fixable ? "" : ", not fixable on this host");
+			      tn_stage_name(f->stage), f->where[0] ? " on " : "", f->where,
+			      list[0] ? ", CPUs " : "", list, f->rate, f->count, dg->interval,
+			      f->fixable ? "" : ", not fixable on this host");
 		free(cpus);
 		tn_cli_printf(o, "   evidence: %s\n", f->evidence);
 		print_queues(o, f);
@@ -377,20 +398,23 @@ static int run(struct tn_cli *cli, const struct diag_opts *o, struct tn_diag *d)
 		if (!same_file(o->emit, files.path[i]))
 			continue;
 		if (i == 0)
-			tn_cli_usage_error(cli, "diagnose: --emit-profile %s is the profile it "
-						"extends (%s): it would be replaced by a profile that "
-						"extends itself; write it elsewhere", o->emit,
-					   prof.source);
+			tn_cli_usage_error(cli,
+					   "diagnose: --emit-profile %s is the profile it "
+					   "extends (%s): it would be replaced by a profile that "
+					   "extends itself; write it elsewhere",
+					   o->emit, prof.source);
 		else /* an ancestor: the emitted profile would extend what extends it */
-			tn_cli_usage_error(cli, "diagnose: --emit-profile %s is a profile that %s "
-						"extends (%s): it would be replaced by one extending "
-						"%s, a cycle; write it elsewhere", o->emit,
-					   prof.source, files.path[i], prof.source);
+			tn_cli_usage_error(cli,
+					   "diagnose: --emit-profile %s is a profile that %s "
+					   "extends (%s): it would be replaced by one extending "
+					   "%s, a cycle; write it elsewhere",
+					   o->emit, prof.source, files.path[i], prof.source);
 		tn_profile_free(&prof);
 		return TN_EXIT_USAGE;
 	}
 	if (o->from) {
-		if ((ret = load_sample(o->from, &a, d)) < 0 || (ret = load_sample(o->to, &b, d)) < 0)
+		if ((ret = load_sample(o->from, &a, d)) < 0 ||
+		    (ret = load_sample(o->to, &b, d)) < 0)
 			goto out;
 	} else {
 		if ((ret = take_sample(cli, o, &a, d)) < 0)
@@ -436,9 +460,12 @@ const struct option tn_diagnose_options[] = {
 int tn_cmd_diagnose(struct tn_cli *cli, int argc, char **argv)
 {
 	struct diag_opts o = { .interval = 10 };
-	const struct tn_cli_spec spec = { .usage = usage, .short_opts = TN_DIAGNOSE_SHORT,
-					  .opts = tn_diagnose_options, .handle = opt_diag,
-					  .ctx = &o, .max_operands = 0 };
+	const struct tn_cli_spec spec = { .usage = usage,
+					  .short_opts = TN_DIAGNOSE_SHORT,
+					  .opts = tn_diagnose_options,
+					  .handle = opt_diag,
+					  .ctx = &o,
+					  .max_operands = 0 };
 	struct tn_diag d;
 	int ret, code;
 

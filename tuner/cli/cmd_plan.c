@@ -54,8 +54,8 @@ static int resolve_users(struct tn_cli *cli, struct tn_profile *prof, struct tn_
 
 		if (!r->has_user || r->uid != TN_UNKNOWN)
 			continue;
-		if (root.fd < 0 && (ret = tn_sysroot_open(cli->sysroot ? cli->sysroot : "/",
-							  &root)) < 0)
+		if (root.fd < 0 &&
+		    (ret = tn_sysroot_open(cli->sysroot ? cli->sysroot : "/", &root)) < 0)
 			return tn_diag_error(d, ret, "%s: %s", cli->sysroot ? cli->sysroot : "/",
 					     strerror(-ret));
 		tn_diag_init(&ud);
@@ -150,8 +150,8 @@ void tn_cli_print_changes(struct tn_cli *cli, const struct tn_change *changes, i
 		last = (int)c->kind;
 		tn_change_label(c, TN_LABEL_PLAN, what, sizeof(what));
 		tn_cli_printf(o, "  %s: %s -> %s", what, c->before, c->after);
-		if (c->kind == TN_CHANGE_SYSCTL && strcmp(tn_str(c->note), TN_NOTE_OUTSIDE_NET) == 0 &&
-		    colour)
+		if (c->kind == TN_CHANGE_SYSCTL &&
+		    strcmp(tn_str(c->note), TN_NOTE_OUTSIDE_NET) == 0 && colour)
 			tn_cli_printf(o, " \033[1;31m%s\033[0m", c->note); /* bold red */
 		else if (tn_str(c->note)[0])
 			tn_cli_printf(o, " %s", c->note);
@@ -191,9 +191,12 @@ static void print_summary(struct tn_cli *cli, const struct tn_plan *plan)
 int tn_cmd_plan(struct tn_cli *cli, int argc, char **argv)
 {
 	const char *profile = NULL;
-	const struct tn_cli_spec spec = { .usage = usage, .short_opts = TN_PLAN_SHORT,
-					  .opts = tn_plan_options, .handle = opt_profile,
-					  .ctx = &profile, .max_operands = 0 };
+	const struct tn_cli_spec spec = { .usage = usage,
+					  .short_opts = TN_PLAN_SHORT,
+					  .opts = tn_plan_options,
+					  .handle = opt_profile,
+					  .ctx = &profile,
+					  .max_operands = 0 };
 	struct tn_profile prof;
 	struct tn_state state;
 	struct tn_plan plan;

@@ -39,8 +39,9 @@ static void print_outside_net(struct tn_printer *pr, const struct tn_profile *p)
 /* "FILE: valid (profile "NAME", 2 interface rules, 1 sysctl, 0 process rules)" */
 static void print_valid(struct tn_printer *pr, const char *ref, const struct tn_profile *p)
 {
-	tn_print_text(pr, "%s: valid (profile \"%s\", %d interface rule%s, %d sysctl%s, "
-			  "%d process rule%s)\n",
+	tn_print_text(pr,
+		      "%s: valid (profile \"%s\", %d interface rule%s, %d sysctl%s, "
+		      "%d process rule%s)\n",
 		      ref, p->name, p->n_ifaces, p->n_ifaces == 1 ? "" : "s", p->n_sysctls,
 		      p->n_sysctls == 1 ? "" : "s", p->n_procs, p->n_procs == 1 ? "" : "s");
 	tn_print_string(pr, "name", NULL, p->name);

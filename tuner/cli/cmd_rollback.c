@@ -94,14 +94,15 @@ int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
 	int dirfd = -1, ret, rc = TN_EXIT_ERROR, first;
 
 	first = tn_txn_cli_parse(cli, argc, argv, &o, rollback_usage, 1,
-		      OPT_BIT(OPT_STATE_DIR) | OPT_BIT(OPT_WAIT) | OPT_BIT(OPT_DRY_RUN) |
-			      OPT_BIT(OPT_FORCE) | OPT_BIT(OPT_LAST));
+				 OPT_BIT(OPT_STATE_DIR) | OPT_BIT(OPT_WAIT) | OPT_BIT(OPT_DRY_RUN) |
+					 OPT_BIT(OPT_FORCE) | OPT_BIT(OPT_LAST));
 	if (first == -2)
 		return TN_EXIT_OK;
 	if (first < 0)
 		return TN_EXIT_USAGE;
 	if (o.last && first < argc)
-		return tn_cli_usage_error(cli, "rollback: --last or an ID, not both"), TN_EXIT_USAGE;
+		return tn_cli_usage_error(cli, "rollback: --last or an ID, not both"),
+		       TN_EXIT_USAGE;
 	if (cli->state_file)
 		return tn_cli_usage_error(cli, "rollback: --state cannot be used here"),
 		       TN_EXIT_USAGE;
@@ -134,8 +135,8 @@ int tn_cmd_rollback(struct tn_cli *cli, int argc, char **argv)
 	}
 	if (o.dry_run)
 		rep.verb = "would be restored";
-	ret = tn_rollback_journal(&root, dirfd, id, &j, o.force, o.dry_run, tn_txn_cli_report,
-				  &rep, &res, &d);
+	ret = tn_rollback_journal(&root, dirfd, id, &j, o.force, o.dry_run, tn_txn_cli_report, &rep,
+				  &res, &d);
 	if (!res.ran)
 		goto out_root;
 	if (cli->json) {
@@ -158,4 +159,3 @@ out:
 	tn_diag_free(&d);
 	return rc;
 }
-

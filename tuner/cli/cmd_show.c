@@ -62,9 +62,12 @@ static void print_nic(struct tn_printer *p, const struct tn_nic *n)
 	if (n->has_coalesce) {
 		const struct tn_coalesce *c = &n->coalesce;
 
-		tn_print_text(p, "    coalesce: rx_usecs %s, rx_frames %s, tx_usecs %s, adaptive_rx %s\n",
-			      COUNT(c->rx_usecs, r1), COUNT(c->rx_frames, r2), COUNT(c->tx_usecs, r3),
-			      c->adaptive_rx == TN_UNKNOWN ? "?" : c->adaptive_rx ? "on" : "off");
+		tn_print_text(
+			p, "    coalesce: rx_usecs %s, rx_frames %s, tx_usecs %s, adaptive_rx %s\n",
+			COUNT(c->rx_usecs, r1), COUNT(c->rx_frames, r2), COUNT(c->tx_usecs, r3),
+			c->adaptive_rx == TN_UNKNOWN ? "?"
+			: c->adaptive_rx	     ? "on"
+						     : "off");
 	}
 	if (strcmp(n->queue_source, TN_QUEUE_SOURCE_GENL) == 0)
 		tn_print_text(p, "    queues from netdev-genl (the driver's NAPI links)\n");
@@ -213,8 +216,9 @@ int tn_cmd_show(struct tn_cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct show_opts so = { 0 };
-	const struct tn_cli_spec spec = { .usage = usage, .opts = opts, .handle = opt_counters,
-					  .ctx = &so, .max_operands = 0 };
+	const struct tn_cli_spec spec = {
+		.usage = usage, .opts = opts, .handle = opt_counters, .ctx = &so, .max_operands = 0
+	};
 	struct tn_printer pr;
 	struct tn_state s;
 	struct tn_diag d;

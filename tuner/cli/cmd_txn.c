@@ -75,11 +75,14 @@ const struct option tn_apply_options[] = {
 };
 
 int tn_txn_cli_parse(struct tn_cli *cli, int argc, char **argv, struct tn_txn_cli_opts *o,
-		 const char *usage, int max_operands, unsigned allowed)
+		     const char *usage, int max_operands, unsigned allowed)
 {
 	/* operands counted below, after the options this command does not take */
-	const struct tn_cli_spec spec = { .usage = usage, .short_opts = TN_APPLY_SHORT,
-					  .opts = tn_apply_options, .handle = handle, .ctx = o,
+	const struct tn_cli_spec spec = { .usage = usage,
+					  .short_opts = TN_APPLY_SHORT,
+					  .opts = tn_apply_options,
+					  .handle = handle,
+					  .ctx = o,
 					  .max_operands = -1 };
 	int first, code;
 
@@ -161,7 +164,7 @@ oom:
  * --dry-run): the per-change statuses do not tell "restored now" from
  * "already as before" or from an earlier rollback. */
 cJSON *tn_txn_cli_rollback_json(const struct tn_journal *j, const struct tn_rollback_result *res,
-			    bool dry_run)
+				bool dry_run)
 {
 	cJSON *o = tn_txn_cli_journal_json(j), *r;
 
@@ -180,7 +183,7 @@ cJSON *tn_txn_cli_rollback_json(const struct tn_journal *j, const struct tn_roll
 }
 
 int tn_txn_cli_lock(struct tn_cli *cli, const struct tn_txn_cli_opts *o, bool create, int *dirfd,
-		      struct tn_diag *d)
+		    struct tn_diag *d)
 {
 	int ret;
 
@@ -199,4 +202,3 @@ int tn_txn_cli_lock(struct tn_cli *cli, const struct tn_txn_cli_opts *o, bool cr
 	}
 	return ret;
 }
-

@@ -12,7 +12,7 @@ struct tn_txn_cli_opts {
 	const char *state_dir;
 	int wait, wait_links;
 	bool dry_run, force, keep_going, last, boot;
-	unsigned seen;		/* bit (OPT_x - OPT_FIRST) of each option given */
+	unsigned seen; /* bit (OPT_x - OPT_FIRST) of each option given */
 };
 
 enum {
@@ -27,11 +27,11 @@ enum {
 	OPT_BOOT,
 	OPT_WAIT_LINKS,
 };
-#define OPT_BIT(o) (1u << ((o) - OPT_FIRST))
+#define OPT_BIT(o) (1u << ((o)-OPT_FIRST))
 
 struct tn_txn_cli_reporter {
 	struct tn_cli *cli;
-	const char *verb;	/* of a value written back: "undone", "restored" */
+	const char *verb; /* of a value written back: "undone", "restored" */
 };
 
 /* Options of apply, rollback, verify and history share one table; 'allowed'

@@ -53,7 +53,8 @@ int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv)
 				cJSON_AddStringToObject(c, "hint", hint);
 		}
 		if (doc) {
-			cJSON_ReplaceItemInObjectCaseSensitive(doc, "kind", cJSON_CreateString("verify"));
+			cJSON_ReplaceItemInObjectCaseSensitive(doc, "kind",
+							       cJSON_CreateString("verify"));
 			cJSON_AddBoolToObject(doc, "matches", plan.n == 0);
 		}
 		tn_cli_print_json(cli, doc);
@@ -79,4 +80,3 @@ int tn_cmd_verify(struct tn_cli *cli, int argc, char **argv)
 	tn_diag_free(&d);
 	return rc;
 }
-

@@ -90,14 +90,16 @@ static int handle(struct tn_cli *cli, int opt, const char *arg, void *ctx)
 		w->prometheus = arg;
 	else if (opt == OPT_W_KEEP_JOURNALS) {
 		if (tn_cli_parse_int(arg, 0, TN_WATCH_KEEP_JOURNALS_MAX, &v) < 0)
-			return tn_cli_usage_error(cli, "--keep-journals: expected a whole number "
-						       "from 0 to %d, not '%s'",
+			return tn_cli_usage_error(cli,
+						  "--keep-journals: expected a whole number "
+						  "from 0 to %d, not '%s'",
 						  TN_WATCH_KEEP_JOURNALS_MAX, arg);
 		w->keep_journals = v;
 	} else if (opt == OPT_W_CHECK_EVERY) {
 		if (tn_cli_parse_int(arg, 1, TN_WATCH_CHECK_EVERY_MAX, &v) < 0)
-			return tn_cli_usage_error(cli, "--check-every: expected seconds, a whole "
-						       "number from 1 to %d, not '%s'",
+			return tn_cli_usage_error(cli,
+						  "--check-every: expected seconds, a whole "
+						  "number from 1 to %d, not '%s'",
 						  TN_WATCH_CHECK_EVERY_MAX, arg);
 		w->check_ms = (int64_t)v * 1000;
 	} else
@@ -166,11 +168,12 @@ static void reload(struct tn_watch_ctx *w)
 	ret = tn_watch_apply_all(w, &np);
 	if (ret == -EBUSY) { /* not the profile's fault: said once, then waited for */
 		if (!again)
-			tn_cli_printf(w->cli->err,
-				      "tuner: watch: SIGHUP: the state directory is locked (another "
-				      "tuner apply or rollback); profile %s is loaded when it is "
-				      "free\n",
-				      np.name);
+			tn_cli_printf(
+				w->cli->err,
+				"tuner: watch: SIGHUP: the state directory is locked (another "
+				"tuner apply or rollback); profile %s is loaded when it is "
+				"free\n",
+				np.name);
 		w->reload_pending = true;
 		w->reload_at = tn_watch_now_ms() + TN_WATCH_MAX_DELAY_MS;
 		tn_profile_free(&np);
@@ -178,8 +181,9 @@ static void reload(struct tn_watch_ctx *w)
 		return;
 	}
 	if (ret < 0) {
-		tn_cli_printf(w->cli->err, "tuner: watch: SIGHUP: profile %s refused; keeping "
-					   "profile %s\n",
+		tn_cli_printf(w->cli->err,
+			      "tuner: watch: SIGHUP: profile %s refused; keeping "
+			      "profile %s\n",
 			      np.name, w->prof.name);
 		tn_profile_free(&np);
 		tn_diag_free(&d);
@@ -258,7 +262,8 @@ static void run_timers(struct tn_watch_ctx *w, int64_t now)
 			if (check)
 				w->next_check = tn_watch_now_ms() + TN_WATCH_MAX_DELAY_MS;
 			else
-				tn_debounce_kick(&w->deb, tn_watch_now_ms() + TN_WATCH_MAX_DELAY_MS);
+				tn_debounce_kick(&w->deb,
+						 tn_watch_now_ms() + TN_WATCH_MAX_DELAY_MS);
 			return;
 		}
 		w->last_check = tn_watch_now_ms();
@@ -297,7 +302,7 @@ static void run_timers(struct tn_watch_ctx *w, int64_t now)
 	       now >= w->recheck_from + rechecks[w->recheck_stage])
 		w->recheck_stage++;
 	if (w->recheck_stage == TN_WATCH_N_RECHECKS && !backing_off(w, now))
-		tn_watch_dirty_clear(&w->recheck);	/* all held: nothing left to check */
+		tn_watch_dirty_clear(&w->recheck); /* all held: nothing left to check */
 }
 
 /* Signals read from the signalfd; returns true on SIGTERM or SIGINT. */
@@ -326,7 +331,9 @@ static int loop(struct tn_watch_ctx *w, int sfd)
 		wd_next = tn_watch_now_ms();
 	for (;;) {
 		int64_t now = tn_watch_now_ms(), t = next_deadline(w, wd_next);
-		int timeout = t < 0 ? -1 : t <= now ? 0 : (int)(t - now > 3600000 ? 3600000 : t - now);
+		int timeout = t < 0	 ? -1
+			      : t <= now ? 0
+					 : (int)(t - now > 3600000 ? 3600000 : t - now);
 
 		ret = tn_watchsrc_wait(w->src, sfd, timeout, now, ev, 64, &n);
 		if (ret < 0) {
@@ -363,8 +370,8 @@ static int lock_watch(struct tn_watch_ctx *w, struct tn_diag *d)
 		return tn_diag_error(d, ret, "%s/%s: %s", w->to.state_dir, TN_WATCH_LOCK_FILE,
 				     strerror(-ret));
 	if (flock(w->watch_lock, LOCK_EX | LOCK_NB) < 0)
-		return tn_diag_error(d, errno == EWOULDBLOCK ? -EBUSY : -errno,
-				     "%s: %s", w->to.state_dir,
+		return tn_diag_error(d, errno == EWOULDBLOCK ? -EBUSY : -errno, "%s: %s",
+				     w->to.state_dir,
 				     errno == EWOULDBLOCK ? "another tuner watch uses this state "
 							    "directory"
 							  : strerror(errno));
@@ -403,8 +410,10 @@ static int start(struct tn_watch_ctx *w, int *sfd, struct tn_diag *d)
 int tn_cmd_watch(struct tn_cli *cli, int argc, char **argv)
 {
 	struct tn_watch_ctx *w = calloc(1, sizeof(*w));
-	struct tn_cli_spec spec = { .usage = watch_usage, .short_opts = TN_WATCH_SHORT,
-				    .opts = tn_watch_options, .handle = handle,
+	struct tn_cli_spec spec = { .usage = watch_usage,
+				    .short_opts = TN_WATCH_SHORT,
+				    .opts = tn_watch_options,
+				    .handle = handle,
 				    .max_operands = 0 };
 	struct tn_diag d;
 	char why[300];
@@ -443,8 +452,10 @@ int tn_cmd_watch(struct tn_cli *cli, int argc, char **argv)
 		goto out_free;
 	}
 	if (!tn_sd_load(why, sizeof(why)) && getenv("NOTIFY_SOCKET"))
-		tn_cli_printf(cli->err, "tuner: watch: warning: %s: systemd is not told of "
-					"readiness, status or the watchdog\n", why);
+		tn_cli_printf(cli->err,
+			      "tuner: watch: warning: %s: systemd is not told of "
+			      "readiness, status or the watchdog\n",
+			      why);
 	if (tn_cli_load_profile(w->to.profile, &w->prof, &d) == 0) {
 		w->have_prof = true;
 		if (start(w, &sfd, &d) == 0)

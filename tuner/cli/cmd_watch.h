@@ -16,7 +16,10 @@
 #define TN_WATCH_MAX_DELAY_MS 1000
 /* After a repair, what it covered is checked again this long after it (a
  * writer undoing it is found so: no event says an IRQ's affinity changed). */
-#define TN_WATCH_RECHECKS { 1000, 4000, 15000 }
+#define TN_WATCH_RECHECKS         \
+	{                         \
+		1000, 4000, 15000 \
+	}
 #define TN_WATCH_N_RECHECKS 3
 /* Waiting for the state directory's lock (another apply or rollback): 1 s,
  * then the repair is tried again a second later; said every 10th try. */
@@ -27,33 +30,33 @@
 
 struct tn_watch_ctx {
 	struct tn_cli *cli;
-	struct tn_txn_cli_opts to;	/* --profile, --state-dir; the lock's wait */
-	const char *prometheus;		/* --prometheus FILE, or NULL */
+	struct tn_txn_cli_opts to; /* --profile, --state-dir; the lock's wait */
+	const char *prometheus;	   /* --prometheus FILE, or NULL */
 	struct tn_sysroot root;
 	struct tn_profile prof;
 	bool have_prof;
-	struct tn_state state;		/* the last snapshot */
+	struct tn_state state; /* the last snapshot */
 	bool have_state;
 	struct tn_watchsrc *src;
 	struct tn_debounce deb;
-	struct tn_watch_dirty dirty;	/* what the next repair covers */
-	struct tn_watch_dirty recheck;	/* what the last repairs covered */
-	int recheck_stage;		/* the next of TN_WATCH_RECHECKS; N: none */
-	int64_t recheck_from;		/* the last repair's time */
-	int64_t last_check;		/* the last repair or recheck's time */
+	struct tn_watch_dirty dirty;   /* what the next repair covers */
+	struct tn_watch_dirty recheck; /* what the last repairs covered */
+	int recheck_stage;	       /* the next of TN_WATCH_RECHECKS; N: none */
+	int64_t recheck_from;	       /* the last repair's time */
+	int64_t last_check;	       /* the last repair or recheck's time */
 	struct tn_fights *fights;
-	long repairs;			/* transactions made after events */
-	long failures;			/* values backed off because their repair failed */
-	int drift;			/* changes left drifted at the last check */
-	time_t last_apply;		/* 0: never */
-	int busy;			/* repairs in a row that found the lock held */
-	bool reload_pending;		/* a SIGHUP's reload found the lock held: */
-	int64_t reload_at;		/* tried again then */
-	int watch_lock;			/* fd of TN_WATCH_LOCK_FILE, locked; -1 */
-	int keep_journals;		/* --keep-journals: the repairs' journals kept; 0: all */
-	int64_t check_ms;		/* --check-every, in ms; 0: no periodic check */
-	int64_t next_check;		/* when the next periodic check is due */
-	char (*kept)[64];		/* the ids of those kept, oldest first */
+	long repairs;	     /* transactions made after events */
+	long failures;	     /* values backed off because their repair failed */
+	int drift;	     /* changes left drifted at the last check */
+	time_t last_apply;   /* 0: never */
+	int busy;	     /* repairs in a row that found the lock held */
+	bool reload_pending; /* a SIGHUP's reload found the lock held: */
+	int64_t reload_at;   /* tried again then */
+	int watch_lock;	     /* fd of TN_WATCH_LOCK_FILE, locked; -1 */
+	int keep_journals;   /* --keep-journals: the repairs' journals kept; 0: all */
+	int64_t check_ms;    /* --check-every, in ms; 0: no periodic check */
+	int64_t next_check;  /* when the next periodic check is due */
+	char (*kept)[64];    /* the ids of those kept, oldest first */
 	int n_kept;
 };
 

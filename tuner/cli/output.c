@@ -38,7 +38,6 @@ const struct option tn_cli_global_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-
 /* ---- human-readable output: every string escaped ---- */
 
 static void pad(FILE *f, long n)
@@ -311,8 +310,9 @@ int tn_cli_getopt(struct tn_cli *cli, int argc, char **argv, const char *own_sho
 			break;
 		case OPT_PROCESS:
 			if (cli->n_procsel >= TN_MAX_PROCSEL)
-				return tn_cli_usage_error(cli, "too many --process selectors (at most %d)",
-							  TN_MAX_PROCSEL);
+				return tn_cli_usage_error(
+					cli, "too many --process selectors (at most %d)",
+					TN_MAX_PROCSEL);
 			tn_diag_init(&d);
 			if (tn_procsel_parse(optarg, &cli->procsel[cli->n_procsel], &d) < 0) {
 				tn_cli_usage_error(cli, "--process: %s", d.error);

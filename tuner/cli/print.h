@@ -60,10 +60,10 @@
 struct tn_printer {
 	struct tn_cli *cli;
 	bool json;
-	int err;			/* the first error, 0 while none */
-	int depth;			/* containers open */
-	cJSON *stack[TN_PRINT_DEPTH];	/* stack[0] is the document */
-	cJSON *doc;			/* a document set whole (tn_print_json at depth 0) */
+	int err;		      /* the first error, 0 while none */
+	int depth;		      /* containers open */
+	cJSON *stack[TN_PRINT_DEPTH]; /* stack[0] is the document */
+	cJSON *doc;		      /* a document set whole (tn_print_json at depth 0) */
 };
 
 /* Text on cli->out, or JSON there when json is true (usually cli->json). */

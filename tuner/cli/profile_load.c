@@ -74,8 +74,9 @@ static int open_candidate(const char *path, bool lookup, int *fd, struct tn_diag
 		return tn_diag_error(d, f, "%s: %s", path, strerror(-f));
 	if (tn_safefile_check_trusted(&st, why, sizeof(why)) < 0) {
 		close(f);
-		return tn_diag_error(d, -EPERM, "%s: %s; refused: another user could change what "
-						"tuner applies",
+		return tn_diag_error(d, -EPERM,
+				     "%s: %s; refused: another user could change what "
+				     "tuner applies",
 				     path, why);
 	}
 	*fd = f;
@@ -83,8 +84,8 @@ static int open_candidate(const char *path, bool lookup, int *fd, struct tn_diag
 }
 
 /* NAME, then NAME.json, in the directory [dir, dir + dirlen). */
-static int find_in(const char *dir, size_t dirlen, const char *name, char *buf, size_t len,
-		   int *fd, struct tn_diag *d)
+static int find_in(const char *dir, size_t dirlen, const char *name, char *buf, size_t len, int *fd,
+		   struct tn_diag *d)
 {
 	static const char *const suffix[] = { "", ".json" };
 
@@ -200,10 +201,12 @@ static int note_file(struct chain_files *ch, int fd, const char *path, const cha
 		for (int i = 0; i < ch->n; i++)
 			if (ch->seen[i].dev == st.st_dev && ch->seen[i].ino == st.st_ino)
 				return strcmp(path, ch->seen[i].path) == 0
-					       ? tn_diag_error(d, -ELOOP, "%s: extends \"%s\": a cycle",
-							       from, name)
-					       : tn_diag_error(d, -ELOOP, "%s: extends \"%s\": a cycle "
-									  "(%s is %s, read before)",
+					       ? tn_diag_error(d, -ELOOP,
+							       "%s: extends \"%s\": a cycle", from,
+							       name)
+					       : tn_diag_error(d, -ELOOP,
+							       "%s: extends \"%s\": a cycle "
+							       "(%s is %s, read before)",
 							       from, name, path, ch->seen[i].path);
 		if (ch->n < TN_CLI_PROFILE_FILES_MAX) {
 			ch->seen[ch->n].dev = st.st_dev;

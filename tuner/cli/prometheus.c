@@ -40,8 +40,10 @@ static void softnet(FILE *f, const struct tn_sample *s)
 		  offsetof(struct tn_softnet_cpu, processed) },
 		{ "node_softnet_dropped_total", "Number of dropped packets",
 		  offsetof(struct tn_softnet_cpu, dropped) },
-		{ "node_softnet_times_squeezed_total", "Number of times processing packets ran out "
-		  "of quota", offsetof(struct tn_softnet_cpu, time_squeeze) },
+		{ "node_softnet_times_squeezed_total",
+		  "Number of times processing packets ran out "
+		  "of quota",
+		  offsetof(struct tn_softnet_cpu, time_squeeze) },
 		{ "node_softnet_received_rps_total", "Number of inter-CPU interrupts for RPS",
 		  offsetof(struct tn_softnet_cpu, received_rps) },
 		{ "node_softnet_flow_limit_count_total", "Number of times flow limit was reached",
@@ -75,7 +77,8 @@ static void netstat(FILE *f, const struct tn_sample *s)
 static void nics(FILE *f, const struct tn_sample *s)
 {
 	fputs("# HELP tuner_nic_counter_total A NIC's receive statistic (link, driver, qstats).\n"
-	      "# TYPE tuner_nic_counter_total counter\n", f);
+	      "# TYPE tuner_nic_counter_total counter\n",
+	      f);
 	for (int i = 0; i < s->n_nics; i++)
 		for (int k = 0; k < s->nics[i].stats.n; k++) {
 			const struct tn_counter *c = &s->nics[i].stats.v[k];
@@ -101,11 +104,15 @@ static void cpu_rates(FILE *f, const struct tn_sample *a, const struct tn_sample
 			continue;
 		}
 		if (tn_counter_delta(x->dropped, y->dropped, true, &v) && v)
-			fprintf(f, "tuner_receive_drops_per_second{stage=\"backlog\",cpu=\"%d\","
-				   "where=\"\",queue=\"\"} %.3f\n", y->cpu, (double)v / interval);
+			fprintf(f,
+				"tuner_receive_drops_per_second{stage=\"backlog\",cpu=\"%d\","
+				"where=\"\",queue=\"\"} %.3f\n",
+				y->cpu, (double)v / interval);
 		if (tn_counter_delta(x->flow_limit_count, y->flow_limit_count, true, &v) && v)
-			fprintf(f, "tuner_receive_drops_per_second{stage=\"flow_limit\",cpu=\"%d\","
-				   "where=\"\",queue=\"\"} %.3f\n", y->cpu, (double)v / interval);
+			fprintf(f,
+				"tuner_receive_drops_per_second{stage=\"flow_limit\",cpu=\"%d\","
+				"where=\"\",queue=\"\"} %.3f\n",
+				y->cpu, (double)v / interval);
 		i++;
 		k++;
 	}
@@ -116,7 +123,8 @@ static void findings(FILE *f, const struct tn_sample *a, const struct tn_sample 
 {
 	fputs("# HELP tuner_receive_drops_per_second Packets lost per second by a receive stage "
 	      "between tuner's two samples (queue: one rx queue of a NIC's ring loss).\n"
-	      "# TYPE tuner_receive_drops_per_second gauge\n", f);
+	      "# TYPE tuner_receive_drops_per_second gauge\n",
+	      f);
 	if (dg->interval > 0)
 		cpu_rates(f, a, b, dg->interval);
 	for (int i = 0; i < dg->n; i++) {
@@ -138,7 +146,8 @@ static void findings(FILE *f, const struct tn_sample *a, const struct tn_sample 
 	}
 	fputs("# HELP tuner_finding A finding of tuner diagnose and the knob it names (none: no "
 	      "host setting helps, or none recommended).\n"
-	      "# TYPE tuner_finding gauge\n", f);
+	      "# TYPE tuner_finding gauge\n",
+	      f);
 	for (int i = 0; i < dg->n; i++) {
 		const struct tn_finding *x = &dg->findings[i];
 
@@ -155,9 +164,10 @@ static void findings(FILE *f, const struct tn_sample *a, const struct tn_sample 
 			fprintf(f, "\",fixable=\"%s\"} 1\n", x->fixable ? "true" : "false");
 		}
 	}
-	fprintf(f, "# HELP tuner_diagnose_interval_seconds Seconds between the two samples.\n"
-		   "# TYPE tuner_diagnose_interval_seconds gauge\n"
-		   "tuner_diagnose_interval_seconds %.3f\n",
+	fprintf(f,
+		"# HELP tuner_diagnose_interval_seconds Seconds between the two samples.\n"
+		"# TYPE tuner_diagnose_interval_seconds gauge\n"
+		"tuner_diagnose_interval_seconds %.3f\n",
 		dg->interval);
 }
 

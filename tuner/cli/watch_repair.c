@@ -43,8 +43,7 @@ static void summary(const struct tn_journal *j, char *buf, size_t len)
 }
 
 /* Failures only: one line per repair says the rest. */
-static void report_failed(void *ctx, const struct tn_change *c, enum tn_jstatus st,
-			  const char *err)
+static void report_failed(void *ctx, const struct tn_change *c, enum tn_jstatus st, const char *err)
 {
 	struct tn_cli *cli = ctx;
 	char what[TN_LABEL_MAX];

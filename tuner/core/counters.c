@@ -103,8 +103,9 @@ static int hex_column(const char **p, uint64_t *out)
 	while (isxdigit((unsigned char)*s)) {
 		if (++n > 16)
 			return -1;
-		v = v * 16 + (uint64_t)(isdigit((unsigned char)*s) ? *s - '0'
-								  : tolower((unsigned char)*s) - 'a' + 10);
+		v = v * 16 + (uint64_t)(isdigit((unsigned char)*s)
+						? *s - '0'
+						: tolower((unsigned char)*s) - 'a' + 10);
 		s++;
 	}
 	if (n == 0)
@@ -149,8 +150,8 @@ static int softnet_fill(struct tn_softnet_cpu *r, const uint64_t *c, int ncol, i
 	}
 	if (ncol >= 13) {
 		if (c[12] >= TN_CPU_MAX)
-			return tn_diag_error(d, -EINVAL, "line %d: CPU %llu out of range (0-%d)", lineno,
-				      (unsigned long long)c[12], TN_CPU_MAX - 1);
+			return tn_diag_error(d, -EINVAL, "line %d: CPU %llu out of range (0-%d)",
+					     lineno, (unsigned long long)c[12], TN_CPU_MAX - 1);
 		r->cpu = (int)c[12];
 	}
 	return 0;
@@ -179,7 +180,7 @@ int tn_softnet_parse(const char *text, struct tn_softnet_cpu **out, int *n, int 
 		lineno++;
 		if (len > TN_SOFTNET_LINE_MAX) {
 			ret = tn_diag_error(d, -EINVAL, "line %d: longer than %d bytes", lineno,
-				     TN_SOFTNET_LINE_MAX);
+					    TN_SOFTNET_LINE_MAX);
 			goto fail;
 		}
 		k = softnet_line(p, len, cols, &bad);
@@ -188,13 +189,14 @@ int tn_softnet_parse(const char *text, struct tn_softnet_cpu **out, int *n, int 
 			continue;
 		if (k < 0) {
 			ret = tn_diag_error(d, -EINVAL, "line %d, column %d: %s", lineno, bad,
-				     bad > TN_SOFTNET_MAX_COLUMNS ? "too many columns"
-								  : "not a hexadecimal counter");
+					    bad > TN_SOFTNET_MAX_COLUMNS
+						    ? "too many columns"
+						    : "not a hexadecimal counter");
 			goto fail;
 		}
 		if (k < 10 || (ncol && k != ncol)) {
-			ret = tn_diag_error(d, -EINVAL, "line %d: %d columns, expected %s", lineno, k,
-				     ncol ? "the same count as line 1" : "10 or more");
+			ret = tn_diag_error(d, -EINVAL, "line %d: %d columns, expected %s", lineno,
+					    k, ncol ? "the same count as line 1" : "10 or more");
 			goto fail;
 		}
 		ncol = k;
@@ -225,7 +227,8 @@ int tn_softnet_parse(const char *text, struct tn_softnet_cpu **out, int *n, int 
 		qsort(rows, (size_t)nrows, sizeof(*rows), softnet_cmp);
 		for (int i = 1; i < nrows; i++)
 			if (rows[i].cpu == rows[i - 1].cpu) {
-				ret = tn_diag_error(d, -EINVAL, "CPU %d is listed twice", rows[i].cpu);
+				ret = tn_diag_error(d, -EINVAL, "CPU %d is listed twice",
+						    rows[i].cpu);
 				goto fail;
 			}
 	}
@@ -244,10 +247,12 @@ int tn_softnet_assign_cpus(struct tn_softnet_cpu *rows, int n, const struct tn_c
 	int k = 0, cpu;
 
 	if (tn_cpuset_count(online) != n)
-		return tn_diag_error(d, -EINVAL, "%d lines without a CPU column but %d online CPUs: cannot tell "
-			      "which line is which CPU",
-			      n, tn_cpuset_count(online));
-	tn_cpuset_foreach(cpu, online)
+		return tn_diag_error(
+			d, -EINVAL,
+			"%d lines without a CPU column but %d online CPUs: cannot tell "
+			"which line is which CPU",
+			n, tn_cpuset_count(online));
+	tn_cpuset_foreach (cpu, online)
 		rows[k++].cpu = cpu;
 	return 0;
 }
@@ -336,24 +341,26 @@ static int netstat_pair(char *head, char *vals, int lineno, struct tn_counter_li
 
 	if (nh < 0 || nv < 0)
 		return tn_diag_error(d, -EINVAL, "line %d: more than %d fields", lineno,
-			      TN_NETSTAT_MAX_FIELDS);
+				     TN_NETSTAT_MAX_FIELDS);
 	if (nh < 1 || !group_word(hw[0], g1, sizeof(g1)))
 		return tn_diag_error(d, -EINVAL, "line %d: expected \"Group: Name...\"", lineno);
 	if (nv < 1 || !group_word(vw[0], g2, sizeof(g2)) || strcmp(g1, g2) != 0)
-		return tn_diag_error(d, -EINVAL, "line %d: expected the values of %s", lineno + 1, g1);
+		return tn_diag_error(d, -EINVAL, "line %d: expected the values of %s", lineno + 1,
+				     g1);
 	if (nh != nv)
-		return tn_diag_error(d, -EINVAL, "line %d: %s has %d names but %d values", lineno + 1, g1,
-			      nh - 1, nv - 1);
+		return tn_diag_error(d, -EINVAL, "line %d: %s has %d names but %d values",
+				     lineno + 1, g1, nh - 1, nv - 1);
 	for (int i = 1; i < nh; i++) {
 		uint64_t v;
 		int k;
 
 		if (!name_word(hw[i]))
-			return tn_diag_error(d, -EINVAL, "line %d, field %d: bad counter name", lineno, i);
+			return tn_diag_error(d, -EINVAL, "line %d, field %d: bad counter name",
+					     lineno, i);
 		k = dec_value(vw[i], &v);
 		if (k < 0)
-			return tn_diag_error(d, -EINVAL, "line %d, field %d (%s %s): not a number", lineno + 1,
-				      i, g1, hw[i]);
+			return tn_diag_error(d, -EINVAL, "line %d, field %d (%s %s): not a number",
+					     lineno + 1, i, g1, hw[i]);
 		if (k > 0)
 			continue;
 		ret = tn_counter_list_add(l, g1, hw[i], v);
@@ -397,18 +404,19 @@ int tn_netstat_parse(const char *text, struct tn_counter_list *l, struct tn_diag
 		lineno++;
 		if (toolong) {
 			ret = tn_diag_error(d, -EINVAL, "line %d: longer than %d bytes", lineno,
-				     TN_NETSTAT_LINE_MAX - 1);
+					    TN_NETSTAT_LINE_MAX - 1);
 			goto out;
 		}
 		if (strspn(a, " \t") == strlen(a))
 			continue;
 		if (!(p = next_line(p, b, TN_NETSTAT_LINE_MAX, &toolong)) || toolong) {
 			ret = tn_diag_error(d, -EINVAL, "line %d: %s", lineno + 1,
-				     p ? "too long" : "a header without its values");
+					    p ? "too long" : "a header without its values");
 			goto out;
 		}
 		if (++groups > TN_NETSTAT_MAX_GROUPS) {
-			ret = tn_diag_error(d, -EINVAL, "more than %d groups", TN_NETSTAT_MAX_GROUPS);
+			ret = tn_diag_error(d, -EINVAL, "more than %d groups",
+					    TN_NETSTAT_MAX_GROUPS);
 			goto out;
 		}
 		if ((ret = netstat_pair(a, b, lineno, l, d)) < 0)
@@ -438,7 +446,7 @@ int tn_snmp6_parse(const char *text, struct tn_counter_list *l, struct tn_diag *
 		lineno++;
 		if (toolong) {
 			ret = tn_diag_error(d, -EINVAL, "line %d: longer than %zu bytes", lineno,
-				     sizeof(line) - 1);
+					    sizeof(line) - 1);
 			goto out;
 		}
 		k = split_words(line, w, 3);

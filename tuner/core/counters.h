@@ -22,28 +22,28 @@
 #define TN_COUNTERS_SCHEMA 1
 
 /* Input limits: a file or a list beyond these is refused, never cut. */
-#define TN_SOFTNET_MAX_COLUMNS 32	/* kernels so far print 10, 11, 13 or 15 */
+#define TN_SOFTNET_MAX_COLUMNS 32 /* kernels so far print 10, 11, 13 or 15 */
 #define TN_SOFTNET_MAX_ROWS TN_CPU_MAX
 #define TN_SOFTNET_LINE_MAX 1024
-#define TN_NETSTAT_LINE_MAX 65536	/* one header line of /proc/net/netstat */
+#define TN_NETSTAT_LINE_MAX 65536 /* one header line of /proc/net/netstat */
 #define TN_NETSTAT_MAX_GROUPS 64
-#define TN_NETSTAT_MAX_FIELDS 1024	/* names in one group */
-#define TN_COUNTERS_MAX 16384		/* netstat + snmp + snmp6 entries, or one NIC's */
+#define TN_NETSTAT_MAX_FIELDS 1024 /* names in one group */
+#define TN_COUNTERS_MAX 16384	   /* netstat + snmp + snmp6 entries, or one NIC's */
 #define TN_COUNTERS_MAX_NICS 1024
-#define TN_COUNTER_FILE_MAX (4 << 20)	/* bytes of one counter file */
+#define TN_COUNTER_FILE_MAX (4 << 20) /* bytes of one counter file */
 #define TN_CTR_GROUP_MAX 16
-#define TN_CTR_NAME_MAX 64		/* ETH_GSTRING_LEN is 32 */
-#define TN_NETNS_SYSCTLS_MAX 32		/* sysctls of the snapshot found in a --netns namespace */
-#define TN_COUNTERS_MAX_QUEUES 4096	/* rx queues of one NIC: ids from 0 to this - 1 */
+#define TN_CTR_NAME_MAX 64	    /* ETH_GSTRING_LEN is 32 */
+#define TN_NETNS_SYSCTLS_MAX 32	    /* sysctls of the snapshot found in a --netns namespace */
+#define TN_COUNTERS_MAX_QUEUES 4096 /* rx queues of one NIC: ids from 0 to this - 1 */
 
 /* One CPU's line of /proc/net/softnet_stat. Values are the kernel's 32-bit
  * counters (they wrap). */
 struct tn_softnet_cpu {
-	int cpu;		/* from the CPU-index column; -1 where the kernel has none */
+	int cpu; /* from the CPU-index column; -1 where the kernel has none */
 	uint64_t processed;
-	uint64_t dropped;	/* backlog (netdev_max_backlog) full */
-	uint64_t time_squeeze;	/* net_rx_action ran out of budget or time */
-	uint64_t received_rps;	/* packets steered here by RPS/RFS (IPIs) */
+	uint64_t dropped;	   /* backlog (netdev_max_backlog) full */
+	uint64_t time_squeeze;	   /* net_rx_action ran out of budget or time */
+	uint64_t received_rps;	   /* packets steered here by RPS/RFS (IPIs) */
 	uint64_t flow_limit_count; /* dropped by flow limit (0 when not reported) */
 	bool has_flow_limit;
 };
@@ -59,7 +59,7 @@ struct tn_counter {
 
 struct tn_counter_list {
 	int n, cap;
-	struct tn_counter *v;	/* sorted by (group, name) once tn_counter_list_sort ran */
+	struct tn_counter *v; /* sorted by (group, name) once tn_counter_list_sort ran */
 };
 
 /* The per-queue drop counters of netdev-genl qstats (scope queue), named as
@@ -68,8 +68,8 @@ enum { TN_QCTR_RX_HW_DROPS, TN_QCTR_RX_ALLOC_FAIL, TN_QCTR_N };
 extern const char *const tn_qctr_names[TN_QCTR_N];
 
 struct tn_queue_counters {
-	int queue;			/* the rx queue's id */
-	bool has[TN_QCTR_N];		/* the driver reports it */
+	int queue;	     /* the rx queue's id */
+	bool has[TN_QCTR_N]; /* the driver reports it */
 	uint64_t v[TN_QCTR_N];
 };
 
@@ -77,38 +77,38 @@ struct tn_nic_counters {
 	char name[TN_IFNAME_MAX];
 	char driver[TN_NAME_MAX];
 	struct tn_counter_list stats;
-	int n_queues;			/* 0: no per-queue qstats (older samples, drivers) */
+	int n_queues;			  /* 0: no per-queue qstats (older samples, drivers) */
 	struct tn_queue_counters *queues; /* sorted by queue, each once */
 };
 
 struct tn_sample {
 	int schema_version;
 	char hostname[TN_NAME_MAX];
-	char boot_id[40];		/* /proc/sys/kernel/random/boot_id, "" when unknown */
-	char netns[TN_NAME_MAX];	/* "" for the namespace tuner runs in, "NAME" or "pid:N" */
+	char boot_id[40];	 /* /proc/sys/kernel/random/boot_id, "" when unknown */
+	char netns[TN_NAME_MAX]; /* "" for the namespace tuner runs in, "NAME" or "pid:N" */
 	/* With --netns: the sysctls of the snapshot that the namespace has its own
 	 * copy of (per-namespace knobs: tcp_rmem, somaxconn, ...); the snapshot
 	 * holds the namespace's values of these, the host's of the others. */
 	int n_netns_sysctls;
 	char netns_sysctls[TN_NETNS_SYSCTLS_MAX][TN_SYSCTL_NAME_MAX];
-	uint64_t time_us;		/* CLOCK_BOOTTIME when taken, microseconds */
-	int64_t wall_time;		/* seconds since the epoch */
+	uint64_t time_us;  /* CLOCK_BOOTTIME when taken, microseconds */
+	int64_t wall_time; /* seconds since the epoch */
 	int softnet_columns;
 	int n_softnet;
-	struct tn_softnet_cpu *softnet;	/* sorted by cpu */
+	struct tn_softnet_cpu *softnet; /* sorted by cpu */
 	struct tn_counter_list net;	/* netstat, snmp, snmp6 */
 	int n_nics;
-	struct tn_nic_counters *nics;	/* sorted by name */
+	struct tn_nic_counters *nics; /* sorted by name */
 	/* Why a CPU's backlog is used: */
-	int rps_queues;			/* rx queues with a non-empty rps_cpus mask */
-	int bridge_ports;		/* interfaces enslaved to a bridge */
-	int virtual_ifaces;		/* interfaces without a device (veth, tunnels), not lo */
+	int rps_queues;	    /* rx queues with a non-empty rps_cpus mask */
+	int bridge_ports;   /* interfaces enslaved to a bridge */
+	int virtual_ifaces; /* interfaces without a device (veth, tunnels), not lo */
 	bool has_state;
-	struct tn_state state;		/* the snapshot taken with the sample */
+	struct tn_state state; /* the snapshot taken with the sample */
 };
 
 void tn_sample_init(struct tn_sample *s);
-void tn_sample_free(struct tn_sample *s);	/* accepts NULL; leaves *s initialised */
+void tn_sample_free(struct tn_sample *s); /* accepts NULL; leaves *s initialised */
 
 void tn_counter_list_free(struct tn_counter_list *l);
 /* Append; -ENOMEM, or -E2BIG past TN_COUNTERS_MAX entries. */

@@ -186,7 +186,8 @@ static int netns_sysctls_from_json(struct tn_jreader *r, const cJSON *j, struct 
 	if ((ret = tn_jr_array(r, j, "netns_sysctls", false, &arr)) < 0 || !arr)
 		return ret;
 	m = tn_jr_push_key(r, "netns_sysctls");
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		size_t mi = tn_jr_push_index(r, i);
 
 		if (i == TN_NETNS_SYSCTLS_MAX)
@@ -313,29 +314,33 @@ static int groups_from_json(struct tn_jreader *r, const cJSON *o, struct tn_coun
 
 	if (!cJSON_IsObject(o))
 		return tn_jr_error(r, "expected an object of groups");
-	cJSON_ArrayForEach(g, o) {
+	cJSON_ArrayForEach(g, o)
+	{
 		size_t m = tn_jr_push_key(r, g->string);
 
 		if (!cJSON_IsObject(g))
 			return tn_jr_error(r, "expected an object of counters");
 		if (!name_ok(g->string, true))
 			return tn_jr_error(r, "a group name is letters, digits and '_'");
-		cJSON_ArrayForEach(c, g) {
+		cJSON_ArrayForEach(c, g)
+		{
 			size_t m2 = tn_jr_push_key(r, c->string);
 			uint64_t v;
 
 			if (!name_ok(c->string, strict))
-				return tn_jr_error(r, "%s", strict ? "a counter name is letters, "
-								     "digits and '_'"
-								   : "a control character in a name");
+				return tn_jr_error(r, "%s",
+						   strict ? "a counter name is letters, "
+							    "digits and '_'"
+							  : "a control character in a name");
 			if ((ret = read_u64(r, c, &v)) < 0)
 				return ret;
 			ret = tn_counter_list_add(l, g->string, c->string, v);
 			if (ret == -ENOMEM)
 				return tn_diag_error(r->diag, ret, "out of memory");
 			if (ret < 0)
-				return tn_jr_error(r, "%s", ret == -E2BIG ? "too many counters"
-									 : "name too long");
+				return tn_jr_error(r, "%s",
+						   ret == -E2BIG ? "too many counters"
+								 : "name too long");
 			tn_jr_pop(r, m2);
 		}
 		tn_jr_pop(r, m);
@@ -347,9 +352,10 @@ static int groups_from_json(struct tn_jreader *r, const cJSON *o, struct tn_coun
 
 static int softnet_from_json(struct tn_jreader *r, const cJSON *arr, struct tn_sample *s)
 {
-	static const char *const keys[] = { "cpu",	    "processed",    "dropped",
-					    "time_squeeze", "received_rps", "flow_limit_count",
-					    NULL };
+	static const char *const keys[] = {
+		"cpu",		"processed",	    "dropped", "time_squeeze",
+		"received_rps", "flow_limit_count", NULL
+	};
 	const cJSON *it;
 	int n = cJSON_GetArraySize(arr), i = 0, ret;
 
@@ -358,7 +364,8 @@ static int softnet_from_json(struct tn_jreader *r, const cJSON *arr, struct tn_s
 	s->softnet = calloc((size_t)n + 1, sizeof(*s->softnet));
 	if (!s->softnet)
 		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		struct tn_softnet_cpu *c = &s->softnet[i];
 		size_t m = tn_jr_push_index(r, i);
 		int64_t cpu;
@@ -417,7 +424,8 @@ static int queues_from_json(struct tn_jreader *r, const cJSON *o, struct tn_nic_
 		return tn_jr_error(r, "more than %d queues", TN_COUNTERS_MAX_QUEUES);
 	if (!(c->queues = calloc((size_t)n + 1, sizeof(*c->queues))))
 		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		size_t mi = tn_jr_push_index(r, i);
 
 		if ((ret = queue_from_json(r, it, &c->queues[i])) < 0)
@@ -442,7 +450,8 @@ static int nics_from_json(struct tn_jreader *r, const cJSON *arr, struct tn_samp
 	s->nics = calloc((size_t)n + 1, sizeof(*s->nics));
 	if (!s->nics)
 		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		struct tn_nic_counters *c = &s->nics[i];
 		size_t m = tn_jr_push_index(r, i);
 
@@ -454,8 +463,8 @@ static int nics_from_json(struct tn_jreader *r, const cJSON *arr, struct tn_samp
 		    (ret = tn_jr_str(r, it, "driver", true, c->driver, sizeof(c->driver))) < 0 ||
 		    (ret = tn_jr_object(r, it, "stats", true, &st)) < 0)
 			return ret;
-		if (!c->name[0] || !name_ok(c->name, false) || !name_ok(c->driver[0] ? c->driver : "-",
-									   false))
+		if (!c->name[0] || !name_ok(c->name, false) ||
+		    !name_ok(c->driver[0] ? c->driver : "-", false))
 			return tn_jr_error(r, "empty interface name, or a control character");
 		if (i > 1 && strcmp(c->name, s->nics[i - 2].name) <= 0)
 			return tn_jr_error(r, "NICs must be listed once, sorted by name");
@@ -473,13 +482,12 @@ static int nics_from_json(struct tn_jreader *r, const cJSON *arr, struct tn_samp
 
 static int sample_fields(struct tn_jreader *r, const cJSON *j, struct tn_sample *s)
 {
-	static const char *const keys[] = { "schema_version", "kind",	    "hostname",
-					    "boot_id",	      "netns",	    "netns_sysctls",
-					    "time_us",
-					    "wall_time",      "softnet_columns", "softnet",
-					    "netstat",	      "nics",	    "rps_queues",
-					    "bridge_ports",   "virtual_ifaces", "state",
-					    NULL };
+	static const char *const keys[] = {
+		"schema_version", "kind",    "hostname",   "boot_id",	      "netns",
+		"netns_sysctls",  "time_us", "wall_time",  "softnet_columns", "softnet",
+		"netstat",	  "nics",    "rps_queues", "bridge_ports",    "virtual_ifaces",
+		"state",	  NULL
+	};
 	char kind[16] = "";
 	int64_t v = 0, cols = 0, rq = 0, bp = 0, vi = 0;
 	int ret;
@@ -493,8 +501,9 @@ static int sample_fields(struct tn_jreader *r, const cJSON *j, struct tn_sample 
 	if ((ret = tn_jr_str(r, j, "kind", true, kind, sizeof(kind))) < 0)
 		return ret;
 	if (strcmp(kind, "counters") != 0)
-		return tn_jr_error(r, "kind \"%s\": not a counter sample (made by 'tuner show "
-				      "--counters --json')",
+		return tn_jr_error(r,
+				   "kind \"%s\": not a counter sample (made by 'tuner show "
+				   "--counters --json')",
 				   kind);
 	if ((ret = tn_jr_str(r, j, "hostname", true, s->hostname, sizeof(s->hostname))) < 0 ||
 	    (ret = tn_jr_str(r, j, "boot_id", true, s->boot_id, sizeof(s->boot_id))) < 0 ||

@@ -228,7 +228,8 @@ int tn_cpuset_parse_mask(const char *text, struct tn_cpuset *out)
 	const char *end = start + strlen(start);
 	int bit = 0, ndigits = 0;
 
-	while (end > start && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+	while (end > start &&
+	       (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
 		end--;
 	if (end == start)
 		return -EINVAL;

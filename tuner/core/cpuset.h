@@ -74,8 +74,8 @@ size_t tn_cpuset_format_mask(const struct tn_cpuset *s, int ncpus, char *buf, si
  * tn_cpus_get.
  */
 struct tn_cpus {
-	int nw;		/* words in w */
-	uint64_t *w;	/* NULL when nw is 0 */
+	int nw;	     /* words in w */
+	uint64_t *w; /* NULL when nw is 0 */
 };
 
 /* dst becomes src (its old words freed); 0, or -ENOMEM with dst untouched. */

@@ -109,7 +109,7 @@ void tn_diagnose_set_rate(struct dctx *c, struct tn_finding *f, uint64_t count)
 
 /* Raise a one-field sysctl; false (no knob) when it is unknown or already there. */
 bool tn_diagnose_knob_sysctl(struct tn_finding *f, const struct tn_state *s, const char *name,
-			int64_t floor_, int64_t cap, int64_t *cur_out)
+			     int64_t floor_, int64_t cap, int64_t *cur_out)
 {
 	int64_t cur[TN_SYSCTL_MAX_FIELDS];
 	struct tn_knob *k;
@@ -141,9 +141,9 @@ void tn_diagnose_cpus_text(const struct tn_cpuset *s, char *buf, size_t len)
 
 struct softnet_delta {
 	uint64_t dropped, squeeze, flow, rps;
-	uint64_t drop_most;		/* the most one CPU dropped */
+	uint64_t drop_most; /* the most one CPU dropped */
 	int drop_most_cpu;
-	uint64_t squeeze_processed;	/* packets processed on the squeezed CPUs */
+	uint64_t squeeze_processed; /* packets processed on the squeezed CPUs */
 	struct tn_cpuset drop_cpus, squeeze_cpus, flow_cpus, rps_cpus;
 };
 
@@ -155,7 +155,8 @@ static void softnet_unmatched(struct dctx *c, const struct tn_cpuset *set, const
 	if (tn_cpuset_empty(set))
 		return;
 	list = tn_cpuset_list_alloc(set);
-	tn_diag_warn(c->d, "/proc/net/softnet_stat: CPUs %s in the %s only (a CPU taken "
+	tn_diag_warn(c->d,
+		     "/proc/net/softnet_stat: CPUs %s in the %s only (a CPU taken "
 		     "offline or brought online between them): their counters are not compared",
 		     list ? list : "(out of memory)", which);
 	free(list);
@@ -227,13 +228,16 @@ static bool squeezed_by_time(const struct softnet_delta *sd, int64_t budget)
 static void usecs_bound_text(const struct dctx *c, char *buf, size_t len)
 {
 	if (c->usecs_cap == TN_DIAG_BUDGET_USECS_CAP)
-		snprintf(buf, len, "at most %d us: a softirq that runs longer delays every task "
-			 "of its CPU", TN_DIAG_BUDGET_USECS_CAP);
-	else
-		snprintf(buf, len, "at most %" PRId64 " us, the bound given with "
-			 "--max-budget-usecs; tuner's own is %d us, since a softirq that runs "
-			 "longer delays every task of its CPU", c->usecs_cap,
+		snprintf(buf, len,
+			 "at most %d us: a softirq that runs longer delays every task "
+			 "of its CPU",
 			 TN_DIAG_BUDGET_USECS_CAP);
+	else
+		snprintf(buf, len,
+			 "at most %" PRId64 " us, the bound given with "
+			 "--max-budget-usecs; tuner's own is %d us, since a softirq that runs "
+			 "longer delays every task of its CPU",
+			 c->usecs_cap, TN_DIAG_BUDGET_USECS_CAP);
 }
 
 static void budget_advice(const struct dctx *c, struct tn_finding *f, bool by_time)
@@ -242,15 +246,18 @@ static void budget_advice(const struct dctx *c, struct tn_finding *f, bool by_ti
 
 	usecs_bound_text(c, bound, sizeof(bound));
 	if (!by_time) {
-		snprintf(f->advice, sizeof(f->advice),
-			 "raise net.core.netdev_budget (x2, %d to %d packets) and "
-			 "netdev_budget_usecs (to %s%s)",
-			 TN_DIAG_BUDGET_MIN, TN_DIAG_BUDGET_CAP, bound,
-			 c->usecs_cap != TN_DIAG_BUDGET_USECS_CAP ? "" :
-			 ", and 8 ms is two jiffies at HZ=250, the least Debian's kernels accept "
-			 "above the default");
+		snprintf(
+			f->advice, sizeof(f->advice),
+			"raise net.core.netdev_budget (x2, %d to %d packets) and "
+			"netdev_budget_usecs (to %s%s)",
+			TN_DIAG_BUDGET_MIN, TN_DIAG_BUDGET_CAP, bound,
+			c->usecs_cap != TN_DIAG_BUDGET_USECS_CAP
+				? ""
+				: ", and 8 ms is two jiffies at HZ=250, the least Debian's kernels accept "
+				  "above the default");
 		if (f->n_knobs == 0)
-			tn_diagnose_appendf(f->advice, sizeof(f->advice),
+			tn_diagnose_appendf(
+				f->advice, sizeof(f->advice),
 				"; both are already at their bound: spread the NIC's queues over "
 				"more CPUs instead");
 		return;
@@ -301,20 +308,22 @@ static int budget_finding(struct dctx *c, const struct softnet_delta *sd)
 			 sd->squeeze, cpus);
 	if (!by_time)
 		tn_diagnose_knob_sysctl(f, c->s, "net.core.netdev_budget", TN_DIAG_BUDGET_MIN,
-			    TN_DIAG_BUDGET_CAP, NULL);
-	tn_diagnose_knob_sysctl(f, c->s, "net.core.netdev_budget_usecs", c->usecs_cap, c->usecs_cap, NULL);
+					TN_DIAG_BUDGET_CAP, NULL);
+	tn_diagnose_knob_sysctl(f, c->s, "net.core.netdev_budget_usecs", c->usecs_cap, c->usecs_cap,
+				NULL);
 	budget_advice(c, f, by_time);
 	tn_cpuset_and(&shared, &c->targets);
 	if (!tn_cpuset_empty(&shared)) {
 		tn_diagnose_cpus_text(&shared, both, sizeof(both));
-		tn_diagnose_appendf(f->advice, sizeof(f->advice),
+		tn_diagnose_appendf(
+			f->advice, sizeof(f->advice),
 			"; CPUs %s also run the target processes: keep the IRQs and the "
 			"processes apart (a NUMA/IRQ split, processes \"placement\": \"opposite\") "
 			"rather than a larger budget",
 			both);
 	} else if (!tn_cpuset_empty(&c->targets)) {
 		tn_diagnose_appendf(f->advice, sizeof(f->advice),
-			"; the target processes do not run on these CPUs");
+				    "; the target processes do not run on these CPUs");
 	}
 	return 0;
 }
@@ -344,7 +353,8 @@ static void rps_advice(struct dctx *c, const struct softnet_delta *sd, struct tn
 	if (tn_cpuset_empty(&fed))
 		return;
 	tn_diagnose_cpus_text(&fed, cpus, sizeof(cpus));
-	tn_diagnose_appendf(f->advice, sizeof(f->advice),
+	tn_diagnose_appendf(
+		f->advice, sizeof(f->advice),
 		"; CPUs %s are RPS targets (a queue's rps_cpus): spread RPS over more CPUs "
 		"(profile interfaces[].rps.cpus, a CPU list), or turn it off where each queue "
 		"has an IRQ CPU of its own (rps.cpus \"local\" does)",
@@ -381,7 +391,8 @@ static void backlog_knob(struct dctx *c, struct tn_finding *f, const struct soft
 	struct tn_knob *k;
 	bool over;
 
-	if (!tn_diagnose_knob_sysctl(f, c->s, "net.core.netdev_max_backlog", 0, TN_DIAG_BACKLOG_CAP, NULL)) {
+	if (!tn_diagnose_knob_sysctl(f, c->s, "net.core.netdev_max_backlog", 0, TN_DIAG_BACKLOG_CAP,
+				     NULL)) {
 		snprintf(f->advice, sizeof(f->advice),
 			 "netdev_max_backlog is unknown or already at %d: spread the "
 			 "traffic (RPS masks, more queues) instead",
@@ -396,7 +407,8 @@ static void backlog_knob(struct dctx *c, struct tn_finding *f, const struct soft
 		 "rounded up to a power of two (at most %d)",
 		 k->before[0], sd->drop_most, sd->drop_most_cpu, TN_DIAG_BACKLOG_CAP);
 	if (over)
-		tn_diagnose_appendf(f->advice, sizeof(f->advice),
+		tn_diagnose_appendf(
+			f->advice, sizeof(f->advice),
 			"; more was dropped than that bound holds: the CPU cannot keep up with "
 			"the rate, spread the traffic (RPS masks, more queues) too");
 }
@@ -414,19 +426,23 @@ static int backlog_findings(struct dctx *c, const struct softnet_delta *sd)
 		tn_diagnose_cpus_text(&f->cpus, cpus, sizeof(cpus));
 		snprintf(f->evidence, sizeof(f->evidence),
 			 "softnet_stat dropped +%" PRIu64 " on CPUs %s: the per-CPU backlog was "
-			 "full", sd->dropped, cpus);
+			 "full",
+			 sd->dropped, cpus);
 		backlog_knob(c, f, sd);
 		tn_diagnose_appendf(f->advice, sizeof(f->advice), "; the backlog is used here by:");
 		if (sd->rps || c->b->rps_queues)
-			tn_diagnose_appendf(f->advice, sizeof(f->advice),
+			tn_diagnose_appendf(
+				f->advice, sizeof(f->advice),
 				" RPS (%d rx queues with rps_cpus, received_rps +%" PRIu64 ")",
 				c->b->rps_queues, sd->rps);
 		if (c->b->bridge_ports || c->b->virtual_ifaces)
-			tn_diagnose_appendf(f->advice, sizeof(f->advice),
+			tn_diagnose_appendf(
+				f->advice, sizeof(f->advice),
 				" veth/bridged traffic (%d bridge ports, %d virtual interfaces)",
 				c->b->bridge_ports, c->b->virtual_ifaces);
 		if (!sd->rps && !c->b->rps_queues && !c->b->bridge_ports && !c->b->virtual_ifaces)
-			tn_diagnose_appendf(f->advice, sizeof(f->advice),
+			tn_diagnose_appendf(
+				f->advice, sizeof(f->advice),
 				" no RPS and no virtual interfaces: a driver that hands packets "
 				"over with netif_rx (no NAPI)");
 		rps_advice(c, sd, f);
@@ -449,7 +465,6 @@ static int backlog_findings(struct dctx *c, const struct softnet_delta *sd)
 	return 0;
 }
 
-
 /* ---- sockets: TCP, listen queues, UDP ---- */
 
 static void reconcile(struct tn_diagnosis *o)
@@ -465,15 +480,16 @@ static void reconcile(struct tn_diagnosis *o)
 			if (!strcmp(kb->target, "net.ipv4.tcp_rmem") && kb->after[2] > floor_)
 				floor_ = kb->after[2];
 			if ((!strcmp(kb->target, "net.core.rmem_default") ||
-			     !strcmp(kb->target, "net.core.rmem_max")) && kb->after[0] > floor_)
+			     !strcmp(kb->target, "net.core.rmem_max")) &&
+			    kb->after[0] > floor_)
 				floor_ = kb->after[0];
 		}
 	for (int i = 0; i < o->n; i++)
 		for (int k = 0; k < o->findings[i].n_knobs; k++) {
 			struct tn_knob *kb = &o->findings[i].knobs[k];
 
-			if (kb->kind == TN_KNOB_SYSCTL && !strcmp(kb->target, "net.core.rmem_max") &&
-			    kb->after[0] < floor_)
+			if (kb->kind == TN_KNOB_SYSCTL &&
+			    !strcmp(kb->target, "net.core.rmem_max") && kb->after[0] < floor_)
 				kb->after[0] = floor_;
 		}
 }
@@ -503,8 +519,9 @@ static bool knob_covered(const struct tn_knob *k, const struct tn_profile *p,
 	if (k->kind == TN_KNOB_RING) {
 		int r = tn_diag_profile_rule(p, tn_state_nic(s, k->target));
 
-		return r >= 0 && (p->ifaces[r].ring_rx == TN_VAL_MAX ||
-				  (k->after[0] != TN_VAL_MAX && p->ifaces[r].ring_rx >= k->after[0]));
+		return r >= 0 &&
+		       (p->ifaces[r].ring_rx == TN_VAL_MAX ||
+			(k->after[0] != TN_VAL_MAX && p->ifaces[r].ring_rx >= k->after[0]));
 	}
 	for (int i = 0; i < p->n_sysctls; i++) {
 		const struct tn_sysctl_rule *sr = &p->sysctls[i];
@@ -553,20 +570,24 @@ static bool netns_sysctl(const struct tn_sample *b, const char *name)
 static int check_pair(const struct tn_sample *a, const struct tn_sample *b, struct tn_diag *d)
 {
 	if (!b->has_state)
-		return tn_diag_error(d, -EINVAL, "the later sample carries no snapshot ('state'): "
-						 "take it with 'tuner show --counters --json'");
+		return tn_diag_error(d, -EINVAL,
+				     "the later sample carries no snapshot ('state'): "
+				     "take it with 'tuner show --counters --json'");
 	if (a->boot_id[0] && b->boot_id[0] && strcmp(a->boot_id, b->boot_id) != 0)
-		return tn_diag_error(d, -EINVAL, "the samples come from different boots (boot_id "
-						 "%s, then %s): their counters cannot be compared",
+		return tn_diag_error(d, -EINVAL,
+				     "the samples come from different boots (boot_id "
+				     "%s, then %s): their counters cannot be compared",
 				     a->boot_id, b->boot_id);
 	if (strcmp(a->hostname, b->hostname) != 0 || strcmp(a->netns, b->netns) != 0)
-		return tn_diag_error(d, -EINVAL, "the samples come from different hosts or network "
-						 "namespaces (%s%s%s, then %s%s%s)",
-				     a->hostname, a->netns[0] ? " netns " : "", a->netns, b->hostname,
-				     b->netns[0] ? " netns " : "", b->netns);
+		return tn_diag_error(d, -EINVAL,
+				     "the samples come from different hosts or network "
+				     "namespaces (%s%s%s, then %s%s%s)",
+				     a->hostname, a->netns[0] ? " netns " : "", a->netns,
+				     b->hostname, b->netns[0] ? " netns " : "", b->netns);
 	if (b->time_us <= a->time_us)
-		return tn_diag_error(d, -EINVAL, "the second sample is not later than the first "
-						 "(time_us %" PRIu64 ", then %" PRIu64 ")",
+		return tn_diag_error(d, -EINVAL,
+				     "the second sample is not later than the first "
+				     "(time_us %" PRIu64 ", then %" PRIu64 ")",
 				     a->time_us, b->time_us);
 	return 0;
 }
@@ -582,7 +603,12 @@ int tn_diagnose_with_opts(const struct tn_sample *a, const struct tn_sample *b,
 			  struct tn_diagnosis *out, struct tn_diag *d)
 {
 	struct tn_diagnosis dg = { 0 };
-	struct dctx c = { .a = a, .b = b, .s = &b->state, .prof = prof, .out = &dg, .d = d,
+	struct dctx c = { .a = a,
+			  .b = b,
+			  .s = &b->state,
+			  .prof = prof,
+			  .out = &dg,
+			  .d = d,
 			  .usecs_cap = TN_DIAG_BUDGET_USECS_CAP };
 	struct softnet_delta sd;
 	int ret;
@@ -590,8 +616,9 @@ int tn_diagnose_with_opts(const struct tn_sample *a, const struct tn_sample *b,
 	if (opts && opts->max_budget_usecs) {
 		if (opts->max_budget_usecs < TN_DIAG_MAX_BUDGET_USECS_MIN ||
 		    opts->max_budget_usecs > TN_DIAG_MAX_BUDGET_USECS_MAX)
-			return tn_diag_error(d, -EINVAL, "the netdev_budget_usecs bound %" PRId64
-							 " us is outside %d to %d",
+			return tn_diag_error(d, -EINVAL,
+					     "the netdev_budget_usecs bound %" PRId64
+					     " us is outside %d to %d",
 					     opts->max_budget_usecs, TN_DIAG_MAX_BUDGET_USECS_MIN,
 					     TN_DIAG_MAX_BUDGET_USECS_MAX);
 		c.usecs_cap = opts->max_budget_usecs;

@@ -18,16 +18,16 @@
 #include "profile.h"
 
 /* Bounds of recommended values (README "diagnose"). */
-#define TN_DIAG_BACKLOG_CAP 65536		/* netdev_max_backlog: by the drops, to this */
-#define TN_DIAG_BUDGET_MIN 600			/* netdev_budget: x2, at least this, */
-#define TN_DIAG_BUDGET_CAP 2400			/* at most this */
-#define TN_DIAG_BUDGET_USECS_CAP 8000		/* netdev_budget_usecs: 8 ms at most, */
-#define TN_DIAG_MAX_BUDGET_USECS_MIN 1		/* or the bound given, from this */
-#define TN_DIAG_MAX_BUDGET_USECS_MAX 1000000	/* to this (1 s) */
-#define TN_DIAG_TCP_RMEM_CAP (64 << 20)		/* tcp_rmem max: x2 up to 64 MiB */
-#define TN_DIAG_RMEM_MAX_CAP (64 << 20)		/* rmem_max: x2 up to 64 MiB */
-#define TN_DIAG_RMEM_DEFAULT_CAP (8 << 20)	/* rmem_default: x2 up to 8 MiB */
-#define TN_DIAG_SOMAXCONN_CAP 65535		/* somaxconn: x2 up to this */
+#define TN_DIAG_BACKLOG_CAP 65536	     /* netdev_max_backlog: by the drops, to this */
+#define TN_DIAG_BUDGET_MIN 600		     /* netdev_budget: x2, at least this, */
+#define TN_DIAG_BUDGET_CAP 2400		     /* at most this */
+#define TN_DIAG_BUDGET_USECS_CAP 8000	     /* netdev_budget_usecs: 8 ms at most, */
+#define TN_DIAG_MAX_BUDGET_USECS_MIN 1	     /* or the bound given, from this */
+#define TN_DIAG_MAX_BUDGET_USECS_MAX 1000000 /* to this (1 s) */
+#define TN_DIAG_TCP_RMEM_CAP (64 << 20)	     /* tcp_rmem max: x2 up to 64 MiB */
+#define TN_DIAG_RMEM_MAX_CAP (64 << 20)	     /* rmem_max: x2 up to 64 MiB */
+#define TN_DIAG_RMEM_DEFAULT_CAP (8 << 20)   /* rmem_default: x2 up to 8 MiB */
+#define TN_DIAG_SOMAXCONN_CAP 65535	     /* somaxconn: x2 up to this */
 
 /* Sysctls diagnose reads beyond the managed ones. */
 extern const char *const tn_diag_sysctls[];
@@ -45,12 +45,14 @@ extern const char *const tn_diag_sysctls[];
  *  listen_queue: listen queue overflowed
  *  udp_rcvbuf: UDP receive buffer full
  */
+/* clang-format off */
 #define TN_STAGE_LIST(X)                                                                  \
 	X(TN_STAGE_NIC_RING, "nic_ring") X(TN_STAGE_NIC_PORT, "nic_port_buffer")          \
 	X(TN_STAGE_CLOUD_LIMIT, "cloud_allowance") X(TN_STAGE_NIC_DROPPED, "nic_rx_dropped") \
 	X(TN_STAGE_BUDGET, "softirq_budget") X(TN_STAGE_BACKLOG, "backlog")                \
 	X(TN_STAGE_FLOW_LIMIT, "flow_limit") X(TN_STAGE_TCP_RCVBUF, "tcp_rcvbuf")          \
 	X(TN_STAGE_LISTEN, "listen_queue") X(TN_STAGE_UDP_RCVBUF, "udp_rcvbuf")
+/* clang-format on */
 
 enum tn_stage { TN_STAGE_LIST(TN_ENUM_MEMBER) TN_STAGE_COUNT };
 
@@ -59,9 +61,9 @@ const char *tn_stage_name(enum tn_stage s);
 /* Which driver statistics (ethtool -S names) mean what. */
 enum tn_nicstat_kind {
 	TN_NICSTAT_NONE,
-	TN_NICSTAT_RING,	/* rx ring/buffer exhaustion: the host can help */
-	TN_NICSTAT_PORT,	/* port buffer discards: no host setting fixes them */
-	TN_NICSTAT_ALLOWANCE,	/* cloud allowance exceeded: no host setting fixes it */
+	TN_NICSTAT_RING,      /* rx ring/buffer exhaustion: the host can help */
+	TN_NICSTAT_PORT,      /* port buffer discards: no host setting fixes them */
+	TN_NICSTAT_ALLOWANCE, /* cloud allowance exceeded: no host setting fixes it */
 };
 
 enum tn_nicstat_kind tn_nicstat_classify(const char *driver, const char *name);
@@ -72,49 +74,49 @@ enum tn_nicstat_kind tn_nicstat_classify_queue(const char *driver, const char *n
 
 enum tn_knob_kind {
 	TN_KNOB_SYSCTL,
-	TN_KNOB_RING,		/* target: the NIC; after[0] TN_VAL_MAX when the max is unknown */
+	TN_KNOB_RING, /* target: the NIC; after[0] TN_VAL_MAX when the max is unknown */
 };
 
 #define TN_FINDING_MAX_KNOBS 3
 
 struct tn_knob {
 	enum tn_knob_kind kind;
-	char target[TN_SYSCTL_NAME_MAX];	/* sysctl name, or the NIC */
-	int n_fields;				/* 1, or 3 for tcp_rmem */
-	int64_t before[TN_SYSCTL_MAX_FIELDS];	/* TN_UNKNOWN when not known */
+	char target[TN_SYSCTL_NAME_MAX];      /* sysctl name, or the NIC */
+	int n_fields;			      /* 1, or 3 for tcp_rmem */
+	int64_t before[TN_SYSCTL_MAX_FIELDS]; /* TN_UNKNOWN when not known */
 	int64_t after[TN_SYSCTL_MAX_FIELDS];
-	bool covered;				/* the profile already asks for as much */
-	bool per_netns;				/* a sysctl of the --netns namespace */
+	bool covered;	/* the profile already asks for as much */
+	bool per_netns; /* a sysctl of the --netns namespace */
 };
 
 /* An rx queue of a NIC that dropped (qstats per queue, per-queue driver statistics). */
 struct tn_queue_loss {
 	int queue;
-	uint64_t count;			/* packets lost over the interval */
-	double rate;			/* per second */
+	uint64_t count; /* packets lost over the interval */
+	double rate;	/* per second */
 };
 
 struct tn_finding {
 	enum tn_stage stage;
-	char where[TN_IFNAME_MAX];	/* the NIC, or "" */
-	struct tn_cpuset cpus;		/* CPUs concerned (softnet stages, the NIC's IRQ CPUs) */
-	uint64_t count;			/* packets lost over the interval */
-	double rate;			/* per second */
-	bool fixable;			/* false: no host setting helps */
+	char where[TN_IFNAME_MAX]; /* the NIC, or "" */
+	struct tn_cpuset cpus;	   /* CPUs concerned (softnet stages, the NIC's IRQ CPUs) */
+	uint64_t count;		   /* packets lost over the interval */
+	double rate;		   /* per second */
+	bool fixable;		   /* false: no host setting helps */
 	int n_knobs;
 	struct tn_knob knobs[TN_FINDING_MAX_KNOBS];
 	char evidence[1024];
 	char advice[1024];
-	int n_queues;			/* nic_ring: the rx queues that dropped, where known */
-	struct tn_queue_loss *queues;	/* by queue; owned (tn_diagnosis_free) */
+	int n_queues;		      /* nic_ring: the rx queues that dropped, where known */
+	struct tn_queue_loss *queues; /* by queue; owned (tn_diagnosis_free) */
 };
 
 struct tn_diagnosis {
-	double interval;		/* seconds between the samples */
-	char profile[128];		/* the profile the findings were checked against */
-	char netns[TN_NAME_MAX];	/* the samples' network namespace ("" tuner's own) */
+	double interval;	 /* seconds between the samples */
+	char profile[128];	 /* the profile the findings were checked against */
+	char netns[TN_NAME_MAX]; /* the samples' network namespace ("" tuner's own) */
 	int n;
-	struct tn_finding *findings;	/* worst (highest rate) first */
+	struct tn_finding *findings; /* worst (highest rate) first */
 };
 
 void tn_diagnosis_free(struct tn_diagnosis *dg);

@@ -16,9 +16,9 @@ struct dctx {
 	struct tn_diagnosis *out;
 	struct tn_diag *d;
 	int cap;
-	int64_t usecs_cap;		/* netdev_budget_usecs: recommend at most this */
-	struct tn_cpuset squeezed;	/* CPUs whose time_squeeze grew */
-	struct tn_cpuset targets;	/* CPUs the --process targets may run on */
+	int64_t usecs_cap;	   /* netdev_budget_usecs: recommend at most this */
+	struct tn_cpuset squeezed; /* CPUs whose time_squeeze grew */
+	struct tn_cpuset targets;  /* CPUs the --process targets may run on */
 };
 
 /* Counts of hostile samples never wrap: they stop at UINT64_MAX. */

@@ -12,10 +12,10 @@
 /* ---- the driver table: ethtool -S names ---- */
 
 struct nicstat_rule {
-	const char *drivers;	/* space-separated driver names; NULL: any */
-	const char *pattern;	/* fnmatch() on the name; per-queue: the suffix after the id */
+	const char *drivers; /* space-separated driver names; NULL: any */
+	const char *pattern; /* fnmatch() on the name; per-queue: the suffix after the id */
 	enum tn_nicstat_kind kind;
-	const char *queue_at;	/* per-queue: the name is this, a decimal queue id, pattern */
+	const char *queue_at; /* per-queue: the name is this, a decimal queue id, pattern */
 };
 
 static const struct nicstat_rule nicstat_rules[] = {
@@ -111,7 +111,7 @@ enum tn_nicstat_kind tn_nicstat_classify(const char *driver, const char *name)
 struct nic_delta {
 	uint64_t ring, port, allowance, dropped;
 	char ev[TN_STAGE_COUNT][768];
-	uint64_t queue[TN_COUNTERS_MAX_QUEUES];	/* ring drops of each rx queue */
+	uint64_t queue[TN_COUNTERS_MAX_QUEUES]; /* ring drops of each rx queue */
 	int down;				/* counters that went down (reset) */
 	char down_first[128];			/* the first of them, "driver rx_drops" */
 };
@@ -134,7 +134,8 @@ static void warn_down(struct dctx *c, const char *nic, const struct nic_delta *n
 		tn_diag_warn(c->d, "%s: %s went down: reset between the samples, not counted", nic,
 			     nd->down_first);
 	else if (nd->down > 1)
-		tn_diag_warn(c->d, "%s: %s went down, and %d more of its counters: reset between "
+		tn_diag_warn(c->d,
+			     "%s: %s went down, and %d more of its counters: reset between "
 			     "the samples (a driver reload or a device reset), not counted",
 			     nic, nd->down_first, nd->down - 1);
 }
@@ -156,20 +157,36 @@ static void nic_counter(struct nic_delta *nd, const char *driver, const struct t
 			st = TN_STAGE_NIC_RING;
 	} else if (strcmp(cb->group, "driver") == 0) {
 		switch (tn_nicstat_classify_queue(driver, cb->name, &q)) {
-		case TN_NICSTAT_RING: st = TN_STAGE_NIC_RING; break;
-		case TN_NICSTAT_PORT: st = TN_STAGE_NIC_PORT; break;
-		case TN_NICSTAT_ALLOWANCE: st = TN_STAGE_CLOUD_LIMIT; break;
-		default: break;
+		case TN_NICSTAT_RING:
+			st = TN_STAGE_NIC_RING;
+			break;
+		case TN_NICSTAT_PORT:
+			st = TN_STAGE_NIC_PORT;
+			break;
+		case TN_NICSTAT_ALLOWANCE:
+			st = TN_STAGE_CLOUD_LIMIT;
+			break;
+		default:
+			break;
 		}
 	}
 	if (st == TN_STAGE_NIC_RING && q >= 0)
 		nd->queue[q] = sat_add(nd->queue[q], v);
 	switch (st) {
-	case TN_STAGE_NIC_RING: nd->ring = sat_add(nd->ring, v); break;
-	case TN_STAGE_NIC_PORT: nd->port = sat_add(nd->port, v); break;
-	case TN_STAGE_CLOUD_LIMIT: nd->allowance = sat_add(nd->allowance, v); break;
-	case TN_STAGE_NIC_DROPPED: nd->dropped = sat_add(nd->dropped, v); break;
-	default: return;
+	case TN_STAGE_NIC_RING:
+		nd->ring = sat_add(nd->ring, v);
+		break;
+	case TN_STAGE_NIC_PORT:
+		nd->port = sat_add(nd->port, v);
+		break;
+	case TN_STAGE_CLOUD_LIMIT:
+		nd->allowance = sat_add(nd->allowance, v);
+		break;
+	case TN_STAGE_NIC_DROPPED:
+		nd->dropped = sat_add(nd->dropped, v);
+		break;
+	default:
+		return;
 	}
 	tn_diagnose_appendf(nd->ev[st], sizeof(nd->ev[st]), "%s%s %s +%" PRIu64,
 			    nd->ev[st][0] ? ", " : "", cb->group, cb->name, v);
@@ -177,8 +194,8 @@ static void nic_counter(struct nic_delta *nd, const char *driver, const struct t
 
 /* The per-queue qstats of a NIC (both samples sorted by queue): a breakdown
  * of its device totals, already counted; each queue's share. */
-static void queue_deltas(const struct tn_nic_counters *na,
-			 const struct tn_nic_counters *nb, struct nic_delta *nd)
+static void queue_deltas(const struct tn_nic_counters *na, const struct tn_nic_counters *nb,
+			 struct nic_delta *nd)
 {
 	for (int i = 0, k = 0; i < na->n_queues && k < nb->n_queues;) {
 		const struct tn_queue_counters *x = &na->queues[i], *y = &nb->queues[k];
@@ -332,11 +349,14 @@ static void nics_unmatched(struct dctx *c)
 {
 	for (int i = 0; i < c->a->n_nics; i++)
 		if (!nic_in(c->b, c->a->nics[i].name))
-			tn_diag_warn(c->d, "%s: in the first sample only (removed or renamed "
-				     "since): its counters are not compared", c->a->nics[i].name);
+			tn_diag_warn(c->d,
+				     "%s: in the first sample only (removed or renamed "
+				     "since): its counters are not compared",
+				     c->a->nics[i].name);
 	for (int i = 0; i < c->b->n_nics; i++)
 		if (!nic_in(c->a, c->b->nics[i].name))
-			tn_diag_warn(c->d, "%s: in the second sample only (added or renamed "
+			tn_diag_warn(c->d,
+				     "%s: in the second sample only (added or renamed "
 				     "since the first): its counters are not compared",
 				     c->b->nics[i].name);
 }
@@ -356,7 +376,8 @@ int tn_diagnose_nics(struct dctx *c)
 			return -ENOMEM;
 		for (int k = 0; k < nb->stats.n; k++) {
 			const struct tn_counter *cb = &nb->stats.v[k];
-			const struct tn_counter *ca = tn_counter_find(&na->stats, cb->group, cb->name);
+			const struct tn_counter *ca =
+				tn_counter_find(&na->stats, cb->group, cb->name);
 			uint64_t v;
 
 			if (!ca)

@@ -222,7 +222,8 @@ static int add_interfaces(cJSON *out, const struct tn_diagnosis *dg, const struc
 
 			if (kb->kind != TN_KNOB_RING || kb->covered)
 				continue;
-			if (!(rule = ring_rule(kb, s, parent, pif)) || !cJSON_AddItemToArray(arr, rule)) {
+			if (!(rule = ring_rule(kb, s, parent, pif)) ||
+			    !cJSON_AddItemToArray(arr, rule)) {
 				cJSON_Delete(rule);
 				goto oom;
 			}
@@ -233,7 +234,8 @@ static int add_interfaces(cJSON *out, const struct tn_diagnosis *dg, const struc
 		cJSON_Delete(merged);
 		return 0;
 	}
-	cJSON_ArrayForEach(it, pif) {
+	cJSON_ArrayForEach(it, pif)
+	{
 		cJSON *dup = cJSON_Duplicate(it, 1);
 
 		if (!dup || !cJSON_AddItemToArray(arr, dup)) {
@@ -265,9 +267,11 @@ static size_t netns_note(const struct tn_diagnosis *dg, char *buf, size_t len, s
 			    strstr(buf + start, kb->target))
 				continue;
 			if (n++ == 0)
-				at += (size_t)snprintf(buf + at, len - at,
-						       " Per network namespace (the counters are of "
-						       "netns %s): ", dg->netns);
+				at += (size_t)snprintf(
+					buf + at, len - at,
+					" Per network namespace (the counters are of "
+					"netns %s): ",
+					dg->netns);
 			if (at < len)
 				at += (size_t)snprintf(buf + at, len - at, "%s%s", sep, kb->target);
 			sep = ", ";

@@ -56,7 +56,8 @@ static int tcp_finding(struct dctx *c)
 		return -ENOMEM;
 	tn_diagnose_set_rate(c, f, lost);
 	snprintf(f->evidence, sizeof(f->evidence), "%s", ev);
-	if (tn_diagnose_sysctl_fields(c->s, "net.ipv4.tcp_rmem", rmem) != 3 || rmem[2] >= TN_DIAG_TCP_RMEM_CAP) {
+	if (tn_diagnose_sysctl_fields(c->s, "net.ipv4.tcp_rmem", rmem) != 3 ||
+	    rmem[2] >= TN_DIAG_TCP_RMEM_CAP) {
 		snprintf(f->advice, sizeof(f->advice),
 			 "net.ipv4.tcp_rmem is unknown or its maximum already at %d: the "
 			 "application reads too slowly; look at its CPU and placement",
@@ -77,7 +78,8 @@ static int tcp_finding(struct dctx *c)
 		 * rises to the new maximum too. */
 		if (k->after[1] < k->after[2])
 			k->after[1] = k->after[2];
-		if (tn_diagnose_sysctl_fields(c->s, "net.core.rmem_max", rmax) == 1 && rmax[0] < k->after[2]) {
+		if (tn_diagnose_sysctl_fields(c->s, "net.core.rmem_max", rmax) == 1 &&
+		    rmax[0] < k->after[2]) {
 			struct tn_knob *m = &f->knobs[f->n_knobs++];
 
 			m->kind = TN_KNOB_SYSCTL;
@@ -97,7 +99,8 @@ static int tcp_finding(struct dctx *c)
 	}
 	tn_diagnose_appendf(f->advice, sizeof(f->advice), "%s", rcvbuf_caveat);
 	if (!lost)
-		tn_diagnose_appendf(f->advice, sizeof(f->advice),
+		tn_diagnose_appendf(
+			f->advice, sizeof(f->advice),
 			"; no packet was dropped yet: the kernel pruned or collapsed receive "
 			"queues to make room");
 	return 0;
@@ -167,7 +170,8 @@ static int udp_finding(struct dctx *c)
 		return -ENOMEM;
 	tn_diagnose_set_rate(c, f, lost);
 	snprintf(f->evidence, sizeof(f->evidence), "%s", ev);
-	if (tn_diagnose_knob_sysctl(f, c->s, "net.core.rmem_default", 0, TN_DIAG_RMEM_DEFAULT_CAP, def) &&
+	if (tn_diagnose_knob_sysctl(f, c->s, "net.core.rmem_default", 0, TN_DIAG_RMEM_DEFAULT_CAP,
+				    def) &&
 	    tn_diagnose_sysctl_fields(c->s, "net.core.rmem_max", max) == 1) {
 		int64_t want = tn_diagnose_twice_capped(max[0], 0, TN_DIAG_RMEM_MAX_CAP);
 
@@ -188,15 +192,16 @@ static int udp_finding(struct dctx *c)
 			m->after[0] = want;
 		}
 	} else if (f->n_knobs == 0) {
-		tn_diagnose_knob_sysctl(f, c->s, "net.core.rmem_max", 0, TN_DIAG_RMEM_MAX_CAP, NULL);
+		tn_diagnose_knob_sysctl(f, c->s, "net.core.rmem_max", 0, TN_DIAG_RMEM_MAX_CAP,
+					NULL);
 	}
-	snprintf(f->advice, sizeof(f->advice),
-		 "%s", f->n_knobs ? "raise net.core.rmem_default (at most 8 MiB) and "
-				    "net.core.rmem_max (at most 64 MiB): x2, or by what the "
-				    "interval dropped over what it delivered (InDatagrams), up "
-				    "to a power of two"
-				  : "rmem_default and rmem_max are unknown or at their bounds: "
-				    "the application reads too slowly");
+	snprintf(f->advice, sizeof(f->advice), "%s",
+		 f->n_knobs ? "raise net.core.rmem_default (at most 8 MiB) and "
+			      "net.core.rmem_max (at most 64 MiB): x2, or by what the "
+			      "interval dropped over what it delivered (InDatagrams), up "
+			      "to a power of two"
+			    : "rmem_default and rmem_max are unknown or at their bounds: "
+			      "the application reads too slowly");
 	tn_diagnose_appendf(f->advice, sizeof(f->advice), "%s", rcvbuf_caveat);
 	return 0;
 }

@@ -29,13 +29,16 @@
 #define TN_ENUM_COUNT(list) (0 list(TN_ENUM_ONE_))
 
 /* The names, indexed by member, with a NULL after the last. */
-#define TN_ENUM_NAMES(list) { list(TN_ENUM_ENTRY_) [TN_ENUM_COUNT(list)] = NULL }
+#define TN_ENUM_NAMES(list)                                      \
+	{                                                        \
+		list(TN_ENUM_ENTRY_)[TN_ENUM_COUNT(list)] = NULL \
+	}
 
-#define TN_ENUM_NAME_FN(fn, type, list)                                                  \
-	const char *fn(type v)                                                            \
-	{                                                                                 \
-		static const char *const names_[] = TN_ENUM_NAMES(list);                  \
-                                                                                          \
+#define TN_ENUM_NAME_FN(fn, type, list)                                                     \
+	const char *fn(type v)                                                              \
+	{                                                                                   \
+		static const char *const names_[] = TN_ENUM_NAMES(list);                    \
+                                                                                            \
 		return (unsigned)v < (unsigned)TN_ENUM_COUNT(list) ? names_[v] : "unknown"; \
 	}
 

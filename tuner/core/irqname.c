@@ -11,7 +11,7 @@
 struct pattern {
 	const char *pat;
 	enum tn_irq_kind kind;
-	bool has_queue;		/* %n is a queue index (else a vector number) */
+	bool has_queue; /* %n is a queue index (else a vector number) */
 };
 
 static const struct pattern patterns[] = {
@@ -69,8 +69,8 @@ static bool match_word(const char **s, const char *end, const char *word)
 }
 
 /* Match one action name [s, end) against pat. */
-static bool match(const char *pat, const char *s, const char *end,
-		  const struct tn_irqname_ctx *ctx, int *num)
+static bool match(const char *pat, const char *s, const char *end, const struct tn_irqname_ctx *ctx,
+		  int *num)
 {
 	for (const char *p = pat; *p; p++) {
 		if (*p != '%') {
@@ -114,8 +114,8 @@ static bool match(const char *pat, const char *s, const char *end,
 	return s == end;
 }
 
-bool tn_irqname_classify(const char *name, const struct tn_irqname_ctx *ctx,
-			 enum tn_irq_kind *kind, int *queue)
+bool tn_irqname_classify(const char *name, const struct tn_irqname_ctx *ctx, enum tn_irq_kind *kind,
+			 int *queue)
 {
 	const char *start = name;
 

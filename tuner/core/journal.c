@@ -11,9 +11,11 @@
 #include "jsonutil.h"
 
 /* The statuses' journal words, by member (journal.h's enum stays as it is). */
+/* clang-format off */
 #define JSTATUS_LIST(X)                                                                    \
 	X(TN_J_PENDING, "pending") X(TN_J_APPLIED, "applied") X(TN_J_FAILED, "failed")      \
 	X(TN_J_SKIPPED, "skipped") X(TN_J_ROLLED_BACK, "rolled back") X(TN_J_LEFT, "left alone")
+/* clang-format on */
 
 _Static_assert(TN_ENUM_COUNT(JSTATUS_LIST) == TN_J_STATUS_COUNT, "a status without a name");
 
@@ -148,7 +150,7 @@ static int jr_value(struct tn_jreader *r, const cJSON *o, const char *key, char 
 /* A change record; e is filled (its values owned by the caller) even on error. */
 static int parse_change(struct tn_jreader *r, const cJSON *o, struct tn_jentry *e, int64_t *seq)
 {
-	static const char *const ck[] = { "seq",  "kind",  "target", "key",	"before", "after",
+	static const char *const ck[] = { "seq",   "kind", "target", "key",    "before", "after",
 					  "label", "note", "reason", "status", NULL };
 	char kind[32], why[600];
 	int ret, k;
@@ -177,8 +179,9 @@ static int parse_change(struct tn_jreader *r, const cJSON *o, struct tn_jentry *
 /* Line 1: the header, "kind": "journal". */
 static int parse_header(struct tn_jreader *r, const cJSON *o, struct tn_journal *j)
 {
-	static const char *const hk[] = { "schema_version", "kind", "id", "time", "boot_id",
-					  "profile", "digest", "sysroot", "boottime_us", NULL };
+	static const char *const hk[] = { "schema_version", "kind",    "id",	 "time",
+					  "boot_id",	    "profile", "digest", "sysroot",
+					  "boottime_us",    NULL };
 	int64_t ver;
 	char kind[16] = "";
 	int ret;
@@ -188,7 +191,8 @@ static int parse_header(struct tn_jreader *r, const cJSON *o, struct tn_journal 
 	    (ret = tn_jr_str(r, o, "kind", true, kind, sizeof(kind))) < 0)
 		return ret;
 	if (strcmp(kind, "journal") != 0 || ver != TN_SCHEMA_VERSION)
-		return tn_jr_error(r, "not a tuner journal of schema version %d", TN_SCHEMA_VERSION);
+		return tn_jr_error(r, "not a tuner journal of schema version %d",
+				   TN_SCHEMA_VERSION);
 	if ((ret = tn_jr_str(r, o, "id", true, j->id, sizeof(j->id))) < 0 ||
 	    (ret = tn_jr_str(r, o, "time", false, j->time, sizeof(j->time))) < 0 ||
 	    (ret = tn_jr_str(r, o, "boot_id", true, j->boot_id, sizeof(j->boot_id))) < 0 ||
@@ -307,16 +311,16 @@ static int read_line(const char *p, const char *file, int lineno, cJSON **out, c
 	free(line);
 	if (!o || !cJSON_IsObject(o)) {
 		cJSON_Delete(o);
-		return tn_diag_error(d, -EINVAL, "%s:%d: not a journal record: the journal is damaged",
-				     file, lineno);
+		return tn_diag_error(d, -EINVAL,
+				     "%s:%d: not a journal record: the journal is damaged", file,
+				     lineno);
 	}
 	*out = o;
 	*next = nl + 1;
 	return 0;
 }
 
-int tn_journal_parse(const char *text, const char *file, struct tn_journal *out,
-		     struct tn_diag *d)
+int tn_journal_parse(const char *text, const char *file, struct tn_journal *out, struct tn_diag *d)
 {
 	struct tn_journal j = { 0 };
 	const char *p = text;
@@ -392,7 +396,7 @@ static bool timed(const struct tn_jorder *o)
 
 struct slot {
 	struct tn_jorder o;
-	int pos;	/* its place in name order */
+	int pos; /* its place in name order */
 };
 
 /* By boot, then boottime, then name order (equal boottimes: never within a

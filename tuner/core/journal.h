@@ -16,12 +16,12 @@
 #include "plan.h"
 
 enum tn_jstatus {
-	TN_J_PENDING,		/* recorded; the kernel may or may not have it */
+	TN_J_PENDING, /* recorded; the kernel may or may not have it */
 	TN_J_APPLIED,
 	TN_J_FAILED,
-	TN_J_SKIPPED,		/* kernel-managed IRQ, thread gone, ... */
+	TN_J_SKIPPED, /* kernel-managed IRQ, thread gone, ... */
 	TN_J_ROLLED_BACK,
-	TN_J_LEFT,		/* rollback left it: changed by someone since */
+	TN_J_LEFT, /* rollback left it: changed by someone since */
 	TN_J_STATUS_COUNT,
 };
 
@@ -29,7 +29,7 @@ struct tn_jentry {
 	int seq;
 	struct tn_change c;
 	enum tn_jstatus status;
-	char *error;		/* its last status's words, malloc'ed, whole; NULL: none */
+	char *error; /* its last status's words, malloc'ed, whole; NULL: none */
 };
 
 /* The longest error a status record may hold (tuner writes at most ~1.2 KB). */
@@ -43,12 +43,12 @@ struct tn_journal {
 	char boot_id[64];
 	char profile[128];
 	char digest[17];
-	char sysroot[TN_PATH_MAX];	/* as long as any --sysroot: a cut one never matches */
-	int64_t boottime_us;	/* CLOCK_BOOTTIME at its start; TN_JOURNAL_NO_BOOTTIME: not
+	char sysroot[TN_PATH_MAX]; /* as long as any --sysroot: a cut one never matches */
+	int64_t boottime_us;	   /* CLOCK_BOOTTIME at its start; TN_JOURNAL_NO_BOOTTIME: not
 				 * recorded (a journal of an older tuner) */
 	int n;
 	struct tn_jentry *e;
-	char end[32];		/* last "end" record: "applied", "partial", "failed",
+	char end[32]; /* last "end" record: "applied", "partial", "failed",
 				 * "rolled back", "nothing"; "" = interrupted */
 };
 
@@ -76,8 +76,7 @@ char *tn_journal_end_line(const char *status);
  * key or values are not of its kind (tn_journal_check_change) are all refused
  * with "FILE:LINE: ..." and nothing is returned.
  */
-int tn_journal_parse(const char *text, const char *file, struct tn_journal *out,
-		     struct tn_diag *d);
+int tn_journal_parse(const char *text, const char *file, struct tn_journal *out, struct tn_diag *d);
 /*
  * Whether a change may be recorded and restored: a target that names no path
  * outside its kind's files, the key of its kind, and before and after values
@@ -109,7 +108,7 @@ struct tn_jorder {
 	const char *id;
 	char boot_id[64];
 	int64_t boottime_us;
-	bool unreadable;	/* its header could not be read: its place is unknown */
+	bool unreadable; /* its header could not be read: its place is unknown */
 };
 
 /*

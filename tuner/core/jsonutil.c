@@ -298,8 +298,8 @@ int tn_jr_str(struct tn_jreader *r, const cJSON *obj, const char *key, bool requ
 	return ret < 0 ? ret : 0;
 }
 
-int tn_jr_strdup(struct tn_jreader *r, const cJSON *obj, const char *key, bool required,
-		 size_t max, char **out)
+int tn_jr_strdup(struct tn_jreader *r, const cJSON *obj, const char *key, bool required, size_t max,
+		 char **out)
 {
 	const char *v = NULL;
 	int ret = string_member(r, obj, key, required, max, &v);
@@ -389,7 +389,7 @@ static bool key_equals(const char *p, const char *key, size_t klen);
 
 struct member_ref {
 	const char *key;
-	int index;		/* position in the object */
+	int index; /* position in the object */
 	const cJSON *item;
 };
 
@@ -413,10 +413,10 @@ static const cJSON *first_duplicate(const cJSON *obj, int *err)
 	int n = 0, best_index = INT_MAX;
 
 	*err = 0;
-	cJSON_ArrayForEach(it, obj)
-		n++;
+	cJSON_ArrayForEach(it, obj) n++;
 	if (n <= DUP_PAIRWISE_MAX) {
-		cJSON_ArrayForEach(it, obj) {
+		cJSON_ArrayForEach(it, obj)
+		{
 			for (const cJSON *prev = obj->child; prev != it; prev = prev->next) {
 				if (strcmp(prev->string, it->string) == 0)
 					return it;
@@ -430,7 +430,8 @@ static const cJSON *first_duplicate(const cJSON *obj, int *err)
 		return NULL;
 	}
 	n = 0;
-	cJSON_ArrayForEach(it, obj) {
+	cJSON_ArrayForEach(it, obj)
+	{
 		refs[n] = (struct member_ref){ .key = it->string, .index = n, .item = it };
 		n++;
 	}
@@ -497,7 +498,8 @@ int tn_jr_known_keys(struct tn_jreader *r, const cJSON *obj, const char *const *
 		return duplicate_error(r, dup);
 	if (!keys)
 		return 0;
-	cJSON_ArrayForEach(it, obj) {
+	cJSON_ArrayForEach(it, obj)
+	{
 		bool ok = false;
 
 		for (const char *const *k = keys; *k && !ok; k++)
@@ -579,8 +581,8 @@ static const char *skip_value(const char *p, int depth)
 			return *p == close ? p + 1 : NULL;
 		}
 	}
-	while (*p && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\n' &&
-	       *p != '\t' && *p != '\r')
+	while (*p && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\n' && *p != '\t' &&
+	       *p != '\r')
 		p++;
 	return p;
 }

@@ -41,8 +41,8 @@ int tn_json_add_item(cJSON *obj, const char *key, cJSON *child);
  */
 struct tn_jreader {
 	struct tn_diag *diag;
-	const char *file;	/* for messages; may be NULL */
-	const char *text;	/* the source text, for line:column in messages; may be NULL */
+	const char *file; /* for messages; may be NULL */
+	const char *text; /* the source text, for line:column in messages; may be NULL */
 	char path[512];
 };
 
@@ -72,8 +72,8 @@ int tn_jr_int_or_null(struct tn_jreader *r, const cJSON *obj, const char *key, i
 int tn_jr_str(struct tn_jreader *r, const cJSON *obj, const char *key, bool required, char *out,
 	      size_t len);
 /* Like tn_jr_str, into a malloc'ed copy (*out NULL when missing) of at most max bytes. */
-int tn_jr_strdup(struct tn_jreader *r, const cJSON *obj, const char *key, bool required,
-		 size_t max, char **out);
+int tn_jr_strdup(struct tn_jreader *r, const cJSON *obj, const char *key, bool required, size_t max,
+		 char **out);
 int tn_jr_bool(struct tn_jreader *r, const cJSON *obj, const char *key, bool required, bool *out);
 int tn_jr_cpuset(struct tn_jreader *r, const cJSON *obj, const char *key, bool required,
 		 struct tn_cpuset *out);

@@ -68,11 +68,16 @@ static const struct {
 	const char *name;
 	int fields;
 } sysctl_shapes[] = {
-	{ "net.core.netdev_max_backlog", 1 }, { "net.core.netdev_budget", 1 },
-	{ "net.core.netdev_budget_usecs", 1 }, { "net.core.rmem_max", 1 },
-	{ "net.core.rmem_default", 1 },	       { "net.core.wmem_max", 1 },
-	{ "net.core.wmem_default", 1 },	       { "net.ipv4.tcp_rmem", 3 },
-	{ "net.ipv4.tcp_wmem", 3 }, { "net.core.rps_sock_flow_entries", 1 },
+	{ "net.core.netdev_max_backlog", 1 },
+	{ "net.core.netdev_budget", 1 },
+	{ "net.core.netdev_budget_usecs", 1 },
+	{ "net.core.rmem_max", 1 },
+	{ "net.core.rmem_default", 1 },
+	{ "net.core.wmem_max", 1 },
+	{ "net.core.wmem_default", 1 },
+	{ "net.ipv4.tcp_rmem", 3 },
+	{ "net.ipv4.tcp_wmem", 3 },
+	{ "net.core.rps_sock_flow_entries", 1 },
 	{ "net.core.flow_limit_table_len", 1 },
 };
 
@@ -292,7 +297,7 @@ const char *tn_change_short_target(const struct tn_change *c, char *buf, size_t 
  * in errors "ring eth0 rx" */
 static void label_nic(const struct tn_change *c, enum tn_label_form f, char *buf, size_t len)
 {
-	const char *what = c->kind == TN_CHANGE_RING	    ? "ring"
+	const char *what = c->kind == TN_CHANGE_RING	   ? "ring"
 			   : c->kind == TN_CHANGE_COALESCE ? "coalesce"
 							   : "channels";
 
@@ -345,8 +350,7 @@ static void label_queue(const struct tn_change *c, enum tn_label_form f, char *b
 		snprintf(buf, len, "%.*s %s %s", n, c->target, slash ? slash + 1 : "", c->key);
 }
 
-static void label_irqbalance(const struct tn_change *c, enum tn_label_form f, char *buf,
-			     size_t len)
+static void label_irqbalance(const struct tn_change *c, enum tn_label_form f, char *buf, size_t len)
 {
 	if (f == TN_LABEL_PLAN)
 		snprintf(buf, len, "%s %s", c->target, c->key);
@@ -373,8 +377,7 @@ static void hint_irq(const struct tn_state *s, const struct tn_change *c, char *
 
 /* "thread 12 (on 0), 14 (on 0-3)": the threads of a drifted process that are
  * not where the profile wants them, at most four named. */
-static void hint_threads(const struct tn_state *s, const struct tn_change *c, char *buf,
-			 size_t len)
+static void hint_threads(const struct tn_state *s, const struct tn_change *c, char *buf, size_t len)
 {
 	struct tn_cpuset want;
 	int pid = atoi(c->target), shown = 0, off = 0, n = 0;
@@ -417,48 +420,48 @@ static void hint_threads(const struct tn_state *s, const struct tn_change *c, ch
 /* ---- the registry ---- */
 
 /* Each kind's fields; the table below adds its name from TN_CHANGE_KINDS. */
-#define FIELDS_CHANNELS                                                                      \
-	.stage = 1, .keys = { "combined" }, .label = label_nic, .equal = equal_folded,       \
-	.target_ok = target_ifname, .value_ok = value_size,                                  \
-	.scope = TN_SCOPE_NIC, .noun = { "channel count", "channel counts" }
-#define FIELDS_RING                                                                          \
-	.stage = 1, .keys = { "rx", "tx" }, .label = label_nic, .equal = equal_folded,       \
-	.target_ok = target_ifname, .value_ok = value_size,                                  \
-	.scope = TN_SCOPE_NIC, .noun = { "ring size", "ring sizes" }
-#define FIELDS_COALESCE                                                                      \
-	.stage = 2, .keys = { "adaptive_rx", "rx_usecs", "rx_frames", "tx_usecs" },          \
-	.label = label_nic, .equal = equal_folded, .target_ok = target_ifname,               \
-	.value_ok = value_coalesce,                                                          \
-	.scope = TN_SCOPE_NIC, .noun = { "coalescing setting", "coalescing settings" }
-#define FIELDS_SYSCTL                                                                        \
-	.stage = 2, .keys = { "value" }, .label = label_sysctl, .equal = equal_folded,       \
-	.target_ok = target_sysctl, .value_ok = value_sysctl,                                \
-	.scope = TN_SCOPE_HOST, .noun = { "sysctl", "sysctls" }
-#define FIELDS_IRQ_AFFINITY                                                                  \
-	.stage = 2, .keys = { "smp_affinity_list", TN_HELD_KEY }, .label = label_irq,        \
-	.equal = equal_sets, .target_ok = target_irq, .value_ok = value_cpus,                \
-	.hint = hint_irq, .scope = TN_SCOPE_IRQ, .noun = { "IRQ affinity", "IRQ affinities" }
+#define FIELDS_CHANNELS                                                                \
+	.stage = 1, .keys = { "combined" }, .label = label_nic, .equal = equal_folded, \
+	.target_ok = target_ifname, .value_ok = value_size, .scope = TN_SCOPE_NIC,     \
+	.noun = { "channel count", "channel counts" }
+#define FIELDS_RING                                                                    \
+	.stage = 1, .keys = { "rx", "tx" }, .label = label_nic, .equal = equal_folded, \
+	.target_ok = target_ifname, .value_ok = value_size, .scope = TN_SCOPE_NIC,     \
+	.noun = { "ring size", "ring sizes" }
+#define FIELDS_COALESCE                                                             \
+	.stage = 2, .keys = { "adaptive_rx", "rx_usecs", "rx_frames", "tx_usecs" }, \
+	.label = label_nic, .equal = equal_folded, .target_ok = target_ifname,      \
+	.value_ok = value_coalesce, .scope = TN_SCOPE_NIC,                          \
+	.noun = { "coalescing setting", "coalescing settings" }
+#define FIELDS_SYSCTL                                                                  \
+	.stage = 2, .keys = { "value" }, .label = label_sysctl, .equal = equal_folded, \
+	.target_ok = target_sysctl, .value_ok = value_sysctl, .scope = TN_SCOPE_HOST,  \
+	.noun = { "sysctl", "sysctls" }
+#define FIELDS_IRQ_AFFINITY                                                                     \
+	.stage = 2, .keys = { "smp_affinity_list", TN_HELD_KEY }, .label = label_irq,           \
+	.equal = equal_sets, .target_ok = target_irq, .value_ok = value_cpus, .hint = hint_irq, \
+	.scope = TN_SCOPE_IRQ, .noun = { "IRQ affinity", "IRQ affinities" }
 #define FIELDS_RPS_CPUS                                                                      \
 	.stage = 2, .keys = { "rps_cpus" }, .label = label_queue, .equal = tn_hexmask_equal, \
-	.target_ok = target_rxq, .value_ok = value_mask,                                     \
-	.scope = TN_SCOPE_NIC, .noun = { "RPS CPU mask", "RPS CPU masks" }
+	.target_ok = target_rxq, .value_ok = value_mask, .scope = TN_SCOPE_NIC,              \
+	.noun = { "RPS CPU mask", "RPS CPU masks" }
 #define FIELDS_RPS_FLOW_CNT                                                                  \
 	.stage = 2, .keys = { "rps_flow_cnt" }, .label = label_queue, .equal = equal_folded, \
-	.target_ok = target_rxq, .value_ok = value_flow_cnt,                                 \
-	.scope = TN_SCOPE_NIC, .noun = { "RPS flow count", "RPS flow counts" }
+	.target_ok = target_rxq, .value_ok = value_flow_cnt, .scope = TN_SCOPE_NIC,          \
+	.noun = { "RPS flow count", "RPS flow counts" }
 #define FIELDS_XPS_CPUS                                                                      \
 	.stage = 2, .keys = { "xps_cpus" }, .label = label_queue, .equal = tn_hexmask_equal, \
-	.target_ok = target_txq, .value_ok = value_mask,                                     \
-	.scope = TN_SCOPE_NIC, .noun = { "XPS CPU mask", "XPS CPU masks" }
-#define FIELDS_PROCESS_AFFINITY                                                              \
-	.stage = 2, .per_thread = true, .keys = { "cpus" }, .label = label_process,          \
-	.equal = equal_sets, .target_ok = target_thread, .value_ok = value_cpus,             \
-	.hint = hint_threads, .scope = TN_SCOPE_PROCESS,                                     \
+	.target_ok = target_txq, .value_ok = value_mask, .scope = TN_SCOPE_NIC,              \
+	.noun = { "XPS CPU mask", "XPS CPU masks" }
+#define FIELDS_PROCESS_AFFINITY                                                     \
+	.stage = 2, .per_thread = true, .keys = { "cpus" }, .label = label_process, \
+	.equal = equal_sets, .target_ok = target_thread, .value_ok = value_cpus,    \
+	.hint = hint_threads, .scope = TN_SCOPE_PROCESS,                            \
 	.noun = { "process affinity", "process affinities" }
-#define FIELDS_PROCESS_MEMORY                                                                \
-	.stage = 2, .keys = { "nodes" }, .label = label_process, .equal = equal_sets,        \
-	.target_ok = target_process, .value_ok = value_nodes,                                \
-	.scope = TN_SCOPE_PROCESS, .noun = { "process memory policy", "process memory policies" }
+#define FIELDS_PROCESS_MEMORY                                                            \
+	.stage = 2, .keys = { "nodes" }, .label = label_process, .equal = equal_sets,    \
+	.target_ok = target_process, .value_ok = value_nodes, .scope = TN_SCOPE_PROCESS, \
+	.noun = { "process memory policy", "process memory policies" }
 #define FIELDS_IRQBALANCE                                                                    \
 	.stage = 2, .keys = { "running", "banned_irqs" }, .label = label_irqbalance,         \
 	.equal = equal_folded, .target_ok = target_irqbalance, .value_ok = value_irqbalance, \

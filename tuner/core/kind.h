@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 /* In plan order (the planner emits kinds in this order): X(ENUM, "json name"). */
+/* clang-format off */
 #define TN_CHANGE_KINDS(X)                              \
 	X(CHANNELS, "channels")                         \
 	X(RING, "ring")                                 \
@@ -30,11 +31,11 @@
 	X(PROCESS_AFFINITY, "process_affinity")         \
 	X(PROCESS_MEMORY, "process_memory")             \
 	X(IRQBALANCE, "irqbalance")
+/* clang-format on */
 
 #define TN_KIND_ENUM(e, name) TN_CHANGE_##e,
 enum tn_change_kind {
-	TN_CHANGE_KINDS(TN_KIND_ENUM)
-	TN_CHANGE_KIND_COUNT,
+	TN_CHANGE_KINDS(TN_KIND_ENUM) TN_CHANGE_KIND_COUNT,
 };
 #undef TN_KIND_ENUM
 
@@ -44,9 +45,9 @@ struct tn_state;
 /* Where a change's label is shown: each form is byte for byte what that
  * output has always printed. */
 enum tn_label_form {
-	TN_LABEL_PLAN,		/* plan's lines: "pid 1187 redis-server CPUs" */
-	TN_LABEL_REPORT,	/* apply/rollback/verify lines: "redis-server 1187 CPUs" */
-	TN_LABEL_ERROR,		/* transaction errors: "thread 1187@5/1190@6 (redis-server)" */
+	TN_LABEL_PLAN,	 /* plan's lines: "pid 1187 redis-server CPUs" */
+	TN_LABEL_REPORT, /* apply/rollback/verify lines: "redis-server 1187 CPUs" */
+	TN_LABEL_ERROR,	 /* transaction errors: "thread 1187@5/1190@6 (redis-server)" */
 };
 
 /*
@@ -65,19 +66,19 @@ enum tn_label_form {
 
 /* What a change is of, which says which events concern it (tuner watch). */
 enum tn_kind_scope {
-	TN_SCOPE_HOST,		/* the host's (sysctls, irqbalance): no event names it */
-	TN_SCOPE_NIC,		/* a NIC's: its target is the NIC's name, up to a '/' */
-	TN_SCOPE_IRQ,		/* an IRQ's: its target is the IRQ's number; the NIC owning it */
-	TN_SCOPE_PROCESS,	/* a process's, or a thread's */
+	TN_SCOPE_HOST,	  /* the host's (sysctls, irqbalance): no event names it */
+	TN_SCOPE_NIC,	  /* a NIC's: its target is the NIC's name, up to a '/' */
+	TN_SCOPE_IRQ,	  /* an IRQ's: its target is the IRQ's number; the NIC owning it */
+	TN_SCOPE_PROCESS, /* a process's, or a thread's */
 };
 
 struct tn_kind {
-	const char *name;			/* JSON "kind" */
-	int stage;				/* 1 .. TN_STAGE_MAX */
-	bool per_thread;			/* apply makes it on each thread of the process */
+	const char *name; /* JSON "kind" */
+	int stage;	  /* 1 .. TN_STAGE_MAX */
+	bool per_thread;  /* apply makes it on each thread of the process */
 	enum tn_kind_scope scope;
-	const char *noun[2];			/* "IRQ affinity", "IRQ affinities" */
-	const char *keys[TN_KIND_KEYS_MAX];	/* the "key"s it is written with */
+	const char *noun[2];		    /* "IRQ affinity", "IRQ affinities" */
+	const char *keys[TN_KIND_KEYS_MAX]; /* the "key"s it is written with */
 	/* Its label, for one form of output (buf always terminated). */
 	void (*label)(const struct tn_change *c, enum tn_label_form f, char *buf, size_t len);
 	/* Whether two values are the same (CPU lists as sets, sysctls with white

@@ -98,7 +98,6 @@ struct tn_change *tn_plan_add_change(struct planner *pl, enum tn_change_kind kin
 	return c;
 }
 
-
 bool tn_plan_nic_matches(const struct tn_iface_match *m, const struct tn_nic *n)
 {
 	if (m->name[0] && fnmatch(m->name, n->name, 0) != 0)
@@ -168,16 +167,19 @@ static int match_rules(struct planner *pl)
 		describe_match(&p->ifaces[r].match, what, sizeof(what));
 		/* a NIC it matches follows an earlier rule: say which, not "no NIC" */
 		if (taken >= 0)
-			snprintf(why, sizeof(why), "every NIC it matches follows an earlier rule "
-				 "(%s: interfaces[%d])", s->nics[taken].name, pl->rule_of[taken]);
+			snprintf(why, sizeof(why),
+				 "every NIC it matches follows an earlier rule "
+				 "(%s: interfaces[%d])",
+				 s->nics[taken].name, pl->rule_of[taken]);
 		else if (stacked_match(s, m, stacked, sizeof(stacked)))
 			/* a bond, bridge or VLAN: say so, and the NICs below it */
 			snprintf(why, sizeof(why), "matches no NIC of this host: %s", stacked);
 		else
 			snprintf(why, sizeof(why), "matches no NIC of this host");
 		if (p->ifaces[r].required)
-			return tn_diag_error(pl->d, -EINVAL, "interfaces[%d] (%s) is required but %s",
-					     r, what, why);
+			return tn_diag_error(pl->d, -EINVAL,
+					     "interfaces[%d] (%s) is required but %s", r, what,
+					     why);
 		tn_diag_warn(pl->d, "interfaces[%d] (%s)%s%s", r, what, taken >= 0 ? ": " : " ",
 			     why);
 	}
@@ -225,7 +227,7 @@ bool tn_plan_links_ready(const struct tn_state *s, const struct tn_profile *p, c
 }
 
 void tn_plan_node_cpus(const struct tn_topology *t, const struct tn_cpuset *nodes,
-		      struct tn_cpuset *out)
+		       struct tn_cpuset *out)
 {
 	tn_cpuset_zero(out);
 	for (int i = 0; i < t->n_nodes; i++)
@@ -258,7 +260,6 @@ int tn_plan_value_set(struct planner *pl, char **value, const struct tn_cpuset *
 	return 0;
 }
 
-
 static int plan_channels(struct planner *pl)
 {
 	for (int i = 0; i < pl->s->n_nics; i++) {
@@ -274,7 +275,8 @@ static int plan_channels(struct planner *pl)
 			continue;
 		if (!n->has_channels || n->channels.combined == TN_UNKNOWN) {
 			tn_diag_warn(pl->d, "%s: channel counts unknown (%s); channels not planned",
-				     n->name, n->has_channels ? "no combined channels" : "not read");
+				     n->name,
+				     n->has_channels ? "no combined channels" : "not read");
 			continue;
 		}
 		max = n->channels.combined_max;
@@ -287,7 +289,8 @@ static int plan_channels(struct planner *pl)
 		if (want == TN_UNKNOWN)
 			continue;
 		if (max != TN_UNKNOWN && want > max) {
-			tn_diag_warn(pl->d, "%s: %lld combined channels asked, the device allows %lld",
+			tn_diag_warn(pl->d,
+				     "%s: %lld combined channels asked, the device allows %lld",
 				     n->name, (long long)want, (long long)max);
 			want = max;
 		}
@@ -301,17 +304,18 @@ static int plan_channels(struct planner *pl)
 		if (max != TN_UNKNOWN)
 			SET_VALUE(pl, c->note, "(max %lld)", (long long)max);
 		SET_VALUE(pl, c->reason,
-			 "profile channels.combined; the queue IRQs change with it: apply "
-			 "re-reads them before placing IRQs");
-		tn_diag_warn(pl->d, "%s: the channel change replaces its queue IRQs; the IRQ "
-				    "placement shown is for the current ones",
+			  "profile channels.combined; the queue IRQs change with it: apply "
+			  "re-reads them before placing IRQs");
+		tn_diag_warn(pl->d,
+			     "%s: the channel change replaces its queue IRQs; the IRQ "
+			     "placement shown is for the current ones",
 			     n->name);
 	}
 	return 0;
 }
 
-static int plan_ring_one(struct planner *pl, const struct tn_nic *n, const char *key,
-			 int64_t rule, int64_t cur, int64_t max)
+static int plan_ring_one(struct planner *pl, const struct tn_nic *n, const char *key, int64_t rule,
+			 int64_t cur, int64_t max)
 {
 	struct tn_change *c;
 	int64_t want;
@@ -340,8 +344,7 @@ static int plan_ring_one(struct planner *pl, const struct tn_nic *n, const char 
 	SET_VALUE(pl, c->after, "%lld", (long long)want);
 	if (max != TN_UNKNOWN)
 		SET_VALUE(pl, c->note, "(max %lld)", (long long)max);
-	SET_VALUE(pl, c->reason, "profile rings.%s %s", key,
-		 rule == TN_VAL_MAX ? "max" : "value");
+	SET_VALUE(pl, c->reason, "profile rings.%s %s", key, rule == TN_VAL_MAX ? "max" : "value");
 	return 0;
 }
 
@@ -356,8 +359,10 @@ static int plan_rings(struct planner *pl)
 		if (pl->rule_of[i] < 0)
 			continue;
 		rule = &pl->p->ifaces[pl->rule_of[i]];
-		if ((ret = plan_ring_one(pl, n, "rx", rule->ring_rx, n->ring.rx, n->ring.rx_max)) < 0 ||
-		    (ret = plan_ring_one(pl, n, "tx", rule->ring_tx, n->ring.tx, n->ring.tx_max)) < 0)
+		if ((ret = plan_ring_one(pl, n, "rx", rule->ring_rx, n->ring.rx, n->ring.rx_max)) <
+			    0 ||
+		    (ret = plan_ring_one(pl, n, "tx", rule->ring_tx, n->ring.tx, n->ring.tx_max)) <
+			    0)
 			return ret;
 	}
 	return 0;
@@ -412,9 +417,10 @@ static int plan_sysctls(struct planner *pl)
 		struct tn_change *c;
 
 		if (!cur || !cur->present) {
-			ret = tn_diag_error(pl->d, -EINVAL,
-					    "sysctl %s: this host has no such setting (%s)", r->name,
-					    cur ? "not present on this kernel" : "not in the snapshot");
+			ret = tn_diag_error(
+				pl->d, -EINVAL, "sysctl %s: this host has no such setting (%s)",
+				r->name,
+				cur ? "not present on this kernel" : "not in the snapshot");
 			break;
 		}
 		if (r->only_raise) {
@@ -423,18 +429,18 @@ static int plan_sysctls(struct planner *pl)
 			size_t len = 0;
 
 			if (nf != r->n_fields) {
-				ret = tn_diag_error(pl->d, -EINVAL,
-						    "sysctl %s: the host value \"%s\" does not have "
-						    "%d field(s) to compare with \"min\"",
-						    r->name, cur->value, r->n_fields);
+				ret = tn_diag_error(
+					pl->d, -EINVAL,
+					"sysctl %s: the host value \"%s\" does not have "
+					"%d field(s) to compare with \"min\"",
+					r->name, cur->value, r->n_fields);
 				break;
 			}
 			raised[0] = '\0';
 			for (int k = 0; k < nf; k++)
-				len += (size_t)snprintf(raised + len, sizeof(raised) - len,
-							"%s%lld", k ? " " : "",
-							(long long)(f[k] > r->fields[k] ? f[k]
-											: r->fields[k]));
+				len += (size_t)snprintf(
+					raised + len, sizeof(raised) - len, "%s%lld", k ? " " : "",
+					(long long)(f[k] > r->fields[k] ? f[k] : r->fields[k]));
 			after = raised;
 		}
 		if (strcmp(after, cur->value) == 0)
@@ -492,8 +498,8 @@ int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct
 	if ((ret = tn_plan_irq_init(&pl)) < 0)
 		goto out;
 	for (int i = 0; i < s->n_nics; i++) {
-		pl.irq_cpu[i] = calloc((size_t)(s->nics[i].n_irqs ? s->nics[i].n_irqs : 1),
-				       sizeof(int));
+		pl.irq_cpu[i] =
+			calloc((size_t)(s->nics[i].n_irqs ? s->nics[i].n_irqs : 1), sizeof(int));
 		if (!pl.irq_cpu[i]) {
 			ret = tn_diag_error(d, -ENOMEM, "out of memory");
 			goto out;
@@ -512,13 +518,12 @@ int tn_plan_compute(const struct tn_state *s, const struct tn_profile *p, struct
 	if ((ret = plan_channels(&pl)) < 0 || (ret = plan_rings(&pl)) < 0 ||
 	    (ret = tn_plan_coalesce(&pl)) < 0 || (ret = plan_sysctls(&pl)) < 0 ||
 	    (ret = tn_plan_rps_sysctls(&pl)) < 0 || (ret = tn_plan_irq_changes(&pl)) < 0 ||
-	    (ret = tn_plan_rps_queues(&pl)) < 0 ||
-	    (ret = tn_plan_processes(&pl)) < 0 || (ret = tn_plan_irqbalance(&pl)) < 0)
+	    (ret = tn_plan_rps_queues(&pl)) < 0 || (ret = tn_plan_processes(&pl)) < 0 ||
+	    (ret = tn_plan_irqbalance(&pl)) < 0)
 		goto out;
 	if (pl.plan.n && pl.plan.n < pl.cap) {
 		/* the records' room fitted to them: doubling left up to half unused */
-		struct tn_change *fit = realloc(pl.plan.changes,
-						sizeof(*fit) * (size_t)pl.plan.n);
+		struct tn_change *fit = realloc(pl.plan.changes, sizeof(*fit) * (size_t)pl.plan.n);
 
 		if (fit)
 			pl.plan.changes = fit;
@@ -557,7 +562,8 @@ cJSON *tn_plan_to_json(const struct tn_plan *p, const struct tn_diag *warnings)
 	if (!o)
 		return NULL;
 	if (tn_json_add_int(o, "schema_version", TN_SCHEMA_VERSION) < 0 ||
-	    tn_json_add_str(o, "kind", "plan") < 0 || tn_json_add_str(o, "profile", p->profile) < 0 ||
+	    tn_json_add_str(o, "kind", "plan") < 0 ||
+	    tn_json_add_str(o, "profile", p->profile) < 0 ||
 	    tn_json_add_str(o, "digest", p->digest) < 0 ||
 	    tn_json_add_item(o, "changes", arr = cJSON_CreateArray()) < 0)
 		goto oom;

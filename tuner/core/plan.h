@@ -14,7 +14,6 @@
 #include "profile.h"
 #include "state.h"
 
-
 /* irqbalance 1.9 reads a command with one 500-byte recvmsg(): the ban list
  * ("settings ban irqs 24 25 ...") must fit in it. */
 #define TN_IRQBALANCE_CMD_MAX 500
@@ -25,8 +24,8 @@
 
 struct tn_change {
 	enum tn_change_kind kind;
-	char target[64];	/* "eth0", "38", "net.core.netdev_budget", "1234", "irqbalance" */
-	char key[64];		/* "rx", "combined", "smp_affinity_list", "value", "cpus", ... */
+	char target[64]; /* "eth0", "38", "net.core.netdev_budget", "1234", "irqbalance" */
+	char key[64];	 /* "rx", "combined", "smp_affinity_list", "value", "cpus", ... */
 	/* The values, whole: malloc'ed strings owned by the change (a CPU list of
 	 * thousands of CPUs, a long sysctl), freed by tn_change_free(). */
 	char *before;
@@ -35,8 +34,8 @@ struct tn_change {
 	 * owned by the change like the values, NULL when there is none (read them
 	 * through tn_str()), set with tn_change_printf(). */
 	char *reason;
-	char *label;	/* IRQ name, process comm */
-	char *note;	/* "(max 4096)" */
+	char *label; /* IRQ name, process comm */
+	char *note;  /* "(max 4096)" */
 };
 
 /* The longest of each a journal may hold (what tuner writes fits). */
@@ -110,8 +109,8 @@ bool tn_plan_links_ready(const struct tn_state *s, const struct tn_profile *p, c
  */
 #define TN_HELD_KEY "held"
 bool tn_change_is_held(const struct tn_change *c);
-int tn_plan_held(const struct tn_state *s, const struct tn_plan *p, struct tn_change **out,
-		 int *n, struct tn_diag *d);
+int tn_plan_held(const struct tn_state *s, const struct tn_plan *p, struct tn_change **out, int *n,
+		 struct tn_diag *d);
 void tn_held_free(struct tn_change *held, int n);
 /* The NIC a held record was made for (its reason names it) into nic: 1, or 0
  * when the reason is not one tn_plan_held writes (nic ""). */

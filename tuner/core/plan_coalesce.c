@@ -16,7 +16,7 @@
  * (or recompute) the usecs while adaptive moderation is on. */
 static const struct {
 	const char *key;
-	size_t rule, cur;		/* offsets in the rule and in struct tn_coalesce */
+	size_t rule, cur; /* offsets in the rule and in struct tn_coalesce */
 } params[] = {
 	{ "adaptive_rx", offsetof(struct tn_coalesce_rule, adaptive_rx),
 	  offsetof(struct tn_coalesce, adaptive_rx) },
@@ -62,8 +62,10 @@ static int plan_nic(struct planner *pl, int i)
 	if (!any_set(r))
 		return 0;
 	if (!n->has_coalesce) {
-		tn_diag_warn(pl->d, "%s: interrupt coalescing not read (netlink not asked or "
-				    "failed); coalesce not planned", n->name);
+		tn_diag_warn(pl->d,
+			     "%s: interrupt coalescing not read (netlink not asked or "
+			     "failed); coalesce not planned",
+			     n->name);
 		return 0;
 	}
 	for (size_t k = 0; k < N_PARAMS; k++) {

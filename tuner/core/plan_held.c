@@ -147,7 +147,8 @@ int tn_plan_held(const struct tn_state *s, const struct tn_plan *p, struct tn_ch
 			if (!q->has_affinity || q->managed)
 				continue;
 			if (n == cap) {
-				struct tn_change *nv = realloc(v, sizeof(*v) * (size_t)(cap ? cap * 2 : 16));
+				struct tn_change *nv =
+					realloc(v, sizeof(*v) * (size_t)(cap ? cap * 2 : 16));
 
 				if (!nv)
 					goto oom;
@@ -181,8 +182,8 @@ struct irq_ref {
 struct held_index {
 	struct irq_ref *by_name;
 	int n;
-	int *changed, nchanged;		/* IRQs the plan changes, sorted */
-	int *placed, nplaced;		/* IRQs the profile places, sorted */
+	int *changed, nchanged; /* IRQs the plan changes, sorted */
+	int *placed, nplaced;	/* IRQs the profile places, sorted */
 };
 
 static int cmp_ref(const void *a, const void *b)
@@ -307,11 +308,12 @@ static int restore_change(struct tn_change *c, const struct tn_change *h, const 
 	c->before = cur;
 	c->after = strdup(kept ? cur : h->before);
 	if (!c->after || tn_change_printf(&c->label, "%s", q->name) < 0 ||
-	    tn_change_printf(&c->reason,
-			     kept ? "its driver put it where the profile wants it when %s's rings "
-				    "or channels changed"
-				  : "its driver reset it when %s's rings or channels changed: as before",
-			     nic->name) < 0) {
+	    tn_change_printf(
+		    &c->reason,
+		    kept ? "its driver put it where the profile wants it when %s's rings "
+			   "or channels changed"
+			 : "its driver reset it when %s's rings or channels changed: as before",
+		    nic->name) < 0) {
 		tn_change_free(c);
 		return -ENOMEM;
 	}
@@ -322,9 +324,10 @@ static int restore_change(struct tn_change *c, const struct tn_change *h, const 
 static void say_restored(const struct tn_nic *nic, int n, struct tn_diag *d)
 {
 	if (nic && n)
-		tn_diag_warn(d, "%s: its driver moved %d IRQ%s when its rings or channels changed: "
-			     "put back as %s", nic->name, n, n == 1 ? "" : "s",
-			     n == 1 ? "it was" : "they were");
+		tn_diag_warn(d,
+			     "%s: its driver moved %d IRQ%s when its rings or channels changed: "
+			     "put back as %s",
+			     nic->name, n, n == 1 ? "" : "s", n == 1 ? "it was" : "they were");
 }
 
 int tn_plan_restore_held(const struct tn_state *s, const struct tn_change *held, int n,

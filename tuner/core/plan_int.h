@@ -19,10 +19,10 @@ struct planner {
 	int cap;
 	/* per NIC: the rule that applies (-1 none) and the CPU of each IRQ */
 	int *rule_of;
-	int **irq_cpu;			/* [nic][irq index] = CPU, -1 not placed */
-	int *ncpus_of;			/* CPUs the NIC's IRQs were spread over */
-	struct tn_cpuset placed_cpus;	/* every CPU that receives a placed IRQ */
-	int cpu0_node_cores;		/* cores in CPU 0's node */
+	int **irq_cpu;		      /* [nic][irq index] = CPU, -1 not placed */
+	int *ncpus_of;		      /* CPUs the NIC's IRQs were spread over */
+	struct tn_cpuset placed_cpus; /* every CPU that receives a placed IRQ */
+	int cpu0_node_cores;	      /* cores in CPU 0's node */
 	/* Trees (tsearch) of what NICs share, worked out once: the order of a
 	 * candidate set (struct order_memo), and the rotation offset of a set of
 	 * IRQ CPUs (struct rot_memo), so that NICs sharing CPUs start on
@@ -37,13 +37,13 @@ struct planner {
 	 * (tn_plan_irq_init), so that ordering a candidate set costs its CPUs
 	 * and the cores, not a 1 KiB set operation per core and pass; with
 	 * cores sharing a CPU (a hand-made snapshot), the sets are used. */
-	int *core_of;			/* [TN_CPU_MAX] */
-	int *core_size;			/* [n_cores] */
-	int *scratch;			/* [3 * n_cores + 1 + CPUs in cores] */
+	int *core_of;	/* [TN_CPU_MAX] */
+	int *core_size; /* [n_cores] */
+	int *scratch;	/* [3 * n_cores + 1 + CPUs in cores] */
 	bool cores_shared;
 	/* Where the NICs' queue 0s went so far: their cores, or the CPU itself
 	 * for a CPU in no core (tn_plan_place_irqs keeps the next one off them). */
-	bool *q0_core;			/* [n_cores] */
+	bool *q0_core; /* [n_cores] */
 	struct tn_cpuset q0_cpus;
 };
 
@@ -64,19 +64,19 @@ struct irq_owner {
 };
 
 struct tn_change *tn_plan_add_change(struct planner *pl, enum tn_change_kind kind);
-#define NEW_CHANGE(pl, kind)                                                       \
-	({                                                                         \
-		struct tn_change *c_ = tn_plan_add_change(pl, kind);               \
-		if (!c_)                                                           \
-			return tn_diag_error((pl)->d, -ENOMEM, "out of memory");   \
-		c_;                                                                \
+#define NEW_CHANGE(pl, kind)                                                     \
+	({                                                                       \
+		struct tn_change *c_ = tn_plan_add_change(pl, kind);             \
+		if (!c_)                                                         \
+			return tn_diag_error((pl)->d, -ENOMEM, "out of memory"); \
+		c_;                                                              \
 	})
 
 /* Set c->before or c->after (whole, on the heap); out of memory ends the plan. */
-#define SET_VALUE(pl, value, ...)                                                  \
-	do {                                                                       \
-		if (tn_change_printf(&(value), __VA_ARGS__) < 0)                   \
-			return tn_diag_error((pl)->d, -ENOMEM, "out of memory");   \
+#define SET_VALUE(pl, value, ...)                                                \
+	do {                                                                     \
+		if (tn_change_printf(&(value), __VA_ARGS__) < 0)                 \
+			return tn_diag_error((pl)->d, -ENOMEM, "out of memory"); \
 	} while (0)
 
 /* The CPUs of the nodes in 'nodes'. */

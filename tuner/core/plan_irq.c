@@ -37,7 +37,7 @@ int tn_plan_irq_init(struct planner *pl)
 		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
 	memset(pl->core_of, 0xff, sizeof(int) * TN_CPU_MAX); /* -1: no core */
 	for (int i = 0; i < t->n_cores; i++) {
-		tn_cpuset_foreach(cpu, &t->cores[i].cpus) {
+		tn_cpuset_foreach (cpu, &t->cores[i].cpus) {
 			pl->cores_shared |= pl->core_of[cpu] >= 0;
 			pl->core_of[cpu] = i;
 			pl->core_size[i]++;
@@ -95,7 +95,7 @@ static int order_by_sets(const struct tn_topology *t, const struct tn_cpuset *ca
 		if (!*first_pass)
 			*first_pass = n;
 	}
-	tn_cpuset_foreach(cpu, &left)
+	tn_cpuset_foreach (cpu, &left)
 		order[n++] = cpu;
 	return n;
 }
@@ -112,7 +112,7 @@ static int order_by_index(const struct planner *pl, const struct tn_cpuset *cand
 	int *list = seq + nc, n = 0, ns = 0, cpu, most = 0;
 
 	memset(cnt, 0, sizeof(int) * (size_t)nc);
-	tn_cpuset_foreach(cpu, cand)
+	tn_cpuset_foreach (cpu, cand)
 		if (pl->core_of[cpu] >= 0)
 			cnt[pl->core_of[cpu]]++;
 	start[0] = 0;
@@ -120,7 +120,7 @@ static int order_by_index(const struct planner *pl, const struct tn_cpuset *cand
 		start[i + 1] = start[i] + cnt[i];
 		most = cnt[i] > most ? cnt[i] : most;
 	}
-	tn_cpuset_foreach(cpu, cand)
+	tn_cpuset_foreach (cpu, cand)
 		if (pl->core_of[cpu] >= 0)
 			list[start[pl->core_of[cpu] + 1] - cnt[pl->core_of[cpu]]--] = cpu;
 	for (int whole = 1; whole >= 0; whole--)
@@ -135,7 +135,7 @@ static int order_by_index(const struct planner *pl, const struct tn_cpuset *cand
 		if (!*first_pass)
 			*first_pass = n;
 	}
-	tn_cpuset_foreach(cpu, cand)
+	tn_cpuset_foreach (cpu, cand)
 		if (pl->core_of[cpu] < 0)
 			order[n++] = cpu;
 	return n;
@@ -150,7 +150,7 @@ static int order_cpus(const struct planner *pl, const struct tn_cpuset *cand, bo
 
 	*first_pass = 0;
 	if (smt_allow)
-		tn_cpuset_foreach(cpu, cand)
+		tn_cpuset_foreach (cpu, cand)
 			order[n++] = cpu;
 	else if (pl->cores_shared)
 		n = order_by_sets(&pl->s->topo, cand, order, first_pass);
@@ -227,7 +227,7 @@ static int rule_cpus(struct planner *pl, const struct tn_nic *n, const struct tn
 	case TN_CPUS_NODES: {
 		int id;
 
-		tn_cpuset_foreach(id, &q->nodes) {
+		tn_cpuset_foreach (id, &q->nodes) {
 			if (!tn_topology_node(t, id))
 				return tn_diag_error(pl->d, -EINVAL,
 						     "%s: irq.cpus names NUMA node %d, which this "
@@ -269,9 +269,10 @@ static int irq_targets(struct planner *pl, const struct tn_nic *n, const struct 
 			tn_cpuset_clear(&cand, 0);
 	}
 	if (tn_cpuset_empty(&cand))
-		return tn_diag_error(pl->d, -EINVAL,
-				     "%s: no online CPU is left for its IRQs (%s, after exclusions)",
-				     n->name, why);
+		return tn_diag_error(
+			pl->d, -EINVAL,
+			"%s: no online CPU is left for its IRQs (%s, after exclusions)", n->name,
+			why);
 	m = ordered(pl, &cand, q->smt_allow);
 	if (!m)
 		return tn_diag_error(pl->d, -ENOMEM, "out of memory");
@@ -415,8 +416,9 @@ static int shared_irqs(struct planner *pl, int i, int *shared)
 		(*shared)++;
 	}
 	if (first)
-		tn_diag_warn(pl->d, "%s: %d of its queue IRQs (irq %d%s) are %s's too (one "
-				    "device): placed once, as for %s",
+		tn_diag_warn(pl->d,
+			     "%s: %d of its queue IRQs (irq %d%s) are %s's too (one "
+			     "device): placed once, as for %s",
 			     n->name, *shared, first->irq, *shared > 1 ? ", ..." : "",
 			     pl->s->nics[first->nic].name, pl->s->nics[first->nic].name);
 	return left;
@@ -428,14 +430,16 @@ static int shared_irqs(struct planner *pl, int i, int *shared)
 static void warn_no_queues(struct planner *pl, const struct tn_nic *n)
 {
 	if (n->n_irqs == 0 && strcmp(n->operstate, "up") != 0)
-		tn_diag_warn(pl->d, "%s: no IRQ of it was found (its link is %s: many drivers "
-				    "request their IRQs only when it is up); none is placed",
+		tn_diag_warn(pl->d,
+			     "%s: no IRQ of it was found (its link is %s: many drivers "
+			     "request their IRQs only when it is up); none is placed",
 			     n->name, n->operstate);
 	else if (n->n_irqs == 0)
 		tn_diag_warn(pl->d, "%s: no IRQ of it was found; none is placed", n->name);
 	else
-		tn_diag_warn(pl->d, "%s: none of its %d IRQs is named as one of its queues (%s%s); "
-				    "none is placed",
+		tn_diag_warn(pl->d,
+			     "%s: none of its %d IRQs is named as one of its queues (%s%s); "
+			     "none is placed",
 			     n->name, n->n_irqs, n->irqs[0].name, n->n_irqs > 1 ? ", ..." : "");
 }
 
@@ -529,7 +533,8 @@ int tn_plan_irq_changes(struct planner *pl)
 				pl->plan.managed[pl->plan.n_managed++] = q->irq;
 				continue;
 			}
-			nm = realloc(pl->plan.placed, sizeof(int) * (size_t)(pl->plan.n_placed + 1));
+			nm = realloc(pl->plan.placed,
+				     sizeof(int) * (size_t)(pl->plan.n_placed + 1));
 			if (!nm)
 				return tn_diag_error(pl->d, -ENOMEM, "out of memory");
 			pl->plan.placed = nm;
@@ -548,9 +553,9 @@ int tn_plan_irq_changes(struct planner *pl)
 			if (!q->has_affinity)
 				SET_VALUE(pl, c->before, "unknown");
 			SET_VALUE(pl, c->after, "%d", cpu);
-			SET_VALUE(pl, c->reason, "%s queue %d on node %d of %d CPUs",
-				 n->name, q->queue, tn_topology_cpu_node(&pl->s->topo, cpu),
-				 pl->ncpus_of[i]);
+			SET_VALUE(pl, c->reason, "%s queue %d on node %d of %d CPUs", n->name,
+				  q->queue, tn_topology_cpu_node(&pl->s->topo, cpu),
+				  pl->ncpus_of[i]);
 		}
 	}
 	return 0;
@@ -616,7 +621,7 @@ int tn_plan_irqbalance(struct planner *pl)
 		SET_VALUE(pl, c->before, "running");
 		SET_VALUE(pl, c->after, "stopped");
 		SET_VALUE(pl, c->reason,
-			 "profile irqbalance \"stop\": it would move the placed IRQs");
+			  "profile irqbalance \"stop\": it would move the placed IRQs");
 		return 0;
 	}
 	/* ban: every placed IRQ must be on irqbalance's banned list. The list is

@@ -45,7 +45,7 @@ static void irq_nodes(struct planner *pl, struct tn_cpuset *nodes)
 	int cpu;
 
 	tn_cpuset_zero(nodes);
-	tn_cpuset_foreach(cpu, &pl->placed_cpus) {
+	tn_cpuset_foreach (cpu, &pl->placed_cpus) {
 		int node = tn_topology_cpu_node(t, cpu);
 
 		if (node >= 0)
@@ -83,29 +83,32 @@ static int opposite_refused(struct planner *pl, const struct tn_proc_rule *r, in
 	tn_plan_fmt_set(busy, irq, sizeof(irq));
 	if (r->has_nodes) {
 		tn_plan_fmt_set(&r->nodes, nodes, sizeof(nodes));
-		return tn_diag_error(pl->d, -EINVAL,
-				     "processes[%d]: placement \"opposite\": each node its \"nodes\" "
-				     "allow (%s) holds NIC IRQs or has no online CPU (NIC IRQs on "
-				     "node%s %s)",
-				     idx, nodes, tn_cpuset_count(busy) == 1 ? "" : "s", irq);
+		return tn_diag_error(
+			pl->d, -EINVAL,
+			"processes[%d]: placement \"opposite\": each node its \"nodes\" "
+			"allow (%s) holds NIC IRQs or has no online CPU (NIC IRQs on "
+			"node%s %s)",
+			idx, nodes, tn_cpuset_count(busy) == 1 ? "" : "s", irq);
 	}
 	tn_cpuset_zero(&idle);
 	for (int i = 0; i < t->n_nodes; i++)
 		if (!tn_cpuset_test(busy, t->nodes[i].id))
 			tn_cpuset_set(&idle, t->nodes[i].id);
 	if (tn_cpuset_empty(&idle))
-		return tn_diag_error(pl->d, -EINVAL,
-				     "processes[%d]: placement \"opposite\": every NUMA node of this "
-				     "host holds NIC IRQs (%d node%s)",
-				     idx, t->n_nodes, t->n_nodes == 1 ? "" : "s");
+		return tn_diag_error(
+			pl->d, -EINVAL,
+			"processes[%d]: placement \"opposite\": every NUMA node of this "
+			"host holds NIC IRQs (%d node%s)",
+			idx, t->n_nodes, t->n_nodes == 1 ? "" : "s");
 	tn_plan_fmt_set(&idle, nodes, sizeof(nodes));
-	return tn_diag_error(pl->d, -EINVAL,
-			     "processes[%d]: placement \"opposite\": every NUMA node with an online "
-			     "CPU holds NIC IRQs (node%s %s); node%s %s, free of them, ha%s no online "
-			     "CPU",
-			     idx, tn_cpuset_count(busy) == 1 ? "" : "s", irq,
-			     tn_cpuset_count(&idle) == 1 ? "" : "s", nodes,
-			     tn_cpuset_count(&idle) == 1 ? "s" : "ve");
+	return tn_diag_error(
+		pl->d, -EINVAL,
+		"processes[%d]: placement \"opposite\": every NUMA node with an online "
+		"CPU holds NIC IRQs (node%s %s); node%s %s, free of them, ha%s no online "
+		"CPU",
+		idx, tn_cpuset_count(busy) == 1 ? "" : "s", irq,
+		tn_cpuset_count(&idle) == 1 ? "" : "s", nodes,
+		tn_cpuset_count(&idle) == 1 ? "s" : "ve");
 }
 
 /*
@@ -165,10 +168,11 @@ static int proc_nodes(struct planner *pl, const struct tn_proc_rule *r, int idx,
 		return 0;
 	case TN_PLACE_OPPOSITE:
 		if (tn_cpuset_empty(&busy))
-			return tn_diag_error(pl->d, -EINVAL,
-					     "processes[%d]: placement \"opposite\" needs interfaces "
-					     "the profile places",
-					     idx);
+			return tn_diag_error(
+				pl->d, -EINVAL,
+				"processes[%d]: placement \"opposite\" needs interfaces "
+				"the profile places",
+				idx);
 		opposite_nodes(t, r, &busy, &cand);
 		if (tn_cpuset_empty(&cand))
 			return opposite_refused(pl, r, idx, &busy);
@@ -177,7 +181,7 @@ static int proc_nodes(struct planner *pl, const struct tn_proc_rule *r, int idx,
 			struct tn_cpuset with_mem;
 
 			tn_cpuset_zero(&with_mem);
-			tn_cpuset_foreach(id, &cand)
+			tn_cpuset_foreach (id, &cand)
 				if (node_has_memory(t, id))
 					tn_cpuset_set(&with_mem, id);
 			if (tn_cpuset_empty(&with_mem))
@@ -193,11 +197,11 @@ static int proc_nodes(struct planner *pl, const struct tn_proc_rule *r, int idx,
 			break;
 		}
 		/* the nearest node without IRQs, by hwloc distance; ties: lowest id */
-		tn_cpuset_foreach(id, &cand) {
+		tn_cpuset_foreach (id, &cand) {
 			uint32_t dsum = 0;
 			int b;
 
-			tn_cpuset_foreach(b, &busy)
+			tn_cpuset_foreach (b, &busy)
 				dsum += tn_topology_distance(t, b, id);
 			if (best < 0 || dsum < best_d) {
 				best = id;
@@ -208,11 +212,11 @@ static int proc_nodes(struct planner *pl, const struct tn_proc_rule *r, int idx,
 		tn_cpuset_set(nodes, best);
 		break;
 	}
-	tn_cpuset_foreach(id, nodes) {
+	tn_cpuset_foreach (id, nodes) {
 		if (!tn_topology_node(t, id))
-			return tn_diag_error(pl->d, -EINVAL,
-					     "processes[%d]: NUMA node %d does not exist on this host",
-					     idx, id);
+			return tn_diag_error(
+				pl->d, -EINVAL,
+				"processes[%d]: NUMA node %d does not exist on this host", idx, id);
 	}
 	return 0;
 }
@@ -220,7 +224,8 @@ static int proc_nodes(struct planner *pl, const struct tn_proc_rule *r, int idx,
 /* "PID@START": apply and rollback check that the pid is still this process */
 static void proc_target(const struct tn_process *p, char *buf, size_t len)
 {
-	struct tn_procid id = { .pid = p->pid, .has_start = p->has_start_time,
+	struct tn_procid id = { .pid = p->pid,
+				.has_start = p->has_start_time,
 				.start = p->start_time };
 
 	tn_procid_format(&id, buf, len); /* at most 28 characters */
@@ -246,23 +251,24 @@ static int plan_process(struct planner *pl, const struct tn_proc_rule *rule, int
 		SET_VALUE(pl, c->label, "%s", p->comm);
 		if (mixed)
 			SET_VALUE(pl, c->before, "mixed");
-		else if (p->n_threads > 0 && tn_plan_value_set(pl, &c->before, &p->threads[0].affinity) < 0)
+		else if (p->n_threads > 0 &&
+			 tn_plan_value_set(pl, &c->before, &p->threads[0].affinity) < 0)
 			return -ENOMEM;
 		else if (p->n_threads == 0)
 			SET_VALUE(pl, c->before, "%s", "");
 		if (tn_plan_value_set(pl, &c->after, cpus) < 0)
 			return -ENOMEM;
-		SET_VALUE(pl, c->note, "(%d thread%s)", p->n_threads,
-			 p->n_threads == 1 ? "" : "s");
+		SET_VALUE(pl, c->note, "(%d thread%s)", p->n_threads, p->n_threads == 1 ? "" : "s");
 		SET_VALUE(pl, c->reason, "processes[%d] placement %s: node%s %s", r,
-			 tn_placement_name(rule->placement), tn_cpuset_count(nodes) == 1 ? "" : "s",
-			 nodelist);
+			  tn_placement_name(rule->placement),
+			  tn_cpuset_count(nodes) == 1 ? "" : "s", nodelist);
 	}
 	if (rule->memory == TN_MEM_KEEP || rule->placement == TN_PLACE_CPUS)
 		return 0;
 	if (!p->has_memory_nodes) {
-		tn_diag_warn(pl->d, "pid %d (%s): where its memory is is unknown (no numa_maps); "
-				    "memory not planned",
+		tn_diag_warn(pl->d,
+			     "pid %d (%s): where its memory is is unknown (no numa_maps); "
+			     "memory not planned",
 			     p->pid, p->comm);
 		return 0;
 	}
@@ -276,9 +282,9 @@ static int plan_process(struct planner *pl, const struct tn_proc_rule *rule, int
 	    tn_plan_value_set(pl, &c->after, mem) < 0)
 		return -ENOMEM;
 	SET_VALUE(pl, c->reason,
-		 "processes[%d] memory %s: move its pages to the node%s of its CPUs%s", r,
-		 tn_memory_name(rule->memory), tn_cpuset_count(mem) == 1 ? "" : "s",
-		 tn_cpuset_equal(mem, nodes) ? "" : " that have memory");
+		  "processes[%d] memory %s: move its pages to the node%s of its CPUs%s", r,
+		  tn_memory_name(rule->memory), tn_cpuset_count(mem) == 1 ? "" : "s",
+		  tn_cpuset_equal(mem, nodes) ? "" : " that have memory");
 	return 0;
 }
 
@@ -312,8 +318,10 @@ static int rule_unused(struct planner *pl, int r, const char *what, const int *r
 
 		if (!proc_matches(rule, p))
 			continue;
-		snprintf(why, sizeof(why), "every process it matches follows an earlier rule "
-			 "(pid %d %s: processes[%d])", p->pid, p->comm, rule_of[i]);
+		snprintf(why, sizeof(why),
+			 "every process it matches follows an earlier rule "
+			 "(pid %d %s: processes[%d])",
+			 p->pid, p->comm, rule_of[i]);
 		break;
 	}
 	if (rule->required)
@@ -325,8 +333,8 @@ static int rule_unused(struct planner *pl, int r, const char *what, const int *r
 
 /* The CPUs of rule r's processes on its nodes: online, not the IRQ CPUs, and,
  * as for IRQs, not isolated or nohz_full unless listed ("cpus"). */
-static int proc_cpus(struct planner *pl, const struct tn_proc_rule *rule, int r,
-		     const char *what, const struct tn_cpuset *nodes, struct tn_cpuset *cpus)
+static int proc_cpus(struct planner *pl, const struct tn_proc_rule *rule, int r, const char *what,
+		     const struct tn_cpuset *nodes, struct tn_cpuset *cpus)
 {
 	const struct tn_topology *t = &pl->s->topo;
 	char list[TN_CPULIST_MAX];
@@ -348,7 +356,8 @@ static int proc_cpus(struct planner *pl, const struct tn_proc_rule *rule, int r,
 				     (tn_plan_fmt_set(&pl->placed_cpus, list, sizeof(list)), list));
 	if (tn_cpuset_empty(cpus))
 		return tn_diag_error(pl->d, -EINVAL,
-				     "processes[%d] (%s): no online CPU is left for them%s", r, what,
+				     "processes[%d] (%s): no online CPU is left for them%s", r,
+				     what,
 				     rule->placement == TN_PLACE_CPUS
 					     ? ""
 					     : " (isolated and nohz_full CPUs are left out: list "
@@ -381,20 +390,19 @@ static int plan_rule(struct planner *pl, int r, const int *rule_of)
 	tn_plan_fmt_set(&nodes, nodelist, sizeof(nodelist));
 	/* the memory target: the nodes that have memory (none: nothing to bind to) */
 	tn_cpuset_zero(&mem);
-	tn_cpuset_foreach(id, &nodes)
+	tn_cpuset_foreach (id, &nodes)
 		if (node_has_memory(t, id))
 			tn_cpuset_set(&mem, id);
 	if (rule->memory != TN_MEM_KEEP && rule->placement != TN_PLACE_CPUS &&
 	    tn_cpuset_empty(&mem))
 		return tn_diag_error(pl->d, -EINVAL,
-				     "processes[%d] (%s): memory \"%s\": node%s %s ha%s no memory", r,
-				     what, tn_memory_name(rule->memory),
+				     "processes[%d] (%s): memory \"%s\": node%s %s ha%s no memory",
+				     r, what, tn_memory_name(rule->memory),
 				     tn_cpuset_count(&nodes) == 1 ? "" : "s", nodelist,
 				     tn_cpuset_count(&nodes) == 1 ? "s" : "ve");
 	for (int i = 0; i < pl->s->n_processes; i++) {
-		if (rule_of[i] == r &&
-		    (ret = plan_process(pl, rule, r, &pl->s->processes[i], &cpus, &nodes, nodelist,
-					&mem)) < 0)
+		if (rule_of[i] == r && (ret = plan_process(pl, rule, r, &pl->s->processes[i], &cpus,
+							   &nodes, nodelist, &mem)) < 0)
 			return ret;
 	}
 	return 0;

@@ -76,8 +76,8 @@ static bool one_cpu_per_queue(const struct planner *pl, int i)
 }
 
 /* The RPS CPUs of NIC i under its rule, into *want; why says whence. */
-static int rps_want(struct planner *pl, int i, const struct tn_rps_rule *r,
-		    struct tn_cpuset *want, char *why, size_t len)
+static int rps_want(struct planner *pl, int i, const struct tn_rps_rule *r, struct tn_cpuset *want,
+		    char *why, size_t len)
 {
 	const struct tn_nic *n = &pl->s->nics[i];
 	const struct tn_topology *t = &pl->s->topo;
@@ -95,8 +95,8 @@ static int rps_want(struct planner *pl, int i, const struct tn_rps_rule *r,
 		*want = r->cpus;
 		if (!tn_cpuset_subset(want, &t->online)) {
 			tn_plan_fmt_set(want, list, sizeof(list));
-			return tn_diag_error(pl->d, -EINVAL, "%s: rps.cpus %s: not all online", n->name,
-					     list);
+			return tn_diag_error(pl->d, -EINVAL, "%s: rps.cpus %s: not all online",
+					     n->name, list);
 		}
 		snprintf(why, len, "profile rps.cpus list");
 		return 0;
@@ -118,8 +118,10 @@ static int rps_want(struct planner *pl, int i, const struct tn_rps_rule *r,
 	if (node)
 		snprintf(why, len, "%s: RPS on node %d but the IRQ CPUs", what, node->id);
 	else
-		snprintf(why, len, "%s: RPS on any online CPU but the IRQ CPUs (NUMA node "
-				   "unknown)", what);
+		snprintf(why, len,
+			 "%s: RPS on any online CPU but the IRQ CPUs (NUMA node "
+			 "unknown)",
+			 what);
 	return 0;
 }
 
@@ -139,8 +141,9 @@ static int mask_change(struct planner *pl, enum tn_change_kind kind, const struc
 		return 0;
 	ret = tn_hexmask_format(want, nbits, buf, sizeof(buf));
 	if (ret < 0)
-		return tn_diag_error(pl->d, -EINVAL, "%s: %s %s-%d: CPU %d is beyond the %d the "
-						      "kernel's masks hold",
+		return tn_diag_error(pl->d, -EINVAL,
+				     "%s: %s %s-%d: CPU %d is beyond the %d the "
+				     "kernel's masks hold",
 				     n->name, key, kind == TN_CHANGE_XPS_CPUS ? "tx" : "rx",
 				     q->index, tn_cpuset_last(want), nbits);
 	c = NEW_CHANGE(pl, kind);
@@ -185,8 +188,8 @@ static int flow_cnt_changes(struct planner *pl, const struct tn_nic *n, int64_t 
 		SET_VALUE(pl, c->before, "%lld", (long long)q->flow_cnt);
 		SET_VALUE(pl, c->after, "%lld", (long long)per);
 		SET_VALUE(pl, c->reason,
-			 "profile rps.flow_entries %lld over %d rx queue(s), a power of two",
-			 (long long)entries, nq);
+			  "profile rps.flow_entries %lld over %d rx queue(s), a power of two",
+			  (long long)entries, nq);
 	}
 	return 0;
 }
@@ -206,13 +209,14 @@ static int xps_changes(struct planner *pl, int i, enum tn_xps_policy x)
 		if (x == TN_XPS_IRQ) {
 			queue_cpus(pl, i, q->index, true, &want);
 			if (tn_cpuset_empty(&want)) {
-				tn_diag_warn(pl->d, "%s: tx-%d: no IRQ of queue %d found: its XPS "
-						    "is left alone",
+				tn_diag_warn(pl->d,
+					     "%s: tx-%d: no IRQ of queue %d found: its XPS "
+					     "is left alone",
 					     n->name, q->index, q->index);
 				continue;
 			}
-			snprintf(why, sizeof(why), "profile xps.cpus irq: the CPUs of queue %d's IRQ",
-				 q->index);
+			snprintf(why, sizeof(why),
+				 "profile xps.cpus irq: the CPUs of queue %d's IRQ", q->index);
 		}
 		if ((ret = mask_change(pl, TN_CHANGE_XPS_CPUS, n, q, &want, why)) < 0)
 			return ret;
@@ -233,8 +237,8 @@ static int nic_queues(struct planner *pl, int i, enum tn_change_kind kind)
 		if ((ret = rps_want(pl, i, &rule->rps, &want, why, sizeof(why))) < 0)
 			return ret;
 		for (int k = 0; k < n->n_rxq; k++)
-			if ((ret = mask_change(pl, TN_CHANGE_RPS_CPUS, n, &n->rxq[k], &want,
-					       why)) < 0)
+			if ((ret = mask_change(pl, TN_CHANGE_RPS_CPUS, n, &n->rxq[k], &want, why)) <
+			    0)
 				return ret;
 	}
 	if (kind == TN_CHANGE_RPS_FLOW_CNT && rule->rps.flow_entries != TN_VAL_UNSET)
@@ -258,8 +262,9 @@ int tn_plan_rps_queues(struct planner *pl)
 		rule = &pl->p->ifaces[pl->rule_of[i]];
 		if ((rule->rps.policy != TN_RPS_UNSET || rule->xps != TN_XPS_UNSET) &&
 		    !pl->s->nics[i].n_rxq && !pl->s->nics[i].n_txq)
-			tn_diag_warn(pl->d, "%s: no queue files (rps_cpus, xps_cpus) found: RPS "
-					    "and XPS not planned",
+			tn_diag_warn(pl->d,
+				     "%s: no queue files (rps_cpus, xps_cpus) found: RPS "
+				     "and XPS not planned",
 				     pl->s->nics[i].name);
 	}
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
@@ -270,17 +275,15 @@ int tn_plan_rps_queues(struct planner *pl)
 }
 
 /* A sysctl change, when the value differs; the sysctl must be on the host. */
-static int sysctl_change(struct planner *pl, const char *name, const char *after,
-			 const char *why)
+static int sysctl_change(struct planner *pl, const char *name, const char *after, const char *why)
 {
 	const struct tn_sysctl *cur = tn_state_sysctl(pl->s, name);
 	struct tn_change *c;
 
 	if (!cur || !cur->present)
-		return tn_diag_error(pl->d, -EINVAL,
-				     "sysctl %s: this host has no such setting (%s)", name,
-				     cur ? "not present on this kernel: no CONFIG_RPS?"
-					 : "not in the snapshot");
+		return tn_diag_error(
+			pl->d, -EINVAL, "sysctl %s: this host has no such setting (%s)", name,
+			cur ? "not present on this kernel: no CONFIG_RPS?" : "not in the snapshot");
 	if (strcmp(cur->value, after) == 0)
 		return 0;
 	c = NEW_CHANGE(pl, TN_CHANGE_SYSCTL);
@@ -331,12 +334,14 @@ static int flow_limit(struct planner *pl)
 	if (tn_cpuset_equal(&now, &want))
 		return 0;
 	if (tn_hexmask_format(&want, nbits, buf, sizeof(buf)) < 0)
-		return tn_diag_error(pl->d, -EINVAL, "flow_limit.cpus: CPU %d is beyond the %d "
-						      "the kernel's mask holds",
+		return tn_diag_error(pl->d, -EINVAL,
+				     "flow_limit.cpus: CPU %d is beyond the %d "
+				     "the kernel's mask holds",
 				     tn_cpuset_last(&want), nbits);
 	return sysctl_change(pl, bm, buf,
-			     fl->irq_cpus ? "profile flow_limit.cpus irq: the CPUs taking queue IRQs"
-					  : "profile flow_limit.cpus list");
+			     fl->irq_cpus
+				     ? "profile flow_limit.cpus irq: the CPUs taking queue IRQs"
+				     : "profile flow_limit.cpus list");
 }
 
 int tn_plan_rps_sysctls(struct planner *pl)

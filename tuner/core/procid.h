@@ -27,7 +27,7 @@ struct tn_procid {
 	int pid;
 	bool has_start;
 	uint64_t start;
-	int tid;		/* 0: the process as a whole */
+	int tid; /* 0: the process as a whole */
 	bool has_tstart;
 	uint64_t tstart;
 };

@@ -183,11 +183,12 @@ int tn_procsel_init(struct tn_procsel *s, enum tn_procsel_kind kind, const char 
 		int r;
 
 		if (br)
-			return tn_diag_error(d, -EINVAL,
-					     "cmdline regex \"%s\": back-reference \\%c: not allowed "
-					     "(matching one can take minutes on a crafted command "
-					     "line)",
-					     text, br[1]);
+			return tn_diag_error(
+				d, -EINVAL,
+				"cmdline regex \"%s\": back-reference \\%c: not allowed "
+				"(matching one can take minutes on a crafted command "
+				"line)",
+				text, br[1]);
 		if (regex_cost(text) > TN_REGEX_COST_MAX)
 			return tn_diag_error(d, -EINVAL,
 					     "cmdline regex \"%s\": too costly to compile (its "
@@ -265,9 +266,9 @@ bool tn_procsel_match(const struct tn_procsel *s, int pid, const char *comm, con
 
 		if (n > TN_CMDLINE_MATCH_MAX)
 			range.rm_eo = TN_CMDLINE_MATCH_MAX;
-		return cmdline && regexec(&s->re, cmdline, 1, &range,
-					  REG_STARTEND |
-						  (n > TN_CMDLINE_MATCH_MAX ? REG_NOTEOL : 0)) == 0;
+		return cmdline &&
+		       regexec(&s->re, cmdline, 1, &range,
+			       REG_STARTEND | (n > TN_CMDLINE_MATCH_MAX ? REG_NOTEOL : 0)) == 0;
 	}
 	case TN_SEL_CGROUP: {
 		size_t n = strlen(s->text);

@@ -16,12 +16,14 @@
  * systemd_unit: a component of the cgroup path. The names are the profile's
  * keys of a process match.
  */
+/* clang-format off */
 #define TN_PROCSEL_KIND_LIST(X)                                                           \
 	X(TN_SEL_PID, "pid")                                                              \
 	X(TN_SEL_COMM, "comm")                                                            \
 	X(TN_SEL_CMDLINE, "cmdline")                                                      \
 	X(TN_SEL_CGROUP, "cgroup")                                                        \
 	X(TN_SEL_UNIT, "systemd_unit")
+/* clang-format on */
 enum tn_procsel_kind { TN_PROCSEL_KIND_LIST(TN_ENUM_MEMBER) };
 #define TN_PROCSEL_KIND_COUNT TN_ENUM_COUNT(TN_PROCSEL_KIND_LIST)
 

@@ -114,8 +114,9 @@ static int parse_text(const char *text, const char *file, cJSON **out, struct tn
 	if ((at = bad_utf8(text)))
 		return text_error(d, file, text, at, "invalid UTF-8");
 	if ((at = tn_json_find_nul_escape(text)))
-		return text_error(d, file, text, at, "\\u0000 (a NUL character) in a string: "
-						     "it would cut the string short");
+		return text_error(d, file, text, at,
+				  "\\u0000 (a NUL character) in a string: "
+				  "it would cut the string short");
 	if ((at = too_deep(text, TN_PROFILE_MAX_DEPTH))) {
 		char msg[64];
 
@@ -174,7 +175,8 @@ static int merge_into(cJSON *base, const cJSON *child)
 	idx = index_members(base, &n);
 	if (!idx)
 		return -ENOMEM;
-	cJSON_ArrayForEach(it, child) {
+	cJSON_ArrayForEach(it, child)
+	{
 		struct member_slot want = { .key = it->string };
 		cJSON *old, *copy;
 

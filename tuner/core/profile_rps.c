@@ -118,8 +118,8 @@ int tn_profile_parse_rps(struct tn_jreader *r, const cJSON *iface, struct tn_ifa
 #define FLOW_LIMIT_TABLE_MAX (1 << 20)
 
 /* A sysctl the profile sets both by name and through rps or flow_limit. */
-static int set_twice(struct tn_jreader *r, const struct tn_profile *p, const char *name,
-		     bool also, const char *where)
+static int set_twice(struct tn_jreader *r, const struct tn_profile *p, const char *name, bool also,
+		     const char *where)
 {
 	size_t m, m2;
 
@@ -170,7 +170,8 @@ int tn_profile_parse_flow_limit(struct tn_jreader *r, const cJSON *doc, struct t
 		return ret;
 	m = tn_jr_push_key(r, "flow_limit");
 	if ((ret = tn_jr_known_keys(r, o, keys)) < 0 ||
-	    (ret = tn_jr_int(r, o, "table_len", false, 1, FLOW_LIMIT_TABLE_MAX, &fl->table_len)) < 0)
+	    (ret = tn_jr_int(r, o, "table_len", false, 1, FLOW_LIMIT_TABLE_MAX, &fl->table_len)) <
+		    0)
 		return ret;
 	if (fl->table_len != TN_VAL_UNSET && (fl->table_len & (fl->table_len - 1))) {
 		m2 = tn_jr_push_key(r, "table_len");
@@ -195,7 +196,8 @@ bool tn_profile_uses_queues(const struct tn_profile *p)
 {
 	for (int i = 0; i < p->n_ifaces; i++)
 		if (p->ifaces[i].rps.policy != TN_RPS_UNSET ||
-		    p->ifaces[i].rps.flow_entries != TN_VAL_UNSET || p->ifaces[i].xps != TN_XPS_UNSET)
+		    p->ifaces[i].rps.flow_entries != TN_VAL_UNSET ||
+		    p->ifaces[i].xps != TN_XPS_UNSET)
 			return true;
 	return false;
 }

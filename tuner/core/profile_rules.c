@@ -33,7 +33,8 @@ static int node_list(struct tn_jreader *r, const cJSON *v, struct tn_cpuset *out
 	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
 		return tn_jr_error(r, "expected a non-empty array of NUMA node numbers");
 	tn_cpuset_zero(out);
-	cJSON_ArrayForEach(it, v) {
+	cJSON_ArrayForEach(it, v)
+	{
 		size_t m = tn_jr_push_index(r, i++);
 
 		if (!cJSON_IsNumber(it) || it->valuedouble < 0 || it->valuedouble > 4095 ||
@@ -56,7 +57,8 @@ static int cpu_list(struct tn_jreader *r, const cJSON *v, bool allow_empty, stru
 		return tn_jr_error(r, "\"%s\": CPU numbers go up to %d", v->valuestring,
 				   TN_CPU_MAX - 1);
 	if (ret < 0)
-		return tn_jr_error(r, "\"%s\" is not a CPU list such as \"0-7,16\"", v->valuestring);
+		return tn_jr_error(r, "\"%s\" is not a CPU list such as \"0-7,16\"",
+				   v->valuestring);
 	if (!allow_empty && tn_cpuset_empty(out))
 		return tn_jr_error(r, "the CPU list is empty");
 	return 0;
@@ -157,7 +159,8 @@ static int count_value(struct tn_jreader *r, const cJSON *o, const char *key, bo
 	else if (allow_cpus && cJSON_IsString(v) && strcmp(v->valuestring, "cpus") == 0)
 		*out = TN_VAL_CPUS;
 	else
-		ret = tn_jr_error(r, "expected a number or \"max\"%s", allow_cpus ? " or \"cpus\"" : "");
+		ret = tn_jr_error(r, "expected a number or \"max\"%s",
+				  allow_cpus ? " or \"cpus\"" : "");
 	tn_jr_pop(r, m);
 	return ret;
 }
@@ -226,9 +229,10 @@ static int parse_match(struct tn_jreader *r, const cJSON *v, struct tn_iface_mat
 	if (mt->pci[0] && pci_address(mt->pci, sizeof(mt->pci)) < 0) {
 		size_t mark = tn_jr_push_key(r, "pci");
 
-		ret = tn_jr_error(r, "\"%s\" is not a PCI address: DOMAIN:BUS:DEVICE.FUNCTION as "
-				     "sysfs names it (0000:04:00.0), or BUS:DEVICE.FUNCTION "
-				     "(04:00.0, domain 0)",
+		ret = tn_jr_error(r,
+				  "\"%s\" is not a PCI address: DOMAIN:BUS:DEVICE.FUNCTION as "
+				  "sysfs names it (0000:04:00.0), or BUS:DEVICE.FUNCTION "
+				  "(04:00.0, domain 0)",
 				  cJSON_GetObjectItemCaseSensitive(v, "pci")->valuestring);
 		tn_jr_pop(r, mark);
 		return ret;
@@ -239,8 +243,8 @@ static int parse_match(struct tn_jreader *r, const cJSON *v, struct tn_iface_mat
 
 static int parse_iface(struct tn_jreader *r, const cJSON *o, struct tn_iface_rule *f)
 {
-	static const char *const keys[] = { "match", "required", "irq", "rings", "channels",
-					    "coalesce", "rps", "xps", NULL };
+	static const char *const keys[] = { "match",	"required", "irq", "rings", "channels",
+					    "coalesce", "rps",	    "xps", NULL };
 	const cJSON *v;
 	int ret;
 	size_t m;
@@ -248,8 +252,8 @@ static int parse_iface(struct tn_jreader *r, const cJSON *o, struct tn_iface_rul
 	if (!cJSON_IsObject(o))
 		return tn_jr_error(r, "expected an object");
 	f->ring_rx = f->ring_tx = f->channels_combined = TN_VAL_UNSET;
-	f->coalesce = (struct tn_coalesce_rule){ TN_VAL_UNSET, TN_VAL_UNSET, TN_VAL_UNSET,
-						 TN_VAL_UNSET };
+	f->coalesce =
+		(struct tn_coalesce_rule){ TN_VAL_UNSET, TN_VAL_UNSET, TN_VAL_UNSET, TN_VAL_UNSET };
 	if ((ret = tn_jr_known_keys(r, o, keys)) < 0 ||
 	    (ret = tn_jr_bool(r, o, "required", false, &f->required)) < 0)
 		return ret;
@@ -319,7 +323,8 @@ static int parse_placement(struct tn_jreader *r, const cJSON *v, struct tn_proc_
 
 		p->placement = TN_PLACE_NODES;
 		p->has_nodes = true;
-		if ((ret = node_list(r, cJSON_GetObjectItemCaseSensitive(v, "nodes"), &p->nodes)) < 0)
+		if ((ret = node_list(r, cJSON_GetObjectItemCaseSensitive(v, "nodes"), &p->nodes)) <
+		    0)
 			return ret;
 		tn_jr_pop(r, m);
 	} else {
@@ -354,7 +359,8 @@ static int parse_user(struct tn_jreader *r, const cJSON *v, struct tn_proc_rule 
 	} else {
 		/* the portable user name characters (POSIX), '$' last for Samba */
 		size_t n = t ? strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					 "0123456789._-") : 0;
+					 "0123456789._-")
+			     : 0;
 
 		if (!t || !*t || *t == '-' || strlen(t) > 32 ||
 		    (t[n] && !(t[n] == '$' && !t[n + 1])))
@@ -432,8 +438,8 @@ static int parse_proc_match(struct tn_jreader *r, const cJSON *match, struct tn_
 
 static int parse_proc(struct tn_jreader *r, const cJSON *o, struct tn_proc_rule *p)
 {
-	static const char *const keys[] = { "match", "placement", "nodes", "memory", "required",
-					    NULL };
+	static const char *const keys[] = { "match",  "placement", "nodes",
+					    "memory", "required",  NULL };
 	static const char *const mem[] = TN_ENUM_NAMES(TN_MEMORY_LIST);
 	const cJSON *match, *v;
 	int ret;
@@ -473,36 +479,38 @@ static int parse_proc(struct tn_jreader *r, const cJSON *o, struct tn_proc_rule 
 			return ret;
 		p->memory = (enum tn_memory)ret;
 		if (p->memory != TN_MEM_KEEP && p->placement == TN_PLACE_CPUS)
-			return tn_jr_error(r, "memory \"%s\" needs a placement by NUMA nodes, not "
-					      "{\"cpus\": ...}",
+			return tn_jr_error(r,
+					   "memory \"%s\" needs a placement by NUMA nodes, not "
+					   "{\"cpus\": ...}",
 					   tn_memory_name(p->memory));
 		tn_jr_pop(r, m);
 	}
 	return 0;
 }
 
-#define ARRAY_FIELD(r, doc, key, out, n, parse)                                          \
-	({                                                                                \
-		const cJSON *arr_, *it_;                                                  \
-		int ret_ = tn_jr_array(r, doc, key, false, &arr_), i_ = 0;                \
-		if (ret_ == 0 && arr_) {                                                  \
-			size_t m_ = tn_jr_push_key(r, key);                               \
-			n = cJSON_GetArraySize(arr_);                                     \
-			out = calloc((size_t)(n ? n : 1), sizeof(*out));                  \
-			if (!out)                                                         \
+#define ARRAY_FIELD(r, doc, key, out, n, parse)                                            \
+	({                                                                                 \
+		const cJSON *arr_, *it_;                                                   \
+		int ret_ = tn_jr_array(r, doc, key, false, &arr_), i_ = 0;                 \
+		if (ret_ == 0 && arr_) {                                                   \
+			size_t m_ = tn_jr_push_key(r, key);                                \
+			n = cJSON_GetArraySize(arr_);                                      \
+			out = calloc((size_t)(n ? n : 1), sizeof(*out));                   \
+			if (!out)                                                          \
 				ret_ = tn_diag_error((r)->diag, -ENOMEM, "out of memory"); \
-			cJSON_ArrayForEach(it_, arr_) {                                   \
-				size_t m2_;                                               \
-				if (ret_ < 0)                                             \
-					break;                                            \
-				m2_ = tn_jr_push_index(r, i_);                            \
-				ret_ = parse(r, it_, &out[i_]);                           \
-				tn_jr_pop(r, m2_);                                        \
-				i_++;                                                     \
-			}                                                                 \
-			tn_jr_pop(r, m_);                                                 \
-		}                                                                         \
-		ret_;                                                                     \
+			cJSON_ArrayForEach(it_, arr_)                                      \
+			{                                                                  \
+				size_t m2_;                                                \
+				if (ret_ < 0)                                              \
+					break;                                             \
+				m2_ = tn_jr_push_index(r, i_);                             \
+				ret_ = parse(r, it_, &out[i_]);                            \
+				tn_jr_pop(r, m2_);                                         \
+				i_++;                                                      \
+			}                                                                  \
+			tn_jr_pop(r, m_);                                                  \
+		}                                                                          \
+		ret_;                                                                      \
 	})
 
 static int check_cross(struct tn_jreader *r, const struct tn_profile *p)
@@ -518,8 +526,9 @@ static int check_cross(struct tn_jreader *r, const struct tn_profile *p)
 	if (rmem && tcp && rmem->numeric && tcp->numeric && rmem->fields[0] < tcp->fields[2]) {
 		size_t m = tn_jr_push_key(r, "sysctl");
 		size_t m2 = tn_jr_push_key(r, "net.core.rmem_max");
-		int ret = tn_jr_error(r, "%lld is below the tcp_rmem maximum %lld it is meant to "
-					 "allow",
+		int ret = tn_jr_error(r,
+				      "%lld is below the tcp_rmem maximum %lld it is meant to "
+				      "allow",
 				      (long long)rmem->fields[0], (long long)tcp->fields[2]);
 
 		tn_jr_pop(r, m2);
@@ -538,8 +547,10 @@ static int check_cross(struct tn_jreader *r, const struct tn_profile *p)
 				size_t m = tn_jr_push_key(r, "processes");
 				size_t m2 = tn_jr_push_index(r, i);
 				size_t m3 = tn_jr_push_key(r, "placement");
-				int ret = tn_jr_error(r, "processes placed on the IRQ CPUs of "
-							 "interfaces[%d]", k);
+				int ret = tn_jr_error(r,
+						      "processes placed on the IRQ CPUs of "
+						      "interfaces[%d]",
+						      k);
 
 				tn_jr_pop(r, m3);
 				tn_jr_pop(r, m2);
@@ -553,10 +564,9 @@ static int check_cross(struct tn_jreader *r, const struct tn_profile *p)
 
 int tn_profile_build(struct tn_jreader *r, const cJSON *doc, struct tn_profile *p)
 {
-	static const char *const keys[] = { "name",	 "description",	  "extends",
-					    "interfaces", "sysctl",	  "allow_sysctls",
-					    "processes",  "irqbalance", "$schema",	  "flow_limit",
-					    NULL };
+	static const char *const keys[] = { "name",    "description",	"extends",   "interfaces",
+					    "sysctl",  "allow_sysctls", "processes", "irqbalance",
+					    "$schema", "flow_limit",	NULL };
 	static const char *const irqb[] = TN_ENUM_NAMES(TN_IRQBALANCE_MODE_LIST);
 	const cJSON *sysctl, *allow, *v;
 	int ret;
@@ -603,7 +613,8 @@ int tn_profile_build(struct tn_jreader *r, const cJSON *doc, struct tn_profile *
 		p->sysctls = calloc((size_t)(p->n_sysctls ? p->n_sysctls : 1), sizeof(*p->sysctls));
 		if (!p->sysctls)
 			return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-		cJSON_ArrayForEach(it, sysctl) {
+		cJSON_ArrayForEach(it, sysctl)
+		{
 			size_t m2 = tn_jr_push_key(r, it->string);
 
 			if ((ret = tn_profile_parse_sysctl(r, it, allow, &p->sysctls[i++])) < 0)

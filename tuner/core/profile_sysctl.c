@@ -45,8 +45,12 @@ static const struct known_sysctl *known_sysctl(const char *name)
  * Each entry is a name or a subtree.
  */
 static const char *const never_set[] = {
-	"kernel.core_pattern", "kernel.modprobe",	"kernel.hotplug",
-	"kernel.poweroff_cmd", "kernel.usermodehelper", "fs.binfmt_misc",
+	"kernel.core_pattern",
+	"kernel.modprobe",
+	"kernel.hotplug",
+	"kernel.poweroff_cmd",
+	"kernel.usermodehelper",
+	"fs.binfmt_misc",
 	NULL,
 };
 
@@ -79,7 +83,8 @@ int tn_profile_parse_allow(struct tn_jreader *r, const cJSON *doc, const cJSON *
 	m = tn_jr_push_key(r, "allow_sysctls");
 	if (cJSON_GetArraySize(arr) > TN_PROFILE_MAX_ALLOWED_SYSCTLS)
 		return tn_jr_error(r, "more than %d names", TN_PROFILE_MAX_ALLOWED_SYSCTLS);
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		size_t m2 = tn_jr_push_index(r, i++);
 
 		/* a name without a dot is a directory of settings (vm, kernel) */
@@ -91,8 +96,9 @@ int tn_profile_parse_allow(struct tn_jreader *r, const cJSON *doc, const cJSON *
 			return tn_jr_error(r, "\"%s\": net.* sysctls need no allowing",
 					   it->valuestring);
 		if (!tn_sysctl_settable(it->valuestring))
-			return tn_jr_error(r, "\"%s\" names a program the kernel runs as root: "
-					      "tuner never sets it",
+			return tn_jr_error(r,
+					   "\"%s\" names a program the kernel runs as root: "
+					   "tuner never sets it",
 					   it->valuestring);
 		tn_jr_pop(r, m2);
 	}
@@ -112,7 +118,8 @@ static int check_namespace(struct tn_jreader *r, const char *name, const cJSON *
 	if (!tn_sysctl_settable(name))
 		return tn_jr_key_error(r, "names a program the kernel runs as root: tuner never "
 					  "sets it");
-	cJSON_ArrayForEach(it, allow) {
+	cJSON_ArrayForEach(it, allow)
+	{
 		if (strcmp(it->valuestring, name) == 0) {
 			s->outside_net = true;
 			return 0;
@@ -156,7 +163,8 @@ static int sysctl_numbers(struct tn_jreader *r, const cJSON *v, struct tn_sysctl
 		return 0;
 	}
 	if (cJSON_IsArray(v)) {
-		cJSON_ArrayForEach(it, v) {
+		cJSON_ArrayForEach(it, v)
+		{
 			size_t m = tn_jr_push_index(r, n);
 
 			if (n >= TN_SYSCTL_MAX_FIELDS)
@@ -235,7 +243,8 @@ int tn_profile_parse_sysctl(struct tn_jreader *r, const cJSON *item, const cJSON
 		if (ret < 0)
 			return ret;
 		if (ret == 1 && k)
-			return tn_jr_error(r, "expected %s", k->n_fields == 3 ? "three numbers" : "a number");
+			return tn_jr_error(r, "expected %s",
+					   k->n_fields == 3 ? "three numbers" : "a number");
 		if (ret == 1) {
 			/* a free-form value for a sysctl tuner does not know */
 			if (strlen(v->valuestring) >= sizeof(s->text))
@@ -247,24 +256,26 @@ int tn_profile_parse_sysctl(struct tn_jreader *r, const cJSON *item, const cJSON
 	s->numeric = true;
 	if (k) {
 		if (s->n_fields != k->n_fields)
-			return tn_jr_error(r, "expected %s", k->n_fields == 3
-								 ? "three numbers (min default max)"
-								 : "a single number");
+			return tn_jr_error(r, "expected %s",
+					   k->n_fields == 3 ? "three numbers (min default max)"
+							    : "a single number");
 		for (int i = 0; i < s->n_fields; i++)
 			if (s->fields[i] < k->min || s->fields[i] > INT_MAX)
 				return tn_jr_error(r, "%lld is out of range (%lld to %d)",
 						   (long long)s->fields[i], (long long)k->min,
 						   INT_MAX);
-		if (k->n_fields == 3 && !(s->fields[0] <= s->fields[1] && s->fields[1] <= s->fields[2]))
-			return tn_jr_error(r, "the three values must be ascending (min <= default <= max)");
+		if (k->n_fields == 3 &&
+		    !(s->fields[0] <= s->fields[1] && s->fields[1] <= s->fields[2]))
+			return tn_jr_error(
+				r, "the three values must be ascending (min <= default <= max)");
 	}
 	{
 		size_t n = 0;
 
 		s->text[0] = '\0';
 		for (int i = 0; i < s->n_fields; i++)
-			n += (size_t)snprintf(s->text + n, sizeof(s->text) - n, "%s%lld", i ? " " : "",
-					      (long long)s->fields[i]);
+			n += (size_t)snprintf(s->text + n, sizeof(s->text) - n, "%s%lld",
+					      i ? " " : "", (long long)s->fields[i]);
 	}
 	return 0;
 }

@@ -60,7 +60,7 @@ static int load_one(struct tn_jreader *r, const cJSON *it, bool rx, int below, i
 	if ((ret = tn_jr_known_keys(r, it, rx ? rkeys : tkeys)) < 0 ||
 	    (ret = tn_jr_int(r, it, "queue", true, 0, TN_NIC_QUEUES_MAX - 1, &idx)) < 0 ||
 	    (rx && (ret = tn_jr_int_or_null(r, it, "rps_flow_cnt", 0, INT32_MAX, TN_UNKNOWN,
-					     &q->flow_cnt)) < 0))
+					    &q->flow_cnt)) < 0))
 		return ret;
 	q->index = (int)idx;
 	m = tn_jr_push_key(r, "queue");
@@ -75,7 +75,8 @@ static int load_one(struct tn_jreader *r, const cJSON *it, bool rx, int below, i
 		return 0;
 	m = tn_jr_push_key(r, mkey);
 	if (!cJSON_IsString(mask) || !tn_hexmask_valid(mask->valuestring))
-		return tn_jr_error(r, "expected a CPU mask as sysfs prints it (\"00000000,000000ff\")");
+		return tn_jr_error(
+			r, "expected a CPU mask as sysfs prints it (\"00000000,000000ff\")");
 	q->mask = strdup(mask->valuestring);
 	if (!q->mask)
 		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
@@ -102,11 +103,12 @@ static int load_array(struct tn_jreader *r, const cJSON *o, bool rx, int below, 
 	*out = calloc((size_t)(n ? n : 1), sizeof(**out));
 	if (!*out)
 		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		size_t m2 = tn_jr_push_index(r, i);
 
 		ret = load_one(r, it, rx, below, i ? (*out)[i - 1].index : -1, &(*out)[i]);
-		(*n_out)++;	/* freed with the NIC, whatever happened */
+		(*n_out)++; /* freed with the NIC, whatever happened */
 		if (ret < 0)
 			return ret;
 		tn_jr_pop(r, m2);

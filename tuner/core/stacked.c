@@ -64,7 +64,8 @@ static int load_one(struct tn_jreader *r, const cJSON *o, struct tn_stacked *st)
 	st->lower = calloc((size_t)cJSON_GetArraySize(lower) + 1, sizeof(*st->lower));
 	if (!st->lower)
 		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-	cJSON_ArrayForEach(it, lower) {
+	cJSON_ArrayForEach(it, lower)
+	{
 		if (!cJSON_IsString(it) || !it->valuestring[0] ||
 		    strlen(it->valuestring) >= sizeof(*st->lower))
 			return tn_jr_error(r, "lower: expected interface names (1 to %d bytes)",
@@ -87,7 +88,8 @@ int tn_stacked_load(struct tn_jreader *r, const cJSON *arr, struct tn_state *s)
 	s->stacked = calloc((size_t)(n ? n : 1), sizeof(*s->stacked));
 	if (!s->stacked)
 		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		size_t m2 = tn_jr_push_index(r, i);
 
 		s->n_stacked = ++i; /* freed with the state, whole or not */
@@ -129,8 +131,7 @@ static int cmp_nic_name(const void *key, const void *nic)
 /* Whether name is a NIC of s (sorted by name). */
 static bool is_nic(const struct tn_state *s, const char *name)
 {
-	return s->nics &&
-	       bsearch(name, s->nics, (size_t)s->n_nics, sizeof(*s->nics), cmp_nic_name);
+	return s->nics && bsearch(name, s->nics, (size_t)s->n_nics, sizeof(*s->nics), cmp_nic_name);
 }
 
 /* The NICs below stacked device 'top', through stacked devices below it
@@ -186,7 +187,8 @@ bool tn_stacked_describe(const struct tn_state *s, const char *pattern, char *bu
 		if (fnmatch(pattern, st->name, 0) != 0)
 			continue;
 		if (nics_below(s, i, nics, sizeof(nics)) > 0)
-			snprintf(buf, len, "%s (%s) has no IRQs of its own; match the NIC%s below "
+			snprintf(buf, len,
+				 "%s (%s) has no IRQs of its own; match the NIC%s below "
 				 "it instead: %s",
 				 st->name, kind, strchr(nics, ',') ? "s" : "", nics);
 		else

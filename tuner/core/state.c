@@ -278,7 +278,8 @@ void tn_state_sort(struct tn_state *s)
 		qsort(s->nics, (size_t)s->n_nics, sizeof(*s->nics), cmp_nic);
 	for (int i = 0; i < s->n_nics; i++)
 		if (s->nics[i].irqs)
-			qsort(s->nics[i].irqs, (size_t)s->nics[i].n_irqs, sizeof(struct tn_irq), cmp_irq);
+			qsort(s->nics[i].irqs, (size_t)s->nics[i].n_irqs, sizeof(struct tn_irq),
+			      cmp_irq);
 	if (s->sysctls)
 		qsort(s->sysctls, (size_t)s->n_sysctls, sizeof(*s->sysctls), cmp_sysctl);
 	if (s->processes)

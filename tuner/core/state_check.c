@@ -96,7 +96,8 @@ static int check_repeats(struct tn_jreader *r, const struct tn_state *s)
 				  offsetof(struct tn_process, pid), &first);
 		ret = at >= 0 ? repeated(r, "processes", at, "pid", "pid", s->processes[at].pid,
 					 first)
-			      : at == -ENOMEM ? at : 0;
+		      : at == -ENOMEM ? at
+				      : 0;
 	}
 	for (int i = 0; i < s->n_processes && ret == 0; i++) {
 		const struct tn_process *p = &s->processes[i];
@@ -106,7 +107,8 @@ static int check_repeats(struct tn_jreader *r, const struct tn_state *s)
 		if (at >= 0) {
 			m = tn_jr_push_key(r, "processes");
 			tn_jr_push_index(r, i);
-			ret = repeated(r, "threads", at, "tid", "thread", p->threads[at].tid, first);
+			ret = repeated(r, "threads", at, "tid", "thread", p->threads[at].tid,
+				       first);
 			tn_jr_pop(r, m);
 		}
 		ret = at == -ENOMEM ? at : ret;

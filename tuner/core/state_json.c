@@ -72,7 +72,8 @@ static int load_nodes(struct tn_jreader *r, const cJSON *nodes, struct tn_topolo
 	if ((ret = alloc_array(r, (size_t)t->n_nodes, sizeof(*t->nodes), (void **)&t->nodes)) < 0)
 		return ret;
 	m = tn_jr_push_key(r, "nodes");
-	cJSON_ArrayForEach(it, nodes) {
+	cJSON_ArrayForEach(it, nodes)
+	{
 		static const char *const nkeys[] = { "id", "cpus", "memory_kb", NULL };
 		size_t m2 = tn_jr_push_index(r, i);
 		int64_t id = 0, mem = 0;
@@ -106,14 +107,16 @@ static int load_distances(struct tn_jreader *r, const cJSON *dist, struct tn_top
 	if ((ret = alloc_array(r, (size_t)t->n_nodes * (size_t)t->n_nodes, sizeof(*t->distances),
 			       (void **)&t->distances)) < 0)
 		return ret;
-	cJSON_ArrayForEach(it, dist) {
+	cJSON_ArrayForEach(it, dist)
+	{
 		size_t m2 = tn_jr_push_index(r, i);
 		const cJSON *v;
 		int k = 0;
 
 		if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != t->n_nodes)
 			return tn_jr_error(r, "expected an array of %d numbers", t->n_nodes);
-		cJSON_ArrayForEach(v, it) {
+		cJSON_ArrayForEach(v, it)
+		{
 			size_t m3 = tn_jr_push_index(r, k);
 
 			if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 65535)
@@ -140,7 +143,8 @@ static int load_cores(struct tn_jreader *r, const cJSON *cores, struct tn_topolo
 	if ((ret = alloc_array(r, (size_t)t->n_cores, sizeof(*t->cores), (void **)&t->cores)) < 0)
 		return ret;
 	m = tn_jr_push_key(r, "cores");
-	cJSON_ArrayForEach(it, cores) {
+	cJSON_ArrayForEach(it, cores)
+	{
 		static const char *const ckeys[] = { "id", "node", "package", "cpus", NULL };
 		size_t m2 = tn_jr_push_index(r, i);
 		int64_t id = i, node = -1, pkg = -1;
@@ -165,8 +169,9 @@ static int load_cores(struct tn_jreader *r, const cJSON *cores, struct tn_topolo
 
 static int load_topology(struct tn_jreader *r, const cJSON *o, struct tn_topology *t)
 {
-	static const char *const keys[] = { "source", "cpus", "online", "isolated", "nohz_full",
-					    "nodes", "distances", "cores", NULL };
+	static const char *const keys[] = { "source",	 "cpus",      "online",
+					    "isolated",	 "nohz_full", "nodes",
+					    "distances", "cores",     NULL };
 	const cJSON *nodes, *cores, *dist;
 	int ret;
 
@@ -273,9 +278,9 @@ static int load_ring(struct tn_jreader *r, const cJSON *ring, struct tn_nic *n)
 
 static int load_channels(struct tn_jreader *r, const cJSON *chan, struct tn_nic *n)
 {
-	static const char *const ck[] = { "rx",	   "rx_max",   "tx",	   "tx_max",
-					  "other", "other_max", "combined", "combined_max",
-					  NULL };
+	static const char *const ck[] = { "rx",	      "rx_max",	      "tx",
+					  "tx_max",   "other",	      "other_max",
+					  "combined", "combined_max", NULL };
 	struct tn_channels *c = &n->channels;
 	int64_t *const co[] = { &c->rx,	   &c->rx_max,	  &c->tx,	&c->tx_max,
 				&c->other, &c->other_max, &c->combined, &c->combined_max };
@@ -324,13 +329,14 @@ static int load_irqs(struct tn_jreader *r, const cJSON *irqs, struct tn_nic *n, 
 	int ret, i = 0;
 	size_t m;
 
-	if ((ret = within_total(r, irqs, "irqs", TN_IRQS_MAX, "NIC IRQs", total_irqs,
-				&n->n_irqs)) < 0)
+	if ((ret = within_total(r, irqs, "irqs", TN_IRQS_MAX, "NIC IRQs", total_irqs, &n->n_irqs)) <
+	    0)
 		return ret;
 	if ((ret = alloc_array(r, (size_t)n->n_irqs, sizeof(*n->irqs), (void **)&n->irqs)) < 0)
 		return ret;
 	m = tn_jr_push_key(r, "irqs");
-	cJSON_ArrayForEach(it, irqs) {
+	cJSON_ArrayForEach(it, irqs)
+	{
 		size_t m2 = tn_jr_push_index(r, i);
 
 		if ((ret = load_irq(r, it, &n->irqs[i])) < 0)
@@ -365,10 +371,12 @@ static int load_queue_source(struct tn_jreader *r, const cJSON *o, struct tn_nic
 static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int *total_irqs,
 		    int *total_qfiles)
 {
-	static const char *const keys[] = { "name", "ifindex", "driver", "pci", "device",
-					    "numa_node", "numa_source", "queue_source", "operstate", "speed",
-					    "mtu", "txqueuelen", "rx_queues", "tx_queues", "ring",
-					    "channels", "coalesce", "irqs", "rps", "xps", NULL };
+	static const char *const keys[] = { "name",	 "ifindex",   "driver",	     "pci",
+					    "device",	 "numa_node", "numa_source", "queue_source",
+					    "operstate", "speed",     "mtu",	     "txqueuelen",
+					    "rx_queues", "tx_queues", "ring",	     "channels",
+					    "coalesce",	 "irqs",      "rps",	     "xps",
+					    NULL };
 	int64_t ifindex = 0, node = -1, speed = TN_UNKNOWN, mtu = 0, qlen = 0, rxq = 0, txq = 0;
 	const cJSON *ring, *chan, *coal, *irqs;
 	int ret;
@@ -382,8 +390,8 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int 
 	    (ret = tn_jr_str(r, o, "pci", false, n->pci, sizeof(n->pci))) < 0 ||
 	    (ret = tn_jr_str(r, o, "device", false, n->bus_device, sizeof(n->bus_device))) < 0 ||
 	    (ret = tn_jr_int(r, o, "numa_node", false, -1, 65535, &node)) < 0 ||
-	    (ret = tn_jr_str(r, o, "numa_source", false, n->numa_source,
-			     sizeof(n->numa_source))) < 0 ||
+	    (ret = tn_jr_str(r, o, "numa_source", false, n->numa_source, sizeof(n->numa_source))) <
+		    0 ||
 	    (ret = load_queue_source(r, o, n)) < 0 ||
 	    (ret = tn_jr_str(r, o, "operstate", false, n->operstate, sizeof(n->operstate))) < 0 ||
 	    (ret = tn_jr_int(r, o, "speed", false, -1, INT64_MAX / 2, &speed)) < 0 ||
@@ -419,8 +427,9 @@ static int load_nic(struct tn_jreader *r, const cJSON *o, struct tn_nic *n, int 
 static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process *p,
 			int *total_threads)
 {
-	static const char *const keys[] = { "pid", "comm", "cmdline", "cgroup", "threads",
-					    "memory_nodes", "uid", "start_time", NULL };
+	static const char *const keys[] = { "pid",    "comm",	    "cmdline",
+					    "cgroup", "threads",    "memory_nodes",
+					    "uid",    "start_time", NULL };
 	const cJSON *threads, *it, *v;
 	int64_t pid, start = -1;
 	int ret, i;
@@ -430,7 +439,8 @@ static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process 
 		return tn_jr_error(r, "expected an object");
 	if ((ret = tn_jr_known_keys(r, o, keys)) < 0 ||
 	    (ret = tn_jr_int(r, o, "pid", true, 1, INT_MAX, &pid)) < 0 ||
-	    (ret = tn_jr_int(r, o, "start_time", false, 0, (int64_t)TN_START_TIME_MAX, &start)) < 0 ||
+	    (ret = tn_jr_int(r, o, "start_time", false, 0, (int64_t)TN_START_TIME_MAX, &start)) <
+		    0 ||
 	    (ret = tn_jr_str(r, o, "comm", false, p->comm, sizeof(p->comm))) < 0 ||
 	    (ret = tn_jr_array(r, o, "threads", false, &threads)) < 0)
 		return ret;
@@ -464,7 +474,8 @@ static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process 
 		return ret;
 	m = tn_jr_push_key(r, "threads");
 	i = 0;
-	cJSON_ArrayForEach(it, threads) {
+	cJSON_ArrayForEach(it, threads)
+	{
 		static const char *const tkeys[] = { "tid", "comm", "affinity", NULL };
 		size_t m2 = tn_jr_push_index(r, i);
 		int64_t tid;
@@ -530,7 +541,8 @@ static int load_nics(struct tn_jreader *r, const cJSON *nics, struct tn_state *s
 	    (ret = alloc_array(r, (size_t)s->n_nics, sizeof(*s->nics), (void **)&s->nics)) < 0)
 		return ret;
 	m = tn_jr_push_key(r, "nics");
-	cJSON_ArrayForEach(it, nics) {
+	cJSON_ArrayForEach(it, nics)
+	{
 		size_t m2 = tn_jr_push_index(r, i);
 
 		s->nics[i].numa_node = -1;
@@ -554,7 +566,8 @@ static int load_sysctl(struct tn_jreader *r, const cJSON *it, struct tn_sysctl *
 	snprintf(sc->name, sizeof(sc->name), "%s", it->string);
 	if (cJSON_IsString(it)) {
 		if (strlen(it->valuestring) >= TN_SYSCTL_VALUE_MAX)
-			return tn_jr_error(r, "value longer than %d bytes", TN_SYSCTL_VALUE_MAX - 1);
+			return tn_jr_error(r, "value longer than %d bytes",
+					   TN_SYSCTL_VALUE_MAX - 1);
 		sc->value = tn_sysctl_value_fold(it->valuestring);
 		if (!sc->value)
 			return tn_diag_error(r->diag, -ENOMEM, "out of memory");
@@ -578,7 +591,8 @@ static int load_sysctls(struct tn_jreader *r, const cJSON *sysctls, struct tn_st
 			       (void **)&s->sysctls)) < 0)
 		return ret;
 	m = tn_jr_push_key(r, "sysctls");
-	cJSON_ArrayForEach(it, sysctls) {
+	cJSON_ArrayForEach(it, sysctls)
+	{
 		if ((ret = load_sysctl(r, it, &s->sysctls[i++])) < 0)
 			return ret;
 	}
@@ -588,8 +602,7 @@ static int load_sysctls(struct tn_jreader *r, const cJSON *sysctls, struct tn_st
 
 static int load_irqbalance(struct tn_jreader *r, const cJSON *irqb, struct tn_irqbalance *b)
 {
-	static const char *const bkeys[] = { "running", "pid", "banned_cpus", "banned_irqs",
-					     NULL };
+	static const char *const bkeys[] = { "running", "pid", "banned_cpus", "banned_irqs", NULL };
 	size_t m = tn_jr_push_key(r, "irqbalance");
 	const cJSON *banned, *it;
 	int64_t pid = 0;
@@ -609,7 +622,8 @@ static int load_irqbalance(struct tn_jreader *r, const cJSON *irqb, struct tn_ir
 		if ((ret = alloc_array(r, (size_t)b->n_banned_irqs, sizeof(int),
 				       (void **)&b->banned_irqs)) < 0)
 			return ret;
-		cJSON_ArrayForEach(it, banned) {
+		cJSON_ArrayForEach(it, banned)
+		{
 			if (!cJSON_IsNumber(it) || it->valuedouble < 0 || it->valuedouble > INT_MAX)
 				return tn_jr_error(r, "banned_irqs: expected IRQ numbers");
 			b->banned_irqs[i++] = (int)it->valuedouble;
@@ -625,13 +639,14 @@ static int load_processes(struct tn_jreader *r, const cJSON *procs, struct tn_st
 	int ret, i = 0, n_threads = 0;
 	size_t m;
 
-	if ((ret = bounded(r, procs, "processes", TN_PROCESSES_MAX, "processes",
-			   &s->n_processes)) < 0 ||
+	if ((ret = bounded(r, procs, "processes", TN_PROCESSES_MAX, "processes", &s->n_processes)) <
+		    0 ||
 	    (ret = alloc_array(r, (size_t)s->n_processes, sizeof(*s->processes),
 			       (void **)&s->processes)) < 0)
 		return ret;
 	m = tn_jr_push_key(r, "processes");
-	cJSON_ArrayForEach(it, procs) {
+	cJSON_ArrayForEach(it, procs)
+	{
 		size_t m2 = tn_jr_push_index(r, i);
 
 		if ((ret = load_process(r, it, &s->processes[i], &n_threads)) < 0)
@@ -646,9 +661,9 @@ static int load_processes(struct tn_jreader *r, const cJSON *procs, struct tn_st
 /* schema_version and kind: what makes the document a state snapshot this tuner reads. */
 static int load_header(struct tn_jreader *r, const cJSON *j)
 {
-	static const char *const keys[] = { "schema_version", "kind", "hostname", "kernel",
-					    "topology", "nics", "sysctls", "irqbalance",
-					    "processes", "stacked", NULL };
+	static const char *const keys[] = { "schema_version", "kind",	 "hostname", "kernel",
+					    "topology",	      "nics",	 "sysctls",  "irqbalance",
+					    "processes",      "stacked", NULL };
 	char kind[16] = "state";
 	int64_t version;
 	int ret;
@@ -751,8 +766,9 @@ int tn_state_parse(const char *text, const char *file, struct tn_state *out, str
 	int ret;
 
 	if (count_values(text, TN_STATE_JSON_VALUES_MAX) > TN_STATE_JSON_VALUES_MAX)
-		return tn_diag_error(d, -EINVAL, "%s: more than %d JSON values, more than a "
-						 "snapshot within tuner's limits has; refused",
+		return tn_diag_error(d, -EINVAL,
+				     "%s: more than %d JSON values, more than a "
+				     "snapshot within tuner's limits has; refused",
 				     file, TN_STATE_JSON_VALUES_MAX);
 	j = cJSON_ParseWithOpts(text, &end, 1);
 

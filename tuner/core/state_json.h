@@ -12,8 +12,7 @@
 cJSON *tn_state_to_json(const struct tn_state *s);
 /* Fill *out from a parsed document; errors name 'file' and the JSON path. *out
  * is only written on success. */
-int tn_state_from_json(const cJSON *j, const char *file, struct tn_state *out,
-		       struct tn_diag *d);
+int tn_state_from_json(const cJSON *j, const char *file, struct tn_state *out, struct tn_diag *d);
 /*
  * A document of more JSON values than this (4,194,304) is refused before it
  * is parsed: each costs cJSON about 100 bytes, 400 MB in all. A real host's

@@ -8,10 +8,10 @@
 #include "qfiles_json.h"
 #include "stacked.h"
 
-#define TRY(expr)                      \
-	do {                           \
-		if ((expr) < 0)        \
-			goto oom;      \
+#define TRY(expr)                 \
+	do {                      \
+		if ((expr) < 0)   \
+			goto oom; \
 	} while (0)
 
 static cJSON *topology_to_json(const struct tn_topology *t)

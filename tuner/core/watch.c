@@ -117,10 +117,10 @@ static bool note_nic(const struct tn_state *s, const struct tn_profile *p,
 	add_nic(w, name);
 	/* the last event's words: a link flap "came up" */
 	snprintf(w->why, sizeof(w->why), "%s %s", name,
-			 e->kind == TN_WEV_ETHTOOL ? "changed channels or rings"
-			 : !n			   ? "appeared"
-			 : e->up		   ? "came up"
-						   : "changed");
+		 e->kind == TN_WEV_ETHTOOL ? "changed channels or rings"
+		 : !n			   ? "appeared"
+		 : e->up		   ? "came up"
+					   : "changed");
 	return true;
 }
 
@@ -154,7 +154,7 @@ bool tn_watch_note_event(const struct tn_state *s, const struct tn_profile *p,
 		if (!p->n_procs || !e->comm[0] || !proc_covered(p, e))
 			return false;
 		snprintf(w->why, sizeof(w->why), "process %d (%s) started", e->pid,
-				 e->comm[0] ? e->comm : "?");
+			 e->comm[0] ? e->comm : "?");
 		w->procs = true;
 		return true;
 	case TN_WEV_RESCAN:

@@ -19,22 +19,22 @@
 #include "state.h"
 
 enum tn_wev_kind {
-	TN_WEV_LINK,		/* a link appeared, changed flags (rtnetlink) */
-	TN_WEV_LINK_GONE,	/* a link was removed (rtnetlink) */
-	TN_WEV_ETHTOOL,		/* channels or rings changed (ethtool monitor) */
-	TN_WEV_EXEC,		/* a process ran a new program (proc connector) */
-	TN_WEV_COMM,		/* a process changed its name (proc connector) */
-	TN_WEV_RESCAN,		/* no proc connector: the periodic rescan is due */
-	TN_WEV_LOST,		/* a socket overflowed: events were lost */
+	TN_WEV_LINK,	  /* a link appeared, changed flags (rtnetlink) */
+	TN_WEV_LINK_GONE, /* a link was removed (rtnetlink) */
+	TN_WEV_ETHTOOL,	  /* channels or rings changed (ethtool monitor) */
+	TN_WEV_EXEC,	  /* a process ran a new program (proc connector) */
+	TN_WEV_COMM,	  /* a process changed its name (proc connector) */
+	TN_WEV_RESCAN,	  /* no proc connector: the periodic rescan is due */
+	TN_WEV_LOST,	  /* a socket overflowed: events were lost */
 };
 
 struct tn_wevent {
 	enum tn_wev_kind kind;
-	int ifindex;			/* link events; 0 when unknown */
-	char ifname[TN_IFNAME_MAX];	/* link events; "" when unknown */
-	bool up;			/* TN_WEV_LINK: IFF_UP */
-	int pid;			/* process events */
-	char comm[TN_IFNAME_MAX];	/* process events: its comm, "" when unreadable */
+	int ifindex;		    /* link events; 0 when unknown */
+	char ifname[TN_IFNAME_MAX]; /* link events; "" when unknown */
+	bool up;		    /* TN_WEV_LINK: IFF_UP */
+	int pid;		    /* process events */
+	char comm[TN_IFNAME_MAX];   /* process events: its comm, "" when unreadable */
 };
 
 /* At most this many NICs are named in one repair; more: all NICs. */
@@ -46,10 +46,10 @@ struct tn_watch_dirty {
 	char nics[TN_WATCH_MAX_DIRTY][TN_IFNAME_MAX];
 	bool all_nics;
 	bool procs;
-	bool rediscover;	/* a NIC not in the snapshot: discover everything again */
-	bool everything;	/* a periodic check (--check-every): every change of the
+	bool rediscover; /* a NIC not in the snapshot: discover everything again */
+	bool everything; /* a periodic check (--check-every): every change of the
 				 * plan, the host's sysctls and irqbalance included */
-	char why[128];		/* the last NIC or process event's words: "eth1 came up";
+	char why[128];	 /* the last NIC or process event's words: "eth1 came up";
 				 * "rescan", "events were lost" only without one */
 };
 
@@ -117,7 +117,7 @@ bool tn_debounce_take(struct tn_debounce *b, int64_t now);
 #define TN_FIGHT_WINDOW_MS 30000
 #define TN_FIGHT_BACKOFF_MS 5000
 #define TN_FIGHT_BACKOFF_MAX_MS (30 * 60 * 1000)
-#define TN_FIGHT_HOLD_MS 10000	/* held that long after its last repair: fight over */
+#define TN_FIGHT_HOLD_MS 10000 /* held that long after its last repair: fight over */
 /*
  * The values tracked. Beyond TN_FIGHT_MAX the oldest quiet one (not backing
  * off) is reused. None quiet: a value fought is not tracked (tuner keeps
@@ -132,29 +132,29 @@ bool tn_debounce_take(struct tn_debounce *b, int64_t now);
 
 struct tn_fight {
 	char id[TN_FIGHT_ID_MAX];
-	int n;			/* repairs in the current window */
+	int n; /* repairs in the current window */
 	int64_t window_start;
 	int64_t last_repair;
-	int64_t backoff_ms;	/* 0: not fighting */
-	int64_t until;		/* left alone until then */
+	int64_t backoff_ms; /* 0: not fighting */
+	int64_t until;	    /* left alone until then */
 	bool reported;
-	bool failing;		/* backing off because its repair failed, not a fight */
-	int fights;		/* back-offs so far */
+	bool failing; /* backing off because its repair failed, not a fight */
+	int fights;   /* back-offs so far */
 };
 
 /* Zeroed: empty. */
 struct tn_fights {
 	int n, cap;
-	struct tn_fight *e;	/* malloc'ed, n of cap used */
+	struct tn_fight *e; /* malloc'ed, n of cap used */
 };
 
 /* Forget every value (f stays usable, empty); NULL is fine. */
 void tn_fights_clear(struct tn_fights *f);
 
 enum tn_fight_verdict {
-	TN_FIGHT_NONE,		/* repair it */
-	TN_FIGHT_STARTED,	/* a fight was just found: back off, report it (once) */
-	TN_FIGHT_AGAIN,		/* a fight already reported goes on: back off longer */
+	TN_FIGHT_NONE,	  /* repair it */
+	TN_FIGHT_STARTED, /* a fight was just found: back off, report it (once) */
+	TN_FIGHT_AGAIN,	  /* a fight already reported goes on: back off longer */
 };
 
 /* The id of a change: "irq_affinity/38/smp_affinity_list"; process targets
@@ -182,12 +182,12 @@ int64_t tn_fight_failed(struct tn_fights *f, const char *id, int64_t now);
 
 /* What the sys layer found that may undo tuner's work. */
 struct tn_fighter_facts {
-	bool irqbalance;		/* running */
+	bool irqbalance; /* running */
 	int irqbalance_pid;
-	bool link_file;			/* a systemd .link file sets this NIC's channels/rings */
+	bool link_file; /* a systemd .link file sets this NIC's channels/rings */
 	char link_file_path[128];
-	char link_file_keys[96];	/* "CombinedChannels=" ... */
-	bool tuned;			/* the tuned daemon runs */
+	char link_file_keys[96]; /* "CombinedChannels=" ... */
+	bool tuned;		 /* the tuned daemon runs */
 };
 
 /* "irqbalance (pid 412) is running" and so on; "" facts: "an unknown writer". */

@@ -145,7 +145,7 @@ void tn_fight_held(struct tn_fights *f, const char *id, int64_t now)
 
 	if (!e || now < e->until || now - e->last_repair < TN_FIGHT_HOLD_MS)
 		return;
-	*e = f->e[--f->n];	/* forgotten: a later fight is a new one */
+	*e = f->e[--f->n]; /* forgotten: a later fight is a new one */
 }
 
 void tn_fighter_describe(const struct tn_fighter_facts *f, char *buf, size_t len)
@@ -154,10 +154,12 @@ void tn_fighter_describe(const struct tn_fighter_facts *f, char *buf, size_t len
 
 	buf[0] = '\0';
 	if (f->irqbalance)
-		n += (size_t)snprintf(buf, len, "irqbalance (pid %d) is running", f->irqbalance_pid);
+		n += (size_t)snprintf(buf, len, "irqbalance (pid %d) is running",
+				      f->irqbalance_pid);
 	if (f->link_file && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s sets %s (the driver re-spreads its "
-							"IRQs when it is applied)",
+		n += (size_t)snprintf(buf + n, len - n,
+				      "%s%s sets %s (the driver re-spreads its "
+				      "IRQs when it is applied)",
 				      n ? "; " : "", f->link_file_path, f->link_file_keys);
 	if (f->tuned && n < len)
 		n += (size_t)snprintf(buf + n, len - n, "%sthe tuned daemon is running",
@@ -169,7 +171,7 @@ void tn_fighter_describe(const struct tn_fighter_facts *f, char *buf, size_t len
 /* ---- systemd .link files ---- */
 
 static const char *const linkfile_keys[] = {
-	"RxChannels",	"TxChannels",	 "OtherChannels",	"CombinedChannels",
+	"RxChannels",	"TxChannels",	"OtherChannels",    "CombinedChannels",
 	"RxBufferSize", "TxBufferSize", "RxMiniBufferSize", "RxJumboBufferSize",
 };
 
@@ -224,15 +226,15 @@ static void linkfile_line(struct linkfile *lf, char *line)
 		*v = '\0';
 	for (v = eq + 1; isspace((unsigned char)*v); v++)
 		;
-	if (lf->in_match && (!strcmp(line, "OriginalName") || !strcmp(line, "Name") ||
-			     !strcmp(line, "Driver"))) {
+	if (lf->in_match &&
+	    (!strcmp(line, "OriginalName") || !strcmp(line, "Name") || !strcmp(line, "Driver"))) {
 		if (!glob_list(v, strcmp(line, "Driver") ? lf->ifname : lf->driver))
 			lf->matched_all = false;
 	}
 	for (size_t i = 0; lf->in_link && i < sizeof(linkfile_keys) / sizeof(*linkfile_keys); i++)
 		if (strcmp(line, linkfile_keys[i]) == 0 && lf->nk < lf->keys_len)
-			lf->nk += (size_t)snprintf(lf->keys + lf->nk, lf->keys_len - lf->nk, "%s%s=",
-						   lf->nk ? " " : "", line);
+			lf->nk += (size_t)snprintf(lf->keys + lf->nk, lf->keys_len - lf->nk,
+						   "%s%s=", lf->nk ? " " : "", line);
 }
 
 bool tn_linkfile_fights(const char *text, const char *ifname, const char *driver, char *keys,
@@ -272,9 +274,9 @@ int64_t tn_fight_failed(struct tn_fights *f, const char *id, int64_t now)
 		e->backoff_ms = 0;
 	e->failing = true;
 	e->last_repair = now;
-	e->backoff_ms = !e->backoff_ms ? TN_FIGHT_BACKOFF_MS
+	e->backoff_ms = !e->backoff_ms				      ? TN_FIGHT_BACKOFF_MS
 			: e->backoff_ms * 2 > TN_FIGHT_BACKOFF_MAX_MS ? TN_FIGHT_BACKOFF_MAX_MS
-								       : e->backoff_ms * 2;
+								      : e->backoff_ms * 2;
 	e->until = now + e->backoff_ms;
 	return e->backoff_ms;
 }

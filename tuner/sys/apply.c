@@ -42,7 +42,8 @@ static int run_stage(struct tn_txn *t, const struct tn_plan *plan, int stage, st
 static bool seen_before(const struct tn_journal *j, int first, int i)
 {
 	for (int k = first; k < i; k++)
-		if (j->e[k].status == TN_J_APPLIED && strcmp(j->e[k].c.target, j->e[i].c.target) == 0)
+		if (j->e[k].status == TN_J_APPLIED &&
+		    strcmp(j->e[k].c.target, j->e[i].c.target) == 0)
 			return true;
 	return false;
 }

@@ -24,8 +24,8 @@
 #include "discover.h"
 #include "qstats.h"
 
-#define TN_MAX_IFACES 65536	/* entries of /sys/class/net looked at */
-#define TN_MAX_RXQ 4096		/* rx queues of one NIC looked at */
+#define TN_MAX_IFACES 65536 /* entries of /sys/class/net looked at */
+#define TN_MAX_RXQ 4096	    /* rx queues of one NIC looked at */
 
 /* Why a counter file could not be read: a FIFO, socket or device in a tree
  * is -EINVAL, a line longer than a counter -EOVERFLOW. */
@@ -37,8 +37,8 @@ static const char *read_error(int ret)
 }
 
 /* A whole counter file, at most TN_COUNTER_FILE_MAX bytes. */
-static int read_bounded(const struct tn_sysroot *r, const char *rel, char **out,
-			struct tn_diag *d, bool optional)
+static int read_bounded(const struct tn_sysroot *r, const char *rel, char **out, struct tn_diag *d,
+			bool optional)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -61,7 +61,7 @@ static int read_bounded(const struct tn_sysroot *r, const char *rel, char **out,
 static int read_softnet(const struct tn_sysroot *r, const struct tn_state *s, struct tn_sample *o,
 			struct tn_diag *d)
 {
-	struct tn_diag pd;	/* the parser's words, put after the path */
+	struct tn_diag pd; /* the parser's words, put after the path */
 	char *text = NULL;
 	int ret = read_bounded(r, "proc/net/softnet_stat", &text, d, false);
 
@@ -137,7 +137,8 @@ static int read_link_stats(const struct tn_sysroot *r, const char *ifname,
 		errno = 0;
 		v = strtoull(line, &end, 10);
 		if (end == line || *end || errno || line[0] == '-')
-			return tn_diag_error(d, -EINVAL, "/%s: \"%.20s\" is not a counter", rel, line);
+			return tn_diag_error(d, -EINVAL, "/%s: \"%.20s\" is not a counter", rel,
+					     line);
 		if ((ret = tn_counter_list_add(l, "link", link_stats[i].name, v)) < 0)
 			return tn_diag_error(d, ret, "out of memory");
 	}
@@ -149,8 +150,8 @@ static int read_link_stats(const struct tn_sysroot *r, const char *ifname,
 struct link_dump {
 	struct nl_sock *sk;
 	struct nl_cache *cache;
-	struct tn_qstats_sock *qsk;	/* NULL: no qstats (kernel, or failed) */
-	struct tn_qstats *qs;		/* netdev-genl per-device totals, by ifindex */
+	struct tn_qstats_sock *qsk; /* NULL: no qstats (kernel, or failed) */
+	struct tn_qstats *qs;	    /* netdev-genl per-device totals, by ifindex */
 	int n_qs;
 };
 
@@ -195,7 +196,7 @@ static int qstats_failed(int ret, const char *what, const char *err, struct tn_d
  * device's totals now, each NIC's queues in rtnl_link_stats. */
 static int qstats_open(struct link_dump *ld, struct tn_diag *d)
 {
-	struct tn_diag qd;	/* netlink's words, in the warning */
+	struct tn_diag qd; /* netlink's words, in the warning */
 	int ret;
 
 	tn_diag_init(&qd);
@@ -429,7 +430,7 @@ static void read_backlog_users(const struct tn_sysroot *r, const struct tn_state
 /* The values a namespace has of the snapshot's "net." sysctls, and which. */
 struct ns_sysctls {
 	int n;
-	int idx[TN_NETNS_SYSCTLS_MAX];	/* into s->sysctls */
+	int idx[TN_NETNS_SYSCTLS_MAX]; /* into s->sysctls */
 	char *value[TN_NETNS_SYSCTLS_MAX];
 };
 
@@ -544,13 +545,16 @@ int tn_counters_read(const struct tn_sysroot *r, struct tn_state *s,
 	if (ret == 0 && strlen(line) < sizeof(smp.boot_id))
 		memcpy(smp.boot_id, line, strlen(line) + 1);
 	else if (ret == 0 || ret == -EOVERFLOW) /* never cut: two boots would look one */
-		tn_diag_warn(d, "/proc/sys/kernel/random/boot_id: longer than %zu characters; "
-			     "the sample's boot is left unknown", sizeof(smp.boot_id) - 1);
+		tn_diag_warn(d,
+			     "/proc/sys/kernel/random/boot_id: longer than %zu characters; "
+			     "the sample's boot is left unknown",
+			     sizeof(smp.boot_id) - 1);
 	if ((ret = read_softnet(r, s, &smp, d)) < 0 || (ret = read_net(r, s, o, &smp, &v, d)) < 0)
 		goto fail;
 	if (tn_counter_list_sort(&smp.net, &dup) < 0) {
 		ret = tn_diag_error(d, -EINVAL, "/proc/net (%s): %s %s is listed twice",
-				    smp.netns[0] ? smp.netns : "own namespace", dup->group, dup->name);
+				    smp.netns[0] ? smp.netns : "own namespace", dup->group,
+				    dup->name);
 		goto fail;
 	}
 	if ((ret = read_nics(r, s, o, &smp, d)) < 0)

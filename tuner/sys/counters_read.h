@@ -21,7 +21,7 @@ struct tn_counters_opts {
 	/* On the live host: a namespace to enter (setns) for its netstat, snmp
 	 * and snmp6 and its per-namespace sysctls; NULL for tuner's own. */
 	const struct tn_netns *netns;
-	bool driver_stats;	/* ask the drivers (ioctl): live host only */
+	bool driver_stats; /* ask the drivers (ioctl): live host only */
 };
 
 /*

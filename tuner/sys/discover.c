@@ -18,8 +18,8 @@
 
 /* Where a NIC's device lives, found in the first pass. */
 struct nic_paths {
-	char dev[SYSFS_PATH_MAX];	/* canonical device dir: the PCI function or virtioN */
-	char pcidir[SYSFS_PATH_MAX];	/* canonical PCI function dir, "" when not PCI */
+	char dev[SYSFS_PATH_MAX];    /* canonical device dir: the PCI function or virtioN */
+	char pcidir[SYSFS_PATH_MAX]; /* canonical PCI function dir, "" when not PCI */
 };
 
 static bool is_pci_address(const char *s)
@@ -27,8 +27,7 @@ static bool is_pci_address(const char *s)
 	unsigned dom, bus, dev, fn;
 	char tail;
 
-	return sscanf(s, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4 &&
-	       strlen(s) == 12;
+	return sscanf(s, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4 && strlen(s) == 12;
 }
 
 static const char *base_name(const char *path)
@@ -122,9 +121,10 @@ static void nic_numa(const struct tn_sysroot *root, struct tn_hwloc *hw,
 		return;
 	}
 	if (sysfs >= 0)
-		tn_diag_warn(d, "%s: %s/%s/numa_node: node %lld, which the topology does not have; "
-			     "not taken", n->name, root->is_host ? "" : root->path, p->pcidir,
-			     (long long)sysfs);
+		tn_diag_warn(d,
+			     "%s: %s/%s/numa_node: node %lld, which the topology does not have; "
+			     "not taken",
+			     n->name, root->is_host ? "" : root->path, p->pcidir, (long long)sysfs);
 	if (tn_pathf(rel, sizeof(rel), "%s/local_cpulist", p->pcidir) < 0 ||
 	    tn_sysroot_read_line(root, rel, list, sizeof(list)) < 0 ||
 	    tn_cpuset_parse_list(list, &local) < 0 || tn_cpuset_empty(&local))
@@ -208,10 +208,10 @@ static int nic_basic(const struct tn_sysroot *root, const char *ifname, struct t
 	}
 	read_str(root, netdir, "operstate", n->operstate, sizeof(n->operstate), "unknown");
 	/* -1 is the kernel's SPEED_UNKNOWN (no link); a link speed is an int of Mb/s */
-	n->speed = in_range(root, netdir, "speed", read_num(root, netdir, "speed", TN_UNKNOWN),
-			    -1, INT_MAX, TN_UNKNOWN, ifname, d);
-	n->mtu = (int)in_range(root, netdir, "mtu", read_num(root, netdir, "mtu", 0), 0, INT_MAX,
-			       0, ifname, d);
+	n->speed = in_range(root, netdir, "speed", read_num(root, netdir, "speed", TN_UNKNOWN), -1,
+			    INT_MAX, TN_UNKNOWN, ifname, d);
+	n->mtu = (int)in_range(root, netdir, "mtu", read_num(root, netdir, "mtu", 0), 0, INT_MAX, 0,
+			       ifname, d);
 	n->txqueuelen = (int)in_range(root, netdir, "tx_queue_len",
 				      read_num(root, netdir, "tx_queue_len", 0), 0, INT_MAX, 0,
 				      ifname, d);
@@ -306,8 +306,8 @@ static void read_irq_managed(const struct tn_sysroot *root, struct tn_irq *q)
 struct irq_source {
 	const struct tn_sysroot *root;
 	struct tn_diag *d;
-	bool sysfs;			/* names from sys/kernel/irq/N/actions */
-	bool loaded;			/* ints holds /proc/interrupts */
+	bool sysfs;  /* names from sys/kernel/irq/N/actions */
+	bool loaded; /* ints holds /proc/interrupts */
 	struct tn_interrupts ints;
 };
 
@@ -319,7 +319,7 @@ static void where(const struct tn_sysroot *root, const char *rel, char *buf, siz
 
 struct interrupts_stream {
 	struct tn_interrupts_parser p;
-	struct tn_diag pd;		/* the parser's words, put after the path */
+	struct tn_diag pd; /* the parser's words, put after the path */
 	int n_cpus;
 	uint64_t max;
 };
@@ -347,12 +347,15 @@ static int interrupts_error(struct irq_source *src, const struct interrupts_stre
 	if (ret == -ENOMEM)
 		return tn_diag_error(src->d, ret, "out of memory");
 	if (ret == -EFBIG && st->max == TN_INTERRUPTS_SIZE_MIN)
-		return tn_diag_error(src->d, ret, "%s: larger than %d MiB (a real one is a few "
-						  "MB); refused", path, TN_INTERRUPTS_SIZE_MIN >> 20);
+		return tn_diag_error(src->d, ret,
+				     "%s: larger than %d MiB (a real one is a few "
+				     "MB); refused",
+				     path, TN_INTERRUPTS_SIZE_MIN >> 20);
 	if (ret == -EFBIG)
-		return tn_diag_error(src->d, ret, "%s: larger than %llu MiB (%d KiB for each of "
-						  "its %d CPU columns); refused", path,
-				     (unsigned long long)(st->max >> 20),
+		return tn_diag_error(src->d, ret,
+				     "%s: larger than %llu MiB (%d KiB for each of "
+				     "its %d CPU columns); refused",
+				     path, (unsigned long long)(st->max >> 20),
 				     TN_INTERRUPTS_SIZE_PER_CPU >> 10, st->n_cpus);
 	if (ret == -EOVERFLOW)
 		return tn_diag_error(src->d, -EINVAL, "%s: line %d: longer than %d bytes; refused",
@@ -454,8 +457,9 @@ static int irq_row(struct irq_source *src, int irq, struct tn_interrupt *out, ch
 	if (ret < 0) {
 		where(src->root, rel, path, sizeof(path));
 		return tn_diag_error(src->d, ret, "%s: %s", path,
-				     ret == -EOVERFLOW ? "longer than a page; refused" :
-				     ret == -EINVAL ? "not a regular file; refused" : strerror(-ret));
+				     ret == -EOVERFLOW ? "longer than a page; refused"
+				     : ret == -EINVAL  ? "not a regular file; refused"
+						       : strerror(-ret));
 	}
 	if (!text[0])
 		return 0; /* allocated, not requested */
@@ -640,8 +644,8 @@ static int list_nics(const struct tn_sysroot *root, struct tn_state *s, struct n
 }
 
 /* A NIC's queue files (RPS/XPS), kept open for apply's writes (keep_files). */
-static int queues(const struct tn_sysroot *root, struct tn_nic *n,
-		  const struct tn_discover_opts *o, struct tn_diag *d)
+static int queues(const struct tn_sysroot *root, struct tn_nic *n, const struct tn_discover_opts *o,
+		  struct tn_diag *d)
 {
 	int ret;
 
@@ -669,7 +673,8 @@ int tn_discover(const struct tn_sysroot *root, const struct tn_discover_opts *o,
 	if (ret < 0)
 		goto out;
 	if (o->topology_xml)
-		snprintf(s.topo.source, sizeof(s.topo.source), "xml:%s", base_name(o->topology_xml));
+		snprintf(s.topo.source, sizeof(s.topo.source), "xml:%s",
+			 base_name(o->topology_xml));
 	read_str(root, "proc/sys/kernel", "hostname", s.hostname, sizeof(s.hostname), "");
 	read_str(root, "proc/sys/kernel", "osrelease", s.kernel, sizeof(s.kernel), "");
 
@@ -766,7 +771,7 @@ int tn_discover_nic(const struct tn_sysroot *root, struct tn_state *s, const cha
 		one = (struct tn_state){ .n_nics = 1, .nics = old };
 		tn_discover_rings(&one, d);
 		if (tn_napi_discover(&one, d) == -ENOMEM)
-			return -ENOMEM;	/* old is whole: the snapshot stays valid */
+			return -ENOMEM; /* old is whole: the snapshot stays valid */
 	}
 	tn_nic_free(&saved);
 	/* irqs sorted as tn_state_sort() leaves them */

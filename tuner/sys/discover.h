@@ -11,10 +11,10 @@
 #include "sysroot.h"
 
 struct tn_discover_opts {
-	const char *topology_xml;		/* NULL: live (or the sysroot's) topology */
-	const struct tn_procsel *procs;		/* target processes to record */
+	const char *topology_xml;	/* NULL: live (or the sysroot's) topology */
+	const struct tn_procsel *procs; /* target processes to record */
 	int n_procs;
-	const char *const *extra_sysctls;	/* sysctls a profile names, beyond the managed ones */
+	const char *const *extra_sysctls; /* sysctls a profile names, beyond the managed ones */
 	int n_extra_sysctls;
 	/*
 	 * Only what the planner reads: no per-CPU counts of IRQs (0) and no

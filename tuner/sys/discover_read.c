@@ -37,15 +37,15 @@ int tn_discover_irq_list(const struct tn_sysroot *root, int irq, const char *fil
 		tn_diag_warn(d, "%s/%s: longer than %zu characters; taken as unknown",
 			     root->is_host ? "" : root->path, rel, sizeof(list) - 1);
 	else
-		tn_diag_warn(d, "%s/%s: %s; taken as unknown", root->is_host ? "" : root->path,
-			     rel, strerror(-ret));
+		tn_diag_warn(d, "%s/%s: %s; taken as unknown", root->is_host ? "" : root->path, rel,
+			     strerror(-ret));
 	return 0;
 }
 
 void tn_discover_rings(struct tn_state *s, struct tn_diag *d)
 {
 	struct tn_ethtool *et = NULL;
-	struct tn_diag kernel;	/* the kernel's words for one request, made a warning */
+	struct tn_diag kernel; /* the kernel's words for one request, made a warning */
 	int ret = tn_ethtool_open(&et);
 
 	if (ret < 0) {
@@ -63,20 +63,20 @@ void tn_discover_rings(struct tn_state *s, struct tn_diag *d)
 		if (ret < 0 && ret != -EOPNOTSUPP)
 			tn_diag_warn(d, "%s: read rings: %s%s%s", n->name, strerror(-ret),
 				     kernel.error[0] ? ": " : "", kernel.error);
-		tn_diag_free(&kernel);	/* empty again for the next request */
+		tn_diag_free(&kernel); /* empty again for the next request */
 		ret = tn_ethtool_get_channels(et, n->name, &n->channels, &kernel);
 		n->has_channels = ret == 0;
 		if (ret < 0 && ret != -EOPNOTSUPP)
 			tn_diag_warn(d, "%s: read channels: %s%s%s", n->name, strerror(-ret),
 				     kernel.error[0] ? ": " : "", kernel.error);
-		tn_diag_free(&kernel);	/* empty again for the next request */
+		tn_diag_free(&kernel); /* empty again for the next request */
 		ret = tn_ethtool_get_coalesce(et, n->name, &n->coalesce, &kernel);
 		/* no coalescing operation in the driver: read, none supported */
 		n->has_coalesce = ret == 0 || ret == -EOPNOTSUPP;
 		if (ret < 0 && ret != -EOPNOTSUPP)
 			tn_diag_warn(d, "%s: read coalescing: %s%s%s", n->name, strerror(-ret),
 				     kernel.error[0] ? ": " : "", kernel.error);
-		tn_diag_free(&kernel);	/* empty again for the next request */
+		tn_diag_free(&kernel); /* empty again for the next request */
 	}
 	tn_ethtool_close(et);
 	tn_diag_free(&kernel);

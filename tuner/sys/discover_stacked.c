@@ -187,8 +187,9 @@ static void devtype(const struct tn_sysroot *root, const char *dev, char *kind, 
 		if (strncmp(p, "DEVTYPE=", 8) != 0)
 			continue;
 		p += 8;
-		for (w = 0; islower((unsigned char)p[w]) || isdigit((unsigned char)p[w]) ||
-			    p[w] == '_'; w++)
+		for (w = 0;
+		     islower((unsigned char)p[w]) || isdigit((unsigned char)p[w]) || p[w] == '_';
+		     w++)
 			;
 		if (w > 0 && w < len && (p[w] == '\n' || p[w] == '\0'))
 			snprintf(kind, len, "%.*s", (int)w, p);
@@ -252,8 +253,7 @@ static int cmp_nic_name(const void *key, const void *nic)
 
 static bool is_nic(const struct tn_state *s, const char *name)
 {
-	return s->nics &&
-	       bsearch(name, s->nics, (size_t)s->n_nics, sizeof(*s->nics), cmp_nic_name);
+	return s->nics && bsearch(name, s->nics, (size_t)s->n_nics, sizeof(*s->nics), cmp_nic_name);
 }
 
 /* Keep the lower devices that are NICs or stacked devices (s sorted). */
@@ -267,8 +267,10 @@ static void keep_known_lowers(struct tn_state *s, struct tn_diag *d)
 			if (is_nic(s, st->lower[k]) || tn_state_stacked(s, st->lower[k]))
 				memmove(st->lower[w++], st->lower[k], sizeof(*st->lower));
 		if (w > TN_STACKED_LOWER_MAX) {
-			tn_diag_warn(d, "%s: %d NICs and stacked devices below it; the first %d "
-				     "by name are kept", st->name, w, TN_STACKED_LOWER_MAX);
+			tn_diag_warn(d,
+				     "%s: %d NICs and stacked devices below it; the first %d "
+				     "by name are kept",
+				     st->name, w, TN_STACKED_LOWER_MAX);
 			w = TN_STACKED_LOWER_MAX;
 		}
 		st->n_lower = w;

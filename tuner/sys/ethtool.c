@@ -68,8 +68,8 @@ struct et_field {
 struct et_cmd {
 	uint8_t cmd;
 	int header_attr;
-	uint8_t reply_cmd;			/* 0: no reply expected (a set) */
-	int maxtype;				/* highest attribute read from the reply */
+	uint8_t reply_cmd; /* 0: no reply expected (a set) */
+	int maxtype;	   /* highest attribute read from the reply */
 	const struct nla_policy *policy;
 	const struct et_field *fields;
 	size_t n_fields;
@@ -79,7 +79,7 @@ struct et_cmd {
 /* A u32 (or u8 flag: 0 or 1) attribute to put in a set request. */
 struct et_put {
 	int attr;
-	int64_t value;				/* TN_UNKNOWN: not put */
+	int64_t value; /* TN_UNKNOWN: not put */
 	bool flag;
 };
 
@@ -95,11 +95,11 @@ struct et_request {
 	const struct et_cmd *cmd;
 	uint32_t seq;
 	union et_reply reply;
-	unsigned int n_seen;			/* messages read, ours or not */
-	bool done;				/* the ack or the error arrived */
+	unsigned int n_seen; /* messages read, ours or not */
+	bool done;	     /* the ack or the error arrived */
 	bool got_reply;
-	int err;				/* -errno from the kernel, or 0 */
-	int parse_err;				/* -errno: a reply we could not read */
+	int err;       /* -errno from the kernel, or 0 */
+	int parse_err; /* -errno: a reply we could not read */
 	char extack[TN_EXTACK_MAX];
 };
 
@@ -367,8 +367,7 @@ static int parse_reply(const struct et_cmd *cmd, struct nlmsghdr *nlh, union et_
 		return -EBADMSG;
 	/* libnl ignores bytes after the last whole attribute: a cut message */
 	nla_for_each_attr(a, genlmsg_attrdata(genlmsg_hdr(nlh), 0),
-			  genlmsg_attrlen(genlmsg_hdr(nlh), 0), rem)
-		;
+			  genlmsg_attrlen(genlmsg_hdr(nlh), 0), rem);
 	if (rem > 0)
 		return -EBADMSG;
 	for (size_t i = 0; i < cmd->n_fields; i++) {
@@ -422,7 +421,7 @@ static int ack_cb(struct nl_msg *msg, void *arg)
 {
 	struct et_request *req = arg;
 
-	read_extack(req, nlmsg_hdr(msg));	/* a warning attached to a success */
+	read_extack(req, nlmsg_hdr(msg)); /* a warning attached to a success */
 	req->done = true;
 	return NL_STOP;
 }
@@ -625,8 +624,8 @@ int tn_ethtool_set_rings(struct tn_ethtool *e, const char *ifname, int64_t rx, i
 	return request(e, &cmd_rings_set, ifname, puts, TN_ARRAY_SIZE(puts), NULL, d);
 }
 
-int tn_ethtool_set_channels(struct tn_ethtool *e, const char *ifname, int64_t combined,
-			    int64_t rx, int64_t tx, struct tn_diag *d)
+int tn_ethtool_set_channels(struct tn_ethtool *e, const char *ifname, int64_t combined, int64_t rx,
+			    int64_t tx, struct tn_diag *d)
 {
 	const struct et_put puts[] = {
 		{ ETHTOOL_A_CHANNELS_COMBINED_COUNT, combined, false },
@@ -643,8 +642,8 @@ int tn_ethtool_get_coalesce(struct tn_ethtool *e, const char *ifname, struct tn_
 	return request(e, &cmd_coalesce_get, ifname, NULL, 0, out, d);
 }
 
-int tn_ethtool_set_coalesce(struct tn_ethtool *e, const char *ifname,
-			    const struct tn_coalesce *c, struct tn_diag *d)
+int tn_ethtool_set_coalesce(struct tn_ethtool *e, const char *ifname, const struct tn_coalesce *c,
+			    struct tn_diag *d)
 {
 	const struct et_put puts[] = {
 		{ ETHTOOL_A_COALESCE_USE_ADAPTIVE_RX, c->adaptive_rx, true },

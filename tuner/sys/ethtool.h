@@ -27,7 +27,7 @@ struct tn_ethtool;
 
 /* 0 or -errno; -EOPNOTSUPP when the kernel has no ethtool netlink family. */
 int tn_ethtool_open(struct tn_ethtool **out);
-void tn_ethtool_close(struct tn_ethtool *e);	/* accepts NULL */
+void tn_ethtool_close(struct tn_ethtool *e); /* accepts NULL */
 
 /* Fields the kernel does not report (a zero maximum) are TN_UNKNOWN. */
 int tn_ethtool_get_rings(struct tn_ethtool *e, const char *ifname, struct tn_ring *out,
@@ -44,8 +44,8 @@ int tn_ethtool_get_channels(struct tn_ethtool *e, const char *ifname, struct tn_
 int tn_ethtool_set_rings(struct tn_ethtool *e, const char *ifname, int64_t rx, int64_t tx,
 			 struct tn_diag *d);
 /* Set channel counts, with the same rules as tn_ethtool_set_rings(). */
-int tn_ethtool_set_channels(struct tn_ethtool *e, const char *ifname, int64_t combined,
-			    int64_t rx, int64_t tx, struct tn_diag *d);
+int tn_ethtool_set_channels(struct tn_ethtool *e, const char *ifname, int64_t combined, int64_t rx,
+			    int64_t tx, struct tn_diag *d);
 
 /*
  * Interrupt coalescing. A parameter the kernel does not report (the driver
@@ -56,8 +56,8 @@ int tn_ethtool_set_channels(struct tn_ethtool *e, const char *ifname, int64_t co
  */
 int tn_ethtool_get_coalesce(struct tn_ethtool *e, const char *ifname, struct tn_coalesce *out,
 			    struct tn_diag *d);
-int tn_ethtool_set_coalesce(struct tn_ethtool *e, const char *ifname,
-			    const struct tn_coalesce *c, struct tn_diag *d);
+int tn_ethtool_set_coalesce(struct tn_ethtool *e, const char *ifname, const struct tn_coalesce *c,
+			    struct tn_diag *d);
 
 /*
  * One ETHTOOL_MSG_COALESCE_GET_REPLY message of len bytes (exposed for tests

@@ -8,10 +8,13 @@
 #include "watch.h"
 
 /* The systemd .link directories, in systemd's order of precedence. */
-#define TN_LINKFILE_DIRS { "etc/systemd/network", "run/systemd/network", \
-			   "usr/lib/systemd/network", "lib/systemd/network" }
-#define TN_LINKFILE_MAX_BYTES 65536	/* a larger .link file is skipped */
-#define TN_LINKFILE_MAX_FILES 256	/* per directory */
+#define TN_LINKFILE_DIRS                                                                 \
+	{                                                                                \
+		"etc/systemd/network", "run/systemd/network", "usr/lib/systemd/network", \
+			"lib/systemd/network"                                            \
+	}
+#define TN_LINKFILE_MAX_BYTES 65536 /* a larger .link file is skipped */
+#define TN_LINKFILE_MAX_FILES 256   /* per directory */
 
 /*
  * Fill f for the NIC ifname (driver may be ""; ifname "" for a process): is

@@ -28,10 +28,10 @@
 struct irqb {
 	const struct tn_sysroot *root;
 	int pid;
-	struct tn_diag *d;	/* the first failure, "irqbalance <pid>: ..." */
-	int64_t deadline;	/* CLOCK_MONOTONIC, ms */
-	char rel[64];		/* run/irqbalance/irqbalance<pid>.sock */
-	char shown[4200];	/* the same, as a person would find it */
+	struct tn_diag *d; /* the first failure, "irqbalance <pid>: ..." */
+	int64_t deadline;  /* CLOCK_MONOTONIC, ms */
+	char rel[64];	   /* run/irqbalance/irqbalance<pid>.sock */
+	char shown[4200];  /* the same, as a person would find it */
 };
 
 static int irqb_fail(struct irqb *c, int err, const char *fmt, ...)
@@ -79,8 +79,7 @@ static int irqb_init(struct irqb *c, const struct tn_sysroot *root, int pid, str
 }
 
 /* connect() bounded by the deadline: a full backlog makes a UNIX connect() wait. */
-static int irqb_connect_addr(struct irqb *c, int s, const struct sockaddr_un *sa,
-				socklen_t len)
+static int irqb_connect_addr(struct irqb *c, int s, const struct sockaddr_un *sa, socklen_t len)
 {
 	for (;;) {
 		int ms = irqb_left_ms(c);
@@ -122,14 +121,13 @@ static int irqb_connect_abstract(struct irqb *c, int s)
 
 	if (r == -ECONNREFUSED || r == -ENOENT)
 		return irqb_fail(c, -ENOENT,
-				    "no control socket at %s nor in the abstract namespace "
-				    "(irqbalance not running, or without irqbalance-ui support)",
-				    c->shown);
+				 "no control socket at %s nor in the abstract namespace "
+				 "(irqbalance not running, or without irqbalance-ui support)",
+				 c->shown);
 	if (r == -ETIMEDOUT)
 		return irqb_fail(c, r, "connect to the abstract control socket timed out");
 	if (r < 0)
-		return irqb_fail(c, r, "connect to the abstract control socket: %s",
-				    strerror(-r));
+		return irqb_fail(c, r, "connect to the abstract control socket: %s", strerror(-r));
 	return 0;
 }
 
@@ -147,15 +145,14 @@ static int irqb_connect_file(struct irqb *c, int s, int pathfd)
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", pathfd);
 	r = irqb_connect_addr(c, s, &sa, sizeof(sa));
 	if (r == -ECONNREFUSED)
-		return irqb_fail(c, r,
-				    "nobody listens on %s (stale socket of a dead irqbalance?)",
-				    c->shown);
+		return irqb_fail(c, r, "nobody listens on %s (stale socket of a dead irqbalance?)",
+				 c->shown);
 	if (r == -ETIMEDOUT)
 		return irqb_fail(c, r, "connect to %s timed out after %d ms (daemon hung?)",
-				    c->shown, TN_IRQBALANCE_TIMEOUT_MS);
+				 c->shown, TN_IRQBALANCE_TIMEOUT_MS);
 	if (r == -ENOENT)
 		return irqb_fail(c, r, "cannot reach %s through /proc/self/fd (no /proc?)",
-				    c->shown);
+				 c->shown);
 	if (r < 0)
 		return irqb_fail(c, r, "connect to %s: %s", c->shown, strerror(-r));
 	return 0;
@@ -177,9 +174,9 @@ static int irqb_connect(struct irqb *c)
 		r = irqb_connect_abstract(c, s);
 	} else if (pathfd == -ENOENT) {
 		r = irqb_fail(c, -ENOENT,
-				 "no control socket at %s (irqbalance not running, "
-				 "or without irqbalance-ui support)",
-				 c->shown);
+			      "no control socket at %s (irqbalance not running, "
+			      "or without irqbalance-ui support)",
+			      c->shown);
 	} else {
 		r = irqb_fail(c, pathfd, "%s: %s", c->shown, strerror(-pathfd));
 	}
@@ -271,7 +268,7 @@ static int irqb_recv_all(struct irqb *c, int s, char **out, size_t *outlen)
 		}
 		if (pr == 0) {
 			r = irqb_fail(c, -ETIMEDOUT, "no answer within %d ms (daemon hung?)",
-					 TN_IRQBALANCE_TIMEOUT_MS);
+				      TN_IRQBALANCE_TIMEOUT_MS);
 			break;
 		}
 		k = recv(s, buf + n, cap - n - 1, MSG_DONTWAIT);
@@ -286,8 +283,7 @@ static int irqb_recv_all(struct irqb *c, int s, char **out, size_t *outlen)
 		}
 		n += (size_t)k;
 		if (n > TN_IRQB_REPLY_MAX) {
-			r = irqb_fail(c, -EPROTO, "reply longer than %u bytes",
-					 TN_IRQB_REPLY_MAX);
+			r = irqb_fail(c, -EPROTO, "reply longer than %u bytes", TN_IRQB_REPLY_MAX);
 			break;
 		}
 	}
@@ -417,11 +413,10 @@ static int irqb_parse_setup(struct irqb *c, const char *reply, int **irqs, int *
 
 		if (uid != 0)
 			return irqb_fail(c, -EACCES,
-					    "closed the connection without answering: it takes "
-					    "commands only from uid 0, and we are uid %u",
-					    (unsigned)uid);
-		return irqb_fail(c, -EPROTO,
-				    "closed the connection without answering \"setup\"");
+					 "closed the connection without answering: it takes "
+					 "commands only from uid 0, and we are uid %u",
+					 (unsigned)uid);
+		return irqb_fail(c, -EPROTO, "closed the connection without answering \"setup\"");
 	}
 	copy = strdup(reply);
 	if (!copy)
@@ -520,9 +515,8 @@ static int irqb_ban_cmd(struct irqb *c, const int *v, int n, char *buf, size_t l
 	for (i = 0; i < n && k < len; i++)
 		k += (size_t)snprintf(buf + k, len - k, "%s%d", i ? " " : "", v[i]);
 	if (k > TN_IRQBALANCE_CMD_MAX || k >= len)
-		return irqb_fail(c, -E2BIG,
-				    "%d IRQs do not fit in one %d-byte command (%zu bytes)", n,
-				    TN_IRQBALANCE_CMD_MAX, k);
+		return irqb_fail(c, -E2BIG, "%d IRQs do not fit in one %d-byte command (%zu bytes)",
+				 n, TN_IRQBALANCE_CMD_MAX, k);
 	return 0;
 }
 

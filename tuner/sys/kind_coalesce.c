@@ -70,5 +70,7 @@ static int coalesce_write(struct tn_live *l, const struct tn_change *c, const ch
 }
 
 const struct tn_kind_sys tn_kind_sys_coalesce = {
-	.read = coalesce_read, .write = coalesce_write, .gone = "process",
+	.read = coalesce_read,
+	.write = coalesce_write,
+	.gone = "process",
 };

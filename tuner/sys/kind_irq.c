@@ -54,12 +54,16 @@ static void irq_settled(struct tn_live *l, const struct tn_change *c, const char
 	if (tn_sysroot_read_line(l->root, rel, eff, sizeof(eff)) == 0 &&
 	    tn_cpuset_parse_list(eff, &e) == 0 && !tn_cpuset_empty(&e) &&
 	    tn_cpuset_parse_list(c->after, &want) == 0 && !tn_cpuset_subset(&e, &want))
-		tn_diag_warn(d, "%s: effective affinity still %s, not within %s (it moves on the "
-				"next interrupt)",
+		tn_diag_warn(d,
+			     "%s: effective affinity still %s, not within %s (it moves on the "
+			     "next interrupt)",
 			     what, eff, c->after);
 }
 
 const struct tn_kind_sys tn_kind_sys_irq = {
-	.read = irq_read, .write = irq_write, .skip_reason = irq_skip_reason,
-	.settled = irq_settled, .gone = "process",
+	.read = irq_read,
+	.write = irq_write,
+	.skip_reason = irq_skip_reason,
+	.settled = irq_settled,
+	.gone = "process",
 };

@@ -62,7 +62,7 @@ static int read_irqbalance(struct tn_live *l, const struct tn_change *c, bool ch
 			   struct tn_diag *d)
 {
 	int pid = irqbalance_pid(l), *v = NULL, n = 0, ret;
-	struct tn_diag last;	/* the last try's reason only */
+	struct tn_diag last; /* the last try's reason only */
 
 	if (strcmp(c->key, "running") == 0) {
 		*out = strdup(pid ? "running" : "stopped");
@@ -107,7 +107,7 @@ static int run_systemctl(const char *verb, struct tn_diag *d)
 		return -errno;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		tn_diag_error(d, 0, "systemctl %s irqbalance.service failed (status %d)", verb,
-			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		return -EIO;
 	}
 	return 0;
@@ -156,5 +156,7 @@ static int write_irqbalance(struct tn_live *l, const struct tn_change *c, const 
 /* ---- the dispatch ---- */
 
 const struct tn_kind_sys tn_kind_sys_irqbalance = {
-	.read = read_irqbalance, .write = write_irqbalance, .gone = "process",
+	.read = read_irqbalance,
+	.write = write_irqbalance,
+	.gone = "process",
 };

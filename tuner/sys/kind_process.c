@@ -63,19 +63,21 @@ static int check_identity(struct tn_live *l, const struct tn_change *c, struct t
 	if (tn_procid_parse(c->target, id) < 0)
 		return -EINVAL;
 	if (!id->has_start || (id->tid > 0 && !id->has_tstart)) {
-		tn_diag_error(d, 0, "no start time on record for pid %d (no readable stat when it "
-				     "was read, or an older journal): it cannot be told from a "
-				     "later process with the same pid",
-			id->pid);
+		tn_diag_error(d, 0,
+			      "no start time on record for pid %d (no readable stat when it "
+			      "was read, or an older journal): it cannot be told from a "
+			      "later process with the same pid",
+			      id->pid);
 		return -ESRCH;
 	}
 	ret = read_start(l, id->pid, 0, &now, d);
 	if (ret < 0)
 		return ret;
 	if (now != id->start) {
-		tn_diag_error(d, 0, "pid %d is another process now (started at %" PRIu64
-				     ", not %" PRIu64 ")",
-			id->pid, now, id->start);
+		tn_diag_error(d, 0,
+			      "pid %d is another process now (started at %" PRIu64 ", not %" PRIu64
+			      ")",
+			      id->pid, now, id->start);
 		return -ESRCH;
 	}
 	if (tn_str(c->label)[0]) {
@@ -87,7 +89,7 @@ static int check_identity(struct tn_live *l, const struct tn_change *c, struct t
 			return ret;
 		if (ret < 0 || strcmp(comm, c->label) != 0) {
 			tn_diag_error(d, 0, "pid %d is \"%s\" now, not \"%s\"", id->pid,
-				ret < 0 ? "(too long)" : comm, c->label);
+				      ret < 0 ? "(too long)" : comm, c->label);
 			return -ESRCH;
 		}
 	}
@@ -96,9 +98,10 @@ static int check_identity(struct tn_live *l, const struct tn_change *c, struct t
 		if (ret < 0)
 			return ret;
 		if (now != id->tstart) {
-			tn_diag_error(d, 0, "thread %d is another thread now (started at %" PRIu64
-					     ", not %" PRIu64 ")",
-				id->tid, now, id->tstart);
+			tn_diag_error(d, 0,
+				      "thread %d is another thread now (started at %" PRIu64
+				      ", not %" PRIu64 ")",
+				      id->tid, now, id->tstart);
 			return -ESRCH;
 		}
 	}
@@ -243,7 +246,7 @@ static int write_thread_affinity(struct tn_live *l, int pid, int tid, const stru
 		if (!set)
 			return -ENOMEM;
 		CPU_ZERO_S(size, set);
-		tn_cpuset_foreach(cpu, s)
+		tn_cpuset_foreach (cpu, s)
 			CPU_SET_S(cpu, size, set);
 		ret = sched_setaffinity(tid, size, set) < 0 ? -errno : 0;
 		CPU_FREE(set);
@@ -298,8 +301,6 @@ int tn_live_threads(struct tn_live *l, int pid, int **tids, int *n)
 	return 0;
 }
 
-
-
 static int read_memory_nodes(struct tn_live *l, int pid, struct tn_cpuset *out)
 {
 	char rel[64], *text = NULL;
@@ -342,7 +343,6 @@ static int migrate(struct tn_live *l, int pid, const struct tn_cpuset *to, struc
 		tn_diag_warn(d, "%ld pages could not be moved", r);
 	return 0;
 }
-
 
 int tn_live_check(struct tn_live *l, const struct tn_change *c, struct tn_diag *d)
 {
@@ -429,10 +429,16 @@ static int nodes_write(struct tn_live *l, const struct tn_change *c, const char 
 }
 
 const struct tn_kind_sys tn_kind_sys_process_cpus = {
-	.read = cpus_read, .write = cpus_write, .check = process_check, .gone = "thread",
+	.read = cpus_read,
+	.write = cpus_write,
+	.check = process_check,
+	.gone = "thread",
 };
 
 const struct tn_kind_sys tn_kind_sys_process_memory = {
-	.read = nodes_read, .write = nodes_write, .check = process_check, .gone = "process",
+	.read = nodes_read,
+	.write = nodes_write,
+	.check = process_check,
+	.gone = "process",
 	.may_exit = true,
 };

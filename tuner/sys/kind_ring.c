@@ -62,9 +62,13 @@ static int channels_write(struct tn_live *l, const struct tn_change *c, const ch
 }
 
 const struct tn_kind_sys tn_kind_sys_ring = {
-	.read = ring_read, .write = ring_write, .gone = "process",
+	.read = ring_read,
+	.write = ring_write,
+	.gone = "process",
 };
 
 const struct tn_kind_sys tn_kind_sys_channels = {
-	.read = channels_read, .write = channels_write, .gone = "process",
+	.read = channels_read,
+	.write = channels_write,
+	.gone = "process",
 };

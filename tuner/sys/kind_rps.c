@@ -71,13 +71,19 @@ static int queue_write(struct tn_live *l, const struct tn_change *c, const char 
 }
 
 const struct tn_kind_sys tn_kind_sys_rps_cpus = {
-	.read = mask_read, .write = queue_write, .gone = "process",
+	.read = mask_read,
+	.write = queue_write,
+	.gone = "process",
 };
 
 const struct tn_kind_sys tn_kind_sys_rps_flow_cnt = {
-	.read = count_read, .write = queue_write, .gone = "process",
+	.read = count_read,
+	.write = queue_write,
+	.gone = "process",
 };
 
 const struct tn_kind_sys tn_kind_sys_xps_cpus = {
-	.read = mask_read, .write = queue_write, .gone = "process",
+	.read = mask_read,
+	.write = queue_write,
+	.gone = "process",
 };

@@ -22,7 +22,7 @@
 
 struct tn_live {
 	const struct tn_sysroot *root;
-	struct tn_ethtool *et;	/* opened on first use (tn_live_ethtool) */
+	struct tn_ethtool *et; /* opened on first use (tn_live_ethtool) */
 };
 
 struct tn_kind_sys {
@@ -42,8 +42,8 @@ struct tn_kind_sys {
 	 * so (the effective affinity of an IRQ). what: the change's label. */
 	void (*settled)(struct tn_live *l, const struct tn_change *c, const char *what,
 			struct tn_diag *d);
-	const char *gone;	/* what exited on -ESRCH: "process", "thread" */
-	bool may_exit;		/* -ESRCH on the re-read before apply: skipped, not an error */
+	const char *gone; /* what exited on -ESRCH: "process", "thread" */
+	bool may_exit;	  /* -ESRCH on the re-read before apply: skipped, not an error */
 };
 
 extern const struct tn_kind_sys tn_kind_sys_sysctl;

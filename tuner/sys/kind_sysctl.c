@@ -45,5 +45,7 @@ static int sysctl_write(struct tn_live *l, const struct tn_change *c, const char
 }
 
 const struct tn_kind_sys tn_kind_sys_sysctl = {
-	.read = sysctl_read, .write = sysctl_write, .gone = "process",
+	.read = sysctl_read,
+	.write = sysctl_write,
+	.gone = "process",
 };

@@ -14,7 +14,7 @@
 #include <netlink/socket.h>
 
 struct tn_linkwatch {
-	struct nl_sock *sk;	/* NULL under a sysroot */
+	struct nl_sock *sk; /* NULL under a sysroot */
 };
 
 /* Events only wake us: what changed is read back from sysfs afterwards. */
@@ -25,8 +25,7 @@ static int ignore_msg(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int tn_linkwatch_open(const struct tn_sysroot *root, struct tn_linkwatch **out,
-		      struct tn_diag *d)
+int tn_linkwatch_open(const struct tn_sysroot *root, struct tn_linkwatch **out, struct tn_diag *d)
 {
 	struct tn_linkwatch *w = calloc(1, sizeof(*w));
 	int ret;

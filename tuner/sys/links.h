@@ -22,8 +22,7 @@
 
 struct tn_linkwatch;
 
-int tn_linkwatch_open(const struct tn_sysroot *root, struct tn_linkwatch **out,
-		      struct tn_diag *d);
+int tn_linkwatch_open(const struct tn_sysroot *root, struct tn_linkwatch **out, struct tn_diag *d);
 /* Wait at most timeout_ms for link events; drains every queued event. Returns
  * 1 after events (or a tree tick), 0 on timeout, -errno on error. */
 int tn_linkwatch_wait(struct tn_linkwatch *w, int timeout_ms);

@@ -34,7 +34,8 @@ static int none_write(struct tn_live *l, const struct tn_change *c, const char *
 	return -EINVAL;
 }
 
-static const struct tn_kind_sys none = { .read = none_read, .write = none_write,
+static const struct tn_kind_sys none = { .read = none_read,
+					 .write = none_write,
 					 .gone = "process" };
 
 const struct tn_kind_sys *tn_live_ops(const struct tn_change *c)

@@ -205,8 +205,9 @@ static int link_queue(const struct tn_napi_queue *q, int irq, struct tn_nic *n,
 	size_t k;
 
 	if (!r) {
-		tn_diag_warn(d, "%s: netdev-genl links %s queue %d to IRQ %d (NAPI %u), which is not "
-				"among the NIC's IRQs; not used",
+		tn_diag_warn(d,
+			     "%s: netdev-genl links %s queue %d to IRQ %d (NAPI %u), which is not "
+			     "among the NIC's IRQs; not used",
 			     n->name, q->tx ? "tx" : "rx", q->id, irq, q->napi_id);
 		return 0;
 	}
@@ -217,8 +218,9 @@ static int link_queue(const struct tn_napi_queue *q, int irq, struct tn_nic *n,
 	/* said once per IRQ: at its first link */
 	if (!r->napi_id && !(queues[k] == q->id && (kinds[k] == want || kinds[k] == TN_IRQ_TXRX))) {
 		name_view(kinds[k], queues[k], was, sizeof(was));
-		tn_diag_warn(d, "%s: netdev-genl links %s queue %d to IRQ %d (NAPI %u); the IRQ "
-				"name table says %s (%s): netdev-genl kept",
+		tn_diag_warn(d,
+			     "%s: netdev-genl links %s queue %d to IRQ %d (NAPI %u); the IRQ "
+			     "name table says %s (%s): netdev-genl kept",
 			     n->name, q->tx ? "tx" : "rx", q->id, irq, q->napi_id, was, r->name);
 	}
 	r->kind = want;
@@ -296,15 +298,16 @@ static const char *why(int ret, const char *err)
 {
 	if (err[0])
 		return err;
-	return ret == -E2BIG ? "more than 1048576 entries" : ret == -ENOMEM ? "out of memory"
-							     : "a malformed answer";
+	return ret == -E2BIG	? "more than 1048576 entries"
+	       : ret == -ENOMEM ? "out of memory"
+				: "a malformed answer";
 }
 
 int tn_napi_discover(struct tn_state *s, struct tn_diag *d)
 {
 	struct tn_napi_links l = { 0 };
 	struct tn_qstats_sock *qs = NULL;
-	struct tn_diag nd;	/* netlink's words, in the warning */
+	struct tn_diag nd; /* netlink's words, in the warning */
 	int ret;
 
 	tn_diag_init(&nd);

@@ -16,19 +16,19 @@
 #include "diag.h"
 #include "state.h"
 
-#define TN_NAPI_MAX_MSGS (1 << 20)	/* queues or NAPIs in one dump; beyond: refused */
+#define TN_NAPI_MAX_MSGS (1 << 20) /* queues or NAPIs in one dump; beyond: refused */
 
 struct tn_napi_queue {
 	int ifindex;
 	int id;
-	bool tx;			/* else rx */
-	uint32_t napi_id;		/* 0: not linked */
+	bool tx;	  /* else rx */
+	uint32_t napi_id; /* 0: not linked */
 };
 
 struct tn_napi {
 	int ifindex;
 	uint32_t id;
-	int irq;			/* -1: not reported */
+	int irq; /* -1: not reported */
 };
 
 /*

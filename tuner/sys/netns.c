@@ -54,22 +54,26 @@ static int open_named(const char *name, struct tn_diag *d)
 		return tn_diag_error(d, -EINVAL, "--netns: '%s': %s", name, bad);
 	dfd = open(TN_NETNS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (dfd < 0)
-		return tn_diag_error(d, -errno, "%s: %s (no namespace was added with 'ip netns add')",
+		return tn_diag_error(d, -errno,
+				     "%s: %s (no namespace was added with 'ip netns add')",
 				     TN_NETNS_DIR, strerror(errno));
 	if (fstat(dfd, &st) < 0 || tn_safefile_check_trusted(&st, why, sizeof(why)) < 0) {
 		close(dfd);
-		return tn_diag_error(d, -EPERM, "%s: %s; refused: another user could put a "
-						"namespace of their choosing there",
+		return tn_diag_error(d, -EPERM,
+				     "%s: %s; refused: another user could put a "
+				     "namespace of their choosing there",
 				     TN_NETNS_DIR, why);
 	}
 	fd = tn_safefile_open(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, &st);
 	close(dfd);
 	if (fd == -ENOENT)
-		return tn_diag_error(d, fd, "%s/%s: no such network namespace ('ip netns list' "
-					    "names them)", TN_NETNS_DIR, name);
+		return tn_diag_error(d, fd,
+				     "%s/%s: no such network namespace ('ip netns list' "
+				     "names them)",
+				     TN_NETNS_DIR, name);
 	if (fd < 0)
 		return tn_diag_error(d, fd, "%s/%s: %s", TN_NETNS_DIR, name,
-				     fd == -ELOOP ? "a symlink, not followed"
+				     fd == -ELOOP		      ? "a symlink, not followed"
 				     : fd == -EINVAL || fd == -EISDIR ? tn_safefile_type(st.st_mode)
 								      : strerror(-fd));
 	if (tn_safefile_check_trusted(&st, why, sizeof(why)) < 0) {

@@ -11,13 +11,13 @@
 
 #include "diag.h"
 
-#define TN_NETNS_DIR "/run/netns"	/* where 'ip netns add NAME' binds its namespace */
-#define TN_NETNS_NAME_MAX 64		/* bytes of a NAME given to --netns */
+#define TN_NETNS_DIR "/run/netns" /* where 'ip netns add NAME' binds its namespace */
+#define TN_NETNS_NAME_MAX 64	  /* bytes of a NAME given to --netns */
 
 struct tn_netns {
-	int fd;			/* an nsfs descriptor of a network namespace, -1 when none */
-	bool is_own;		/* the namespace tuner already runs in */
-	char label[80];		/* "NAME" or "pid:N", for messages and the sample */
+	int fd;		/* an nsfs descriptor of a network namespace, -1 when none */
+	bool is_own;	/* the namespace tuner already runs in */
+	char label[80]; /* "NAME" or "pid:N", for messages and the sample */
 };
 
 /* Whether spec is a process id (digits only) rather than a name. */
@@ -32,7 +32,7 @@ bool tn_netns_spec_is_pid(const char *spec);
  * out untouched on failure.
  */
 int tn_netns_open(const char *spec, struct tn_netns *out, struct tn_diag *d);
-void tn_netns_close(struct tn_netns *ns);	/* accepts a closed one */
+void tn_netns_close(struct tn_netns *ns); /* accepts a closed one */
 
 /*
  * Move the calling thread into ns; *saved receives a descriptor of the

@@ -45,9 +45,10 @@ static int count_header_cpus(const char *p, const char *end)
 /* Flow handler names the kernel prints after the hwirq number ("1-edge"). */
 static bool is_flow_token(const char *p, const char *t)
 {
-	static const char *const flows[] = { "edge", "level", "fasteoi", "simple", "percpu",
-					     "percpu_devid", "Edge", "Level", "none", "fasteoi_ack",
-					     "edge_irq", "bad", NULL };
+	static const char *const flows[] = { "edge",   "level",	       "fasteoi",  "simple",
+					     "percpu", "percpu_devid", "Edge",	   "Level",
+					     "none",   "fasteoi_ack",  "edge_irq", "bad",
+					     NULL };
 	const char *dash = memchr(p, '-', (size_t)(t - p));
 	const char *word = p;
 
@@ -66,7 +67,8 @@ static bool is_flow_token(const char *p, const char *t)
 			return true; /* a bare hwirq number */
 	}
 	for (int i = 0; flows[i]; i++)
-		if ((size_t)(t - word) == strlen(flows[i]) && strncmp(word, flows[i], (size_t)(t - word)) == 0)
+		if ((size_t)(t - word) == strlen(flows[i]) &&
+		    strncmp(word, flows[i], (size_t)(t - word)) == 0)
 			return true;
 	return false;
 }
@@ -99,7 +101,8 @@ static int parse_row(const char *p, const char *end, int ncpus, struct tn_interr
 
 		/* the kernel writes each count as " %10u": a count below ten,
 		 * most columns of a row at hundreds of CPUs, in one look */
-		if (end - p >= 11 && memcmp(p, "          ", 10) == 0 && isdigit((unsigned char)p[10]) &&
+		if (end - p >= 11 && memcmp(p, "          ", 10) == 0 &&
+		    isdigit((unsigned char)p[10]) &&
 		    (end - p == 11 || p[11] == ' ' || p[11] == '\t')) {
 			sum += (uint64_t)(p[10] - '0');
 			p += 11;
@@ -213,8 +216,7 @@ int tn_interrupts_feed(struct tn_interrupts_parser *p, const char *line, size_t 
 	return ret;
 }
 
-int tn_interrupts_end(struct tn_interrupts_parser *p, struct tn_interrupts *out,
-		      struct tn_diag *d)
+int tn_interrupts_end(struct tn_interrupts_parser *p, struct tn_interrupts *out, struct tn_diag *d)
 {
 	struct tn_interrupts *t = &p->t;
 
@@ -224,7 +226,8 @@ int tn_interrupts_end(struct tn_interrupts_parser *p, struct tn_interrupts *out,
 		qsort(t->rows, (size_t)t->n, sizeof(*t->rows), cmp_row);
 	for (int i = 1; i < t->n; i++) {
 		if (t->rows[i].irq == t->rows[i - 1].irq) {
-			int ret = tn_diag_error(d, -EINVAL, "IRQ %d is listed twice", t->rows[i].irq);
+			int ret =
+				tn_diag_error(d, -EINVAL, "IRQ %d is listed twice", t->rows[i].irq);
 
 			tn_interrupts_free(t);
 			return ret;

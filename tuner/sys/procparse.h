@@ -14,15 +14,15 @@ struct tn_diag;
 
 struct tn_interrupt {
 	int irq;
-	char *name;			/* the action list, e.g. "eth0 (queue 0)";
+	char *name;	/* the action list, e.g. "eth0 (queue 0)";
 					 * owned by the table */
-	uint64_t count;			/* sum over the CPU columns */
+	uint64_t count; /* sum over the CPU columns */
 };
 
 struct tn_interrupts {
-	int n_cpus;			/* CPU columns in the header */
+	int n_cpus; /* CPU columns in the header */
 	int n;
-	struct tn_interrupt *rows;	/* numeric IRQs only, in file order */
+	struct tn_interrupt *rows; /* numeric IRQs only, in file order */
 };
 
 /* IRQ rows of /proc/interrupts: the most any kernel has (x86 with NR_CPUS 8192:
@@ -61,8 +61,7 @@ struct tn_interrupts_parser {
 void tn_interrupts_begin(struct tn_interrupts_parser *p);
 int tn_interrupts_feed(struct tn_interrupts_parser *p, const char *line, size_t len,
 		       struct tn_diag *d);
-int tn_interrupts_end(struct tn_interrupts_parser *p, struct tn_interrupts *out,
-		      struct tn_diag *d);
+int tn_interrupts_end(struct tn_interrupts_parser *p, struct tn_interrupts *out, struct tn_diag *d);
 /* The same over a whole NUL-terminated text (the fuzzer's and the unit tests' way). */
 int tn_interrupts_parse(const char *text, struct tn_interrupts *out, struct tn_diag *d);
 void tn_interrupts_free(struct tn_interrupts *t);

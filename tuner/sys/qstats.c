@@ -169,7 +169,7 @@ struct tn_qstats_sock {
 
 struct dump {
 	struct tn_qstats_list l;
-	int err;		/* the first -E2BIG, -ENOMEM, -EBADMSG */
+	int err; /* the first -E2BIG, -ENOMEM, -EBADMSG */
 };
 
 static int on_msg(struct nl_msg *msg, void *arg)
@@ -249,7 +249,7 @@ static int send_dump(struct tn_qstats_sock *qs, uint8_t cmd, int ifindex_attr, i
 
 static const char *dump_error(int ret)
 {
-	return ret == -E2BIG ? "beyond the bounds (65536 devices, 4096 queues per device)"
+	return ret == -E2BIG	? "beyond the bounds (65536 devices, 4096 queues per device)"
 	       : ret == -ENOMEM ? "out of memory"
 				: "a malformed answer";
 }
@@ -315,7 +315,7 @@ int tn_qstats_dump(struct tn_qstats_sock *qs, uint8_t cmd, int ifindex_attr, int
 		tn_diag_error(d, 0, "%s", nl_geterror(ret));
 		return ret == -NLE_AGAIN ? -ETIMEDOUT : -EIO;
 	}
-	return ad.err < 0 ? ad.err : 0;	/* cb's error: the caller says what it was */
+	return ad.err < 0 ? ad.err : 0; /* cb's error: the caller says what it was */
 }
 
 const struct tn_qstats *tn_qstats_find(const struct tn_qstats *v, int n, int ifindex)

@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TN_QSTATS_MAX_DEVS 65536	/* devices in one dump; beyond: refused */
-#define TN_QSTATS_MAX_QUEUES 4096	/* rx queue ids of one device; beyond: refused */
+#define TN_QSTATS_MAX_DEVS 65536  /* devices in one dump; beyond: refused */
+#define TN_QSTATS_MAX_QUEUES 4096 /* rx queue ids of one device; beyond: refused */
 #define TN_QSTATS_MAX_MSGS (2 * TN_QSTATS_MAX_DEVS) /* messages of one dump (rx and tx) */
-#define TN_QSTATS_TIMEOUT_S 5		/* no answer within: -ETIMEDOUT */
+#define TN_QSTATS_TIMEOUT_S 5			    /* no answer within: -ETIMEDOUT */
 
 enum { TN_QSTAT_RX_ALLOC_FAIL, TN_QSTAT_RX_HW_DROPS, TN_QSTAT_RX_HW_DROP_OVERRUNS, TN_QSTAT_N };
 
@@ -24,8 +24,8 @@ extern const char *const tn_qstat_names[TN_QSTAT_N];
 
 struct tn_qstats {
 	int ifindex;
-	int queue;			/* -1: the device's totals; else the rx queue's id */
-	bool has[TN_QSTAT_N];		/* the driver reports it */
+	int queue;	      /* -1: the device's totals; else the rx queue's id */
+	bool has[TN_QSTAT_N]; /* the driver reports it */
 	uint64_t v[TN_QSTAT_N];
 };
 
@@ -41,7 +41,7 @@ int tn_qstats_parse(struct nlmsghdr *nlh, struct tn_qstats *out);
 
 /* What one dump collects (exposed for tests and the fuzzer). */
 struct tn_qstats_list {
-	int ifindex;		/* 0: every device's totals; else this device's rx queues */
+	int ifindex; /* 0: every device's totals; else this device's rx queues */
 	int n, cap, msgs;
 	struct tn_qstats *v;
 };
@@ -62,7 +62,7 @@ struct tn_qstats_sock;
 /* 0; 1 when the kernel has no netdev-genl family (before 6.2): *out NULL;
  * or -errno with the reason in d. */
 int tn_qstats_open(struct tn_qstats_sock **out, struct tn_diag *d);
-void tn_qstats_close(struct tn_qstats_sock *qs);	/* accepts NULL */
+void tn_qstats_close(struct tn_qstats_sock *qs); /* accepts NULL */
 /*
  * ifindex 0: one dump of every device's totals; else one of that device's
  * rx queues (*n 0 when the device is gone). Sorted by (ifindex, queue).

@@ -58,8 +58,8 @@ static int read_queue(const struct tn_sysroot *root, const struct tn_nic *n, boo
 		tn_diag_warn(d, "%s: %s: %s; left alone", n->name, rel, why(ret, "not a CPU mask"));
 	if (!rx)
 		return 0;
-	if (tn_pathf(rel, sizeof(rel), "sys/class/net/%s/queues/rx-%d/rps_flow_cnt", n->name,
-		     idx) < 0)
+	if (tn_pathf(rel, sizeof(rel), "sys/class/net/%s/queues/rx-%d/rps_flow_cnt", n->name, idx) <
+	    0)
 		return -ENAMETOOLONG;
 	ret = tn_sysroot_read_int64(root, rel, &q->flow_cnt);
 	if (ret == 0 && (q->flow_cnt < 0 || q->flow_cnt > INT32_MAX)) {

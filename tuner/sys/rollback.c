@@ -58,8 +58,9 @@ enum tn_jstatus tn_rb_read_failed(int r, const struct tn_diag *kd, char *err, si
 }
 
 /* Write the original value back and read it back. */
-enum tn_jstatus tn_rb_write_back(struct tn_live *live, const struct tn_jentry *e, struct tn_diag *kd,
-				 char *err, size_t len, struct tn_rollback_result *res)
+enum tn_jstatus tn_rb_write_back(struct tn_live *live, const struct tn_jentry *e,
+				 struct tn_diag *kd, char *err, size_t len,
+				 struct tn_rollback_result *res)
 {
 	char *cur = NULL;
 	enum tn_jstatus st = TN_J_ROLLED_BACK;
@@ -74,8 +75,8 @@ enum tn_jstatus tn_rb_write_back(struct tn_live *live, const struct tn_jentry *e
 	} else if (r < 0 || !tn_change_same(&e->c, cur, e->c.before)) {
 		st = TN_J_FAILED;
 		if (r < 0)
-			snprintf(err, len, "restore %s: %s%s%s", e->c.before, strerror(-r), tn_txn_sep(kd),
-				 kd->error);
+			snprintf(err, len, "restore %s: %s%s%s", e->c.before, strerror(-r),
+				 tn_txn_sep(kd), kd->error);
 		else
 			snprintf(err, len, "restore %s: read back %s", e->c.before, cur);
 		res->failed++;
@@ -165,12 +166,19 @@ static int restore_entry(struct tn_rb *rb, struct tn_jentry *e)
 	return 0;
 }
 
-int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_jout *out, bool force,
-		bool dry_run, tn_txn_report report, void *ctx, struct tn_rollback_result *res,
-		struct tn_diag *d)
+int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_jout *out,
+		bool force, bool dry_run, tn_txn_report report, void *ctx,
+		struct tn_rollback_result *res, struct tn_diag *d)
 {
-	struct tn_rb rb = { .root = root, .j = j, .out = out, .force = force, .dry_run = dry_run,
-			    .report = report, .ctx = ctx, .res = res, .d = d };
+	struct tn_rb rb = { .root = root,
+			    .j = j,
+			    .out = out,
+			    .force = force,
+			    .dry_run = dry_run,
+			    .report = report,
+			    .ctx = ctx,
+			    .res = res,
+			    .d = d };
 	bool stopped = false;
 
 	memset(res, 0, sizeof(*res));
@@ -209,8 +217,8 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_j
 }
 
 int tn_rollback_journal(const struct tn_sysroot *root, int dirfd, const char *id,
-			struct tn_journal *j, bool force, bool dry_run, tn_txn_report report, void *ctx,
-			struct tn_rollback_result *res, struct tn_diag *d)
+			struct tn_journal *j, bool force, bool dry_run, tn_txn_report report,
+			void *ctx, struct tn_rollback_result *res, struct tn_diag *d)
 {
 	struct tn_jout out = { .fd = -1 };
 	const char *end;
@@ -224,7 +232,8 @@ int tn_rollback_journal(const struct tn_sysroot *root, int dirfd, const char *id
 	res->ran = true;
 	if (fd >= 0) {
 		end = ret < 0 ? "rollback incomplete" : "rolled back";
-		r = tn_jout_append(&out, tn_journal_end_line(end), true, d); /* with the statuses before it */
+		r = tn_jout_append(&out, tn_journal_end_line(end), true,
+				   d); /* with the statuses before it */
 		if (r < 0 && ret == 0)
 			ret = r;
 		snprintf(j->end, sizeof(j->end), "%s", end);

@@ -32,22 +32,22 @@ struct irq_named {
 };
 
 struct tn_rb_held {
-	int *last;		/* per held entry: the last change of its IRQ after it, -1 none */
-	int *of;		/* per other entry of an IRQ: the held entry of it, -1 none */
-	bool *left;		/* per held entry: changed since the apply, left alone */
-	char **now;		/* per held entry left: its value then */
-	struct irq_named *names;	/* the journal's NICs' IRQs now, sorted by name */
+	int *last;		 /* per held entry: the last change of its IRQ after it, -1 none */
+	int *of;		 /* per other entry of an IRQ: the held entry of it, -1 none */
+	bool *left;		 /* per held entry: changed since the apply, left alone */
+	char **now;		 /* per held entry left: its value then */
+	struct irq_named *names; /* the journal's NICs' IRQs now, sorted by name */
 	int nnames;
-	bool named;		/* names discovered (again since the restores) */
-	char nics[160];		/* those NICs, for messages: "eth0, eth1" */
-	const char **back;	/* NICs whose rings or channels were back as before, sorted */
+	bool named;	   /* names discovered (again since the restores) */
+	char nics[160];	   /* those NICs, for messages: "eth0, eth1" */
+	const char **back; /* NICs whose rings or channels were back as before, sorted */
 	int nback;
 };
 
 /* An affinity entry, grouped with the others of its IRQ: by name (its label)
  * where it has one that no two held records share, else by number. */
 struct irq_at {
-	const char *name;	/* NULL: by number */
+	const char *name; /* NULL: by number */
 	int irq, i;
 };
 
@@ -320,8 +320,10 @@ static int held_irq(const struct tn_rb *rb, const struct tn_jentry *e, int *irq,
 		return 1;
 	}
 	if (n > 1) {
-		snprintf(buf, len, "IRQs %d and %d are both %s now (its driver requested its IRQs "
-			 "anew): not restored", h->names[at].irq, h->names[at + 1].irq, label);
+		snprintf(buf, len,
+			 "IRQs %d and %d are both %s now (its driver requested its IRQs "
+			 "anew): not restored",
+			 h->names[at].irq, h->names[at + 1].irq, label);
 		return 0;
 	}
 	if (r < 0) { /* not known to be its IRQ still */
@@ -331,9 +333,11 @@ static int held_irq(const struct tn_rb *rb, const struct tn_jentry *e, int *irq,
 	}
 	if (r != 1)
 		return 1;
-	snprintf(buf, len, "IRQ %s is %s now, not %s (its driver requested its IRQs anew)%s%s%s: "
-		 "not restored", e->c.target, name, label, h->nics[0] ? ", and no IRQ of " : "",
-		 h->nics, h->nics[0] ? " has that name" : "");
+	snprintf(buf, len,
+		 "IRQ %s is %s now, not %s (its driver requested its IRQs anew)%s%s%s: "
+		 "not restored",
+		 e->c.target, name, label, h->nics[0] ? ", and no IRQ of " : "", h->nics,
+		 h->nics[0] ? " has that name" : "");
 	return 0;
 }
 
@@ -500,7 +504,8 @@ void tn_rb_held_pass(struct tn_rb *rb)
 			snprintf(note, sizeof(note),
 				 "changed since the apply: now %s, tuner had left %s (--force "
 				 "restores %s)",
-				 h->now[i], h->last[i] >= 0 ? j->e[h->last[i]].c.after : e->c.before,
+				 h->now[i],
+				 h->last[i] >= 0 ? j->e[h->last[i]].c.after : e->c.before,
 				 e->c.before);
 			rb->res->left++;
 		} else if ((st = put_back(rb, e, note, sizeof(note), &quiet)) < 0) {

@@ -93,16 +93,18 @@ static int check_parent(int fd, const char *given, const char *dir, struct tn_di
 		return tn_diag_error(d, -errno, "--state-dir %s: %s: %s", given, dir,
 				     strerror(errno));
 	if (S_ISLNK(st.st_mode))
-		return tn_diag_error(d, -ELOOP, "--state-dir %s: %s is a symlink; refused: the "
-						"state directory must be reached through real "
-						"directories",
+		return tn_diag_error(d, -ELOOP,
+				     "--state-dir %s: %s is a symlink; refused: the "
+				     "state directory must be reached through real "
+				     "directories",
 				     given, dir);
 	if (!S_ISDIR(st.st_mode))
 		return tn_diag_error(d, -ENOTDIR, "--state-dir %s: %s: %s", given, dir,
 				     strerror(ENOTDIR));
 	if (tn_safefile_check_trusted(&st, why, sizeof(why)) < 0)
-		return tn_diag_error(d, -EPERM, "--state-dir %s: %s is %s; refused: another user "
-						"could replace the state directory",
+		return tn_diag_error(d, -EPERM,
+				     "--state-dir %s: %s is %s; refused: another user "
+				     "could replace the state directory",
 				     given, dir, why);
 	return 0;
 }
@@ -121,8 +123,9 @@ static int open_parent(const char *given, char *norm, size_t len, char **last, i
 	if (ret < 0)
 		return tn_diag_error(d, ret, "--state-dir %s: %s", given, strerror(-ret));
 	if (!norm[0])
-		return tn_diag_error(d, -EINVAL, "--state-dir %s: the root directory cannot be a "
-						 "state directory",
+		return tn_diag_error(d, -EINVAL,
+				     "--state-dir %s: the root directory cannot be a "
+				     "state directory",
 				     given);
 	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -169,8 +172,9 @@ int tn_statedir_open(const char *path, bool create, int *dirfd, struct tn_diag *
 	close(pfd);
 	if (fd < 0) {
 		if (ret == -ELOOP || ret == -ENOTDIR)
-			return tn_diag_error(d, ret, "--state-dir %s: a symlink or not a directory; "
-						     "refused",
+			return tn_diag_error(d, ret,
+					     "--state-dir %s: a symlink or not a directory; "
+					     "refused",
 					     path);
 		return tn_diag_error(d, ret, "--state-dir %s: %s", path, strerror(-ret));
 	}
@@ -199,10 +203,11 @@ int tn_statedir_lock(int dirfd, const char *path, int wait_secs, struct tn_diag 
 			    (now.tv_nsec - start.tv_nsec) / 1000000L;
 		if (waited_ms >= wait_secs * 1000L) {
 			if (wait_secs)
-				return tn_diag_error(d, -EBUSY,
-						     "%s: another tuner apply or rollback holds the "
-						     "lock (waited %d s)",
-						     path, wait_secs);
+				return tn_diag_error(
+					d, -EBUSY,
+					"%s: another tuner apply or rollback holds the "
+					"lock (waited %d s)",
+					path, wait_secs);
 			return tn_diag_error(d, -EBUSY,
 					     "%s: another tuner apply or rollback holds the lock; "
 					     "--wait SECS to wait for it",
@@ -322,7 +327,7 @@ int tn_journal_load(int dirfd, const char *dir, const char *id, struct tn_journa
 		    struct tn_diag *d)
 {
 	char path[4200], *buf = NULL;
-	struct tn_diag rd;	/* the read's reason, but our own words for NUL bytes */
+	struct tn_diag rd; /* the read's reason, but our own words for NUL bytes */
 	int fd, ret;
 
 	ret = open_journal(dirfd, dir, id, O_RDONLY, &fd, d);

@@ -65,8 +65,9 @@ static int read_one_sysctl(const struct tn_sysroot *root, const char *name, stru
 	ret = tn_sysctl_read(root, name, out);
 	if (ret == -EISDIR) {
 		tn_sysctl_path(name, rel, sizeof(rel));
-		return tn_diag_error(d, ret, "sysctl %s: %s is a directory of settings, not a "
-					     "setting",
+		return tn_diag_error(d, ret,
+				     "sysctl %s: %s is a directory of settings, not a "
+				     "setting",
 				     name, rel);
 	}
 	if (ret == -EFBIG) {

@@ -32,17 +32,17 @@ enum { DIRCACHE_N = 8, DIRCACHE_PATH = 256 };
 
 struct tn_dircache {
 	struct {
-		int fd;			/* -1: free */
+		int fd; /* -1: free */
 		size_t len;
 		char path[DIRCACHE_PATH];
 	} e[DIRCACHE_N];
-	int used, next;			/* entries in use; the next to replace */
-	size_t miss_len;		/* the directory last missed */
+	int used, next;	 /* entries in use; the next to replace */
+	size_t miss_len; /* the directory last missed */
 	char miss[DIRCACHE_PATH];
 	/* The file just written, open for reading too: the read back that
 	 * follows the write (a transaction reads every value it writes) reads
 	 * it there instead of opening it again. Any other open lets it go. */
-	int held_fd;			/* -1: none */
+	int held_fd; /* -1: none */
 	char held[DIRCACHE_PATH];
 	/* Keep mode (tn_sysroot_keep): the files read, kept for their writes,
 	 * by path in an open-addressing table of cap slots (a power of two);
@@ -50,13 +50,13 @@ struct tn_dircache {
 	 * for the probes past it) until the table grows or ends. Slots in use
 	 * (tombstones too) stay at most half of them: a probe always ends. */
 	struct kept {
-		char *rel;		/* NULL: never used; else in a block below */
+		char *rel; /* NULL: never used; else in a block below */
 		int fd;
-	} *kept;
-	struct kept_block *blocks;	/* the paths' storage, newest first */
-	size_t kept_cap, kept_used;	/* slots; slots with a path */
-	size_t kept_open, kept_max;	/* files kept open; at most this many */
-	bool keeping;			/* a line read opens its file to keep it */
+	} * kept;
+	struct kept_block *blocks;  /* the paths' storage, newest first */
+	size_t kept_cap, kept_used; /* slots; slots with a path */
+	size_t kept_open, kept_max; /* files kept open; at most this many */
+	bool keeping;		    /* a line read opens its file to keep it */
 };
 
 static void let_go(struct tn_dircache *c)
@@ -110,7 +110,7 @@ enum { KEPT_MAX = 16384, KEPT_FD_SPARE = 128 };
  */
 struct kept_block {
 	struct kept_block *next;
-	size_t size, used;		/* bytes mapped; of data used */
+	size_t size, used; /* bytes mapped; of data used */
 	char data[];
 };
 enum { KEPT_BLOCK = 128 << 10 };
@@ -536,14 +536,14 @@ int tn_sysroot_read_max(const struct tn_sysroot *r, const char *rel, size_t max,
 	return ret;
 }
 
-/* Read from fd (from its start when at0) until a newline, end of file, or
- * cap bytes; returns the count or -errno. */
+/* Read fd (from its start when at0) to a newline, its end or cap bytes: the count or -errno. */
 static ssize_t read_to_newline(int fd, char *buf, size_t cap, bool at0)
 {
 	size_t n = 0;
 
 	while (n < cap) {
-		ssize_t k = at0 ? pread(fd, buf + n, cap - n, (off_t)n) : read(fd, buf + n, cap - n);
+		ssize_t k = at0 ? pread(fd, buf + n, cap - n, (off_t)n)
+				: read(fd, buf + n, cap - n);
 
 		if (k < 0 && errno == EINTR)
 			continue;

@@ -18,7 +18,7 @@ struct tn_dircache;
 
 struct tn_sysroot {
 	int fd;
-	bool is_host;	/* the root is the real "/" */
+	bool is_host; /* the root is the real "/" */
 	char path[4096];
 	/* directories opened before, for the files read many to a directory
 	 * (proc/irq/N/..., a NIC's queues/...): NULL for none. Owned: a
@@ -70,10 +70,10 @@ int tn_sysroot_read_max(const struct tn_sysroot *r, const char *rel, size_t max,
 int tn_sysroot_read_line(const struct tn_sysroot *r, const char *rel, char *buf, size_t len);
 /* A line handed to a tn_sysroot_read_lines callback. */
 struct tn_lines {
-	const char *line;	/* not NUL-terminated, without its newline */
+	const char *line; /* not NUL-terminated, without its newline */
 	size_t len;
-	uint64_t offset;	/* of the line in the file */
-	uint64_t file_size;	/* what fstat said (0 for most of procfs) */
+	uint64_t offset;    /* of the line in the file */
+	uint64_t file_size; /* what fstat said (0 for most of procfs) */
 };
 /*
  * Read a file as a stream of lines: fn gets each (the last one without a
@@ -118,7 +118,6 @@ int tn_sysroot_check_tree(const struct tn_sysroot *r, char *bad, size_t len, mod
  * the same path that follows.
  */
 int tn_sysroot_write(const struct tn_sysroot *r, const char *rel, const char *data);
-
 
 /* snprintf for paths: 0, or -ENAMETOOLONG when the result does not fit. */
 int tn_pathf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -22,9 +22,9 @@
 #define TREE_MAX_DEPTH 64
 
 struct tree_walk {
-	char path[4096];	/* the entry being looked at, relative to the root */
+	char path[4096]; /* the entry being looked at, relative to the root */
 	size_t n_entries;
-	mode_t mode;		/* its type, when it is a special file */
+	mode_t mode; /* its type, when it is a special file */
 };
 
 /* The directory open as dfd (closed here), whose path is w->path[0, plen). */

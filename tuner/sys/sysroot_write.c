@@ -136,8 +136,7 @@ out:
  * times the time of the write itself. 1: the file is not such a case
  * (more than one line, not a regular file of one link): replace it instead.
  */
-static int write_in_tree(const struct tn_sysroot *r, const char *rel, const char *data,
-			 int kept)
+static int write_in_tree(const struct tn_sysroot *r, const char *rel, const char *data, int kept)
 {
 	size_t n = strlen(data);
 	const char *nl = memchr(data, '\n', n);

@@ -30,7 +30,8 @@ static void from_bitmap(hwloc_const_bitmap_t b, struct tn_cpuset *out)
 	tn_cpuset_zero(out);
 	if (!b)
 		return;
-	hwloc_bitmap_foreach_begin(i, b) {
+	hwloc_bitmap_foreach_begin(i, b)
+	{
 		if (tn_cpuset_set(out, (int)i) < 0)
 			break;
 	}
@@ -109,8 +110,7 @@ static bool attr_is(const char *name, size_t len, const char *want)
 }
 
 /* A decimal os_index below limit, written plainly (no entity, no sign). */
-static int check_index(struct xml_scan *x, const char *what, const char *v, size_t len,
-		       long limit)
+static int check_index(struct xml_scan *x, const char *what, const char *v, size_t len, long limit)
 {
 	long n = 0;
 
@@ -167,8 +167,9 @@ static int xml_tag(struct xml_scan *x)
 		if (!*p)
 			return xml_refuse(x, "a malformed tag");
 		vlen = (size_t)(p++ - val);
-		if (nlen >= 6 && (strncmp(name + nlen - 6, "cpuset", 6) == 0 ||
-				  strncmp(name + nlen - 7, "nodeset", 7) == 0) &&
+		if (nlen >= 6 &&
+		    (strncmp(name + nlen - 6, "cpuset", 6) == 0 ||
+		     strncmp(name + nlen - 7, "nodeset", 7) == 0) &&
 		    vlen > TN_XML_SET_MAX)
 			return xml_refuse(x, "a %.*s of %zu characters (more than %d CPUs)",
 					  (int)nlen, name, vlen, TN_CPU_MAX);
@@ -228,16 +229,19 @@ static int check_numbers(hwloc_topology_t topo, int nn, struct tn_diag *d)
 	int node = hwloc_bitmap_last(hwloc_topology_get_complete_nodeset(topo));
 
 	if (last < 0)
-		return tn_diag_error(d, -ERANGE, "the topology has CPU numbers without end; tuner "
-						 "supports CPUs 0 to %d",
+		return tn_diag_error(d, -ERANGE,
+				     "the topology has CPU numbers without end; tuner "
+				     "supports CPUs 0 to %d",
 				     TN_CPU_MAX - 1);
 	if (last >= TN_CPU_MAX)
-		return tn_diag_error(d, -ERANGE, "the topology has CPU %d; tuner supports CPUs 0 "
-						 "to %d",
+		return tn_diag_error(d, -ERANGE,
+				     "the topology has CPU %d; tuner supports CPUs 0 "
+				     "to %d",
 				     last, TN_CPU_MAX - 1);
 	if (nn > TN_NODES_MAX || node < 0 || node >= TN_NODES_MAX)
-		return tn_diag_error(d, -ERANGE, "the topology has NUMA node %d (of %d); tuner "
-						 "supports nodes 0 to %d",
+		return tn_diag_error(d, -ERANGE,
+				     "the topology has NUMA node %d (of %d); tuner "
+				     "supports nodes 0 to %d",
 				     node, nn, TN_NODES_MAX - 1);
 	return 0;
 }
@@ -269,7 +273,8 @@ static int fill(hwloc_topology_t topo, struct tn_topology *t, struct tn_diag *d)
 	for (int i = 0; i < nn; i++) {
 		t->nodes[i].id = (int)objs[i]->os_index;
 		from_bitmap(objs[i]->cpuset, &t->nodes[i].cpus);
-		t->nodes[i].memory_kb = objs[i]->attr ? objs[i]->attr->numanode.local_memory / 1024 : 0;
+		t->nodes[i].memory_kb = objs[i]->attr ? objs[i]->attr->numanode.local_memory / 1024
+						      : 0;
 	}
 
 	if (hwloc_distances_get_by_type(topo, HWLOC_OBJ_NUMANODE, &ndist, &dist, 0, 0) == 0 &&
@@ -339,8 +344,9 @@ static int read_xml(const char *xml, char **text, size_t *len, struct tn_diag *d
 	if (strlen(*text) != *len) {
 		free(*text);
 		*text = NULL;
-		return tn_diag_error(d, -EINVAL, "%s: contains a NUL byte; not an hwloc XML "
-						 "topology",
+		return tn_diag_error(d, -EINVAL,
+				     "%s: contains a NUL byte; not an hwloc XML "
+				     "topology",
 				     xml);
 	}
 	if (xml_check(*text, why, sizeof(why)) < 0) {
@@ -359,12 +365,14 @@ static int check_tree(const struct tn_sysroot *root, struct tn_diag *d)
 	int ret = tn_sysroot_check_tree(root, bad, sizeof(bad), &mode);
 
 	if (ret == -EINVAL)
-		return tn_diag_error(d, ret, "%s/%s: %s in the tree; refused: hwloc reads the tree "
-					     "and would block on it (or give --topology)",
+		return tn_diag_error(d, ret,
+				     "%s/%s: %s in the tree; refused: hwloc reads the tree "
+				     "and would block on it (or give --topology)",
 				     root->path, bad, tn_safefile_type(mode));
 	if (ret == -E2BIG || ret == -ELOOP)
-		return tn_diag_error(d, ret, "%s: more than 2^20 entries or 64 levels below proc/ "
-					     "and sys/ (at %s); refused",
+		return tn_diag_error(d, ret,
+				     "%s: more than 2^20 entries or 64 levels below proc/ "
+				     "and sys/ (at %s); refused",
 				     root->path, bad);
 	if (ret < 0)
 		return tn_diag_error(d, ret, "%s%s%s: %s", root->path, bad[0] ? "/" : "", bad,
@@ -396,7 +404,8 @@ static int set_source(const struct tn_sysroot *root, const char *xml, hwloc_topo
 		 * its x86 backend would add this machine's CPUID caches to them */
 		setenv("HWLOC_FSROOT", root->path, 1);
 		setenv("HWLOC_THISSYSTEM", "0", 1);
-		hwloc_topology_set_components(topo, HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST, "x86");
+		hwloc_topology_set_components(topo, HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST,
+					      "x86");
 		snprintf(t->source, sizeof(t->source), "sysroot");
 	} else {
 		snprintf(t->source, sizeof(t->source), "live");
@@ -424,9 +433,10 @@ static void read_cpu_states(const struct tn_sysroot *root, const char *xml, stru
 
 		tn_cpuset_andnot(&out, &t->cpus);
 		list = tn_cpuset_list_alloc(&out);
-		tn_diag_warn(d, "%s/sys/devices/system/cpu/online: CPUs %s are online but not in "
-			     "the topology (%s); left out", root->is_host ? "" : root->path,
-			     list ? list : "(out of memory)",
+		tn_diag_warn(d,
+			     "%s/sys/devices/system/cpu/online: CPUs %s are online but not in "
+			     "the topology (%s); left out",
+			     root->is_host ? "" : root->path, list ? list : "(out of memory)",
 			     xml ? xml : "hwloc's");
 		free(list);
 		tn_cpuset_and(&t->online, &t->cpus);
@@ -449,10 +459,11 @@ static int check_backend(hwloc_topology_t topo, const struct tn_sysroot *root, s
 		if (strcmp(top->infos[i].name, "Backend") == 0 &&
 		    strcmp(top->infos[i].value, "Linux") == 0)
 			return 0;
-	return tn_diag_error(d, -EINVAL, "%s: hwloc could not read the CPUs of the tree "
-					 "(sys/devices/system/cpu/cpuN/topology/: package_cpus or "
-					 "core_siblings, thread_siblings); refused: its topology would be "
-					 "this machine's (or give --topology)",
+	return tn_diag_error(d, -EINVAL,
+			     "%s: hwloc could not read the CPUs of the tree "
+			     "(sys/devices/system/cpu/cpuN/topology/: package_cpus or "
+			     "core_siblings, thread_siblings); refused: its topology would be "
+			     "this machine's (or give --topology)",
 			     root->path);
 }
 
@@ -525,8 +536,8 @@ static bool pci_equals(hwloc_obj_t o, const char *pci)
 
 	if (!o || o->type != HWLOC_OBJ_PCI_DEVICE)
 		return false;
-	snprintf(id, sizeof(id), "%04x:%02x:%02x.%01x", o->attr->pcidev.domain,
-		 o->attr->pcidev.bus, o->attr->pcidev.dev, o->attr->pcidev.func);
+	snprintf(id, sizeof(id), "%04x:%02x:%02x.%01x", o->attr->pcidev.domain, o->attr->pcidev.bus,
+		 o->attr->pcidev.dev, o->attr->pcidev.func);
 	return strcasecmp(id, pci) == 0;
 }
 

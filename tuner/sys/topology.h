@@ -7,7 +7,7 @@
 #include "state.h"
 #include "sysroot.h"
 
-struct tn_hwloc;	/* the loaded hwloc topology, kept for PCI locality lookups */
+struct tn_hwloc; /* the loaded hwloc topology, kept for PCI locality lookups */
 
 /*
  * Load the topology: from xml when not NULL, else from the sysroot (the live

@@ -241,7 +241,8 @@ static int make_change(struct tn_txn *t, int seq, struct tn_diag *d)
 	if (ret < 0) {
 		skip = ops->skip_reason ? ops->skip_reason(ret) : NULL;
 		if (ret == -ESRCH)
-			snprintf(err, sizeof(err), "the %s exited%s%s", ops->gone, tn_txn_sep(&kd), kd.error);
+			snprintf(err, sizeof(err), "the %s exited%s%s", ops->gone, tn_txn_sep(&kd),
+				 kd.error);
 		else
 			snprintf(err, sizeof(err), "%s%s%s%s%s", skip ? skip : "", skip ? ": " : "",
 				 strerror(-ret), tn_txn_sep(&kd), kd.error);
@@ -342,8 +343,8 @@ static int run_batch(struct tn_txn *t, int first, struct tn_diag *d)
  * each new thread with every journal entry.
  */
 struct tn_tidset {
-	uint64_t *v;		/* 0: empty slot (pids and tids are >= 1) */
-	size_t cap, n;		/* cap a power of two, n <= cap / 2 */
+	uint64_t *v;   /* 0: empty slot (pids and tids are >= 1) */
+	size_t cap, n; /* cap a power of two, n <= cap / 2 */
 };
 
 static size_t tidset_slot(const struct tn_tidset *s, uint64_t key)
@@ -535,8 +536,7 @@ static int record_batch(struct tn_txn *t, const struct tn_change *changes, int i
 	return 0;
 }
 
-static int run_changes(struct tn_txn *t, const struct tn_change *changes, int n,
-		       struct tn_diag *d)
+static int run_changes(struct tn_txn *t, const struct tn_change *changes, int n, struct tn_diag *d)
 {
 	int i = 0, ret;
 
@@ -622,7 +622,8 @@ int tn_txn_undo(struct tn_txn *t, struct tn_diag *d)
 
 	/* the error that made us undo stays the reported one */
 	tn_diag_init(&quiet);
-	ret = tn_rollback(t->root, &t->j, &t->out, true, false, t->o.report, t->o.ctx, &res, &quiet);
+	ret = tn_rollback(t->root, &t->j, &t->out, true, false, t->o.report, t->o.ctx, &res,
+			  &quiet);
 	if (ret < 0)
 		tn_diag_warn(d, "undo: %s", quiet.error);
 	for (int i = 0; i < quiet.n_warnings; i++)

@@ -33,8 +33,8 @@ typedef void (*tn_txn_report)(void *ctx, const struct tn_change *c, enum tn_jsta
 			      const char *error);
 
 struct tn_txn_opts {
-	bool force;		/* apply over values changed since the plan */
-	bool keep_going;	/* record failures and go on */
+	bool force;	 /* apply over values changed since the plan */
+	bool keep_going; /* record failures and go on */
 	tn_txn_report report;
 	void *ctx;
 };
@@ -51,15 +51,15 @@ struct tn_txn {
 	const struct tn_sysroot *root;
 	struct tn_live *live;
 	int dirfd;
-	int fd;			/* the journal */
-	struct tn_jout out;	/* its lines not yet written (out.fd == fd) */
-	struct tn_journal j;	/* what was recorded, with statuses */
+	int fd;		     /* the journal */
+	struct tn_jout out;  /* its lines not yet written (out.fd == fd) */
+	struct tn_journal j; /* what was recorded, with statuses */
 	int cap;
 	struct tn_txn_opts o;
-	int fault_at;		/* TUNER_FAULT (test builds): fail or exit here (-1: none) */
-	int fault_err;		/* errno to fail with; 0: _exit before, -1: after */
+	int fault_at;  /* TUNER_FAULT (test builds): fail or exit here (-1: none) */
+	int fault_err; /* errno to fail with; 0: _exit before, -1: after */
 	int n_applied, n_failed, n_skipped;
-	struct tn_tidset *threads;	/* the (pid, tid) recorded so far */
+	struct tn_tidset *threads; /* the (pid, tid) recorded so far */
 	/* The change that stopped the transaction before it was recorded: its
 	 * value could not be read again (nor a process's threads listed), or
 	 * the journal could not hold it. A copy, for tuner watch to back it
@@ -109,11 +109,11 @@ int tn_txn_end(struct tn_txn *t, const char *status, struct tn_diag *d);
 void tn_txn_free(struct tn_txn *t);
 
 struct tn_rollback_result {
-	int restored;		/* written back */
-	int unchanged;		/* applied, at the original again since: nothing written */
-	int never_applied;	/* pending or failed, at the original: nothing written */
+	int restored;	   /* written back */
+	int unchanged;	   /* applied, at the original again since: nothing written */
+	int never_applied; /* pending or failed, at the original: nothing written */
 	int left, skipped, failed;
-	bool ran;		/* tn_rollback_journal: false when the journal could not be opened */
+	bool ran; /* tn_rollback_journal: false when the journal could not be opened */
 };
 
 /*
@@ -123,9 +123,9 @@ struct tn_rollback_result {
  * record (tn_txn_end, or tn_rollback_journal's) writes and syncs them with it;
  * dry_run writes nothing.
  */
-int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_jout *out, bool force,
-		bool dry_run, tn_txn_report report, void *ctx, struct tn_rollback_result *res,
-		struct tn_diag *d);
+int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_jout *out,
+		bool force, bool dry_run, tn_txn_report report, void *ctx,
+		struct tn_rollback_result *res, struct tn_diag *d);
 /*
  * Roll back journal id (its file name) of the state directory (opened and locked), as
  * tn_rollback() does, appending the statuses and then the end record ("rolled
@@ -133,7 +133,7 @@ int tn_rollback(const struct tn_sysroot *root, struct tn_journal *j, struct tn_j
  * writes nothing. j is the loaded journal, its end updated.
  */
 int tn_rollback_journal(const struct tn_sysroot *root, int dirfd, const char *id,
-			struct tn_journal *j, bool force, bool dry_run, tn_txn_report report, void *ctx,
-			struct tn_rollback_result *res, struct tn_diag *d);
+			struct tn_journal *j, bool force, bool dry_run, tn_txn_report report,
+			void *ctx, struct tn_rollback_result *res, struct tn_diag *d);
 
 #endif

@@ -35,14 +35,14 @@ struct tn_rb {
 	const struct tn_sysroot *root;
 	struct tn_live *live;
 	struct tn_journal *j;
-	struct tn_jout *out;	/* NULL: no statuses written */
+	struct tn_jout *out; /* NULL: no statuses written */
 	bool force, dry_run;
 	tn_txn_report report;
 	void *ctx;
 	struct tn_rollback_result *res;
 	struct tn_diag *d;
-	int ret;		/* the first error: 0, or -errno (the record stops there) */
-	struct tn_rb_held *held;	/* the journal's held IRQs; NULL: none */
+	int ret;		 /* the first error: 0, or -errno (the record stops there) */
+	struct tn_rb_held *held; /* the journal's held IRQs; NULL: none */
 };
 
 /* Entry e's status st (err: why, "" none) into the journal, unless a dry run. */
@@ -52,8 +52,9 @@ int tn_rb_record(struct tn_rb *rb, struct tn_jentry *e, enum tn_jstatus st, cons
 enum tn_jstatus tn_rb_read_failed(int r, const struct tn_diag *kd, char *err, size_t len,
 				  struct tn_rollback_result *res);
 /* Write e's original value back and read it back; err says what failed. */
-enum tn_jstatus tn_rb_write_back(struct tn_live *live, const struct tn_jentry *e, struct tn_diag *kd,
-				 char *err, size_t len, struct tn_rollback_result *res);
+enum tn_jstatus tn_rb_write_back(struct tn_live *live, const struct tn_jentry *e,
+				 struct tn_diag *kd, char *err, size_t len,
+				 struct tn_rollback_result *res);
 
 /*
  * Held IRQs (rollback_held.c; core/plan_held.c): first, which held IRQs

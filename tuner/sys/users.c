@@ -86,8 +86,7 @@ int tn_passwd_find(const char *text, const char *user, int64_t *uid, int *lineno
 	return -ENOENT;
 }
 
-int tn_user_lookup(const struct tn_sysroot *root, const char *user, int64_t *uid,
-		   struct tn_diag *d)
+int tn_user_lookup(const struct tn_sysroot *root, const char *user, int64_t *uid, struct tn_diag *d)
 {
 	char name[sizeof(root->path) + 16], *text = NULL;
 	int ret, lineno = 0;
@@ -99,8 +98,9 @@ int tn_user_lookup(const struct tn_sysroot *root, const char *user, int64_t *uid
 	ret = tn_passwd_find(text, user, uid, &lineno);
 	free(text);
 	if (ret == -EINVAL)
-		return tn_diag_error(d, ret, "%s:%d: user \"%s\": the uid field is not a number "
-					     "below 4294967295",
+		return tn_diag_error(d, ret,
+				     "%s:%d: user \"%s\": the uid field is not a number "
+				     "below 4294967295",
 				     name, lineno, user);
 	if (ret == -ENOENT)
 		return tn_diag_error(d, ret, "no user \"%s\" in %s", user, name);

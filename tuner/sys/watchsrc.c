@@ -27,13 +27,13 @@ enum { SRC_RTNL, SRC_ETHTOOL, SRC_CN, SRC_N };
 
 struct tn_watchsrc {
 	const struct tn_sysroot *root;
-	struct nl_sock *rtnl;		/* libnl-route's socket, link group */
-	struct nl_sock *genl;		/* ethtool monitor group; NULL without */
+	struct nl_sock *rtnl; /* libnl-route's socket, link group */
+	struct nl_sock *genl; /* ethtool monitor group; NULL without */
 	uint16_t ethtool_family;
-	int cn_fd;			/* proc connector; -1 without */
+	int cn_fd; /* proc connector; -1 without */
 	bool procs;
-	int64_t next_rescan;		/* without the proc connector; -1: none, -2: not yet */
-	char *buf;			/* TN_WATCHSRC_MSG_MAX */
+	int64_t next_rescan; /* without the proc connector; -1: none, -2: not yet */
+	char *buf;	     /* TN_WATCHSRC_MSG_MAX */
 };
 
 static int open_rtnl(struct tn_watchsrc *w, struct tn_diag *d)
@@ -92,7 +92,8 @@ fail:
  */
 static void filter_cn(int fd)
 {
-	const uint32_t what = NLMSG_HDRLEN + sizeof(struct cn_msg) + offsetof(struct proc_event, what);
+	const uint32_t what =
+		NLMSG_HDRLEN + sizeof(struct cn_msg) + offsetof(struct proc_event, what);
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, what),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_EXEC), 2, 0),

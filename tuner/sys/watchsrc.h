@@ -34,7 +34,7 @@
 struct tn_watchsrc;
 
 struct tn_watchsrc_opts {
-	bool procs;	/* the profile has process rules */
+	bool procs; /* the profile has process rules */
 };
 
 /* Open the sources. The proc connector's absence is a warning in d (the
