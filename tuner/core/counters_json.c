@@ -186,8 +186,7 @@ static int netns_sysctls_from_json(struct tn_jreader *r, const cJSON *j, struct 
 	if ((ret = tn_jr_array(r, j, "netns_sysctls", false, &arr)) < 0 || !arr)
 		return ret;
 	m = tn_jr_push_key(r, "netns_sysctls");
-	cJSON_ArrayForEach(it, arr)
-	{
+	cJSON_ArrayForEach (it, arr) {
 		size_t mi = tn_jr_push_index(r, i);
 
 		if (i == TN_NETNS_SYSCTLS_MAX)
@@ -314,16 +313,14 @@ static int groups_from_json(struct tn_jreader *r, const cJSON *o, struct tn_coun
 
 	if (!cJSON_IsObject(o))
 		return tn_jr_error(r, "expected an object of groups");
-	cJSON_ArrayForEach(g, o)
-	{
+	cJSON_ArrayForEach (g, o) {
 		size_t m = tn_jr_push_key(r, g->string);
 
 		if (!cJSON_IsObject(g))
 			return tn_jr_error(r, "expected an object of counters");
 		if (!name_ok(g->string, true))
 			return tn_jr_error(r, "a group name is letters, digits and '_'");
-		cJSON_ArrayForEach(c, g)
-		{
+		cJSON_ArrayForEach (c, g) {
 			size_t m2 = tn_jr_push_key(r, c->string);
 			uint64_t v;
 
@@ -364,8 +361,7 @@ static int softnet_from_json(struct tn_jreader *r, const cJSON *arr, struct tn_s
 	s->softnet = calloc((size_t)n + 1, sizeof(*s->softnet));
 	if (!s->softnet)
 		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-	cJSON_ArrayForEach(it, arr)
-	{
+	cJSON_ArrayForEach (it, arr) {
 		struct tn_softnet_cpu *c = &s->softnet[i];
 		size_t m = tn_jr_push_index(r, i);
 		int64_t cpu;
@@ -424,8 +420,7 @@ static int queues_from_json(struct tn_jreader *r, const cJSON *o, struct tn_nic_
 		return tn_jr_error(r, "more than %d queues", TN_COUNTERS_MAX_QUEUES);
 	if (!(c->queues = calloc((size_t)n + 1, sizeof(*c->queues))))
 		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-	cJSON_ArrayForEach(it, arr)
-	{
+	cJSON_ArrayForEach (it, arr) {
 		size_t mi = tn_jr_push_index(r, i);
 
 		if ((ret = queue_from_json(r, it, &c->queues[i])) < 0)
@@ -450,8 +445,7 @@ static int nics_from_json(struct tn_jreader *r, const cJSON *arr, struct tn_samp
 	s->nics = calloc((size_t)n + 1, sizeof(*s->nics));
 	if (!s->nics)
 		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-	cJSON_ArrayForEach(it, arr)
-	{
+	cJSON_ArrayForEach (it, arr) {
 		struct tn_nic_counters *c = &s->nics[i];
 		size_t m = tn_jr_push_index(r, i);
 

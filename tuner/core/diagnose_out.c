@@ -234,8 +234,7 @@ static int add_interfaces(cJSON *out, const struct tn_diagnosis *dg, const struc
 		cJSON_Delete(merged);
 		return 0;
 	}
-	cJSON_ArrayForEach(it, pif)
-	{
+	cJSON_ArrayForEach (it, pif) {
 		cJSON *dup = cJSON_Duplicate(it, 1);
 
 		if (!dup || !cJSON_AddItemToArray(arr, dup)) {

@@ -413,10 +413,10 @@ static const cJSON *first_duplicate(const cJSON *obj, int *err)
 	int n = 0, best_index = INT_MAX;
 
 	*err = 0;
-	cJSON_ArrayForEach(it, obj) n++;
+	cJSON_ArrayForEach (it, obj)
+		n++;
 	if (n <= DUP_PAIRWISE_MAX) {
-		cJSON_ArrayForEach(it, obj)
-		{
+		cJSON_ArrayForEach (it, obj) {
 			for (const cJSON *prev = obj->child; prev != it; prev = prev->next) {
 				if (strcmp(prev->string, it->string) == 0)
 					return it;
@@ -430,8 +430,7 @@ static const cJSON *first_duplicate(const cJSON *obj, int *err)
 		return NULL;
 	}
 	n = 0;
-	cJSON_ArrayForEach(it, obj)
-	{
+	cJSON_ArrayForEach (it, obj) {
 		refs[n] = (struct member_ref){ .key = it->string, .index = n, .item = it };
 		n++;
 	}
@@ -498,8 +497,7 @@ int tn_jr_known_keys(struct tn_jreader *r, const cJSON *obj, const char *const *
 		return duplicate_error(r, dup);
 	if (!keys)
 		return 0;
-	cJSON_ArrayForEach(it, obj)
-	{
+	cJSON_ArrayForEach (it, obj) {
 		bool ok = false;
 
 		for (const char *const *k = keys; *k && !ok; k++)

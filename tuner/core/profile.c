@@ -158,7 +158,7 @@ static struct member_slot *index_members(cJSON *obj, int *n)
 	idx = malloc(sizeof(*idx) * (size_t)(*n ? *n : 1));
 	if (!idx)
 		return NULL;
-	cJSON_ArrayForEach(it, obj)
+	cJSON_ArrayForEach (it, obj)
 		idx[k++] = (struct member_slot){ .key = it->string, .item = it };
 	qsort(idx, (size_t)*n, sizeof(*idx), cmp_slot);
 	return idx;
@@ -175,8 +175,7 @@ static int merge_into(cJSON *base, const cJSON *child)
 	idx = index_members(base, &n);
 	if (!idx)
 		return -ENOMEM;
-	cJSON_ArrayForEach(it, child)
-	{
+	cJSON_ArrayForEach (it, child) {
 		struct member_slot want = { .key = it->string };
 		cJSON *old, *copy;
 

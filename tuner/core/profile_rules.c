@@ -33,8 +33,7 @@ static int node_list(struct tn_jreader *r, const cJSON *v, struct tn_cpuset *out
 	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
 		return tn_jr_error(r, "expected a non-empty array of NUMA node numbers");
 	tn_cpuset_zero(out);
-	cJSON_ArrayForEach(it, v)
-	{
+	cJSON_ArrayForEach (it, v) {
 		size_t m = tn_jr_push_index(r, i++);
 
 		if (!cJSON_IsNumber(it) || it->valuedouble < 0 || it->valuedouble > 4095 ||
@@ -498,8 +497,7 @@ static int parse_proc(struct tn_jreader *r, const cJSON *o, struct tn_proc_rule 
 			out = calloc((size_t)(n ? n : 1), sizeof(*out));                   \
 			if (!out)                                                          \
 				ret_ = tn_diag_error((r)->diag, -ENOMEM, "out of memory"); \
-			cJSON_ArrayForEach(it_, arr_)                                      \
-			{                                                                  \
+			cJSON_ArrayForEach (it_, arr_) {                                   \
 				size_t m2_;                                                \
 				if (ret_ < 0)                                              \
 					break;                                             \
@@ -613,8 +611,7 @@ int tn_profile_build(struct tn_jreader *r, const cJSON *doc, struct tn_profile *
 		p->sysctls = calloc((size_t)(p->n_sysctls ? p->n_sysctls : 1), sizeof(*p->sysctls));
 		if (!p->sysctls)
 			return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-		cJSON_ArrayForEach(it, sysctl)
-		{
+		cJSON_ArrayForEach (it, sysctl) {
 			size_t m2 = tn_jr_push_key(r, it->string);
 
 			if ((ret = tn_profile_parse_sysctl(r, it, allow, &p->sysctls[i++])) < 0)

@@ -83,8 +83,7 @@ int tn_profile_parse_allow(struct tn_jreader *r, const cJSON *doc, const cJSON *
 	m = tn_jr_push_key(r, "allow_sysctls");
 	if (cJSON_GetArraySize(arr) > TN_PROFILE_MAX_ALLOWED_SYSCTLS)
 		return tn_jr_error(r, "more than %d names", TN_PROFILE_MAX_ALLOWED_SYSCTLS);
-	cJSON_ArrayForEach(it, arr)
-	{
+	cJSON_ArrayForEach (it, arr) {
 		size_t m2 = tn_jr_push_index(r, i++);
 
 		/* a name without a dot is a directory of settings (vm, kernel) */
@@ -118,8 +117,7 @@ static int check_namespace(struct tn_jreader *r, const char *name, const cJSON *
 	if (!tn_sysctl_settable(name))
 		return tn_jr_key_error(r, "names a program the kernel runs as root: tuner never "
 					  "sets it");
-	cJSON_ArrayForEach(it, allow)
-	{
+	cJSON_ArrayForEach (it, allow) {
 		if (strcmp(it->valuestring, name) == 0) {
 			s->outside_net = true;
 			return 0;
@@ -163,8 +161,7 @@ static int sysctl_numbers(struct tn_jreader *r, const cJSON *v, struct tn_sysctl
 		return 0;
 	}
 	if (cJSON_IsArray(v)) {
-		cJSON_ArrayForEach(it, v)
-		{
+		cJSON_ArrayForEach (it, v) {
 			size_t m = tn_jr_push_index(r, n);
 
 			if (n >= TN_SYSCTL_MAX_FIELDS)

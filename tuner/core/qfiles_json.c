@@ -103,8 +103,7 @@ static int load_array(struct tn_jreader *r, const cJSON *o, bool rx, int below, 
 	*out = calloc((size_t)(n ? n : 1), sizeof(**out));
 	if (!*out)
 		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-	cJSON_ArrayForEach(it, arr)
-	{
+	cJSON_ArrayForEach (it, arr) {
 		size_t m2 = tn_jr_push_index(r, i);
 
 		ret = load_one(r, it, rx, below, i ? (*out)[i - 1].index : -1, &(*out)[i]);

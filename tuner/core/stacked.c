@@ -64,8 +64,7 @@ static int load_one(struct tn_jreader *r, const cJSON *o, struct tn_stacked *st)
 	st->lower = calloc((size_t)cJSON_GetArraySize(lower) + 1, sizeof(*st->lower));
 	if (!st->lower)
 		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-	cJSON_ArrayForEach(it, lower)
-	{
+	cJSON_ArrayForEach (it, lower) {
 		if (!cJSON_IsString(it) || !it->valuestring[0] ||
 		    strlen(it->valuestring) >= sizeof(*st->lower))
 			return tn_jr_error(r, "lower: expected interface names (1 to %d bytes)",
@@ -88,8 +87,7 @@ int tn_stacked_load(struct tn_jreader *r, const cJSON *arr, struct tn_state *s)
 	s->stacked = calloc((size_t)(n ? n : 1), sizeof(*s->stacked));
 	if (!s->stacked)
 		return tn_diag_error(r->diag, -ENOMEM, "out of memory");
-	cJSON_ArrayForEach(it, arr)
-	{
+	cJSON_ArrayForEach (it, arr) {
 		size_t m2 = tn_jr_push_index(r, i);
 
 		s->n_stacked = ++i; /* freed with the state, whole or not */

@@ -72,8 +72,7 @@ static int load_nodes(struct tn_jreader *r, const cJSON *nodes, struct tn_topolo
 	if ((ret = alloc_array(r, (size_t)t->n_nodes, sizeof(*t->nodes), (void **)&t->nodes)) < 0)
 		return ret;
 	m = tn_jr_push_key(r, "nodes");
-	cJSON_ArrayForEach(it, nodes)
-	{
+	cJSON_ArrayForEach (it, nodes) {
 		static const char *const nkeys[] = { "id", "cpus", "memory_kb", NULL };
 		size_t m2 = tn_jr_push_index(r, i);
 		int64_t id = 0, mem = 0;
@@ -107,16 +106,14 @@ static int load_distances(struct tn_jreader *r, const cJSON *dist, struct tn_top
 	if ((ret = alloc_array(r, (size_t)t->n_nodes * (size_t)t->n_nodes, sizeof(*t->distances),
 			       (void **)&t->distances)) < 0)
 		return ret;
-	cJSON_ArrayForEach(it, dist)
-	{
+	cJSON_ArrayForEach (it, dist) {
 		size_t m2 = tn_jr_push_index(r, i);
 		const cJSON *v;
 		int k = 0;
 
 		if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != t->n_nodes)
 			return tn_jr_error(r, "expected an array of %d numbers", t->n_nodes);
-		cJSON_ArrayForEach(v, it)
-		{
+		cJSON_ArrayForEach (v, it) {
 			size_t m3 = tn_jr_push_index(r, k);
 
 			if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 65535)
@@ -143,8 +140,7 @@ static int load_cores(struct tn_jreader *r, const cJSON *cores, struct tn_topolo
 	if ((ret = alloc_array(r, (size_t)t->n_cores, sizeof(*t->cores), (void **)&t->cores)) < 0)
 		return ret;
 	m = tn_jr_push_key(r, "cores");
-	cJSON_ArrayForEach(it, cores)
-	{
+	cJSON_ArrayForEach (it, cores) {
 		static const char *const ckeys[] = { "id", "node", "package", "cpus", NULL };
 		size_t m2 = tn_jr_push_index(r, i);
 		int64_t id = i, node = -1, pkg = -1;
@@ -335,8 +331,7 @@ static int load_irqs(struct tn_jreader *r, const cJSON *irqs, struct tn_nic *n, 
 	if ((ret = alloc_array(r, (size_t)n->n_irqs, sizeof(*n->irqs), (void **)&n->irqs)) < 0)
 		return ret;
 	m = tn_jr_push_key(r, "irqs");
-	cJSON_ArrayForEach(it, irqs)
-	{
+	cJSON_ArrayForEach (it, irqs) {
 		size_t m2 = tn_jr_push_index(r, i);
 
 		if ((ret = load_irq(r, it, &n->irqs[i])) < 0)
@@ -474,8 +469,7 @@ static int load_process(struct tn_jreader *r, const cJSON *o, struct tn_process 
 		return ret;
 	m = tn_jr_push_key(r, "threads");
 	i = 0;
-	cJSON_ArrayForEach(it, threads)
-	{
+	cJSON_ArrayForEach (it, threads) {
 		static const char *const tkeys[] = { "tid", "comm", "affinity", NULL };
 		size_t m2 = tn_jr_push_index(r, i);
 		int64_t tid;
@@ -541,8 +535,7 @@ static int load_nics(struct tn_jreader *r, const cJSON *nics, struct tn_state *s
 	    (ret = alloc_array(r, (size_t)s->n_nics, sizeof(*s->nics), (void **)&s->nics)) < 0)
 		return ret;
 	m = tn_jr_push_key(r, "nics");
-	cJSON_ArrayForEach(it, nics)
-	{
+	cJSON_ArrayForEach (it, nics) {
 		size_t m2 = tn_jr_push_index(r, i);
 
 		s->nics[i].numa_node = -1;
@@ -591,8 +584,7 @@ static int load_sysctls(struct tn_jreader *r, const cJSON *sysctls, struct tn_st
 			       (void **)&s->sysctls)) < 0)
 		return ret;
 	m = tn_jr_push_key(r, "sysctls");
-	cJSON_ArrayForEach(it, sysctls)
-	{
+	cJSON_ArrayForEach (it, sysctls) {
 		if ((ret = load_sysctl(r, it, &s->sysctls[i++])) < 0)
 			return ret;
 	}
@@ -622,8 +614,7 @@ static int load_irqbalance(struct tn_jreader *r, const cJSON *irqb, struct tn_ir
 		if ((ret = alloc_array(r, (size_t)b->n_banned_irqs, sizeof(int),
 				       (void **)&b->banned_irqs)) < 0)
 			return ret;
-		cJSON_ArrayForEach(it, banned)
-		{
+		cJSON_ArrayForEach (it, banned) {
 			if (!cJSON_IsNumber(it) || it->valuedouble < 0 || it->valuedouble > INT_MAX)
 				return tn_jr_error(r, "banned_irqs: expected IRQ numbers");
 			b->banned_irqs[i++] = (int)it->valuedouble;
@@ -645,8 +636,7 @@ static int load_processes(struct tn_jreader *r, const cJSON *procs, struct tn_st
 			       (void **)&s->processes)) < 0)
 		return ret;
 	m = tn_jr_push_key(r, "processes");
-	cJSON_ArrayForEach(it, procs)
-	{
+	cJSON_ArrayForEach (it, procs) {
 		size_t m2 = tn_jr_push_index(r, i);
 
 		if ((ret = load_process(r, it, &s->processes[i], &n_threads)) < 0)
